@@ -1,0 +1,119 @@
+# sensor-service - one Makefile for the whole tree.
+#
+#   make            build build/sensor-service
+#   make run        install missing Debian packages, build, run the stack
+#   make test       install missing Debian packages, run unit + integration tests
+#   make coverage   lcov HTML report in build/coverage/html, prints line coverage
+#   make asan|ubsan the test suite under AddressSanitizer / UBSan
+#   make bench      benchmarks (print figures, never fail on a number)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+PKGS     := libevent glib-2.0
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
+CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c
+COMMON_SRC     := common/config.c common/log.c common/proctitle.c
+WORKER_SRC     := worker/worker.c worker/sensors.c worker/processing.c
+EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c
+SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.c \
+                  supervisor/listener.c supervisor/procstat.c
+LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_OBJ  := $(call obj,$(LIB_SRC))
+MAIN_OBJ := $(call obj,supervisor/main.c)
+
+UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
+              test_backoff test_sensors test_processing
+UNIT_BINS  := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+
+.PHONY: all run stop test unit integration check-deps deps coverage asan ubsan bench \
+        install uninstall clean lint format-check
+
+all: $(BUILD)/sensor-service
+
+$(BUILD)/sensor-service: $(MAIN_OBJ) $(BUILD)/libsensor.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libsensor.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(TEST_LIBS) -lpthread
+
+# Debian packages the build and tests need; installed when missing.
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	scripts/run-stack.sh
+
+stop:
+	scripts/run-stack.sh stop
+
+test: deps
+	@$(MAKE) --no-print-directory unit integration
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+integration: $(BUILD)/sensor-service
+	@set -e; for t in tests/integration/test_*.sh; do \
+		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
+
+coverage:
+	@rm -rf build/coverage
+	@$(MAKE) --no-print-directory BUILD=build/coverage CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage unit integration
+	lcov --quiet --capture --directory build/coverage/obj --output-file build/coverage/all.info
+	lcov --quiet --extract build/coverage/all.info '*/shm/*' '*/exporter/*' '*/supervisor/*' \
+		'*/worker/*' '*/common/*' --output-file build/coverage/lcov.info
+	genhtml --quiet build/coverage/lcov.info --output-directory build/coverage/html
+	@for d in shm exporter supervisor worker common; do \
+		lcov --quiet --extract build/coverage/lcov.info "*/$$d/*" --output-file build/coverage/$$d.info; \
+		printf '%-11s ' "$$d/"; lcov --summary build/coverage/$$d.info 2>&1 | grep 'lines'; done
+	@lcov --summary build/coverage/lcov.info 2>&1 | grep lines
+	@echo "HTML report: build/coverage/html/index.html"
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+		CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAGS=-fsanitize=address unit integration
+
+ubsan:
+	@$(MAKE) --no-print-directory BUILD=build/ubsan \
+		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" LDFLAGS=-fsanitize=undefined unit integration
+
+bench: all
+	scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sensor-service $(DESTDIR)/etc/sensor-service
+	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
+	install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
+	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service
+	rm -rf $(DESTDIR)$(PREFIX)/share/sensor-service
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,359 @@
+/*
+ * config.c - one table of options drives the config file, the environment
+ * and the command line, so the three can never disagree on names, types
+ * or ranges.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../shm/layout.h"
+#include "../shm/segment.h"
+
+enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
+
+struct option_desc {
+	const char *flag;     /* long flag, also the key in the file */
+	const char *group;    /* config-file group */
+	const char *env;      /* environment variable */
+	enum opt_type type;
+	size_t offset;        /* into struct config */
+	size_t size;          /* for strings: buffer size */
+	long min, max;        /* for ints */
+	const char *help;
+	const char *arg;      /* placeholder in --help */
+};
+
+#define INT_OPT(f, g, e, field, lo, hi, h) \
+	{ f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N" }
+#define STR_OPT(f, g, e, field, h, a) \
+	{ f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a }
+#define BOOL_OPT(f, g, e, field, h) \
+	{ f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL }
+
+static const struct option_desc options[] = {
+	STR_OPT("listen", "service", "SENSOR_LISTEN", listen, "IPv4/IPv6 address the exporter binds (default 127.0.0.1)", "ADDR"),
+	INT_OPT("port", "service", "SENSOR_PORT", port, 1, 65535, "TCP port of the exporter (default 8000)"),
+	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name, "POSIX shared-memory name (default /sensor-service)", "NAME"),
+	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint, "Serve /debug (loopback clients only)"),
+	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS, "Simulated sensor channels (default 3)"),
+	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, "Sampling period (default 100)"),
+	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000, "Period of the CPU-heavy processing step (default 2000)"),
+	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX, "Readings kept in the ring, a power of two (default 4096)"),
+	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX, "Readings per channel analysed per processing step (default 512)"),
+	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, "Seed of the simulated signals (default 1)"),
+	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, "Memory cap of the worker in MiB (default 64)"),
+	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536, "Memory cap of the exporter in MiB (default 64)"),
+	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000, "Restart a child whose heartbeat is older (default 5000)"),
+	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, "First restart delay (default 250)"),
+	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000, "Cap of the exponential restart delay (default 30000)"),
+	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000, "Grace period before SIGKILL on stop (default 5000)"),
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
+	cfg->port = 8000;
+	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
+	cfg->channels = 3;
+	cfg->sample_interval_ms = 100;
+	cfg->process_interval_ms = 2000;
+	cfg->ring_capacity = 4096;
+	cfg->window = 512;
+	cfg->seed = 1;
+	cfg->worker_memory_mb = 64;
+	cfg->exporter_memory_mb = 64;
+	cfg->heartbeat_timeout_ms = 5000;
+	cfg->backoff_min_ms = 250;
+	cfg->backoff_max_ms = 30000;
+	cfg->stop_timeout_ms = 5000;
+}
+
+static const struct option_desc *find_option(const char *flag)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].flag, flag) == 0)
+			return &options[i];
+	return NULL;
+}
+
+/* Parse `text` as the option's type, range-check it and store it. */
+static int apply_value(struct config *cfg, const struct option_desc *o, const char *text,
+		       const char *source, char *err, size_t errlen)
+{
+	char *field = (char *)cfg + o->offset;
+	const char *t = text ? text : "";
+
+	switch (o->type) {
+	case OPT_INT: {
+		char *end = NULL;
+		errno = 0;
+		long v = strtol(t, &end, 10);
+		while (end && (*end == ' ' || *end == '\t'))
+			end++;
+		if (*t == '\0' || errno != 0 || !end || *end != '\0') {
+			snprintf(err, errlen, "%s: option '%s' needs an integer, got '%s'", source, o->flag, t);
+			return -1;
+		}
+		if (v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld",
+				 source, o->flag, o->min, o->max, v);
+			return -1;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case OPT_BOOL:
+		if (!strcmp(t, "1") || !g_ascii_strcasecmp(t, "true") || !g_ascii_strcasecmp(t, "yes")) {
+			*(bool *)field = true;
+		} else if (!strcmp(t, "0") || !g_ascii_strcasecmp(t, "false") || !g_ascii_strcasecmp(t, "no")) {
+			*(bool *)field = false;
+		} else {
+			snprintf(err, errlen, "%s: option '%s' needs true or false, got '%s'", source, o->flag, t);
+			return -1;
+		}
+		return 0;
+	case OPT_STRING:
+		if (*t == '\0') {
+			snprintf(err, errlen, "%s: option '%s' must not be empty", source, o->flag);
+			return -1;
+		}
+		if (strlen(t) >= o->size) {
+			snprintf(err, errlen, "%s: option '%s' is longer than %zu characters", source, o->flag, o->size - 1);
+			return -1;
+		}
+		memcpy(field, t, strlen(t) + 1);
+		return 0;
+	}
+	return -1;
+}
+
+int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
+			      const char *origin, char *err, size_t errlen)
+{
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	int rc = 0;
+
+	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &gerr)) {
+		snprintf(err, errlen, "config file %s: %s", origin, gerr->message);
+		g_error_free(gerr);
+		g_key_file_free(kf);
+		return -1;
+	}
+	gsize ngroups = 0;
+	gchar **groups = g_key_file_get_groups(kf, &ngroups);
+	for (gsize g = 0; rc == 0 && g < ngroups; g++) {
+		gsize nkeys = 0;
+		gchar **keys = g_key_file_get_keys(kf, groups[g], &nkeys, NULL);
+		for (gsize k = 0; rc == 0 && keys && k < nkeys; k++) {
+			const struct option_desc *o = find_option(keys[k]);
+			if (!o || strcmp(o->group, groups[g]) != 0) {
+				snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]",
+					 origin, keys[k], groups[g]);
+				rc = -1;
+				break;
+			}
+			gchar *raw = g_key_file_get_value(kf, groups[g], keys[k], NULL);
+			gchar *val = raw ? g_strstrip(raw) : NULL;
+			char source[320];
+			snprintf(source, sizeof source, "config file %s [%s]", origin, groups[g]);
+			rc = apply_value(cfg, o, val, source, err, errlen);
+			g_free(raw);
+		}
+		g_strfreev(keys);
+	}
+	g_strfreev(groups);
+	g_key_file_free(kf);
+	return rc;
+}
+
+static int apply_file(struct config *cfg, const char *path, char *err, size_t errlen)
+{
+	gchar *data = NULL;
+	gsize len = 0;
+	GError *gerr = NULL;
+	if (!g_file_get_contents(path, &data, &len, &gerr)) {
+		snprintf(err, errlen, "config file %s: %s", path, gerr->message);
+		g_error_free(gerr);
+		return -1;
+	}
+	int rc = config_apply_keyfile_data(cfg, data, len, path, err, errlen);
+	g_free(data);
+	return rc;
+}
+
+static int apply_env(struct config *cfg, char **envp, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const char *v = g_environ_getenv(envp, options[i].env);
+		if (!v)
+			continue;
+		char source[96];
+		snprintf(source, sizeof source, "environment %s", options[i].env);
+		if (apply_value(cfg, &options[i], v, source, err, errlen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int config_validate(const struct config *cfg, char *err, size_t errlen)
+{
+	unsigned cap = (unsigned)cfg->ring_capacity;
+	if ((cap & (cap - 1)) != 0) {
+		snprintf(err, errlen, "option 'ring-capacity' must be a power of two, got %d", cfg->ring_capacity);
+		return -1;
+	}
+	if (cfg->backoff_min_ms > cfg->backoff_max_ms) {
+		snprintf(err, errlen, "option 'backoff-min-ms' (%d) must not exceed 'backoff-max-ms' (%d)",
+			 cfg->backoff_min_ms, cfg->backoff_max_ms);
+		return -1;
+	}
+	if (!shm_name_valid(cfg->shm_name)) {
+		snprintf(err, errlen, "option 'shm-name' must be '/' followed by 1-250 characters without '/', got '%s'",
+			 cfg->shm_name);
+		return -1;
+	}
+	if (cfg->heartbeat_timeout_ms < 2 * cfg->sample_interval_ms) {
+		snprintf(err, errlen, "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
+			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
+		return -1;
+	}
+	return 0;
+}
+
+void config_print(const struct config *cfg, FILE *out)
+{
+	const char *group = "";
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct option_desc *o = &options[i];
+		const char *field = (const char *)cfg + o->offset;
+		if (strcmp(group, o->group) != 0) {
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", o->group);
+			group = o->group;
+		}
+		switch (o->type) {
+		case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
+		case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
+		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
+		}
+	}
+}
+
+/*
+ * Command line. Every option is a GOption callback that only records the
+ * text; values are applied after the file and the environment so that
+ * flags win whatever their position.
+ */
+struct flag_value { const struct option_desc *o; char *text; };
+static struct flag_value flag_values[64];
+static size_t n_flag_values;
+
+static gboolean record_flag(const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+	(void)data;
+	const struct option_desc *o = find_option(name + 2); /* skip "--" */
+	if (!o || n_flag_values >= sizeof flag_values / sizeof flag_values[0]) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected option %s", name);
+		return FALSE;
+	}
+	flag_values[n_flag_values].o = o;
+	flag_values[n_flag_values].text = g_strdup(value ? value : "true");
+	n_flag_values++;
+	return TRUE;
+}
+
+static void free_flag_values(void)
+{
+	for (size_t i = 0; i < n_flag_values; i++)
+		g_free(flag_values[i].text);
+	n_flag_values = 0;
+}
+
+enum config_action config_load(struct config *cfg, int argc, char **argv,
+			       char **envp, char *err, size_t errlen)
+{
+	gchar *config_path = NULL;
+	gboolean show_version = FALSE, print_config = FALSE;
+	GOptionEntry entries[N_OPTIONS + 4];
+	size_t n = 0;
+
+	config_defaults(cfg);
+	free_flag_values();
+
+	entries[n++] = (GOptionEntry){ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+				       "GKeyFile config file (see deploy/sensor-service.conf)", "FILE" };
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct option_desc *o = &options[i];
+		entries[n++] = (GOptionEntry){ o->flag, 0, o->type == OPT_BOOL ? G_OPTION_FLAG_NO_ARG : 0,
+					       G_OPTION_ARG_CALLBACK, (gpointer)record_flag, o->help, o->arg };
+	}
+	entries[n++] = (GOptionEntry){ "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
+				       "Print the effective configuration and exit", NULL };
+	entries[n++] = (GOptionEntry){ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version,
+				       "Print the version and exit", NULL };
+	entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
+
+	GOptionContext *ctx = g_option_context_new("- sensor sampling service with a Prometheus exporter");
+	g_option_context_set_summary(ctx,
+		"Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug)\n"
+		"that share one POSIX shared-memory segment.");
+	g_option_context_set_description(ctx,
+		"Settings are read, weakest first, from built-in defaults, the --config file,\n"
+		"SENSOR_* environment variables (e.g. SENSOR_PORT=9100), and flags.\n"
+		"Run with --print-config to see the result.\n");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+
+	GError *gerr = NULL;
+	enum config_action action = CONFIG_RUN;
+	gchar **args = g_new0(gchar *, argc + 1);
+	for (int i = 0; i < argc; i++)
+		args[i] = argv[i];
+	int nargs = argc;
+	gchar **parse_args = args;
+
+	if (!g_option_context_parse(ctx, &nargs, &parse_args, &gerr)) {
+		snprintf(err, errlen, "%s (try --help)", gerr->message);
+		g_error_free(gerr);
+		action = CONFIG_EXIT_ERROR;
+	} else if (nargs > 1) {
+		snprintf(err, errlen, "unexpected argument '%s' (try --help)", parse_args[1]);
+		action = CONFIG_EXIT_ERROR;
+	} else if (show_version) {
+		printf("sensor-service %s\n", SENSOR_VERSION);
+		action = CONFIG_EXIT_OK;
+	} else if (config_path && apply_file(cfg, config_path, err, errlen) != 0) {
+		action = CONFIG_EXIT_ERROR;
+	} else if (apply_env(cfg, envp, err, errlen) != 0) {
+		action = CONFIG_EXIT_ERROR;
+	} else {
+		for (size_t i = 0; i < n_flag_values && action == CONFIG_RUN; i++) {
+			char source[96];
+			snprintf(source, sizeof source, "flag --%s", flag_values[i].o->flag);
+			if (apply_value(cfg, flag_values[i].o, flag_values[i].text, source, err, errlen) != 0)
+				action = CONFIG_EXIT_ERROR;
+		}
+		if (action == CONFIG_RUN && config_validate(cfg, err, errlen) != 0)
+			action = CONFIG_EXIT_ERROR;
+		if (action == CONFIG_RUN && config_path)
+			snprintf(cfg->config_file, sizeof cfg->config_file, "%s", config_path);
+		if (action == CONFIG_RUN && print_config) {
+			config_print(cfg, stdout);
+			action = CONFIG_EXIT_OK;
+		}
+	}
+
+	free_flag_values();
+	g_free(args);
+	g_free(config_path);
+	g_option_context_free(ctx);
+	return action;
+}

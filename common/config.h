@@ -1,0 +1,66 @@
+/*
+ * config.h - the service's settings and where they come from.
+ *
+ * Precedence, weakest first: built-in defaults, the GKeyFile config file
+ * (--config), environment variables (SENSOR_*), command-line flags. Every
+ * value from every source goes through the same parser and range check,
+ * and an error always names the option and the source.
+ */
+#ifndef SENSOR_COMMON_CONFIG_H
+#define SENSOR_COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SENSOR_VERSION "0.1.0"
+
+struct config {
+	/* service */
+	char listen[64];
+	int port;
+	char shm_name[128];
+	bool debug_endpoint;
+	/* worker */
+	int channels;
+	int sample_interval_ms;
+	int process_interval_ms;
+	int ring_capacity;
+	int window;
+	int seed;
+	int worker_memory_mb;
+	/* exporter */
+	int exporter_memory_mb;
+	/* supervisor */
+	int heartbeat_timeout_ms;
+	int backoff_min_ms;
+	int backoff_max_ms;
+	int stop_timeout_ms;
+	/* where it came from */
+	char config_file[256];
+};
+
+enum config_action { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR };
+
+/*
+ * Fill `cfg` from defaults, file, environment and argv. On
+ * CONFIG_EXIT_ERROR a one-line message is in err; CONFIG_EXIT_OK means
+ * --help, --version or --print-config already printed what was asked.
+ */
+enum config_action config_load(struct config *cfg, int argc, char **argv,
+			       char **envp, char *err, size_t errlen);
+
+/* Built-in defaults only. */
+void config_defaults(struct config *cfg);
+
+/* Parse a GKeyFile text into cfg (used by config_load and the fuzzer). */
+int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
+			      const char *origin, char *err, size_t errlen);
+
+/* Cross-field checks (e.g. backoff_min <= backoff_max). */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* Write the effective settings in config-file syntax. */
+void config_print(const struct config *cfg, FILE *out);
+
+#endif

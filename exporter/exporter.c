@@ -1,0 +1,189 @@
+/*
+ * exporter.c - the libevent evhttp server: one event loop, one generic
+ * callback that routes, renders from shared memory and counts the answer.
+ *
+ * Limits against bad clients: header and body sizes, a connection
+ * timeout, and exact-match routing. The exporter also heartbeats so the
+ * supervisor can restart it if its loop ever stalls.
+ */
+#include "exporter.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <signal.h>
+#include <string.h>
+
+#include "../common/log.h"
+#include "../shm/metrics.h"
+#include "../shm/seqlock.h"
+#include "render.h"
+#include "routes.h"
+
+#define MAX_HEADERS_BYTES 8192
+#define MAX_BODY_BYTES 1024
+#define CONNECTION_TIMEOUT_S 5
+#define DEBUG_READINGS 64
+
+struct exporter {
+	struct shm_segment *seg;
+	const struct config *cfg;
+	struct event_base *base;
+};
+
+static void count_request(struct exporter *ex, enum shm_http_path path, int status)
+{
+	SHM_ADD(&ex->seg->exporter.requests[path][shm_code_from_status(status)], 1);
+}
+
+static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path,
+		  int status, const char *content_type, struct evbuffer *body)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	if (content_type)
+		evhttp_add_header(h, "Content-Type", content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	const char *reason = status == 200 ? "OK" : status == 403 ? "Forbidden" : status == 404 ? "Not Found"
+			   : status == 405 ? "Method Not Allowed" : status == 503 ? "Service Unavailable" : "Error";
+	if (status == 405)
+		evhttp_add_header(h, "Allow", "GET, HEAD");
+	if (!body || evbuffer_get_length(body) == 0) {
+		struct evbuffer *msg = evbuffer_new();
+		if (msg) {
+			evbuffer_add_printf(msg, "%d %s\n", status, reason);
+			if (!content_type)
+				evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+			evhttp_send_reply(req, status, reason, msg);
+			evbuffer_free(msg);
+		} else {
+			evhttp_send_reply(req, status, reason, NULL);
+		}
+	} else {
+		evhttp_send_reply(req, status, reason, body);
+	}
+	count_request(ex, path, status);
+}
+
+static bool peer_on_loopback(struct evhttp_request *req)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+	if (!conn)
+		return false;
+	evhttp_connection_get_peer(conn, &addr, &port);
+	return address_is_loopback(addr);
+}
+
+static void handle_request(struct evhttp_request *req, void *arg)
+{
+	struct exporter *ex = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
+	bool debug_on = ex->cfg->debug_endpoint;
+
+	struct route r = route_request(path, method_ok, debug_on, debug_on && peer_on_loopback(req));
+	if (r.status != 0) {
+		reply(ex, req, r.path, r.status, NULL, NULL);
+		return;
+	}
+
+	struct evbuffer *body = evbuffer_new();
+	if (!body) {
+		reply(ex, req, r.path, 500, NULL, NULL);
+		return;
+	}
+	int64_t now = monotonic_ns();
+	switch (r.path) {
+	case SHM_PATH_METRICS:
+		render_metrics(body, ex->seg, now);
+		reply(ex, req, r.path, 200, "text/plain; version=0.0.4; charset=utf-8", body);
+		break;
+	case SHM_PATH_ROOT: {
+		int status = render_health(body, ex->seg, now);
+		reply(ex, req, r.path, status, "application/json", body);
+		break;
+	}
+	case SHM_PATH_DEBUG:
+		render_debug(body, ex->seg, now, DEBUG_READINGS);
+		reply(ex, req, r.path, 200, "application/json", body);
+		break;
+	default:
+		reply(ex, req, r.path, 404, NULL, NULL);
+	}
+	evbuffer_free(body);
+}
+
+static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct exporter *ex = arg;
+	child_heartbeat(&ex->seg->children[SHM_CHILD_EXPORTER]);
+}
+
+static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct exporter *ex = arg;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(ex->base, NULL);
+}
+
+int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
+{
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL };
+	struct evhttp *http = NULL;
+	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL;
+	int rc = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	ex.base = event_base_new();
+	if (!ex.base)
+		goto out;
+	http = evhttp_new(ex.base);
+	if (!http)
+		goto out;
+	/* Accept every method libevent knows so that we, not libevent, answer
+	 * 405 with an Allow header. */
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+					 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+					 EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
+	evhttp_set_max_body_size(http, MAX_BODY_BYTES);
+	evhttp_set_timeout(http, CONNECTION_TIMEOUT_S);
+	evhttp_set_gencb(http, handle_request, &ex);
+	if (!evhttp_accept_socket_with_handle(http, listen_fd)) {
+		log_error("cannot accept on the listening socket");
+		goto out;
+	}
+
+	struct timeval one_second = { 1, 0 };
+	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
+	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
+	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
+	if (!beat || !sigterm || !sigint || event_add(beat, &one_second) != 0 ||
+	    event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0)
+		goto out;
+
+	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);
+	log_info("serving http://%s:%d/ (debug endpoint %s)", cfg->listen, cfg->port,
+		 cfg->debug_endpoint ? "on" : "off");
+	rc = event_base_dispatch(ex.base) < 0 ? 1 : 0;
+
+out:
+	if (beat)
+		event_free(beat);
+	if (sigterm)
+		event_free(sigterm);
+	if (sigint)
+		event_free(sigint);
+	if (http)
+		evhttp_free(http);
+	if (ex.base)
+		event_base_free(ex.base);
+	return rc;
+}

@@ -1,0 +1,357 @@
+/*
+ * render.c - the /metrics, / and /debug bodies.
+ *
+ * Every value is read from shared memory with atomic loads or a bounded
+ * seqlock read: rendering never waits for the worker or the supervisor.
+ */
+#include "render.h"
+
+#include <event2/buffer.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/config.h"
+#include "../shm/metrics.h"
+#include "../shm/ring.h"
+#include "../shm/seqlock.h"
+
+#define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
+
+const char *render_double(double v, char *buf, size_t len)
+{
+	if (isnan(v))
+		snprintf(buf, len, "NaN");
+	else if (isinf(v))
+		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
+	else
+		snprintf(buf, len, "%.10g", v);
+	return buf;
+}
+
+/* JSON has no NaN or Inf: those become null. */
+static const char *json_double(double v, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "null");
+		return buf;
+	}
+	return render_double(v, buf, len);
+}
+
+void render_label_value(struct evbuffer *out, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '\\': evbuffer_add(out, "\\\\", 2); break;
+		case '"': evbuffer_add(out, "\\\"", 2); break;
+		case '\n': evbuffer_add(out, "\\n", 2); break;
+		default: evbuffer_add(out, s, 1);
+		}
+	}
+}
+
+void render_json_string(struct evbuffer *out, const char *s)
+{
+	evbuffer_add(out, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			evbuffer_add_printf(out, "\\%c", c);
+		else if (c < 0x20)
+			evbuffer_add_printf(out, "\\u%04x", c);
+		else
+			evbuffer_add(out, s, 1);
+	}
+	evbuffer_add(out, "\"", 1);
+}
+
+static void family(struct evbuffer *out, const char *name, const char *type, const char *help)
+{
+	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void sample_u64(struct evbuffer *out, const char *name, uint64_t v)
+{
+	evbuffer_add_printf(out, "%s %" PRIu64 "\n", name, v);
+}
+
+static void sample_double(struct evbuffer *out, const char *name, const char *labels, double v)
+{
+	char num[32];
+	evbuffer_add_printf(out, "%s%s %s\n", name, labels, render_double(v, num, sizeof num));
+}
+
+static double heartbeat_age_s(const struct child_snapshot *c, int64_t now_mono_ns)
+{
+	if (c->heartbeat_monotonic_ns <= 0)
+		return NAN; /* never reported */
+	int64_t age = now_mono_ns - c->heartbeat_monotonic_ns;
+	return age > 0 ? (double)age / 1e9 : 0.0;
+}
+
+static void render_spike_histogram(struct evbuffer *out, const struct shm_segment *seg)
+{
+	struct histogram_snapshot h;
+	const char *name = "sensor_cpu_spike_seconds";
+	family(out, name, "histogram", "Duration of the worker's CPU-heavy processing step.");
+	if (!histogram_read(&seg->worker.cpu_spike, &h))
+		return; /* writer died mid-update: skip rather than show a torn histogram */
+	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++)
+		evbuffer_add_printf(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, shm_spike_bound_labels[b],
+				    h.buckets[b]);
+	evbuffer_add_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, h.buckets[SHM_SPIKE_BUCKETS]);
+	char num[32];
+	evbuffer_add_printf(out, "%s_sum %s\n", name, render_double(h.sum, num, sizeof num));
+	evbuffer_add_printf(out, "%s_count %" PRIu64 "\n", name, h.count);
+}
+
+static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
+{
+	uint32_t n = seg->hdr.channel_count;
+	if (n > SHM_MAX_CHANNELS)
+		n = SHM_MAX_CHANNELS;
+	char num[32];
+
+	family(out, "sensor_value", "gauge", "Last reading of each channel.");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		evbuffer_add_printf(out, "sensor_value{channel=\"");
+		render_label_value(out, ch->name);
+		evbuffer_add_printf(out, "\",unit=\"");
+		render_label_value(out, ch->unit);
+		evbuffer_add_printf(out, "\"} %s\n",
+				    render_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num));
+	}
+
+	family(out, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
+	for (uint32_t i = 0; i < n; i++) {
+		evbuffer_add_printf(out, "sensor_channel_readings_total{channel=\"");
+		render_label_value(out, seg->channels[i].name);
+		evbuffer_add_printf(out, "\"} %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
+	}
+
+	family(out, "sensor_window_value", "gauge",
+	       "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
+	for (uint32_t i = 0; i < n; i++) {
+		struct channel_stats st;
+		const struct shm_channel *ch = &seg->channels[i];
+		if (LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
+			continue; /* not computed yet */
+		const struct { const char *stat; double v; } rows[] = {
+			{ "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "p95", st.p95 },
+		};
+		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+			evbuffer_add_printf(out, "sensor_window_value{channel=\"");
+			render_label_value(out, ch->name);
+			evbuffer_add_printf(out, "\",stat=\"%s\"} %s\n", rows[r].stat,
+					    render_double(rows[r].v, num, sizeof num));
+		}
+	}
+
+	family(out, "sensor_vibration_dominant_frequency_hertz", "gauge",
+	       "Strongest frequency in the last window of each vibration channel.");
+	for (uint32_t i = 0; i < n; i++) {
+		struct channel_stats st;
+		const struct shm_channel *ch = &seg->channels[i];
+		if (strcmp(ch->unit, "g") != 0 || LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
+			continue;
+		evbuffer_add_printf(out, "sensor_vibration_dominant_frequency_hertz{channel=\"");
+		render_label_value(out, ch->name);
+		evbuffer_add_printf(out, "\"} %s\n", render_double(st.dominant_hz, num, sizeof num));
+	}
+}
+
+void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
+{
+	const struct shm_worker_metrics *w = &seg->worker;
+	struct child_snapshot kids[SHM_CHILD_COUNT];
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		child_read(&seg->children[c], &kids[c]);
+	char labels[96];
+
+	render_spike_histogram(out, seg);
+
+	family(out, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
+	sample_u64(out, "sensor_queue_depth", ring_depth(seg));
+	family(out, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
+	sample_u64(out, "sensor_queue_capacity", seg->hdr.ring_capacity);
+
+	family(out, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
+	sample_u64(out, "sensor_loop_iterations_total", LOAD(&w->loop_iterations));
+	family(out, "sensor_readings_total", "counter", "Sensor readings written into the ring.");
+	sample_u64(out, "sensor_readings_total", LOAD(&w->readings));
+	family(out, "sensor_readings_dropped_total", "counter",
+	       "Readings overwritten in the ring before the processing step consumed them.");
+	sample_u64(out, "sensor_readings_dropped_total", LOAD(&w->readings_dropped));
+	family(out, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
+	sample_u64(out, "sensor_processing_runs_total", LOAD(&w->processing_runs));
+
+	family(out, "sensor_requests_total", "counter", "HTTP requests answered by the exporter.");
+	for (unsigned p = 0; p < SHM_PATH_COUNT; p++)
+		for (unsigned c = 0; c < SHM_CODE_COUNT; c++) {
+			uint64_t v = LOAD(&seg->exporter.requests[p][c]);
+			if (v == 0 && !(c == SHM_CODE_200 && p != SHM_PATH_OTHER))
+				continue; /* keep the label set small: zeros only for the main series */
+			evbuffer_add_printf(out, "sensor_requests_total{path=\"%s\",code=\"%s\"} %" PRIu64 "\n",
+					    shm_path_label(p), shm_code_label(c), v);
+		}
+
+	family(out, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		evbuffer_add_printf(out, "sensor_child_restarts_total{child=\"%s\"} %" PRIu64 "\n",
+				    shm_child_name(c), kids[c].restarts);
+	family(out, "sensor_child_exits_total", "counter",
+	       "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		for (unsigned r = SHM_EXIT_CODE; r < SHM_EXIT_REASON_COUNT; r++)
+			evbuffer_add_printf(out, "sensor_child_exits_total{child=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
+					    shm_child_name(c), shm_exit_reason_label(r), kids[c].exits_by_reason[r]);
+	family(out, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		evbuffer_add_printf(out, "sensor_child_up{child=\"%s\"} %d\n", shm_child_name(c),
+				    kids[c].state == SHM_CHILD_RUNNING);
+
+	family(out, "sensor_process_resident_memory_bytes", "gauge",
+	       "Resident set size of each process, sampled by the supervisor.");
+	evbuffer_add_printf(out, "sensor_process_resident_memory_bytes{process=\"supervisor\"} %" PRIu64 "\n",
+			    LOAD(&seg->supervisor.rss_bytes));
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		evbuffer_add_printf(out, "sensor_process_resident_memory_bytes{process=\"%s\"} %" PRIu64 "\n",
+				    shm_child_name(c), kids[c].rss_bytes);
+	family(out, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		evbuffer_add_printf(out, "sensor_process_memory_limit_bytes{process=\"%s\"} %" PRIu64 "\n",
+				    shm_child_name(c), kids[c].memory_limit_bytes);
+
+	family(out, "sensor_worker_heartbeat_age_seconds", "gauge",
+	       "Seconds since the worker last reported (NaN before its first report).");
+	sample_double(out, "sensor_worker_heartbeat_age_seconds", "",
+		      heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
+
+	family(out, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
+	sample_double(out, "sensor_uptime_seconds", "",
+		      (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9);
+
+	render_channels(out, seg);
+
+	family(out, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
+	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION,
+		 seg->hdr.pre.version);
+	sample_double(out, "sensor_build_info", labels, 1);
+}
+
+bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *why, size_t whylen)
+{
+	struct child_snapshot w;
+	child_read(&seg->children[SHM_CHILD_WORKER], &w);
+	double timeout_s = seg->hdr.heartbeat_timeout_ms / 1000.0;
+
+	if (w.state != SHM_CHILD_RUNNING) {
+		if (w.last_exit_reason == SHM_EXIT_NONE)
+			snprintf(why, whylen, "worker not running");
+		else
+			snprintf(why, whylen, "worker down (last exit: %s %d), restart pending",
+				 shm_exit_reason_label(w.last_exit_reason), (int)w.last_exit_detail);
+		return false;
+	}
+	if (w.heartbeat_monotonic_ns < w.started_monotonic_ns || w.heartbeat_monotonic_ns <= 0) {
+		/* running but not reported yet: healthy only during its first timeout */
+		if ((double)(now_mono_ns - w.started_monotonic_ns) / 1e9 <= timeout_s) {
+			why[0] = '\0';
+			return true;
+		}
+		snprintf(why, whylen, "worker has not reported since it started");
+		return false;
+	}
+	double age = heartbeat_age_s(&w, now_mono_ns);
+	if (age > timeout_s) {
+		snprintf(why, whylen, "worker heartbeat stale (%.1f s > %.1f s)", age, timeout_s);
+		return false;
+	}
+	why[0] = '\0';
+	return true;
+}
+
+int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
+{
+	char why[160], num[32];
+	bool ok = worker_healthy(seg, now_mono_ns, why, sizeof why);
+	struct child_snapshot kids[SHM_CHILD_COUNT];
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		child_read(&seg->children[c], &kids[c]);
+
+	evbuffer_add_printf(out, "{\"status\":\"%s\",\"reason\":", ok ? "ok" : "unavailable");
+	render_json_string(out, why);
+	evbuffer_add_printf(out, ",\"uptime_seconds\":%.3f,\"version\":\"%s\"",
+			    (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9, SENSOR_VERSION);
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
+		const struct child_snapshot *k = &kids[c];
+		double age = heartbeat_age_s(k, now_mono_ns);
+		evbuffer_add_printf(out,
+			",\"%s\":{\"up\":%s,\"pid\":%d,\"heartbeat_age_seconds\":%s,\"restarts\":%" PRIu64
+			",\"last_exit\":\"%s\",\"last_exit_detail\":%d}",
+			shm_child_name(c), k->state == SHM_CHILD_RUNNING ? "true" : "false",
+			k->state == SHM_CHILD_RUNNING ? (int)k->pid : 0,
+			json_double(age, num, sizeof num), k->restarts,
+			shm_exit_reason_label(k->last_exit_reason), (int)k->last_exit_detail);
+	}
+	evbuffer_add_printf(out, ",\"readings_total\":%" PRIu64 ",\"readings_dropped_total\":%" PRIu64 "}\n",
+			    LOAD(&seg->worker.readings), LOAD(&seg->worker.readings_dropped));
+	return ok ? 200 : 503;
+}
+
+void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns,
+		  unsigned max_readings)
+{
+	struct reading recent[256];
+	char num[32];
+	if (max_readings > sizeof recent / sizeof recent[0])
+		max_readings = sizeof recent / sizeof recent[0];
+	const struct shm_header *h = &seg->hdr;
+	uint32_t nch = h->channel_count > SHM_MAX_CHANNELS ? SHM_MAX_CHANNELS : h->channel_count;
+
+	evbuffer_add_printf(out,
+		"{\"header\":{\"magic\":\"0x%016" PRIx64 "\",\"version\":%u,\"header_size\":%u,"
+		"\"total_size\":%" PRIu64 ",\"owner_pid\":%d,\"created_unix_seconds\":%.3f,"
+		"\"age_seconds\":%.3f,\"ring_capacity\":%u,\"channel_count\":%u,\"heartbeat_timeout_ms\":%u}",
+		h->pre.magic, h->pre.version, h->pre.header_size, h->pre.total_size, (int)h->pre.owner_pid,
+		(double)h->created_realtime_ns / 1e9, (double)(now_mono_ns - h->created_monotonic_ns) / 1e9,
+		h->ring_capacity, h->channel_count, h->heartbeat_timeout_ms);
+	evbuffer_add_printf(out, ",\"ring\":{\"head\":%" PRIu64 ",\"tail\":%" PRIu64 ",\"depth\":%" PRIu64
+				 ",\"dropped\":%" PRIu64 "}",
+			    LOAD(&seg->ring.head), LOAD(&seg->ring.tail), ring_depth(seg),
+			    LOAD(&seg->worker.readings_dropped));
+
+	evbuffer_add_printf(out, ",\"channels\":[");
+	for (uint32_t i = 0; i < nch; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		struct channel_stats st;
+		evbuffer_add_printf(out, "%s{\"name\":", i ? "," : "");
+		render_json_string(out, ch->name);
+		evbuffer_add_printf(out, ",\"unit\":");
+		render_json_string(out, ch->unit);
+		evbuffer_add_printf(out, ",\"last\":%s,\"readings\":%" PRIu64,
+				    json_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num),
+				    LOAD(&ch->readings));
+		if (LOAD(&ch->stats_seq) != 0 && channel_stats_read(ch, &st)) {
+			char a[32], b[32], c[32], d[32];
+			evbuffer_add_printf(out, ",\"window\":{\"min\":%s,\"max\":%s,\"mean\":%s,\"p95\":%s}",
+					    json_double(st.min, a, sizeof a), json_double(st.max, b, sizeof b),
+					    json_double(st.mean, c, sizeof c), json_double(st.p95, d, sizeof d));
+		}
+		evbuffer_add_printf(out, "}");
+	}
+
+	size_t n = ring_peek_recent(seg, recent, max_readings);
+	evbuffer_add_printf(out, "],\"recent\":[");
+	for (size_t i = 0; i < n; i++) {
+		uint32_t c = recent[i].channel;
+		evbuffer_add_printf(out, "%s{\"index\":%" PRIu64 ",\"time\":%.3f,\"channel\":", i ? "," : "",
+				    recent[i].index, (double)recent[i].timestamp_ns / 1e9);
+		render_json_string(out, c < nch ? seg->channels[c].name : "?");
+		evbuffer_add_printf(out, ",\"value\":%s}", json_double(recent[i].value, num, sizeof num));
+	}
+	evbuffer_add_printf(out, "]}\n");
+}

@@ -1,0 +1,41 @@
+/*
+ * render.h - turn the shared segment into response bodies.
+ *
+ * Pure functions of (segment, clock): the exporter passes the live
+ * segment and the current monotonic time, tests pass a segment they built
+ * and a fixed time, and compare the exact text.
+ */
+#ifndef SENSOR_EXPORTER_RENDER_H
+#define SENSOR_EXPORTER_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../shm/layout.h"
+
+struct evbuffer;
+
+/* Prometheus text exposition format 0.0.4. */
+void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns);
+
+/* Health of the service. Returns the HTTP status: 200 healthy, 503 not. */
+int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns);
+
+/* Header, ring position, channel summaries and the newest `max_readings`
+ * readings, as JSON. */
+void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns,
+		  unsigned max_readings);
+
+/* Is the worker healthy? If not, a one-line reason goes to `why`. */
+bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *why, size_t whylen);
+
+/* Append `s` escaped for a Prometheus label value (\\, \", \n). */
+void render_label_value(struct evbuffer *out, const char *s);
+
+/* Append `s` as a JSON string, quotes included. */
+void render_json_string(struct evbuffer *out, const char *s);
+
+/* Format a double the way both formats accept (NaN, +Inf, -Inf, %.10g). */
+const char *render_double(double v, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * routes.c - exact-match routing: "/metrics/", "/metrics/../x" or
+ * "//metrics" are simply not ours and get 404, so there is no path
+ * normalisation to get wrong.
+ */
+#include "routes.h"
+
+#include <string.h>
+
+struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback)
+{
+	struct route r = { SHM_PATH_OTHER, 404 };
+	if (!path)
+		return r;
+	if (strcmp(path, "/") == 0)
+		r.path = SHM_PATH_ROOT;
+	else if (strcmp(path, "/metrics") == 0)
+		r.path = SHM_PATH_METRICS;
+	else if (strcmp(path, "/debug") == 0 && debug_enabled)
+		r.path = SHM_PATH_DEBUG;
+	else
+		return r; /* 404, whatever the method */
+
+	if (!method_ok)
+		r.status = 405;
+	else if (r.path == SHM_PATH_DEBUG && !peer_is_loopback)
+		r.status = 403;
+	else
+		r.status = 0;
+	return r;
+}
+
+bool address_is_loopback(const char *addr)
+{
+	if (!addr)
+		return false;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	       strncmp(addr, "::ffff:127.", 11) == 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * layout.c - sizes and the stable label text of the segment's enums.
+ */
+#include "layout.h"
+
+const double shm_spike_bounds[SHM_SPIKE_BUCKETS] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+	0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+};
+
+const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS] = {
+	"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+	"0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+};
+
+size_t shm_segment_size(uint32_t ring_capacity)
+{
+	size_t fixed = (sizeof(struct shm_segment) + 63u) & ~(size_t)63u;
+	return fixed + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
+}
+
+const char *shm_child_name(enum shm_child_id id)
+{
+	switch (id) {
+	case SHM_CHILD_WORKER: return "worker";
+	case SHM_CHILD_EXPORTER: return "exporter";
+	default: return "unknown";
+	}
+}
+
+const char *shm_path_label(enum shm_http_path p)
+{
+	static const char *const labels[SHM_PATH_COUNT] = { "/", "/metrics", "/debug", "other" };
+	return (unsigned)p < SHM_PATH_COUNT ? labels[p] : "other";
+}
+
+const char *shm_code_label(enum shm_http_code c)
+{
+	static const char *const labels[SHM_CODE_COUNT] = {
+		"200", "400", "403", "404", "405", "500", "503", "other",
+	};
+	return (unsigned)c < SHM_CODE_COUNT ? labels[c] : "other";
+}
+
+enum shm_http_code shm_code_from_status(int status)
+{
+	switch (status) {
+	case 200: return SHM_CODE_200;
+	case 400: return SHM_CODE_400;
+	case 403: return SHM_CODE_403;
+	case 404: return SHM_CODE_404;
+	case 405: return SHM_CODE_405;
+	case 500: return SHM_CODE_500;
+	case 503: return SHM_CODE_503;
+	default: return SHM_CODE_OTHER;
+	}
+}
+
+const char *shm_exit_reason_label(enum shm_exit_reason r)
+{
+	static const char *const labels[SHM_EXIT_REASON_COUNT] = { "none", "exit", "signal", "hang" };
+	return (unsigned)r < SHM_EXIT_REASON_COUNT ? labels[r] : "none";
+}

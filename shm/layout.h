@@ -1,0 +1,202 @@
+/*
+ * layout.h - the shared-memory segment that the supervisor, the worker and
+ * the exporter all map.
+ *
+ * The supervisor creates the segment before it forks; every process maps
+ * the same bytes. There is exactly one writer per field (noted beside each
+ * group), so no field ever needs a lock: counters and gauges are single
+ * atomics, and the few multi-word records (histogram, ring slot, child
+ * state) are published under a sequence counter (see seqlock.h) that a
+ * reader retries a bounded number of times. A dead writer can therefore
+ * never block a reader.
+ *
+ * Memory map:
+ *   struct shm_segment            fixed size, described by its header
+ *   struct shm_ring_slot[cap]     ring of readings, cap a power of two
+ *
+ * The first 32 bytes (struct shm_preamble) are frozen for all versions so
+ * that any future build can recognise one of our segments, read its owner
+ * and decide whether it is stale.
+ */
+#ifndef SENSOR_SHM_LAYOUT_H
+#define SENSOR_SHM_LAYOUT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
+#define SHM_LAYOUT_VERSION 1u
+
+#define SHM_MAX_CHANNELS 1024u
+#define SHM_CHANNEL_NAME_LEN 32u
+#define SHM_CHANNEL_UNIT_LEN 16u
+#define SHM_RING_MIN 16u
+#define SHM_RING_MAX (1u << 20)
+
+/* Histogram of CPU spike durations (seconds); upper bounds, +Inf implied. */
+#define SHM_SPIKE_BUCKETS 14u
+extern const double shm_spike_bounds[SHM_SPIKE_BUCKETS];
+extern const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS];
+
+/* Children the supervisor manages. */
+enum shm_child_id { SHM_CHILD_WORKER = 0, SHM_CHILD_EXPORTER = 1, SHM_CHILD_COUNT = 2 };
+
+enum shm_child_state {
+	SHM_CHILD_STOPPED = 0,  /* not started yet, or stopped on shutdown */
+	SHM_CHILD_RUNNING = 1,
+	SHM_CHILD_BACKOFF = 2,  /* died, waiting before the next start */
+};
+
+/* Why a child last ended; a bounded set so it can be a label. */
+enum shm_exit_reason {
+	SHM_EXIT_NONE = 0,
+	SHM_EXIT_CODE = 1,      /* exited with a status (detail = status) */
+	SHM_EXIT_SIGNAL = 2,    /* killed by a signal (detail = signo) */
+	SHM_EXIT_HANG = 3,      /* heartbeat went stale; the supervisor killed it */
+	SHM_EXIT_REASON_COUNT = 4,
+};
+
+/* HTTP request accounting: a fixed path x code matrix keeps labels bounded. */
+enum shm_http_path { SHM_PATH_ROOT, SHM_PATH_METRICS, SHM_PATH_DEBUG, SHM_PATH_OTHER, SHM_PATH_COUNT };
+enum shm_http_code {
+	SHM_CODE_200, SHM_CODE_400, SHM_CODE_403, SHM_CODE_404, SHM_CODE_405,
+	SHM_CODE_500, SHM_CODE_503, SHM_CODE_OTHER, SHM_CODE_COUNT
+};
+
+/* Frozen across versions: never reorder or resize. */
+struct shm_preamble {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t header_size;   /* sizeof(struct shm_segment) of the writer */
+	uint64_t total_size;    /* bytes of the whole segment */
+	int32_t owner_pid;      /* supervisor that created it */
+	uint32_t reserved;
+};
+
+/* Written once by the supervisor before forking; read-only afterwards. */
+struct shm_header {
+	struct shm_preamble pre;
+	int64_t created_realtime_ns;
+	int64_t created_monotonic_ns;
+	uint32_t ring_capacity;  /* power of two */
+	uint32_t channel_count;
+	uint64_t ring_offset;    /* from the start of the segment */
+	uint32_t heartbeat_timeout_ms;
+	uint32_t reserved;
+};
+
+/* A multi-word record published under a sequence counter. */
+struct shm_histogram {
+	_Atomic uint32_t seq;
+	uint32_t reserved;
+	_Atomic uint64_t buckets[SHM_SPIKE_BUCKETS + 1]; /* non-cumulative; last is +Inf */
+	_Atomic uint64_t count;
+	_Atomic uint64_t sum_bits;                        /* double */
+};
+
+/* Per-child record; the supervisor is its only writer. */
+struct shm_child {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t state;           /* enum shm_child_state */
+	_Atomic int32_t pid;
+	_Atomic uint32_t last_exit_reason; /* enum shm_exit_reason */
+	_Atomic int32_t last_exit_detail;
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t restarts;
+	_Atomic uint64_t exits_by_reason[SHM_EXIT_REASON_COUNT];
+	_Atomic int64_t started_monotonic_ns;
+	_Atomic int64_t heartbeat_monotonic_ns; /* written by the child itself */
+	_Atomic uint64_t rss_bytes;             /* sampled by the supervisor */
+	_Atomic uint64_t memory_limit_bytes;
+};
+
+/* Static description written by the supervisor, last value by the worker. */
+struct shm_channel {
+	char name[SHM_CHANNEL_NAME_LEN];
+	char unit[SHM_CHANNEL_UNIT_LEN];
+	_Atomic uint64_t last_value_bits;  /* double */
+	_Atomic uint64_t readings;
+	/* Window statistics from the last processing run, under seq. */
+	_Atomic uint32_t stats_seq;
+	uint32_t reserved;
+	_Atomic uint64_t stat_min_bits, stat_max_bits, stat_mean_bits, stat_p95_bits;
+	_Atomic uint64_t stat_dominant_hz_bits; /* vibration channels; 0 otherwise */
+};
+
+/* Supervisor-written. */
+struct shm_supervisor {
+	_Atomic int32_t pid;
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t rss_bytes;
+};
+
+/* Worker-written counters and gauges. */
+struct shm_worker_metrics {
+	_Atomic uint64_t loop_iterations;
+	_Atomic uint64_t readings;
+	_Atomic uint64_t readings_dropped;
+	_Atomic uint64_t processing_runs;
+	_Atomic uint64_t queue_depth;       /* readings waiting for processing */
+	struct shm_histogram cpu_spike;
+};
+
+/* Exporter-written counters. */
+struct shm_exporter_metrics {
+	_Atomic uint64_t requests[SHM_PATH_COUNT][SHM_CODE_COUNT];
+};
+
+/*
+ * Ring control. The worker is the only producer and the only consumer
+ * (its processing step); the exporter only peeks. head counts readings
+ * ever written, tail counts readings ever consumed or dropped.
+ */
+struct shm_ring_ctl {
+	_Atomic uint64_t head;
+	_Atomic uint64_t tail;
+};
+
+/*
+ * One reading. seq is 2*(index+1) once reading number `index` is complete,
+ * odd while it is being written: a reader that finds any other value knows
+ * the slot was overwritten or is torn, and skips it.
+ */
+struct shm_ring_slot {
+	_Atomic uint64_t seq;
+	_Atomic int64_t timestamp_ns;  /* CLOCK_REALTIME */
+	_Atomic uint64_t value_bits;   /* double */
+	_Atomic uint32_t channel;
+	uint32_t reserved;
+};
+
+struct shm_segment {
+	struct shm_header hdr;
+	struct shm_supervisor supervisor;
+	struct shm_child children[SHM_CHILD_COUNT];
+	struct shm_worker_metrics worker;
+	struct shm_exporter_metrics exporter;
+	struct shm_ring_ctl ring;
+	struct shm_channel channels[SHM_MAX_CHANNELS];
+};
+
+static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
+{
+	return (struct shm_ring_slot *)((char *)seg + seg->hdr.ring_offset);
+}
+
+static inline const struct shm_ring_slot *shm_ring_slots_const(const struct shm_segment *seg)
+{
+	return (const struct shm_ring_slot *)((const char *)seg + seg->hdr.ring_offset);
+}
+
+/* Bytes needed for a segment with a ring of `ring_capacity` slots. */
+size_t shm_segment_size(uint32_t ring_capacity);
+
+/* Label text for enums (stable: they end up in metric labels). */
+const char *shm_child_name(enum shm_child_id id);
+const char *shm_path_label(enum shm_http_path p);
+const char *shm_code_label(enum shm_http_code c);
+enum shm_http_code shm_code_from_status(int status);
+const char *shm_exit_reason_label(enum shm_exit_reason r);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * ring.c - single-producer ring with per-slot sequence numbers.
+ */
+#include "ring.h"
+
+#include "seqlock.h"
+
+void ring_push(struct shm_segment *seg, uint32_t channel, int64_t timestamp_ns, double value)
+{
+	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t head = SHM_LOAD(&seg->ring.head);
+	uint64_t tail = SHM_LOAD(&seg->ring.tail);
+	struct shm_ring_slot *slot = &shm_ring_slots(seg)[head & (cap - 1)];
+
+	if (head - tail >= cap) {
+		/* Full: the oldest unconsumed reading is about to be overwritten. */
+		SHM_STORE(&seg->ring.tail, head - cap + 1);
+		SHM_ADD(&seg->worker.readings_dropped, 1);
+	}
+
+	SHM_STORE(&slot->seq, 2 * head + 1);
+	atomic_thread_fence(memory_order_release);
+	SHM_STORE(&slot->timestamp_ns, timestamp_ns);
+	SHM_STORE(&slot->value_bits, shm_double_to_bits(value));
+	SHM_STORE(&slot->channel, channel);
+	atomic_store_explicit(&slot->seq, 2 * head + 2, memory_order_release);
+	atomic_store_explicit(&seg->ring.head, head + 1, memory_order_release);
+	SHM_STORE(&seg->worker.queue_depth, ring_depth(seg));
+}
+
+uint64_t ring_consume_all(struct shm_segment *seg)
+{
+	uint64_t head = SHM_LOAD(&seg->ring.head);
+	uint64_t tail = SHM_LOAD(&seg->ring.tail);
+	SHM_STORE(&seg->ring.tail, head);
+	SHM_STORE(&seg->worker.queue_depth, 0);
+	return head - tail;
+}
+
+uint64_t ring_depth(const struct shm_segment *seg)
+{
+	uint64_t head = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.head, memory_order_acquire);
+	uint64_t tail = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.tail, memory_order_acquire);
+	uint64_t cap = seg->hdr.ring_capacity;
+	/* A reader may see tail from after head; never report garbage. */
+	if (tail > head)
+		return 0;
+	return head - tail > cap ? cap : head - tail;
+}
+
+size_t ring_peek_recent(const struct shm_segment *seg, struct reading *out, size_t max)
+{
+	const struct shm_ring_slot *slots = shm_ring_slots_const(seg);
+	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t head = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.head, memory_order_acquire);
+	uint64_t want = max < cap ? max : cap;
+	if (want > head)
+		want = head;
+
+	size_t n = 0;
+	for (uint64_t i = head - want; i < head; i++) {
+		const struct shm_ring_slot *s = &slots[i & (cap - 1)];
+		uint64_t expect = 2 * i + 2;
+		if (atomic_load_explicit((_Atomic uint64_t *)&s->seq, memory_order_acquire) != expect)
+			continue;
+		struct reading r = {
+			.index = i,
+			.timestamp_ns = SHM_LOAD((_Atomic int64_t *)&s->timestamp_ns),
+			.value = shm_bits_to_double(SHM_LOAD((_Atomic uint64_t *)&s->value_bits)),
+			.channel = SHM_LOAD((_Atomic uint32_t *)&s->channel),
+		};
+		atomic_thread_fence(memory_order_acquire);
+		if (SHM_LOAD((_Atomic uint64_t *)&s->seq) != expect)
+			continue; /* overwritten while we copied */
+		out[n++] = r;
+	}
+	return n;
+}

@@ -1,0 +1,50 @@
+/*
+ * segment.h - create, validate, attach and remove the shared segment.
+ */
+#ifndef SENSOR_SHM_SEGMENT_H
+#define SENSOR_SHM_SEGMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+struct shm_params {
+	uint32_t ring_capacity;        /* power of two, SHM_RING_MIN..SHM_RING_MAX */
+	uint32_t channel_count;        /* 1..SHM_MAX_CHANNELS */
+	uint32_t heartbeat_timeout_ms;
+};
+
+/*
+ * Check that `size` bytes at `base` hold a segment this build can read:
+ * magic, version, header size, total size and ring geometry. Never reads
+ * past `size`. Returns 0, or -1 with a one-line reason in err.
+ */
+int shm_validate(const void *base, size_t size, char *err, size_t errlen);
+
+/*
+ * Create the named segment (e.g. "/sensor-service") for this process.
+ * An existing segment is replaced only when it is provably stale (ours,
+ * and its owner is gone); anything else is refused with a reason.
+ * Returns the mapping, or NULL with a one-line reason in err.
+ */
+struct shm_segment *shm_create(const char *name, const struct shm_params *p,
+			       char *err, size_t errlen);
+
+/* Map an existing segment read-only and validate it (for inspection). */
+const struct shm_segment *shm_attach_readonly(const char *name, size_t *size_out,
+					      char *err, size_t errlen);
+
+void shm_unmap(const void *seg, size_t size);
+
+/* Remove the name; 0 on success or when it was already gone. */
+int shm_remove(const char *name);
+
+/* Is `name` a valid POSIX shm name ("/" then 1..250 chars, no other "/")? */
+int shm_name_valid(const char *name);
+
+/* Is the segment's owner provably gone? (dead pid, or a pid that now
+ * belongs to a program that is not ours) */
+int shm_owner_gone(int32_t pid);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * main.c - the sensor-service binary: read the configuration, open the
+ * listening socket, create the shared segment, supervise the worker and
+ * the exporter, and remove the segment on the way out.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/config.h"
+#include "../common/log.h"
+#include "../common/proctitle.h"
+#include "../shm/segment.h"
+#include "../worker/sensors.h"
+#include "listener.h"
+#include "supervise.h"
+
+extern char **environ;
+
+static void describe_channels(struct shm_segment *seg)
+{
+	for (uint32_t i = 0; i < seg->hdr.channel_count; i++)
+		sensor_describe(i, seg->channels[i].name, sizeof seg->channels[i].name, seg->channels[i].unit,
+				sizeof seg->channels[i].unit);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+
+	proctitle_init(argc, argv);
+	switch (config_load(&cfg, argc, argv, environ, err, sizeof err)) {
+	case CONFIG_EXIT_OK:
+		return 0;
+	case CONFIG_EXIT_ERROR:
+		fprintf(stderr, "sensor-service: %s\n", err);
+		return 2;
+	case CONFIG_RUN:
+		break;
+	}
+
+	int listen_fd = listener_open(cfg.listen, cfg.port, err, sizeof err);
+	if (listen_fd < 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		return 1;
+	}
+
+	struct shm_params params = {
+		.ring_capacity = (uint32_t)cfg.ring_capacity,
+		.channel_count = (uint32_t)cfg.channels,
+		.heartbeat_timeout_ms = (uint32_t)cfg.heartbeat_timeout_ms,
+	};
+	struct shm_segment *seg = shm_create(cfg.shm_name, &params, err, sizeof err);
+	if (!seg) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		close(listen_fd);
+		return 1;
+	}
+	describe_channels(seg);
+	size_t seg_size = seg->hdr.pre.total_size;
+	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION,
+		 cfg.shm_name, seg_size, seg->hdr.ring_capacity, cfg.listen, cfg.port);
+
+	int rc = supervise(seg, &cfg, listen_fd);
+
+	close(listen_fd);
+	shm_unmap(seg, seg_size);
+	if (shm_remove(cfg.shm_name) != 0)
+		log_warn("cannot remove segment %s", cfg.shm_name);
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * memcap.c - per-child memory caps.
+ *
+ * cgroup v2: the supervisor needs a delegated subtree (systemd Delegate=,
+ * or root). Because of v2's "no internal processes" rule it first moves
+ * itself into a leaf "supervisor" group, then enables the memory
+ * controller for its children. cgroup v1: a group per child in the memory
+ * hierarchy. Either may be impossible (no root, read-only cgroupfs, a
+ * container); RLIMIT_DATA is applied in every case.
+ */
+#define _GNU_SOURCE
+#include "memcap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+
+const char *memcap_kind_name(enum memcap_kind k)
+{
+	switch (k) {
+	case MEMCAP_CGROUP_V1: return "cgroup-v1";
+	case MEMCAP_CGROUP_V2: return "cgroup-v2";
+	default: return "rlimit";
+	}
+}
+
+static int write_file(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Our own cgroup path in the hierarchy whose line matches `controller`
+ * ("memory" for v1, "" for the v2 line "0::"). */
+static int own_cgroup(const char *controller, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	char line[512];
+	int found = -1;
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		const char *ctrls = c1 + 1;
+		int match = *controller ? (strstr(ctrls, controller) != NULL) : (*ctrls == '\0' && line[0] == '0');
+		if (match) {
+			snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int prepare_v1(struct memcap *m, const char *child)
+{
+	char own[160], dir[sizeof m->cgroup_dir], limit[32];
+	if (!is_dir("/sys/fs/cgroup/memory") || own_cgroup("memory", own, sizeof own) != 0)
+		return -1;
+	snprintf(dir, sizeof dir, "/sys/fs/cgroup/memory%s/sensor-service.%d.%s", own, (int)getpid(), child);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -1;
+	snprintf(limit, sizeof limit, "%llu", (unsigned long long)m->limit_bytes);
+	if (write_file(dir, "memory.limit_in_bytes", limit) != 0) {
+		rmdir(dir);
+		return -1;
+	}
+	snprintf(m->cgroup_dir, sizeof m->cgroup_dir, "%s", dir);
+	m->kind = MEMCAP_CGROUP_V1;
+	return 0;
+}
+
+static int prepare_v2(struct memcap *m, const char *child)
+{
+	char own[200], base[sizeof m->cgroup_dir], leaf[sizeof m->cgroup_dir + 16];
+	char dir[sizeof m->cgroup_dir + 64], limit[32], pid[16];
+	if (access("/sys/fs/cgroup/cgroup.controllers", R_OK) != 0 || own_cgroup("", own, sizeof own) != 0)
+		return -1;
+	snprintf(base, sizeof base, "/sys/fs/cgroup%s", own);
+	/* Already moved into our leaf by an earlier call? Then base is its parent. */
+	size_t bl = strlen(base);
+	if (bl > 11 && strcmp(base + bl - 11, "/supervisor") == 0)
+		base[bl - 11] = '\0';
+	if (write_file(base, "cgroup.subtree_control", "+memory") != 0) {
+		/* busy with our own process: move into a leaf, then retry */
+		snprintf(leaf, sizeof leaf, "%s/supervisor", base);
+		snprintf(pid, sizeof pid, "%d", (int)getpid());
+		if ((mkdir(leaf, 0755) != 0 && errno != EEXIST) || write_file(leaf, "cgroup.procs", pid) != 0 ||
+		    write_file(base, "cgroup.subtree_control", "+memory") != 0)
+			return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/%s", base, child);
+	if (strlen(dir) >= sizeof m->cgroup_dir || (mkdir(dir, 0755) != 0 && errno != EEXIST))
+		return -1;
+	snprintf(limit, sizeof limit, "%llu", (unsigned long long)m->limit_bytes);
+	if (write_file(dir, "memory.max", limit) != 0) {
+		rmdir(dir);
+		return -1;
+	}
+	write_file(dir, "memory.swap.max", "0"); /* a leak must not hide in swap */
+	snprintf(m->cgroup_dir, sizeof m->cgroup_dir, "%s", dir);
+	m->kind = MEMCAP_CGROUP_V2;
+	return 0;
+}
+
+void memcap_prepare(struct memcap *m, const char *child, uint64_t limit_bytes)
+{
+	memset(m, 0, sizeof *m);
+	m->limit_bytes = limit_bytes;
+	m->kind = MEMCAP_RLIMIT;
+	if (prepare_v2(m, child) != 0 && prepare_v1(m, child) != 0)
+		m->cgroup_dir[0] = '\0';
+	log_info("%s memory cap: %llu MiB via %s%s", child, (unsigned long long)(limit_bytes >> 20),
+		 memcap_kind_name(m->kind), m->kind == MEMCAP_RLIMIT ? "" : " + rlimit");
+}
+
+void memcap_enter(const struct memcap *m)
+{
+	if (m->kind != MEMCAP_RLIMIT && write_file(m->cgroup_dir, "cgroup.procs", "0") != 0)
+		log_warn("cannot join %s: %s (rlimit still applies)", m->cgroup_dir, strerror(errno));
+	struct rlimit rl = { (rlim_t)m->limit_bytes, (rlim_t)m->limit_bytes };
+	if (setrlimit(RLIMIT_DATA, &rl) != 0)
+		log_warn("setrlimit(RLIMIT_DATA): %s", strerror(errno));
+}
+
+void memcap_release(struct memcap *m)
+{
+	if (m->kind != MEMCAP_RLIMIT && m->cgroup_dir[0] && rmdir(m->cgroup_dir) != 0 && errno != ENOENT)
+		log_warn("cannot remove %s: %s", m->cgroup_dir, strerror(errno));
+	m->cgroup_dir[0] = '\0';
+}

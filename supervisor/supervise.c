@@ -1,0 +1,337 @@
+/*
+ * supervise.c - the supervisor's event loop.
+ *
+ * Like nginx's master and s6-supervise, the supervisor does nothing but
+ * manage its children. Signals arrive through a signalfd, so no logic runs
+ * in a handler; one poll() loop handles child deaths, stop requests and a
+ * half-second tick that checks heartbeats, samples memory and starts any
+ * child whose backoff has expired.
+ *
+ * Child states: STOPPED -> RUNNING -> (death) -> BACKOFF -> RUNNING ...
+ * A death within BACKOFF_STABLE_MS of the start counts as a quick failure
+ * and doubles the delay (capped); a longer life resets it.
+ */
+#define _GNU_SOURCE
+#include "supervise.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../common/log.h"
+#include "../common/proctitle.h"
+#include "../exporter/exporter.h"
+#include "../shm/metrics.h"
+#include "../shm/seqlock.h"
+#include "../worker/worker.h"
+#include "backoff.h"
+#include "memcap.h"
+#include "procstat.h"
+
+#define TICK_MS 500
+
+struct child {
+	enum shm_child_id id;
+	const char *title;
+	pid_t pid;
+	enum shm_child_state state;
+	int64_t started_ns;
+	int64_t restart_at_ns;
+	unsigned failures;     /* consecutive quick deaths */
+	bool killed_for_hang;
+	bool started_once;
+	struct memcap cap;
+};
+
+struct supervisor {
+	struct shm_segment *seg;
+	const struct config *cfg;
+	int listen_fd;
+	int sig_fd;
+	pid_t pid;
+	bool stopping;
+	struct child kids[SHM_CHILD_COUNT];
+};
+
+static void publish(struct supervisor *s, struct child *c, enum shm_exit_reason reason, int detail)
+{
+	child_publish(&s->seg->children[c->id], c->state, c->pid, reason, detail, c->started_ns);
+}
+
+/* In the child, never returns. */
+static void run_child(struct supervisor *s, struct child *c)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close(s->sig_fd);
+	/* If the supervisor dies, so do we: no orphan keeps the port. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != s->pid)
+		_exit(0);
+	memcap_enter(&c->cap);
+	proctitle_set(c->title);
+	log_set_role(shm_child_name(c->id));
+
+	int rc;
+	if (c->id == SHM_CHILD_WORKER) {
+		close(s->listen_fd);
+		rc = worker_main(s->seg, s->cfg);
+	} else {
+		rc = exporter_main(s->seg, s->cfg, s->listen_fd);
+	}
+	exit(rc);
+}
+
+static void start_child(struct supervisor *s, struct child *c)
+{
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0)
+		run_child(s, c);
+
+	int64_t now = monotonic_ns();
+	if (pid < 0) {
+		log_error("cannot fork %s: %s", shm_child_name(c->id), strerror(errno));
+		c->failures++;
+		c->state = SHM_CHILD_BACKOFF;
+		c->restart_at_ns = now + backoff_delay_ms(c->failures, s->cfg->backoff_min_ms,
+							  s->cfg->backoff_max_ms) * 1000000;
+		return;
+	}
+	if (c->started_once)
+		SHM_ADD(&s->seg->children[c->id].restarts, 1);
+	c->started_once = true;
+	c->pid = pid;
+	c->state = SHM_CHILD_RUNNING;
+	c->started_ns = now;
+	c->killed_for_hang = false;
+	publish(s, c, (enum shm_exit_reason)SHM_LOAD(&s->seg->children[c->id].last_exit_reason),
+		SHM_LOAD(&s->seg->children[c->id].last_exit_detail));
+	log_info("started %s (pid %d)", c->title, (int)pid);
+}
+
+static struct child *child_by_pid(struct supervisor *s, pid_t pid)
+{
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
+		if (s->kids[i].state == SHM_CHILD_RUNNING && s->kids[i].pid == pid)
+			return &s->kids[i];
+	return NULL;
+}
+
+static void on_child_exit(struct supervisor *s, struct child *c, int status)
+{
+	int64_t now = monotonic_ns();
+	enum shm_exit_reason reason;
+	int detail;
+	if (c->killed_for_hang) {
+		reason = SHM_EXIT_HANG;
+		detail = SIGKILL;
+	} else if (WIFSIGNALED(status)) {
+		reason = SHM_EXIT_SIGNAL;
+		detail = WTERMSIG(status);
+	} else {
+		reason = SHM_EXIT_CODE;
+		detail = WEXITSTATUS(status);
+	}
+	SHM_ADD(&s->seg->children[c->id].exits_by_reason[reason], 1);
+	SHM_STORE(&s->seg->children[c->id].rss_bytes, 0);
+
+	if (s->stopping) {
+		c->state = SHM_CHILD_STOPPED;
+		log_info("%s (pid %d) stopped (%s %d)", c->title, (int)c->pid, shm_exit_reason_label(reason), detail);
+	} else {
+		int64_t lived_ms = (now - c->started_ns) / 1000000;
+		c->failures = lived_ms >= BACKOFF_STABLE_MS ? 1 : c->failures + 1;
+		int64_t delay = backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms);
+		c->state = SHM_CHILD_BACKOFF;
+		c->restart_at_ns = now + delay * 1000000;
+		log_warn("%s (pid %d) ended (%s %d) after %lld ms; restarting in %lld ms",
+			 c->title, (int)c->pid, shm_exit_reason_label(reason), detail, (long long)lived_ms,
+			 (long long)delay);
+	}
+	c->pid = 0;
+	publish(s, c, reason, detail);
+}
+
+static void reap_children(struct supervisor *s)
+{
+	int status;
+	pid_t pid;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct child *c = child_by_pid(s, pid);
+		if (c)
+			on_child_exit(s, c, status);
+	}
+}
+
+/* Kill a running child whose heartbeat is older than the timeout (or that
+ * never sent one within the timeout after its start). */
+static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
+{
+	if (c->state != SHM_CHILD_RUNNING || c->killed_for_hang)
+		return;
+	int64_t timeout = (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
+	int64_t beat = SHM_LOAD(&s->seg->children[c->id].heartbeat_monotonic_ns);
+	int64_t since = beat >= c->started_ns ? beat : c->started_ns;
+	if (now - since <= timeout)
+		return;
+	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
+		 (long long)((now - since) / 1000000));
+	c->killed_for_hang = true;
+	kill(c->pid, SIGKILL);
+}
+
+static void tick(struct supervisor *s)
+{
+	int64_t now = monotonic_ns();
+	SHM_STORE(&s->seg->supervisor.rss_bytes, procstat_rss_bytes(s->pid));
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		struct child *c = &s->kids[i];
+		if (c->state == SHM_CHILD_RUNNING) {
+			SHM_STORE(&s->seg->children[i].rss_bytes, procstat_rss_bytes(c->pid));
+			check_heartbeat(s, c, now);
+		} else if (c->state == SHM_CHILD_BACKOFF && now >= c->restart_at_ns && !s->stopping) {
+			start_child(s, c);
+		}
+	}
+}
+
+/* Milliseconds until the next thing we must do. */
+static int next_timeout_ms(const struct supervisor *s)
+{
+	int64_t now = monotonic_ns();
+	int64_t wait = TICK_MS;
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		const struct child *c = &s->kids[i];
+		if (c->state == SHM_CHILD_BACKOFF) {
+			int64_t left = (c->restart_at_ns - now) / 1000000;
+			if (left < wait)
+				wait = left < 0 ? 0 : left;
+		}
+	}
+	return (int)wait;
+}
+
+/* Returns true when a stop was requested. */
+static bool drain_signals(struct supervisor *s)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+	while (read(s->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap_children(s);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: stopping", si.ssi_signo);
+			stop = true;
+			break;
+		default:
+			break; /* SIGHUP: nothing to reload yet */
+		}
+	}
+	return stop;
+}
+
+static unsigned running_children(const struct supervisor *s)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
+		n += s->kids[i].state == SHM_CHILD_RUNNING;
+	return n;
+}
+
+static void stop_children(struct supervisor *s)
+{
+	s->stopping = true;
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		struct child *c = &s->kids[i];
+		if (c->state == SHM_CHILD_RUNNING)
+			kill(c->pid, SIGTERM);
+		else if (c->state == SHM_CHILD_BACKOFF) {
+			c->state = SHM_CHILD_STOPPED;
+			publish(s, c, (enum shm_exit_reason)SHM_LOAD(&s->seg->children[i].last_exit_reason),
+				SHM_LOAD(&s->seg->children[i].last_exit_detail));
+		}
+	}
+	int64_t deadline = monotonic_ns() + (int64_t)s->cfg->stop_timeout_ms * 1000000;
+	while (running_children(s) > 0) {
+		int64_t left = (deadline - monotonic_ns()) / 1000000;
+		if (left <= 0) {
+			for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
+				if (s->kids[i].state == SHM_CHILD_RUNNING) {
+					log_warn("%s (pid %d) ignored SIGTERM: killing it", s->kids[i].title,
+						 (int)s->kids[i].pid);
+					kill(s->kids[i].pid, SIGKILL);
+				}
+			deadline = monotonic_ns() + 1000000000; /* SIGKILL cannot be ignored */
+			continue;
+		}
+		struct pollfd pfd = { s->sig_fd, POLLIN, 0 };
+		poll(&pfd, 1, (int)left);
+		drain_signals(s);
+	}
+}
+
+int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
+{
+	struct supervisor s;
+	memset(&s, 0, sizeof s);
+	s.seg = seg;
+	s.cfg = cfg;
+	s.listen_fd = listen_fd;
+	s.pid = getpid();
+	s.kids[SHM_CHILD_WORKER] = (struct child){ .id = SHM_CHILD_WORKER, .title = "sensor-worker" };
+	s.kids[SHM_CHILD_EXPORTER] = (struct child){ .id = SHM_CHILD_EXPORTER, .title = "sensor-exporter" };
+	SHM_STORE(&seg->supervisor.pid, (int32_t)s.pid);
+
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s.sig_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s.sig_fd < 0) {
+		log_error("signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", (uint64_t)cfg->worker_memory_mb << 20);
+	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", (uint64_t)cfg->exporter_memory_mb << 20);
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		SHM_STORE(&seg->children[i].memory_limit_bytes, s.kids[i].cap.limit_bytes);
+		start_child(&s, &s.kids[i]);
+	}
+
+	bool stop = false;
+	while (!stop) {
+		struct pollfd pfd = { s.sig_fd, POLLIN, 0 };
+		int n = poll(&pfd, 1, next_timeout_ms(&s));
+		if (n < 0 && errno != EINTR) {
+			log_error("poll: %s", strerror(errno));
+			break;
+		}
+		if (n > 0)
+			stop = drain_signals(&s);
+		tick(&s);
+	}
+
+	stop_children(&s);
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
+		memcap_release(&s.kids[i].cap);
+	close(s.sig_fd);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/*
+ * supervise.h - the supervisor's loop: start the children, reap and
+ * restart them, watch their heartbeats and memory, stop them on request.
+ */
+#ifndef SENSOR_SUPERVISOR_SUPERVISE_H
+#define SENSOR_SUPERVISOR_SUPERVISE_H
+
+#include "../common/config.h"
+#include "../shm/layout.h"
+
+/* Runs until SIGTERM/SIGINT, then stops both children. Returns the
+ * supervisor's exit status. The caller removes the segment. */
+int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * processing.c - consume the pending readings and compute window
+ * statistics. This is the "CPU spike" the worker measures.
+ */
+#include "processing.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensors.h"
+
+int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,
+		    double sample_rate_hz)
+{
+	memset(p, 0, sizeof *p);
+	p->window = window;
+	p->sample_rate_hz = sample_rate_hz;
+	size_t want = window * channels;
+	p->recent_cap = want < ring_capacity ? want : ring_capacity;
+	p->recent = calloc(p->recent_cap, sizeof *p->recent);
+	p->values = calloc(window, sizeof *p->values);
+	p->scratch = calloc(window, sizeof *p->scratch);
+	if (!p->recent || !p->values || !p->scratch) {
+		processing_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+void processing_free(struct processing *p)
+{
+	free(p->recent);
+	free(p->values);
+	free(p->scratch);
+	memset(p, 0, sizeof *p);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+void stats_compute(const double *values, size_t n, double *scratch, struct channel_stats *out)
+{
+	double sum = 0.0;
+	memcpy(scratch, values, n * sizeof *values);
+	qsort(scratch, n, sizeof *scratch, cmp_double);
+	for (size_t i = 0; i < n; i++)
+		sum += values[i];
+	out->min = scratch[0];
+	out->max = scratch[n - 1];
+	out->mean = sum / (double)n;
+	/* nearest-rank percentile */
+	size_t rank = (size_t)ceil(0.95 * (double)n);
+	out->p95 = scratch[rank ? rank - 1 : 0];
+}
+
+double dominant_frequency(const double *values, size_t n)
+{
+	const double two_pi = 6.283185307179586;
+	double best = 0.0, best_power = -1.0;
+	for (size_t f = 1; f <= n / 2; f++) {
+		double re = 0.0, im = 0.0;
+		for (size_t i = 0; i < n; i++) {
+			double angle = two_pi * (double)(f * i % n) / (double)n;
+			re += values[i] * cos(angle);
+			im -= values[i] * sin(angle);
+		}
+		double power = re * re + im * im;
+		if (power > best_power) {
+			best_power = power;
+			best = (double)f / (double)n;
+		}
+	}
+	return best;
+}
+
+uint64_t processing_run(struct processing *p, struct shm_segment *seg)
+{
+	uint64_t consumed = ring_consume_all(seg);
+	size_t got = ring_peek_recent(seg, p->recent, p->recent_cap);
+	uint32_t channels = seg->hdr.channel_count;
+
+	for (uint32_t ch = 0; ch < channels; ch++) {
+		/* newest `window` readings of this channel, oldest first */
+		size_t n = 0;
+		for (size_t i = got; i-- > 0 && n < p->window;)
+			if (p->recent[i].channel == ch)
+				p->values[p->window - 1 - n++] = p->recent[i].value;
+		if (n == 0)
+			continue;
+		const double *vals = p->values + (p->window - n);
+		struct channel_stats st;
+		stats_compute(vals, n, p->scratch, &st);
+		st.dominant_hz = sensor_kind_of(ch) == SENSOR_VIBRATION
+			? dominant_frequency(vals, n) * p->sample_rate_hz : 0.0;
+		channel_stats_publish(&seg->channels[ch], &st);
+	}
+	return consumed;
+}

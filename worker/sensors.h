@@ -1,0 +1,25 @@
+/*
+ * sensors.h - simulated sensor channels.
+ *
+ * Each channel's value is a pure function of (seed, channel, sample
+ * number), so a run is reproducible under a seed and a restarted worker
+ * continues the same signal where it left off.
+ */
+#ifndef SENSOR_WORKER_SENSORS_H
+#define SENSOR_WORKER_SENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sensor_kind { SENSOR_TEMPERATURE, SENSOR_HUMIDITY, SENSOR_VIBRATION, SENSOR_KIND_COUNT };
+
+/* Kind of channel i: temperature, humidity, vibration, temperature, ... */
+enum sensor_kind sensor_kind_of(uint32_t channel);
+
+/* Name ("temperature", "humidity_2", ...) and unit of channel i. */
+void sensor_describe(uint32_t channel, char *name, size_t name_len, char *unit, size_t unit_len);
+
+/* Value of channel i at sample k, sampled every interval_s seconds. */
+double sensor_sample(uint64_t seed, uint32_t channel, uint64_t k, double interval_s);
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * worker.c - the worker's loop: sample every channel each tick, push the
+ * readings into the ring, heartbeat, and every process interval run the
+ * CPU-heavy processing step and record how long it took.
+ *
+ * Everything the worker counts lives in shared memory, so a restarted
+ * worker continues the counters instead of resetting them.
+ */
+#define _GNU_SOURCE
+#include "worker.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "../common/log.h"
+#include "../shm/metrics.h"
+#include "../shm/ring.h"
+#include "../shm/seqlock.h"
+#include "processing.h"
+#include "sensors.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int signo)
+{
+	(void)signo;
+	stop_requested = 1;
+}
+
+static void sleep_until(int64_t deadline_ns)
+{
+	struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
+	while (!stop_requested && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static void sample_all(struct shm_segment *seg, const struct config *cfg, uint64_t k)
+{
+	uint32_t channels = seg->hdr.channel_count;
+	int64_t now = realtime_ns();
+	double interval_s = cfg->sample_interval_ms / 1000.0;
+	for (uint32_t ch = 0; ch < channels; ch++) {
+		double v = sensor_sample((uint64_t)cfg->seed, ch, k, interval_s);
+		ring_push(seg, ch, now, v);
+		SHM_STORE(&seg->channels[ch].last_value_bits, shm_double_to_bits(v));
+		SHM_ADD(&seg->channels[ch].readings, 1);
+	}
+	SHM_ADD(&seg->worker.readings, channels);
+}
+
+int worker_main(struct shm_segment *seg, const struct config *cfg)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	struct processing proc;
+	if (processing_init(&proc, (size_t)cfg->window, seg->hdr.ring_capacity, seg->hdr.channel_count,
+			    1000.0 / cfg->sample_interval_ms) != 0) {
+		log_error("cannot allocate processing buffers");
+		return 1;
+	}
+
+	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
+	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
+	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;
+	int64_t next_tick = monotonic_ns();
+	int64_t next_process = next_tick + process_ns;
+
+	log_info("sampling %u channels every %d ms, processing every %d ms",
+		 seg->hdr.channel_count, cfg->sample_interval_ms, cfg->process_interval_ms);
+
+	while (!stop_requested) {
+		int64_t now = monotonic_ns();
+		/* sample number since the segment was created: restarts continue the signal */
+		uint64_t k = (uint64_t)((now - seg->hdr.created_monotonic_ns) / interval_ns);
+		sample_all(seg, cfg, k);
+		SHM_ADD(&seg->worker.loop_iterations, 1);
+		child_heartbeat(self);
+
+		if (now >= next_process) {
+			int64_t t0 = monotonic_ns();
+			processing_run(&proc, seg);
+			double spike_s = (double)(monotonic_ns() - t0) / 1e9;
+			histogram_observe(&seg->worker.cpu_spike, spike_s);
+			SHM_ADD(&seg->worker.processing_runs, 1);
+			child_heartbeat(self);
+			next_process = now + process_ns;
+		}
+
+		next_tick += interval_ns;
+		now = monotonic_ns();
+		if (next_tick < now)
+			next_tick = now; /* fell behind (a long spike): skip, never burst */
+		sleep_until(next_tick);
+	}
+
+	processing_free(&proc);
+	log_info("stopping");
+	return 0;
+}

@@ -1,0 +1,13 @@
+/*
+ * worker.h - the sensor worker process.
+ */
+#ifndef SENSOR_WORKER_WORKER_H
+#define SENSOR_WORKER_WORKER_H
+
+#include "../common/config.h"
+#include "../shm/layout.h"
+
+/* Run until SIGTERM/SIGINT; returns the process exit status. */
+int worker_main(struct shm_segment *seg, const struct config *cfg);
+
+#endif
