@@ -30,14 +30,22 @@ SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.
                   supervisor/listener.c supervisor/procstat.c
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 
+UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
+              test_backoff test_sensors test_processing
+# Debian package groups of scripts/install-deps.sh that `make test` needs.
+DEPS_GROUPS := build test
+
+# Topic makefiles (stack, lint, bench, fuzz...) add sources, tests, deps
+# groups and targets of their own.
+include $(sort $(wildcard mk/*.mk))
+
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_OBJ  := $(call obj,$(LIB_SRC))
 MAIN_OBJ := $(call obj,supervisor/main.c)
+UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
-UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
-              test_backoff test_sensors test_processing
-UNIT_BINS  := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
-
+# The first target is the default, whatever the topic makefiles define.
+.DEFAULT_GOAL := all
 .PHONY: all run stop test unit integration check-deps deps coverage asan ubsan bench \
         install uninstall clean lint format-check
 
@@ -60,7 +68,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a
 
 # Debian packages the build and tests need; installed when missing.
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(DEPS_GROUPS)
 
 run: deps
 	@$(MAKE) --no-print-directory all

@@ -1,0 +1,114 @@
+# lib.sh - helpers for integration tests: start the real sensor-service on
+# a free loopback port with a private shm name, talk HTTP with curl, and
+# always clean up (processes, segment) on exit.
+#
+#   source "$(dirname "$0")/lib.sh"
+#   start_service [flags...]      sets SVC_PID SVC_PORT SVC_SHM SVC_LOG SVC_URL
+#   stop_service                  SIGTERM, waits, asserts exit 0
+#   http_status PATH [curl args]  prints the status code
+#   http_body PATH                prints the body
+
+set -u
+SENSOR_BIN=${SENSOR_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/sensor-service}
+TEST_NAME=$(basename "$0" .sh)
+TEST_TMP=$(mktemp -d "/tmp/${TEST_NAME}.XXXXXX")
+FAILS=0
+CHECKS=0
+SVC_PID=""
+SVC_PIDS=()
+
+_cleanup() {
+	local p
+	for p in "${SVC_PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+		pkill -9 -P "$p" 2>/dev/null
+	done
+	rm -f /dev/shm/sensor-test-$$-* 2>/dev/null
+	rm -rf "$TEST_TMP"
+}
+trap _cleanup EXIT
+
+pass() { CHECKS=$((CHECKS + 1)); echo "  ok   $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "  FAIL $*"; }
+check() { # check "description" command...
+	local what=$1; shift
+	if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+assert_eq() { # assert_eq "description" expected actual
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
+}
+assert_match() { # assert_match "description" regex text
+	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1 (no match for /$2/ in: $(printf '%s' "$3" | head -c 300))"; fi
+}
+assert_gt() { # assert_gt "description" a b  (a > b, integers or decimals)
+	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a > b) }'; then pass "$1"; else fail "$1 ($2 is not > $3)"; fi
+}
+finish() {
+	echo "$TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed"
+	[ "$FAILS" -eq 0 ]
+	exit $?
+}
+
+# A port nobody listens on, away from the usual ones.
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 30000))
+		if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
+	done
+	return 1
+}
+
+SHM_SEQ=0
+new_shm_name() { SHM_SEQ=$((SHM_SEQ + 1)); echo "/sensor-test-$$-$SHM_SEQ"; }
+
+# wait_for "description" seconds command... : poll every 0.1 s
+wait_for() {
+	local what=$1 secs=$2; shift 2
+	local deadline=$((SECONDS + secs))
+	while [ $SECONDS -le $deadline ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "  (timed out after ${secs}s waiting for: $what)"
+	return 1
+}
+
+start_service() {
+	SVC_PORT=$(free_port)
+	SVC_SHM=$(new_shm_name)
+	SVC_LOG="$TEST_TMP/service-$SVC_PORT.log"
+	SVC_URL="http://127.0.0.1:$SVC_PORT"
+	"$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" "$@" >"$SVC_LOG" 2>&1 &
+	SVC_PID=$!
+	SVC_PIDS+=("$SVC_PID")
+	if ! wait_for "service on $SVC_PORT" 10 curl -sf -o /dev/null "$SVC_URL/"; then
+		echo "---- service log"; cat "$SVC_LOG"; return 1
+	fi
+}
+
+# stop_service: SIGTERM and wait; returns the service's exit status.
+stop_service() {
+	kill -TERM "$SVC_PID" 2>/dev/null
+	local rc=0
+	wait "$SVC_PID" || rc=$?
+	return $rc
+}
+
+http_status() { local p=$1; shift; curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$SVC_URL$p"; }
+http_body() { local p=$1; shift; curl -s --max-time 5 "$@" "$SVC_URL$p"; }
+
+# metric_value NAME_WITH_LABELS : value of one series from /metrics
+metric_value() {
+	http_body /metrics | awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+# metric_above NAME LIMIT : true when the series exists and exceeds LIMIT
+metric_above() {
+	local v; v=$(metric_value "$1")
+	[ -n "$v" ] && awk -v a="$v" -v b="$2" 'BEGIN { exit !(a > b) }'
+}
+
+child_pid() { # child_pid worker|exporter : pid of that child of the service
+	pgrep -P "$SVC_PID" -x "sensor-$1"
+}
