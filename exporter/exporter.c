@@ -161,11 +161,13 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		goto out;
 	}
 
-	struct timeval one_second = { 1, 0 };
+	/* Beat well within the supervisor's timeout, at most once a second. */
+	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
+	struct timeval beat_every = { beat_ms / 1000, (beat_ms % 1000) * 1000 };
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
 	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
 	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
-	if (!beat || !sigterm || !sigint || event_add(beat, &one_second) != 0 ||
+	if (!beat || !sigterm || !sigint || event_add(beat, &beat_every) != 0 ||
 	    event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0)
 		goto out;
 
