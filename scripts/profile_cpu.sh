@@ -28,7 +28,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-duration=10 freq=499 outdir="$root/build/profile" mode=worker pids="" callgraph=(--call-graph dwarf,8192) start_args=()
+duration=10 freq=499 outdir="$root/build/profile" mode=worker pids="" callgraph=(--call-graph "dwarf,8192") start_args=()
 usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
 	-s | --stack) mode=stack; shift ;;
 	--start) mode=start; shift ;;
 	--fp) callgraph=(-g); shift ;;
-	--dwarf) callgraph=(--call-graph dwarf,8192); shift ;;
+	--dwarf) callgraph=(--call-graph "dwarf,8192"); shift ;;
 	-h | --help) usage 0 ;;
 	--) shift; start_args=("$@"); break ;;
 	*) echo "profile_cpu: unknown argument '$1'" >&2; usage 2 ;;
