@@ -97,6 +97,8 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 		char *end = NULL;
 		errno = 0;
 		long v = strtol(t, &end, 10);
+		if (end == t)
+			end = NULL; /* no digits at all, e.g. only blanks: not 0 */
 		while (end && (*end == ' ' || *end == '\t'))
 			end++;
 		if (*t == '\0' || errno != 0 || !end || *end != '\0') {
