@@ -82,7 +82,8 @@ format: lint-deps
 DIAGRAMS_DOT := $(wildcard diagrams/*.dot)
 diagrams: lint-deps
 	@set -e; for f in $(DIAGRAMS_DOT); do \
-		dot -Tpng -Gdpi=96 -o "$${f%.dot}.png.tmp" "$$f"; mv "$${f%.dot}.png.tmp" "$${f%.dot}.png"; \
+		dot -Tpng -Gdpi=96 -o "$${f%.dot}.png.tmp" "$$f" || { rm -f "$${f%.dot}.png.tmp"; exit 1; }; \
+		mv "$${f%.dot}.png.tmp" "$${f%.dot}.png"; \
 		echo "diagrams: $$f -> $${f%.dot}.png"; done
 
 # The man page goes in with `make install`.
