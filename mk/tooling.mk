@@ -9,6 +9,7 @@
 #   make format-check    clang-format --dry-run --Werror over all C files
 #   make format          apply .clang-format in place (rewrites files!)
 #   make diagrams        render diagrams/*.dot to PNG (always re-rendered)
+#   make man             regenerate docs/sensor-service.1 from --help (help2man)
 #   make install-man     install docs/sensor-service.1 (part of make install)
 #   make docker-image    docker build -f deploy/Dockerfile -t $(IMAGE) .
 #
@@ -16,7 +17,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows \
-        format format-check diagrams install-man uninstall-man docker-image
+        format format-check diagrams man install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -100,3 +101,24 @@ DOCKER ?= docker
 IMAGE  ?= sensor-service:dev
 docker-image:
 	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
+
+# docs/sensor-service.1 is generated from --help by help2man, plus the
+# sections in docs/sensor-service.h2m (@PRINT_CONFIG@ becomes the defaults
+# from --print-config). GLib's help layout is first turned into the GNU one
+# help2man understands (Usage: line, one Options: list). Checked in;
+# tests/integration/test_manpage.sh fails when an option of --help is
+# missing from it or described differently: run `make man` then.
+MAN_DATE_EPOCH = $(shell git log -1 --format=%ct -- common/config.c docs/sensor-service.h2m 2>/dev/null)
+man: $(BUILD)/sensor-service docs/sensor-service.h2m
+	@command -v help2man >/dev/null || scripts/install-deps.sh lint
+	@mkdir -p $(BUILD)/man
+	env -i PATH="$$PATH" $(BUILD)/sensor-service --print-config | sed 's/^\[/\\\&[/' >$(BUILD)/man/print-config.txt
+	sed -e '/@PRINT_CONFIG@/{r $(BUILD)/man/print-config.txt' -e 'd}' docs/sensor-service.h2m >$(BUILD)/man/sensor-service.h2m
+	@printf '%s\n' '#!/bin/sh' \
+		'[ "$$1" = --help ] || exec "$$(dirname "$$0")/../sensor-service" "$$@"' \
+		'"$$(dirname "$$0")/../sensor-service" --help | awk '"'"'NR == 1 && /^Usage:$$/ { getline; sub(/^ +/, ""); sub(/ \[OPTION\?\].*/, ""); print "Usage: " $$0 " [OPTION]..."; next } /^Help Options:$$/ { print "Options:"; next } /^Application Options:$$/ { next } { print }'"'"'' \
+		>$(BUILD)/man/sensor-service && chmod +x $(BUILD)/man/sensor-service
+	env -i PATH="$$PATH" LC_ALL=C $(if $(MAN_DATE_EPOCH),SOURCE_DATE_EPOCH=$(MAN_DATE_EPOCH)) \
+		help2man --no-info --section=1 --name="sensor sampling service with a Prometheus exporter" \
+		--include=$(BUILD)/man/sensor-service.h2m --output=docs/sensor-service.1 $(BUILD)/man/sensor-service
+	@echo "man: wrote docs/sensor-service.1 (view: man -l docs/sensor-service.1)"

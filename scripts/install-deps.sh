@@ -9,8 +9,9 @@ declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
 	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml"
 	[stack]="victoria-metrics curl"
-	[bench]="wrk python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
-	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang"
+	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
+	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
+	[profile]="linux-perf python3"
 )
 
 groups=("$@")
@@ -19,6 +20,7 @@ groups=("$@")
 want=()
 for g in "${groups[@]}"; do
 	[ -n "${GROUP[$g]+x}" ] || { echo "install-deps: unknown group '$g' (build test stack bench lint)" >&2; exit 2; }
+	# shellcheck disable=SC2206 # the package lists are split on spaces on purpose
 	want+=(${GROUP[$g]})
 done
 
