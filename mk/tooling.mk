@@ -38,8 +38,11 @@ lint-deps:
 CPPCHECK_FLAGS ?= --std=c11 --enable=warning,style,performance,portability --inline-suppr --quiet \
                   -D_DEFAULT_SOURCE -D__linux__ --suppressions-list=.cppcheck-suppressions \
                   --error-exitcode=1 --template='{file}:{line}: {severity}: {message} [{id}]'
-cppcheck: lint-deps
-	cppcheck $(CPPCHECK_FLAGS) -j $(NPROC) $(TOOLING_SRC)
+# Our own -I directories (generated files), not the system's. Builds the
+# library first so that generated #include files exist.
+CPPCHECK_INC = $(filter-out -I/usr/%,$(filter -I%,$(CPPFLAGS)))
+cppcheck: lint-deps $(BUILD)/libsensor.a
+	cppcheck $(CPPCHECK_FLAGS) $(CPPCHECK_INC) -j $(NPROC) $(TOOLING_SRC)
 	@echo "cppcheck: clean ($(words $(TOOLING_SRC)) files)"
 
 # Checks and the reasons for each exclusion are in .clang-tidy. Builds the
