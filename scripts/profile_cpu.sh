@@ -60,16 +60,18 @@ cleanup() {
 trap cleanup EXIT
 
 # --- which processes ------------------------------------------------------
-one_pid() { # one_pid NAME: the single running process of that name
-	local found
-	found=$(pgrep -x "$1" | tr '\n' ' ')
-	set -- $found
-	if [ $# -eq 0 ]; then return 1; fi
-	if [ $# -gt 1 ]; then
-		echo "profile_cpu: several $1 processes run ($found); choose one with -p" >&2
-		exit 2
+one_pid() { # one_pid NAME HINT: the single running process of that name
+	local name=$1 hint=$2 found
+	found=$(pgrep -x "$name" | paste -sd' ' -)
+	if [ -z "$found" ]; then
+		echo "profile_cpu: no $name is running ($hint)" >&2
+		return 1
 	fi
-	echo "$1"
+	if [ "$found" != "${found%% *}" ]; then
+		echo "profile_cpu: several $name processes run (pids $found); choose with -p PID[,PID...]" >&2
+		return 1
+	fi
+	echo "$found"
 }
 
 case $mode in
@@ -94,12 +96,12 @@ start)
 	label=stack
 	;;
 stack)
-	sup=$(one_pid sensor-service) || { echo "profile_cpu: no sensor-service is running (start one, or use --start)" >&2; exit 2; }
+	sup=$(one_pid sensor-service "start one, or use --start") || exit 2
 	pids="$sup,$(pgrep -P "$sup" | paste -sd, -)"
 	label=stack
 	;;
 worker)
-	pids=$(one_pid sensor-worker) || { echo "profile_cpu: no sensor-worker is running (start the service, or use --start / -p)" >&2; exit 2; }
+	pids=$(one_pid sensor-worker "start the service, or use --start or -p") || exit 2
 	label=worker
 	;;
 pids)
