@@ -15,6 +15,7 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
+#include "fault.h"
 
 enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
 
@@ -54,6 +55,7 @@ static const struct option_desc options[] = {
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, "First restart delay (default 250)"),
 	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000, "Cap of the exponential restart delay (default 30000)"),
 	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000, "Grace period before SIGKILL on stop (default 5000)"),
+	STR_OPT("fault", "testing", "SENSOR_FAULT", fault, "TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)", "SPEC"),
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -75,6 +77,7 @@ void config_defaults(struct config *cfg)
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;
 	cfg->stop_timeout_ms = 5000;
+	snprintf(cfg->fault, sizeof cfg->fault, "none");
 }
 
 static const struct option_desc *find_option(const char *flag)
@@ -227,6 +230,12 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	if (cfg->heartbeat_timeout_ms < 2 * cfg->sample_interval_ms) {
 		snprintf(err, errlen, "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
+		return -1;
+	}
+	struct fault_plan plan;
+	char why[200];
+	if (fault_parse(cfg->fault, &plan, why, sizeof why) != 0) {
+		snprintf(err, errlen, "option 'fault': %s", why);
 		return -1;
 	}
 	return 0;

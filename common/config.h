@@ -36,6 +36,8 @@ struct config {
 	int backoff_min_ms;
 	int backoff_max_ms;
 	int stop_timeout_ms;
+	/* testing aid: fault injection spec (common/fault.h), "none" when off */
+	char fault[256];
 	/* where it came from */
 	char config_file[256];
 };

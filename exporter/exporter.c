@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "../common/fault.h"
 #include "../common/log.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
@@ -123,6 +124,7 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct exporter *ex = arg;
 	child_heartbeat(&ex->seg->children[SHM_CHILD_EXPORTER]);
+	fault_tick(); /* testing aid: no-op unless --fault armed one */
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
@@ -141,6 +143,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	fault_begin(FAULT_EXPORTER, cfg->fault);
 	ex.base = event_base_new();
 	if (!ex.base)
 		goto out;
@@ -163,6 +166,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 
 	/* Beat well within the supervisor's timeout, at most once a second. */
 	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
+	if (fault_active() && beat_ms > FAULT_TICK_MS)
+		beat_ms = FAULT_TICK_MS; /* the beat also fires the injected faults */
 	struct timeval beat_every = { beat_ms / 1000, (beat_ms % 1000) * 1000 };
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
 	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);

@@ -21,6 +21,19 @@
 
 #include "../common/log.h"
 
+/* AddressSanitizer maps terabytes of shadow memory that count as data, so
+ * under it RLIMIT_DATA would fail every allocation: only the cgroup caps. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RLIMIT_USABLE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RLIMIT_USABLE 0
+#endif
+#endif
+#ifndef RLIMIT_USABLE
+#define RLIMIT_USABLE 1
+#endif
+
 const char *memcap_kind_name(enum memcap_kind k)
 {
 	switch (k) {
@@ -136,7 +149,10 @@ void memcap_prepare(struct memcap *m, const char *child, uint64_t limit_bytes)
 	if (prepare_v2(m, child) != 0 && prepare_v1(m, child) != 0)
 		m->cgroup_dir[0] = '\0';
 	log_info("%s memory cap: %llu MiB via %s%s", child, (unsigned long long)(limit_bytes >> 20),
-		 memcap_kind_name(m->kind), m->kind == MEMCAP_RLIMIT ? "" : " + rlimit");
+		 memcap_kind_name(m->kind), m->kind == MEMCAP_RLIMIT ? "" : RLIMIT_USABLE ? " + rlimit" : "");
+	if (!RLIMIT_USABLE)
+		log_warn("%s memory cap: no rlimit under AddressSanitizer%s", child,
+			 m->kind == MEMCAP_RLIMIT ? ", and no cgroup: uncapped" : "");
 }
 
 void memcap_enter(const struct memcap *m)
@@ -144,7 +160,7 @@ void memcap_enter(const struct memcap *m)
 	if (m->kind != MEMCAP_RLIMIT && write_file(m->cgroup_dir, "cgroup.procs", "0") != 0)
 		log_warn("cannot join %s: %s (rlimit still applies)", m->cgroup_dir, strerror(errno));
 	struct rlimit rl = { (rlim_t)m->limit_bytes, (rlim_t)m->limit_bytes };
-	if (setrlimit(RLIMIT_DATA, &rl) != 0)
+	if (RLIMIT_USABLE && setrlimit(RLIMIT_DATA, &rl) != 0)
 		log_warn("setrlimit(RLIMIT_DATA): %s", strerror(errno));
 }
 

@@ -173,6 +173,15 @@ static void reap_children(struct supervisor *s)
 	}
 }
 
+/* When a running child's heartbeat goes stale: its last beat (or its
+ * start, before the first beat) plus the timeout. */
+static int64_t heartbeat_deadline_ns(const struct supervisor *s, const struct child *c)
+{
+	int64_t beat = SHM_LOAD(&s->seg->children[c->id].heartbeat_monotonic_ns);
+	int64_t since = beat >= c->started_ns ? beat : c->started_ns;
+	return since + (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
+}
+
 /* Kill a running child whose heartbeat is older than the timeout (or that
  * never sent one within the timeout after its start). */
 static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
@@ -180,8 +189,7 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 	if (c->state != SHM_CHILD_RUNNING || c->killed_for_hang)
 		return;
 	int64_t timeout = (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
-	int64_t beat = SHM_LOAD(&s->seg->children[c->id].heartbeat_monotonic_ns);
-	int64_t since = beat >= c->started_ns ? beat : c->started_ns;
+	int64_t since = heartbeat_deadline_ns(s, c) - timeout;
 	if (now - since <= timeout)
 		return;
 	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
@@ -212,11 +220,13 @@ static int next_timeout_ms(const struct supervisor *s)
 	int64_t wait = TICK_MS;
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
 		const struct child *c = &s->kids[i];
-		if (c->state == SHM_CHILD_BACKOFF) {
-			int64_t left = (c->restart_at_ns - now) / 1000000;
-			if (left < wait)
-				wait = left < 0 ? 0 : left;
-		}
+		int64_t left = wait;
+		if (c->state == SHM_CHILD_BACKOFF)
+			left = (c->restart_at_ns - now) / 1000000;
+		else if (c->state == SHM_CHILD_RUNNING && !c->killed_for_hang)
+			left = (heartbeat_deadline_ns(s, c) - now) / 1000000 + 1; /* a hang is seen on time */
+		if (left < wait)
+			wait = left < 0 ? 0 : left;
 	}
 	return (int)wait;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/fault.h"
 #include "../common/log.h"
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
@@ -57,6 +58,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
 	struct processing proc;
 	if (processing_init(&proc, (size_t)cfg->window, seg->hdr.ring_capacity, seg->hdr.channel_count,
@@ -81,10 +83,12 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		sample_all(seg, cfg, k);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		child_heartbeat(self);
+		fault_tick();
 
 		if (now >= next_process) {
 			int64_t t0 = monotonic_ns();
 			processing_run(&proc, seg);
+			fault_spike();
 			double spike_s = (double)(monotonic_ns() - t0) / 1e9;
 			histogram_observe(&seg->worker.cpu_spike, spike_s);
 			SHM_ADD(&seg->worker.processing_runs, 1);

@@ -49,12 +49,15 @@ finish() {
 	exit $?
 }
 
-# A port nobody listens on, away from the usual ones.
+# A port no socket uses, away from the usual ones and below the kernel's
+# ephemeral range (clients' sockets and their TIME_WAITs there make bind fail).
 free_port() {
-	local p
+	local p lo
+	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 21000 ] || lo=50000
 	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % 30000))
-		if ! ss -Htln "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
+		p=$((20000 + RANDOM % (lo - 20000)))
+		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
 	done
 	return 1
 }

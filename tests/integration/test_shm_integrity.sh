@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# test_shm_integrity.sh - damaged segments: one left behind with a wrong
+# layout version, a truncated one, one whose owner pid now belongs to
+# another program; and garbage written into a live segment's ring
+# positions and slots while the service runs (the exporter keeps serving,
+# the worker keeps running). Unit-level checks of the same are in
+# tests/unit/test_segment.c and tests/unit/test_shm_garbage.c.
+source "$(dirname "$0")/faults_lib.sh"
+
+# write_preamble FILE VERSION OWNER_PID SIZE : our magic, then zeros up to SIZE
+write_preamble() {
+	python3 - "$@" <<'PY'
+import struct, sys
+path, version, pid, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+pre = struct.pack("<QIIQiI", 0x314d48534e534553, version, 4096, size, pid, 0)
+with open(path, "wb") as f:
+    f.write((pre + bytes(max(0, size - len(pre))))[:size])
+PY
+}
+dead_pid() { sleep 0 & local p=$!; wait "$p"; echo "$p"; }
+
+echo "-- a stale segment of another layout version is replaced"
+shm=$(new_shm_name)
+write_preamble "/dev/shm$shm" 99 "$(dead_pid)" 4096
+start_stamped --shm-name "$shm" --debug-endpoint || fail "service starts over a v99 segment"
+SVC_SHM=$shm
+check "the v99 segment was recognised as stale and replaced" grep -q "replacing stale segment $shm (layout v99, owner pid" "$SVC_LOG"
+assert_match "the new segment has this build's layout" '"header":\{"magic":"0x314d48534e534553","version":1,' "$(http_body /debug)"
+stop_checked
+
+echo "-- a truncated segment (8 bytes) is refused and left alone"
+shm=$(new_shm_name)
+write_preamble "/dev/shm$shm" 1 "$(dead_pid)" 8
+out=$("$SENSOR_BIN" --port "$(free_port)" --shm-name "$shm" 2>&1); rc=$?
+assert_eq "exit status 1" 1 "$rc"
+assert_match "refused as not ours" "segment $shm exists and is not a sensor-service segment; refusing" "$out"
+assert_eq "left untouched" 8 "$(stat -c %s "/dev/shm$shm")"
+rm -f "/dev/shm$shm"
+
+echo "-- a segment whose owner pid now runs another program is stale"
+shm=$(new_shm_name)
+sleep 30 & other=$!
+write_preamble "/dev/shm$shm" 1 "$other" 4096
+start_stamped --shm-name "$shm" || fail "service starts"
+SVC_SHM=$shm
+check "replaced (pid $other runs sleep, not sensor-*)" grep -q "replacing stale segment $shm (layout v1, owner pid $other is gone)" "$SVC_LOG"
+kill "$other" 2>/dev/null; wait "$other" 2>/dev/null
+stop_checked
+
+echo "-- garbage in a live segment's ring positions and slots"
+start_stamped --sample-interval-ms 20 --debug-endpoint --heartbeat-timeout-ms 30000 || { fail "service starts"; finish; }
+wpid=$(child_pid worker); epid=$(child_pid exporter)
+sleep 0.5
+kill -STOP "$wpid" # freeze the only writer, so its positions can be found and overwritten
+sleep 0.1
+python3 - "/dev/shm$SVC_SHM" "$SVC_URL/debug" <<'PY' >"$TEST_TMP/corrupt.out" 2>&1
+import json, mmap, os, random, struct, sys, urllib.request
+path, url = sys.argv[1], sys.argv[2]
+d = json.load(urllib.request.urlopen(url, timeout=5))
+head, tail, cap = d["ring"]["head"], d["ring"]["tail"], d["header"]["ring_capacity"]
+total = d["header"]["total_size"]
+fd = os.open(path, os.O_RDWR)
+m = mmap.mmap(fd, total)
+# the ring control (head, tail) is followed by the first channel's name
+at = m.find(struct.pack("<QQ", head, tail) + d["channels"][0]["name"].encode() + b"\0")
+assert at > 0 and m.find(struct.pack("<QQ", head, tail) + d["channels"][0]["name"].encode(), at + 1) < 0
+rnd = random.Random(4)
+slots = total - cap * 32
+m[slots:total] = bytes(rnd.getrandbits(8) for _ in range(cap * 32))
+m[at:at + 16] = struct.pack("<QQ", 2**64 - 3, 2**63 + 12345)
+print("corrupted ring control at", at, "and", cap, "slots")
+m.close(); os.close(fd)
+PY
+cat "$TEST_TMP/corrupt.out" | sed 's/^/  (/; s/$/)/'
+probe_start 1.5 --paths / /metrics /debug --interval 0.02
+probe_wait
+echo "  (requests over the garbage: $PROBE)"
+assert_eq "every request was answered" 0 "$(probe_get failures)"
+assert_eq "the exporter did not crash" "$epid" "$(child_pid exporter)"
+body=$(http_body /debug)
+check "/debug is still valid JSON" python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$body"
+assert_match "/debug shows the garbage positions" '"ring":\{"head":18446744073709551613,"tail":9223372036854788153,' "$body"
+kill -CONT "$wpid"
+sleep 1
+assert_eq "the worker carries on over the garbage" "$wpid" "$(child_pid worker)"
+assert_eq "the exporter still answers" 200 "$(http_status /metrics)"
+assert_eq "nobody was restarted" 0 "$(( $(metric 'sensor_child_restarts_total{child="worker"}') + $(metric 'sensor_child_restarts_total{child="exporter"}') ))"
+stop_checked
+
+finish
