@@ -1,0 +1,535 @@
+"""benchlib.py - the measuring instruments of the bench: /proc readers,
+the processes it starts (sensor-service, the Python baseline, VictoriaMetrics,
+vmalert, node-exporter), wrk runs and small statistics.
+
+Every process here is one the bench started itself; it is stopped by its pid
+(never by name), and the shared-memory segments have private names.
+"""
+import glob
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+HERE = os.path.dirname(os.path.abspath(__file__))
+WRK_LUA = os.path.join(HERE, "wrk", "stats.lua")
+BASELINE_PY = os.path.join(HERE, "baseline", "sensor_baseline.py")
+PYTHON = "/usr/bin/python3"  # Debian's, with Debian's flask and prometheus_client
+
+
+# ---------------------------------------------------------------- /proc
+
+def proc_mem(pid):
+    """{'rss': bytes, 'pss': bytes} from /proc/PID/smaps_rollup, or None."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                k, _, rest = line.partition(":")
+                if k in ("Rss", "Pss", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty",
+                         "Private_Clean", "Private_Dirty", "Anonymous"):
+                    out[k.lower()] = int(rest.split()[0]) * 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return out if "rss" in out else None
+
+
+def unique_resident(pids):
+    """Bytes of the distinct physical pages resident in any of pids, each
+    page counted once (from /proc/PID/pagemap; needs root to see frame
+    numbers). None when the frame numbers are hidden."""
+    import struct
+    frames, seen_any = set(), False
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/maps") as m, open(f"/proc/{pid}/pagemap", "rb") as pm:
+                for line in m:
+                    if "[vsyscall]" in line:
+                        continue
+                    lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+                    pm.seek(lo // PAGE * 8)
+                    data = pm.read((hi - lo) // PAGE * 8)
+                    for (e,) in struct.iter_unpack("<Q", data):
+                        if e >> 63:
+                            seen_any = True
+                            pfn = e & ((1 << 55) - 1)
+                            if pfn:
+                                frames.add(pfn)
+        except (FileNotFoundError, ProcessLookupError, PermissionError, OSError):
+            return None
+    if seen_any and not frames:
+        return None
+    return len(frames) * PAGE
+
+
+def _stat_fields(path):
+    with open(path) as f:
+        s = f.read()
+    return s[s.rindex(")") + 2:].split()  # fields from 3 (state) on
+
+
+def proc_ppid(pid):
+    try:
+        return int(_stat_fields(f"/proc/{pid}/stat")[1])
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        return None
+
+
+def proc_comm(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def cpu_ticks(pid, tid=None):
+    """user+sys of a process (or one thread) in seconds, from /proc/PID/stat
+    (clock ticks, 1/CLK_TCK s)."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
+    try:
+        f = _stat_fields(path)
+        return (int(f[11]) + int(f[12])) / CLK_TCK
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def cpu_ns(pid, tid=None):
+    """CPU time in seconds with nanosecond resolution: the first field of
+    /proc/PID/task/*/schedstat summed over the threads (or one thread). It is
+    the same user+sys time as /proc/PID/stat without the 10 ms ticks."""
+    paths = [f"/proc/{pid}/task/{tid}/schedstat"] if tid else glob.glob(f"/proc/{pid}/task/*/schedstat")
+    total, seen = 0, False
+    for p in paths:
+        try:
+            with open(p) as f:
+                total += int(f.read().split()[0])
+                seen = True
+        except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+            pass
+    if not seen or total == 0:  # schedstat unavailable: fall back on ticks
+        return cpu_ticks(pid, tid)
+    return total / 1e9
+
+
+def cpu_time(pid, tid=None):
+    """{'ns': schedstat seconds, 'ticks': /proc/PID/stat seconds}"""
+    return {"ns": cpu_ns(pid, tid), "ticks": cpu_ticks(pid, tid)}
+
+
+def proc_state(pid, tid=None):
+    """One-letter scheduler state (R running or runnable, S, D, T...)."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
+    try:
+        return _stat_fields(path)[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+class StateSampler:
+    """Fraction of samples (every 20 ms, in a thread) in which a task is
+    running or runnable: whether a worker is inside its spike, whatever CPU
+    share it gets."""
+
+    def __init__(self, pid, tid=None, every=0.02):
+        self.pid, self.tid, self.every = pid, tid, every
+        self.n = self.running = 0
+        self._stop = threading.Event()
+
+    def _run(self):
+        while not self._stop.is_set():
+            st = proc_state(self.pid, self.tid)
+            if st:
+                self.n += 1
+                self.running += st == "R"
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+    def fraction(self):
+        return self.running / self.n if self.n else None
+
+
+def children_of(pid):
+    """{comm: pid} of the direct children of pid."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit() and proc_ppid(int(d)) == pid:
+            c = proc_comm(int(d))
+            if c:
+                out[c] = int(d)
+    return out
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+# ---------------------------------------------------------------- helpers
+
+_used_ports = set()
+
+
+def free_port():
+    """A free loopback port below the kernel's ephemeral range (so that no
+    client socket of wrk or curl can take it between the check and the
+    server's bind), never handed out twice."""
+    import random
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        lo = 32768
+    hi = lo if lo > 21000 else 50000
+    for _ in range(200):
+        p = random.randrange(20000, hi)
+        if p in _used_ports:
+            continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _used_ports.add(p)
+        return p
+    raise RuntimeError("no free port")
+
+
+def http_get(url, timeout=5.0):
+    """(status, body bytes); status 0 when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except (urllib.error.URLError, ConnectionError, socket.timeout, OSError):
+        return 0, b""
+
+
+def wait_until(pred, timeout, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return False
+
+
+def metric_value(text, name):
+    """First sample of NAME (with its labels, exactly) in a Prometheus page."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            try:
+                return float(line.split()[1])
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def summarize(values):
+    """median, min, max and n of the numbers that are not None."""
+    v = [x for x in values if x is not None]
+    if not v:
+        return {"median": None, "min": None, "max": None, "n": 0}
+    return {"median": statistics.median(v), "min": min(v), "max": max(v), "n": len(v)}
+
+
+def slope_per_minute(ts, ys):
+    """Least-squares slope of ys over ts (seconds), in units per minute."""
+    n = len(ts)
+    if n < 3:
+        return None
+    mt, my = sum(ts) / n, sum(ys) / n
+    var = sum((t - mt) ** 2 for t in ts)
+    if var == 0:
+        return None
+    return 60.0 * sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / var
+
+
+# ---------------------------------------------------------------- processes
+
+_running = []
+started_pids = []  # every pid the bench started or saw as a child of its own
+
+
+class Proc:
+    """A process the bench started; stopped by pid."""
+
+    def __init__(self, name, argv, logdir, env=None):
+        self.name = name
+        self.log_path = os.path.join(logdir, f"{name}.log")
+        self.log = open(self.log_path, "ab")
+        self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  env=env, start_new_session=True)
+        self.pid = self.p.pid
+        started_pids.append(self.pid)
+        _running.append(self)
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def pids(self):
+        return {self.name: self.pid}
+
+    def stop(self, timeout=10.0):
+        extra = [p for k, p in self.pids().items() if p != self.pid]
+        if self.alive():
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+                self.p.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(self.pid, signal.SIGKILL)
+                self.p.wait(5)
+            except ProcessLookupError:
+                pass
+        for p in extra:  # children of ours die with the supervisor; make sure
+            if proc_ppid(p) in (self.pid, 1):
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.log.close()
+        if self in _running:
+            _running.remove(self)
+
+    def log_tail(self, n=20):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return "".join(f.readlines()[-n:])
+        except OSError:
+            return ""
+
+
+def stop_all():
+    for p in list(reversed(_running)):
+        try:
+            p.stop(timeout=5)
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass
+
+
+class Ours(Proc):
+    """sensor-service: a supervisor and its two children."""
+
+    seq = 0
+
+    def __init__(self, binary, logdir, args=(), tag="svc"):
+        Ours.seq += 1
+        self.port = free_port()
+        self.shm = f"/sensor-bench-{os.getpid()}-{Ours.seq}"
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.args = list(args)
+        argv = [binary, "--port", str(self.port), "--shm-name", self.shm, *self.args]
+        super().__init__(f"{tag}-{Ours.seq}", argv, logdir)
+        self._kids = {}
+        ok = wait_until(lambda: http_get(self.url + "/", 1)[0] == 200 and len(self.pids()) == 3, 15)
+        if not ok:
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"sensor-service did not start ({' '.join(argv)}):\n{tail}")
+
+    def pids(self):
+        if not all(proc_ppid(p) == self.pid for p in self._kids.values()) or len(self._kids) < 2:
+            kids = children_of(self.pid)
+            self._kids = {}
+            for comm, role in (("sensor-worker", "worker"), ("sensor-exporter", "exporter")):
+                if comm in kids:
+                    self._kids[role] = kids[comm]
+                    if kids[comm] not in started_pids:
+                        started_pids.append(kids[comm])
+        return {"supervisor": self.pid, **self._kids}
+
+    def segment_bytes(self):
+        try:
+            return os.stat("/dev/shm" + self.shm).st_size
+        except OSError:
+            return None
+
+    def stop(self, timeout=10.0):
+        super().stop(timeout)
+        try:
+            os.unlink("/dev/shm" + self.shm)  # only if a kill left it behind
+        except OSError:
+            pass
+
+
+class Baseline(Proc):
+    """The Python/Flask design of bench/baseline/."""
+
+    seq = 0
+
+    def __init__(self, logdir, args=()):
+        Baseline.seq += 1
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = [PYTHON, BASELINE_PY, "--port", str(self.port), *args]
+        super().__init__(f"baseline-{Baseline.seq}", argv, logdir)
+        ok = wait_until(lambda: http_get(self.url + "/", 1)[0] == 200, 20)
+        if not ok:
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"baseline did not start:\n{tail}")
+        body = json.loads(http_get(self.url + "/")[1])
+        self.worker_tid = body["worker"]["tid"]
+
+    def pids(self):
+        return {"baseline": self.pid}
+
+
+class NodeExporter(Proc):
+    def __init__(self, logdir):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        super().__init__("node-exporter", ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{self.port}"],
+                         logdir)
+        if not wait_until(lambda: http_get(self.url + "/metrics", 2)[0] == 200, 15):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"prometheus-node-exporter did not start:\n{tail}")
+
+
+class VictoriaMetrics(Proc):
+    """victoria-metrics scraping `targets` every second, small-footprint flags."""
+
+    def __init__(self, logdir, targets, interval="1s"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = os.path.join(logdir, f"vm-data-{self.port}")
+        cfg = os.path.join(logdir, "scrape.yml")
+        with open(cfg, "w") as f:
+            f.write(f"global:\n  scrape_interval: {interval}\nscrape_configs:\n")
+            for job, addr in targets.items():
+                f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
+        self.flags = [f"-httpListenAddr=127.0.0.1:{self.port}", f"-storageDataPath={self.data}",
+                      f"-promscrape.config={cfg}", "-memory.allowedPercent=1", "-retentionPeriod=1d",
+                      "-search.latencyOffset=2s", "-loggerLevel=WARN"]
+        super().__init__("victoria-metrics", ["victoria-metrics", *self.flags], logdir)
+        if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"victoria-metrics did not start:\n{tail}")
+
+
+class VmAlert(Proc):
+    """vmalert evaluating one rule group against VictoriaMetrics. Its notifier
+    URL points at a closed loopback port (1.79 has no blackhole notifier)."""
+
+    RULES = """groups:
+  - name: sensor-service
+    interval: 5s
+    rules:
+      - alert: SensorWorkerStale
+        expr: sensor_worker_heartbeat_age_seconds > 5
+        for: 10s
+      - alert: SensorReadingsDropped
+        expr: rate(sensor_readings_dropped_total[1m]) > 100
+      - alert: SensorChildRestarting
+        expr: increase(sensor_child_restarts_total[5m]) > 3
+      - record: sensor:cpu_spike_seconds:p99_1m
+        expr: histogram_quantile(0.99, sum(rate(sensor_cpu_spike_seconds_bucket[1m])) by (le))
+"""
+
+    def __init__(self, logdir, vm_url):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        rules = os.path.join(logdir, "rules.yml")
+        with open(rules, "w") as f:
+            f.write(self.RULES)
+        self.flags = [f"-rule={rules}", f"-datasource.url={vm_url}", f"-remoteWrite.url={vm_url}",
+                      f"-notifier.url=http://127.0.0.1:{free_port()}", f"-httpListenAddr=127.0.0.1:{self.port}",
+                      "-evaluationInterval=5s", "-loggerLevel=ERROR"]
+        super().__init__("vmalert", ["vmalert", *self.flags], logdir)
+        if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"vmalert did not start:\n{tail}")
+
+
+# ---------------------------------------------------------------- sampling
+
+class Sampler:
+    """Samples RSS/PSS of named pids every `interval` s in a thread; keeps the
+    series and the maximum of each."""
+
+    def __init__(self, pidfuncs, interval=0.5, unique=None):
+        self.pidfuncs = pidfuncs  # callables returning {label: pid}
+        self.unique = unique or {}  # {label: callable returning pids}: pages counted once
+        self.interval = interval
+        self.series = []  # (t, {label: mem})
+        self._stop = threading.Event()
+        self._t = None
+        self.t0 = time.monotonic()
+
+    def sample_once(self):
+        row = {}
+        for f in self.pidfuncs:
+            for label, pid in f().items():
+                m = proc_mem(pid)
+                if m:
+                    row[label] = m
+        for label, f in self.unique.items():
+            u = unique_resident(f())
+            if u is not None:
+                row[label] = {"rss": u, "pss": u}
+        self.series.append((time.monotonic() - self.t0, row))
+        return row
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.sample_once()
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+    def peak(self):
+        out = {}
+        for _, row in self.series:
+            for label, m in row.items():
+                cur = out.setdefault(label, {"rss": 0, "pss": 0})
+                cur["rss"] = max(cur["rss"], m["rss"])
+                cur["pss"] = max(cur["pss"], m.get("pss", 0))
+        return out
+
+
+# ---------------------------------------------------------------- wrk
+
+def run_wrk(url, conns, duration, paths=None, delay_ms=0, threads=1, timeout_s=10):
+    """One wrk run; returns the JSON of bench/wrk/stats.lua plus rps."""
+    env = dict(os.environ)
+    env["WRK_PATHS"] = ",".join(paths or [])
+    env["WRK_DELAY_MS"] = str(delay_ms)
+    argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", f"--timeout={timeout_s}s", "-s", WRK_LUA, url]
+    r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + timeout_s + 30)
+    for line in r.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            d = json.loads(line[8:])
+            secs = d["duration_us"] / 1e6
+            d["rps"] = d["requests"] / secs if secs > 0 else 0.0
+            d["errors"] = sum(d[k] for k in d if k.startswith("errors_"))
+            return d
+    raise RuntimeError(f"wrk gave no result: {r.stdout} {r.stderr}")

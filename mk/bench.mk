@@ -1,0 +1,23 @@
+# bench.mk - `make bench` (the main Makefile's target runs scripts/bench.sh
+# after building) and its helpers. scripts/bench.sh installs the bench's
+# Debian packages itself (groups build, bench, stack).
+#
+#   make bench                   measure, write bench/results and PERFORMANCE_REPORT.md
+#   make bench-quick             a tiny run into build/bench-quick (seconds)
+#   make bench-report            regenerate PERFORMANCE_REPORT.md from bench/results
+#   BENCH_SOAK_S=1800 make bench a 30-minute soak
+
+# The smoke test (tests/integration/test_bench_smoke.sh) runs the bench's
+# machinery, so `make test` installs its packages too.
+DEPS_GROUPS += bench stack
+
+.PHONY: bench-quick bench-report
+
+bench: deps
+
+bench-quick: all
+	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \
+		scripts/bench.sh
+
+bench-report:
+	scripts/bench.sh report

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# test_bench_smoke.sh - the bench's machinery in its tiny mode (BENCH_QUICK=1):
+# scripts/bench.sh starts sensor-service, the Python baseline,
+# node-exporter, VictoriaMetrics and vmalert, drives wrk, writes the JSON,
+# the plots and a report, and leaves no process or segment behind. The
+# numbers of a quick run mean nothing; only their presence is checked.
+source "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+
+out="$TEST_TMP/results"
+report="$TEST_TMP/REPORT.md"
+start=$SECONDS
+BENCH_QUICK=1 BENCH_OUT="$out" BENCH_REPORT="$report" SENSOR_BIN="$SENSOR_BIN" \
+	"$ROOT/scripts/bench.sh" >"$TEST_TMP/bench.log" 2>&1 &
+bench_pid=$!
+wait "$bench_pid"; rc=$?
+echo "  (quick bench took $((SECONDS - start)) s)"
+assert_eq "quick bench exits 0" 0 "$rc"
+[ "$rc" -eq 0 ] || tail -30 "$TEST_TMP/bench.log"
+
+for f in machine serve soak scale; do
+	check "bench/results: $f.json written" test -s "$out/$f.json"
+done
+for f in memory throughput soak scale; do
+	check "plot $f.png written" test -s "$out/$f.png"
+done
+check "report written" test -s "$report"
+body=$(cat "$report" 2>/dev/null)
+assert_match "report has the targets table" '\| target \(issue 5\) \| measured \| verdict \|' "$body"
+assert_match "report states the PSS target with a value" 'PSS ≤ 6 MB \| [0-9.]+ MB idle' "$body"
+# shellcheck disable=SC2016 # backquotes are Markdown here
+assert_match "report has the throughput table" '\| `/metrics` \| 16 \| ours \|' "$body"
+assert_match "report links the plots" '!\[[^]]*\]\(results/memory\.png\)' "$body"
+assert_match "report says it is a quick run" 'Quick mode' "$body"
+assert_match "console table printed" 'target \(issue 5\)' "$(cat "$TEST_TMP/bench.log")"
+
+# The figures exist and are plausible, whatever their values.
+py() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/'+sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+assert_gt "ours served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='ours' and r['path']=='/metrics'][0]")" 0
+assert_gt "the baseline served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='baseline' and r['path']=='/metrics'][0]")" 0
+assert_gt "node-exporter served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='node-exporter'][0]")" 0
+assert_gt "service PSS measured" "$(py serve.json "d['idle']['ours']['pss']['median']")" 0
+assert_gt "baseline RSS measured" "$(py serve.json "d['idle']['baseline']['rss']['median']")" 0
+assert_gt "CPU per scrape measured" "$(py serve.json "[r['cpu_per_req_s']['median'] for r in d['summary'] if r['target']=='ours' and r['path']=='/metrics'][0]")" 0
+assert_gt "VictoriaMetrics scraped during the soak" "$(py soak.json "d['evidence']['vm_scrapes'] or 0")" 0
+assert_gt "VictoriaMetrics RSS sampled" "$(py soak.json "d['stats']['victoria-metrics']['rss']['median']")" 0
+assert_gt "vmalert RSS sampled" "$(py soak.json "d['stats']['vmalert']['rss']['median']")" 0
+assert_gt "soak sampled the worker" "$(py soak.json "len(d['series']['worker'])")" 1
+assert_gt "scale measured CPU per reading" "$(py scale.json "d['rows'][0]['cpu_per_reading_s']")" 0
+
+echo "-- nothing left behind"
+pids=$(py machine.json "' '.join(str(p) for p in d['pids_started'])")
+assert_gt "the bench recorded the pids it started" "$(echo "$pids" | wc -w)" 4
+alive=""
+for p in $pids; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
+assert_eq "every process the bench started is gone" "" "$alive"
+left=$(find /dev/shm -maxdepth 1 -name "sensor-bench-$bench_pid-*" 2>/dev/null | wc -l)
+assert_eq "no shared-memory segment left" 0 "$left"
+finish
