@@ -88,6 +88,17 @@ static const struct option_desc *find_option(const char *flag)
 	return NULL;
 }
 
+/* The fault-injection spec is checked as soon as it is read (testing aid). */
+static int fault_check(const char *spec, const char *source, char *err, size_t errlen)
+{
+	struct fault_plan plan;
+	char why[200];
+	if (fault_parse(spec, &plan, why, sizeof why) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: option 'fault': %s", source, why);
+	return -1;
+}
+
 /* Parse `text` as the option's type, range-check it and store it. */
 static int apply_value(struct config *cfg, const struct option_desc *o, const char *text,
 		       const char *source, char *err, size_t errlen)
@@ -135,6 +146,8 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 			snprintf(err, errlen, "%s: option '%s' is longer than %zu characters", source, o->flag, o->size - 1);
 			return -1;
 		}
+		if (o->offset == offsetof(struct config, fault) && fault_check(t, source, err, errlen) != 0)
+			return -1;
 		memcpy(field, t, strlen(t) + 1);
 		return 0;
 	}
@@ -232,12 +245,6 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
 		return -1;
 	}
-	struct fault_plan plan;
-	char why[200];
-	if (fault_parse(cfg->fault, &plan, why, sizeof why) != 0) {
-		snprintf(err, errlen, "option 'fault': %s", why);
-		return -1;
-	}
 	return 0;
 }
 
@@ -304,7 +311,9 @@ enum config_action config_load(struct config *cfg, int argc, char **argv,
 				       "GKeyFile config file (see deploy/sensor-service.conf)", "FILE" };
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option_desc *o = &options[i];
-		entries[n++] = (GOptionEntry){ o->flag, 0, o->type == OPT_BOOL ? G_OPTION_FLAG_NO_ARG : 0,
+		/* booleans take an optional "=false": with NO_ARG, GLib would drop the
+		 * value and --debug-endpoint=false would turn the endpoint on */
+		entries[n++] = (GOptionEntry){ o->flag, 0, o->type == OPT_BOOL ? G_OPTION_FLAG_OPTIONAL_ARG : 0,
 					       G_OPTION_ARG_CALLBACK, (gpointer)record_flag, o->help, o->arg };
 	}
 	entries[n++] = (GOptionEntry){ "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,

@@ -81,7 +81,10 @@ static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct exporter *ex = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	char target_path[64];
+	const char *path = route_target_path(evhttp_request_get_uri(req), target_path, sizeof target_path);
+	if (!path) /* absolute form: http://host/path */
+		path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;

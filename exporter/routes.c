@@ -37,3 +37,15 @@ bool address_is_loopback(const char *addr)
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
 	       strncmp(addr, "::ffff:127.", 11) == 0;
 }
+
+const char *route_target_path(const char *target, char *buf, size_t len)
+{
+	if (!target || target[0] != '/' || len == 0)
+		return NULL;
+	size_t n = strcspn(target, "?#");
+	if (n >= len)
+		n = 0; /* longer than any route: "" cannot match one */
+	memcpy(buf, target, n);
+	buf[n] = '\0';
+	return buf;
+}

@@ -24,4 +24,13 @@ struct route route_request(const char *path, bool method_ok, bool debug_enabled,
 /* Is `addr` (as printed by the peer) a loopback address? */
 bool address_is_loopback(const char *addr);
 
+/*
+ * The path of an origin-form request-target ("/p?q#f" -> "/p"), as sent,
+ * copied into buf (len >= 1); "" when it is too long to be any route.
+ * libevent's URI parser reads "//host/metrics" as an authority and a path,
+ * which is not what a client asking for that origin-form path means.
+ * NULL for the other forms (absolute "http://host/p", "*", garbage).
+ */
+const char *route_target_path(const char *target, char *buf, size_t len);
+
 #endif

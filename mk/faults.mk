@@ -8,4 +8,4 @@
 # built with the ordinary compiler (a cheap regression check).
 
 LIB_SRC += common/fault.c
-UNIT_TESTS += test_fault test_shm_garbage
+UNIT_TESTS += test_fault test_shm_garbage test_route_target
