@@ -50,6 +50,11 @@ static const struct option_desc options[] = {
 	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX, "Readings per channel analysed per processing step (default 512)"),
 	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, "Seed of the simulated signals (default 1)"),
 	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, "Memory cap of the worker in MiB (default 64)"),
+	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root, "Directory holding sys/ for the hwmon, thermal, iio and file sources (default /)", "DIR"),
+	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket, "Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)", "PATH"),
+	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535, "UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
+	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536, "Push datagrams read per sampling tick (default 256)"),
+	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000, "Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536, "Memory cap of the exporter in MiB (default 64)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000, "Restart a child whose heartbeat is older (default 5000)"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, "First restart delay (default 250)"),
@@ -72,6 +77,10 @@ void config_defaults(struct config *cfg)
 	cfg->window = 512;
 	cfg->seed = 1;
 	cfg->worker_memory_mb = 64;
+	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
+	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
+	cfg->push_max_per_tick = 256;
+	cfg->push_rate = 1000;
 	cfg->exporter_memory_mb = 64;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
@@ -170,6 +179,10 @@ int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
 	gsize ngroups = 0;
 	gchar **groups = g_key_file_get_groups(kf, &ngroups);
 	for (gsize g = 0; rc == 0 && g < ngroups; g++) {
+		if (channels_is_group(groups[g])) {
+			rc = channels_parse_group(&cfg->chans, kf, groups[g], origin, err, errlen);
+			continue;
+		}
 		gsize nkeys = 0;
 		gchar **keys = g_key_file_get_keys(kf, groups[g], &nkeys, NULL);
 		for (gsize k = 0; rc == 0 && keys && k < nkeys; k++) {
@@ -223,8 +236,31 @@ static int apply_env(struct config *cfg, char **envp, char *err, size_t errlen)
 	return 0;
 }
 
+/* The sources' settings: sysfs root, push input, channels that need it. */
+static int validate_sources(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->sysfs_root[0] != '/') {
+		snprintf(err, errlen, "option 'sysfs-root' must be an absolute path, got '%s'", cfg->sysfs_root);
+		return -1;
+	}
+	bool push_on = strcmp(cfg->push_socket, "none") != 0;
+	if (push_on && cfg->push_socket[0] != '/') {
+		snprintf(err, errlen, "option 'push-socket' must be an absolute path or none, got '%s'", cfg->push_socket);
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg->chans.count; i++)
+		if (cfg->chans.chan[i].source == SHM_SOURCE_PUSH && !push_on && cfg->push_udp_port == 0) {
+			snprintf(err, errlen, "channel '%s' has source=push, but neither 'push-socket' nor 'push-udp-port' is set",
+				 cfg->chans.chan[i].name);
+			return -1;
+		}
+	return 0;
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
+	if (validate_sources(cfg, err, errlen) != 0)
+		return -1;
 	unsigned cap = (unsigned)cfg->ring_capacity;
 	if ((cap & (cap - 1)) != 0) {
 		snprintf(err, errlen, "option 'ring-capacity' must be a power of two, got %d", cfg->ring_capacity);
@@ -264,6 +300,7 @@ void config_print(const struct config *cfg, FILE *out)
 		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
 		}
 	}
+	channels_print(&cfg->chans, out);
 }
 
 /*
@@ -300,8 +337,8 @@ enum config_action config_load(struct config *cfg, int argc, char **argv,
 			       char **envp, char *err, size_t errlen)
 {
 	gchar *config_path = NULL;
-	gboolean show_version = FALSE, print_config = FALSE;
-	GOptionEntry entries[N_OPTIONS + 4];
+	gboolean show_version = FALSE, print_config = FALSE, list_sensors = FALSE;
+	GOptionEntry entries[N_OPTIONS + 5];
 	size_t n = 0;
 
 	config_defaults(cfg);
@@ -318,6 +355,8 @@ enum config_action config_load(struct config *cfg, int argc, char **argv,
 	}
 	entries[n++] = (GOptionEntry){ "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
 				       "Print the effective configuration and exit", NULL };
+	entries[n++] = (GOptionEntry){ "list-sensors", 0, 0, G_OPTION_ARG_NONE, &list_sensors,
+				       "Print the hwmon, thermal and IIO sensors under --sysfs-root and exit", NULL };
 	entries[n++] = (GOptionEntry){ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version,
 				       "Print the version and exit", NULL };
 	entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
@@ -365,6 +404,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv,
 			action = CONFIG_EXIT_ERROR;
 		if (action == CONFIG_RUN && config_path)
 			snprintf(cfg->config_file, sizeof cfg->config_file, "%s", config_path);
+		cfg->list_sensors = list_sensors;
 		if (action == CONFIG_RUN && print_config) {
 			config_print(cfg, stdout);
 			action = CONFIG_EXIT_OK;

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "channels.h"
+
 #define SENSOR_VERSION "0.1.0"
 
 struct config {
@@ -29,6 +31,14 @@ struct config {
 	int window;
 	int seed;
 	int worker_memory_mb;
+	/* real sensors (common/channels.h, worker/source.h) */
+	char sysfs_root[128];     /* where /sys is: "/" or a test fixture */
+	char push_socket[108];    /* Unix datagram socket of the push input; "" off */
+	int push_udp_port;        /* UDP port on 127.0.0.1 of the push input; 0 off */
+	int push_max_per_tick;    /* datagrams read per sampling tick */
+	int push_rate;            /* push lines accepted per second */
+	bool list_sensors;        /* --list-sensors: print what sysfs_root has, exit */
+	struct channel_set chans; /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */
 	int exporter_memory_mb;
 	/* supervisor */

@@ -107,6 +107,72 @@ static void render_spike_histogram(struct evbuffer *out, const struct shm_segmen
 	evbuffer_add_printf(out, "%s_count %" PRIu64 "\n", name, h.count);
 }
 
+/* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
+static void series_open(struct evbuffer *out, const char *metric, const struct shm_channel *ch)
+{
+	evbuffer_add_printf(out, "%s{channel=\"", metric);
+	render_label_value(out, ch->name);
+	evbuffer_add(out, "\"", 1);
+}
+
+static void series_close(struct evbuffer *out, const struct shm_channel *ch)
+{
+	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
+	if (n > 0) {
+		evbuffer_add(out, ",", 1);
+		evbuffer_add(out, ch->labels, n);
+	}
+	evbuffer_add(out, "}", 1);
+}
+
+/* Channels read from hardware or files, whose reads can fail. */
+static bool source_can_fail(uint32_t source)
+{
+	return source == SHM_SOURCE_HWMON || source == SHM_SOURCE_THERMAL || source == SHM_SOURCE_IIO ||
+	       source == SHM_SOURCE_FILE;
+}
+
+/* Families that only configured channels and the push input have: none
+ * of them appear with the built-in simulated set. */
+static void render_sources(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	bool configured = false, fallible = false;
+	for (uint32_t i = 0; i < n; i++) {
+		configured |= seg->channels[i].source != SHM_SOURCE_BUILTIN;
+		fallible |= source_can_fail(seg->channels[i].source);
+	}
+	if (configured) {
+		family(out, "sensor_channel_info", "gauge", "Where each configured channel's readings come from (always 1).");
+		for (uint32_t i = 0; i < n; i++) {
+			const struct shm_channel *ch = &seg->channels[i];
+			series_open(out, "sensor_channel_info", ch);
+			evbuffer_add_printf(out, ",source=\"%s\"} 1\n", shm_source_label(ch->source));
+		}
+	}
+	if (fallible) {
+		family(out, "sensor_read_errors_total", "counter",
+		       "Failed sensor reads per channel (reason = missing, permission, parse, io).");
+		for (uint32_t i = 0; i < n; i++) {
+			const struct shm_channel *ch = &seg->channels[i];
+			if (!source_can_fail(ch->source))
+				continue;
+			for (unsigned r = 0; r < SHM_READ_ERROR_COUNT; r++) {
+				series_open(out, "sensor_read_errors_total", ch);
+				evbuffer_add_printf(out, ",reason=\"%s\"", shm_read_error_label(r));
+				series_close(out, ch);
+				evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&ch->read_errors[r]));
+			}
+		}
+	}
+	if (seg->push.enabled) {
+		family(out, "sensor_push_messages_total", "counter",
+		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate).");
+		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++)
+			evbuffer_add_printf(out, "sensor_push_messages_total{result=\"%s\"} %" PRIu64 "\n",
+					    shm_push_result_label(r), LOAD(&seg->push.messages[r]));
+	}
+}
+
 static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 {
 	uint32_t n = seg->hdr.channel_count;
@@ -117,19 +183,20 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	family(out, "sensor_value", "gauge", "Last reading of each channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel *ch = &seg->channels[i];
-		evbuffer_add_printf(out, "sensor_value{channel=\"");
-		render_label_value(out, ch->name);
-		evbuffer_add_printf(out, "\",unit=\"");
+		series_open(out, "sensor_value", ch);
+		evbuffer_add_printf(out, ",unit=\"");
 		render_label_value(out, ch->unit);
-		evbuffer_add_printf(out, "\"} %s\n",
+		evbuffer_add(out, "\"", 1);
+		series_close(out, ch);
+		evbuffer_add_printf(out, " %s\n",
 				    render_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num));
 	}
 
 	family(out, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
 	for (uint32_t i = 0; i < n; i++) {
-		evbuffer_add_printf(out, "sensor_channel_readings_total{channel=\"");
-		render_label_value(out, seg->channels[i].name);
-		evbuffer_add_printf(out, "\"} %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
+		series_open(out, "sensor_channel_readings_total", &seg->channels[i]);
+		series_close(out, &seg->channels[i]);
+		evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
 	}
 
 	family(out, "sensor_window_value", "gauge",
@@ -143,10 +210,10 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 			{ "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "p95", st.p95 },
 		};
 		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-			evbuffer_add_printf(out, "sensor_window_value{channel=\"");
-			render_label_value(out, ch->name);
-			evbuffer_add_printf(out, "\",stat=\"%s\"} %s\n", rows[r].stat,
-					    render_double(rows[r].v, num, sizeof num));
+			series_open(out, "sensor_window_value", ch);
+			evbuffer_add_printf(out, ",stat=\"%s\"", rows[r].stat);
+			series_close(out, ch);
+			evbuffer_add_printf(out, " %s\n", render_double(rows[r].v, num, sizeof num));
 		}
 	}
 
@@ -155,12 +222,15 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
 		const struct shm_channel *ch = &seg->channels[i];
-		if (strcmp(ch->unit, "g") != 0 || LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
+		bool vibration = ch->source == SHM_SOURCE_BUILTIN ? strcmp(ch->unit, "g") == 0 : ch->spectrum != 0;
+		if (!vibration || LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
 			continue;
-		evbuffer_add_printf(out, "sensor_vibration_dominant_frequency_hertz{channel=\"");
-		render_label_value(out, ch->name);
-		evbuffer_add_printf(out, "\"} %s\n", render_double(st.dominant_hz, num, sizeof num));
+		series_open(out, "sensor_vibration_dominant_frequency_hertz", ch);
+		series_close(out, ch);
+		evbuffer_add_printf(out, " %s\n", render_double(st.dominant_hz, num, sizeof num));
 	}
+
+	render_sources(out, seg, n);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)

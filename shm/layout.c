@@ -61,3 +61,25 @@ const char *shm_exit_reason_label(enum shm_exit_reason r)
 	static const char *const labels[SHM_EXIT_REASON_COUNT] = { "none", "exit", "signal", "hang" };
 	return (unsigned)r < SHM_EXIT_REASON_COUNT ? labels[r] : "none";
 }
+
+const char *shm_source_label(enum shm_source s)
+{
+	static const char *const labels[SHM_SOURCE_COUNT] = {
+		"simulated", "simulated", "hwmon", "thermal", "iio", "file", "push",
+	};
+	return (unsigned)s < SHM_SOURCE_COUNT ? labels[s] : "unknown";
+}
+
+const char *shm_read_error_label(enum shm_read_error e)
+{
+	static const char *const labels[SHM_READ_ERROR_COUNT] = { "missing", "permission", "parse", "io" };
+	return (unsigned)e < SHM_READ_ERROR_COUNT ? labels[e] : "io";
+}
+
+const char *shm_push_result_label(enum shm_push_result r)
+{
+	static const char *const labels[SHM_PUSH_RESULT_COUNT] = {
+		"accepted", "malformed", "unknown_channel", "over_rate",
+	};
+	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
+}

@@ -31,6 +31,7 @@
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
 #define SHM_CHANNEL_UNIT_LEN 16u
+#define SHM_CHANNEL_LABELS_LEN 128u /* pre-rendered constant labels */
 #define SHM_RING_MIN 16u
 #define SHM_RING_MAX (1u << 20)
 
@@ -62,6 +63,27 @@ enum shm_http_path { SHM_PATH_ROOT, SHM_PATH_METRICS, SHM_PATH_DEBUG, SHM_PATH_O
 enum shm_http_code {
 	SHM_CODE_200, SHM_CODE_400, SHM_CODE_403, SHM_CODE_404, SHM_CODE_405,
 	SHM_CODE_500, SHM_CODE_503, SHM_CODE_OTHER, SHM_CODE_COUNT
+};
+
+/* Where a channel's readings come from; BUILTIN is the `channels=N` set. */
+enum shm_source {
+	SHM_SOURCE_BUILTIN = 0, SHM_SOURCE_SIMULATED, SHM_SOURCE_HWMON, SHM_SOURCE_THERMAL,
+	SHM_SOURCE_IIO, SHM_SOURCE_FILE, SHM_SOURCE_PUSH, SHM_SOURCE_COUNT
+};
+
+/* Why a sensor read failed; a bounded set so it can be a label. */
+enum shm_read_error {
+	SHM_READ_MISSING,     /* device or file gone (ENOENT, ENODEV, ...) */
+	SHM_READ_PERMISSION,  /* EACCES, EPERM */
+	SHM_READ_PARSE,       /* not one finite number */
+	SHM_READ_IO,          /* any other error */
+	SHM_READ_ERROR_COUNT
+};
+
+/* What became of each line sent to the push input. */
+enum shm_push_result {
+	SHM_PUSH_ACCEPTED, SHM_PUSH_MALFORMED, SHM_PUSH_UNKNOWN_CHANNEL, SHM_PUSH_OVER_RATE,
+	SHM_PUSH_RESULT_COUNT
 };
 
 /* Frozen across versions: never reorder or resize. */
@@ -122,6 +144,22 @@ struct shm_channel {
 	uint32_t reserved;
 	_Atomic uint64_t stat_min_bits, stat_max_bits, stat_mean_bits, stat_p95_bits;
 	_Atomic uint64_t stat_dominant_hz_bits; /* vibration channels; 0 otherwise */
+	/* Static, supervisor-written (zero for the built-in simulated set). */
+	char labels[SHM_CHANNEL_LABELS_LEN]; /* e.g. room="lab",rack="3" (escaped) */
+	uint32_t source;                     /* enum shm_source */
+	uint32_t interval_ms;                /* sampling period; 0: sample-interval-ms */
+	uint32_t spectrum;                   /* 1: processing computes the dominant frequency */
+	uint32_t reserved2;
+	/* Worker-written: failed reads by reason. */
+	_Atomic uint64_t read_errors[SHM_READ_ERROR_COUNT];
+};
+
+/* Push input: `enabled` written by the supervisor before forking, the
+ * counters by the worker, which owns the socket. */
+struct shm_push_metrics {
+	uint32_t enabled;
+	uint32_t reserved;
+	_Atomic uint64_t messages[SHM_PUSH_RESULT_COUNT];
 };
 
 /* Supervisor-written. */
@@ -177,6 +215,7 @@ struct shm_segment {
 	struct shm_exporter_metrics exporter;
 	struct shm_ring_ctl ring;
 	struct shm_channel channels[SHM_MAX_CHANNELS];
+	struct shm_push_metrics push;
 };
 
 static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
@@ -198,5 +237,8 @@ const char *shm_path_label(enum shm_http_path p);
 const char *shm_code_label(enum shm_http_code c);
 enum shm_http_code shm_code_from_status(int status);
 const char *shm_exit_reason_label(enum shm_exit_reason r);
+const char *shm_source_label(enum shm_source s);
+const char *shm_read_error_label(enum shm_read_error e);
+const char *shm_push_result_label(enum shm_push_result r);
 
 #endif

@@ -11,18 +11,12 @@
 #include "../common/log.h"
 #include "../common/proctitle.h"
 #include "../shm/segment.h"
-#include "../worker/sensors.h"
+#include "../worker/list_sensors.h"
+#include "../worker/source.h"
 #include "listener.h"
 #include "supervise.h"
 
 extern char **environ;
-
-static void describe_channels(struct shm_segment *seg)
-{
-	for (uint32_t i = 0; i < seg->hdr.channel_count; i++)
-		sensor_describe(i, seg->channels[i].name, sizeof seg->channels[i].name, seg->channels[i].unit,
-				sizeof seg->channels[i].unit);
-}
 
 int main(int argc, char **argv)
 {
@@ -39,6 +33,10 @@ int main(int argc, char **argv)
 	case CONFIG_RUN:
 		break;
 	}
+	if (cfg.list_sensors) {
+		list_sensors(stdout, cfg.sysfs_root);
+		return 0;
+	}
 
 	int listen_fd = listener_open(cfg.listen, cfg.port, err, sizeof err);
 	if (listen_fd < 0) {
@@ -48,7 +46,7 @@ int main(int argc, char **argv)
 
 	struct shm_params params = {
 		.ring_capacity = (uint32_t)cfg.ring_capacity,
-		.channel_count = (uint32_t)cfg.channels,
+		.channel_count = source_channel_count(&cfg),
 		.heartbeat_timeout_ms = (uint32_t)cfg.heartbeat_timeout_ms,
 	};
 	struct shm_segment *seg = shm_create(cfg.shm_name, &params, err, sizeof err);
@@ -57,7 +55,7 @@ int main(int argc, char **argv)
 		close(listen_fd);
 		return 1;
 	}
-	describe_channels(seg);
+	source_describe_channels(seg, &cfg);
 	size_t seg_size = seg->hdr.pre.total_size;
 	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION,
 		 cfg.shm_name, seg_size, seg->hdr.ring_capacity, cfg.listen, cfg.port);

@@ -77,6 +77,15 @@ double dominant_frequency(const double *values, size_t n)
 	return best;
 }
 
+/* Vibration-like channels get a spectrum: the built-in set by kind, the
+ * configured ones when the supervisor flagged them. */
+static bool wants_spectrum(const struct shm_channel *c, uint32_t ch)
+{
+	if (c->source == SHM_SOURCE_BUILTIN)
+		return sensor_kind_of(ch) == SENSOR_VIBRATION;
+	return c->spectrum != 0;
+}
+
 uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 {
 	uint64_t consumed = ring_consume_all(seg);
@@ -94,8 +103,9 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 		const double *vals = p->values + (p->window - n);
 		struct channel_stats st;
 		stats_compute(vals, n, p->scratch, &st);
-		st.dominant_hz = sensor_kind_of(ch) == SENSOR_VIBRATION
-			? dominant_frequency(vals, n) * p->sample_rate_hz : 0.0;
+		const struct shm_channel *c = &seg->channels[ch];
+		double rate_hz = c->interval_ms ? 1000.0 / c->interval_ms : p->sample_rate_hz;
+		st.dominant_hz = wants_spectrum(c, ch) ? dominant_frequency(vals, n) * rate_hz : 0.0;
 		channel_stats_publish(&seg->channels[ch], &st);
 	}
 	return consumed;

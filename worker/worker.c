@@ -1,7 +1,8 @@
 /*
- * worker.c - the worker's loop: sample every channel each tick, push the
- * readings into the ring, heartbeat, and every process interval run the
- * CPU-heavy processing step and record how long it took.
+ * worker.c - the worker's loop: sample each channel when it is due (see
+ * sampler.h), push the readings into the ring, heartbeat, and every
+ * process interval run the CPU-heavy processing step and record how long
+ * it took.
  *
  * Everything the worker counts lives in shared memory, so a restarted
  * worker continues the counters instead of resetting them.
@@ -20,7 +21,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "processing.h"
-#include "sensors.h"
+#include "sampler.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -35,20 +36,6 @@ static void sleep_until(int64_t deadline_ns)
 	struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
 	while (!stop_requested && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
-}
-
-static void sample_all(struct shm_segment *seg, const struct config *cfg, uint64_t k)
-{
-	uint32_t channels = seg->hdr.channel_count;
-	int64_t now = realtime_ns();
-	double interval_s = cfg->sample_interval_ms / 1000.0;
-	for (uint32_t ch = 0; ch < channels; ch++) {
-		double v = sensor_sample((uint64_t)cfg->seed, ch, k, interval_s);
-		ring_push(seg, ch, now, v);
-		SHM_STORE(&seg->channels[ch].last_value_bits, shm_double_to_bits(v));
-		SHM_ADD(&seg->channels[ch].readings, 1);
-	}
-	SHM_ADD(&seg->worker.readings, channels);
 }
 
 int worker_main(struct shm_segment *seg, const struct config *cfg)
@@ -67,6 +54,13 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		return 1;
 	}
 
+	struct sampler *sampler = sampler_new(seg, cfg);
+	if (!sampler) {
+		log_error("cannot allocate the channels' state");
+		processing_free(&proc);
+		return 1;
+	}
+
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
 	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;
@@ -78,9 +72,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 
 	while (!stop_requested) {
 		int64_t now = monotonic_ns();
-		/* sample number since the segment was created: restarts continue the signal */
-		uint64_t k = (uint64_t)((now - seg->hdr.created_monotonic_ns) / interval_ns);
-		sample_all(seg, cfg, k);
+		sampler_tick(sampler, now);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		child_heartbeat(self);
 		fault_tick();
@@ -96,13 +88,16 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 			next_process = now + process_ns;
 		}
 
-		next_tick += interval_ns;
 		now = monotonic_ns();
+		if (next_tick <= now)
+			next_tick += interval_ns;
 		if (next_tick < now)
 			next_tick = now; /* fell behind (a long spike): skip, never burst */
-		sleep_until(next_tick);
+		int64_t due = sampler_next_due(sampler);
+		sleep_until(due < next_tick ? due : next_tick);
 	}
 
+	sampler_free(sampler);
 	processing_free(&proc);
 	log_info("stopping");
 	return 0;

@@ -1,0 +1,211 @@
+/*
+ * test_push.c - the push input: the line format, and the intake through
+ * a real Unix datagram socket: accepted, malformed, unknown_channel and
+ * over_rate counts, the per-tick datagram bound, oversized and binary
+ * datagrams, timestamps, and replacing a stale socket but never a file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../../worker/source_push.h"
+
+static char dir[64], path[128];
+static int sender = -1;
+
+/* A sink that knows channels "a" (0) and "b" (1) and remembers the last reading. */
+struct seen { int n, channel; double value; int64_t ts; };
+static struct seen seen;
+
+static int lookup(void *ctx, const char *name)
+{
+	(void)ctx;
+	return strcmp(name, "a") == 0 ? 0 : strcmp(name, "b") == 0 ? 1 : -1;
+}
+
+static int accept_reading(void *ctx, int channel, double value, int64_t ts)
+{
+	(void)ctx;
+	seen = (struct seen){ seen.n + 1, channel, value, ts };
+	return value > 1e6 ? -1 : 0; /* the sink may refuse a value */
+}
+
+static const struct push_sink sink = { NULL, lookup, accept_reading };
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/sensor-test-push-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/push.sock", dir);
+	sender = socket(AF_UNIX, SOCK_DGRAM, 0);
+	memset(&seen, 0, sizeof seen);
+	return sender >= 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	close(sender);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void send_text(const char *text, size_t len)
+{
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	memcpy(to.sun_path, path, strlen(path) + 1);
+	assert_int_equal(sendto(sender, text, len, 0, (struct sockaddr *)&to, sizeof to), (ssize_t)len);
+}
+
+static void send_str(const char *text)
+{
+	send_text(text, strlen(text));
+}
+
+static void test_parse_line(void **state)
+{
+	(void)state;
+	char name[32];
+	double v;
+	int64_t ts;
+	assert_int_equal(push_parse_line("outside 12.5", name, sizeof name, &v, &ts), 0);
+	assert_string_equal(name, "outside");
+	assert_true(v == 12.5 && ts == 0);
+	assert_int_equal(push_parse_line("  a\t-3e2   1700000000.25 \r", name, sizeof name, &v, &ts), 0);
+	assert_true(v == -300.0 && ts == INT64_C(1700000000250000000));
+	const char *bad[] = {
+		"", "a", "a b", "a 1 2 3", "a nan", "a inf", "a 1 -5", "a 1 0", "a 1 1e12", "a 1 soon",
+		"abcdefghijklmnopqrstuvwxyz0123456789 1", "a 123456789012345678901234567890123456789012345678901234567890123456789",
+		NULL,
+	};
+	for (int i = 0; bad[i]; i++)
+		if (push_parse_line(bad[i], name, sizeof name, &v, &ts) == 0)
+			fail_msg("'%s' was accepted", bad[i]);
+}
+
+static void test_counts_each_result(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
+	char err[256];
+	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	send_str("a 1\n");
+	send_str("b 2 1700000000\nnope 3\n\n"); /* two lines; the blank one is not a message */
+	send_str("a twelve");
+	send_str("");                            /* an empty datagram is malformed */
+	send_text("a 1\0b 2", 7);                /* so is a binary one */
+	send_str("a 2e6");                       /* refused by the sink */
+	push_drain(&p, 0, &sink, counts);
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 2);
+	assert_int_equal(counts[SHM_PUSH_UNKNOWN_CHANNEL], 1);
+	assert_int_equal(counts[SHM_PUSH_MALFORMED], 4);
+	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 0);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.channel, 0);
+	assert_true(seen.value == 2e6);
+	push_close(&p);
+	assert_int_equal(access(path, F_OK), -1); /* the socket is removed */
+}
+
+static void test_timestamp_reaches_the_sink(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
+	char err[256];
+	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	send_str("b 7.5 1700000001.5");
+	push_drain(&p, 0, &sink, counts);
+	assert_int_equal(seen.channel, 1);
+	assert_true(seen.value == 7.5 && seen.ts == INT64_C(1700000001500000000));
+	push_close(&p);
+}
+
+static void test_oversized_datagram_is_malformed(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
+	char err[256], big[PUSH_DATAGRAM_MAX + 100];
+	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	memset(big, ' ', sizeof big);
+	memcpy(big, "a 1\n", 4);
+	send_text(big, sizeof big);
+	push_drain(&p, 0, &sink, counts);
+	assert_int_equal(counts[SHM_PUSH_MALFORMED], 1);
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 0);
+	push_close(&p);
+}
+
+static void test_rate_limit_and_tick_bound(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
+	char err[256];
+	/* 3 lines per second, at most 4 datagrams per tick */
+	assert_int_equal(push_open(&p, path, 0, 4, 3, err, sizeof err), 0);
+	for (int i = 0; i < 6; i++)
+		send_str("a 1");
+	push_drain(&p, 0, &sink, counts);
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 3);
+	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 1); /* 4 read, 2 still queued */
+	push_drain(&p, 0, &sink, counts);                /* same instant: no new tokens */
+	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 3);
+	for (int i = 0; i < 2; i++)
+		send_str("a 1");
+	push_drain(&p, 1000000000 / 3 * 2 + 1, &sink, counts); /* 2/3 s later: two tokens */
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 5);
+	push_drain(&p, INT64_C(100000000000), &sink, counts); /* refill is capped at one second */
+	for (int i = 0; i < 4; i++)
+		send_str("a 1");
+	push_drain(&p, INT64_C(100000000000), &sink, counts);
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 8);
+	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 4);
+	push_close(&p);
+}
+
+static void test_stale_socket_replaced_file_refused(void **state)
+{
+	(void)state;
+	struct push_intake p, q;
+	char err[256] = "";
+	assert_int_equal(push_open(&p, path, 0, 1, 1, err, sizeof err), 0);
+	/* a crashed worker leaves its socket behind: the next one takes over */
+	assert_int_equal(push_open(&q, path, 0, 1, 1, err, sizeof err), 0);
+	push_close(&q);
+	push_close(&p);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(push_open(&q, path, 0, 1, 1, err, sizeof err), -1);
+	assert_non_null(strstr(err, "exists and is not a socket"));
+	assert_int_equal(access(path, F_OK), 0); /* left alone */
+	push_close(&q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test_setup_teardown(test_counts_each_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_reaches_the_sink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized_datagram_is_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limit_and_tick_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_socket_replaced_file_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,255 @@
+/*
+ * test_sampler.c - configured channels from the config to /metrics: the
+ * supervisor's description in the segment (unit, constant labels, source),
+ * the worker's sampler (readings, per-channel intervals, failures counted
+ * by reason with a NaN value, push readings), the processing step's
+ * spectrum choice, and the families render_metrics adds for them, which
+ * the built-in simulated set never shows.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define FIXTURE_WITH_EVBUFFER
+#include "../../common/config.h"
+#include "../../exporter/render.h"
+#include "../../shm/seqlock.h"
+#include "../../worker/processing.h"
+#include "../../worker/sampler.h"
+#include "../../worker/source.h"
+#include "fixture.h"
+
+#define FIXTURE "tests/fixtures/sysfs"
+#define MS INT64_C(1000000)
+
+static struct config cfg;
+static char root[64], sock[128];
+static struct shm_segment *seg;
+
+static int setup(void **state)
+{
+	(void)state;
+	char cmd[256], err[256];
+	snprintf(root, sizeof root, "/tmp/sensor-test-sampler-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	snprintf(cmd, sizeof cmd, "cp -a '%s/.' '%s/'", FIXTURE, root);
+	if (system(cmd) != 0)
+		return -1;
+	snprintf(sock, sizeof sock, "%s/push.sock", root);
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "[worker]\nsample-interval-ms=100\npush-socket=%s\nsysfs-root=%s\n"
+		 "[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab,note=a\"b\n"
+		 "[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\nunit=celsius\ninterval-ms=300\n"
+		 "[channel outside]\nsource=push\nscale=2\n"
+		 "[channel shaker]\nsource=simulated\nkind=vibration\n",
+		 sock, root);
+	config_defaults(&cfg);
+	if (config_apply_keyfile_data(&cfg, text, strlen(text), "t.conf", err, sizeof err) != 0 ||
+	    config_validate(&cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	seg = fixture_segment(1024, source_channel_count(&cfg));
+	if (!seg)
+		return -1;
+	source_describe_channels(seg, &cfg);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	fixture_free(seg);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static double value_of(uint32_t ch)
+{
+	return shm_bits_to_double(SHM_LOAD(&seg->channels[ch].last_value_bits));
+}
+
+static char *metrics(void)
+{
+	struct evbuffer *b = evbuffer_new();
+	render_metrics(b, seg, seg->hdr.created_monotonic_ns);
+	char *s = fixture_evbuffer_string(b);
+	evbuffer_free(b);
+	return s;
+}
+
+static void assert_has(const char *text, const char *line)
+{
+	if (!strstr(text, line))
+		fail_msg("no '%s' in:\n%s", line, text);
+}
+
+static void test_describe(void **state)
+{
+	(void)state;
+	assert_int_equal(seg->hdr.channel_count, 4);
+	struct shm_channel *c = seg->channels;
+	assert_string_equal(c[0].name, "cpu");
+	assert_string_equal(c[0].unit, "celsius");
+	assert_string_equal(c[0].labels, "room=\"lab\",note=\"a\\\"b\"");
+	assert_int_equal(c[0].source, SHM_SOURCE_HWMON);
+	assert_int_equal(c[0].interval_ms, 100);
+	assert_int_equal(c[1].interval_ms, 300);
+	assert_string_equal(c[2].unit, "");
+	assert_int_equal(c[2].source, SHM_SOURCE_PUSH);
+	assert_string_equal(c[3].unit, "g");
+	assert_int_equal(c[3].spectrum, 1);
+	assert_int_equal(c[0].spectrum, 0);
+	assert_true(isnan(value_of(0))); /* no reading yet */
+	assert_int_equal(seg->push.enabled, 1);
+}
+
+static void test_sampling_and_failures(void **state)
+{
+	(void)state;
+	struct sampler *s = sampler_new(seg, &cfg);
+	assert_non_null(s);
+	int64_t t0 = sampler_next_due(s);
+	sampler_tick(s, t0);
+	assert_true(value_of(0) == 45.0);
+	assert_true(fabs(value_of(1) - 21.5) < 1e-9);
+	assert_int_equal(SHM_LOAD(&seg->worker.readings), 3); /* push is not polled */
+	assert_int_equal(sampler_next_due(s), t0 + 100 * MS);
+
+	char path[512];
+	snprintf(path, sizeof path, "%s/sys/bus/w1/devices/28-000000000001/temperature", root);
+	assert_int_equal(unlink(path), 0);
+	sampler_tick(s, t0 + 100 * MS); /* w1 is not due yet (300 ms) */
+	assert_int_equal(SHM_LOAD(&seg->channels[1].readings), 1);
+	sampler_tick(s, t0 + 300 * MS);
+	assert_int_equal(SHM_LOAD(&seg->channels[1].read_errors[SHM_READ_MISSING]), 1);
+	assert_true(isnan(value_of(1)));
+	assert_int_equal(SHM_LOAD(&seg->channels[0].readings), 3);
+
+	FILE *f = fopen(path, "w");
+	fputs("19000\n", f);
+	fclose(f);
+	sampler_tick(s, t0 + 600 * MS);
+	assert_true(fabs(value_of(1) - 19.0) < 1e-9);
+	assert_int_equal(SHM_LOAD(&seg->channels[1].read_errors[SHM_READ_MISSING]), 1);
+	sampler_free(s);
+}
+
+static void test_push_reaches_the_channel(void **state)
+{
+	(void)state;
+	struct sampler *s = sampler_new(seg, &cfg);
+	assert_non_null(s);
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	memcpy(to.sun_path, sock, strlen(sock) + 1);
+	const char *msg = "outside 4.25 1700000000\ncpu 1\nshaker 2\n";
+	assert_int_equal(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof to), (ssize_t)strlen(msg));
+	close(fd);
+	sampler_tick(s, sampler_next_due(s));
+	assert_true(value_of(2) == 8.5); /* scale=2 */
+	assert_int_equal(SHM_LOAD(&seg->push.messages[SHM_PUSH_ACCEPTED]), 1);
+	/* only push channels take pushed readings */
+	assert_int_equal(SHM_LOAD(&seg->push.messages[SHM_PUSH_UNKNOWN_CHANNEL]), 2);
+	struct reading r[8];
+	size_t n = ring_peek_recent(seg, r, 8);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		found |= r[i].channel == 2 && r[i].timestamp_ns == INT64_C(1700000000000000000);
+	assert_true(found);
+	sampler_free(s);
+	assert_int_equal(access(sock, F_OK), -1);
+}
+
+static void test_spectrum_only_where_asked(void **state)
+{
+	(void)state;
+	/* 10 s after the segment's creation: clear of the 2 s bursts every 50 s */
+	seg->hdr.created_monotonic_ns = monotonic_ns() - INT64_C(10000000000);
+	struct sampler *s = sampler_new(seg, &cfg);
+	struct processing proc;
+	int64_t t = sampler_next_due(s);
+	for (int i = 0; i < 64; i++, t += 100 * MS)
+		sampler_tick(s, t);
+	assert_int_equal(processing_init(&proc, 64, seg->hdr.ring_capacity, seg->hdr.channel_count, 10.0), 0);
+	processing_run(&proc, seg);
+	struct channel_stats st;
+	assert_true(channel_stats_read(&seg->channels[3], &st));
+	assert_true(st.dominant_hz > 1.0 && st.dominant_hz < 1.6); /* the 1.3 Hz tone */
+	assert_true(channel_stats_read(&seg->channels[0], &st));
+	assert_true(st.dominant_hz == 0.0 && st.min == 45.0 && st.p95 == 45.0);
+	processing_free(&proc);
+	sampler_free(s);
+}
+
+static void test_render_configured_channels(void **state)
+{
+	(void)state;
+	struct sampler *s = sampler_new(seg, &cfg);
+	sampler_tick(s, sampler_next_due(s));
+	SHM_ADD(&seg->channels[0].read_errors[SHM_READ_PERMISSION], 2);
+	SHM_ADD(&seg->push.messages[SHM_PUSH_OVER_RATE], 5);
+	char *m = metrics();
+	assert_has(m, "\nsensor_value{channel=\"cpu\",unit=\"celsius\",room=\"lab\",note=\"a\\\"b\"} 45\n");
+	assert_has(m, "\nsensor_value{channel=\"outside\",unit=\"\"} NaN\n");
+	assert_has(m, "\nsensor_channel_readings_total{channel=\"cpu\",room=\"lab\",note=\"a\\\"b\"} 1\n");
+	assert_has(m, "# TYPE sensor_channel_info gauge\nsensor_channel_info{channel=\"cpu\",source=\"hwmon\"} 1\n"
+		      "sensor_channel_info{channel=\"w1\",source=\"file\"} 1\nsensor_channel_info{channel=\"outside\",source=\"push\"} 1\n"
+		      "sensor_channel_info{channel=\"shaker\",source=\"simulated\"} 1\n");
+	assert_has(m, "# TYPE sensor_read_errors_total counter\n"
+		      "sensor_read_errors_total{channel=\"cpu\",reason=\"missing\",room=\"lab\",note=\"a\\\"b\"} 0\n"
+		      "sensor_read_errors_total{channel=\"cpu\",reason=\"permission\",room=\"lab\",note=\"a\\\"b\"} 2\n");
+	assert_has(m, "sensor_read_errors_total{channel=\"w1\",reason=\"io\"} 0\n# HELP sensor_push_messages_total");
+	assert_null(strstr(m, "sensor_read_errors_total{channel=\"outside\""));
+	assert_null(strstr(m, "sensor_read_errors_total{channel=\"shaker\""));
+	assert_has(m, "# TYPE sensor_push_messages_total counter\nsensor_push_messages_total{result=\"accepted\"} 0\n"
+		      "sensor_push_messages_total{result=\"malformed\"} 0\nsensor_push_messages_total{result=\"unknown_channel\"} 0\n"
+		      "sensor_push_messages_total{result=\"over_rate\"} 5\n");
+	free(m);
+	sampler_free(s);
+}
+
+static void test_builtin_set_renders_no_source_families(void **state)
+{
+	(void)state;
+	struct config plain;
+	config_defaults(&plain);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, source_channel_count(&plain));
+	source_describe_channels(seg, &plain);
+	assert_string_equal(seg->channels[2].name, "vibration");
+	char *m = metrics();
+	assert_null(strstr(m, "sensor_channel_info"));
+	assert_null(strstr(m, "sensor_read_errors_total"));
+	assert_null(strstr(m, "sensor_push_messages_total"));
+	assert_has(m, "\nsensor_value{channel=\"temperature\",unit=\"celsius\"} 0\n");
+	free(m);
+	fixture_free(seg);
+	seg = keep;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_describe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sampling_and_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_reaches_the_channel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spectrum_only_where_asked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_configured_channels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,164 @@
+/*
+ * source.c - the source kinds behind one interface: set-up, reading with
+ * unit conversion and scale/offset, and each channel's reporting unit.
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/config.h"
+#include "../shm/seqlock.h"
+#include "sensors.h"
+
+static const struct source_ops *const ops_by_source[SHM_SOURCE_COUNT] = {
+	[SHM_SOURCE_BUILTIN] = &source_simulated_ops, [SHM_SOURCE_SIMULATED] = &source_simulated_ops,
+	[SHM_SOURCE_HWMON] = &source_hwmon_ops,       [SHM_SOURCE_THERMAL] = &source_thermal_ops,
+	[SHM_SOURCE_IIO] = &source_iio_ops,           [SHM_SOURCE_FILE] = &source_file_ops,
+	[SHM_SOURCE_PUSH] = &source_push_ops,
+};
+
+/* Index of a simulated kind, in the order of worker/sensors.h. */
+static uint32_t simulated_kind(const char *kind)
+{
+	return strcmp(kind, "humidity") == 0 ? 1u : strcmp(kind, "vibration") == 0 ? 2u : 0u;
+}
+
+void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root,
+		 uint64_t seed, int64_t interval_ns, int64_t origin_ns)
+{
+	memset(s, 0, sizeof *s);
+	s->ops = ops_by_source[cc->source < SHM_SOURCE_COUNT ? cc->source : SHM_SOURCE_PUSH];
+	s->cc = cc;
+	s->root = root;
+	s->factor = 1.0;
+	s->unit = "";
+	s->seed = seed;
+	/* sensors.c picks the signal from index % 3: keep the kind, vary the noise */
+	s->sim_index = simulated_kind(cc->sensor) + 3u * index;
+	s->interval_ns = interval_ns;
+	s->origin_ns = origin_ns;
+}
+
+void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_t interval_ns,
+			 int64_t origin_ns)
+{
+	memset(s, 0, sizeof *s);
+	s->ops = &source_simulated_ops;
+	s->factor = 1.0;
+	s->unit = "";
+	s->seed = seed;
+	s->sim_index = index;
+	s->interval_ns = interval_ns;
+	s->origin_ns = origin_ns;
+}
+
+bool source_polled(const struct source *s)
+{
+	return s->ops->read != NULL;
+}
+
+int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
+	va_end(ap);
+	s->why = why;
+	return -1;
+}
+
+int source_read_path(struct source *s, int64_t now_mono_ns, double *raw)
+{
+	(void)now_mono_ns;
+	enum shm_read_error why;
+	if (sysfs_read_number(s->path, raw, &why) != 0)
+		return source_fail(s, why, "cannot read %s: %s", s->path,
+				   why == SHM_READ_PARSE ? "not one number" : strerror(errno));
+	return 0;
+}
+
+int source_read(struct source *s, int64_t now_mono_ns, double *value)
+{
+	double raw;
+	if (!s->resolved) {
+		if (s->ops->resolve && s->ops->resolve(s) != 0)
+			return -1;
+		s->resolved = true;
+	}
+	if (s->ops->read(s, now_mono_ns, &raw) != 0) {
+		if (s->why == SHM_READ_MISSING)
+			s->resolved = false; /* it may come back, maybe as another hwmonN */
+		return -1;
+	}
+	double scale = s->cc ? s->cc->scale : 1.0, offset = s->cc ? s->cc->offset : 0.0;
+	double v = raw * s->factor * scale + offset;
+	if (!isfinite(v))
+		return source_fail(s, SHM_READ_PARSE, "%s: value %g is out of range once scaled", s->path, raw);
+	*value = v;
+	return 0;
+}
+
+void source_channel_unit(const struct channel_config *cc, const char *root, char *unit, size_t len)
+{
+	static const char *const sim_units[] = { "celsius", "percent", "g" };
+	double factor = 1.0;
+	const char *natural = "";
+
+	if (cc->unit[0]) {
+		snprintf(unit, len, "%s", cc->unit);
+		return;
+	}
+	switch (cc->source) {
+	case SHM_SOURCE_SIMULATED: natural = sim_units[simulated_kind(cc->sensor)]; break;
+	case SHM_SOURCE_THERMAL: natural = "celsius"; break;
+	case SHM_SOURCE_IIO: source_iio_units(cc->sensor, &factor, &natural); break;
+	case SHM_SOURCE_HWMON:
+		if (cc->sensor[0]) {
+			source_hwmon_units(cc->sensor, &factor, &natural);
+		} else {
+			struct source s;
+			source_init(&s, cc, 0, root, 0, 0, 0);
+			if (s.ops->resolve(&s) == 0)
+				natural = s.unit;
+		}
+		break;
+	default: break;
+	}
+	snprintf(unit, len, "%s", natural);
+}
+
+uint32_t source_channel_count(const struct config *cfg)
+{
+	return cfg->chans.count > 0 ? cfg->chans.count : (uint32_t)cfg->channels;
+}
+
+static void describe_configured(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg)
+{
+	char err[160];
+	snprintf(ch->name, sizeof ch->name, "%s", cc->name);
+	source_channel_unit(cc, cfg->sysfs_root, ch->unit, sizeof ch->unit);
+	if (cc->labels[0] && channels_render_labels(cc->labels, ch->labels, sizeof ch->labels, err, sizeof err) != 0)
+		ch->labels[0] = '\0'; /* cannot happen: checked when the config was read */
+	ch->source = cc->source;
+	ch->interval_ms = (uint32_t)(cc->interval_ms ? cc->interval_ms : cfg->sample_interval_ms);
+	ch->spectrum = (cc->source == SHM_SOURCE_SIMULATED && simulated_kind(cc->sensor) == SENSOR_VIBRATION) ||
+		       strcmp(ch->unit, "g") == 0;
+	SHM_STORE(&ch->last_value_bits, shm_double_to_bits(NAN)); /* no reading yet */
+}
+
+void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
+{
+	uint32_t n = source_channel_count(cfg);
+	for (uint32_t i = 0; i < n && i < SHM_MAX_CHANNELS; i++) {
+		struct shm_channel *ch = &seg->channels[i];
+		if (cfg->chans.count > 0)
+			describe_configured(ch, &cfg->chans.chan[i], cfg);
+		else
+			sensor_describe(i, ch->name, sizeof ch->name, ch->unit, sizeof ch->unit);
+	}
+	seg->push.enabled = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
+}

@@ -1,0 +1,187 @@
+/*
+ * source_push.c - the push input: bounded intake of pushed readings from
+ * a Unix datagram socket and UDP on loopback (see source_push.h).
+ */
+#define _GNU_SOURCE
+#include "source_push.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../shm/seqlock.h"
+#include "source.h"
+#include "sysfs.h"
+
+/* Push channels are fed from here, never polled by the worker's loop. */
+const struct source_ops source_push_ops = { "push", NULL, NULL };
+
+static int open_unix(struct push_intake *p, const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	if (strlen(path) >= sizeof addr.sun_path) {
+		snprintf(err, errlen, "push socket path %s is too long", path);
+		return -1;
+	}
+	/* A socket left by a previous worker is ours to replace; anything else is not. */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "push socket path %s exists and is not a socket", path);
+		return -1;
+	}
+	unlink(path);
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	p->fd[0] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd[0] < 0 || bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) != 0) {
+		snprintf(err, errlen, "cannot bind push socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	snprintf(p->path, sizeof p->path, "%s", path);
+	return 0;
+}
+
+static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1;
+	p->fd[1] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd[1] < 0 || setsockopt(p->fd[1], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
+		snprintf(err, errlen, "cannot bind push UDP port 127.0.0.1:%d: %s", port, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen)
+{
+	memset(p, 0, sizeof *p);
+	p->fd[0] = p->fd[1] = -1;
+	p->max_per_tick = max_per_tick;
+	p->rate = p->tokens = rate;
+	p->refill_ns = -1;
+	int rc = 0;
+	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, err, errlen) != 0)
+		rc = -1;
+	if (udp_port > 0 && open_udp(p, udp_port, err, errlen) != 0)
+		rc = -1;
+	return rc;
+}
+
+void push_close(struct push_intake *p)
+{
+	for (int i = 0; i < 2; i++)
+		if (p->fd[i] >= 0)
+			close(p->fd[i]);
+	if (p->path[0])
+		unlink(p->path);
+	p->fd[0] = p->fd[1] = -1;
+	p->path[0] = '\0';
+}
+
+int push_parse_line(const char *line, char *name, size_t name_len, double *value, int64_t *ts_ns)
+{
+	char field[3][64];
+	int n = 0;
+	const char *s = line;
+	while (*s) {
+		s += strspn(s, " \t\r");
+		size_t len = strcspn(s, " \t\r");
+		if (len == 0)
+			break;
+		if (n == 3 || len >= sizeof field[0])
+			return -1;
+		memcpy(field[n], s, len);
+		field[n++][len] = '\0';
+		s += len;
+	}
+	double ts = 0.0;
+	if (n < 2 || strlen(field[0]) >= name_len || sysfs_parse_number(field[1], value) != 0)
+		return -1;
+	if (n == 3 && (sysfs_parse_number(field[2], &ts) != 0 || ts <= 0.0 || ts > 1e11))
+		return -1;
+	memcpy(name, field[0], strlen(field[0]) + 1);
+	double whole = floor(ts); /* whole seconds apart: ts * 1e9 would lose nanoseconds */
+	*ts_ns = (int64_t)whole * 1000000000 + llround((ts - whole) * 1e9);
+	return 0;
+}
+
+static enum shm_push_result take_line(struct push_intake *p, const char *line, const struct push_sink *sink)
+{
+	char name[SHM_CHANNEL_NAME_LEN];
+	double value;
+	int64_t ts_ns;
+	if (p->tokens < 1.0)
+		return SHM_PUSH_OVER_RATE;
+	p->tokens -= 1.0;
+	if (push_parse_line(line, name, sizeof name, &value, &ts_ns) != 0)
+		return SHM_PUSH_MALFORMED;
+	int ch = sink->lookup(sink->ctx, name);
+	if (ch < 0)
+		return SHM_PUSH_UNKNOWN_CHANNEL;
+	return sink->accept(sink->ctx, ch, value, ts_ns) == 0 ? SHM_PUSH_ACCEPTED : SHM_PUSH_MALFORMED;
+}
+
+/* Every non-blank line counts once; a datagram without one counts as malformed. */
+static void take_datagram(struct push_intake *p, char *buf, const struct push_sink *sink,
+			  _Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT])
+{
+	unsigned lines = 0;
+	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[strspn(line, " \t\r")] == '\0')
+			continue;
+		SHM_ADD(&counters[take_line(p, line, sink)], 1);
+		lines++;
+	}
+	if (lines == 0)
+		SHM_ADD(&counters[SHM_PUSH_MALFORMED], 1);
+}
+
+static void refill(struct push_intake *p, int64_t now_mono_ns)
+{
+	if (p->refill_ns >= 0 && now_mono_ns > p->refill_ns) {
+		p->tokens += p->rate * (double)(now_mono_ns - p->refill_ns) / 1e9;
+		if (p->tokens > p->rate)
+			p->tokens = p->rate;
+	}
+	p->refill_ns = now_mono_ns;
+}
+
+void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_sink *sink,
+		_Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT])
+{
+	char buf[PUSH_DATAGRAM_MAX + 1];
+	int taken = 0;
+	refill(p, now_mono_ns);
+	for (bool more = true; more && taken < p->max_per_tick;) {
+		more = false;
+		for (int i = 0; i < 2 && taken < p->max_per_tick; i++) {
+			if (p->fd[i] < 0)
+				continue;
+			ssize_t n = recv(p->fd[i], buf, PUSH_DATAGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);
+			if (n < 0)
+				continue; /* EAGAIN: nothing waiting */
+			more = true;
+			taken++;
+			if (n > PUSH_DATAGRAM_MAX) {
+				SHM_ADD(&counters[SHM_PUSH_MALFORMED], 1);
+				continue;
+			}
+			if (memchr(buf, '\0', (size_t)n)) {
+				SHM_ADD(&counters[SHM_PUSH_MALFORMED], 1); /* binary, not lines */
+				continue;
+			}
+			buf[n] = '\0';
+			take_datagram(p, buf, sink, counters);
+		}
+	}
+}

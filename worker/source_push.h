@@ -1,0 +1,58 @@
+/*
+ * source_push.h - readings pushed by other programs.
+ *
+ * A program sends datagrams to a Unix datagram socket (push-socket) or to
+ * UDP on 127.0.0.1 (push-udp-port), each holding one or more lines:
+ *
+ *     channel value [timestamp]
+ *
+ * `channel` is a configured channel with source=push, `value` a number in
+ * its unit (scale and offset apply), `timestamp` optional Unix seconds
+ * (a fraction allowed). The intake is bounded: at most max_per_tick
+ * datagrams are read per sampling tick into one fixed buffer, lines beyond
+ * `rate` per second (a token bucket with one second of burst) are dropped,
+ * and every line is counted as accepted, malformed, unknown_channel or
+ * over_rate. Nothing grows with the input.
+ */
+#ifndef SENSOR_WORKER_SOURCE_PUSH_H
+#define SENSOR_WORKER_SOURCE_PUSH_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../shm/layout.h"
+
+#define PUSH_DATAGRAM_MAX 1024 /* longer datagrams are dropped as malformed */
+
+/* Where accepted readings go. */
+struct push_sink {
+	void *ctx;
+	int (*lookup)(void *ctx, const char *name); /* push channel index, or -1 */
+	/* 0, or -1 when the value is unusable (counted as malformed) */
+	int (*accept)(void *ctx, int channel, double value, int64_t realtime_ns);
+};
+
+struct push_intake {
+	int fd[2];               /* Unix, UDP; -1 when off */
+	char path[108];          /* Unix socket path, removed on close */
+	int max_per_tick;
+	double rate, tokens;
+	int64_t refill_ns;
+};
+
+/* Bind the sockets ("none" and 0 leave one off). Returns 0, or -1 with a
+ * one-line reason in err (the other socket may still be open). */
+int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen);
+
+/* Read what is waiting, within the bounds, and count every line. */
+void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_sink *sink,
+		_Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT]);
+
+void push_close(struct push_intake *p);
+
+/* Parse one line. Returns 0 (ts_ns is 0 without a timestamp) or -1. */
+int push_parse_line(const char *line, char *name, size_t name_len, double *value, int64_t *ts_ns);
+
+#endif
