@@ -164,7 +164,7 @@ def server_cpu(target, svc):
 def measure_wrk(target, svc, path, conns, duration, **kw):
     c0, k0 = server_cpu(target, svc)
     unique = {"ours_unique": lambda: [p for k, p in svc.pids().items() if k in OURS]} if target == "ours" else {}
-    with B.Sampler([svc.pids], 0.5, unique) as s:
+    with B.Sampler([svc.pids], 0.5, unique) as s, B.Foreign([svc.pids]) as fg:
         w = B.run_wrk(svc.url + path, conns, duration, **kw)
     c1, k1 = server_cpu(target, svc)
     peak = s.peak()
@@ -172,7 +172,8 @@ def measure_wrk(target, svc, path, conns, duration, **kw):
     if sums:
         peak["ours"] = {"rss": max(x["rss"] for x in sums), "pss": max(x["pss"] for x in sums)}
     n = max(w["requests"], 1)
-    w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "cpu_per_req_s": (c1 - c0) / n,
+    w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "foreign_cores": fg.cores,
+              "cpu_per_req_s": (c1 - c0) / n,
               "cpu_ticks_per_req_s": (k1 - k0) / n, "bytes_per_req": w["bytes"] / n, "mem_peak": peak})
     return w
 
@@ -238,7 +239,7 @@ def stage_serve():
             "target": target, "path": path, "conns": c, "runs": len(ws),
             **{k: B.summarize([w[k] for w in ws]) for k in
                ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us", "cpu_per_req_s",
-                "cpu_ticks_per_req_s", "bytes_per_req", "errors")},
+                "cpu_ticks_per_req_s", "bytes_per_req", "errors", "foreign_cores")},
             "exporter_rss_peak": B.summarize([w["mem_peak"].get("exporter" if target == "ours" else target,
                                                                 {}).get("rss") for w in ws]),
         })
@@ -290,14 +291,15 @@ def spike_runs(target, svc, task, set_state, states):
                 for state in sts:
                     set_state(state)
                     c0, t0 = B.cpu_ns(pid(), tid), time.monotonic()
-                    with B.StateSampler(pid(), tid) as ss:
+                    with B.StateSampler(pid(), tid) as ss, B.Foreign([svc.pids]) as fg:
                         w = B.run_wrk(svc.url + path, c, secs, delay_ms=delay)
                     busy = (B.cpu_ns(pid(), tid) - c0) / (time.monotonic() - t0)
                     w.update({"target": target, "state": state, "path": path, "load": load, "conns": c,
-                              "delay_ms": delay, "worker_busy": busy, "worker_running": ss.fraction(), "run": r})
+                              "delay_ms": delay, "worker_busy": busy, "worker_running": ss.fraction(), "run": r,
+                              "foreign_cores": fg.cores})
                     log(f"spike: {target} {state:10} {path:8} {load:5}: p99 {w['p99_us'] / 1000:6.2f} ms, "
                         f"{w['rps']:6.0f} req/s; worker running {100 * (ss.fraction() or 0):3.0f}% of the time, "
-                        f"got {busy * 100:3.0f}% of a core")
+                        f"got {busy * 100:3.0f}% of a core; other processes {fg.cores:.2f} cores")
                     out.append(w)
     set_state("spike")
     return out
@@ -365,7 +367,8 @@ def stage_spike():
                     row = {"target": target, "path": path, "load": load, "state": state}
                     for st, ws in sel.items():
                         key = "spike" if st == state else "idle"
-                        for k in ("p50_us", "p99_us", "p999_us", "rps", "worker_busy", "worker_running", "errors"):
+                        for k in ("p50_us", "p99_us", "p999_us", "rps", "worker_busy", "worker_running", "errors",
+                                  "foreign_cores"):
                             row[f"{key}_{k}"] = B.summarize([w[k] for w in ws])
                     i, s = row["idle_p99_us"]["median"], row["spike_p99_us"]["median"]
                     row["p99_ratio"] = s / i if i else None
@@ -427,7 +430,7 @@ def stage_soak():
         s.stop()
     shutil.rmtree(vm.data, ignore_errors=True)
 
-    warm = min(max(15.0, 0.25 * SOAK_S), 0.5 * SOAK_S)
+    warm = min(max(15.0, 0.1 * SOAK_S), 0.5 * SOAK_S)
     labels = ["supervisor", "worker", "exporter", "ours_unique", "baseline", "victoria-metrics", "vmalert"]
     series = {lab: [] for lab in labels + ["ours", "stack"]}
     for t, row in sampler.series:
@@ -530,6 +533,7 @@ def main():
         f"{' (quick)' if QUICK else ''}; results in {OUT}")
     m = machine()
     stage_times = {}
+    quiet = {}
     failed = []
     try:
         for st in STAGES:
@@ -539,6 +543,10 @@ def main():
                 failed.append(st)
                 continue
             t0 = time.monotonic()
+            q = B.wait_quiet(max_wait=3 if QUICK else 10)
+            quiet[st] = q
+            if q >= 0.3:
+                log(f"{st}: the rest of the machine uses {q:.2f} cores; measuring anyway")
             try:
                 fn()
             except Exception as e:  # noqa: BLE001 - report it, go on with the other stages
@@ -553,6 +561,7 @@ def main():
     m["loadavg_end"] = B.loadavg()
     m["duration_s"] = time.monotonic() - t_start
     m["stage_s"] = stage_times
+    m["foreign_cores_at_stage_start"] = quiet
     m["stages"] = STAGES
     m["knobs"] = {"BENCH_QUICK": QUICK, "BENCH_RUNS": RUNS, "BENCH_WRK_S": WRK_S, "BENCH_SOAK_S": SOAK_S,
                   "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "conns": CONNS}

@@ -176,6 +176,54 @@ def children_of(pid):
     return out
 
 
+def machine_busy():
+    """CPU seconds the whole machine spent busy (all CPUs), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)) / CLK_TCK
+
+
+def own_cpu():
+    """CPU seconds of the bench itself and of its finished children (wrk)."""
+    import resource
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+class Foreign:
+    """CPU used by everything that is not the bench, its wrk, or the
+    measured processes, during a `with` block: the noise of the machine, in
+    cores (1.0 = one core busy all the time)."""
+
+    def __init__(self, pidfuncs):
+        self.pidfuncs = pidfuncs
+        self.cores = None
+
+    def _ours(self):
+        return sum(cpu_ns(pid) or 0 for f in self.pidfuncs for pid in f().values())
+
+    def __enter__(self):
+        self.t0, self.m0, self.o0, self.s0 = time.monotonic(), machine_busy(), own_cpu(), self._ours()
+        return self
+
+    def __exit__(self, *exc):
+        dt = time.monotonic() - self.t0
+        other = (machine_busy() - self.m0) - (own_cpu() - self.o0) - (self._ours() - self.s0)
+        self.cores = max(0.0, other / dt) if dt > 0 else None
+
+
+def wait_quiet(limit_cores=0.3, max_wait=20.0):
+    """Wait (at most max_wait s) until the rest of the machine uses less than
+    limit_cores over one second; returns what it used last."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        with Foreign([]) as f:
+            time.sleep(1.0)
+        if f.cores < limit_cores or time.monotonic() >= deadline:
+            return f.cores
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return [float(x) for x in f.read().split()[:3]]

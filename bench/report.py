@@ -437,7 +437,7 @@ def generate(out, report_path):
         w(" ".join(missed) + "\n")
     else:
         w("Every target that was measured in this run is met. ")
-    w(noise_note(m) + "\n")
+    w(noise_note(d) + "\n")
     fs = findings(d)
     if fs:
         w("### Other findings of this run\n")
@@ -601,9 +601,11 @@ def generate(out, report_path):
                          rng(r["spike_p99_us"], ms), ratio(r["p99_ratio"], 2),
                          f"{ms(med(r['idle_p50_us']))} / {ms(med(r['spike_p50_us']))}",
                          f"{pct(med(r['spike_worker_running']) or 0)}, got {med(r['spike_worker_busy']):.2f}",
-                         f"{num(med(r['idle_rps']))} / {num(med(r['spike_rps']))}"))
+                         f"{num(med(r['idle_rps']))} / {num(med(r['spike_rps']))}",
+                         f"{(med(r.get('idle_foreign_cores')) or 0):.2f} / {(med(r.get('spike_foreign_cores')) or 0):.2f}"))
         w(table(["server", "path", "load", "state", "p99 idle", "p99 in spike", "p99 ratio", "p50 idle / spike",
-                 "worker running in spike, CPU got", "req/s idle / spike"], rows))
+                 "worker running in spike, CPU got", "req/s idle / spike", "other processes, cores idle / spike"],
+                rows))
         info = spike.get("info", {})
         if info.get("spike_seconds_count"):
             w(f"\nDuring the run sensor-service's worker recorded {num(info['spike_seconds_count'])} processing "
@@ -739,14 +741,26 @@ def findings(d):
     return out
 
 
-def noise_note(m):
-    la = max(m.get("loadavg_start", [0])[0], m.get("loadavg_end", [0])[0])
+def noise_note(d):
+    """How busy the rest of the machine was while the bench measured."""
+    m = d.get("machine", {})
     cores = m.get("cores") or 1
-    if la and la > 0.5 * cores:
-        return (f"The machine was busy with other work during this run (load average up to {la} on "
-                f"{cores} cores, at the start or the end), which inflates every tail latency and lowers every throughput figure; "
-                "the ratios, measured in the same run, are the robust numbers.")
-    return ""
+    vals = [w.get("foreign_cores") for st in ("serve", "spike") if d.get(st)
+            for w in d[st].get("runs", []) if w.get("foreign_cores") is not None]
+    if not vals:
+        return ""
+    vals.sort()
+    medv, p90 = vals[len(vals) // 2], vals[int(0.9 * (len(vals) - 1))]
+    txt = (f"While wrk ran, the processes that were not part of the measurement used a median of {medv:.2f} and "
+           f"a 90th percentile of {p90:.2f} of the machine's {cores} cores (from `/proc/stat` less the CPU of "
+           "wrk, the bench and the measured processes; per run in the JSON as `foreign_cores`). ")
+    if medv > 0.2 * cores or p90 > 0.5 * cores:
+        txt += ("That is a busy machine: other work takes time slices from the server and from wrk, which "
+                "inflates tail latencies and lowers throughput; ratios measured in the same run and the "
+                "memory figures are the robust numbers, and a quieter machine gives better absolute ones.")
+    else:
+        txt += "That is a quiet machine for this purpose."
+    return txt
 
 
 def console_table(out):
