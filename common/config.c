@@ -43,6 +43,7 @@ static const struct option_desc options[] = {
 	INT_OPT("port", "service", "SENSOR_PORT", port, 1, 65535, "TCP port of the exporter (default 8000)"),
 	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name, "POSIX shared-memory name (default /sensor-service)", "NAME"),
 	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint, "Serve /debug (loopback clients only)"),
+	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url, "VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
 	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS, "Simulated sensor channels (default 3)"),
 	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, "Sampling period (default 100)"),
 	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000, "Period of the CPU-heavy processing step (default 2000)"),
@@ -70,6 +71,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
 	cfg->port = 8000;
 	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
+	snprintf(cfg->vm_url, sizeof cfg->vm_url, "http://127.0.0.1:8428");
 	cfg->channels = 3;
 	cfg->sample_interval_ms = 100;
 	cfg->process_interval_ms = 2000;
@@ -257,6 +259,15 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+bool config_url_valid(const char *url)
+{
+	size_t skip = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
+	if (skip == 0 || url[skip] == '\0' || url[skip] == '/')
+		return false;
+	/* Only characters that need no escaping in HTML or JavaScript. */
+	return url[strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/[]@%+")] == '\0';
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	if (validate_sources(cfg, err, errlen) != 0)
@@ -274,6 +285,11 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	if (!shm_name_valid(cfg->shm_name)) {
 		snprintf(err, errlen, "option 'shm-name' must be '/' followed by 1-250 characters without '/', got '%s'",
 			 cfg->shm_name);
+		return -1;
+	}
+	if (!config_url_valid(cfg->vm_url)) {
+		snprintf(err, errlen, "option 'vm-url' must be an http:// or https:// URL without quotes, "
+			 "spaces or query, got '%s'", cfg->vm_url);
 		return -1;
 	}
 	if (cfg->heartbeat_timeout_ms < 2 * cfg->sample_interval_ms) {

@@ -23,6 +23,7 @@ struct config {
 	int port;
 	char shm_name[128];
 	bool debug_endpoint;
+	char vm_url[256]; /* VictoriaMetrics that /dashboard queries */
 	/* worker */
 	int channels;
 	int sample_interval_ms;
@@ -68,6 +69,9 @@ void config_defaults(struct config *cfg);
 /* Parse a GKeyFile text into cfg (used by config_load and the fuzzer). */
 int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
 			      const char *origin, char *err, size_t errlen);
+
+/* Is `url` an http(s) URL safe to print into HTML (option vm-url)? */
+bool config_url_valid(const char *url);
 
 /* Cross-field checks (e.g. backoff_min <= backoff_max). */
 int config_validate(const struct config *cfg, char *err, size_t errlen);

@@ -2,6 +2,8 @@
  * exporter.c - the libevent evhttp server: one event loop, one generic
  * callback that routes, renders from shared memory and counts the answer.
  *
+ * /dashboard serves the static page of dashboard.c.
+ *
  * Limits against bad clients: header and body sizes, a connection
  * timeout, and exact-match routing. The exporter also heartbeats so the
  * supervisor can restart it if its loop ever stalls.
@@ -19,6 +21,7 @@
 #include "../common/log.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
+#include "dashboard.h"
 #include "render.h"
 #include "routes.h"
 
@@ -116,7 +119,13 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		reply(ex, req, r.path, 200, "application/json", body);
 		break;
 	default:
-		reply(ex, req, r.path, 404, NULL, NULL);
+		if (r.dashboard) {
+			dashboard_render(body, ex->cfg->vm_url);
+			dashboard_add_headers(evhttp_request_get_output_headers(req));
+			reply(ex, req, r.path, 200, "text/html; charset=utf-8", body);
+		} else {
+			reply(ex, req, r.path, 404, NULL, NULL);
+		}
 	}
 	evbuffer_free(body);
 }

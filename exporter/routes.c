@@ -9,10 +9,12 @@
 
 struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback)
 {
-	struct route r = { SHM_PATH_OTHER, 404 };
+	struct route r = { SHM_PATH_OTHER, 404, false };
 	if (!path)
 		return r;
-	if (strcmp(path, "/") == 0)
+	if (strcmp(path, "/dashboard") == 0)
+		r.dashboard = true;
+	else if (strcmp(path, "/") == 0)
 		r.path = SHM_PATH_ROOT;
 	else if (strcmp(path, "/metrics") == 0)
 		r.path = SHM_PATH_METRICS;

@@ -10,13 +10,16 @@
 #include "../shm/layout.h"
 
 struct route {
-	enum shm_http_path path; /* SHM_PATH_OTHER: not ours */
+	enum shm_http_path path; /* SHM_PATH_OTHER: not ours, or the dashboard */
 	int status;              /* 0: serve it; otherwise answer this status */
+	bool dashboard;          /* /dashboard: counted under path "other" */
 };
 
 /*
  * `path` is the request's path without the query string, as sent.
- * `method_ok` is true for GET and HEAD. /debug answers 404 unless
+ * `method_ok` is true for GET and HEAD. /dashboard is the static page
+ * (exporter/dashboard.c), its requests counted as path="other" so that
+ * the segment layout stays as it is. /debug answers 404 unless
  * `debug_enabled`, and 403 to a client that is not on loopback.
  */
 struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback);

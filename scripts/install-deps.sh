@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # install-deps.sh - install the Debian packages sensor-service needs, only
-# those that are missing. Groups: build, test, stack, bench, lint (default:
-# build test). Package services (prometheus, victoria-metrics) are not
-# started by the installation: the stack starts its own on its own ports.
+# those that are missing. Groups: build, test, stack, browser (headless
+# Chromium for the dashboard test), bench, lint (default: build test).
+# Package services (prometheus, victoria-metrics) are not started by the
+# installation: the stack starts its own on its own ports.
 set -euo pipefail
 
 declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
 	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml"
 	[stack]="victoria-metrics curl"
+	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
 	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
 	[profile]="linux-perf python3"
@@ -19,7 +21,7 @@ groups=("$@")
 
 want=()
 for g in "${groups[@]}"; do
-	[ -n "${GROUP[$g]+x}" ] || { echo "install-deps: unknown group '$g' (build test stack bench lint)" >&2; exit 2; }
+	[ -n "${GROUP[$g]+x}" ] || { echo "install-deps: unknown group '$g' (${!GROUP[*]})" >&2; exit 2; }
 	# shellcheck disable=SC2206 # the package lists are split on spaces on purpose
 	want+=(${GROUP[$g]})
 done

@@ -1,10 +1,260 @@
 #!/usr/bin/env bash
-# run-stack.sh - run sensor-service in the foreground with the example
-# config (Ctrl-C stops it cleanly). `run-stack.sh stop` stops a running one.
+# run-stack.sh - the native monitoring stack: sensor-service, VictoriaMetrics
+# single-node scraping its /metrics (deploy/victoriametrics/scrape.yml) and
+# vmalert evaluating deploy/vmalert/alerts.yml against it.
+#
+#   scripts/run-stack.sh [start]  run all three in the foreground; Ctrl-C,
+#                                 SIGTERM or `run-stack.sh stop` stops them
+#   scripts/run-stack.sh stop     stop the stack started with the same
+#                                 STACK_STATE_DIR (its pid files only)
+#   scripts/run-stack.sh status   its processes, RSS/PSS and addresses
+#
+# If one of the three exits, the others are stopped and the script exits 1.
+# Settings (environment; SENSOR_* variables reach the service as usual):
+#   STACK_STATE_DIR      pid files, logs, generated scrape config (.stack)
+#   STACK_DATA_DIR       VictoriaMetrics data ($STACK_STATE_DIR/vm-data)
+#   STACK_CONFIG         service config file (deploy/sensor-service.conf)
+#   STACK_LISTEN         address of VictoriaMetrics and vmalert (127.0.0.1)
+#   STACK_VM_PORT        VictoriaMetrics HTTP port (8428)
+#   STACK_VMALERT_PORT   vmalert HTTP port (8880); STACK_VMALERT=0: no vmalert
+#   STACK_SCRAPE_INTERVAL   scrape interval (10s, as in scrape.yml)
+#   STACK_EVAL_INTERVAL  vmalert evaluation interval (15s)
+#   STACK_RETENTION      -retentionPeriod (14d)
+#   STACK_VM_MEMORY      -memory.allowedBytes of VictoriaMetrics (16MiB)
+#   STACK_LATENCY_OFFSET -search.latencyOffset (5s; VictoriaMetrics says 30s)
+#   STACK_NOTIFIER_URL   Alertmanager vmalert sends to (http://127.0.0.1:9093;
+#                        firing alerts show on vmalert's /api/v1/alerts and
+#                        in VictoriaMetrics' ALERTS series without one)
+#   STACK_VM_FLAGS, STACK_VMALERT_FLAGS   extra flags, split on spaces
+#   SENSOR_BIN           the service binary (build/sensor-service)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-if [ "${1:-}" = stop ]; then
-	pkill -TERM -x sensor-service || true
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+STATE=${STACK_STATE_DIR:-$ROOT/.stack}
+DATA=${STACK_DATA_DIR:-$STATE/vm-data}
+CONFIG=${STACK_CONFIG:-$ROOT/deploy/sensor-service.conf}
+LISTEN=${STACK_LISTEN:-127.0.0.1}
+VM_PORT=${STACK_VM_PORT:-8428}
+VMALERT_PORT=${STACK_VMALERT_PORT:-8880}
+WITH_VMALERT=${STACK_VMALERT:-1}
+SCRAPE_INTERVAL=${STACK_SCRAPE_INTERVAL:-10s}
+EVAL_INTERVAL=${STACK_EVAL_INTERVAL:-15s}
+RETENTION=${STACK_RETENTION:-14d}
+VM_MEMORY=${STACK_VM_MEMORY:-16MiB}
+LATENCY_OFFSET=${STACK_LATENCY_OFFSET:-5s}
+NOTIFIER_URL=${STACK_NOTIFIER_URL:-http://127.0.0.1:9093}
+SENSOR_BIN=${SENSOR_BIN:-$ROOT/build/sensor-service}
+COMPONENTS=(vmalert victoria-metrics sensor-service) # stop order
+
+say() { echo "run-stack: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- pid files: "PID STARTTIME", so a recycled pid is never signalled ----
+start_time() { # start time of PID in clock ticks since boot (field 22)
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	set -- $s
+	echo "${20}"
+}
+running() { # running PID: exists and is not a zombie
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	[ "${s%% *}" != Z ]
+}
+write_pid() { echo "$2 $(start_time "$2")" >"$STATE/$1.pid"; }
+read_pid() { # read_pid NAME: print the pid if it is still the process we started
+	local f=$STATE/$1.pid pid st
+	[ -r "$f" ] || return 1
+	read -r pid st <"$f" || return 1
+	[ -n "$pid" ] && [ "$(start_time "$pid" 2>/dev/null)" = "$st" ] && running "$pid" || return 1
+	echo "$pid"
+}
+
+# stop_pid NAME PID SECONDS: SIGTERM, wait, then SIGKILL.
+stop_pid() {
+	local name=$1 pid=$2 secs=$3 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < secs * 10; i++)); do
+		running "$pid" || return 0
+		sleep 0.1
+	done
+	say "$name (pid $pid) ignored SIGTERM for ${secs}s: SIGKILL"
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+# ---- addresses ----
+hostport() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
+local_host() { # where to reach a listener bound to $1 from this machine
+	case $1 in 0.0.0.0) echo 127.0.0.1 ;; ::|'[::]') echo ::1 ;; *) echo "$1" ;; esac
+}
+config_value() { # effective service setting, config file + SENSOR_* applied
+	"$SENSOR_BIN" --config "$CONFIG" --print-config | awk -F= -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'
+}
+
+# The scrape config with this run's addresses and interval.
+write_scrape_config() {
+	local svc=$1 vm=$2 vmalert=$3 out=$STATE/scrape.yml
+	sed -e "s|\"127\.0\.0\.1:8000\"|\"$svc\"|" -e "s|\"127\.0\.0\.1:8428\"|\"$vm\"|" \
+	    -e "s|\"127\.0\.0\.1:8880\"|\"$vmalert\"|" \
+	    -e "s|^  scrape_interval: .*|  scrape_interval: $SCRAPE_INTERVAL|" \
+	    deploy/victoriametrics/scrape.yml >"$out.tmp"
+	grep -q "\"$svc\"" "$out.tmp" || die "deploy/victoriametrics/scrape.yml has no target 127.0.0.1:8000 to rewrite"
+	mv "$out.tmp" "$out"
+}
+
+# wait_ready NAME PID SECONDS URL: until URL answers (any HTTP status).
+wait_ready() {
+	local name=$1 pid=$2 secs=$3 url=$4 i
+	for ((i = 0; i < secs * 10; i++)); do
+		running "$pid" || { say "$name exited during start-up; its log:"; tail -n 20 "$STATE/logs/$name.log" >&2; return 1; }
+		[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null)" != 000 ] && return 0
+		sleep 0.1
+	done
+	say "$name did not answer on $url within ${secs}s; its log:"
+	tail -n 20 "$STATE/logs/$name.log" >&2
+	return 1
+}
+
+declare -A PIDS=()
+spawn() { # spawn NAME COMMAND...: in the background, log to logs/NAME.log
+	local name=$1; shift
+	"$@" >"$STATE/logs/$name.log" 2>&1 &
+	PIDS[$name]=$!
+	write_pid "$name" "$!"
+}
+
+stop_all() {
+	local name pid
+	for name in "${COMPONENTS[@]}"; do
+		pid=${PIDS[$name]:-}
+		[ -n "$pid" ] || continue
+		stop_pid "$name" "$pid" 20
+		wait "$pid" 2>/dev/null || true
+		rm -f "$STATE/$name.pid"
+	done
+	rm -f "$STATE/run-stack.pid"
+}
+
+on_signal() {
+	trap - INT TERM HUP
+	say "stopping"
+	stop_all
+	say "stopped"
 	exit 0
-fi
-exec build/sensor-service --config deploy/sensor-service.conf "$@"
+}
+
+start_stack() {
+	local name pid
+	[ -x "$SENSOR_BIN" ] || die "$SENSOR_BIN is missing: run make first"
+	command -v victoria-metrics >/dev/null || die "victoria-metrics is missing: scripts/install-deps.sh stack"
+	[ "$WITH_VMALERT" = 0 ] || command -v vmalert >/dev/null || die "vmalert is missing: scripts/install-deps.sh stack"
+	mkdir -p "$STATE/logs" "$DATA"
+	for name in run-stack "${COMPONENTS[@]}"; do
+		pid=$(read_pid "$name") && die "a stack is already running from $STATE ($name, pid $pid): scripts/run-stack.sh stop"
+	done
+	write_pid run-stack $$
+
+	local listen port svc_host vm_host
+	listen=$(config_value listen) && port=$(config_value port) || die "bad service configuration (see above)"
+	svc_host=$(local_host "$listen")
+	vm_host=$(local_host "$LISTEN")
+	local svc vm vmalert
+	svc=$(hostport "$svc_host" "$port")
+	vm=$(hostport "$vm_host" "$VM_PORT")
+	vmalert=$(hostport "$vm_host" "$VMALERT_PORT")
+	write_scrape_config "$svc" "$vm" "$vmalert"
+	# The dashboard page queries VictoriaMetrics from the browser: point it
+	# at ours unless the configuration says where to look.
+	if [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = http://127.0.0.1:8428 ]; then
+		export SENSOR_VM_URL="http://$vm"
+	fi
+
+	trap on_signal INT TERM HUP
+	spawn sensor-service "$SENSOR_BIN" --config "$CONFIG"
+	wait_ready sensor-service "${PIDS[sensor-service]}" 15 "http://$svc/" || { stop_all; exit 1; }
+
+	# Small footprint: caches capped by -memory.allowedBytes, two concurrent
+	# queries, bounded series per query.
+	spawn victoria-metrics victoria-metrics -httpListenAddr="$(hostport "$LISTEN" "$VM_PORT")" \
+		-storageDataPath="$DATA" -promscrape.config="$STATE/scrape.yml" \
+		-retentionPeriod="$RETENTION" -memory.allowedBytes="$VM_MEMORY" \
+		-search.maxConcurrentRequests=2 -search.maxQueueDuration=5s \
+		-search.maxUniqueTimeseries=5000 -search.latencyOffset="$LATENCY_OFFSET" \
+		${STACK_VM_FLAGS:-}
+	wait_ready victoria-metrics "${PIDS[victoria-metrics]}" 30 "http://$vm/health" || { stop_all; exit 1; }
+
+	if [ "$WITH_VMALERT" != 0 ]; then
+		# -remoteWrite stores the ALERTS series in VictoriaMetrics (the
+		# dashboard lists them); -remoteRead restores pending alerts' state.
+		spawn vmalert vmalert -rule="$ROOT/deploy/vmalert/alerts.yml" \
+			-datasource.url="http://$vm" -remoteWrite.url="http://$vm" -remoteRead.url="http://$vm" \
+			-remoteWrite.maxQueueSize=1000 -notifier.url="$NOTIFIER_URL" \
+			-httpListenAddr="$(hostport "$LISTEN" "$VMALERT_PORT")" -external.url="http://$vmalert" \
+			-evaluationInterval="$EVAL_INTERVAL" -memory.allowedBytes=8MiB \
+			${STACK_VMALERT_FLAGS:-}
+		wait_ready vmalert "${PIDS[vmalert]}" 15 "http://$vmalert/health" || { stop_all; exit 1; }
+	fi
+
+	say "sensor-service   http://$svc/  (/metrics, /dashboard)"
+	say "VictoriaMetrics  http://$vm/   (/api/v1/query, /api/v1/query_range; data in $DATA)"
+	[ "$WITH_VMALERT" = 0 ] || say "vmalert          http://$vmalert/   (/api/v1/alerts)"
+	say "logs in $STATE/logs/; Ctrl-C or 'make stop' stops the stack"
+
+	while :; do
+		wait -n || true
+		for name in "${!PIDS[@]}"; do
+			running "${PIDS[$name]}" && continue
+			say "$name exited unexpectedly; stopping the stack (log: $STATE/logs/$name.log)"
+			trap - INT TERM HUP
+			stop_all
+			exit 1
+		done
+	done
+}
+
+# From another shell: ask the runner to stop; if it is gone, stop what it
+# left behind. Only processes recorded in this state directory's pid files.
+stop_stack() {
+	local pid name found=0 i
+	if pid=$(read_pid run-stack); then
+		found=1
+		kill -TERM "$pid" 2>/dev/null || true
+		for ((i = 0; i < 600; i++)); do
+			running "$pid" || break
+			sleep 0.1
+		done
+	fi
+	for name in "${COMPONENTS[@]}"; do
+		if pid=$(read_pid "$name"); then
+			found=1
+			stop_pid "$name" "$pid" 20
+		fi
+		rm -f "$STATE/$name.pid"
+	done
+	rm -f "$STATE/run-stack.pid"
+	if [ "$found" = 1 ]; then say "stopped the stack of $STATE"; else say "no stack running from $STATE"; fi
+}
+
+status_stack() {
+	local name pid any=0
+	for name in run-stack "${COMPONENTS[@]}"; do
+		if pid=$(read_pid "$name"); then
+			any=1
+			printf '%-17s pid %-7s %s\n' "$name" "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-100)"
+		else
+			printf '%-17s not running\n' "$name"
+		fi
+	done
+	[ "$any" = 1 ] || return 1
+	STACK_STATE_DIR=$STATE "$ROOT/scripts/rss_check.sh" || true
+}
+
+case ${1:-start} in
+start) start_stack ;;
+stop) stop_stack ;;
+status) status_stack ;;
+*) echo "usage: run-stack.sh [start|stop|status]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# dashboard_shot.sh - load the /dashboard page in headless Chromium, print
+# what it drew (the data-* marker its <body> carries after a refresh) and
+# save a screenshot. Exits 1 when the page drew no chart or a query failed.
+#
+#   scripts/dashboard_shot.sh OUT.png [PAGE_URL]
+#
+# PAGE_URL defaults to http://127.0.0.1:$SENSOR_PORT/dashboard (8000), the
+# page of `make run`; `make dashboard-screenshot` writes docs/dashboard.png.
+# Chromium: Debian's chromium (scripts/install-deps.sh browser), headless,
+# with a fresh profile, no GPU, no network beyond the page itself.
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: dashboard_shot.sh OUT.png [PAGE_URL]" >&2; exit 2; }
+OUT=$1
+URL=${2:-http://127.0.0.1:${SENSOR_PORT:-8000}/dashboard}
+BROWSER=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
+[ -n "$BROWSER" ] || { echo "dashboard_shot: no chromium (scripts/install-deps.sh browser)" >&2; exit 2; }
+
+profile=$(mktemp -d /tmp/dashboard-chromium.XXXXXX)
+trap 'rm -rf "$profile"' EXIT
+chrome() {
+	timeout 90 "$BROWSER" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--disable-dev-shm-usage --hide-scrollbars --user-data-dir="$profile" \
+		--window-size=1280,1500 --virtual-time-budget=8000 "$@" 2>>"$profile/chromium.log"
+}
+
+marker=$(chrome --dump-dom "$URL" | grep -o '<body[^>]*>' | head -n1 || true)
+echo "dashboard_shot: $URL -> ${marker:-<no body marker>}"
+chrome --screenshot="$OUT" "$URL" >/dev/null
+[ -s "$OUT" ] || { echo "dashboard_shot: no screenshot written" >&2; tail -n 5 "$profile/chromium.log" >&2; exit 1; }
+echo "dashboard_shot: screenshot $OUT ($(wc -c <"$OUT") bytes)"
+
+drawn=$(sed -n 's/.*data-drawn="\([0-9]*\)".*/\1/p' <<<"$marker")
+errors=$(sed -n 's/.*data-errors="\([0-9]*\)".*/\1/p' <<<"$marker")
+[ "${drawn:-0}" -gt 0 ] && [ "${errors:-1}" -eq 0 ]
