@@ -111,14 +111,22 @@ ubsan:
 bench: all
 	scripts/bench.sh
 
+# The config is installed only where none exists (an edited one is kept);
+# the systemd unit's ExecStart= follows PREFIX.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sensor-service $(DESTDIR)/etc/sensor-service
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sensor-service $(DESTDIR)/etc/sensor-service \
+		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
-	install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
+	[ -e $(DESTDIR)/etc/sensor-service/sensor-service.conf ] || \
+		install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
+	sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/sensor-service.service >$(DESTDIR)$(UNITDIR)/sensor-service.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sensor-service.service
 	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service
+	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(DESTDIR)$(UNITDIR)/sensor-service.service
 	rm -rf $(DESTDIR)$(PREFIX)/share/sensor-service
 
 clean:

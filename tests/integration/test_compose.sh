@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# test_compose.sh - the container files, without a Docker engine: the
+# compose file parses, every service has a memory limit and they add up
+# to 300 MB at most, and its wiring (services, ports, mounted scrape config
+# and rules, flags) agrees with the native stack of scripts/run-stack.sh.
+# deploy/Dockerfile: multi-stage, slim runtime with the libraries the
+# binary links, non-root, and a HEALTHCHECK that works against a real
+# service.
+source "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+python3 -c 'import yaml' 2>/dev/null || { fail "python3-yaml is installed (scripts/install-deps.sh test)"; finish; }
+
+echo "-- docker-compose.yml"
+python3 - "$ROOT" >"$TEST_TMP/compose.out" 2>&1 <<'PY'
+import re, sys, yaml
+root = sys.argv[1]
+compose = yaml.safe_load(open(root + "/docker-compose.yml"))
+svcs = compose["services"]
+def ok(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+def mib(v):
+    m = re.fullmatch(r"(\d+)([bkmg]?)i?b?", str(v).strip().lower())
+    n, u = int(m.group(1)), m.group(2)
+    return n * {"": 1, "b": 1, "k": 1024, "m": 1 << 20, "g": 1 << 30}[u] / (1 << 20)
+def flags(name):  # "-flag=value" items of a service's command
+    out = {}
+    for item in svcs[name].get("command", []):
+        k, _, v = item.partition("=")
+        out[k.lstrip("-")] = v
+    return out
+def mounts(name):  # container path -> host path
+    out = {}
+    for v in svcs[name].get("volumes", []):
+        parts = v.split(":")
+        out[parts[1]] = parts[0]
+    return out
+def published(name):
+    return sorted(int(p.split(":")[-1]) for p in svcs[name].get("ports", []))
+
+ok(set(svcs) >= {"sensor-service", "victoriametrics", "vmalert"}, "services: %s" % " ".join(svcs))
+total = 0
+for name, s in svcs.items():
+    lim = s.get("mem_limit")
+    dlim = s.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory")
+    ok(lim is not None and dlim is not None, "%s has mem_limit and deploy.resources.limits.memory" % name)
+    if lim is not None and dlim is not None:
+        ok(mib(lim) == mib(dlim), "%s: the two limits agree (%s, %s)" % (name, lim, dlim))
+        total += mib(lim)
+    ok(s.get("read_only") is True and "ALL" in s.get("cap_drop", []), "%s: read-only root, no capabilities" % name)
+ok(0 < total <= 300, "memory limits add up to %d MiB (at most 300)" % total)
+
+# The service: its child caps fit inside its container's limit.
+env = svcs["sensor-service"].get("environment", {})
+caps = int(env.get("SENSOR_WORKER_MEMORY_MB", 64)) + int(env.get("SENSOR_EXPORTER_MEMORY_MB", 64))
+ok(caps + 8 <= mib(svcs["sensor-service"]["mem_limit"]),
+   "worker + exporter caps (%d MiB) + 8 MiB for the supervisor fit the container's %s" % (caps, svcs["sensor-service"]["mem_limit"]))
+ok(svcs["sensor-service"]["build"]["dockerfile"] == "deploy/Dockerfile", "sensor-service is built from deploy/Dockerfile")
+
+# Native defaults: the service's port from its config, the stack's from run-stack.sh.
+conf_port = int(re.search(r"^port=(\d+)", open(root + "/deploy/sensor-service.conf").read(), re.M).group(1))
+run = open(root + "/scripts/run-stack.sh").read()
+def native(var):
+    return re.search(r"\$\{" + var + r":-([^}]*)\}", run).group(1)
+vm_port, vmalert_port = int(native("STACK_VM_PORT")), int(native("STACK_VMALERT_PORT"))
+ok(published("sensor-service") == [conf_port], "sensor-service publishes %d, the config's port" % conf_port)
+ok(published("victoriametrics") == [vm_port], "victoriametrics publishes %d, as natively" % vm_port)
+ok(published("vmalert") == [vmalert_port], "vmalert publishes %d, as natively" % vmalert_port)
+ok(env.get("SENSOR_VM_URL") == "http://127.0.0.1:%d" % vm_port, "the dashboard queries VictoriaMetrics' published port")
+
+# VictoriaMetrics: mounted scrape config, the native small-footprint flags.
+vm = flags("victoriametrics")
+ok(mounts("victoriametrics").get(vm.get("promscrape.config")) == "./deploy/victoriametrics/scrape.compose.yml",
+   "victoriametrics mounts deploy/victoriametrics/scrape.compose.yml at its -promscrape.config")
+ok(vm.get("httpListenAddr") == ":%d" % vm_port, "victoriametrics listens on %d" % vm_port)
+for flag, var in [("retentionPeriod", "STACK_RETENTION"), ("memory.allowedBytes", "STACK_VM_MEMORY"),
+                  ("search.latencyOffset", "STACK_LATENCY_OFFSET")]:
+    ok(vm.get(flag) == native(var), "-%s=%s as natively" % (flag, native(var)))
+for flag in ["search.maxConcurrentRequests", "search.maxQueueDuration", "search.maxUniqueTimeseries"]:
+    ok(re.search(r"-%s=%s\b" % (re.escape(flag), re.escape(vm.get(flag, "?"))), run) is not None,
+       "-%s=%s as natively" % (flag, vm.get(flag)))
+
+# vmalert: the same rules file, wired to VictoriaMetrics and Alertmanager.
+va = flags("vmalert")
+rule_dir = va["rule"].rsplit("/", 1)[0]
+ok(mounts("vmalert").get(rule_dir) == "./deploy/vmalert" and va["rule"].endswith("/alerts.yml"),
+   "vmalert reads deploy/vmalert/alerts.yml")
+for f in ["datasource.url", "remoteWrite.url", "remoteRead.url"]:
+    ok(va.get(f) == "http://victoriametrics:%d" % vm_port, "vmalert -%s is victoriametrics" % f)
+ok(va.get("notifier.url", "").startswith("http://alertmanager:") and "alertmanager" in svcs,
+   "vmalert notifies the alertmanager service")
+ok(va.get("evaluationInterval") == native("STACK_EVAL_INTERVAL"), "vmalert evaluates every %s as natively" % native("STACK_EVAL_INTERVAL"))
+if "alertmanager" in svcs:
+    am = {i.split("=")[0].lstrip("-"): i.partition("=")[2] for i in svcs["alertmanager"]["command"]}
+    ok(mounts("alertmanager").get(am["config.file"].rsplit("/", 1)[0]) == "./deploy/alertmanager",
+       "alertmanager reads deploy/alertmanager/alertmanager.yml")
+
+# The mounted scrape config is the native one with container names.
+nat = yaml.safe_load(open(root + "/deploy/victoriametrics/scrape.yml"))
+com = yaml.safe_load(open(root + "/deploy/victoriametrics/scrape.compose.yml"))
+ok(nat["global"] == com["global"], "scrape configs: same global settings")
+ok([j["job_name"] for j in nat["scrape_configs"]] == [j["job_name"] for j in com["scrape_configs"]], "scrape configs: same jobs")
+hosts = {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
+         "127.0.0.1:%d" % vm_port: "victoriametrics:%d" % vm_port,
+         "127.0.0.1:%d" % vmalert_port: "vmalert:%d" % vmalert_port}
+for jn, jc in zip(nat["scrape_configs"], com["scrape_configs"]):
+    strip = lambda j: {k: v for k, v in j.items() if k != "static_configs"}
+    ok(strip(jn) == strip(jc), "job %s: same settings and relabelling" % jn["job_name"])
+    for sn, sc in zip(jn["static_configs"], jc["static_configs"]):
+        ok([hosts.get(t) for t in sn["targets"]] == sc["targets"] and sn.get("labels") == sc.get("labels"),
+           "job %s: %s -> %s" % (jn["job_name"], sn["targets"], sc["targets"]))
+PY
+while IFS= read -r line; do
+	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "compose check: $line" ;; esac
+done <"$TEST_TMP/compose.out"
+for f in scrape.yml scrape.compose.yml; do
+	if command -v promtool >/dev/null; then
+		check "promtool check config accepts deploy/victoriametrics/$f" promtool check config "$ROOT/deploy/victoriametrics/$f"
+	fi
+	check "VictoriaMetrics accepts deploy/victoriametrics/$f" victoria-metrics -promscrape.config="$ROOT/deploy/victoriametrics/$f" -promscrape.config.dryRun
+done
+
+echo "-- deploy/Dockerfile"
+df=$ROOT/deploy/Dockerfile
+assert_eq "two stages" 2 "$(grep -c '^FROM ' "$df")"
+assert_match "the runtime is Debian slim" '^FROM debian:[a-z]+-slim$' "$(grep '^FROM ' "$df" | tail -n1)"
+user=$(awk '$1 == "USER" { print $2 }' "$df" | tail -n1)
+check "runs as a non-root user ($user)" bash -c "[ -n '$user' ] && [ '${user%%:*}' != root ] && [ '${user%%:*}' != 0 ]"
+check "HEALTHCHECK is set" grep -q '^HEALTHCHECK ' "$df"
+# Every library the binary links comes from a package the runtime stage
+# installs (or one of their dependencies, or libc6 of the base image).
+runtime_pkgs=$(awk '/^FROM /{ n++ } n == 2' "$df" | grep -o 'no-install-recommends [^\\&]*' | cut -d' ' -f2-)
+for lib in $(ldd "$SENSOR_BIN" | awk '/=>/ { print $3 }'); do
+	pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -n1 | cut -d: -f1)
+	[ -n "$pkg" ] || pkg=$(dpkg -S "$lib" 2>/dev/null | head -n1 | cut -d: -f1)
+	covered=no
+	case " libc6 $runtime_pkgs " in *" $pkg "*) covered=yes ;; esac
+	for r in $runtime_pkgs; do
+		dpkg-query -W -f='${Depends} ${Pre-Depends}\n' "$r" 2>/dev/null | tr ',' '\n' | grep -q "^ *$pkg\b" && covered=yes
+	done
+	assert_eq "runtime image provides $(basename "$lib") ($pkg)" yes "$covered"
+done
+# The healthcheck command itself, run against a real service.
+hc=$(sed -n 's/.*CMD \["bash", "-c", "\(.*\)"\]$/\1/p' "$df" | sed 's/\\\\/\\/g')
+check "the healthcheck is an exec-form bash command" test -n "$hc"
+# A long restart delay keeps a killed worker down (and / at 503) for a while.
+start_service --backoff-min-ms 20000 --backoff-max-ms 20000 || { fail "service starts"; finish; }
+SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
+assert_eq "the healthcheck passes against a healthy service" 0 "$?"
+kill -9 "$(child_pid worker)"
+wait_for "worker down" 10 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' $SVC_URL/) = 503 ]"
+SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
+assert_eq "the healthcheck fails while the worker is down (503)" 1 "$?"
+stop_service
+SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc" 2>/dev/null
+assert_eq "the healthcheck fails when nothing listens" 1 "$?"
+
+finish

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# test_install.sh - `make install PREFIX=... DESTDIR=...` into a temporary
+# root: binary, config and systemd unit land where they should, the unit
+# follows PREFIX, passes `systemd-analyze verify` and scores well on
+# `systemd-analyze security`, an edited config survives a reinstall, and
+# `make uninstall` removes what install put there.
+source "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+D=$TEST_TMP/root
+# Install the binary under test; -o: never rebuild it here.
+rel=${SENSOR_BIN#"$ROOT"/}
+build=${rel%/sensor-service}
+minstall() { make -C "$ROOT" --no-print-directory -o "$build/sensor-service" BUILD="$build" DESTDIR="$D" "$@"; }
+
+echo "-- make install PREFIX=/usr DESTDIR=$D"
+out=$(minstall PREFIX=/usr install 2>&1); rc=$?
+assert_eq "make install exits 0" 0 "$rc"
+[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -n 5; finish; }
+check "binary in /usr/bin, executable" test -x "$D/usr/bin/sensor-service"
+assert_match "the installed binary runs" '^sensor-service [0-9.]+$' "$("$D/usr/bin/sensor-service" --version)"
+check "config in /etc/sensor-service" test -s "$D/etc/sensor-service/sensor-service.conf"
+out=$("$D/usr/bin/sensor-service" --config "$D/etc/sensor-service/sensor-service.conf" --print-config 2>&1)
+assert_eq "the installed config is valid" 0 "$?"
+unit=$D/usr/lib/systemd/system/sensor-service.service
+check "unit in /usr/lib/systemd/system" test -s "$unit"
+assert_eq "unit is 0644" 644 "$(stat -c %a "$unit")"
+assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf$' "$(grep '^ExecStart=' "$unit")"
+for key in 'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
+	'PrivateTmp=yes' 'CapabilityBoundingSet=$' 'SystemCallFilter=@system-service'; do
+	check "unit sets $key" grep -Eq "^$key" "$unit"
+done
+check "rules, scrape config and dashboard go to share/" test -s "$D/usr/share/sensor-service/deploy/vmalert/alerts.yml" \
+	-a -s "$D/usr/share/sensor-service/deploy/victoriametrics/scrape.yml" -a -s "$D/usr/share/sensor-service/deploy/grafana/sensor-service.json"
+
+echo "-- systemd-analyze"
+if command -v systemd-analyze >/dev/null; then
+	# verify wants ExecStart= to exist on this machine: point it into DESTDIR.
+	mkdir -p "$TEST_TMP/units"
+	sed "s|^ExecStart=/usr/bin/|ExecStart=$D/usr/bin/|" "$unit" >"$TEST_TMP/units/sensor-service.service"
+	out=$(systemd-analyze verify "$TEST_TMP/units/sensor-service.service" 2>&1); rc=$?
+	assert_eq "systemd-analyze verify: no complaint ($out)" "0:" "$rc:$out"
+	out=$(systemd-analyze security --offline=yes --root="$D" sensor-service.service 2>&1)
+	score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for sensor-service.service: \([0-9.]*\).*/\1/p')
+	echo "       systemd-analyze security: exposure ${score:-?} (0 = locked down, 10 = exposed)"
+	check "exposure level is at most 2.0 (got ${score:-none})" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+else
+	fail "systemd-analyze is installed"
+fi
+
+echo "-- reinstall keeps an edited config; uninstall"
+echo "# edited" >>"$D/etc/sensor-service/sensor-service.conf"
+minstall PREFIX=/usr install >/dev/null 2>&1
+check "reinstall keeps the edited config" grep -q '^# edited' "$D/etc/sensor-service/sensor-service.conf"
+minstall PREFIX=/usr uninstall >/dev/null 2>&1
+check "uninstall removes the binary" test ! -e "$D/usr/bin/sensor-service"
+check "uninstall removes the unit" test ! -e "$unit"
+check "uninstall removes share/sensor-service" test ! -e "$D/usr/share/sensor-service"
+
+echo "-- default PREFIX"
+minstall install >/dev/null 2>&1
+assert_match "PREFIX=/usr/local: ExecStart=/usr/local/bin/..." '^ExecStart=/usr/local/bin/sensor-service ' \
+	"$(grep '^ExecStart=' "$D/usr/local/lib/systemd/system/sensor-service.service" 2>&1)"
+
+finish
