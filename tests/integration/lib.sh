@@ -49,17 +49,32 @@ finish() {
 	exit $?
 }
 
-# A port no socket uses, away from the usual ones and below the kernel's
-# ephemeral range (clients' sockets and their TIME_WAITs there make bind fail).
-free_port() {
-	local p lo
-	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	[ "${lo:-0}" -gt 21000 ] || lo=50000
-	for _ in $(seq 1 50); do
-		p=$((20000 + RANDOM % (lo - 20000)))
-		if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return 0; fi
+# pick_port VAR: a free port in VAR, distinct from those picked before.
+# The port is below the kernel's ephemeral range and has no TCP socket in
+# any state: a client's TIME-WAIT socket on a port (say, after a load
+# test) makes a server's bind() fail with "address already in use", which
+# a check of listening sockets alone does not see.
+PICKED_PORTS=" "
+pick_port() {
+	local _port _lo
+	read -r _lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || _lo=32768
+	[ "$_lo" -gt 12000 ] || _lo=32768
+	for _ in $(seq 1 200); do
+		_port=$((10000 + RANDOM % (_lo - 10000)))
+		case $PICKED_PORTS in *" $_port "*) continue ;; esac
+		ss -Htan "sport = :$_port" 2>/dev/null | grep -q . && continue
+		PICKED_PORTS="$PICKED_PORTS$_port "
+		printf -v "$1" '%s' "$_port"
+		return 0
 	done
 	return 1
+}
+
+# free_port: print a port picked as above. (In a $(...) subshell it cannot
+# remember its picks; call pick_port directly where that matters.)
+free_port() {
+	local p
+	pick_port p && echo "$p"
 }
 
 SHM_SEQ=0
