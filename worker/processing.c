@@ -21,7 +21,9 @@ int processing_init(struct processing *p, size_t window, uint32_t ring_capacity,
 	p->recent = calloc(p->recent_cap, sizeof *p->recent);
 	p->values = calloc(window, sizeof *p->values);
 	p->scratch = calloc(window, sizeof *p->scratch);
-	if (!p->recent || !p->values || !p->scratch) {
+	p->tw_cos = calloc(window, sizeof *p->tw_cos);
+	p->tw_sin = calloc(window, sizeof *p->tw_sin);
+	if (!p->recent || !p->values || !p->scratch || !p->tw_cos || !p->tw_sin) {
 		processing_free(p);
 		return -1;
 	}
@@ -33,6 +35,8 @@ void processing_free(struct processing *p)
 	free(p->recent);
 	free(p->values);
 	free(p->scratch);
+	free(p->tw_cos);
+	free(p->tw_sin);
 	memset(p, 0, sizeof *p);
 }
 
@@ -57,16 +61,29 @@ void stats_compute(const double *values, size_t n, double *scratch, struct chann
 	out->p95 = scratch[rank ? rank - 1 : 0];
 }
 
-double dominant_frequency(const double *values, size_t n)
+/* cos and sin of 2*pi*k/n for k in [0, n): the DFT's twiddle factors. */
+static void twiddles_fill(size_t n, double *cs, double *sn)
 {
 	const double two_pi = 6.283185307179586;
+	for (size_t k = 0; k < n; k++) {
+		cs[k] = cos(two_pi * (double)k / (double)n);
+		sn[k] = sin(two_pi * (double)k / (double)n);
+	}
+}
+
+/* Direct DFT over precomputed twiddles: still O(n^2) multiply-adds, but
+ * no trigonometry in the inner loop. */
+static double strongest_bin(const double *values, size_t n, const double *cs, const double *sn)
+{
 	double best = 0.0, best_power = -1.0;
 	for (size_t f = 1; f <= n / 2; f++) {
 		double re = 0.0, im = 0.0;
-		for (size_t i = 0; i < n; i++) {
-			double angle = two_pi * (double)(f * i % n) / (double)n;
-			re += values[i] * cos(angle);
-			im -= values[i] * sin(angle);
+		for (size_t i = 0, k = 0; i < n; i++) {
+			re += values[i] * cs[k];
+			im -= values[i] * sn[k];
+			k += f;
+			if (k >= n)
+				k -= n;
 		}
 		double power = re * re + im * im;
 		if (power > best_power) {
@@ -75,6 +92,17 @@ double dominant_frequency(const double *values, size_t n)
 		}
 	}
 	return best;
+}
+
+double dominant_frequency(const double *values, size_t n)
+{
+	double *tw = malloc(2 * n * sizeof *tw);
+	if (!tw)
+		return 0.0;
+	twiddles_fill(n, tw, tw + n);
+	double f = strongest_bin(values, n, tw, tw + n);
+	free(tw);
+	return f;
 }
 
 /* Vibration-like channels get a spectrum: the built-in set by kind, the
@@ -105,7 +133,14 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 		stats_compute(vals, n, p->scratch, &st);
 		const struct shm_channel *c = &seg->channels[ch];
 		double rate_hz = c->interval_ms ? 1000.0 / c->interval_ms : p->sample_rate_hz;
-		st.dominant_hz = wants_spectrum(c, ch) ? dominant_frequency(vals, n) * rate_hz : 0.0;
+		st.dominant_hz = 0.0;
+		if (wants_spectrum(c, ch)) {
+			if (p->tw_n != n) { /* the window length changes only while it fills */
+				twiddles_fill(n, p->tw_cos, p->tw_sin);
+				p->tw_n = n;
+			}
+			st.dominant_hz = strongest_bin(vals, n, p->tw_cos, p->tw_sin) * rate_hz;
+		}
 		channel_stats_publish(&seg->channels[ch], &st);
 	}
 	return consumed;

@@ -18,6 +18,8 @@ struct processing {
 	struct reading *recent; /* allocated once: memory is fixed by config */
 	double *values;
 	double *scratch;
+	double *tw_cos, *tw_sin; /* DFT twiddles for windows of tw_n readings */
+	size_t tw_n;
 };
 
 int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,
