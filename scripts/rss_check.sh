@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rss_check.sh - memory of every process of the running stack: RSS and PSS
 # (from /proc/PID/smaps_rollup) of the supervisor, worker, exporter,
-# VictoriaMetrics and vmalert, and their total.
+# VictoriaMetrics and vmalert (or vmagent in edge mode), and their total.
 #
 #   scripts/rss_check.sh [TOTAL_MB [PROCESS_MB]]
 #
@@ -40,9 +40,10 @@ else
 	echo "rss_check: sensor-service is not running (no live pid in $STATE)" >&2
 	missing=1
 fi
-for comp in victoria-metrics vmalert; do
+# An edge stack (STACK_MODE=edge) has vmagent instead of VictoriaMetrics.
+for comp in victoria-metrics vmalert vmagent; do
 	if p=$(pid_of "$comp"); then add "$comp" "$p"
-	elif [ -e "$STATE/$comp.pid" ] || [ "$comp" = victoria-metrics ]; then
+	elif [ -e "$STATE/$comp.pid" ] || { [ "$comp" = victoria-metrics ] && [ ! -e "$STATE/vmagent.pid" ]; }; then
 		echo "rss_check: $comp is not running" >&2; missing=1
 	fi
 done

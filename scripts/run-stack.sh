@@ -27,6 +27,24 @@
 #                        in VictoriaMetrics' ALERTS series without one)
 #   STACK_VM_FLAGS, STACK_VMALERT_FLAGS   extra flags, split on spaces
 #   SENSOR_BIN           the service binary (build/sensor-service)
+#
+# Edge mode (STACK_MODE=edge; `make run-edge`): the service and vmagent
+# instead of VictoriaMetrics and vmalert. vmagent scrapes the service
+# (deploy/vmagent/scrape.yml) and remote-writes to a central store,
+# buffering on disk while it is unreachable; the buffer survives restarts.
+#   STACK_MODE           local (default) or edge
+#   STACK_REMOTE_WRITE_URL  where to send (required in edge mode), e.g.
+#                        http://central:8428/api/v1/write; comma-separated
+#                        for several, each with its own buffer
+#   STACK_DEVICE, STACK_SITE  labels device= and site= on every sample
+#                        (this host's name, "default"); [A-Za-z0-9._:-]
+#   STACK_VMAGENT_PORT   vmagent HTTP port (8429; /metrics, /targets)
+#   STACK_BUFFER_DIR     -remoteWrite.tmpDataPath ($STACK_STATE_DIR/vmagent-buffer)
+#   STACK_BUFFER_MAX     -remoteWrite.maxDiskUsagePerURL (512MiB; the oldest
+#                        data goes first when full; vmagent keeps ~500 MB
+#                        chunk files, so smaller caps bound data, not disk)
+#   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (8MiB)
+#   STACK_VMAGENT_FLAGS  extra flags, split on spaces
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -45,7 +63,20 @@ VM_MEMORY=${STACK_VM_MEMORY:-16MiB}
 LATENCY_OFFSET=${STACK_LATENCY_OFFSET:-5s}
 NOTIFIER_URL=${STACK_NOTIFIER_URL:-http://127.0.0.1:9093}
 SENSOR_BIN=${SENSOR_BIN:-$ROOT/build/sensor-service}
-COMPONENTS=(vmalert victoria-metrics sensor-service) # stop order
+MODE=${STACK_MODE:-local}
+REMOTE_WRITE_URL=${STACK_REMOTE_WRITE_URL:-}
+DEVICE=${STACK_DEVICE:-$(uname -n)}
+SITE=${STACK_SITE:-default}
+VMAGENT_PORT=${STACK_VMAGENT_PORT:-8429}
+BUFFER_DIR=${STACK_BUFFER_DIR:-$STATE/vmagent-buffer}
+BUFFER_MAX=${STACK_BUFFER_MAX:-512MiB}
+VMAGENT_MEMORY=${STACK_VMAGENT_MEMORY:-8MiB}
+ALL_COMPONENTS=(vmalert vmagent victoria-metrics sensor-service) # stop order
+case $MODE in
+local) COMPONENTS=(vmalert victoria-metrics sensor-service); SCRAPE_SRC=deploy/victoriametrics/scrape.yml ;;
+edge) COMPONENTS=(vmagent sensor-service); SCRAPE_SRC=deploy/vmagent/scrape.yml ;;
+*) echo "run-stack: STACK_MODE must be local or edge, not '$MODE'" >&2; exit 2 ;;
+esac
 
 say() { echo "run-stack: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -95,13 +126,14 @@ config_value() { # effective service setting, config file + SENSOR_* applied
 }
 
 # The scrape config with this run's addresses and interval.
+# (Edge mode: deploy/vmagent/scrape.yml, with vmagent's own address.)
 write_scrape_config() {
-	local svc=$1 vm=$2 vmalert=$3 out=$STATE/scrape.yml
+	local svc=$1 vm=$2 vmalert=$3 vmagent=${4:-} out=$STATE/scrape.yml
 	sed -e "s|\"127\.0\.0\.1:8000\"|\"$svc\"|" -e "s|\"127\.0\.0\.1:8428\"|\"$vm\"|" \
-	    -e "s|\"127\.0\.0\.1:8880\"|\"$vmalert\"|" \
+	    -e "s|\"127\.0\.0\.1:8880\"|\"$vmalert\"|" -e "s|\"127\.0\.0\.1:8429\"|\"$vmagent\"|" \
 	    -e "s|^  scrape_interval: .*|  scrape_interval: $SCRAPE_INTERVAL|" \
-	    deploy/victoriametrics/scrape.yml >"$out.tmp"
-	grep -q "\"$svc\"" "$out.tmp" || die "deploy/victoriametrics/scrape.yml has no target 127.0.0.1:8000 to rewrite"
+	    "$SCRAPE_SRC" >"$out.tmp"
+	grep -q "\"$svc\"" "$out.tmp" || die "$SCRAPE_SRC has no target 127.0.0.1:8000 to rewrite"
 	mv "$out.tmp" "$out"
 }
 
@@ -149,10 +181,19 @@ on_signal() {
 start_stack() {
 	local name pid
 	[ -x "$SENSOR_BIN" ] || die "$SENSOR_BIN is missing: run make first"
-	command -v victoria-metrics >/dev/null || die "victoria-metrics is missing: scripts/install-deps.sh stack"
-	[ "$WITH_VMALERT" = 0 ] || command -v vmalert >/dev/null || die "vmalert is missing: scripts/install-deps.sh stack"
-	mkdir -p "$STATE/logs" "$DATA"
-	for name in run-stack "${COMPONENTS[@]}"; do
+	if [ "$MODE" = edge ]; then
+		command -v vmagent >/dev/null || die "vmagent is missing: scripts/install-deps.sh stack"
+		[ -n "$REMOTE_WRITE_URL" ] || die "STACK_MODE=edge needs STACK_REMOTE_WRITE_URL (e.g. http://central:8428/api/v1/write)"
+		# -remoteWrite.label splits on commas: keep label values plain.
+		[[ $DEVICE =~ ^[A-Za-z0-9._:-]+$ ]] || die "STACK_DEVICE='$DEVICE': use letters, digits and . _ : - only"
+		[[ $SITE =~ ^[A-Za-z0-9._:-]+$ ]] || die "STACK_SITE='$SITE': use letters, digits and . _ : - only"
+		mkdir -p "$STATE/logs" "$BUFFER_DIR"
+	else
+		command -v victoria-metrics >/dev/null || die "victoria-metrics is missing: scripts/install-deps.sh stack"
+		[ "$WITH_VMALERT" = 0 ] || command -v vmalert >/dev/null || die "vmalert is missing: scripts/install-deps.sh stack"
+		mkdir -p "$STATE/logs" "$DATA"
+	fi
+	for name in run-stack "${ALL_COMPONENTS[@]}"; do
 		pid=$(read_pid "$name") && die "a stack is already running from $STATE ($name, pid $pid): scripts/run-stack.sh stop"
 	done
 	write_pid run-stack $$
@@ -161,20 +202,26 @@ start_stack() {
 	listen=$(config_value listen) && port=$(config_value port) || die "bad service configuration (see above)"
 	svc_host=$(local_host "$listen")
 	vm_host=$(local_host "$LISTEN")
-	local svc vm vmalert
+	local svc vm vmalert vmagent
 	svc=$(hostport "$svc_host" "$port")
 	vm=$(hostport "$vm_host" "$VM_PORT")
 	vmalert=$(hostport "$vm_host" "$VMALERT_PORT")
-	write_scrape_config "$svc" "$vm" "$vmalert"
+	vmagent=$(hostport "$vm_host" "$VMAGENT_PORT")
+	write_scrape_config "$svc" "$vm" "$vmalert" "$vmagent"
 	# The dashboard page queries VictoriaMetrics from the browser: point it
 	# at ours unless the configuration says where to look.
-	if [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = http://127.0.0.1:8428 ]; then
+	if [ "$MODE" = local ] && [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = http://127.0.0.1:8428 ]; then
 		export SENSOR_VM_URL="http://$vm"
 	fi
 
 	trap on_signal INT TERM HUP
 	spawn sensor-service "$SENSOR_BIN" --config "$CONFIG"
 	wait_ready sensor-service "${PIDS[sensor-service]}" 15 "http://$svc/" || { stop_all; exit 1; }
+
+	if [ "$MODE" = edge ]; then
+		start_vmagent "$svc" "$vmagent"
+		return
+	fi
 
 	# Small footprint: caches capped by -memory.allowedBytes, two concurrent
 	# queries, bounded series per query.
@@ -202,7 +249,35 @@ start_stack() {
 	say "VictoriaMetrics  http://$vm/   (/api/v1/query, /api/v1/query_range; data in $DATA)"
 	[ "$WITH_VMALERT" = 0 ] || say "vmalert          http://$vmalert/   (/api/v1/alerts)"
 	say "logs in $STATE/logs/; Ctrl-C or 'make stop' stops the stack"
+	supervise_loop
+}
 
+# Edge mode, after the service: vmagent scrapes it and remote-writes to
+# the central store. Every sample goes through the on-disk queue in
+# $BUFFER_DIR first, so an unreachable store (or a vmagent restart) loses
+# nothing until the queue reaches $BUFFER_MAX; then the oldest goes.
+# Small footprint: caches capped by -memory.allowedBytes, two send queues
+# (one per core of a small board; the default is two per core).
+start_vmagent() {
+	local svc=$1 vmagent=$2 name
+	spawn vmagent vmagent -httpListenAddr="$(hostport "$LISTEN" "$VMAGENT_PORT")" \
+		-promscrape.config="$STATE/scrape.yml" -remoteWrite.url="$REMOTE_WRITE_URL" \
+		-remoteWrite.tmpDataPath="$BUFFER_DIR" -remoteWrite.maxDiskUsagePerURL="$BUFFER_MAX" \
+		-remoteWrite.label="device=$DEVICE" -remoteWrite.label="site=$SITE" \
+		-memory.allowedBytes="$VMAGENT_MEMORY" -remoteWrite.queues=2 \
+		${STACK_VMAGENT_FLAGS:-}
+	wait_ready vmagent "${PIDS[vmagent]}" 15 "http://$vmagent/health" || { stop_all; exit 1; }
+
+	say "sensor-service   http://$svc/  (/metrics)"
+	say "vmagent          http://$vmagent/   (/targets, /metrics; buffer in $BUFFER_DIR, at most $BUFFER_MAX)"
+	say "remote write to  $(printf '%s' "$REMOTE_WRITE_URL" | sed 's|//[^/@]*@|//***@|g') as device=$DEVICE site=$SITE"
+	say "logs in $STATE/logs/; Ctrl-C or 'make stop' stops the stack"
+	supervise_loop
+}
+
+# Wait for the components; if one exits, stop the others and exit 1.
+supervise_loop() {
+	local name
 	while :; do
 		wait -n || true
 		for name in "${!PIDS[@]}"; do
@@ -227,7 +302,7 @@ stop_stack() {
 			sleep 0.1
 		done
 	fi
-	for name in "${COMPONENTS[@]}"; do
+	for name in "${ALL_COMPONENTS[@]}"; do # whichever mode started them
 		if pid=$(read_pid "$name"); then
 			found=1
 			stop_pid "$name" "$pid" 20
@@ -240,11 +315,11 @@ stop_stack() {
 
 status_stack() {
 	local name pid any=0
-	for name in run-stack "${COMPONENTS[@]}"; do
+	for name in run-stack "${ALL_COMPONENTS[@]}"; do
 		if pid=$(read_pid "$name"); then
 			any=1
 			printf '%-17s pid %-7s %s\n' "$name" "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-100)"
-		else
+		elif [[ " run-stack ${COMPONENTS[*]} " == *" $name "* ]]; then
 			printf '%-17s not running\n' "$name"
 		fi
 	done

@@ -2,7 +2,8 @@
 # test_compose.sh - the container files, without a Docker engine: the
 # compose file parses, every service has a memory limit and they add up
 # to 300 MB at most, and its wiring (services, ports, mounted scrape config
-# and rules, flags) agrees with the native stack of scripts/run-stack.sh.
+# and rules, flags) agrees with the native stack of scripts/run-stack.sh;
+# the same for the edge profile (service + vmagent, STACK_MODE=edge).
 # deploy/Dockerfile: multi-stage, slim runtime with the libraries the
 # binary links, non-root, and a HEALTHCHECK that works against a real
 # service.
@@ -39,15 +40,19 @@ def published(name):
 
 ok(set(svcs) >= {"sensor-service", "victoriametrics", "vmalert"}, "services: %s" % " ".join(svcs))
 total = 0
+default = [n for n, s in svcs.items() if not s.get("profiles")]
+edge = [n for n, s in svcs.items() if not s.get("profiles") or "edge" in s["profiles"]]
+lims = {}
 for name, s in svcs.items():
     lim = s.get("mem_limit")
     dlim = s.get("deploy", {}).get("resources", {}).get("limits", {}).get("memory")
     ok(lim is not None and dlim is not None, "%s has mem_limit and deploy.resources.limits.memory" % name)
     if lim is not None and dlim is not None:
         ok(mib(lim) == mib(dlim), "%s: the two limits agree (%s, %s)" % (name, lim, dlim))
-        total += mib(lim)
+        lims[name] = mib(lim)
+        total += mib(lim) if name in default else 0
     ok(s.get("read_only") is True and "ALL" in s.get("cap_drop", []), "%s: read-only root, no capabilities" % name)
-ok(0 < total <= 300, "memory limits add up to %d MiB (at most 300)" % total)
+ok(0 < total <= 300, "memory limits of the default services add up to %d MiB (at most 300)" % total)
 
 # The service: its child caps fit inside its container's limit.
 env = svcs["sensor-service"].get("environment", {})
@@ -102,12 +107,51 @@ ok([j["job_name"] for j in nat["scrape_configs"]] == [j["job_name"] for j in com
 hosts = {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
          "127.0.0.1:%d" % vm_port: "victoriametrics:%d" % vm_port,
          "127.0.0.1:%d" % vmalert_port: "vmalert:%d" % vmalert_port}
-for jn, jc in zip(nat["scrape_configs"], com["scrape_configs"]):
-    strip = lambda j: {k: v for k, v in j.items() if k != "static_configs"}
-    ok(strip(jn) == strip(jc), "job %s: same settings and relabelling" % jn["job_name"])
-    for sn, sc in zip(jn["static_configs"], jc["static_configs"]):
-        ok([hosts.get(t) for t in sn["targets"]] == sc["targets"] and sn.get("labels") == sc.get("labels"),
-           "job %s: %s -> %s" % (jn["job_name"], sn["targets"], sc["targets"]))
+def same_scrape(nat, com, hosts):
+    for jn, jc in zip(nat["scrape_configs"], com["scrape_configs"]):
+        strip = lambda j: {k: v for k, v in j.items() if k != "static_configs"}
+        ok(strip(jn) == strip(jc), "job %s: same settings and relabelling" % jn["job_name"])
+        for sn, sc in zip(jn["static_configs"], jc["static_configs"]):
+            ok([hosts.get(t) for t in sn["targets"]] == sc["targets"] and sn.get("labels") == sc.get("labels"),
+               "job %s: %s -> %s" % (jn["job_name"], sn["targets"], sc["targets"]))
+same_scrape(nat, com, hosts)
+
+# The edge profile: vmagent instead of the database, as STACK_MODE=edge
+# runs it natively (scripts/run-stack.sh start_vmagent).
+ok("vmagent" in svcs and svcs["vmagent"].get("profiles") == ["edge"], "vmagent is in the edge profile only")
+ok(sorted(default) == ["alertmanager", "sensor-service", "victoriametrics", "vmalert"],
+   "the default services are unchanged: %s" % " ".join(sorted(default)))
+ok(sorted(edge) == sorted(default + ["vmagent"]), "the edge profile adds only vmagent")
+etotal = lims.get("sensor-service", 0) + lims.get("vmagent", 0)
+ok(0 < etotal <= 160, "an edge device's containers (sensor-service + vmagent) add up to %d MiB (at most 160)" % etotal)
+ok(svcs["vmagent"].get("depends_on") == ["sensor-service"], "vmagent needs only the service, not the database")
+items = svcs["vmagent"].get("command", [])
+ag = {}
+for item in items:
+    k, _, v = item.partition("=")
+    ag.setdefault(k.lstrip("-"), []).append(v)
+one = lambda f: (ag.get(f) or ["?"])[0]
+agent_port = int(native("STACK_VMAGENT_PORT"))
+ok(published("vmagent") == [agent_port] and one("httpListenAddr") == ":%d" % agent_port,
+   "vmagent listens on and publishes %d, as natively" % agent_port)
+ok(mounts("vmagent").get(one("promscrape.config")) == "./deploy/vmagent/scrape.compose.yml",
+   "vmagent mounts deploy/vmagent/scrape.compose.yml at its -promscrape.config")
+ok(one("remoteWrite.url").startswith("${STACK_REMOTE_WRITE_URL"), "-remoteWrite.url comes from STACK_REMOTE_WRITE_URL")
+ok(one("remoteWrite.tmpDataPath") in mounts("vmagent") and mounts("vmagent")[one("remoteWrite.tmpDataPath")] in compose.get("volumes", {}),
+   "the disk buffer (-remoteWrite.tmpDataPath) is a named volume")
+for flag, var in [("remoteWrite.maxDiskUsagePerURL", "STACK_BUFFER_MAX"), ("memory.allowedBytes", "STACK_VMAGENT_MEMORY")]:
+    ok(one(flag) == native(var), "vmagent -%s=%s as natively" % (flag, native(var)))
+ok(re.search(r"-remoteWrite\.queues=%s\b" % re.escape(one("remoteWrite.queues")), run) is not None,
+   "vmagent -remoteWrite.queues=%s as natively" % one("remoteWrite.queues"))
+labels = sorted(v.split("=")[0] for v in ag.get("remoteWrite.label", []))
+ok(labels == ["device", "site"] and all("${STACK_" in v for v in ag["remoteWrite.label"]),
+   "labels device and site from STACK_DEVICE and STACK_SITE")
+enat = yaml.safe_load(open(root + "/deploy/vmagent/scrape.yml"))
+ecom = yaml.safe_load(open(root + "/deploy/vmagent/scrape.compose.yml"))
+ok(enat["global"] == ecom["global"] == nat["global"], "edge scrape configs: same global settings as the stack's")
+ok([j["job_name"] for j in enat["scrape_configs"]] == [j["job_name"] for j in ecom["scrape_configs"]], "edge scrape configs: same jobs")
+same_scrape(enat, ecom, {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
+                         "127.0.0.1:%d" % agent_port: "vmagent:%d" % agent_port})
 PY
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "compose check: $line" ;; esac
@@ -117,6 +161,10 @@ for f in scrape.yml scrape.compose.yml; do
 		check "promtool check config accepts deploy/victoriametrics/$f" promtool check config "$ROOT/deploy/victoriametrics/$f"
 	fi
 	check "VictoriaMetrics accepts deploy/victoriametrics/$f" victoria-metrics -promscrape.config="$ROOT/deploy/victoriametrics/$f" -promscrape.config.dryRun
+	if command -v promtool >/dev/null; then
+		check "promtool check config accepts deploy/vmagent/$f" promtool check config "$ROOT/deploy/vmagent/$f"
+	fi
+	check "vmagent accepts deploy/vmagent/$f" vmagent -promscrape.config="$ROOT/deploy/vmagent/$f" -promscrape.config.dryRun
 done
 
 echo "-- deploy/Dockerfile"
