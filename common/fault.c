@@ -37,9 +37,21 @@ static int parse_number(const char *s, size_t len, bool size_suffix, long max, l
 	long mult = 1;
 	if (size_suffix && len > 0) {
 		switch (s[len - 1]) {
-		case 'k': case 'K': mult = 1L << 10; len--; break;
-		case 'm': case 'M': mult = 1L << 20; len--; break;
-		case 'g': case 'G': mult = 1L << 30; len--; break;
+		case 'k':
+		case 'K':
+			mult = 1L << 10;
+			len--;
+			break;
+		case 'm':
+		case 'M':
+			mult = 1L << 20;
+			len--;
+			break;
+		case 'g':
+		case 'G':
+			mult = 1L << 30;
+			len--;
+			break;
 		default: break;
 		}
 	}
@@ -57,6 +69,16 @@ static int parse_number(const char *s, size_t len, bool size_suffix, long max, l
 		return -1;
 	*out = v * mult;
 	return 0;
+}
+
+/* What ARG must be for a kind of fault. */
+static const char *arg_rule(int kind)
+{
+	if (kind == FAULT_LEAK)
+		return "RATE must be bytes per second, 1 to 1G (suffix k, M or G)";
+	if (kind == FAULT_SPIKE)
+		return "MS must be milliseconds, 1 to 86400000";
+	return "AFTER_MS must be milliseconds, 0 to 86400000";
 }
 
 /* One PROCESS:KIND:ARG item of `len` bytes at `s`. */
@@ -88,10 +110,7 @@ static int parse_item(const char *s, size_t len, struct fault *f, char *err, siz
 	bool leak = k == FAULT_LEAK;
 	long max = leak ? FAULT_MAX_LEAK_RATE : FAULT_MAX_MS;
 	if (parse_number(arg, alen, leak, max, &f->arg) != 0 || (f->arg == 0 && (leak || k == FAULT_SPIKE))) {
-		snprintf(err, errlen, "'%.*s': %s", ilen, s,
-			 leak ? "RATE must be bytes per second, 1 to 1G (suffix k, M or G)"
-			 : k == FAULT_SPIKE ? "MS must be milliseconds, 1 to 86400000"
-			 : "AFTER_MS must be milliseconds, 0 to 86400000");
+		snprintf(err, errlen, "'%.*s': %s", ilen, s, arg_rule(k));
 		return -1;
 	}
 	f->process = (enum fault_process)p;
@@ -130,10 +149,10 @@ int fault_parse(const char *spec, struct fault_plan *plan, char *err, size_t err
 
 /* ---- runtime: what a child does when its faults are due ---- */
 
-static struct fault_plan armed;      /* this process's faults only */
+static struct fault_plan armed; /* this process's faults only */
 static int64_t started_ns, last_tick_ns;
-static double leak_carry;            /* bytes owed from earlier ticks */
-static void *leaked;                 /* chain of leaked blocks: still reachable */
+static double leak_carry; /* bytes owed from earlier ticks */
+static void *leaked;      /* chain of leaked blocks: still reachable */
 static size_t leaked_bytes;
 
 void fault_begin(enum fault_process self, const char *spec)
@@ -191,8 +210,8 @@ static void do_leak(long rate, int64_t now)
 	size_t n = (size_t)leak_carry;
 	void **block = malloc(n);
 	if (!block) {
-		log_error("fault: leak: malloc(%zu) failed after %zu MiB leaked (memory cap): exiting %d",
-			  n, leaked_bytes >> 20, FAULT_EXIT_LEAK);
+		log_error("fault: leak: malloc(%zu) failed after %zu MiB leaked (memory cap): exiting %d", n,
+			  leaked_bytes >> 20, FAULT_EXIT_LEAK);
 		_exit(FAULT_EXIT_LEAK);
 	}
 	memset(block, 0xa5, n); /* touch every page: RSS really grows */
@@ -213,8 +232,14 @@ void fault_tick(void)
 		bool due = elapsed_ms >= f->arg;
 		switch (f->kind) {
 		case FAULT_LEAK: do_leak(f->arg, now); break;
-		case FAULT_CRASH: if (due) do_crash(); break;
-		case FAULT_HANG: if (due) do_hang(); break;
+		case FAULT_CRASH:
+			if (due)
+				do_crash();
+			break;
+		case FAULT_HANG:
+			if (due)
+				do_hang();
+			break;
 		case FAULT_EXIT:
 			if (due) {
 				log_warn("fault: exit(%d) now", FAULT_EXIT_STATUS);

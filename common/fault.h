@@ -27,9 +27,9 @@
 #include <stdint.h>
 
 #define FAULT_MAX 8
-#define FAULT_EXIT_STATUS 3  /* exit:AFTER_MS */
-#define FAULT_EXIT_LEAK 4    /* leak: malloc failed at the memory cap */
-#define FAULT_TICK_MS 50     /* how often the exporter checks its faults */
+#define FAULT_EXIT_STATUS 3 /* exit:AFTER_MS */
+#define FAULT_EXIT_LEAK 4   /* leak: malloc failed at the memory cap */
+#define FAULT_TICK_MS 50    /* how often the exporter checks its faults */
 #define FAULT_MAX_MS 86400000L
 #define FAULT_MAX_LEAK_RATE (1L << 30)
 

@@ -1,11 +1,67 @@
 # faults.mk - fault injection, fuzzing and leak checks (issue 4).
 #
-#   make fuzz       libFuzzer targets (clang) over the untrusted-input parsers,
-#                   FUZZ_SECONDS each (default 30), corpus seeds in tests/fuzz/
-#   make valgrind   the real service under valgrind (every process), clean or fail
-#
-# `make unit` also replays the fuzz seed corpora through the same targets,
-# built with the ordinary compiler (a cheap regression check).
+#   make fuzz       libFuzzer targets (clang, ASan + UBSan) over the parsers of
+#                   untrusted input, FUZZ_SECONDS each (default 30); seeds in
+#                   tests/fuzz/<target>/, new inputs in build/fuzz/corpus/
+#   make fuzz-replay  the seed corpora through the same targets built with
+#                   $(CC), no libFuzzer needed (part of `make unit`)
+#   make valgrind   the real service, every process, under valgrind's leak
+#                   checker while it serves requests and stops: clean or fail
 
 LIB_SRC += common/fault.c
 UNIT_TESTS += test_fault test_shm_garbage test_route_target
+
+FUZZ_TARGETS := config fault routes shm
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build/fuzz
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-sanitize-recover=undefined
+
+.PHONY: fuzz fuzz-build fuzz-replay valgrind
+
+# make asan: a small quarantine, so that the tests' RSS checks see the
+# program's memory rather than freed blocks ASan holds back (a use after
+# free is still caught while the block is there; overflows always are).
+asan: export ASAN_OPTIONS ?= quarantine_size_mb=1
+
+# ---- replay: cheap, with the ordinary compiler, in every `make unit` ----
+REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/fuzz_,$(FUZZ_TARGETS))
+
+unit: fuzz-replay
+
+fuzz-replay: $(REPLAY_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz-replay/fuzz_$$t tests/fuzz/$$t; done
+
+$(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libsensor.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libsensor.a $(LDLIBS)
+
+# ---- libFuzzer ----
+fuzz:
+	@scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts; \
+		dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(FUZZ_BUILD)/fuzz-bin/fuzz_$$t $(FUZZ_BUILD)/corpus/$$t tests/fuzz/$$t $$dict \
+			-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=1024 \
+			-artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- -print_final_stats=1 \
+			2>$(FUZZ_BUILD)/fuzz_$$t.log || { tail -40 $(FUZZ_BUILD)/fuzz_$$t.log; \
+			echo "fuzz_$$t FAILED: the input is in $(FUZZ_BUILD)/artifacts/ (copy it into tests/fuzz/$$t/)"; exit 1; }; \
+		grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $(FUZZ_BUILD)/fuzz_$$t.log | tr '\n' ' '; \
+		echo; echo "   corpus: $$(ls $(FUZZ_BUILD)/corpus/$$t | wc -l) inputs kept"; done
+
+fuzz-build: $(addprefix $(BUILD)/fuzz-bin/fuzz_,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz-bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libsensor.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(LDFLAGS)
+
+# ---- valgrind ----
+valgrind: $(BUILD)/sensor-service
+	@scripts/install-deps.sh fuzz
+	tests/valgrind/run.sh $(abspath $(BUILD)/sensor-service)

@@ -14,6 +14,7 @@ declare -A GROUP=(
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
 	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
 	[profile]="linux-perf python3"
+	[fuzz]="clang libclang-rt-14-dev valgrind" # make fuzz (libFuzzer), make valgrind
 )
 
 groups=("$@")

@@ -11,6 +11,16 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PROBE_PY="$(dirname "${BASH_SOURCE[0]}")/httpprobe.py"
 
+# Under AddressSanitizer (make asan) freed memory sits in a quarantine and
+# the shadow is resident too: RSS growth says nothing there, so the RSS
+# checks allow RSS_SLACK (256 KiB normally) and the quarantine is kept small.
+RSS_SLACK=262144
+if ldd "$SENSOR_BIN" 2>/dev/null | grep -q libasan; then
+	RSS_SLACK=$((24 * 1048576))
+	export ASAN_OPTIONS="${ASAN_OPTIONS:-quarantine_size_mb=1}" # as make asan sets it
+	echo "  (AddressSanitizer build: RSS checks allow $((RSS_SLACK >> 20)) MiB of slack)"
+fi
+
 # Prefix every line with the wall clock (seconds.micros), no fork per line.
 stamp_lines() {
 	local l
@@ -24,9 +34,9 @@ http_answers() { # any HTTP status at all
 
 # Up = any HTTP answer; a port taken meanwhile by someone else is retried.
 start_stamped() {
-	local try
-	for try in 1 2 3; do
-		SVC_PORT=$(free_port)
+	local _
+	for _ in 1 2 3; do
+		pick_port SVC_PORT || return 1
 		SVC_SHM=$(new_shm_name)
 		SVC_LOG="$TEST_TMP/service-$SVC_PORT.log"
 		SVC_URL="http://127.0.0.1:$SVC_PORT"
@@ -45,6 +55,10 @@ start_stamped() {
 }
 
 now_s() { echo "$EPOCHREALTIME"; }
+
+# capped worker|exporter : false when nothing caps that child's memory (an
+# ASan build, which cannot use RLIMIT_DATA, where no cgroup can be made)
+capped() { ! grep -q "$1 memory cap: no rlimit under AddressSanitizer, and no cgroup" "$SVC_LOG"; }
 
 # metric NAME_WITH_LABELS : its value, 0 when absent
 metric() { local v; v=$(metric_value "$1"); echo "${v:-0}"; }

@@ -90,7 +90,7 @@ def main():
         f"max_ms={(lat[-1] if lat else float('nan')):.2f}",
     ]
     for k in args.watch:
-        out.append(f"max[{k}]={maxima.get(k, float('nan')):.0f}")
+        out.append(f"max[{k}]={maxima.get(k, 0):.0f}")
     print(" ".join(out))
 
 

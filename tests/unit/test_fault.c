@@ -43,7 +43,8 @@ static void test_parse_each_kind(void **state)
 	struct fault_plan plan;
 	char err[160];
 	assert_int_equal(parse("worker:leak:16M,worker:crash:1500,exporter:hang:0,exporter:exit:0,worker:spike:2000",
-			       &plan, err, sizeof err), 0);
+			       &plan, err, sizeof err),
+			 0);
 	assert_int_equal(plan.n, 5);
 	assert_int_equal(plan.f[0].process, FAULT_WORKER);
 	assert_int_equal(plan.f[0].kind, FAULT_LEAK);
@@ -63,8 +64,11 @@ static void test_parse_sizes(void **state)
 	(void)state;
 	struct fault_plan plan;
 	char err[160];
-	const struct { const char *spec; long bytes; } ok[] = {
-		{ "worker:leak:1", 1 }, { "worker:leak:4k", 4096 }, { "worker:leak:4K", 4096 },
+	const struct {
+		const char *spec;
+		long bytes;
+	} ok[] = {
+		{ "worker:leak:1", 1 },         { "worker:leak:4k", 4096 },     { "worker:leak:4K", 4096 },
 		{ "worker:leak:3m", 3L << 20 }, { "worker:leak:1G", 1L << 30 }, { "worker:leak:1073741824", 1L << 30 },
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -78,7 +82,10 @@ static void test_parse_errors(void **state)
 {
 	(void)state;
 	struct fault_plan plan;
-	const struct { const char *spec; const char *says; } bad[] = {
+	const struct {
+		const char *spec;
+		const char *says;
+	} bad[] = {
 		{ "worker", "PROCESS:KIND:ARG" },
 		{ "worker:crash", "PROCESS:KIND:ARG" },
 		{ "worker:crash:", "AFTER_MS" },
@@ -106,7 +113,8 @@ static void test_parse_errors(void **state)
 		{ "worker:crash:10,,worker:hang:10", "PROCESS:KIND:ARG" },
 		{ "worker:crash:10,worker:crash:20", "given twice" },
 		{ "worker:hang:1,worker:exit:1,worker:crash:1,worker:leak:1,worker:spike:1,"
-		  "exporter:hang:1,exporter:exit:1,exporter:crash:1,exporter:leak:1", "more than" },
+		  "exporter:hang:1,exporter:exit:1,exporter:crash:1,exporter:leak:1",
+		  "more than" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char err[160] = "";
