@@ -47,6 +47,23 @@ assert_eq "the worker was not touched" "$wpid" "$(child_pid worker)"
 assert_gt "the worker kept counting" "$(metric sensor_loop_iterations_total)" "$it0"
 stop_checked
 
+echo "-- hang: the exporter's event loop spins (exporter:hang:1000, heartbeat timeout 1 s)"
+start_stamped "${FAST[@]}" --heartbeat-timeout-ms 1000 --backoff-min-ms 200 --fault exporter:hang:1000 ||
+	{ fail "service starts"; finish; }
+wpid=$(child_pid worker); epid=$(child_pid exporter)
+ne=$(wait_new_pid exporter "$epid" 5)
+check "the hung exporter was replaced" test -n "$ne"
+t_hang=$(log_times "\[$epid\] exporter warn: fault: hanging now" | head -1)
+t_kill=$(log_times "sensor-exporter \(pid $epid\) heartbeat stale" | head -1)
+detect=$(calc "$t_kill - $t_hang")
+echo "  (exporter hang detected after $detect s with a 1 s timeout)"
+assert_le "killed on time (timeout + 0.25 s)" "$detect" 1.25
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$SVC_URL/")
+assert_eq "requests are served again" 200 "$code"
+assert_gt "reason hang is counted" "$(metric 'sensor_child_exits_total{child="exporter",reason="hang"}')" 0
+assert_eq "the worker was not touched" "$wpid" "$(child_pid worker)"
+stop_checked
+
 echo "-- leak: the exporter leaks 24 MiB/s under a 32 MiB cap"
 start_stamped "${FAST[@]}" --exporter-memory-mb 32 --backoff-min-ms 200 --fault exporter:leak:24M ||
 	{ fail "service starts"; finish; }
