@@ -699,7 +699,8 @@ def nice_text(worst, nice):
     r = same[0]
     if r["p99_ratio"] <= TARGET_SPIKE_RATIO:
         return (f"With the worker at nice 10 the same runs give {ratio(r['p99_ratio'], 2)}, within the target: the "
-                "scheduler then lets the exporter in first, so a lower priority for the worker is the remedy. ")
+                "scheduler then lets the exporter in first, which points at a lower priority for the worker as "
+                "the remedy (on a machine this busy, a quieter run should confirm it). ")
     if r["p99_ratio"] < worst["p99_ratio"] / 1.2:
         return (f"With the worker at nice 10 the same runs give {ratio(r['p99_ratio'], 2)}: better, since the "
                 "scheduler then lets the exporter in first, but not enough on this machine. ")
