@@ -15,7 +15,7 @@ FUZZ_TARGETS := config fault routes shm
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
-FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+FUZZ_CFLAGS  := -MMD -MP -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
                 -fno-sanitize-recover=undefined
 
 .PHONY: fuzz fuzz-build fuzz-replay valgrind
