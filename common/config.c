@@ -51,6 +51,7 @@ static const struct option_desc options[] = {
 	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX, "Readings per channel analysed per processing step (default 512)"),
 	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, "Seed of the simulated signals (default 1)"),
 	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, "Memory cap of the worker in MiB (default 64)"),
+	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19, "Nice value of the worker, so its CPU spikes yield to the exporter (default 10)"),
 	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root, "Directory holding sys/ for the hwmon, thermal, iio and file sources (default /)", "DIR"),
 	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket, "Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)", "PATH"),
 	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535, "UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
@@ -79,6 +80,7 @@ void config_defaults(struct config *cfg)
 	cfg->window = 512;
 	cfg->seed = 1;
 	cfg->worker_memory_mb = 64;
+	cfg->worker_nice = 10;
 	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
 	cfg->push_max_per_tick = 256;

@@ -32,6 +32,7 @@ struct config {
 	int window;
 	int seed;
 	int worker_memory_mb;
+	int worker_nice;
 	/* real sensors (common/channels.h, worker/source.h) */
 	char sysfs_root[128];     /* where /sys is: "/" or a test fixture */
 	char push_socket[108];    /* Unix datagram socket of the push input; "" off */

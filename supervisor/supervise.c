@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +79,10 @@ static void run_child(struct supervisor *s, struct child *c)
 	if (getppid() != s->pid)
 		_exit(0);
 	memcap_enter(&c->cap);
+	/* On a 2-core board the worker's processing spike must not take the
+	 * CPU the exporter needs to answer scrapes. */
+	if (c->id == SHM_CHILD_WORKER && setpriority(PRIO_PROCESS, 0, s->cfg->worker_nice) != 0)
+		log_warn("setpriority(%d): %s", s->cfg->worker_nice, strerror(errno));
 	proctitle_set(c->title);
 	log_set_role(shm_child_name(c->id));
 
