@@ -17,7 +17,10 @@ PKGS     := libevent glib-2.0
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
+# `override`: variant builds (coverage, asan, ubsan, fuzz) pass their own
+# CFLAGS on the command line and must still get the standard, the warnings
+# and the header dependencies.
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
