@@ -16,8 +16,9 @@
 
 #define GROUP_PREFIX "channel "
 #define BIT(s) (1u << (s))
-#define ANY_SOURCE (BIT(SHM_SOURCE_SIMULATED) | BIT(SHM_SOURCE_HWMON) | BIT(SHM_SOURCE_THERMAL) | \
-		    BIT(SHM_SOURCE_IIO) | BIT(SHM_SOURCE_FILE) | BIT(SHM_SOURCE_PUSH))
+#define ANY_SOURCE                                                                                           \
+	(BIT(SHM_SOURCE_SIMULATED) | BIT(SHM_SOURCE_HWMON) | BIT(SHM_SOURCE_THERMAL) | BIT(SHM_SOURCE_IIO) | \
+	 BIT(SHM_SOURCE_FILE) | BIT(SHM_SOURCE_PUSH))
 #define POLLED (ANY_SOURCE & ~BIT(SHM_SOURCE_PUSH))
 
 enum key_type { KEY_SOURCE, KEY_STRING, KEY_INT, KEY_DOUBLE, KEY_LABELS };
@@ -25,9 +26,9 @@ enum key_type { KEY_SOURCE, KEY_STRING, KEY_INT, KEY_DOUBLE, KEY_LABELS };
 struct key_desc {
 	const char *key;
 	enum key_type type;
-	size_t offset;     /* into struct channel_config */
-	size_t size;       /* for strings */
-	unsigned sources;  /* BIT() of the sources it applies to */
+	size_t offset;    /* into struct channel_config */
+	size_t size;      /* for strings */
+	unsigned sources; /* BIT() of the sources it applies to */
 };
 
 #define FIELD(f) offsetof(struct channel_config, f), sizeof(((struct channel_config *)0)->f)
@@ -52,8 +53,8 @@ static const struct key_desc keys[] = {
 
 static const char *const source_names[SHM_SOURCE_COUNT] = {
 	[SHM_SOURCE_SIMULATED] = "simulated", [SHM_SOURCE_HWMON] = "hwmon",
-	[SHM_SOURCE_THERMAL] = "thermal", [SHM_SOURCE_IIO] = "iio",
-	[SHM_SOURCE_FILE] = "file", [SHM_SOURCE_PUSH] = "push",
+	[SHM_SOURCE_THERMAL] = "thermal",     [SHM_SOURCE_IIO] = "iio",
+	[SHM_SOURCE_FILE] = "file",           [SHM_SOURCE_PUSH] = "push",
 };
 
 /* Label names the exporter uses itself, or Prometheus reserves. */
@@ -195,13 +196,13 @@ static int apply_key(struct channel_config *c, const struct key_desc *k, const c
 	char *end = NULL;
 
 	switch (k->type) {
-	case KEY_SOURCE:
-		return 0; /* read first, by parse_source */
+	case KEY_SOURCE: return 0; /* read first, by parse_source */
 	case KEY_INT: {
 		errno = 0;
 		long v = strtol(text, &end, 10);
 		if (*text == '\0' || errno || *end || v < 1 || v > 3600000) {
-			snprintf(err, errlen, "key '%s' needs an integer between 1 and 3600000, got '%s'", k->key, text);
+			snprintf(err, errlen, "key '%s' needs an integer between 1 and 3600000, got '%s'", k->key,
+				 text);
 			return -1;
 		}
 		*(int *)field = (int)v;
@@ -224,8 +225,7 @@ static int apply_key(struct channel_config *c, const struct key_desc *k, const c
 		}
 		break; /* keep the text as written */
 	}
-	case KEY_STRING:
-		break;
+	case KEY_STRING: break;
 	}
 	if (*text == '\0' || strlen(text) >= k->size) {
 		snprintf(err, errlen, "key '%s' must hold 1 to %zu characters", k->key, k->size - 1);
@@ -246,7 +246,8 @@ static int parse_source(struct channel_config *c, GKeyFile *kf, const char *grou
 	gchar *v = get_value(kf, group, "source");
 	int s = v ? channels_source_from_name(v) : -1;
 	if (s < 0)
-		snprintf(err, errlen, "key 'source' must be one of simulated, hwmon, thermal, iio, file, push, got '%s'",
+		snprintf(err, errlen,
+			 "key 'source' must be one of simulated, hwmon, thermal, iio, file, push, got '%s'",
 			 v ? v : "(missing)");
 	else
 		c->source = (enum shm_source)s;
@@ -271,13 +272,15 @@ static int check_source_keys(struct channel_config *c, char *err, size_t errlen)
 		if (c->sensor[0] == '\0')
 			snprintf(c->sensor, sizeof c->sensor, "temperature");
 		if (!is_one_of(c->sensor, kinds)) {
-			snprintf(err, errlen, "key 'kind' must be temperature, humidity or vibration, got '%s'", c->sensor);
+			snprintf(err, errlen, "key 'kind' must be temperature, humidity or vibration, got '%s'",
+				 c->sensor);
 			return -1;
 		}
 		return 0;
 	case SHM_SOURCE_HWMON:
 		if (c->device[0] == '\0' || (c->sensor[0] == '\0') == (c->label[0] == '\0')) {
-			snprintf(err, errlen, "source 'hwmon' needs 'chip' and exactly one of 'sensor' (e.g. temp1) or 'label'");
+			snprintf(err, errlen,
+				 "source 'hwmon' needs 'chip' and exactly one of 'sensor' (e.g. temp1) or 'label'");
 			return -1;
 		}
 		return 0;
@@ -289,7 +292,8 @@ static int check_source_keys(struct channel_config *c, char *err, size_t errlen)
 		return 0;
 	case SHM_SOURCE_IIO:
 		if (c->device[0] == '\0' || c->sensor[0] == '\0') {
-			snprintf(err, errlen, "source 'iio' needs 'device' (its name) and 'channel' (e.g. in_voltage0)");
+			snprintf(err, errlen,
+				 "source 'iio' needs 'device' (its name) and 'channel' (e.g. in_voltage0)");
 			return -1;
 		}
 		return 0;
@@ -299,13 +303,12 @@ static int check_source_keys(struct channel_config *c, char *err, size_t errlen)
 			return -1;
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
-static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group, const char *origin,
-		      char *err, size_t errlen)
+static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group, const char *origin, char *err,
+		      size_t errlen)
 {
 	gsize nkeys = 0;
 	gchar **names = g_key_file_get_keys(kf, group, &nkeys, NULL);
@@ -315,7 +318,8 @@ static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group,
 	for (gsize i = 0; rc == 0 && names && i < nkeys; i++) {
 		const struct key_desc *k = find_key(names[i]);
 		if (!k) {
-			snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]", origin, names[i], group);
+			snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]", origin, names[i],
+				 group);
 			rc = -1;
 		} else if (!(k->sources & BIT(c->source))) {
 			snprintf(err, errlen, "config file %s [%s]: key '%s' does not apply to source '%s'", origin,
@@ -338,14 +342,15 @@ static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group,
 	return rc;
 }
 
-int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin,
-			 char *err, size_t errlen)
+int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin, char *err,
+			 size_t errlen)
 {
 	const char *name = strncmp(group, GROUP_PREFIX, strlen(GROUP_PREFIX)) == 0 ? group + strlen(GROUP_PREFIX) : "";
 	char why[256];
 
 	if (!channels_name_valid(name)) {
-		snprintf(err, errlen, "config file %s: group [%s]: a channel is [channel NAME], NAME 1-%u of A-Z a-z 0-9 _ . -",
+		snprintf(err, errlen,
+			 "config file %s: group [%s]: a channel is [channel NAME], NAME 1-%u of A-Z a-z 0-9 _ . -",
 			 origin, group, SHM_CHANNEL_NAME_LEN - 1);
 		return -1;
 	}
@@ -378,9 +383,7 @@ static void print_key(const struct channel_config *c, const struct key_desc *k, 
 	const char *field = (const char *)c + k->offset;
 	char num[G_ASCII_DTOSTR_BUF_SIZE];
 	switch (k->type) {
-	case KEY_SOURCE:
-		fprintf(out, "source=%s\n", source_names[c->source]);
-		break;
+	case KEY_SOURCE: fprintf(out, "source=%s\n", source_names[c->source]); break;
 	case KEY_INT:
 		if (*(const int *)field)
 			fprintf(out, "%s=%d\n", k->key, *(const int *)field);

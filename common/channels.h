@@ -30,15 +30,15 @@
 
 struct channel_config {
 	char name[SHM_CHANNEL_NAME_LEN];
-	char unit[SHM_CHANNEL_UNIT_LEN];      /* "": the source's natural unit */
-	char labels[SHM_CHANNEL_LABELS_LEN];  /* as written: room=lab,rack=3 */
-	enum shm_source source;               /* never SHM_SOURCE_BUILTIN */
-	int interval_ms;                      /* 0: [worker] sample-interval-ms */
-	double scale, offset;                 /* value = reading * scale + offset */
-	char device[CHANNEL_SELECTOR_LEN];    /* hwmon chip, thermal type, iio device */
-	char sensor[CHANNEL_SELECTOR_LEN];    /* hwmon sensor (temp1), iio channel, simulated kind */
-	char label[CHANNEL_SELECTOR_LEN];     /* hwmon sensor by its *_label text */
-	char path[CHANNEL_PATH_LEN];          /* file source, below --sysfs-root */
+	char unit[SHM_CHANNEL_UNIT_LEN];     /* "": the source's natural unit */
+	char labels[SHM_CHANNEL_LABELS_LEN]; /* as written: room=lab,rack=3 */
+	enum shm_source source;              /* never SHM_SOURCE_BUILTIN */
+	int interval_ms;                     /* 0: [worker] sample-interval-ms */
+	double scale, offset;                /* value = reading * scale + offset */
+	char device[CHANNEL_SELECTOR_LEN];   /* hwmon chip, thermal type, iio device */
+	char sensor[CHANNEL_SELECTOR_LEN];   /* hwmon sensor (temp1), iio channel, simulated kind */
+	char label[CHANNEL_SELECTOR_LEN];    /* hwmon sensor by its *_label text */
+	char path[CHANNEL_PATH_LEN];         /* file source, below --sysfs-root */
 };
 
 struct channel_set {
@@ -53,8 +53,8 @@ int channels_is_group(const char *group);
 
 /* Parse one channel group of `kf` and append it to `set`. Returns 0, or -1
  * with a one-line error naming the file, the group and the key. */
-int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin,
-			 char *err, size_t errlen);
+int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin, char *err,
+			 size_t errlen);
 
 /* Parse `labels=` text (name=value,...) into Prometheus label syntax
  * (name="value",... escaped). Returns 0, or -1 with a reason in err. */

@@ -20,49 +20,79 @@
 enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
 
 struct option_desc {
-	const char *flag;     /* long flag, also the key in the file */
-	const char *group;    /* config-file group */
-	const char *env;      /* environment variable */
+	const char *flag;  /* long flag, also the key in the file */
+	const char *group; /* config-file group */
+	const char *env;   /* environment variable */
 	enum opt_type type;
-	size_t offset;        /* into struct config */
-	size_t size;          /* for strings: buffer size */
-	long min, max;        /* for ints */
+	size_t offset; /* into struct config */
+	size_t size;   /* for strings: buffer size */
+	long min, max; /* for ints */
 	const char *help;
-	const char *arg;      /* placeholder in --help */
+	const char *arg; /* placeholder in --help */
 };
 
-#define INT_OPT(f, g, e, field, lo, hi, h) \
-	{ f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N" }
-#define STR_OPT(f, g, e, field, h, a) \
-	{ f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a }
-#define BOOL_OPT(f, g, e, field, h) \
-	{ f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL }
+#define INT_OPT(f, g, e, field, lo, hi, h)                                          \
+	{                                                                           \
+		f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N" \
+	}
+#define STR_OPT(f, g, e, field, h, a)                                                                                \
+	{                                                                                                            \
+		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a \
+	}
+#define BOOL_OPT(f, g, e, field, h)                                                 \
+	{                                                                           \
+		f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL \
+	}
 
 static const struct option_desc options[] = {
-	STR_OPT("listen", "service", "SENSOR_LISTEN", listen, "IPv4/IPv6 address the exporter binds (default 127.0.0.1)", "ADDR"),
+	STR_OPT("listen", "service", "SENSOR_LISTEN", listen,
+		"IPv4/IPv6 address the exporter binds (default 127.0.0.1)", "ADDR"),
 	INT_OPT("port", "service", "SENSOR_PORT", port, 1, 65535, "TCP port of the exporter (default 8000)"),
-	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name, "POSIX shared-memory name (default /sensor-service)", "NAME"),
-	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint, "Serve /debug (loopback clients only)"),
-	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url, "VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
-	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS, "Simulated sensor channels (default 3)"),
-	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, "Sampling period (default 100)"),
-	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000, "Period of the CPU-heavy processing step (default 2000)"),
-	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX, "Readings kept in the ring, a power of two (default 4096)"),
-	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX, "Readings per channel analysed per processing step (default 512)"),
+	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name,
+		"POSIX shared-memory name (default /sensor-service)", "NAME"),
+	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint,
+		 "Serve /debug (loopback clients only)"),
+	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url,
+		"VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
+	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS,
+		"Simulated sensor channels (default 3)"),
+	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000,
+		"Sampling period (default 100)"),
+	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000,
+		"Period of the CPU-heavy processing step (default 2000)"),
+	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX,
+		"Readings kept in the ring, a power of two (default 4096)"),
+	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX,
+		"Readings per channel analysed per processing step (default 512)"),
 	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, "Seed of the simulated signals (default 1)"),
-	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, "Memory cap of the worker in MiB (default 64)"),
-	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19, "Nice value of the worker, so its CPU spikes yield to the exporter (default 10)"),
-	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root, "Directory holding sys/ for the hwmon, thermal, iio and file sources (default /)", "DIR"),
-	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket, "Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)", "PATH"),
-	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535, "UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
-	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536, "Push datagrams read per sampling tick (default 256)"),
-	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000, "Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
-	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536, "Memory cap of the exporter in MiB (default 64)"),
-	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000, "Restart a child whose heartbeat is older (default 5000)"),
-	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, "First restart delay (default 250)"),
-	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000, "Cap of the exponential restart delay (default 30000)"),
-	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000, "Grace period before SIGKILL on stop (default 5000)"),
-	STR_OPT("fault", "testing", "SENSOR_FAULT", fault, "TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)", "SPEC"),
+	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536,
+		"Memory cap of the worker in MiB (default 64)"),
+	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19,
+		"Nice value of the worker, so its CPU spikes yield to the exporter (default 10)"),
+	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root,
+		"Directory holding sys/ for the hwmon, thermal, iio and file sources (default /)", "DIR"),
+	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket,
+		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)",
+		"PATH"),
+	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535,
+		"UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
+	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536,
+		"Push datagrams read per sampling tick (default 256)"),
+	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
+		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
+		"Memory cap of the exporter in MiB (default 64)"),
+	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
+		"Restart a child whose heartbeat is older (default 5000)"),
+	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
+		"First restart delay (default 250)"),
+	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000,
+		"Cap of the exponential restart delay (default 30000)"),
+	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000,
+		"Grace period before SIGKILL on stop (default 5000)"),
+	STR_OPT("fault", "testing", "SENSOR_FAULT", fault,
+		"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)",
+		"SPEC"),
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -113,8 +143,8 @@ static int fault_check(const char *spec, const char *source, char *err, size_t e
 }
 
 /* Parse `text` as the option's type, range-check it and store it. */
-static int apply_value(struct config *cfg, const struct option_desc *o, const char *text,
-		       const char *source, char *err, size_t errlen)
+static int apply_value(struct config *cfg, const struct option_desc *o, const char *text, const char *source, char *err,
+		       size_t errlen)
 {
 	char *field = (char *)cfg + o->offset;
 	const char *t = text ? text : "";
@@ -133,8 +163,8 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 			return -1;
 		}
 		if (v < o->min || v > o->max) {
-			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld",
-				 source, o->flag, o->min, o->max, v);
+			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld", source, o->flag,
+				 o->min, o->max, v);
 			return -1;
 		}
 		*(int *)field = (int)v;
@@ -156,7 +186,8 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 			return -1;
 		}
 		if (strlen(t) >= o->size) {
-			snprintf(err, errlen, "%s: option '%s' is longer than %zu characters", source, o->flag, o->size - 1);
+			snprintf(err, errlen, "%s: option '%s' is longer than %zu characters", source, o->flag,
+				 o->size - 1);
 			return -1;
 		}
 		if (o->offset == offsetof(struct config, fault) && fault_check(t, source, err, errlen) != 0)
@@ -167,8 +198,8 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 	return -1;
 }
 
-int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
-			      const char *origin, char *err, size_t errlen)
+int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len, const char *origin, char *err,
+			      size_t errlen)
 {
 	GKeyFile *kf = g_key_file_new();
 	GError *gerr = NULL;
@@ -192,8 +223,8 @@ int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
 		for (gsize k = 0; rc == 0 && keys && k < nkeys; k++) {
 			const struct option_desc *o = find_option(keys[k]);
 			if (!o || strcmp(o->group, groups[g]) != 0) {
-				snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]",
-					 origin, keys[k], groups[g]);
+				snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]", origin, keys[k],
+					 groups[g]);
 				rc = -1;
 				break;
 			}
@@ -249,12 +280,14 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	}
 	bool push_on = strcmp(cfg->push_socket, "none") != 0;
 	if (push_on && cfg->push_socket[0] != '/') {
-		snprintf(err, errlen, "option 'push-socket' must be an absolute path or none, got '%s'", cfg->push_socket);
+		snprintf(err, errlen, "option 'push-socket' must be an absolute path or none, got '%s'",
+			 cfg->push_socket);
 		return -1;
 	}
 	for (unsigned i = 0; i < cfg->chans.count; i++)
 		if (cfg->chans.chan[i].source == SHM_SOURCE_PUSH && !push_on && cfg->push_udp_port == 0) {
-			snprintf(err, errlen, "channel '%s' has source=push, but neither 'push-socket' nor 'push-udp-port' is set",
+			snprintf(err, errlen,
+				 "channel '%s' has source=push, but neither 'push-socket' nor 'push-udp-port' is set",
 				 cfg->chans.chan[i].name);
 			return -1;
 		}
@@ -285,17 +318,21 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		return -1;
 	}
 	if (!shm_name_valid(cfg->shm_name)) {
-		snprintf(err, errlen, "option 'shm-name' must be '/' followed by 1-250 characters without '/', got '%s'",
+		snprintf(err, errlen,
+			 "option 'shm-name' must be '/' followed by 1-250 characters without '/', got '%s'",
 			 cfg->shm_name);
 		return -1;
 	}
 	if (!config_url_valid(cfg->vm_url)) {
-		snprintf(err, errlen, "option 'vm-url' must be an http:// or https:// URL without quotes, "
-			 "spaces or query, got '%s'", cfg->vm_url);
+		snprintf(err, errlen,
+			 "option 'vm-url' must be an http:// or https:// URL without quotes, "
+			 "spaces or query, got '%s'",
+			 cfg->vm_url);
 		return -1;
 	}
 	if (cfg->heartbeat_timeout_ms < 2 * cfg->sample_interval_ms) {
-		snprintf(err, errlen, "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
+		snprintf(err, errlen,
+			 "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
 		return -1;
 	}
@@ -326,7 +363,10 @@ void config_print(const struct config *cfg, FILE *out)
  * text; values are applied after the file and the environment so that
  * flags win whatever their position.
  */
-struct flag_value { const struct option_desc *o; char *text; };
+struct flag_value {
+	const struct option_desc *o;
+	char *text;
+};
 static struct flag_value flag_values[64];
 static size_t n_flag_values;
 
@@ -351,8 +391,7 @@ static void free_flag_values(void)
 	n_flag_values = 0;
 }
 
-enum config_action config_load(struct config *cfg, int argc, char **argv,
-			       char **envp, char *err, size_t errlen)
+enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, char *err, size_t errlen)
 {
 	gchar *config_path = NULL;
 	gboolean show_version = FALSE, print_config = FALSE, list_sensors = FALSE;
@@ -362,31 +401,51 @@ enum config_action config_load(struct config *cfg, int argc, char **argv,
 	config_defaults(cfg);
 	free_flag_values();
 
-	entries[n++] = (GOptionEntry){ "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
-				       "GKeyFile config file (see deploy/sensor-service.conf)", "FILE" };
+	entries[n++] = (GOptionEntry){ "config",
+				       'c',
+				       0,
+				       G_OPTION_ARG_FILENAME,
+				       &config_path,
+				       "GKeyFile config file (see deploy/sensor-service.conf)",
+				       "FILE" };
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option_desc *o = &options[i];
 		/* booleans take an optional "=false": with NO_ARG, GLib would drop the
 		 * value and --debug-endpoint=false would turn the endpoint on */
-		entries[n++] = (GOptionEntry){ o->flag, 0, o->type == OPT_BOOL ? G_OPTION_FLAG_OPTIONAL_ARG : 0,
-					       G_OPTION_ARG_CALLBACK, (gpointer)record_flag, o->help, o->arg };
+		entries[n++] = (GOptionEntry){ o->flag,
+					       0,
+					       o->type == OPT_BOOL ? G_OPTION_FLAG_OPTIONAL_ARG : 0,
+					       G_OPTION_ARG_CALLBACK,
+					       (gpointer)record_flag,
+					       o->help,
+					       o->arg };
 	}
-	entries[n++] = (GOptionEntry){ "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
-				       "Print the effective configuration and exit", NULL };
-	entries[n++] = (GOptionEntry){ "list-sensors", 0, 0, G_OPTION_ARG_NONE, &list_sensors,
-				       "Print the hwmon, thermal and IIO sensors under --sysfs-root and exit", NULL };
-	entries[n++] = (GOptionEntry){ "version", 'V', 0, G_OPTION_ARG_NONE, &show_version,
-				       "Print the version and exit", NULL };
+	entries[n++] = (GOptionEntry){ "print-config",
+				       0,
+				       0,
+				       G_OPTION_ARG_NONE,
+				       &print_config,
+				       "Print the effective configuration and exit",
+				       NULL };
+	entries[n++] = (GOptionEntry){ "list-sensors",
+				       0,
+				       0,
+				       G_OPTION_ARG_NONE,
+				       &list_sensors,
+				       "Print the hwmon, thermal and IIO sensors under --sysfs-root and exit",
+				       NULL };
+	entries[n++] = (GOptionEntry){
+		"version", 'V', 0, G_OPTION_ARG_NONE, &show_version, "Print the version and exit", NULL
+	};
 	entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
 
 	GOptionContext *ctx = g_option_context_new("- sensor sampling service with a Prometheus exporter");
-	g_option_context_set_summary(ctx,
-		"Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug)\n"
-		"that share one POSIX shared-memory segment.");
-	g_option_context_set_description(ctx,
-		"Settings are read, weakest first, from built-in defaults, the --config file,\n"
-		"SENSOR_* environment variables (e.g. SENSOR_PORT=9100), and flags.\n"
-		"Run with --print-config to see the result.\n");
+	g_option_context_set_summary(ctx, "Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug)\n"
+					  "that share one POSIX shared-memory segment.");
+	g_option_context_set_description(
+		ctx, "Settings are read, weakest first, from built-in defaults, the --config file,\n"
+		     "SENSOR_* environment variables (e.g. SENSOR_PORT=9100), and flags.\n"
+		     "Run with --print-config to see the result.\n");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 
 	GError *gerr = NULL;

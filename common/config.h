@@ -61,15 +61,14 @@ enum config_action { CONFIG_RUN, CONFIG_EXIT_OK, CONFIG_EXIT_ERROR };
  * CONFIG_EXIT_ERROR a one-line message is in err; CONFIG_EXIT_OK means
  * --help, --version or --print-config already printed what was asked.
  */
-enum config_action config_load(struct config *cfg, int argc, char **argv,
-			       char **envp, char *err, size_t errlen);
+enum config_action config_load(struct config *cfg, int argc, char **argv, char **envp, char *err, size_t errlen);
 
 /* Built-in defaults only. */
 void config_defaults(struct config *cfg);
 
 /* Parse a GKeyFile text into cfg (used by config_load and the fuzzer). */
-int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len,
-			      const char *origin, char *err, size_t errlen);
+int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len, const char *origin, char *err,
+			      size_t errlen);
 
 /* Is `url` an http(s) URL safe to print into HTML (option vm-url)? */
 bool config_url_valid(const char *url);

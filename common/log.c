@@ -22,13 +22,13 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 	fprintf(stderr, "sensor-service[%d] %s %s: %s\n", (int)getpid(), log_role, level, msg);
 }
 
-#define LOG_FN(name, level)                  \
-	void name(const char *fmt, ...)      \
-	{                                    \
-		va_list ap;                  \
-		va_start(ap, fmt);           \
-		log_line(level, fmt, ap);    \
-		va_end(ap);                  \
+#define LOG_FN(name, level)               \
+	void name(const char *fmt, ...)   \
+	{                                 \
+		va_list ap;               \
+		va_start(ap, fmt);        \
+		log_line(level, fmt, ap); \
+		va_end(ap);               \
 	}
 
 LOG_FN(log_info, "info")

@@ -41,15 +41,19 @@ static void count_request(struct exporter *ex, enum shm_http_path path, int stat
 	SHM_ADD(&ex->seg->exporter.requests[path][shm_code_from_status(status)], 1);
 }
 
-static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path,
-		  int status, const char *content_type, struct evbuffer *body)
+static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path, int status,
+		  const char *content_type, struct evbuffer *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	if (content_type)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
-	const char *reason = status == 200 ? "OK" : status == 403 ? "Forbidden" : status == 404 ? "Not Found"
-			   : status == 405 ? "Method Not Allowed" : status == 503 ? "Service Unavailable" : "Error";
+	const char *reason = status == 200   ? "OK"
+			     : status == 403 ? "Forbidden"
+			     : status == 404 ? "Not Found"
+			     : status == 405 ? "Method Not Allowed"
+			     : status == 503 ? "Service Unavailable"
+					     : "Error";
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (!body || evbuffer_get_length(body) == 0) {
@@ -164,9 +168,9 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		goto out;
 	/* Accept every method libevent knows so that we, not libevent, answer
 	 * 405 with an Allow header. */
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-					 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-					 EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+						 EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+						 EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
 	evhttp_set_max_body_size(http, MAX_BODY_BYTES);
 	evhttp_set_timeout(http, CONNECTION_TIMEOUT_S);
@@ -184,8 +188,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
 	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
 	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
-	if (!beat || !sigterm || !sigint || event_add(beat, &beat_every) != 0 ||
-	    event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0)
+	if (!beat || !sigterm || !sigint || event_add(beat, &beat_every) != 0 || event_add(sigterm, NULL) != 0 ||
+	    event_add(sigint, NULL) != 0)
 		goto out;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);

@@ -142,7 +142,8 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 		fallible |= source_can_fail(seg->channels[i].source);
 	}
 	if (configured) {
-		family(out, "sensor_channel_info", "gauge", "Where each configured channel's readings come from (always 1).");
+		family(out, "sensor_channel_info", "gauge",
+		       "Where each configured channel's readings come from (always 1).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel *ch = &seg->channels[i];
 			series_open(out, "sensor_channel_info", ch);
@@ -206,8 +207,14 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 		const struct shm_channel *ch = &seg->channels[i];
 		if (LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
 			continue; /* not computed yet */
-		const struct { const char *stat; double v; } rows[] = {
-			{ "min", st.min }, { "max", st.max }, { "mean", st.mean }, { "p95", st.p95 },
+		const struct {
+			const char *stat;
+			double v;
+		} rows[] = {
+			{ "min", st.min },
+			{ "max", st.max },
+			{ "mean", st.mean },
+			{ "p95", st.p95 },
 		};
 		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
 			series_open(out, "sensor_window_value", ch);
@@ -270,8 +277,8 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 
 	family(out, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		evbuffer_add_printf(out, "sensor_child_restarts_total{child=\"%s\"} %" PRIu64 "\n",
-				    shm_child_name(c), kids[c].restarts);
+		evbuffer_add_printf(out, "sensor_child_restarts_total{child=\"%s\"} %" PRIu64 "\n", shm_child_name(c),
+				    kids[c].restarts);
 	family(out, "sensor_child_exits_total", "counter",
 	       "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
@@ -301,14 +308,12 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 		      heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
 
 	family(out, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
-	sample_double(out, "sensor_uptime_seconds", "",
-		      (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9);
+	sample_double(out, "sensor_uptime_seconds", "", (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9);
 
 	render_channels(out, seg);
 
 	family(out, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
-	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION,
-		 seg->hdr.pre.version);
+	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION, seg->hdr.pre.version);
 	sample_double(out, "sensor_build_info", labels, 1);
 }
 
@@ -360,20 +365,18 @@ int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		const struct child_snapshot *k = &kids[c];
 		double age = heartbeat_age_s(k, now_mono_ns);
 		evbuffer_add_printf(out,
-			",\"%s\":{\"up\":%s,\"pid\":%d,\"heartbeat_age_seconds\":%s,\"restarts\":%" PRIu64
-			",\"last_exit\":\"%s\",\"last_exit_detail\":%d}",
-			shm_child_name(c), k->state == SHM_CHILD_RUNNING ? "true" : "false",
-			k->state == SHM_CHILD_RUNNING ? (int)k->pid : 0,
-			json_double(age, num, sizeof num), k->restarts,
-			shm_exit_reason_label(k->last_exit_reason), (int)k->last_exit_detail);
+				    ",\"%s\":{\"up\":%s,\"pid\":%d,\"heartbeat_age_seconds\":%s,\"restarts\":%" PRIu64
+				    ",\"last_exit\":\"%s\",\"last_exit_detail\":%d}",
+				    shm_child_name(c), k->state == SHM_CHILD_RUNNING ? "true" : "false",
+				    k->state == SHM_CHILD_RUNNING ? (int)k->pid : 0, json_double(age, num, sizeof num),
+				    k->restarts, shm_exit_reason_label(k->last_exit_reason), (int)k->last_exit_detail);
 	}
 	evbuffer_add_printf(out, ",\"readings_total\":%" PRIu64 ",\"readings_dropped_total\":%" PRIu64 "}\n",
 			    LOAD(&seg->worker.readings), LOAD(&seg->worker.readings_dropped));
 	return ok ? 200 : 503;
 }
 
-void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns,
-		  unsigned max_readings)
+void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns, unsigned max_readings)
 {
 	struct reading recent[256];
 	char num[32];
@@ -382,17 +385,18 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 	const struct shm_header *h = &seg->hdr;
 	uint32_t nch = h->channel_count > SHM_MAX_CHANNELS ? SHM_MAX_CHANNELS : h->channel_count;
 
-	evbuffer_add_printf(out,
+	evbuffer_add_printf(
+		out,
 		"{\"header\":{\"magic\":\"0x%016" PRIx64 "\",\"version\":%u,\"header_size\":%u,"
 		"\"total_size\":%" PRIu64 ",\"owner_pid\":%d,\"created_unix_seconds\":%.3f,"
 		"\"age_seconds\":%.3f,\"ring_capacity\":%u,\"channel_count\":%u,\"heartbeat_timeout_ms\":%u}",
 		h->pre.magic, h->pre.version, h->pre.header_size, h->pre.total_size, (int)h->pre.owner_pid,
 		(double)h->created_realtime_ns / 1e9, (double)(now_mono_ns - h->created_monotonic_ns) / 1e9,
 		h->ring_capacity, h->channel_count, h->heartbeat_timeout_ms);
-	evbuffer_add_printf(out, ",\"ring\":{\"head\":%" PRIu64 ",\"tail\":%" PRIu64 ",\"depth\":%" PRIu64
-				 ",\"dropped\":%" PRIu64 "}",
-			    LOAD(&seg->ring.head), LOAD(&seg->ring.tail), ring_depth(seg),
-			    LOAD(&seg->worker.readings_dropped));
+	evbuffer_add_printf(
+		out,
+		",\"ring\":{\"head\":%" PRIu64 ",\"tail\":%" PRIu64 ",\"depth\":%" PRIu64 ",\"dropped\":%" PRIu64 "}",
+		LOAD(&seg->ring.head), LOAD(&seg->ring.tail), ring_depth(seg), LOAD(&seg->worker.readings_dropped));
 
 	evbuffer_add_printf(out, ",\"channels\":[");
 	for (uint32_t i = 0; i < nch; i++) {

@@ -23,8 +23,7 @@ int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 
 /* Header, ring position, channel summaries and the newest `max_readings`
  * readings, as JSON. */
-void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns,
-		  unsigned max_readings);
+void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns, unsigned max_readings);
 
 /* Is the worker healthy? If not, a one-line reason goes to `why`. */
 bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *why, size_t whylen);

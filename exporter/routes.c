@@ -36,8 +36,7 @@ bool address_is_loopback(const char *addr)
 {
 	if (!addr)
 		return false;
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
-	       strncmp(addr, "::ffff:127.", 11) == 0;
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0;
 }
 
 const char *route_target_path(const char *target, char *buf, size_t len)

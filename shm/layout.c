@@ -4,13 +4,11 @@
 #include "layout.h"
 
 const double shm_spike_bounds[SHM_SPIKE_BUCKETS] = {
-	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-	0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 };
 
 const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS] = {
-	"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
-	"0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+	"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
 };
 
 size_t shm_segment_size(uint32_t ring_capacity)
@@ -79,7 +77,10 @@ const char *shm_read_error_label(enum shm_read_error e)
 const char *shm_push_result_label(enum shm_push_result r)
 {
 	static const char *const labels[SHM_PUSH_RESULT_COUNT] = {
-		"accepted", "malformed", "unknown_channel", "over_rate",
+		"accepted",
+		"malformed",
+		"unknown_channel",
+		"over_rate",
 	};
 	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
 }

@@ -44,45 +44,61 @@ extern const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS];
 enum shm_child_id { SHM_CHILD_WORKER = 0, SHM_CHILD_EXPORTER = 1, SHM_CHILD_COUNT = 2 };
 
 enum shm_child_state {
-	SHM_CHILD_STOPPED = 0,  /* not started yet, or stopped on shutdown */
+	SHM_CHILD_STOPPED = 0, /* not started yet, or stopped on shutdown */
 	SHM_CHILD_RUNNING = 1,
-	SHM_CHILD_BACKOFF = 2,  /* died, waiting before the next start */
+	SHM_CHILD_BACKOFF = 2, /* died, waiting before the next start */
 };
 
 /* Why a child last ended; a bounded set so it can be a label. */
 enum shm_exit_reason {
 	SHM_EXIT_NONE = 0,
-	SHM_EXIT_CODE = 1,      /* exited with a status (detail = status) */
-	SHM_EXIT_SIGNAL = 2,    /* killed by a signal (detail = signo) */
-	SHM_EXIT_HANG = 3,      /* heartbeat went stale; the supervisor killed it */
+	SHM_EXIT_CODE = 1,   /* exited with a status (detail = status) */
+	SHM_EXIT_SIGNAL = 2, /* killed by a signal (detail = signo) */
+	SHM_EXIT_HANG = 3,   /* heartbeat went stale; the supervisor killed it */
 	SHM_EXIT_REASON_COUNT = 4,
 };
 
 /* HTTP request accounting: a fixed path x code matrix keeps labels bounded. */
 enum shm_http_path { SHM_PATH_ROOT, SHM_PATH_METRICS, SHM_PATH_DEBUG, SHM_PATH_OTHER, SHM_PATH_COUNT };
 enum shm_http_code {
-	SHM_CODE_200, SHM_CODE_400, SHM_CODE_403, SHM_CODE_404, SHM_CODE_405,
-	SHM_CODE_500, SHM_CODE_503, SHM_CODE_OTHER, SHM_CODE_COUNT
+	SHM_CODE_200,
+	SHM_CODE_400,
+	SHM_CODE_403,
+	SHM_CODE_404,
+	SHM_CODE_405,
+	SHM_CODE_500,
+	SHM_CODE_503,
+	SHM_CODE_OTHER,
+	SHM_CODE_COUNT
 };
 
 /* Where a channel's readings come from; BUILTIN is the `channels=N` set. */
 enum shm_source {
-	SHM_SOURCE_BUILTIN = 0, SHM_SOURCE_SIMULATED, SHM_SOURCE_HWMON, SHM_SOURCE_THERMAL,
-	SHM_SOURCE_IIO, SHM_SOURCE_FILE, SHM_SOURCE_PUSH, SHM_SOURCE_COUNT
+	SHM_SOURCE_BUILTIN = 0,
+	SHM_SOURCE_SIMULATED,
+	SHM_SOURCE_HWMON,
+	SHM_SOURCE_THERMAL,
+	SHM_SOURCE_IIO,
+	SHM_SOURCE_FILE,
+	SHM_SOURCE_PUSH,
+	SHM_SOURCE_COUNT
 };
 
 /* Why a sensor read failed; a bounded set so it can be a label. */
 enum shm_read_error {
-	SHM_READ_MISSING,     /* device or file gone (ENOENT, ENODEV, ...) */
-	SHM_READ_PERMISSION,  /* EACCES, EPERM */
-	SHM_READ_PARSE,       /* not one finite number */
-	SHM_READ_IO,          /* any other error */
+	SHM_READ_MISSING,    /* device or file gone (ENOENT, ENODEV, ...) */
+	SHM_READ_PERMISSION, /* EACCES, EPERM */
+	SHM_READ_PARSE,      /* not one finite number */
+	SHM_READ_IO,         /* any other error */
 	SHM_READ_ERROR_COUNT
 };
 
 /* What became of each line sent to the push input. */
 enum shm_push_result {
-	SHM_PUSH_ACCEPTED, SHM_PUSH_MALFORMED, SHM_PUSH_UNKNOWN_CHANNEL, SHM_PUSH_OVER_RATE,
+	SHM_PUSH_ACCEPTED,
+	SHM_PUSH_MALFORMED,
+	SHM_PUSH_UNKNOWN_CHANNEL,
+	SHM_PUSH_OVER_RATE,
 	SHM_PUSH_RESULT_COUNT
 };
 
@@ -90,9 +106,9 @@ enum shm_push_result {
 struct shm_preamble {
 	uint64_t magic;
 	uint32_t version;
-	uint32_t header_size;   /* sizeof(struct shm_segment) of the writer */
-	uint64_t total_size;    /* bytes of the whole segment */
-	int32_t owner_pid;      /* supervisor that created it */
+	uint32_t header_size; /* sizeof(struct shm_segment) of the writer */
+	uint64_t total_size;  /* bytes of the whole segment */
+	int32_t owner_pid;    /* supervisor that created it */
 	uint32_t reserved;
 };
 
@@ -101,9 +117,9 @@ struct shm_header {
 	struct shm_preamble pre;
 	int64_t created_realtime_ns;
 	int64_t created_monotonic_ns;
-	uint32_t ring_capacity;  /* power of two */
+	uint32_t ring_capacity; /* power of two */
 	uint32_t channel_count;
-	uint64_t ring_offset;    /* from the start of the segment */
+	uint64_t ring_offset; /* from the start of the segment */
 	uint32_t heartbeat_timeout_ms;
 	uint32_t reserved;
 };
@@ -114,13 +130,13 @@ struct shm_histogram {
 	uint32_t reserved;
 	_Atomic uint64_t buckets[SHM_SPIKE_BUCKETS + 1]; /* non-cumulative; last is +Inf */
 	_Atomic uint64_t count;
-	_Atomic uint64_t sum_bits;                        /* double */
+	_Atomic uint64_t sum_bits; /* double */
 };
 
 /* Per-child record; the supervisor is its only writer. */
 struct shm_child {
 	_Atomic uint32_t seq;
-	_Atomic uint32_t state;           /* enum shm_child_state */
+	_Atomic uint32_t state; /* enum shm_child_state */
 	_Atomic int32_t pid;
 	_Atomic uint32_t last_exit_reason; /* enum shm_exit_reason */
 	_Atomic int32_t last_exit_detail;
@@ -137,7 +153,7 @@ struct shm_child {
 struct shm_channel {
 	char name[SHM_CHANNEL_NAME_LEN];
 	char unit[SHM_CHANNEL_UNIT_LEN];
-	_Atomic uint64_t last_value_bits;  /* double */
+	_Atomic uint64_t last_value_bits; /* double */
 	_Atomic uint64_t readings;
 	/* Window statistics from the last processing run, under seq. */
 	_Atomic uint32_t stats_seq;
@@ -175,7 +191,7 @@ struct shm_worker_metrics {
 	_Atomic uint64_t readings;
 	_Atomic uint64_t readings_dropped;
 	_Atomic uint64_t processing_runs;
-	_Atomic uint64_t queue_depth;       /* readings waiting for processing */
+	_Atomic uint64_t queue_depth; /* readings waiting for processing */
 	struct shm_histogram cpu_spike;
 };
 
@@ -201,8 +217,8 @@ struct shm_ring_ctl {
  */
 struct shm_ring_slot {
 	_Atomic uint64_t seq;
-	_Atomic int64_t timestamp_ns;  /* CLOCK_REALTIME */
-	_Atomic uint64_t value_bits;   /* double */
+	_Atomic int64_t timestamp_ns; /* CLOCK_REALTIME */
+	_Atomic uint64_t value_bits;  /* double */
 	_Atomic uint32_t channel;
 	uint32_t reserved;
 };

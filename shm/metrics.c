@@ -52,8 +52,8 @@ bool histogram_read(const struct shm_histogram *h, struct histogram_snapshot *ou
 	return false;
 }
 
-void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid,
-		   enum shm_exit_reason reason, int32_t detail, int64_t started_ns)
+void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid, enum shm_exit_reason reason,
+		   int32_t detail, int64_t started_ns)
 {
 	seqlock_write_begin(&c->seq);
 	SHM_STORE(&c->state, (uint32_t)state);

@@ -36,14 +36,16 @@ struct child_snapshot {
 };
 
 /* Supervisor: publish a child's state change as one record. */
-void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid,
-		   enum shm_exit_reason reason, int32_t detail, int64_t started_ns);
+void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid, enum shm_exit_reason reason,
+		   int32_t detail, int64_t started_ns);
 void child_read(const struct shm_child *c, struct child_snapshot *out);
 
 /* Children: heartbeat with CLOCK_MONOTONIC, which all processes share. */
 void child_heartbeat(struct shm_child *c);
 
-struct channel_stats { double min, max, mean, p95, dominant_hz; };
+struct channel_stats {
+	double min, max, mean, p95, dominant_hz;
+};
 void channel_stats_publish(struct shm_channel *ch, const struct channel_stats *st);
 bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out);
 

@@ -15,8 +15,8 @@
 #include "layout.h"
 
 struct reading {
-	uint64_t index;        /* position in the stream of all readings */
-	int64_t timestamp_ns;  /* CLOCK_REALTIME */
+	uint64_t index;       /* position in the stream of all readings */
+	int64_t timestamp_ns; /* CLOCK_REALTIME */
 	double value;
 	uint32_t channel;
 };

@@ -44,29 +44,27 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen)
 	}
 	const struct shm_preamble *pre = &seg->hdr.pre;
 	if (pre->magic != SHM_MAGIC) {
-		snprintf(err, errlen, "not a sensor-service segment (magic 0x%016llx)",
-			 (unsigned long long)pre->magic);
+		snprintf(err, errlen, "not a sensor-service segment (magic 0x%016llx)", (unsigned long long)pre->magic);
 		return -1;
 	}
 	if (pre->version != SHM_LAYOUT_VERSION) {
-		snprintf(err, errlen, "layout version %u, this build reads version %u",
-			 pre->version, SHM_LAYOUT_VERSION);
+		snprintf(err, errlen, "layout version %u, this build reads version %u", pre->version,
+			 SHM_LAYOUT_VERSION);
 		return -1;
 	}
 	if (pre->header_size != sizeof(struct shm_segment) || size < sizeof(struct shm_segment)) {
-		snprintf(err, errlen, "header size %u (mapped %zu), expected %zu",
-			 pre->header_size, size, sizeof(struct shm_segment));
+		snprintf(err, errlen, "header size %u (mapped %zu), expected %zu", pre->header_size, size,
+			 sizeof(struct shm_segment));
 		return -1;
 	}
 	uint32_t cap = seg->hdr.ring_capacity;
 	if (cap < SHM_RING_MIN || cap > SHM_RING_MAX || (cap & (cap - 1)) != 0) {
-		snprintf(err, errlen, "ring capacity %u is not a power of two in [%u, %u]",
-			 cap, SHM_RING_MIN, SHM_RING_MAX);
+		snprintf(err, errlen, "ring capacity %u is not a power of two in [%u, %u]", cap, SHM_RING_MIN,
+			 SHM_RING_MAX);
 		return -1;
 	}
 	if (seg->hdr.channel_count == 0 || seg->hdr.channel_count > SHM_MAX_CHANNELS) {
-		snprintf(err, errlen, "channel count %u outside [1, %u]",
-			 seg->hdr.channel_count, SHM_MAX_CHANNELS);
+		snprintf(err, errlen, "channel count %u outside [1, %u]", seg->hdr.channel_count, SHM_MAX_CHANNELS);
 		return -1;
 	}
 	size_t want = shm_segment_size(cap);
@@ -120,19 +118,20 @@ static int reclaim_existing(const char *name, char *err, size_t errlen)
 	close(fd);
 
 	if (!ok || pre.magic != SHM_MAGIC) {
-		snprintf(err, errlen,
-			 "segment %s exists and is not a sensor-service segment; "
-			 "refusing to touch it (remove /dev/shm%s yourself if it is garbage, or pick another --shm-name)",
-			 name, name);
+		snprintf(
+			err, errlen,
+			"segment %s exists and is not a sensor-service segment; "
+			"refusing to touch it (remove /dev/shm%s yourself if it is garbage, or pick another --shm-name)",
+			name, name);
 		return 0;
 	}
 	if (!shm_owner_gone(pre.owner_pid)) {
-		snprintf(err, errlen, "segment %s is in use by a running sensor-service (pid %d)",
-			 name, (int)pre.owner_pid);
+		snprintf(err, errlen, "segment %s is in use by a running sensor-service (pid %d)", name,
+			 (int)pre.owner_pid);
 		return 0;
 	}
-	fprintf(stderr, "sensor-service: replacing stale segment %s (layout v%u, owner pid %d is gone)\n",
-		name, pre.version, (int)pre.owner_pid);
+	fprintf(stderr, "sensor-service: replacing stale segment %s (layout v%u, owner pid %d is gone)\n", name,
+		pre.version, (int)pre.owner_pid);
 	if (shm_unlink(name) != 0 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot remove stale segment %s: %s", name, strerror(errno));
 		return 0;
@@ -140,8 +139,7 @@ static int reclaim_existing(const char *name, char *err, size_t errlen)
 	return 1;
 }
 
-struct shm_segment *shm_create(const char *name, const struct shm_params *p,
-			       char *err, size_t errlen)
+struct shm_segment *shm_create(const char *name, const struct shm_params *p, char *err, size_t errlen)
 {
 	if (!shm_name_valid(name)) {
 		snprintf(err, errlen, "invalid shm name '%s': must be '/' followed by 1-250 characters without '/'",
@@ -149,8 +147,8 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p,
 		return NULL;
 	}
 	uint32_t cap = p->ring_capacity;
-	if (cap < SHM_RING_MIN || cap > SHM_RING_MAX || (cap & (cap - 1)) != 0 ||
-	    p->channel_count == 0 || p->channel_count > SHM_MAX_CHANNELS) {
+	if (cap < SHM_RING_MIN || cap > SHM_RING_MAX || (cap & (cap - 1)) != 0 || p->channel_count == 0 ||
+	    p->channel_count > SHM_MAX_CHANNELS) {
 		snprintf(err, errlen, "invalid segment geometry (ring %u, channels %u)", cap, p->channel_count);
 		return NULL;
 	}
@@ -205,8 +203,7 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p,
 	return seg;
 }
 
-const struct shm_segment *shm_attach_readonly(const char *name, size_t *size_out,
-					      char *err, size_t errlen)
+const struct shm_segment *shm_attach_readonly(const char *name, size_t *size_out, char *err, size_t errlen)
 {
 	int fd = shm_open(name, O_RDONLY, 0);
 	if (fd < 0) {

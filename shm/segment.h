@@ -10,8 +10,8 @@
 #include "layout.h"
 
 struct shm_params {
-	uint32_t ring_capacity;        /* power of two, SHM_RING_MIN..SHM_RING_MAX */
-	uint32_t channel_count;        /* 1..SHM_MAX_CHANNELS */
+	uint32_t ring_capacity; /* power of two, SHM_RING_MIN..SHM_RING_MAX */
+	uint32_t channel_count; /* 1..SHM_MAX_CHANNELS */
 	uint32_t heartbeat_timeout_ms;
 };
 
@@ -28,12 +28,10 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen);
  * and its owner is gone); anything else is refused with a reason.
  * Returns the mapping, or NULL with a one-line reason in err.
  */
-struct shm_segment *shm_create(const char *name, const struct shm_params *p,
-			       char *err, size_t errlen);
+struct shm_segment *shm_create(const char *name, const struct shm_params *p, char *err, size_t errlen);
 
 /* Map an existing segment read-only and validate it (for inspection). */
-const struct shm_segment *shm_attach_readonly(const char *name, size_t *size_out,
-					      char *err, size_t errlen);
+const struct shm_segment *shm_attach_readonly(const char *name, size_t *size_out, char *err, size_t errlen);
 
 void shm_unmap(const void *seg, size_t size);
 

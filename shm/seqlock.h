@@ -40,8 +40,7 @@ static inline uint32_t seqlock_read_begin(const _Atomic uint32_t *seq)
 static inline bool seqlock_read_ok(const _Atomic uint32_t *seq, uint32_t start)
 {
 	atomic_thread_fence(memory_order_acquire);
-	return (start & 1u) == 0 &&
-	       atomic_load_explicit((_Atomic uint32_t *)seq, memory_order_relaxed) == start;
+	return (start & 1u) == 0 && atomic_load_explicit((_Atomic uint32_t *)seq, memory_order_relaxed) == start;
 }
 
 /* Relaxed loads and stores for fields published under a seqlock. */

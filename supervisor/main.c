@@ -25,13 +25,9 @@ int main(int argc, char **argv)
 
 	proctitle_init(argc, argv);
 	switch (config_load(&cfg, argc, argv, environ, err, sizeof err)) {
-	case CONFIG_EXIT_OK:
-		return 0;
-	case CONFIG_EXIT_ERROR:
-		fprintf(stderr, "sensor-service: %s\n", err);
-		return 2;
-	case CONFIG_RUN:
-		break;
+	case CONFIG_EXIT_OK: return 0;
+	case CONFIG_EXIT_ERROR: fprintf(stderr, "sensor-service: %s\n", err); return 2;
+	case CONFIG_RUN: break;
 	}
 	if (cfg.list_sensors) {
 		list_sensors(stdout, cfg.sysfs_root);
@@ -57,8 +53,8 @@ int main(int argc, char **argv)
 	}
 	source_describe_channels(seg, &cfg);
 	size_t seg_size = seg->hdr.pre.total_size;
-	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION,
-		 cfg.shm_name, seg_size, seg->hdr.ring_capacity, cfg.listen, cfg.port);
+	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION, cfg.shm_name,
+		 seg_size, seg->hdr.ring_capacity, cfg.listen, cfg.port);
 
 	int rc = supervise(seg, &cfg, listen_fd);
 

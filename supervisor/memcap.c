@@ -149,7 +149,10 @@ void memcap_prepare(struct memcap *m, const char *child, uint64_t limit_bytes)
 	if (prepare_v2(m, child) != 0 && prepare_v1(m, child) != 0)
 		m->cgroup_dir[0] = '\0';
 	log_info("%s memory cap: %llu MiB via %s%s", child, (unsigned long long)(limit_bytes >> 20),
-		 memcap_kind_name(m->kind), m->kind == MEMCAP_RLIMIT ? "" : RLIMIT_USABLE ? " + rlimit" : "");
+		 memcap_kind_name(m->kind),
+		 m->kind == MEMCAP_RLIMIT ? ""
+		 : RLIMIT_USABLE          ? " + rlimit"
+					  : "");
 	if (!RLIMIT_USABLE)
 		log_warn("%s memory cap: no rlimit under AddressSanitizer%s", child,
 			 m->kind == MEMCAP_RLIMIT ? ", and no cgroup: uncapped" : "");

@@ -46,7 +46,7 @@ struct child {
 	enum shm_child_state state;
 	int64_t started_ns;
 	int64_t restart_at_ns;
-	unsigned failures;     /* consecutive quick deaths */
+	unsigned failures; /* consecutive quick deaths */
 	bool killed_for_hang;
 	bool started_once;
 	struct memcap cap;
@@ -108,8 +108,8 @@ static void start_child(struct supervisor *s, struct child *c)
 		log_error("cannot fork %s: %s", shm_child_name(c->id), strerror(errno));
 		c->failures++;
 		c->state = SHM_CHILD_BACKOFF;
-		c->restart_at_ns = now + backoff_delay_ms(c->failures, s->cfg->backoff_min_ms,
-							  s->cfg->backoff_max_ms) * 1000000;
+		c->restart_at_ns =
+			now + backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms) * 1000000;
 		return;
 	}
 	if (c->started_once)
@@ -159,9 +159,8 @@ static void on_child_exit(struct supervisor *s, struct child *c, int status)
 		int64_t delay = backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms);
 		c->state = SHM_CHILD_BACKOFF;
 		c->restart_at_ns = now + delay * 1000000;
-		log_warn("%s (pid %d) ended (%s %d) after %lld ms; restarting in %lld ms",
-			 c->title, (int)c->pid, shm_exit_reason_label(reason), detail, (long long)lived_ms,
-			 (long long)delay);
+		log_warn("%s (pid %d) ended (%s %d) after %lld ms; restarting in %lld ms", c->title, (int)c->pid,
+			 shm_exit_reason_label(reason), detail, (long long)lived_ms, (long long)delay);
 	}
 	c->pid = 0;
 	publish(s, c, reason, detail);
@@ -243,16 +242,13 @@ static bool drain_signals(struct supervisor *s)
 	bool stop = false;
 	while (read(s->sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
 		switch (si.ssi_signo) {
-		case SIGCHLD:
-			reap_children(s);
-			break;
+		case SIGCHLD: reap_children(s); break;
 		case SIGTERM:
 		case SIGINT:
 			log_info("signal %u: stopping", si.ssi_signo);
 			stop = true;
 			break;
-		default:
-			break; /* SIGHUP: nothing to reload yet */
+		default: break; /* SIGHUP: nothing to reload yet */
 		}
 	}
 	return stop;

@@ -89,7 +89,9 @@ static int list_iio_channel(const char *path, const char *name, void *ctx)
 	(void)path;
 	struct lister *l = ctx;
 	size_t n = strlen(name);
-	size_t cut = n > 4 && strcmp(name + n - 4, "_raw") == 0 ? 4 : n > 6 && strcmp(name + n - 6, "_input") == 0 ? 6 : 0;
+	size_t cut = n > 4 && strcmp(name + n - 4, "_raw") == 0     ? 4
+		     : n > 6 && strcmp(name + n - 6, "_input") == 0 ? 6
+								    : 0;
 	char stem[CHANNEL_SELECTOR_LEN], other[SYSFS_PATH_LEN];
 	if (cut == 0 || n - cut >= sizeof stem)
 		return 0;

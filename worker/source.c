@@ -27,8 +27,8 @@ static uint32_t simulated_kind(const char *kind)
 	return strcmp(kind, "humidity") == 0 ? 1u : strcmp(kind, "vibration") == 0 ? 2u : 0u;
 }
 
-void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root,
-		 uint64_t seed, int64_t interval_ns, int64_t origin_ns)
+void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root, uint64_t seed,
+		 int64_t interval_ns, int64_t origin_ns)
 {
 	memset(s, 0, sizeof *s);
 	s->ops = ops_by_source[cc->source < SHM_SOURCE_COUNT ? cc->source : SHM_SOURCE_PUSH];
@@ -43,8 +43,7 @@ void source_init(struct source *s, const struct channel_config *cc, uint32_t ind
 	s->origin_ns = origin_ns;
 }
 
-void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_t interval_ns,
-			 int64_t origin_ns)
+void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_t interval_ns, int64_t origin_ns)
 {
 	memset(s, 0, sizeof *s);
 	s->ops = &source_simulated_ops;

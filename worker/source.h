@@ -38,8 +38,8 @@ struct source {
 	char path[SYSFS_PATH_LEN];       /* the value file */
 	char scale_path[SYSFS_PATH_LEN]; /* iio: "" when there is none */
 	char offset_path[SYSFS_PATH_LEN];
-	double factor;                   /* raw value to the natural unit */
-	const char *unit;                /* natural unit, "" when unknown */
+	double factor;    /* raw value to the natural unit */
+	const char *unit; /* natural unit, "" when unknown */
 	/* simulated signals (worker/sensors.h) */
 	uint64_t seed;
 	uint32_t sim_index;
@@ -67,12 +67,11 @@ uint32_t source_channel_count(const struct config *cfg);
 void source_describe_channels(struct shm_segment *seg, const struct config *cfg);
 
 /* A configured channel, number `index` of the configuration. */
-void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root,
-		 uint64_t seed, int64_t interval_ns, int64_t origin_ns);
+void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root, uint64_t seed,
+		 int64_t interval_ns, int64_t origin_ns);
 
 /* Built-in simulated channel `index` (the `channels=N` set). */
-void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_t interval_ns,
-			 int64_t origin_ns);
+void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_t interval_ns, int64_t origin_ns);
 
 /* Is the source read by the worker's loop (everything but push)? */
 bool source_polled(const struct source *s);
@@ -85,8 +84,7 @@ int source_read(struct source *s, int64_t now_mono_ns, double *value);
 int source_read_path(struct source *s, int64_t now_mono_ns, double *raw);
 
 /* Record a failure: reason and a printf-style detail for the log. */
-int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Factor and unit of an hwmon sensor (temp1 -> 0.001, "celsius") and of
  * an iio channel type (in_voltage0 -> 0.001, "volts"). */

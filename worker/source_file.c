@@ -13,4 +13,3 @@ static int file_resolve(struct source *s)
 }
 
 const struct source_ops source_file_ops = { "file", file_resolve, source_read_path };
-

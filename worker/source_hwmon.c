@@ -14,13 +14,17 @@
 
 #include "source.h"
 
-struct hwmon_units { const char *type; double factor; const char *unit; };
+struct hwmon_units {
+	const char *type;
+	double factor;
+	const char *unit;
+};
 
 /* Documentation/hwmon/sysfs-interface.rst: the units of *_input. */
 static const struct hwmon_units units[] = {
-	{ "temp", 1e-3, "celsius" }, { "in", 1e-3, "volts" }, { "curr", 1e-3, "amperes" },
-	{ "power", 1e-6, "watts" }, { "energy", 1e-6, "joules" }, { "humidity", 1e-3, "percent" },
-	{ "fan", 1.0, "rpm" }, { "freq", 1.0, "hertz" },
+	{ "temp", 1e-3, "celsius" }, { "in", 1e-3, "volts" },      { "curr", 1e-3, "amperes" },
+	{ "power", 1e-6, "watts" },  { "energy", 1e-6, "joules" }, { "humidity", 1e-3, "percent" },
+	{ "fan", 1.0, "rpm" },       { "freq", 1.0, "hertz" },
 };
 
 void source_hwmon_units(const char *sensor, double *factor, const char **unit)
@@ -36,7 +40,11 @@ void source_hwmon_units(const char *sensor, double *factor, const char **unit)
 		}
 }
 
-struct label_match { const char *want; char *stem; size_t len; };
+struct label_match {
+	const char *want;
+	char *stem;
+	size_t len;
+};
 
 static int match_label(const char *path, const char *name, void *ctx)
 {
@@ -51,7 +59,10 @@ static int match_label(const char *path, const char *name, void *ctx)
 	return 1;
 }
 
-struct chip_match { struct source *s; int chips_seen; };
+struct chip_match {
+	struct source *s;
+	int chips_seen;
+};
 
 static int match_chip(const char *dir, const char *name, void *ctx)
 {
@@ -91,8 +102,8 @@ static int hwmon_resolve(struct source *s)
 	if (m.chips_seen == 0)
 		return source_fail(s, SHM_READ_MISSING, "no hwmon chip named '%s' in %s", s->cc->device, dir);
 	if (s->cc->label[0])
-		return source_fail(s, SHM_READ_MISSING, "hwmon chip '%s' has no sensor labelled '%s'",
-				   s->cc->device, s->cc->label);
+		return source_fail(s, SHM_READ_MISSING, "hwmon chip '%s' has no sensor labelled '%s'", s->cc->device,
+				   s->cc->label);
 	return source_fail(s, SHM_READ_MISSING, "hwmon chip '%s' has no %s_input", s->cc->device, s->cc->sensor);
 }
 

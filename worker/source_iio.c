@@ -14,13 +14,23 @@
 
 #include "source.h"
 
-struct iio_units { const char *type; double factor; const char *unit; };
+struct iio_units {
+	const char *type;
+	double factor;
+	const char *unit;
+};
 
 static const struct iio_units units[] = {
-	{ "temp", 1e-3, "celsius" }, { "voltage", 1e-3, "volts" }, { "current", 1e-3, "amperes" },
-	{ "power", 1e-3, "watts" }, { "humidityrelative", 1e-3, "percent" }, { "pressure", 1e3, "pascals" },
-	{ "illuminance", 1.0, "lux" }, { "accel", 1.0, "meters_per_second_squared" },
-	{ "anglvel", 1.0, "radians_per_second" }, { "magn", 1.0, "gauss" },
+	{ "temp", 1e-3, "celsius" },
+	{ "voltage", 1e-3, "volts" },
+	{ "current", 1e-3, "amperes" },
+	{ "power", 1e-3, "watts" },
+	{ "humidityrelative", 1e-3, "percent" },
+	{ "pressure", 1e3, "pascals" },
+	{ "illuminance", 1.0, "lux" },
+	{ "accel", 1.0, "meters_per_second_squared" },
+	{ "anglvel", 1.0, "radians_per_second" },
+	{ "magn", 1.0, "gauss" },
 };
 
 /* "in_voltage0" or "voltage0" -> "in_voltage0" */

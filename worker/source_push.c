@@ -61,8 +61,8 @@ static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
 	return 0;
 }
 
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate,
-	      char *err, size_t errlen)
+int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
+	      size_t errlen)
 {
 	memset(p, 0, sizeof *p);
 	p->fd[0] = p->fd[1] = -1;

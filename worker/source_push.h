@@ -34,8 +34,8 @@ struct push_sink {
 };
 
 struct push_intake {
-	int fd[2];               /* Unix, UDP; -1 when off */
-	char path[108];          /* Unix socket path, removed on close */
+	int fd[2];      /* Unix, UDP; -1 when off */
+	char path[108]; /* Unix socket path, removed on close */
 	int max_per_tick;
 	double rate, tokens;
 	int64_t refill_ns;
@@ -43,8 +43,8 @@ struct push_intake {
 
 /* Bind the sockets ("none" and 0 leave one off). Returns 0, or -1 with a
  * one-line reason in err (the other socket may still be open). */
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate,
-	      char *err, size_t errlen);
+int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
+	      size_t errlen);
 
 /* Read what is waiting, within the bounds, and count every line. */
 void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_sink *sink,

@@ -24,13 +24,10 @@ enum shm_read_error sysfs_errno_reason(int err)
 	case ENODEV:
 	case ENXIO:
 	case ENOTDIR:
-	case ENAMETOOLONG:
-		return SHM_READ_MISSING;
+	case ENAMETOOLONG: return SHM_READ_MISSING;
 	case EACCES:
-	case EPERM:
-		return SHM_READ_PERMISSION;
-	default:
-		return SHM_READ_IO;
+	case EPERM: return SHM_READ_PERMISSION;
+	default: return SHM_READ_IO;
 	}
 }
 

@@ -67,8 +67,8 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	int64_t next_tick = monotonic_ns();
 	int64_t next_process = next_tick + process_ns;
 
-	log_info("sampling %u channels every %d ms, processing every %d ms",
-		 seg->hdr.channel_count, cfg->sample_interval_ms, cfg->process_interval_ms);
+	log_info("sampling %u channels every %d ms, processing every %d ms", seg->hdr.channel_count,
+		 cfg->sample_interval_ms, cfg->process_interval_ms);
 
 	while (!stop_requested) {
 		int64_t now = monotonic_ns();

@@ -67,12 +67,9 @@ static void test_monotonic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_doubling_sequence),
-		cmocka_unit_test(test_cap_not_a_multiple),
-		cmocka_unit_test(test_zero_failures_is_minimum),
-		cmocka_unit_test(test_many_failures_stay_capped),
-		cmocka_unit_test(test_min_equals_max),
-		cmocka_unit_test(test_monotonic),
+		cmocka_unit_test(test_doubling_sequence),        cmocka_unit_test(test_cap_not_a_multiple),
+		cmocka_unit_test(test_zero_failures_is_minimum), cmocka_unit_test(test_many_failures_stay_capped),
+		cmocka_unit_test(test_min_equals_max),           cmocka_unit_test(test_monotonic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

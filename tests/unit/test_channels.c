@@ -91,7 +91,8 @@ static void test_simulated_kind_defaults_to_temperature(void **state)
 	(void)state;
 	assert_int_equal(parse("[channel t]\nsource=simulated\n"), 0);
 	assert_string_equal(cfg.chans.chan[0].sensor, "temperature");
-	assert_error("[channel t]\nsource=simulated\nkind=pressure\n", "key 'kind' must be temperature, humidity or vibration");
+	assert_error("[channel t]\nsource=simulated\nkind=pressure\n",
+		     "key 'kind' must be temperature, humidity or vibration");
 }
 
 static void test_unknown_key_names_group_and_key(void **state)
@@ -106,14 +107,18 @@ static void test_key_of_another_source_is_refused(void **state)
 	(void)state;
 	assert_error("[channel z]\nsource=thermal\ntype=acpitz\nchip=coretemp\n",
 		     "t.conf [channel z]: key 'chip' does not apply to source 'thermal'");
-	assert_error("[channel p]\nsource=push\ninterval-ms=100\n", "key 'interval-ms' does not apply to source 'push'");
-	assert_error("[channel f]\nsource=file\npath=/x\nkind=humidity\n", "key 'kind' does not apply to source 'file'");
+	assert_error("[channel p]\nsource=push\ninterval-ms=100\n",
+		     "key 'interval-ms' does not apply to source 'push'");
+	assert_error("[channel f]\nsource=file\npath=/x\nkind=humidity\n",
+		     "key 'kind' does not apply to source 'file'");
 }
 
 static void test_source_is_required_and_checked(void **state)
 {
 	(void)state;
-	assert_error("[channel a]\nchip=x\n", "[channel a]: key 'source' must be one of simulated, hwmon, thermal, iio, file, push, got '(missing)'");
+	assert_error(
+		"[channel a]\nchip=x\n",
+		"[channel a]: key 'source' must be one of simulated, hwmon, thermal, iio, file, push, got '(missing)'");
 	assert_error("[channel a]\nsource=gpio\n", "got 'gpio'");
 }
 
@@ -124,7 +129,8 @@ static void test_each_source_needs_its_selectors(void **state)
 	assert_error("[channel a]\nsource=hwmon\nchip=x\n", "exactly one of 'sensor' (e.g. temp1) or 'label'");
 	assert_error("[channel a]\nsource=hwmon\nchip=x\nsensor=temp1\nlabel=Core 0\n", "exactly one of");
 	assert_error("[channel a]\nsource=thermal\n", "source 'thermal' needs 'type'");
-	assert_error("[channel a]\nsource=iio\ndevice=ads1015\n", "source 'iio' needs 'device' (its name) and 'channel'");
+	assert_error("[channel a]\nsource=iio\ndevice=ads1015\n",
+		     "source 'iio' needs 'device' (its name) and 'channel'");
 	assert_error("[channel a]\nsource=file\n", "source 'file' needs an absolute 'path'");
 	assert_error("[channel a]\nsource=file\npath=relative/x\n", "absolute 'path'");
 }
@@ -132,11 +138,14 @@ static void test_each_source_needs_its_selectors(void **state)
 static void test_bad_values(void **state)
 {
 	(void)state;
-	assert_error("[channel a]\nsource=thermal\ntype=x\ninterval-ms=0\n", "key 'interval-ms' needs an integer between 1 and 3600000, got '0'");
+	assert_error("[channel a]\nsource=thermal\ntype=x\ninterval-ms=0\n",
+		     "key 'interval-ms' needs an integer between 1 and 3600000, got '0'");
 	assert_error("[channel a]\nsource=thermal\ntype=x\ninterval-ms=fast\n", "got 'fast'");
-	assert_error("[channel a]\nsource=thermal\ntype=x\nscale=1e999\n", "key 'scale' needs a finite number, got '1e999'");
+	assert_error("[channel a]\nsource=thermal\ntype=x\nscale=1e999\n",
+		     "key 'scale' needs a finite number, got '1e999'");
 	assert_error("[channel a]\nsource=thermal\ntype=x\noffset=nan\n", "key 'offset' needs a finite number");
-	assert_error("[channel a]\nsource=thermal\ntype=x\nunit=degrees_celsius_x\n", "key 'unit' must hold 1 to 15 characters");
+	assert_error("[channel a]\nsource=thermal\ntype=x\nunit=degrees_celsius_x\n",
+		     "key 'unit' must hold 1 to 15 characters");
 	assert_error("[channel a]\nsource=thermal\ntype=\n", "key 'type' must hold 1 to 63 characters");
 }
 
@@ -166,7 +175,8 @@ static void test_labels(void **state)
 	assert_int_equal(channels_render_labels("_a=1,b2=x=y", out, sizeof out, why, sizeof why), 0);
 	assert_string_equal(out, "_a=\"1\",b2=\"x=y\"");
 
-	assert_error("[channel a]\nsource=push\nlabels=1room=x\n", "key 'labels': label name '1room' must match [a-zA-Z_][a-zA-Z0-9_]*");
+	assert_error("[channel a]\nsource=push\nlabels=1room=x\n",
+		     "key 'labels': label name '1room' must match [a-zA-Z_][a-zA-Z0-9_]*");
 	assert_error("[channel a]\nsource=push\nlabels=ro-om=x\n", "label name 'ro-om' must match");
 	assert_error("[channel a]\nsource=push\nlabels=channel=x\n", "label name 'channel' is reserved");
 	assert_error("[channel a]\nsource=push\nlabels=unit=x\n", "'unit' is reserved");
@@ -176,8 +186,10 @@ static void test_labels(void **state)
 	assert_error("[channel a]\nsource=push\nlabels=a=1,a=2\n", "label 'a' is given twice");
 	assert_error("[channel a]\nsource=push\nlabels=a=1,,b=2\n", "label '' needs the form name=value");
 	assert_error("[channel a]\nsource=push\nlabels=a=1,b=1,c=1,d=1,e=1,f=1,g=1,h=1,i=1\n", "at most 8 labels");
-	assert_error("[channel a]\nsource=push\nlabels=a=" "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "longer than 127 characters");
+	assert_error("[channel a]\nsource=push\nlabels=a="
+		     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+		     "longer than 127 characters");
 }
 
 static void test_channel_cap(void **state)
@@ -203,8 +215,10 @@ static void test_print_config_round_trips(void **state)
 	FILE *f = open_memstream(&buf, &len);
 	config_print(&cfg, f);
 	fclose(f);
-	assert_non_null(strstr(buf, "\n[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab, rack = 3\n"));
-	assert_non_null(strstr(buf, "\n[channel adc]\nsource=iio\ndevice=ads1015\nchannel=in_voltage0\nscale=2.5\noffset=-1\n"));
+	assert_non_null(strstr(
+		buf, "\n[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab, rack = 3\n"));
+	assert_non_null(strstr(
+		buf, "\n[channel adc]\nsource=iio\ndevice=ads1015\nchannel=in_voltage0\nscale=2.5\noffset=-1\n"));
 	config_defaults(&again);
 	assert_int_equal(config_apply_keyfile_data(&again, buf, len, "printed", err, sizeof err), 0);
 	assert_memory_equal(&again.chans, &cfg.chans, sizeof cfg.chans);

@@ -51,8 +51,8 @@ static const char *write_file(const char *name, const char *text)
 }
 
 /* Run config_load with stdout captured into `out` (NUL-terminated). */
-static enum config_action load_capture(struct config *cfg, int argc, char **argv, char **envp, char *err,
-				       size_t errlen, char *out, size_t outlen)
+static enum config_action load_capture(struct config *cfg, int argc, char **argv, char **envp, char *err, size_t errlen,
+				       char *out, size_t outlen)
 {
 	char path[256];
 	snprintf(path, sizeof path, "%s/stdout", tmpdir);
@@ -121,29 +121,28 @@ static void test_defaults(void **state)
 static void test_config_file(void **state)
 {
 	(void)state;
-	const char *path = write_file("all.conf",
-		"# a comment\n"
-		"[service]\n"
-		"listen=0.0.0.0\n"
-		"port = 9001\n"
-		"shm-name=/sensor-test-x\n"
-		"debug-endpoint=true\n"
-		"\n"
-		"[worker]\n"
-		"channels=5\n"
-		"sample-interval-ms=50\n"
-		"process-interval-ms=1000\n"
-		"ring-capacity=1024\n"
-		"window=64\n"
-		"seed=7\n"
-		"worker-memory-mb=32\n"
-		"[exporter]\n"
-		"exporter-memory-mb=16\n"
-		"[supervisor]\n"
-		"heartbeat-timeout-ms=3000\n"
-		"backoff-min-ms=100\n"
-		"backoff-max-ms=1600\n"
-		"stop-timeout-ms=2000\n");
+	const char *path = write_file("all.conf", "# a comment\n"
+						  "[service]\n"
+						  "listen=0.0.0.0\n"
+						  "port = 9001\n"
+						  "shm-name=/sensor-test-x\n"
+						  "debug-endpoint=true\n"
+						  "\n"
+						  "[worker]\n"
+						  "channels=5\n"
+						  "sample-interval-ms=50\n"
+						  "process-interval-ms=1000\n"
+						  "ring-capacity=1024\n"
+						  "window=64\n"
+						  "seed=7\n"
+						  "worker-memory-mb=32\n"
+						  "[exporter]\n"
+						  "exporter-memory-mb=16\n"
+						  "[supervisor]\n"
+						  "heartbeat-timeout-ms=3000\n"
+						  "backoff-min-ms=100\n"
+						  "backoff-max-ms=1600\n"
+						  "stop-timeout-ms=2000\n");
 	struct config cfg;
 	char err[512] = "";
 	char *argv[] = { "sensor-service", "--config", (char *)path, NULL };
@@ -209,8 +208,8 @@ static void test_flag_spellings(void **state)
 	snprintf(path_copy, sizeof path_copy, "%s", path);
 	struct config cfg;
 	char err[512] = "";
-	char *argv[] = { "sensor-service", "--port=9100", "--port", "9101", "-c", path_copy,
-			 "--debug-endpoint", "--shm-name", "/sensor-flag", NULL };
+	char *argv[] = { "sensor-service", "--port=9100",      "--port",     "9101",         "-c",
+			 path_copy,        "--debug-endpoint", "--shm-name", "/sensor-flag", NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv), argv, no_env, err, sizeof err), CONFIG_RUN);
 	assert_int_equal(cfg.port, 9101); /* the last one wins */
 	assert_int_equal(cfg.channels, 6);
@@ -262,8 +261,9 @@ static void test_print_config(void **state)
 	char *want = print_to_string(&cfg);
 	assert_string_equal(out, want);
 	free(want);
-	assert_memory_equal(out, "[service]\nlisten=127.0.0.1\nport=9200\nshm-name=/sensor-service\n"
-				 "debug-endpoint=true\n",
+	assert_memory_equal(out,
+			    "[service]\nlisten=127.0.0.1\nport=9200\nshm-name=/sensor-service\n"
+			    "debug-endpoint=true\n",
 			    strlen("[service]\nlisten=127.0.0.1\nport=9200\nshm-name=/sensor-service\n"
 				   "debug-endpoint=true\n"));
 	assert_non_null(strstr(out, "\n\n[worker]\nchannels=3\n"));
@@ -278,8 +278,8 @@ static void test_print_config_round_trips(void **state)
 	/* what --print-config prints is a config file giving the same settings */
 	struct config cfg, again;
 	char err[512] = "";
-	char *argv[] = { "sensor-service", "--port", "9300", "--seed", "42", "--ring-capacity", "256",
-			 "--listen", "::1", NULL };
+	char *argv[] = { "sensor-service",  "--port", "9300",     "--seed", "42",
+			 "--ring-capacity", "256",    "--listen", "::1",    NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv), argv, no_env, err, sizeof err), CONFIG_RUN);
 	char *text = print_to_string(&cfg);
 	config_defaults(&again);
@@ -385,7 +385,8 @@ static void test_out_of_range(void **state)
 {
 	(void)state;
 	char *argv_hi[] = { "sensor-service", "--port", "70000", NULL };
-	expect_error(ARGC(argv_hi), argv_hi, no_env, "flag --port: option 'port' must be between 1 and 65535, got 70000");
+	expect_error(ARGC(argv_hi), argv_hi, no_env,
+		     "flag --port: option 'port' must be between 1 and 65535, got 70000");
 	char *argv_lo[] = { "sensor-service", "--port", "0", NULL };
 	expect_error(ARGC(argv_lo), argv_lo, no_env, "flag --port: option 'port' must be between 1 and 65535, got 0");
 	char *argv_neg[] = { "sensor-service", "--seed", "-1", NULL };
@@ -393,7 +394,8 @@ static void test_out_of_range(void **state)
 
 	char *argv[] = { "sensor-service", NULL };
 	char *env[] = { "SENSOR_CHANNELS=0", NULL };
-	expect_error(ARGC(argv), argv, env, "environment SENSOR_CHANNELS: option 'channels' must be between 1 and 1024, got 0");
+	expect_error(ARGC(argv), argv, env,
+		     "environment SENSOR_CHANNELS: option 'channels' must be between 1 and 1024, got 0");
 	char *env_ring[] = { "SENSOR_RING_CAPACITY=8", NULL };
 	expect_error(ARGC(argv), argv, env_ring,
 		     "environment SENSOR_RING_CAPACITY: option 'ring-capacity' must be between 16 and 1048576, got 8");
@@ -567,7 +569,8 @@ static void test_apply_keyfile_data(void **state)
 
 	/* the data need not be NUL-terminated: only len bytes count */
 	const char *partial = "[worker]\nseed=6\nwindow=oops\n";
-	assert_int_equal(config_apply_keyfile_data(&cfg, partial, strlen("[worker]\nseed=6\n"), "mem", err, sizeof err), 0);
+	assert_int_equal(config_apply_keyfile_data(&cfg, partial, strlen("[worker]\nseed=6\n"), "mem", err, sizeof err),
+			 0);
 	assert_int_equal(cfg.seed, 6);
 
 	const char *bad = "[worker]\nwindow=4\n";

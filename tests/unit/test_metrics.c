@@ -66,12 +66,12 @@ static void test_inf_bucket_sum_count_and_cumulative_snapshot(void **state)
 {
 	(void)state;
 	struct shm_histogram *h = new_histogram();
-	histogram_observe(h, 0.0);     /* first bucket */
-	histogram_observe(h, 0.003);   /* (0.0025, 0.005] */
-	histogram_observe(h, 0.5);     /* exactly 0.5 */
-	histogram_observe(h, 0.75);    /* (0.5, 1] */
-	histogram_observe(h, 16.0);    /* above 10: +Inf only */
-	histogram_observe(h, 1e9);     /* +Inf */
+	histogram_observe(h, 0.0);   /* first bucket */
+	histogram_observe(h, 0.003); /* (0.0025, 0.005] */
+	histogram_observe(h, 0.5);   /* exactly 0.5 */
+	histogram_observe(h, 0.75);  /* (0.5, 1] */
+	histogram_observe(h, 16.0);  /* above 10: +Inf only */
+	histogram_observe(h, 1e9);   /* +Inf */
 
 	assert_int_equal(atomic_load(&h->buckets[SHM_SPIKE_BUCKETS]), 2);
 	assert_int_equal(atomic_load(&h->count), 6);

@@ -182,7 +182,7 @@ static void test_run_publishes_window_stats(void **state)
 	assert_true(st.min == 68);
 	assert_true(st.max == 99);
 	assert_true(st.mean == 83.5);
-	assert_true(st.p95 == 98); /* rank ceil(30.4) = 31 -> 68 + 30 */
+	assert_true(st.p95 == 98);          /* rank ceil(30.4) = 31 -> 68 + 30 */
 	assert_true(st.dominant_hz == 0.0); /* temperature: no spectrum */
 
 	assert_true(channel_stats_read(&seg->channels[1], &st));

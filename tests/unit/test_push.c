@@ -23,7 +23,11 @@ static char dir[64], path[128];
 static int sender = -1;
 
 /* A sink that knows channels "a" (0) and "b" (1) and remembers the last reading. */
-struct seen { int n, channel; double value; int64_t ts; };
+struct seen {
+	int n, channel;
+	double value;
+	int64_t ts;
+};
 static struct seen seen;
 
 static int lookup(void *ctx, const char *name)
@@ -86,8 +90,18 @@ static void test_parse_line(void **state)
 	assert_int_equal(push_parse_line("  a\t-3e2   1700000000.25 \r", name, sizeof name, &v, &ts), 0);
 	assert_true(v == -300.0 && ts == INT64_C(1700000000250000000));
 	const char *bad[] = {
-		"", "a", "a b", "a 1 2 3", "a nan", "a inf", "a 1 -5", "a 1 0", "a 1 1e12", "a 1 soon",
-		"abcdefghijklmnopqrstuvwxyz0123456789 1", "a 123456789012345678901234567890123456789012345678901234567890123456789",
+		"",
+		"a",
+		"a b",
+		"a 1 2 3",
+		"a nan",
+		"a inf",
+		"a 1 -5",
+		"a 1 0",
+		"a 1 1e12",
+		"a 1 soon",
+		"abcdefghijklmnopqrstuvwxyz0123456789 1",
+		"a 123456789012345678901234567890123456789012345678901234567890123456789",
 		NULL,
 	};
 	for (int i = 0; bad[i]; i++)
@@ -105,9 +119,9 @@ static void test_counts_each_result(void **state)
 	send_str("a 1\n");
 	send_str("b 2 1700000000\nnope 3\n\n"); /* two lines; the blank one is not a message */
 	send_str("a twelve");
-	send_str("");                            /* an empty datagram is malformed */
-	send_text("a 1\0b 2", 7);                /* so is a binary one */
-	send_str("a 2e6");                       /* refused by the sink */
+	send_str("");             /* an empty datagram is malformed */
+	send_text("a 1\0b 2", 7); /* so is a binary one */
+	send_str("a 2e6");        /* refused by the sink */
 	push_drain(&p, 0, &sink, counts);
 	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 2);
 	assert_int_equal(counts[SHM_PUSH_UNKNOWN_CHANNEL], 1);

@@ -23,15 +23,18 @@
 #include "../../shm/seqlock.h"
 #include "fixture.h"
 
-#define S(x) ((int64_t)(x) * 1000000000)
-#define MS(x) ((int64_t)(x) * 1000000)
+#define S(x) ((int64_t)(x)*1000000000)
+#define MS(x) ((int64_t)(x)*1000000)
 
 static const int64_t CREATED = S(1000);
 static const int64_t NOW = S(1090) + MS(500); /* 90.5 s after creation */
 
 /* ---- a tiny strict JSON checker (RFC 8259 grammar, no NaN/Inf) ---- */
 
-struct json { const char *p; int depth; };
+struct json {
+	const char *p;
+	int depth;
+};
 
 static bool json_value(struct json *j);
 
@@ -653,9 +656,11 @@ static void test_debug_json(void **state)
 				     "\"window\":{\"min\":20,\"max\":23.5,\"mean\":21.75,\"p95\":23.25}}"));
 	/* no statistics yet: no window */
 	assert_non_null(strstr(text, "{\"name\":\"humidity\",\"unit\":\"percent\",\"last\":45.25,\"readings\":3},"));
-	assert_non_null(strstr(text, "],\"recent\":[{\"index\":0,\"time\":1700000001.000,\"channel\":\"temperature\","
-				     "\"value\":0},{\"index\":1,\"time\":1700000001.100,\"channel\":\"humidity\",\"value\":0.5},"));
-	assert_non_null(strstr(text, "{\"index\":8,\"time\":1700000001.800,\"channel\":\"vibration\",\"value\":4}]}\n"));
+	assert_non_null(strstr(
+		text, "],\"recent\":[{\"index\":0,\"time\":1700000001.000,\"channel\":\"temperature\","
+		      "\"value\":0},{\"index\":1,\"time\":1700000001.100,\"channel\":\"humidity\",\"value\":0.5},"));
+	assert_non_null(
+		strstr(text, "{\"index\":8,\"time\":1700000001.800,\"channel\":\"vibration\",\"value\":4}]}\n"));
 	/* all nine readings, in order */
 	const char *p = text;
 	for (int i = 0; i < 9; i++) {
@@ -736,13 +741,15 @@ static char *json_escaped(const char *s)
 static void test_label_value_escaping(void **state)
 {
 	(void)state;
-	const struct { const char *in, *out; } cases[] = {
+	const struct {
+		const char *in, *out;
+	} cases[] = {
 		{ "", "" },
 		{ "plain", "plain" },
 		{ "a\\b", "a\\\\b" },
 		{ "say \"hi\"", "say \\\"hi\\\"" },
 		{ "two\nlines", "two\\nlines" },
-		{ "tab\there", "tab\there" },        /* only \\, \" and \n are escaped */
+		{ "tab\there", "tab\there" },                 /* only \\, \" and \n are escaped */
 		{ "\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9" }, /* UTF-8 passes through */
 		{ "\\\"\n", "\\\\\\\"\\n" },
 	};
@@ -756,7 +763,9 @@ static void test_label_value_escaping(void **state)
 static void test_json_string_escaping(void **state)
 {
 	(void)state;
-	const struct { const char *in, *out; } cases[] = {
+	const struct {
+		const char *in, *out;
+	} cases[] = {
 		{ "", "\"\"" },
 		{ "plain", "\"plain\"" },
 		{ "a\"b", "\"a\\\"b\"" },

@@ -277,8 +277,7 @@ static void *writer(void *arg)
 	struct conc *c = arg;
 	uint64_t i = 0;
 	for (; i < CONC_MAX_READINGS; i++) {
-		if (i >= CONC_MIN_READINGS && (i & 1023) == 0 &&
-		    atomic_load(&c->busy_peeks) >= CONC_MIN_BUSY_PEEKS)
+		if (i >= CONC_MIN_READINGS && (i & 1023) == 0 && atomic_load(&c->busy_peeks) >= CONC_MIN_BUSY_PEEKS)
 			break;
 		uint32_t ch = (uint32_t)(i % CONC_CHANNELS);
 		ring_push(c->seg, ch, -(int64_t)i, (double)(i * 8 + ch));

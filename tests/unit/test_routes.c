@@ -23,34 +23,34 @@ struct row {
 /* The three endpoints under all eight combinations, spelled out. */
 static const struct row table[] = {
 	/* path        GET/HEAD debug  loopback  -> path              status */
-	{ "/",         true,  false, false, SHM_PATH_ROOT,    0 },
-	{ "/",         true,  false, true,  SHM_PATH_ROOT,    0 },
-	{ "/",         true,  true,  false, SHM_PATH_ROOT,    0 },
-	{ "/",         true,  true,  true,  SHM_PATH_ROOT,    0 },
-	{ "/",         false, false, false, SHM_PATH_ROOT,    405 },
-	{ "/",         false, false, true,  SHM_PATH_ROOT,    405 },
-	{ "/",         false, true,  false, SHM_PATH_ROOT,    405 },
-	{ "/",         false, true,  true,  SHM_PATH_ROOT,    405 },
+	{ "/", true, false, false, SHM_PATH_ROOT, 0 },
+	{ "/", true, false, true, SHM_PATH_ROOT, 0 },
+	{ "/", true, true, false, SHM_PATH_ROOT, 0 },
+	{ "/", true, true, true, SHM_PATH_ROOT, 0 },
+	{ "/", false, false, false, SHM_PATH_ROOT, 405 },
+	{ "/", false, false, true, SHM_PATH_ROOT, 405 },
+	{ "/", false, true, false, SHM_PATH_ROOT, 405 },
+	{ "/", false, true, true, SHM_PATH_ROOT, 405 },
 
-	{ "/metrics",  true,  false, false, SHM_PATH_METRICS, 0 },
-	{ "/metrics",  true,  false, true,  SHM_PATH_METRICS, 0 },
-	{ "/metrics",  true,  true,  false, SHM_PATH_METRICS, 0 },
-	{ "/metrics",  true,  true,  true,  SHM_PATH_METRICS, 0 },
-	{ "/metrics",  false, false, false, SHM_PATH_METRICS, 405 },
-	{ "/metrics",  false, false, true,  SHM_PATH_METRICS, 405 },
-	{ "/metrics",  false, true,  false, SHM_PATH_METRICS, 405 },
-	{ "/metrics",  false, true,  true,  SHM_PATH_METRICS, 405 },
+	{ "/metrics", true, false, false, SHM_PATH_METRICS, 0 },
+	{ "/metrics", true, false, true, SHM_PATH_METRICS, 0 },
+	{ "/metrics", true, true, false, SHM_PATH_METRICS, 0 },
+	{ "/metrics", true, true, true, SHM_PATH_METRICS, 0 },
+	{ "/metrics", false, false, false, SHM_PATH_METRICS, 405 },
+	{ "/metrics", false, false, true, SHM_PATH_METRICS, 405 },
+	{ "/metrics", false, true, false, SHM_PATH_METRICS, 405 },
+	{ "/metrics", false, true, true, SHM_PATH_METRICS, 405 },
 
 	/* off: /debug does not exist, whatever the method or peer */
-	{ "/debug",    true,  false, false, SHM_PATH_OTHER,   404 },
-	{ "/debug",    true,  false, true,  SHM_PATH_OTHER,   404 },
-	{ "/debug",    false, false, false, SHM_PATH_OTHER,   404 },
-	{ "/debug",    false, false, true,  SHM_PATH_OTHER,   404 },
+	{ "/debug", true, false, false, SHM_PATH_OTHER, 404 },
+	{ "/debug", true, false, true, SHM_PATH_OTHER, 404 },
+	{ "/debug", false, false, false, SHM_PATH_OTHER, 404 },
+	{ "/debug", false, false, true, SHM_PATH_OTHER, 404 },
 	/* on: loopback only; a wrong method is 405 before the peer matters */
-	{ "/debug",    true,  true,  true,  SHM_PATH_DEBUG,   0 },
-	{ "/debug",    true,  true,  false, SHM_PATH_DEBUG,   403 },
-	{ "/debug",    false, true,  true,  SHM_PATH_DEBUG,   405 },
-	{ "/debug",    false, true,  false, SHM_PATH_DEBUG,   405 },
+	{ "/debug", true, true, true, SHM_PATH_DEBUG, 0 },
+	{ "/debug", true, true, false, SHM_PATH_DEBUG, 403 },
+	{ "/debug", false, true, true, SHM_PATH_DEBUG, 405 },
+	{ "/debug", false, true, false, SHM_PATH_DEBUG, 405 },
 };
 
 static void test_endpoints(void **state)
@@ -71,9 +71,28 @@ static void test_everything_else_is_404(void **state)
 	(void)state;
 	/* exact match only: no normalisation, no prefixes, no case folding */
 	const char *paths[] = {
-		"", "//", "/metrics/", "//metrics", "/metrics/../metrics", "/./metrics", "/Metrics",
-		"/METRICS", "/metricsx", "/metrics?x=1", "/metrics#a", "/debug/", "/debug/../", "/Debug",
-		"/index.html", "/favicon.ico", "metrics", "/ ", " /", "/%2e", "/\n", "*",
+		"",
+		"//",
+		"/metrics/",
+		"//metrics",
+		"/metrics/../metrics",
+		"/./metrics",
+		"/Metrics",
+		"/METRICS",
+		"/metricsx",
+		"/metrics?x=1",
+		"/metrics#a",
+		"/debug/",
+		"/debug/../",
+		"/Debug",
+		"/index.html",
+		"/favicon.ico",
+		"metrics",
+		"/ ",
+		" /",
+		"/%2e",
+		"/\n",
+		"*",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		for (int combo = 0; combo < 8; combo++) {
@@ -96,11 +115,25 @@ static void test_null_path(void **state)
 static void test_loopback(void **state)
 {
 	(void)state;
-	const char *yes[] = { "127.0.0.1", "127.0.0.53", "127.255.255.255", "127.1.2.3", "::1",
-			      "::ffff:127.0.0.1", "::ffff:127.9.9.9" };
-	const char *no[] = { "", "0.0.0.0", "10.0.0.1", "192.168.1.127", "128.0.0.1", "1.27.0.0", "1270.0.0.1",
-			     "127", "::", "::2", "::10", "::1:1", "fe80::1", "::ffff:10.0.0.1", "::ffff:128.0.0.1",
-			     "2001:db8::1", "localhost" };
+	const char *yes[] = { "127.0.0.1", "127.0.0.53",       "127.255.255.255", "127.1.2.3",
+			      "::1",       "::ffff:127.0.0.1", "::ffff:127.9.9.9" };
+	const char *no[] = { "",
+			     "0.0.0.0",
+			     "10.0.0.1",
+			     "192.168.1.127",
+			     "128.0.0.1",
+			     "1.27.0.0",
+			     "1270.0.0.1",
+			     "127",
+			     "::",
+			     "::2",
+			     "::10",
+			     "::1:1",
+			     "fe80::1",
+			     "::ffff:10.0.0.1",
+			     "::ffff:128.0.0.1",
+			     "2001:db8::1",
+			     "localhost" };
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
 		if (!address_is_loopback(yes[i]))
 			fail_msg("'%s' should be loopback", yes[i]);

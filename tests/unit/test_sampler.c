@@ -48,13 +48,14 @@ static int setup(void **state)
 		return -1;
 	snprintf(sock, sizeof sock, "%s/push.sock", root);
 	char text[1024];
-	snprintf(text, sizeof text,
-		 "[worker]\nsample-interval-ms=100\npush-socket=%s\nsysfs-root=%s\n"
-		 "[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab,note=a\"b\n"
-		 "[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\nunit=celsius\ninterval-ms=300\n"
-		 "[channel outside]\nsource=push\nscale=2\n"
-		 "[channel shaker]\nsource=simulated\nkind=vibration\n",
-		 sock, root);
+	snprintf(
+		text, sizeof text,
+		"[worker]\nsample-interval-ms=100\npush-socket=%s\nsysfs-root=%s\n"
+		"[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab,note=a\"b\n"
+		"[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\nunit=celsius\ninterval-ms=300\n"
+		"[channel outside]\nsource=push\nscale=2\n"
+		"[channel shaker]\nsource=simulated\nkind=vibration\n",
+		sock, root);
 	config_defaults(&cfg);
 	if (config_apply_keyfile_data(&cfg, text, strlen(text), "t.conf", err, sizeof err) != 0 ||
 	    config_validate(&cfg, err, sizeof err) != 0) {
@@ -206,18 +207,23 @@ static void test_render_configured_channels(void **state)
 	assert_has(m, "\nsensor_value{channel=\"cpu\",unit=\"celsius\",room=\"lab\",note=\"a\\\"b\"} 45\n");
 	assert_has(m, "\nsensor_value{channel=\"outside\",unit=\"\"} NaN\n");
 	assert_has(m, "\nsensor_channel_readings_total{channel=\"cpu\",room=\"lab\",note=\"a\\\"b\"} 1\n");
-	assert_has(m, "# TYPE sensor_channel_info gauge\nsensor_channel_info{channel=\"cpu\",source=\"hwmon\"} 1\n"
-		      "sensor_channel_info{channel=\"w1\",source=\"file\"} 1\nsensor_channel_info{channel=\"outside\",source=\"push\"} 1\n"
-		      "sensor_channel_info{channel=\"shaker\",source=\"simulated\"} 1\n");
-	assert_has(m, "# TYPE sensor_read_errors_total counter\n"
-		      "sensor_read_errors_total{channel=\"cpu\",reason=\"missing\",room=\"lab\",note=\"a\\\"b\"} 0\n"
-		      "sensor_read_errors_total{channel=\"cpu\",reason=\"permission\",room=\"lab\",note=\"a\\\"b\"} 2\n");
+	assert_has(
+		m,
+		"# TYPE sensor_channel_info gauge\nsensor_channel_info{channel=\"cpu\",source=\"hwmon\"} 1\n"
+		"sensor_channel_info{channel=\"w1\",source=\"file\"} 1\nsensor_channel_info{channel=\"outside\",source=\"push\"} 1\n"
+		"sensor_channel_info{channel=\"shaker\",source=\"simulated\"} 1\n");
+	assert_has(m,
+		   "# TYPE sensor_read_errors_total counter\n"
+		   "sensor_read_errors_total{channel=\"cpu\",reason=\"missing\",room=\"lab\",note=\"a\\\"b\"} 0\n"
+		   "sensor_read_errors_total{channel=\"cpu\",reason=\"permission\",room=\"lab\",note=\"a\\\"b\"} 2\n");
 	assert_has(m, "sensor_read_errors_total{channel=\"w1\",reason=\"io\"} 0\n# HELP sensor_push_messages_total");
 	assert_null(strstr(m, "sensor_read_errors_total{channel=\"outside\""));
 	assert_null(strstr(m, "sensor_read_errors_total{channel=\"shaker\""));
-	assert_has(m, "# TYPE sensor_push_messages_total counter\nsensor_push_messages_total{result=\"accepted\"} 0\n"
-		      "sensor_push_messages_total{result=\"malformed\"} 0\nsensor_push_messages_total{result=\"unknown_channel\"} 0\n"
-		      "sensor_push_messages_total{result=\"over_rate\"} 5\n");
+	assert_has(
+		m,
+		"# TYPE sensor_push_messages_total counter\nsensor_push_messages_total{result=\"accepted\"} 0\n"
+		"sensor_push_messages_total{result=\"malformed\"} 0\nsensor_push_messages_total{result=\"unknown_channel\"} 0\n"
+		"sensor_push_messages_total{result=\"over_rate\"} 5\n");
 	free(m);
 	sampler_free(s);
 }

@@ -100,8 +100,8 @@ static void test_validate_wrong_header_size(void **state)
 	size_t size = shm_segment_size(16);
 	seg->hdr.pre.header_size = sizeof(struct shm_segment) - 8;
 	assert_int_equal(validate_whole(seg, 16, err, sizeof err), -1);
-	snprintf(want, sizeof want, "header size %zu (mapped %zu), expected %zu", sizeof(struct shm_segment) - 8,
-		 size, sizeof(struct shm_segment));
+	snprintf(want, sizeof want, "header size %zu (mapped %zu), expected %zu", sizeof(struct shm_segment) - 8, size,
+		 sizeof(struct shm_segment));
 	assert_string_equal(err, want);
 	seg->hdr.pre.header_size = sizeof(struct shm_segment) + 8;
 	assert_int_equal(validate_whole(seg, 16, err, sizeof err), -1);
@@ -144,8 +144,8 @@ static void test_validate_bad_ring_capacity(void **state)
 		seg->hdr.ring_capacity = bad[i];
 		assert_int_equal(validate_whole(seg, 16, err, sizeof err), -1);
 		char want[128];
-		snprintf(want, sizeof want, "ring capacity %u is not a power of two in [%u, %u]", bad[i],
-			 SHM_RING_MIN, SHM_RING_MAX);
+		snprintf(want, sizeof want, "ring capacity %u is not a power of two in [%u, %u]", bad[i], SHM_RING_MIN,
+			 SHM_RING_MAX);
 		assert_string_equal(err, want);
 	}
 	fixture_free(seg);
@@ -178,8 +178,8 @@ static void test_validate_total_size_mismatch(void **state)
 
 	seg->hdr.pre.total_size = size + 64;
 	assert_int_equal(validate_whole(seg, 32, err, sizeof err), -1);
-	snprintf(want, sizeof want, "size %zu (mapped %zu) does not match a ring of 32 (%zu bytes)", size + 64,
-		 size, size);
+	snprintf(want, sizeof want, "size %zu (mapped %zu) does not match a ring of 32 (%zu bytes)", size + 64, size,
+		 size);
 	assert_string_equal(err, want);
 
 	/* header claims a ring of 16 in a segment sized for 32 */
@@ -295,7 +295,10 @@ static int32_t dead_pid(void)
 
 /* A live child; named `comm` (e.g. "sensor-x") when given. Stop it with
  * stop_child(). */
-struct live_child { pid_t pid; int release_fd; };
+struct live_child {
+	pid_t pid;
+	int release_fd;
+};
 
 static struct live_child start_child(const char *comm)
 {
@@ -410,8 +413,7 @@ static void test_create_refused_while_owner_alive(void **state)
 	/* we are the owner and we run */
 	assert_null(shm_create(name, &params16, err, sizeof err));
 	char want[256];
-	snprintf(want, sizeof want, "segment %s is in use by a running sensor-service (pid %d)", name,
-		 (int)getpid());
+	snprintf(want, sizeof want, "segment %s is in use by a running sensor-service (pid %d)", name, (int)getpid());
 	assert_string_equal(err, want);
 	/* untouched */
 	assert_true(shm_exists(name));
@@ -446,7 +448,11 @@ static void test_stale_segment_replaced(void **state)
 	shm_remove(name);
 	/* our magic, an older layout, a different size, and an owner that died */
 	struct shm_preamble pre = {
-		.magic = SHM_MAGIC, .version = 0, .header_size = 100, .total_size = 4096, .owner_pid = dead_pid(),
+		.magic = SHM_MAGIC,
+		.version = 0,
+		.header_size = 100,
+		.total_size = 4096,
+		.owner_pid = dead_pid(),
 	};
 	char image[4096];
 	memset(image, 0x5a, sizeof image);

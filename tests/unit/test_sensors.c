@@ -25,10 +25,13 @@ static void test_kinds_cycle(void **state)
 static void test_describe(void **state)
 {
 	(void)state;
-	const struct { uint32_t ch; const char *name, *unit; } cases[] = {
-		{ 0, "temperature", "celsius" }, { 1, "humidity", "percent" }, { 2, "vibration", "g" },
-		{ 3, "temperature_1", "celsius" }, { 4, "humidity_1", "percent" }, { 5, "vibration_1", "g" },
-		{ 7, "humidity_2", "percent" }, { 1023, "temperature_341", "celsius" },
+	const struct {
+		uint32_t ch;
+		const char *name, *unit;
+	} cases[] = {
+		{ 0, "temperature", "celsius" },   { 1, "humidity", "percent" },           { 2, "vibration", "g" },
+		{ 3, "temperature_1", "celsius" }, { 4, "humidity_1", "percent" },         { 5, "vibration_1", "g" },
+		{ 7, "humidity_2", "percent" },    { 1023, "temperature_341", "celsius" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char name[32], unit[16];
@@ -89,7 +92,10 @@ static void test_sample_depends_on_time(void **state)
 	assert_true(diff > 190);
 }
 
-struct range { double min, max, sum; unsigned n; };
+struct range {
+	double min, max, sum;
+	unsigned n;
+};
 
 static void scan(uint32_t kind, struct range *r)
 {

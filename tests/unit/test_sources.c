@@ -120,8 +120,15 @@ static void test_hwmon_by_label_and_by_sensor(void **state)
 	assert_string_equal(s.unit, "celsius");
 	assert_non_null(strstr(s.path, "/hwmon2/temp3_input"));
 
-	const struct { const char *sensor; double want; const char *unit; } rows[] = {
-		{ "temp1", 31.0, "celsius" }, { "fan1", 1200.0, "rpm" }, { "in0", 1.104, "volts" }, { "power1", 12.5, "watts" },
+	const struct {
+		const char *sensor;
+		double want;
+		const char *unit;
+	} rows[] = {
+		{ "temp1", 31.0, "celsius" },
+		{ "fan1", 1200.0, "rpm" },
+		{ "in0", 1.104, "volts" },
+		{ "power1", 12.5, "watts" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		c = channel(SHM_SOURCE_HWMON, "nct6775", rows[i].sensor, NULL);
