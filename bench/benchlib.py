@@ -134,25 +134,22 @@ def proc_state(pid, tid=None):
         return None
 
 
-class StateSampler:
-    """Fraction of samples (every 20 ms, in a thread) in which a task is
-    running or runnable: whether a worker is inside its spike, whatever CPU
-    share it gets."""
+class Periodic:
+    """Calls self.sample_once() every self.every seconds in a thread, as a
+    context manager: `with Sampler(...) as s: ...`."""
 
-    def __init__(self, pid, tid=None, every=0.02):
-        self.pid, self.tid, self.every = pid, tid, every
-        self.n = self.running = 0
-        self._stop = threading.Event()
+    every = 1.0
+
+    def sample_once(self):
+        raise NotImplementedError
 
     def _run(self):
         while not self._stop.is_set():
-            st = proc_state(self.pid, self.tid)
-            if st:
-                self.n += 1
-                self.running += st == "R"
+            self.sample_once()
             self._stop.wait(self.every)
 
     def __enter__(self):
+        self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
         return self
@@ -160,6 +157,22 @@ class StateSampler:
     def __exit__(self, *exc):
         self._stop.set()
         self._t.join()
+
+
+class StateSampler(Periodic):
+    """Fraction of samples (every 20 ms, in a thread) in which a task is
+    running or runnable: whether a worker is inside its spike, whatever CPU
+    share it gets."""
+
+    def __init__(self, pid, tid=None, every=0.02):
+        self.pid, self.tid, self.every = pid, tid, every
+        self.n = self.running = 0
+
+    def sample_once(self):
+        st = proc_state(self.pid, self.tid)
+        if st:
+            self.n += 1
+            self.running += st == "R"
 
     def fraction(self):
         return self.running / self.n if self.n else None
@@ -513,17 +526,15 @@ class VmAlert(Proc):
 
 # ---------------------------------------------------------------- sampling
 
-class Sampler:
+class Sampler(Periodic):
     """Samples RSS/PSS of named pids every `interval` s in a thread; keeps the
     series and the maximum of each."""
 
     def __init__(self, pidfuncs, interval=0.5, unique=None):
         self.pidfuncs = pidfuncs  # callables returning {label: pid}
         self.unique = unique or {}  # {label: callable returning pids}: pages counted once
-        self.interval = interval
+        self.every = interval
         self.series = []  # (t, {label: mem})
-        self._stop = threading.Event()
-        self._t = None
         self.t0 = time.monotonic()
 
     def sample_once(self):
@@ -539,20 +550,6 @@ class Sampler:
                 row[label] = {"rss": u, "pss": u}
         self.series.append((time.monotonic() - self.t0, row))
         return row
-
-    def _run(self):
-        while not self._stop.is_set():
-            self.sample_once()
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self._t = threading.Thread(target=self._run, daemon=True)
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._t.join()
 
     def peak(self):
         out = {}

@@ -52,20 +52,29 @@ static int list_hwmon_sensor(const char *path, const char *name, void *ctx)
 	return 0;
 }
 
+/*
+ * A chip (hwmon) or device (iio) directory: its `name` file, then each of
+ * its entries starting with `prefix`, or a line saying it has none.
+ */
+static int list_device(struct lister *l, const char *dir, const char *entry, const char *key, const char *prefix,
+		       sysfs_entry_fn fn, int width, const char *none)
+{
+	char path[SYSFS_PATH_LEN], dev[CHANNEL_SELECTOR_LEN] = "?";
+	if (sysfs_path(path, sizeof path, "%s/name", dir))
+		sysfs_read_line(path, dev, sizeof dev);
+	l->chip_dir = dir;
+	l->chip_name = dev;
+	l->entry = entry;
+	int before = l->found;
+	sysfs_scan(dir, prefix, fn, l);
+	if (l->found == before)
+		fprintf(l->out, "  %-*s %s=%s  (%s)\n", width, entry, key, dev, none);
+	return 0;
+}
+
 static int list_hwmon_chip(const char *dir, const char *name, void *ctx)
 {
-	struct lister *l = ctx;
-	char path[SYSFS_PATH_LEN], chip[CHANNEL_SELECTOR_LEN] = "?";
-	if (sysfs_path(path, sizeof path, "%s/name", dir))
-		sysfs_read_line(path, chip, sizeof chip);
-	l->chip_dir = dir;
-	l->chip_name = chip;
-	l->entry = name;
-	int before = l->found;
-	sysfs_scan(dir, "", list_hwmon_sensor, l);
-	if (l->found == before)
-		fprintf(l->out, "  %-8s chip=%s  (no *_input sensors)\n", name, chip);
-	return 0;
+	return list_device(ctx, dir, name, "chip", "", list_hwmon_sensor, 8, "no *_input sensors");
 }
 
 static int list_thermal_zone(const char *dir, const char *name, void *ctx)
@@ -113,18 +122,7 @@ static int list_iio_channel(const char *path, const char *name, void *ctx)
 
 static int list_iio_device(const char *dir, const char *name, void *ctx)
 {
-	struct lister *l = ctx;
-	char path[SYSFS_PATH_LEN], dev[CHANNEL_SELECTOR_LEN] = "?";
-	if (sysfs_path(path, sizeof path, "%s/name", dir))
-		sysfs_read_line(path, dev, sizeof dev);
-	l->chip_dir = dir;
-	l->chip_name = dev;
-	l->entry = name;
-	int before = l->found;
-	sysfs_scan(dir, "in_", list_iio_channel, l);
-	if (l->found == before)
-		fprintf(l->out, "  %-14s device=%s  (no in_*_raw or in_*_input channels)\n", name, dev);
-	return 0;
+	return list_device(ctx, dir, name, "device", "in_", list_iio_channel, 14, "no in_*_raw or in_*_input channels");
 }
 
 static void section(struct lister *l, const char *root, const char *sub, const char *prefix, sysfs_entry_fn fn)
