@@ -73,12 +73,13 @@ static void open_push(struct sampler *s, const struct config *cfg)
 	if (!s->push_on)
 		return;
 	if (push_open(&s->push, cfg->push_socket, cfg->push_udp_port, cfg->push_max_per_tick, cfg->push_rate, err,
-		      sizeof err) != 0)
+		      sizeof err) != 0) {
 		log_error("push input: %s", err);
-	else
-		log_info("push input on %s%s%s", strcmp(cfg->push_socket, "none") ? cfg->push_socket : "",
-			 strcmp(cfg->push_socket, "none") && cfg->push_udp_port ? " and " : "",
-			 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
+		return;
+	}
+	bool unix_on = strcmp(cfg->push_socket, "none") != 0;
+	log_info("push input on %s%s%s", unix_on ? cfg->push_socket : "", unix_on && cfg->push_udp_port ? " and " : "",
+		 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
 }
 
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
