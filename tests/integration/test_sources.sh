@@ -159,7 +159,12 @@ echo 52000 >"$HW2/temp1_input"
 echo 3300 >"$ADC/in_voltage0_raw"
 echo 30500 >"$ROOT/sys/class/thermal/thermal_zone1/temp"
 echo 22750 >"$W1"
+# The four files were written one after the other: a sampling tick may fall
+# between two writes, so wait for every value, not just the first.
 wait_for "hwmon follows" 3 value_is 'sensor_value{channel="cpu",unit="celsius",room="lab",rack="3"}' 52
+wait_for "iio follows" 3 value_is 'sensor_value{channel="adc",unit="volts"}' 3.3
+wait_for "thermal follows" 3 value_is 'sensor_value{channel="zone",unit="celsius"}' 30.5
+wait_for "file follows" 3 value_is 'sensor_value{channel="w1",unit="celsius"}' 22.75
 assert_eq "hwmon follows" 52 "$(metric_value 'sensor_value{channel="cpu",unit="celsius",room="lab",rack="3"}')"
 assert_eq "iio follows" 3.3 "$(metric_value 'sensor_value{channel="adc",unit="volts"}')"
 assert_eq "thermal follows" 30.5 "$(metric_value 'sensor_value{channel="zone",unit="celsius"}')"
