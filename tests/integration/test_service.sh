@@ -133,6 +133,21 @@ out=$("$SENSOR_BIN" --port "$(free_port)" --shm-name "$SVC_SHM" 2>&1); rc=$?
 assert_eq "segment in use by a live service exits 1" 1 "$rc"
 assert_match "names the owner" "in use by a running sensor-service \\(pid $SVC_PID\\)" "$out"
 
+echo "-- listen address"
+out=$("$SENSOR_BIN" --listen 999.1.1.1 --port "$(free_port)" --shm-name "$(new_shm_name)" 2>&1); rc=$?
+assert_eq "a listen value that is no address exits 1" 1 "$rc"
+assert_match "and names the option" "option 'listen': '999.1.1.1' is not an IPv4 or IPv6 address" "$out"
+if [ -e /proc/net/if_inet6 ] && ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
+	v6port=$(free_port); v6shm="/sensor-test-$$-v6"
+	"$SENSOR_BIN" --listen ::1 --port "$v6port" --shm-name "$v6shm" >"$TEST_TMP/v6.log" 2>&1 &
+	v6pid=$!; SVC_PIDS+=("$v6pid")
+	wait_for "IPv6 service" 10 curl -sf -o /dev/null "http://[::1]:$v6port/" || cat "$TEST_TMP/v6.log"
+	assert_eq "serves on IPv6 loopback" 200 "$(curl -s -o /dev/null -w '%{http_code}' "http://[::1]:$v6port/")"
+	kill -TERM "$v6pid"; wait "$v6pid"; assert_eq "IPv6 instance stops with 0" 0 "$?"
+else
+	echo "  (no IPv6 loopback here: IPv6 listen not exercised)"
+fi
+
 echo "-- SIGTERM"
 stop_service; rc=$?
 assert_eq "SIGTERM: exit status 0" 0 "$rc"
