@@ -67,6 +67,16 @@ static void publish(struct supervisor *s, struct child *c, enum shm_exit_reason 
 	child_publish(&s->seg->children[c->id], c->state, c->pid, reason, detail, c->started_ns);
 }
 
+/* Enter BACKOFF after one more quick failure; returns the delay in ms. */
+static int64_t schedule_restart(struct supervisor *s, struct child *c, int64_t now)
+{
+	c->failures++;
+	int64_t delay = backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms);
+	c->state = SHM_CHILD_BACKOFF;
+	c->restart_at_ns = now + delay * 1000000;
+	return delay;
+}
+
 /* In the child, never returns. */
 static void run_child(struct supervisor *s, struct child *c)
 {
@@ -106,10 +116,7 @@ static void start_child(struct supervisor *s, struct child *c)
 	int64_t now = monotonic_ns();
 	if (pid < 0) {
 		log_error("cannot fork %s: %s", shm_child_name(c->id), strerror(errno));
-		c->failures++;
-		c->state = SHM_CHILD_BACKOFF;
-		c->restart_at_ns =
-			now + backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms) * 1000000;
+		schedule_restart(s, c, now);
 		return;
 	}
 	if (c->started_once)
@@ -155,10 +162,9 @@ static void on_child_exit(struct supervisor *s, struct child *c, int status)
 		log_info("%s (pid %d) stopped (%s %d)", c->title, (int)c->pid, shm_exit_reason_label(reason), detail);
 	} else {
 		int64_t lived_ms = (now - c->started_ns) / 1000000;
-		c->failures = lived_ms >= BACKOFF_STABLE_MS ? 1 : c->failures + 1;
-		int64_t delay = backoff_delay_ms(c->failures, s->cfg->backoff_min_ms, s->cfg->backoff_max_ms);
-		c->state = SHM_CHILD_BACKOFF;
-		c->restart_at_ns = now + delay * 1000000;
+		if (lived_ms >= BACKOFF_STABLE_MS)
+			c->failures = 0; /* it had started well: back to the shortest delay */
+		int64_t delay = schedule_restart(s, c, now);
 		log_warn("%s (pid %d) ended (%s %d) after %lld ms; restarting in %lld ms", c->title, (int)c->pid,
 			 shm_exit_reason_label(reason), detail, (long long)lived_ms, (long long)delay);
 	}
@@ -192,12 +198,11 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 {
 	if (c->state != SHM_CHILD_RUNNING || c->killed_for_hang)
 		return;
-	int64_t timeout = (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
-	int64_t since = heartbeat_deadline_ns(s, c) - timeout;
-	if (now - since <= timeout)
+	int64_t deadline = heartbeat_deadline_ns(s, c);
+	if (now <= deadline)
 		return;
 	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
-		 (long long)((now - since) / 1000000));
+		 (long long)((now - deadline) / 1000000 + s->cfg->heartbeat_timeout_ms));
 	c->killed_for_hang = true;
 	kill(c->pid, SIGKILL);
 }
