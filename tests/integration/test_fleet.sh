@@ -76,13 +76,7 @@ stop_edge() { # stop_edge I: run-stack.sh stop, then the runner's status
 }
 
 # q QUERY: "labels value" lines of an instant query on the central store.
-q() {
-	curl -s --max-time 5 -G "$CENTRAL/api/v1/query" --data-urlencode "query=$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin)["data"]["result"]:
-    m = r["metric"]; m.pop("__name__", None)
-    print(",".join("%s=%s" % kv for kv in sorted(m.items())), r["value"][1])'
-}
+q() { vm_query "$CENTRAL" "$1"; }
 q_value() { q "$1" | awk 'NR == 1 { print $NF }'; }
 q_is() { [ "$(q_value "$1")" = "$2" ]; }
 

@@ -49,13 +49,7 @@ stack_pids() { # every pid recorded in the state dir, plus the service's childre
 none_alive() { local p; for p in "$@"; do [ -e "/proc/$p" ] && return 1; done; return 0; }
 
 # vm QUERY: "labels value" lines of an instant query, labels as k=v,...
-vm() {
-	curl -s --max-time 5 -G "$VM/api/v1/query" --data-urlencode "query=$1" | python3 -c '
-import json, sys
-for r in json.load(sys.stdin)["data"]["result"]:
-    m = r["metric"]; m.pop("__name__", None)
-    print(",".join("%s=%s" % kv for kv in sorted(m.items())), r["value"][1])'
-}
+vm() { vm_query "$VM" "$1"; }
 vm_value() { vm "$1" | awk 'NR == 1 { print $NF }'; }
 vm_is() { [ "$(vm_value "$1")" = "$2" ]; }
 vm_has() { vm "$1" | grep -q -- "$2"; }
