@@ -135,7 +135,7 @@ static int prepare_v2(struct memcap *m, const char *child)
 		rmdir(dir);
 		return -1;
 	}
-	write_file(dir, "memory.swap.max", "0"); /* a leak must not hide in swap */
+	write_file(dir, "memory.swap.max", "0");     /* a leak must not hide in swap */
 	memcpy(m->cgroup_dir, dir, strlen(dir) + 1); /* fits: checked above */
 	m->kind = MEMCAP_CGROUP_V2;
 	return 0;

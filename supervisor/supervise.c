@@ -202,7 +202,7 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 	if (now <= deadline)
 		return;
 	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
-		 (long long)((now - deadline) / 1000000 + s->cfg->heartbeat_timeout_ms));
+		 (long long)((now - deadline) / 1000000) + s->cfg->heartbeat_timeout_ms);
 	c->killed_for_hang = true;
 	kill(c->pid, SIGKILL);
 }
