@@ -27,9 +27,11 @@ for g in "${groups[@]}"; do
 	want+=(${GROUP[$g]})
 done
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 missing=()
 for p in "${want[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -41,17 +43,36 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Keep package maintainer scripts from starting services during install.
-policy=/usr/sbin/policy-rc.d
+# A policy file that is already there (many images ship one) is left alone;
+# the one written here is removed again, whatever the outcome.
+policy=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
 own_policy=0
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
 	$sudo chmod 755 "$policy"
 	own_policy=1
 fi
-cleanup() { [ "$own_policy" = 1 ] && $sudo rm -f "$policy"; }
+# An EXIT trap's own status must not replace the script's: a false test as
+# its last command would turn a good install into exit 1 under set -e.
+cleanup() {
+	if [ "$own_policy" = 1 ]; then $sudo rm -f "$policy" || true; fi
+}
 trap cleanup EXIT
 
+# Another apt (an unattended upgrade, a second make) may hold the lock: wait
+# for it rather than fail.
+apt_opts=(-o DPkg::Lock::Timeout=600)
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+rc=0
+$sudo apt-get "${apt_opts[@]}" update -qq || rc=$?
+if [ "$rc" -eq 0 ]; then
+	$sudo apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+fi
+if [ "$rc" -ne 0 ]; then
+	still=()
+	for p in "${missing[@]}"; do installed "$p" || still+=("$p"); done
+	echo "install-deps: apt-get failed (exit $rc); not installed: ${still[*]:-none}" >&2
+	exit 1
+fi
 echo "install-deps: done"
+exit 0
