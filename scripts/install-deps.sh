@@ -54,7 +54,7 @@ if [ ! -e "$policy" ]; then
 fi
 # An EXIT trap's own status must not replace the script's: a false test as
 # its last command would turn a good install into exit 1 under set -e.
-cleanup() {
+cleanup() { # shellcheck disable=SC2317 # called by the trap
 	if [ "$own_policy" = 1 ]; then $sudo rm -f "$policy" || true; fi
 }
 trap cleanup EXIT

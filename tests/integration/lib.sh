@@ -40,6 +40,9 @@ assert_eq() { # assert_eq "description" expected actual
 assert_match() { # assert_match "description" regex text
 	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1 (no match for /$2/ in: $(printf '%s' "$3" | head -c 300))"; fi
 }
+assert_no_match() { # assert_no_match "description" regex text
+	if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1 (/$2/ found in: $(printf '%s' "$3" | head -c 300))"; else pass "$1"; fi
+}
 assert_gt() { # assert_gt "description" a b  (a > b, integers or decimals)
 	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a > b) }'; then pass "$1"; else fail "$1 ($2 is not > $3)"; fi
 }
