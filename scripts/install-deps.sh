@@ -59,12 +59,20 @@ cleanup() { # shellcheck disable=SC2317 # called by the trap
 }
 trap cleanup EXIT
 
-# Another apt (an unattended upgrade, a second make) may hold the lock: wait
+# Another apt (an unattended upgrade, a second make) may hold a lock: wait
 # for it rather than fail.
 apt_opts=(-o DPkg::Lock::Timeout=600)
 export DEBIAN_FRONTEND=noninteractive
+# The lock timeout covers dpkg's lock, not that of the package lists: an
+# update that finds them locked is tried again.
 rc=0
-$sudo apt-get "${apt_opts[@]}" update -qq || rc=$?
+for attempt in 1 2 3 4 5; do
+	rc=0
+	$sudo apt-get "${apt_opts[@]}" update -qq || rc=$?
+	[ "$rc" -ne 0 ] && [ "$attempt" -lt 5 ] || break
+	echo "install-deps: apt-get update failed (exit $rc), trying again" >&2
+	sleep "${INSTALL_DEPS_RETRY_S:-10}"
+done
 if [ "$rc" -eq 0 ]; then
 	$sudo apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
 fi

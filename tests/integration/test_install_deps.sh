@@ -14,7 +14,7 @@ BASH_BIN=$(command -v bash)
 # uses, so that a real sudo or apt-get on this machine is never reached.
 FAKE="$TEST_TMP/bin"
 mkdir -p "$FAKE"
-for t in bash grep tee chmod rm cat printf; do
+for t in bash grep tee chmod rm cat printf sleep; do
 	ln -s "$(command -v "$t")" "$FAKE/$t" 2>/dev/null || true
 done
 STATE="$TEST_TMP/state"
@@ -37,7 +37,15 @@ policy=absent; [ -e "$FAKE_POLICY" ] && policy=present
 echo "apt-get uid=$FAKE_UID policy=$policy $*" >>"$FAKE_STATE/calls"
 args=("$@"); verb=""
 for a in "${args[@]}"; do case $a in update|install) verb=$a ;; esac; done
-[ "$verb" = install ] || exit 0
+if [ "$verb" = update ]; then
+	# $FAKE_STATE/update_failures: how many updates fail (lists locked)
+	n=$(cat "$FAKE_STATE/update_failures" 2>/dev/null || echo 0)
+	if [ "${n:-0}" -gt 0 ]; then
+		echo $((n - 1)) >"$FAKE_STATE/update_failures"
+		echo "E: Could not get lock /var/lib/apt/lists/lock" >&2; exit 100
+	fi
+	exit 0
+fi
 rc=0
 for a in "${args[@]}"; do
 	case $a in -*|install|DPkg::*) continue ;; esac
@@ -62,13 +70,14 @@ FAKE_UID=0 exec "$@"
 EOF
 chmod +x "$FAKE"/dpkg-query "$FAKE"/apt-get "$FAKE"/id "$FAKE"/sudo.fake
 
-# [BROKEN=PKG] run_case UID SUDO(yes|no) POLICY(present|absent) INSTALLED... -- GROUPS...
+# [BROKEN=PKG] [UPDATE_FAILURES=N] run_case UID SUDO(yes|no) POLICY(present|absent) INSTALLED... -- GROUPS...
 # Runs the script; sets RC, OUT (stdout+stderr), CALLS (the fake calls).
 run_case() {
 	local uid=$1 sudo=$2 policy=$3; shift 3
 	rm -rf "$STATE"; mkdir -p "$STATE"
 	: >"$STATE/installed"; : >"$STATE/calls"
 	printf '%s\n' "${BROKEN:-}" >"$STATE/broken"
+	echo "${UPDATE_FAILURES:-0}" >"$STATE/update_failures"
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do echo "$1" >>"$STATE/installed"; shift; done
 	shift
 	rm -f "$FAKE/sudo"
@@ -77,7 +86,7 @@ run_case() {
 	[ "$policy" = present ] && printf '#!/bin/sh\n# the image'"'"'s own\nexit 101\n' >"$POLICY"
 	RC=0
 	OUT=$(env -i PATH="$FAKE" FAKE_STATE="$STATE" FAKE_UID="$uid" FAKE_POLICY="$POLICY" \
-		POLICY_RC_D="$POLICY" "$BASH_BIN" "$SCRIPT" "$@" 2>&1) || RC=$?
+		POLICY_RC_D="$POLICY" INSTALL_DEPS_RETRY_S=0 "$BASH_BIN" "$SCRIPT" "$@" 2>&1) || RC=$?
 	CALLS=$(cat "$STATE/calls")
 }
 
@@ -125,6 +134,16 @@ check "a failed install exits non-zero" test "$RC" -ne 0
 assert_match "a failed install names the package" "not installed: .*libevent-dev" "$OUT"
 assert_no_match "a failed install does not claim success" "install-deps: done" "$OUT"
 check "a failed install removes the policy file" test ! -e "$POLICY"
+
+# The package lists are locked for a while (another apt): the update is
+# tried again and the install goes through; locked for good: a clear error.
+UPDATE_FAILURES=2 run_case 0 no absent -- build
+assert_eq "lists locked twice: the install still succeeds" 0 "$RC"
+assert_eq "lists locked twice: three updates" 3 "$(grep -c ' update' <<<"$CALLS")"
+UPDATE_FAILURES=99 run_case 0 no absent -- build
+assert_eq "lists locked for good: exit 1" 1 "$RC"
+assert_match "lists locked for good: says what failed" "apt-get failed \(exit 100\); not installed: gcc" "$OUT"
+check "lists locked for good: the policy file is removed" test ! -e "$POLICY"
 
 # An unknown group: exit 2, naming it.
 run_case 0 no absent -- nosuchgroup
