@@ -34,7 +34,7 @@ SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 
 UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
-              test_backoff test_sensors test_processing
+              test_backoff test_sensors test_processing test_log
 # Debian package groups of scripts/install-deps.sh that `make test` needs.
 DEPS_GROUPS := build test
 

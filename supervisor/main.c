@@ -29,6 +29,9 @@ int main(int argc, char **argv)
 	case CONFIG_EXIT_ERROR: fprintf(stderr, "sensor-service: %s\n", err); return 2;
 	case CONFIG_RUN: break;
 	}
+	enum log_level level = LOG_LEVEL_INFO;
+	(void)log_level_parse(cfg.log_level, &level); /* checked when it was read */
+	log_set_level(level);
 	if (cfg.list_sensors) {
 		list_sensors(stdout, cfg.sysfs_root);
 		return 0;
