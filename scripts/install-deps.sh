@@ -15,6 +15,8 @@ declare -A GROUP=(
 	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
 	[profile]="linux-perf python3"
 	[fuzz]="clang libclang-rt-14-dev valgrind" # make fuzz (libFuzzer), make valgrind
+	[cross-arm64]="make file mmdebstrap gcc-aarch64-linux-gnu" # make cross ARCH=arm64
+	[cross-armhf]="make file mmdebstrap gcc-arm-linux-gnueabihf"
 )
 
 groups=("$@")

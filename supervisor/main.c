@@ -54,6 +54,14 @@ int main(int argc, char **argv)
 		close(listen_fd);
 		return 1;
 	}
+	if (!shm_atomics_lock_free(seg)) {
+		fprintf(stderr, "sensor-service: this CPU has no lock-free 32- and 64-bit atomics; the processes "
+				"would not exclude each other in shared memory (see shm/lockfree.h)\n");
+		shm_unmap(seg, seg->hdr.pre.total_size);
+		shm_remove(cfg.shm_name);
+		close(listen_fd);
+		return 1;
+	}
 	source_describe_channels(seg, &cfg);
 	size_t seg_size = seg->hdr.pre.total_size;
 	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION, cfg.shm_name,
