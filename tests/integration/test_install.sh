@@ -34,10 +34,11 @@ check "rules, scrape config and dashboard go to share/" test -s "$D/usr/share/se
 
 echo "-- systemd-analyze"
 if command -v systemd-analyze >/dev/null; then
-	# verify wants ExecStart= to exist on this machine: point it into DESTDIR.
+	# verify wants ExecStart= and the Documentation= man page to exist on
+	# this machine: point both into DESTDIR.
 	mkdir -p "$TEST_TMP/units"
 	sed "s|^ExecStart=/usr/bin/|ExecStart=$D/usr/bin/|" "$unit" >"$TEST_TMP/units/sensor-service.service"
-	out=$(systemd-analyze verify "$TEST_TMP/units/sensor-service.service" 2>&1); rc=$?
+	out=$(MANPATH="$D/usr/share/man" systemd-analyze verify "$TEST_TMP/units/sensor-service.service" 2>&1); rc=$?
 	assert_eq "systemd-analyze verify: no complaint ($out)" "0:" "$rc:$out"
 	out=$(systemd-analyze security --offline=yes --root="$D" sensor-service.service 2>&1)
 	score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for sensor-service.service: \([0-9.]*\).*/\1/p')
