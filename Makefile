@@ -114,8 +114,8 @@ ubsan:
 bench: all
 	scripts/bench.sh
 
-# The config is installed only where none exists (an edited one is kept);
-# the systemd unit's ExecStart= follows PREFIX.
+# The configs are installed only where none exists (an edited one is
+# kept); the systemd units' paths follow PREFIX.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 install: all
@@ -124,12 +124,14 @@ install: all
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
 	[ -e $(DESTDIR)/etc/sensor-service/sensor-service.conf ] || \
 		install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
-	sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/sensor-service.service >$(DESTDIR)$(UNITDIR)/sensor-service.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/sensor-service.service
+	for u in deploy/systemd/*.service; do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	[ -e $(DESTDIR)/etc/sensor-service/vmagent.env ] || \
+		install -m 0644 deploy/vmagent/vmagent.env $(DESTDIR)/etc/sensor-service/vmagent.env
 	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(DESTDIR)$(UNITDIR)/sensor-service.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard deploy/systemd/*.service)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/sensor-service
 
 clean:
