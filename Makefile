@@ -30,7 +30,7 @@ COMMON_SRC     := common/config.c common/log.c common/proctitle.c
 WORKER_SRC     := worker/worker.c worker/sensors.c worker/processing.c
 EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c
 SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.c \
-                  supervisor/listener.c supervisor/procstat.c
+                  supervisor/listener.c supervisor/procstat.c supervisor/sdnotify.c
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 
 UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \

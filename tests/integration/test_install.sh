@@ -25,7 +25,8 @@ unit=$D/usr/lib/systemd/system/sensor-service.service
 check "unit in /usr/lib/systemd/system" test -s "$unit"
 assert_eq "unit is 0644" 644 "$(stat -c %a "$unit")"
 assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf$' "$(grep '^ExecStart=' "$unit")"
-for key in 'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
+for key in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=[0-9]+s' 'StartLimitIntervalSec=0' \
+	'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
 	'PrivateTmp=yes' 'CapabilityBoundingSet=$' 'SystemCallFilter=@system-service'; do
 	check "unit sets $key" grep -Eq "^$key" "$unit"
 done
