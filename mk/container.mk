@@ -11,3 +11,16 @@
 
 LIB_SRC    += supervisor/cglimit.c supervisor/memfit.c supervisor/oomscore.c
 UNIT_TESTS += test_memfit
+
+# `make test` runs these too (they are tests/integration/test_*.sh) and
+# reports them SKIPPED where podman is missing or cannot run; this target
+# installs podman first (group container), as .ci/run does.
+CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/integration/test_container.sh
+
+.PHONY: test-container
+
+test-container: DEPS_GROUPS := build test container
+test-container: deps
+	@$(MAKE) --no-print-directory all
+	@set -e; for t in $(CONTAINER_TESTS); do \
+		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done

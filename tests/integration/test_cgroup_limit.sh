@@ -8,6 +8,7 @@
 # enclosing group. Needs root and a writable memory cgroup (v1 here; v2
 # where the memory controller is delegated); SKIPPED otherwise.
 source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/cgroup_lib.sh"
 MiB=1048576
 LIMIT_MB=48
 
@@ -41,11 +42,6 @@ remove_group() {
 }
 trap '_cleanup; remove_group' EXIT
 
-# Times the group's own limit was reached (v1 memory.failcnt; v2 the "oom"
-# line of memory.events.local). A child's cap reached counts in the
-# child's group, not here; and the kernel counts an OOM kill (oom_kill) in
-# the victim's group, so that alone cannot tell who ran out.
-limit_hits() { cat "$CG/memory.failcnt" 2>/dev/null || awk '$1 == "oom" { print $2 }' "$CG/memory.events.local"; }
 
 echo "-- a memory cgroup of ${LIMIT_MB} MiB"
 if [ "$(id -u)" -ne 0 ] || ! make_group; then
@@ -94,12 +90,12 @@ else
 	by_own_group=$(grep -c 'sensor-worker (pid [0-9]*) ended (signal 9)' "$SVC_LOG")
 	echo "  (worker deaths: $by_rlimit at its RLIMIT_DATA (exit 4), $by_own_group by SIGKILL (its own cgroup cap))"
 	assert_gt "each death was at the worker's own cap" "$((by_rlimit + by_own_group))" 0
-	assert_eq "the group's own limit was never reached: the OOM killer had nothing to do" 0 "$(limit_hits)"
+	assert_eq "the group's own limit was never reached: the OOM killer had nothing to do" 0 "$(cg_limit_hits "$CG")"
 	assert_eq "the exporter kept its pid" "$epid" "$(child_pid exporter)"
 	assert_eq "exporter restarts stay 0" 0 "$(metric 'sensor_child_restarts_total{child="exporter"}')"
 	check "the supervisor is alive" kill -0 "$sup"
 	assert_eq "/ answers again after the restart" 200 "$(wait_for "/ healthy" 10 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' $SVC_URL/)\" = 200 ]"; http_status /)"
-	peak=$(awk '{ print $1 }' "$CG/memory.max_usage_in_bytes" "$CG/memory.peak" 2>/dev/null | head -1)
+	peak=$(cg_peak "$CG")
 	[ -n "$peak" ] && echo "  (the group's peak memory use: $((peak / 1024)) KiB of $((LIMIT_MB * 1024)) KiB)"
 fi
 stop_checked
