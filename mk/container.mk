@@ -4,10 +4,11 @@
 # `make test-container` runs deploy/Dockerfile and docker-compose.yml for
 # real with podman.
 #
-#   make test-container   build the image, run it under a memory limit
-#                         (tests/container/test_image.sh), then the
-#                         compose stack (tests/container/test_compose_up.sh);
-#                         SKIPPED where podman cannot run
+#   make test-container   the service in a 48 MiB cgroup
+#                         (tests/integration/test_cgroup_limit.sh), the
+#                         image under --memory=48m (test_container.sh), the
+#                         compose stack (test_compose_up.sh); each SKIPPED
+#                         where it cannot run
 
 LIB_SRC    += supervisor/cglimit.c supervisor/memfit.c supervisor/oomscore.c
 UNIT_TESTS += test_memfit
@@ -15,7 +16,8 @@ UNIT_TESTS += test_memfit
 # `make test` runs these too (they are tests/integration/test_*.sh) and
 # reports them SKIPPED where podman is missing or cannot run; this target
 # installs podman first (group container), as .ci/run does.
-CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/integration/test_container.sh
+CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/integration/test_container.sh \
+                   tests/integration/test_compose_up.sh
 
 .PHONY: test-container
 

@@ -102,3 +102,43 @@ ct_cgroup_dir() {
 	path=$(awk -F: '$1 == 0 { print $3 }' "/proc/$pid/cgroup")
 	[ -d "/sys/fs/cgroup$path" ] && echo "/sys/fs/cgroup$path"
 }
+
+# ct_containers_conf FILE: the detected workarounds as a containers.conf,
+# for tools that run podman themselves (podman-compose): point
+# CONTAINERS_CONF at it.
+ct_containers_conf() {
+	{
+		echo "[containers]"
+		[ ${#CT_RUN_FLAGS[@]} -eq 0 ] || echo 'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]'
+		echo "[engine]"
+		[ "${PODMAN[*]}" = podman ] || printf 'runtime = "runc"\ncgroup_manager = "cgroupfs"\n'
+	} >"$1"
+}
+
+# ct_host_pid CGDIR COMM: the host pid of the container's process named COMM.
+ct_host_pid() {
+	local p
+	for p in $(cat "$1/cgroup.procs"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p" && return 0
+	done
+}
+
+# ct_leak_contained CONTAINER CGDIR SUPERVISOR_PID EXPORTER_PID OOM_KILLS_BEFORE:
+# after a worker leak in a container: the worker died at its own cap
+# (malloc failed, exit 4) and never by SIGKILL, the container's limit was
+# never reached, no OOM kill, the exporter and supervisor kept their pids.
+ct_leak_contained() {
+	local name=$1 cg=$2 sup=$3 epid=$4 oom0=$5 logs by_cap killed peak
+	logs=$("${PODMAN[@]}" logs "$name" 2>&1)
+	by_cap=$(grep -c 'fault: leak: malloc.*failed' <<<"$logs")
+	killed=$(grep -c 'sensor-worker (pid [0-9]*) ended (signal 9)' <<<"$logs")
+	peak=$(cg_peak "$cg")
+	echo "  (worker deaths: $by_cap at its own cap (malloc failed, exit 4), $killed by SIGKILL;" \
+		"the container's peak ${peak:+$((peak / 1024)) KiB of }$(($(cg_limit "$cg") / 1024)) KiB)"
+	assert_gt "the worker was stopped by its own cap" "$by_cap" 0
+	assert_eq "no worker was SIGKILLed" 0 "$killed"
+	assert_eq "the container's limit was never reached" 0 "$(cg_limit_hits "$cg")"
+	assert_eq "the OOM killer killed nothing in the container" "${oom0:-0}" "$(cg_oom_kills "$cg")"
+	assert_eq "the exporter kept its pid" "$epid" "$(ct_host_pid "$cg" sensor-exporter)"
+	assert_eq "the supervisor kept its pid" "$sup" "$(ct_host_pid "$cg" sensor-service)"
+}

@@ -51,13 +51,6 @@ run_ct() {
 		-p "127.0.0.1:$port:8000" "$@" "$IMAGE" >/dev/null 2>>"$TEST_TMP/podman.err" || { tail -3 "$TEST_TMP/podman.err"; return 1; }
 	wait_for "/ through the published port" 20 curl -sf -o /dev/null "$SVC_URL/"
 }
-# host_pid NAME COMM: the host pid of one of the container's processes.
-host_pid() {
-	local p
-	for p in $(cat "$(ct_cgroup_dir "$1")/cgroup.procs"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && echo "$p" && return 0
-	done
-}
 ct_metric() { curl -s --max-time 5 "$SVC_URL/metrics" | awk -v k="$1" '$1 == k { print $2; exit }'; }
 kib() { echo $(($1 / 1024)); }
 
@@ -76,7 +69,7 @@ assert_eq "sensor_process_memory_limit_bytes shows the worker's lowered cap" $((
 cg=$(ct_cgroup_dir "$name")
 echo "  (the container's cgroup: $cg)"
 assert_eq "the container's cgroup has the ${LIMIT_MB} MiB limit" $((LIMIT_MB * MiB)) "$(cg_limit "$cg")"
-sup=$(host_pid "$name" sensor-service); wpid=$(host_pid "$name" sensor-worker); epid=$(host_pid "$name" sensor-exporter)
+sup=$(ct_host_pid "$cg" sensor-service); wpid=$(ct_host_pid "$cg" sensor-worker); epid=$(ct_host_pid "$cg" sensor-exporter)
 assert_eq "OOM order: the worker's oom_score_adj is the highest" 1000 "$(cat "/proc/$wpid/oom_score_adj")"
 assert_gt "the exporter's is above the supervisor's" "$(cat "/proc/$epid/oom_score_adj")" "$(cat "/proc/$sup/oom_score_adj")"
 idle=$(cg_usage "$cg")
@@ -114,22 +107,12 @@ name=sensor-ct-$$-2
 run_ct "$name" -e SENSOR_FAULT=worker:leak:4M -e SENSOR_BACKOFF_MIN_MS=200 ||
 	{ "${PODMAN[@]}" logs "$name" 2>&1 | tail; fail "the container serves /"; finish; }
 cg=$(ct_cgroup_dir "$name")
-sup=$(host_pid "$name" sensor-service); epid=$(host_pid "$name" sensor-exporter)
+sup=$(ct_host_pid "$cg" sensor-service); epid=$(ct_host_pid "$cg" sensor-exporter)
 oom0=$(cg_oom_kills "$cg")
-wait_for "a worker restart" 40 bash -c "[ \"\$(curl -s $SVC_URL/metrics | awk '\$1 == \"sensor_child_restarts_total{child=\\\"worker\\\"}\" { print \$2 }')\" -gt 0 ]"
+export -f ct_metric; export SVC_URL
+wait_for "a worker restart" 40 bash -c '[ "$(ct_metric "sensor_child_restarts_total{child=\"worker\"}")" -gt 0 ]'
 assert_gt "the worker's restart is counted" "$(ct_metric 'sensor_child_restarts_total{child="worker"}')" 0
-logs=$("${PODMAN[@]}" logs "$name" 2>&1)
-by_cap=$(grep -c 'fault: leak: malloc.*failed' <<<"$logs")
-killed=$(grep -c 'sensor-worker (pid [0-9]*) ended (signal 9)' <<<"$logs")
-peak=$(cg_peak "$cg")
-echo "  (worker deaths: $by_cap at its own cap (malloc failed, exit 4), $killed by SIGKILL;" \
-	"the container's peak ${peak:+$(kib "$peak") KiB of }$((LIMIT_MB * 1024)) KiB)"
-assert_gt "the worker was stopped by its own cap" "$by_cap" 0
-assert_eq "no worker was SIGKILLed" 0 "$killed"
-assert_eq "the container's limit was never reached" 0 "$(cg_limit_hits "$cg")"
-assert_eq "the OOM killer killed nothing in the container" "${oom0:-0}" "$(cg_oom_kills "$cg")"
-assert_eq "the exporter kept its pid" "$epid" "$(host_pid "$name" sensor-exporter)"
-assert_eq "the supervisor kept its pid" "$sup" "$(host_pid "$name" sensor-service)"
+ct_leak_contained "$name" "$cg" "$sup" "$epid" "$oom0"
 assert_eq "exporter restarts stay 0" 0 "$(ct_metric 'sensor_child_restarts_total{child="exporter"}')"
 assert_eq "the container still runs" true "$("${PODMAN[@]}" inspect --format '{{.State.Running}}' "$name")"
 "${PODMAN[@]}" stop -t $GRACE_S "$name" >/dev/null 2>>"$TEST_TMP/podman.err"
