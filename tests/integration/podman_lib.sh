@@ -142,3 +142,16 @@ ct_leak_contained() {
 	assert_eq "the exporter kept its pid" "$epid" "$(ct_host_pid "$cg" sensor-exporter)"
 	assert_eq "the supervisor kept its pid" "$sup" "$(ct_host_pid "$cg" sensor-service)"
 }
+
+# ct_load URL SECONDS [OUT]: load URL in the background for SECONDS (wrk
+# with 16 connections where installed, else a curl loop); sets CT_LOAD_PID.
+# wrk's summary goes to OUT.
+ct_load() {
+	local url=$1 secs=$2 out=${3:-/dev/null}
+	if command -v wrk >/dev/null; then
+		wrk -t1 -c16 -d"${secs}s" "$url" >"$out" 2>&1 &
+	else
+		(end=$((SECONDS + secs)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "$url"; done) &
+	fi
+	CT_LOAD_PID=$!
+}

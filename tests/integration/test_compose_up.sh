@@ -105,15 +105,14 @@ assert_match "vmalert loaded deploy/vmalert/alerts.yml ($rule)" "\"name\":\"$rul
 	"$(curl -s "http://127.0.0.1:${PORT[vmalert]}/api/v1/rules")"
 check "Alertmanager is ready" curl -sf "http://127.0.0.1:${PORT[alertmanager]}/-/ready"
 
-echo "-- memory of each container under load (5 s of /metrics and queries)"
-end=$((SECONDS + 5))
-(while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "$SVC_URL/metrics"; done) &
-(while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "$VM/api/v1/query?query=rate(sensor_readings_total[1m])"; done) &
+echo "-- memory of each container under load (5 s of /metrics and of queries to VictoriaMetrics)"
+ct_load "$SVC_URL/metrics" 5
+ct_load "$VM/api/v1/query?query=rate(sensor_readings_total%5B1m%5D)" 5
 sleep 4
 for s in "${DEFAULT_SERVICES[@]}"; do
 	cg=$(ct_cgroup_dir "$(ctr "$s")")
 	u=$(cg_usage "$cg")
-	echo "  ($s: $((u / 1024)) KiB of $((LIMIT[$s] * 1024)) KiB; podman stats: $(podman stats --no-stream --format '{{.MemUsage}}' "$(ctr "$s")" 2>/dev/null))"
+	echo "  ($s: $((u / 1024)) KiB (peak $(($(cg_peak "$cg") / 1024)) KiB) of $((LIMIT[$s] * 1024)) KiB; podman stats: $(podman stats --no-stream --format '{{.MemUsage}}' "$(ctr "$s")" 2>/dev/null))"
 	check "$s stays under its limit" test "$u" -lt $((LIMIT[$s] * MiB))
 done
 wait

@@ -74,17 +74,12 @@ assert_eq "OOM order: the worker's oom_score_adj is the highest" 1000 "$(cat "/p
 assert_gt "the exporter's is above the supervisor's" "$(cat "/proc/$epid/oom_score_adj")" "$(cat "/proc/$sup/oom_score_adj")"
 idle=$(cg_usage "$cg")
 # Load: /metrics as fast as 16 connections get it, for 5 s.
-if command -v wrk >/dev/null; then
-	wrk -t1 -c16 -d5s "$SVC_URL/metrics" >"$TEST_TMP/wrk" 2>&1 &
-else
-	(end=$((SECONDS + 5)); while [ $SECONDS -lt $end ]; do curl -s -o /dev/null "$SVC_URL/metrics"; done) &
-fi
-load=$!
+ct_load "$SVC_URL/metrics" 5 "$TEST_TMP/wrk"
 sleep 4
 loaded=$(cg_usage "$cg")
 rss=$(curl -s "$SVC_URL/metrics" | awk '$1 ~ /^sensor_process_resident_memory_bytes/ { sub(/.*process="/, "", $1); sub(/".*/, "", $1); printf "%s %d KiB, ", $1, $2 / 1024 }')
 stats=$("${PODMAN[@]}" stats --no-stream --format '{{.MemUsage}}' "$name" 2>/dev/null)
-wait "$load"
+wait "$CT_LOAD_PID"
 reqs=$(awk '/requests in/ { print $1 }' "$TEST_TMP/wrk" 2>/dev/null)
 echo "  (memory: idle $(kib "$idle") KiB, under load $(kib "$loaded") KiB${reqs:+ ($reqs requests to /metrics in 5 s)}," \
 	"podman stats '$stats'; RSS ${rss%, })"
