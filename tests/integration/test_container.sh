@@ -12,12 +12,15 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/podman_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CT_CONTEXT=${CT_CONTEXT:-$ROOT} # another tree's image can be tested (an older commit)
-IMAGE=localhost/sensor-service:test
+IMAGE=localhost/sensor-service:test-$$ # a tag per run; the layers stay cached
 LIMIT_MB=48
 MiB=1048576
 GRACE_S=10 # podman stop's default
 NAMES=()
-ct_cleanup() { [ ${#NAMES[@]} -eq 0 ] || "${PODMAN[@]}" rm -f -t 0 "${NAMES[@]}" >/dev/null 2>&1; }
+ct_cleanup() {
+	[ ${#NAMES[@]} -eq 0 ] || "${PODMAN[@]}" rm -f -t 0 "${NAMES[@]}" >/dev/null 2>&1
+	"${PODMAN[@]}" rmi "$IMAGE" >/dev/null 2>&1
+}
 trap 'ct_cleanup; _cleanup' EXIT
 
 echo "-- podman on this host"
