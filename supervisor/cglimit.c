@@ -24,14 +24,15 @@ struct hierarchy {
 	int found;             /* 2: both known */
 };
 
-static void read_own(const char *root, struct hierarchy *v1, struct hierarchy *v2)
+int cglimit_own_group(const char *root, const char *controller, char *out, size_t len)
 {
 	char path[512], line[512];
+	int found = -1;
 	snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return;
-	while (fgets(line, sizeof line, f)) {
+		return -1;
+	while (found < 0 && fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -39,20 +40,28 @@ static void read_own(const char *root, struct hierarchy *v1, struct hierarchy *v
 			continue;
 		*c1 = '\0';
 		*c2 = '\0';
-		const char *ctrls = c1 + 1, *group = c2 + 1;
-		struct hierarchy *h = NULL;
-		if (*ctrls == '\0' && strcmp(line, "0") == 0)
-			h = v2;
+		const char *group = c2 + 1;
+		int match = 0;
+		if (*controller == '\0')
+			match = c1[1] == '\0' && strcmp(line, "0") == 0;
 		else
-			for (char *tok = strtok(c1 + 1, ","); tok; tok = strtok(NULL, ","))
-				if (strcmp(tok, "memory") == 0)
-					h = v1;
-		if (h && strlen(group) < sizeof h->own) {
-			snprintf(h->own, sizeof h->own, "%s", group);
-			h->found++;
+			for (char *tok = strtok(c1 + 1, ","); tok && !match; tok = strtok(NULL, ","))
+				match = strcmp(tok, controller) == 0;
+		if (match && strlen(group) < len) {
+			snprintf(out, len, "%s", group);
+			found = 0;
 		}
 	}
 	fclose(f);
+	return found;
+}
+
+static void read_own(const char *root, struct hierarchy *v1, struct hierarchy *v2)
+{
+	if (cglimit_own_group(root, "memory", v1->own, sizeof v1->own) == 0)
+		v1->found++;
+	if (cglimit_own_group(root, "", v2->own, sizeof v2->own) == 0)
+		v2->found++;
 }
 
 /* Whether the comma-separated `list` holds `word`. */

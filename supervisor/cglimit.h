@@ -14,6 +14,11 @@
  * pages); anything this large means "unlimited". */
 #define CGLIMIT_UNLIMITED (UINT64_C(1) << 62)
 
+/* Our own group ("/a/b", "/" at the top) in the v1 hierarchy that holds
+ * `controller`, or in the v2 hierarchy when `controller` is "", from
+ * `root`/proc/self/cgroup. 0 when found. */
+int cglimit_own_group(const char *root, const char *controller, char *out, size_t len);
+
 /* The enclosing limit in bytes, 0 when there is none or none can be read.
  * `root` prefixes every path read (/proc/self/..., the cgroup mounts): ""
  * for the real system, a fixture directory in the tests. When a limit is
