@@ -12,8 +12,10 @@
 #     mirror: builds use --network=host.
 #
 #   source "$(dirname "$0")/podman_lib.sh"   (after lib.sh)
-#   podman_setup || skip "$CT_WHY"     sets PODMAN (with its global flags),
-#                                      CT_RUN_FLAGS, CT_BUILD_FLAGS, CT_NOTES
+#   podman_setup || ct_setup_failed    sets PODMAN (with its global flags),
+#                                      CT_RUN_FLAGS, CT_BUILD_FLAGS, CT_NOTES;
+#                                      SKIPPED where podman cannot run, FAIL
+#                                      where it runs but the setup breaks
 #   ct_cgroup_dir CONTAINER            the container's memory cgroup, as the host sees it
 
 # shellcheck disable=SC2034 # the CT_* variables are read by the tests that source this file
@@ -34,6 +36,15 @@ skip() {
 	exit 0
 }
 
+CT_BROKEN=0 # set when podman runs but a setup step failed: a FAIL, not a skip
+ct_setup_failed() {
+	if [ "$CT_BROKEN" = 1 ]; then
+		fail "container setup: $CT_WHY"
+		finish
+	fi
+	skip "$CT_WHY"
+}
+
 ct_probe() { # ct_probe [podman run flags...]: run `true` in the base image; stderr in $TEST_TMP/probe.err
 	"${PODMAN[@]}" run --rm --pull=never "${CT_RUN_FLAGS[@]}" "$@" "$CT_BASE" true >/dev/null 2>"$TEST_TMP/probe.err"
 }
@@ -49,11 +60,12 @@ ct_base_image() {
 	if [ ! -s "$tar" ]; then
 		mkdir -p "$CT_CACHE"
 		echo "  (no registry: bootstrapping $CT_BASE with mmdebstrap into $tar, about 30 s, once)"
-		mmdebstrap --quiet --variant=minbase bookworm "$tar.tmp" >"$TEST_TMP/mmdebstrap.log" 2>&1 ||
-			{ tail -5 "$TEST_TMP/mmdebstrap.log"; rm -f "$tar.tmp"; CT_WHY="mmdebstrap failed"; return 1; }
+		mmdebstrap --quiet --variant=minbase --format=tar bookworm "$tar.tmp" >"$TEST_TMP/mmdebstrap.log" 2>&1 ||
+			{ tail -5 "$TEST_TMP/mmdebstrap.log"; rm -rf "$tar.tmp"; CT_WHY="mmdebstrap failed"; CT_BROKEN=1; return 1; }
 		mv "$tar.tmp" "$tar"
 	fi
-	"${PODMAN[@]}" import -q "$tar" "$CT_BASE" >/dev/null 2>&1 || { CT_WHY="podman import $tar failed"; return 1; }
+	"${PODMAN[@]}" import -q "$tar" "$CT_BASE" >"$TEST_TMP/import.log" 2>&1 ||
+		{ CT_WHY="podman import $tar failed: $(tail -1 "$TEST_TMP/import.log")"; CT_BROKEN=1; return 1; }
 	CT_NOTES+=("base image bootstrapped with mmdebstrap and imported")
 }
 

@@ -22,7 +22,7 @@ DEFAULT_SERVICES=(sensor-service victoriametrics vmalert alertmanager)
 echo "-- podman-compose on this host"
 [ "$(id -u)" -eq 0 ] || skip "needs root (rootless podman is not set up by the tests)"
 command -v podman-compose >/dev/null || skip "podman-compose is not installed (scripts/install-deps.sh container)"
-podman_setup || skip "$CT_WHY"
+podman_setup || ct_setup_failed
 ct_containers_conf "$TEST_TMP/containers.conf"
 export CONTAINERS_CONF="$TEST_TMP/containers.conf"
 echo "  ($(podman --version), podman-compose $(podman-compose version 2>/dev/null | sed -n 's/^podman-composer* version *//p'))"

@@ -25,7 +25,7 @@ trap 'ct_cleanup; _cleanup' EXIT
 
 echo "-- podman on this host"
 [ "$(id -u)" -eq 0 ] || skip "needs root (rootless podman is not set up by the tests)"
-podman_setup || skip "$CT_WHY"
+podman_setup || ct_setup_failed
 echo "  ($(podman --version); runtime $("${PODMAN[@]}" info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}' 2>/dev/null | head -1);" \
 	"cgroup $("${PODMAN[@]}" info --format '{{.Host.CgroupsVersion}}' 2>/dev/null))"
 for n in "${CT_NOTES[@]}"; do echo "  (workaround: $n)"; done
