@@ -45,6 +45,14 @@ ct_setup_failed() {
 	skip "$CT_WHY"
 }
 
+# The image builds its own binary from the sources: under make asan/ubsan
+# (a sanitizer SENSOR_BIN) running it again would test nothing new.
+ct_skip_sanitized() {
+	if ldd "${SENSOR_BIN:-/nonexistent}" 2>/dev/null | grep -qE 'lib(asan|ubsan)\.'; then
+		skip "a sanitizer build: the image builds its own plain binary (make test and make test-container run this)"
+	fi
+}
+
 ct_probe() { # ct_probe [podman run flags...]: run `true` in the base image; stderr in $TEST_TMP/probe.err
 	"${PODMAN[@]}" run --rm --pull=never "${CT_RUN_FLAGS[@]}" "$@" "$CT_BASE" true >/dev/null 2>"$TEST_TMP/probe.err"
 }

@@ -20,6 +20,7 @@ MiB=1048576
 DEFAULT_SERVICES=(sensor-service victoriametrics vmalert alertmanager)
 
 echo "-- podman-compose on this host"
+ct_skip_sanitized
 [ "$(id -u)" -eq 0 ] || skip "needs root (rootless podman is not set up by the tests)"
 command -v podman-compose >/dev/null || skip "podman-compose is not installed (scripts/install-deps.sh container)"
 podman_setup || ct_setup_failed
