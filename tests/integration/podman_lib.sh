@@ -29,11 +29,11 @@ CT_BUILD_FLAGS=()
 CT_NOTES=()
 CT_WHY=""
 
-# skip REASON: the whole test cannot run here; says so, never counts as passed.
-skip() {
-	echo "  SKIPPED: $*"
-	echo "$TEST_NAME: SKIPPED ($*)"
-	exit 0
+# ct_skip_all REASON: the whole test cannot run here (lib.sh's skip: counted
+# as a skip, never as a pass), and ends it.
+ct_skip_all() {
+	skip "$*"
+	finish
 }
 
 CT_BROKEN=0 # set when podman runs but a setup step failed: a FAIL, not a skip
@@ -42,14 +42,14 @@ ct_setup_failed() {
 		fail "container setup: $CT_WHY"
 		finish
 	fi
-	skip "$CT_WHY"
+	ct_skip_all "$CT_WHY"
 }
 
 # The image builds its own binary from the sources: under make asan/ubsan
 # (a sanitizer SENSOR_BIN) running it again would test nothing new.
 ct_skip_sanitized() {
 	if ldd "${SENSOR_BIN:-/nonexistent}" 2>/dev/null | grep -qE 'lib(asan|ubsan)\.'; then
-		skip "a sanitizer build: the image builds its own plain binary (make test and make test-container run this)"
+		ct_skip_all "a sanitizer build: the image builds its own plain binary (make test and make test-container run this)"
 	fi
 }
 

@@ -45,9 +45,8 @@ trap '_cleanup; remove_group' EXIT
 
 echo "-- a memory cgroup of ${LIMIT_MB} MiB"
 if [ "$(id -u)" -ne 0 ] || ! make_group; then
-	echo "  SKIPPED: no writable memory cgroup here (needs root and cgroup v1 memory or a delegated v2 memory controller)"
-	echo "$TEST_NAME: SKIPPED"
-	exit 0
+	skip "no writable memory cgroup here (needs root and cgroup v1 memory or a delegated v2 memory controller)"
+	finish
 fi
 echo "  (cgroup $CG_KIND: $CG)"
 # The service is started through a wrapper that moves itself into the group.
@@ -77,7 +76,7 @@ assert_eq "the exporter's is halfway" $((own_adj + (1000 - own_adj) / 2)) "$(cat
 assert_eq "the supervisor keeps its own" "$own_adj" "$(cat "/proc/$sup/oom_score_adj" 2>/dev/null)"
 
 if ! capped worker; then
-	echo "  SKIPPED the leak under the limit: nothing caps the worker (ASan build without a writable child cgroup)"
+	skip "the leak under the limit: nothing caps the worker (ASan build without a writable child cgroup)"
 else
 	echo "-- the worker leaks 4 MiB/s under its lowered cap"
 	wait_for "a worker restart" 40 metric_above 'sensor_child_restarts_total{child="worker"}' 0

@@ -21,8 +21,8 @@ DEFAULT_SERVICES=(sensor-service victoriametrics vmalert alertmanager)
 
 echo "-- podman-compose on this host"
 ct_skip_sanitized
-[ "$(id -u)" -eq 0 ] || skip "needs root (rootless podman is not set up by the tests)"
-command -v podman-compose >/dev/null || skip "podman-compose is not installed (scripts/install-deps.sh container)"
+[ "$(id -u)" -eq 0 ] || ct_skip_all "needs root (rootless podman is not set up by the tests)"
+command -v podman-compose >/dev/null || ct_skip_all "podman-compose is not installed (scripts/install-deps.sh container)"
 podman_setup || ct_setup_failed
 ct_containers_conf "$TEST_TMP/containers.conf"
 export CONTAINERS_CONF="$TEST_TMP/containers.conf"
