@@ -20,6 +20,10 @@ declare -A GROUP=(
 	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap" # make deb, make test-deb
 	[systemd-vm]="qemu-system-x86 mmdebstrap e2fsprogs" # make test-systemd
 	[board]="qemu-system-arm mmdebstrap cpio python3 prometheus" # make test-board
+	# make test-container: podman, its runtime and network plugins (dnsname:
+	# compose services find each other by name), podman-compose, and
+	# mmdebstrap for a local base image where no registry can be reached.
+	[container]="podman podman-compose runc crun conmon containernetworking-plugins golang-github-containernetworking-plugin-dnsname slirp4netns uidmap catatonit mmdebstrap"
 )
 
 groups=("$@")
