@@ -82,6 +82,10 @@ static const struct option_desc options[] = {
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
+	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536,
+		"Open HTTP connections; at the cap a new one closes the oldest idle one (default 256, at most the fd limit less 64)"),
+	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000,
+		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle (default 10000)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
 		"Restart a child whose heartbeat is older (default 5000)"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
@@ -116,6 +120,8 @@ void config_defaults(struct config *cfg)
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
 	cfg->exporter_memory_mb = 64;
+	cfg->max_connections = 256;
+	cfg->request_timeout_ms = 10000;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;

@@ -43,6 +43,8 @@ struct config {
 	struct channel_set chans; /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */
 	int exporter_memory_mb;
+	int max_connections;    /* open HTTP connections; the oldest idle one makes room */
+	int request_timeout_ms; /* a request must be complete this long after it may start */
 	/* supervisor */
 	int heartbeat_timeout_ms;
 	int backoff_min_ms;

@@ -75,6 +75,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		sampler_tick(sampler, now);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		child_heartbeat(self);
+		log_limit_flush();
 		fault_tick();
 
 		if (now >= next_process) {

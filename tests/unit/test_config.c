@@ -110,6 +110,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.seed, 1);
 	assert_int_equal(cfg.worker_memory_mb, 64);
 	assert_int_equal(cfg.exporter_memory_mb, 64);
+	assert_int_equal(cfg.max_connections, 256);
+	assert_int_equal(cfg.request_timeout_ms, 10000);
 	assert_int_equal(cfg.heartbeat_timeout_ms, 5000);
 	assert_int_equal(cfg.backoff_min_ms, 250);
 	assert_int_equal(cfg.backoff_max_ms, 30000);
