@@ -51,10 +51,11 @@ static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1;
+	/* No SO_REUSEADDR (nor SO_REUSEPORT): on UDP it would let any local
+	 * user bind the same address and receive the datagrams. A restarted
+	 * worker needs neither: UDP has no TIME_WAIT. */
 	p->fd[1] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[1] < 0 || setsockopt(p->fd[1], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
+	if (p->fd[1] < 0 || bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
 		snprintf(err, errlen, "cannot bind push UDP port 127.0.0.1:%d: %s", port, strerror(errno));
 		return -1;
 	}

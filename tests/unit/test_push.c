@@ -2,7 +2,8 @@
  * test_push.c - the push input: the line format, and the intake through
  * a real Unix datagram socket: accepted, malformed, unknown_channel and
  * over_rate counts, the per-tick datagram bound, oversized and binary
- * datagrams, timestamps, and replacing a stale socket but never a file.
+ * datagrams, timestamps, and replacing a stale socket but never a file;
+ * the UDP port, which no other socket may bind while the worker has it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +214,51 @@ static void test_stale_socket_replaced_file_refused(void **state)
 	push_close(&q);
 }
 
+/* A loopback UDP port free a moment ago. */
+static int free_udp_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static int bind_thief(int port, int opt)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, opt, &one, sizeof one), 0);
+	int rc = bind(fd, (struct sockaddr *)&a, sizeof a);
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static void test_udp_port_cannot_be_stolen(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	char err[256] = "";
+	int port = free_udp_port();
+	assert_int_equal(push_open(&p, "none", port, 1, 1, err, sizeof err), 0);
+	/* another local process, with either option, must not share the address */
+	assert_int_equal(bind_thief(port, SO_REUSEADDR), -1);
+	assert_int_equal(errno, EADDRINUSE);
+	assert_int_equal(bind_thief(port, SO_REUSEPORT), -1);
+	assert_int_equal(errno, EADDRINUSE);
+	push_close(&p);
+	/* a restarted worker binds it again at once */
+	assert_int_equal(push_open(&p, "none", port, 1, 1, err, sizeof err), 0);
+	push_close(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_oversized_datagram_is_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_and_tick_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_socket_replaced_file_refused, setup, teardown),
+		cmocka_unit_test(test_udp_port_cannot_be_stolen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
