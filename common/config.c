@@ -80,6 +80,10 @@ static const struct option_desc options[] = {
 		"Push datagrams read per sampling tick (default 256)"),
 	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000,
+		"Pushed timestamps older than this are refused as bad_timestamp (default 3600)"),
+	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000,
+		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp (default 2000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
 	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536,
@@ -119,6 +123,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
+	cfg->push_max_age_s = 3600;
+	cfg->push_max_skew_ms = 2000;
 	cfg->exporter_memory_mb = 64;
 	cfg->max_connections = 256;
 	cfg->request_timeout_ms = 10000;

@@ -39,6 +39,8 @@ struct config {
 	int push_udp_port;        /* UDP port on 127.0.0.1 of the push input; 0 off */
 	int push_max_per_tick;    /* datagrams read per sampling tick */
 	int push_rate;            /* push lines accepted per second */
+	int push_max_age_s;       /* pushed timestamps older than this are refused */
+	int push_max_skew_ms;     /* and those further ahead of the clock than this */
 	bool list_sensors;        /* --list-sensors: print what sysfs_root has, exit */
 	struct channel_set chans; /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */

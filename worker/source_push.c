@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../shm/metrics.h"
 #include "../shm/seqlock.h"
 #include "source.h"
 #include "sysfs.h"
@@ -70,12 +71,19 @@ int push_open(struct push_intake *p, const char *socket_path, int udp_port, int 
 	p->max_per_tick = max_per_tick;
 	p->rate = p->tokens = rate;
 	p->refill_ns = -1;
+	push_set_window(p, 60, 60000);
 	int rc = 0;
 	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, err, errlen) != 0)
 		rc = -1;
 	if (udp_port > 0 && open_udp(p, udp_port, err, errlen) != 0)
 		rc = -1;
 	return rc;
+}
+
+void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms)
+{
+	p->max_age_ns = (int64_t)max_age_s * 1000000000;
+	p->max_skew_ns = (int64_t)max_skew_ms * 1000000;
 }
 
 void push_close(struct push_intake *p)
@@ -108,7 +116,7 @@ int push_parse_line(const char *line, char *name, size_t name_len, double *value
 	double ts = 0.0;
 	if (n < 2 || strlen(field[0]) >= name_len || sysfs_parse_number(field[1], value) != 0)
 		return -1;
-	if (n == 3 && (sysfs_parse_number(field[2], &ts) != 0 || ts <= 0.0 || ts > 1e11))
+	if (n == 3 && (sysfs_parse_number(field[2], &ts) != 0 || !(ts > 0.0 && ts <= PUSH_TS_MAX_S)))
 		return -1;
 	memcpy(name, field[0], strlen(field[0]) + 1);
 	double whole = floor(ts); /* whole seconds apart: ts * 1e9 would lose nanoseconds */
@@ -116,7 +124,8 @@ int push_parse_line(const char *line, char *name, size_t name_len, double *value
 	return 0;
 }
 
-static enum shm_push_result take_line(struct push_intake *p, const char *line, const struct push_sink *sink)
+static enum shm_push_result take_line(struct push_intake *p, const char *line, int64_t now_real_ns,
+				      const struct push_sink *sink)
 {
 	char name[SHM_CHANNEL_NAME_LEN];
 	double value;
@@ -126,6 +135,8 @@ static enum shm_push_result take_line(struct push_intake *p, const char *line, c
 	p->tokens -= 1.0;
 	if (push_parse_line(line, name, sizeof name, &value, &ts_ns) != 0)
 		return SHM_PUSH_MALFORMED;
+	if (ts_ns != 0 && (ts_ns < now_real_ns - p->max_age_ns || ts_ns > now_real_ns + p->max_skew_ns))
+		return SHM_PUSH_BAD_TIMESTAMP;
 	int ch = sink->lookup(sink->ctx, name);
 	if (ch < 0)
 		return SHM_PUSH_UNKNOWN_CHANNEL;
@@ -133,14 +144,14 @@ static enum shm_push_result take_line(struct push_intake *p, const char *line, c
 }
 
 /* Every non-blank line counts once; a datagram without one counts as malformed. */
-static void take_datagram(struct push_intake *p, char *buf, const struct push_sink *sink,
+static void take_datagram(struct push_intake *p, char *buf, int64_t now_real_ns, const struct push_sink *sink,
 			  _Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT])
 {
 	unsigned lines = 0;
 	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[strspn(line, " \t\r")] == '\0')
 			continue;
-		SHM_ADD(&counters[take_line(p, line, sink)], 1);
+		SHM_ADD(&counters[take_line(p, line, now_real_ns, sink)], 1);
 		lines++;
 	}
 	if (lines == 0)
@@ -162,6 +173,7 @@ void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_si
 {
 	char buf[PUSH_DATAGRAM_MAX + 1];
 	int taken = 0;
+	int64_t now_real_ns = realtime_ns();
 	refill(p, now_mono_ns);
 	for (bool more = true; more && taken < p->max_per_tick;) {
 		more = false;
@@ -182,7 +194,7 @@ void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_si
 				continue;
 			}
 			buf[n] = '\0';
-			take_datagram(p, buf, sink, counters);
+			take_datagram(p, buf, now_real_ns, sink, counters);
 		}
 	}
 }

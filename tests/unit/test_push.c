@@ -2,7 +2,8 @@
  * test_push.c - the push input: the line format, and the intake through
  * a real Unix datagram socket: accepted, malformed, unknown_channel and
  * over_rate counts, the per-tick datagram bound, oversized and binary
- * datagrams, timestamps, and replacing a stale socket but never a file;
+ * datagrams, timestamps (and the window around the clock they must fall
+ * in, without overflow), and replacing a stale socket but never a file;
  * the UDP port, which no other socket may bind while the worker has it.
  */
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../../shm/metrics.h"
 #include "../../worker/source_push.h"
 
 static char dir[64], path[128];
@@ -102,6 +104,8 @@ static void test_parse_line(void **state)
 		"a 1 -5",
 		"a 1 0",
 		"a 1 1e12",
+		"a 1 9.3e9", /* its nanoseconds would overflow an int64_t */
+		"a 1 1e300",
 		"a 1 soon",
 		"abcdefghijklmnopqrstuvwxyz0123456789 1",
 		"a 123456789012345678901234567890123456789012345678901234567890123456789",
@@ -112,15 +116,24 @@ static void test_parse_line(void **state)
 			fail_msg("'%s' was accepted", bad[i]);
 }
 
+/* "name value T" with T the clock now plus `offset_s` seconds (and a fraction). */
+static const char *line_at(const char *name_value, double offset_s)
+{
+	static char line[128];
+	snprintf(line, sizeof line, "%s %.3f", name_value, (double)(realtime_ns() / 1000000) / 1e3 + offset_s);
+	return line;
+}
+
 static void test_counts_each_result(void **state)
 {
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256];
+	char err[256], two[160];
 	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
 	send_str("a 1\n");
-	send_str("b 2 1700000000\nnope 3\n\n"); /* two lines; the blank one is not a message */
+	snprintf(two, sizeof two, "%s\nnope 3\n\n", line_at("b 2", -1));
+	send_str(two); /* two lines; the blank one is not a message */
 	send_str("a twelve");
 	send_str("");             /* an empty datagram is malformed */
 	send_text("a 1\0b 2", 7); /* so is a binary one */
@@ -130,6 +143,7 @@ static void test_counts_each_result(void **state)
 	assert_int_equal(counts[SHM_PUSH_UNKNOWN_CHANNEL], 1);
 	assert_int_equal(counts[SHM_PUSH_MALFORMED], 4);
 	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 0);
+	assert_int_equal(counts[SHM_PUSH_BAD_TIMESTAMP], 0);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.channel, 0);
 	assert_true(seen.value == 2e6);
@@ -144,10 +158,37 @@ static void test_timestamp_reaches_the_sink(void **state)
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256];
 	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
-	send_str("b 7.5 1700000001.5");
+	const char *line = line_at("b 7.5", -30);
+	double t = atof(strchr(line + 2, ' ') + 1);
+	send_str(line);
 	push_drain(&p, 0, &sink, counts);
 	assert_int_equal(seen.channel, 1);
-	assert_true(seen.value == 7.5 && seen.ts == INT64_C(1700000001500000000));
+	assert_true(seen.value == 7.5);
+	assert_true(llabs(seen.ts - (int64_t)(t * 1e9)) < 1000); /* to the nanosecond, give or take rounding */
+	push_close(&p);
+}
+
+/* Timestamps outside [now - max age, now + max skew] are refused and counted. */
+static void test_timestamp_window(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
+	char err[256];
+	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	push_set_window(&p, 3600, 2000);
+	send_str("a 1 1");               /* 1970 */
+	send_str(line_at("a 2", -7200)); /* two hours old */
+	send_str(line_at("a 3", 3600));  /* an hour ahead */
+	send_str("a 4 9000000000");      /* the year 2255, still parsed */
+	send_str(line_at("a 5", -3000)); /* within the hour */
+	send_str(line_at("a 6", 0.5));   /* slightly ahead: clock skew */
+	send_str("a 7 9300000000");      /* beyond what nanoseconds can hold: malformed */
+	push_drain(&p, 0, &sink, counts);
+	assert_int_equal(counts[SHM_PUSH_BAD_TIMESTAMP], 4);
+	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 2);
+	assert_int_equal(counts[SHM_PUSH_MALFORMED], 1);
+	assert_true(seen.value == 6.0);
 	push_close(&p);
 }
 
@@ -265,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test_setup_teardown(test_counts_each_result, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timestamp_reaches_the_sink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timestamp_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_datagram_is_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_and_tick_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_socket_replaced_file_refused, setup, teardown),
