@@ -15,6 +15,8 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
+#include "../worker/processing.h"
+#include "../worker/sensors.h"
 #include "fault.h"
 
 enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
@@ -306,6 +308,33 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Ring, window and spectra together: each is range-checked alone, but a
+ * large window over a large ring makes the O(n^2) spectrum step outlast
+ * the heartbeat timeout, and the worker would be killed for a hang at
+ * every step. The step must fit in half the timeout on a slow core.
+ * Configured channels are all counted as taking a spectrum (a unit of g
+ * may come from sysfs): an upper bound.
+ */
+static int validate_processing(const struct config *cfg, char *err, size_t errlen)
+{
+	long spectra = 0;
+	if (cfg->chans.count > 0)
+		spectra = (long)cfg->chans.count;
+	else
+		for (int i = 0; i < cfg->channels; i++)
+			spectra += sensor_kind_of((uint32_t)i) == SENSOR_VIBRATION;
+	double step_s = processing_worst_step_s(cfg->window, cfg->ring_capacity, spectra);
+	if (step_s * 1000.0 > cfg->heartbeat_timeout_ms / 2.0) {
+		snprintf(err, errlen,
+			 "options 'window' (%d) and 'ring-capacity' (%d) allow a processing step of %.1f s on a slow "
+			 "core, more than half 'heartbeat-timeout-ms' (%d): lower them or raise the timeout",
+			 cfg->window, cfg->ring_capacity, step_s, cfg->heartbeat_timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
 bool config_url_valid(const char *url)
 {
 	size_t skip = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
@@ -348,7 +377,7 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
 		return -1;
 	}
-	return 0;
+	return validate_processing(cfg, err, errlen);
 }
 
 void config_print(const struct config *cfg, FILE *out)
