@@ -19,7 +19,7 @@
 #include "../worker/sensors.h"
 #include "fault.h"
 
-enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
+enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL, OPT_MODE };
 
 struct option_desc {
 	const char *flag;  /* long flag, also the key in the file */
@@ -40,6 +40,11 @@ struct option_desc {
 #define STR_OPT(f, g, e, field, h, a)                                                                                \
 	{                                                                                                            \
 		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a \
+	}
+/* File permission bits, written and printed in octal (0660). */
+#define MODE_OPT(f, g, e, field, h)                                                      \
+	{                                                                                \
+		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE" \
 	}
 #define BOOL_OPT(f, g, e, field, h)                                                 \
 	{                                                                           \
@@ -76,6 +81,8 @@ static const struct option_desc options[] = {
 	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket,
 		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)",
 		"PATH"),
+	MODE_OPT("push-socket-mode", "worker", "SENSOR_PUSH_SOCKET_MODE", push_socket_mode,
+		 "Permissions of the push socket, in octal: who may push (default 0660: its user and group)"),
 	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535,
 		"UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
 	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536,
@@ -123,6 +130,7 @@ void config_defaults(struct config *cfg)
 	cfg->worker_nice = 10;
 	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
+	cfg->push_socket_mode = 0660;
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
 	cfg->push_max_age_s = 3600;
@@ -179,6 +187,17 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 		if (v < o->min || v > o->max) {
 			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld", source, o->flag,
 				 o->min, o->max, v);
+			return -1;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case OPT_MODE: {
+		char *end = NULL;
+		long v = strtol(t, &end, 8);
+		if (*t < '0' || *t > '7' || *end != '\0' || v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s: option '%s' needs octal permission bits (0000-0777), got '%s'",
+				 source, o->flag, t);
 			return -1;
 		}
 		*(int *)field = (int)v;
@@ -392,6 +411,7 @@ void config_print(const struct config *cfg, FILE *out)
 		}
 		switch (o->type) {
 		case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
+		case OPT_MODE: fprintf(out, "%s=%04o\n", o->flag, (unsigned)*(const int *)field); break;
 		case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
 		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
 		}

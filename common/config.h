@@ -36,6 +36,7 @@ struct config {
 	/* real sensors (common/channels.h, worker/source.h) */
 	char sysfs_root[128];     /* where /sys is: "/" or a test fixture */
 	char push_socket[108];    /* Unix datagram socket of the push input; "" off */
+	int push_socket_mode;     /* its permission bits: who may push */
 	int push_udp_port;        /* UDP port on 127.0.0.1 of the push input; 0 off */
 	int push_max_per_tick;    /* datagrams read per sampling tick */
 	int push_rate;            /* push lines accepted per second */

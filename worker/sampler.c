@@ -73,8 +73,8 @@ static void open_push(struct sampler *s, const struct config *cfg)
 	s->push_on = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
 	if (!s->push_on)
 		return;
-	int rc = push_open(&s->push, cfg->push_socket, cfg->push_udp_port, cfg->push_max_per_tick, cfg->push_rate, err,
-			   sizeof err);
+	int rc = push_open(&s->push, cfg->push_socket, cfg->push_socket_mode, cfg->push_udp_port,
+			   cfg->push_max_per_tick, cfg->push_rate, err, sizeof err);
 	push_set_window(&s->push, cfg->push_max_age_s, cfg->push_max_skew_ms);
 	if (rc != 0) {
 		log_error("push input: %s", err);

@@ -24,7 +24,7 @@
 /* Push channels are fed from here, never polled by the worker's loop. */
 const struct source_ops source_push_ops = { "push", NULL, NULL };
 
-static int open_unix(struct push_intake *p, const char *path, char *err, size_t errlen)
+static int open_unix(struct push_intake *p, const char *path, int mode, char *err, size_t errlen)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -40,7 +40,12 @@ static int open_unix(struct push_intake *p, const char *path, char *err, size_t 
 	unlink(path);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	p->fd[0] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[0] < 0 || bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) != 0) {
+	/* The mode decides who may push, not the umask; the umask narrowed
+	 * meanwhile so that the socket is never wider open than asked. */
+	mode_t old_umask = umask((mode_t)(0777 & ~mode));
+	int bound = p->fd[0] >= 0 ? bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) : -1;
+	umask(old_umask);
+	if (bound != 0 || chmod(path, (mode_t)mode) != 0) {
 		snprintf(err, errlen, "cannot bind push socket %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -63,8 +68,8 @@ static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
 	return 0;
 }
 
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
-	      size_t errlen)
+int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
 	p->fd[0] = p->fd[1] = -1;
@@ -73,7 +78,7 @@ int push_open(struct push_intake *p, const char *socket_path, int udp_port, int 
 	p->refill_ns = -1;
 	push_set_window(p, 60, 60000);
 	int rc = 0;
-	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, err, errlen) != 0)
+	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, socket_mode, err, errlen) != 0)
 		rc = -1;
 	if (udp_port > 0 && open_udp(p, udp_port, err, errlen) != 0)
 		rc = -1;

@@ -48,11 +48,12 @@ struct push_intake {
  * nanoseconds still fit an int64_t); anything else is malformed. */
 #define PUSH_TS_MAX_S 9000000000.0
 
-/* Bind the sockets ("none" and 0 leave one off). Returns 0, or -1 with a
+/* Bind the sockets ("none" and 0 leave one off), the Unix one with the
+ * permission bits socket_mode whatever the umask. Returns 0, or -1 with a
  * one-line reason in err (the other socket may still be open). Timestamps
  * are taken within a minute of the clock until push_set_window. */
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
-	      size_t errlen);
+int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen);
 
 /* Refuse timestamps older than max_age_s or more than max_skew_ms ahead. */
 void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms);

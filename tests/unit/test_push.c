@@ -4,7 +4,8 @@
  * over_rate counts, the per-tick datagram bound, oversized and binary
  * datagrams, timestamps (and the window around the clock they must fall
  * in, without overflow), and replacing a stale socket but never a file;
- * the UDP port, which no other socket may bind while the worker has it.
+ * the UDP port, which no other socket may bind while the worker has it;
+ * the Unix socket's permissions, set by push-socket-mode, not the umask.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -130,7 +132,7 @@ static void test_counts_each_result(void **state)
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256], two[160];
-	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
 	send_str("a 1\n");
 	snprintf(two, sizeof two, "%s\nnope 3\n\n", line_at("b 2", -1));
 	send_str(two); /* two lines; the blank one is not a message */
@@ -157,7 +159,7 @@ static void test_timestamp_reaches_the_sink(void **state)
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256];
-	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
 	const char *line = line_at("b 7.5", -30);
 	double t = atof(strchr(line + 2, ' ') + 1);
 	send_str(line);
@@ -175,7 +177,7 @@ static void test_timestamp_window(void **state)
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256];
-	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
 	push_set_window(&p, 3600, 2000);
 	send_str("a 1 1");               /* 1970 */
 	send_str(line_at("a 2", -7200)); /* two hours old */
@@ -198,7 +200,7 @@ static void test_oversized_datagram_is_malformed(void **state)
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256], big[PUSH_DATAGRAM_MAX + 100];
-	assert_int_equal(push_open(&p, path, 0, 64, 1000, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
 	memset(big, ' ', sizeof big);
 	memcpy(big, "a 1\n", 4);
 	send_text(big, sizeof big);
@@ -215,7 +217,7 @@ static void test_rate_limit_and_tick_bound(void **state)
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
 	char err[256];
 	/* 3 lines per second, at most 4 datagrams per tick */
-	assert_int_equal(push_open(&p, path, 0, 4, 3, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 4, 3, err, sizeof err), 0);
 	for (int i = 0; i < 6; i++)
 		send_str("a 1");
 	push_drain(&p, 0, &sink, counts);
@@ -241,15 +243,15 @@ static void test_stale_socket_replaced_file_refused(void **state)
 	(void)state;
 	struct push_intake p, q;
 	char err[256] = "";
-	assert_int_equal(push_open(&p, path, 0, 1, 1, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, path, 0600, 0, 1, 1, err, sizeof err), 0);
 	/* a crashed worker leaves its socket behind: the next one takes over */
-	assert_int_equal(push_open(&q, path, 0, 1, 1, err, sizeof err), 0);
+	assert_int_equal(push_open(&q, path, 0600, 0, 1, 1, err, sizeof err), 0);
 	push_close(&q);
 	push_close(&p);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(push_open(&q, path, 0, 1, 1, err, sizeof err), -1);
+	assert_int_equal(push_open(&q, path, 0600, 0, 1, 1, err, sizeof err), -1);
 	assert_non_null(strstr(err, "exists and is not a socket"));
 	assert_int_equal(access(path, F_OK), 0); /* left alone */
 	push_close(&q);
@@ -288,7 +290,7 @@ static void test_udp_port_cannot_be_stolen(void **state)
 	struct push_intake p;
 	char err[256] = "";
 	int port = free_udp_port();
-	assert_int_equal(push_open(&p, "none", port, 1, 1, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, "none", 0600, port, 1, 1, err, sizeof err), 0);
 	/* another local process, with either option, must not share the address */
 	assert_int_equal(bind_thief(port, SO_REUSEADDR), -1);
 	assert_int_equal(errno, EADDRINUSE);
@@ -296,8 +298,31 @@ static void test_udp_port_cannot_be_stolen(void **state)
 	assert_int_equal(errno, EADDRINUSE);
 	push_close(&p);
 	/* a restarted worker binds it again at once */
-	assert_int_equal(push_open(&p, "none", port, 1, 1, err, sizeof err), 0);
+	assert_int_equal(push_open(&p, "none", 0600, port, 1, 1, err, sizeof err), 0);
 	push_close(&p);
+}
+
+/* The socket's permission bits are the ones asked for, whatever the umask. */
+static void test_socket_mode_not_umask(void **state)
+{
+	(void)state;
+	struct push_intake p;
+	char err[256] = "";
+	struct stat st;
+	const struct {
+		mode_t umask;
+		int mode;
+	} cases[] = { { 0, 0640 }, { 0077, 0666 }, { 0022, 0600 }, { 0, 0660 } };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		mode_t old = umask(cases[i].umask);
+		int rc = push_open(&p, path, cases[i].mode, 0, 1, 1, err, sizeof err);
+		umask(old);
+		assert_int_equal(rc, 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, cases[i].mode);
+		assert_int_equal(umask(old), old); /* and the umask is back as it was */
+		push_close(&p);
+	}
 }
 
 int main(void)
@@ -311,6 +336,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rate_limit_and_tick_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_socket_replaced_file_refused, setup, teardown),
 		cmocka_unit_test(test_udp_port_cannot_be_stolen),
+		cmocka_unit_test_setup_teardown(test_socket_mode_not_umask, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
