@@ -101,7 +101,9 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;
 
-	struct route r = route_request(path, method_ok, debug_on, debug_on && peer_on_loopback(req));
+	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
+	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
+	struct route r = route_request(path, method_ok, debug_on, local);
 	if (r.status != 0) {
 		reply(ex, req, r.path, r.status, NULL, NULL);
 		return;
