@@ -7,7 +7,8 @@
  * Limits against bad clients: header and body sizes, an idle timeout,
  * exact-match routing, and connections.c's cap on open connections and
  * whole-request deadline. libevent's own warnings (one per failed accept,
- * say) go through a rate-limited log. The exporter also heartbeats so the
+ * say) go through a rate-limited log. A body that an allocation failure
+ * cut short (the memory cap) is answered 500, never a truncated 200. The exporter also heartbeats so the
  * supervisor can restart it if its loop ever stalls.
  */
 #include "exporter.h"
@@ -25,6 +26,7 @@
 #include "../shm/seqlock.h"
 #include "connections.h"
 #include "dashboard.h"
+#include "memwatch.h"
 #include "render.h"
 #include "routes.h"
 
@@ -56,6 +58,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 			     : status == 403 ? "Forbidden"
 			     : status == 404 ? "Not Found"
 			     : status == 405 ? "Method Not Allowed"
+			     : status == 500 ? "Internal Server Error"
 			     : status == 503 ? "Service Unavailable"
 					     : "Error";
 	if (status == 405)
@@ -88,6 +91,8 @@ static bool peer_on_loopback(struct evhttp_request *req)
 	return address_is_loopback(addr);
 }
 
+static struct log_limit short_body_log;
+
 static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct exporter *ex = arg;
@@ -115,29 +120,34 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	int64_t now = monotonic_ns();
+	unsigned long failed_allocs = memwatch_failures();
+	int status = 200;
+	const char *type = "application/json";
 	switch (r.path) {
 	case SHM_PATH_METRICS:
 		render_metrics(body, ex->seg, now);
-		reply(ex, req, r.path, 200, "text/plain; version=0.0.4; charset=utf-8", body);
+		type = "text/plain; version=0.0.4; charset=utf-8";
 		break;
-	case SHM_PATH_ROOT: {
-		int status = render_health(body, ex->seg, now);
-		reply(ex, req, r.path, status, "application/json", body);
-		break;
-	}
-	case SHM_PATH_DEBUG:
-		render_debug(body, ex->seg, now, DEBUG_READINGS);
-		reply(ex, req, r.path, 200, "application/json", body);
-		break;
+	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
+	case SHM_PATH_DEBUG: render_debug(body, ex->seg, now, DEBUG_READINGS); break;
 	default:
 		if (r.dashboard) {
 			dashboard_render(body, ex->cfg->vm_url);
 			dashboard_add_headers(evhttp_request_get_output_headers(req));
-			reply(ex, req, r.path, 200, "text/html; charset=utf-8", body);
+			type = "text/html; charset=utf-8";
 		} else {
-			reply(ex, req, r.path, 404, NULL, NULL);
+			status = 404;
+			type = NULL;
 		}
 	}
+	if (memwatch_failures() != failed_allocs) {
+		/* an append failed (memory cap): the body is incomplete */
+		log_error_limited(&short_body_log, "out of memory while building a response: answering 500");
+		evbuffer_drain(body, evbuffer_get_length(body));
+		status = 500;
+		type = NULL;
+	}
+	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
 	evbuffer_free(body);
 }
 
@@ -177,6 +187,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	memwatch_install(NULL, NULL); /* before libevent allocates anything */
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
 	ex.base = event_base_new();
