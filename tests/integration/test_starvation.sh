@@ -24,7 +24,7 @@ done
 stop_service
 
 NOFILE=1024
-ATTACK_S=${STARVE_SECONDS:-20}
+ATTACK_S=${STARVE_SECONDS:-12}
 REAL_BIN=$SENSOR_BIN
 cat >"$TEST_TMP/limited" <<EOF
 #!/bin/sh
@@ -77,12 +77,12 @@ assert_eq "/metrics is 200" 200 "$(http_status /metrics)"
 
 # Out of descriptors all the same (the limit lowered under a running
 # exporter, above its cap): accept() must rest, not spin and log each try.
-echo "-- the exporter's limit lowered to 200 under it; 600 idle connections for 8 s"
+echo "-- the exporter's limit lowered to 200 under it; 600 idle connections for 6 s"
 prlimit --pid "$epid" --nofile=200:200
 log0=$(stat -c %s "$SVC_LOG")
 t0=$EPOCHREALTIME
 c0=$(cpu_ticks "$epid")
-out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns 600 --seconds 8 --kind idle --round 1)
+out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns 600 --seconds 6 --kind idle --round 1)
 c1=$(cpu_ticks "$epid" 2>/dev/null || echo "$c0")
 t1=$EPOCHREALTIME
 log_bytes=$(($(stat -c %s "$SVC_LOG") - log0))
