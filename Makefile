@@ -25,17 +25,18 @@ CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c
+SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c shm/lockfree.c
 COMMON_SRC     := common/config.c common/log.c common/proctitle.c
 WORKER_SRC     := worker/worker.c worker/sensors.c worker/processing.c
 EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c exporter/connections.c \
                   exporter/memwatch.c
 SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.c \
-                  supervisor/listener.c supervisor/procstat.c
+                  supervisor/listener.c supervisor/procstat.c supervisor/sdnotify.c
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 
 UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
-              test_backoff test_sensors test_processing test_log test_memwatch
+              test_backoff test_sensors test_processing test_log test_lockfree test_log_limit \
+              test_memwatch
 # Debian package groups of scripts/install-deps.sh that `make test` needs.
 DEPS_GROUPS := build test
 
@@ -115,8 +116,8 @@ ubsan:
 bench: all
 	scripts/bench.sh
 
-# The config is installed only where none exists (an edited one is kept);
-# the systemd unit's ExecStart= follows PREFIX.
+# The configs are installed only where none exists (an edited one is
+# kept); the systemd units' paths follow PREFIX.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 install: all
@@ -125,12 +126,14 @@ install: all
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
 	[ -e $(DESTDIR)/etc/sensor-service/sensor-service.conf ] || \
 		install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
-	sed 's|/usr/local/|$(PREFIX)/|g' deploy/systemd/sensor-service.service >$(DESTDIR)$(UNITDIR)/sensor-service.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/sensor-service.service
+	for u in deploy/systemd/*.service; do \
+		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	[ -e $(DESTDIR)/etc/sensor-service/vmagent.env ] || \
+		install -m 0644 deploy/vmagent/vmagent.env $(DESTDIR)/etc/sensor-service/vmagent.env
 	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(DESTDIR)$(UNITDIR)/sensor-service.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard deploy/systemd/*.service)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/sensor-service
 
 clean:

@@ -18,6 +18,7 @@
 #include "../worker/processing.h"
 #include "../worker/sensors.h"
 #include "fault.h"
+#include "log.h"
 
 enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL, OPT_MODE };
 
@@ -31,25 +32,45 @@ struct option_desc {
 	long min, max; /* for ints */
 	const char *help;
 	const char *arg; /* placeholder in --help */
+	/* for strings: the owning module's check of the value; fills why */
+	int (*check)(const char *text, char *why, size_t whylen);
 };
 
-#define INT_OPT(f, g, e, field, lo, hi, h)                                          \
-	{                                                                           \
-		f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N" \
+#define INT_OPT(f, g, e, field, lo, hi, h)                                                \
+	{                                                                                 \
+		f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N", NULL \
 	}
-#define STR_OPT(f, g, e, field, h, a)                                                                                \
-	{                                                                                                            \
-		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a \
+#define STR_OPT(f, g, e, field, h, a) CHECKED_STR_OPT(f, g, e, field, h, a, NULL)
+#define CHECKED_STR_OPT(f, g, e, field, h, a, chk)                                                                    \
+	{                                                                                                             \
+		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a, \
+			chk                                                                                           \
 	}
 /* File permission bits, written and printed in octal (0660). */
-#define MODE_OPT(f, g, e, field, h)                                                      \
-	{                                                                                \
-		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE" \
+#define MODE_OPT(f, g, e, field, h)                                                            \
+	{                                                                                      \
+		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE", NULL \
 	}
-#define BOOL_OPT(f, g, e, field, h)                                                 \
-	{                                                                           \
-		f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL \
+#define BOOL_OPT(f, g, e, field, h)                                                       \
+	{                                                                                 \
+		f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL, NULL \
 	}
+
+/* The fault-injection spec is checked as soon as it is read (testing aid). */
+static int fault_spec_check(const char *spec, char *why, size_t whylen)
+{
+	struct fault_plan plan;
+	return fault_parse(spec, &plan, why, whylen);
+}
+
+static int log_level_check(const char *name, char *why, size_t whylen)
+{
+	enum log_level level;
+	if (log_level_parse(name, &level) == 0)
+		return 0;
+	snprintf(why, whylen, "must be one of %s, got '%s'", log_level_names(), name);
+	return -1;
+}
 
 static const struct option_desc options[] = {
 	STR_OPT("listen", "service", "SENSOR_LISTEN", listen,
@@ -59,6 +80,9 @@ static const struct option_desc options[] = {
 		"POSIX shared-memory name (default /sensor-service)", "NAME"),
 	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint,
 		 "Serve /debug (loopback clients only)"),
+	CHECKED_STR_OPT("log-level", "service", "SENSOR_LOG_LEVEL", log_level,
+			"Least severe log lines written: error, warn, info or debug (default info)", "LEVEL",
+			log_level_check),
 	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url,
 		"VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
 	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS,
@@ -107,9 +131,10 @@ static const struct option_desc options[] = {
 		"Cap of the exponential restart delay (default 30000)"),
 	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000,
 		"Grace period before SIGKILL on stop (default 5000)"),
-	STR_OPT("fault", "testing", "SENSOR_FAULT", fault,
+	CHECKED_STR_OPT(
+		"fault", "testing", "SENSOR_FAULT", fault,
 		"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)",
-		"SPEC"),
+		"SPEC", fault_spec_check),
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -119,6 +144,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
 	cfg->port = 8000;
 	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
+	snprintf(cfg->log_level, sizeof cfg->log_level, "info");
 	snprintf(cfg->vm_url, sizeof cfg->vm_url, "http://127.0.0.1:8428");
 	cfg->channels = 3;
 	cfg->sample_interval_ms = 100;
@@ -151,17 +177,6 @@ static const struct option_desc *find_option(const char *flag)
 		if (strcmp(options[i].flag, flag) == 0)
 			return &options[i];
 	return NULL;
-}
-
-/* The fault-injection spec is checked as soon as it is read (testing aid). */
-static int fault_check(const char *spec, const char *source, char *err, size_t errlen)
-{
-	struct fault_plan plan;
-	char why[200];
-	if (fault_parse(spec, &plan, why, sizeof why) == 0)
-		return 0;
-	snprintf(err, errlen, "%s: option 'fault': %s", source, why);
-	return -1;
 }
 
 /* Parse `text` as the option's type, range-check it and store it. */
@@ -223,8 +238,13 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 				 o->size - 1);
 			return -1;
 		}
-		if (o->offset == offsetof(struct config, fault) && fault_check(t, source, err, errlen) != 0)
-			return -1;
+		if (o->check) {
+			char why[200];
+			if (o->check(t, why, sizeof why) != 0) {
+				snprintf(err, errlen, "%s: option '%s': %s", source, o->flag, why);
+				return -1;
+			}
+		}
 		memcpy(field, t, strlen(t) + 1);
 		return 0;
 	}

@@ -23,7 +23,8 @@ struct config {
 	int port;
 	char shm_name[128];
 	bool debug_endpoint;
-	char vm_url[256]; /* VictoriaMetrics that /dashboard queries */
+	char log_level[8]; /* error|warn|info|debug (common/log.h) */
+	char vm_url[256];  /* VictoriaMetrics that /dashboard queries */
 	/* worker */
 	int channels;
 	int sample_interval_ms;

@@ -1,28 +1,74 @@
 /*
  * log.c - stderr logging; the supervisor's stderr is inherited by the
- * children, so one stream (journald, docker logs) carries all three.
+ * children, so one stream (journald, docker logs) carries all three. The
+ * level is set once at start, before the fork, so children inherit it.
  * Also the rate limiter of repeated lines (log.h).
  */
 #include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 static const char *log_role = "supervisor";
+static enum log_level log_threshold = LOG_LEVEL_INFO;
 static struct log_limit *limits; /* every limiter used so far, for log_limit_flush */
+
+/* Indexed by enum log_level: the names in the config and in each line. */
+static const char *const level_names[] = { "error", "warn", "info", "debug" };
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+		if (strcmp(name, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (strcmp(name, "warning") == 0) {
+		*out = LOG_LEVEL_WARN;
+		return 0;
+	}
+	return -1;
+}
+
+const char *log_level_names(void)
+{
+	static char names[64];
+	if (names[0] == '\0') {
+		for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
+			if (i)
+				strncat(names, ", ", sizeof names - strlen(names) - 1);
+			strncat(names, level_names[i], sizeof names - strlen(names) - 1);
+		}
+	}
+	return names;
+}
+
+void log_set_level(enum log_level level)
+{
+	log_threshold = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_threshold;
+}
 
 void log_set_role(const char *role)
 {
 	log_role = role;
 }
 
-static void log_line(const char *level, const char *fmt, va_list ap)
+static void log_line(enum log_level level, const char *fmt, va_list ap)
 {
+	if (level > log_threshold)
+		return;
 	char msg[512];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	fprintf(stderr, "sensor-service[%d] %s %s: %s\n", (int)getpid(), log_role, level, msg);
+	fprintf(stderr, "sensor-service[%d] %s %s: %s\n", (int)getpid(), log_role, level_names[level], msg);
 }
 
 #define LOG_FN(name, level)               \
@@ -34,9 +80,10 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 		va_end(ap);               \
 	}
 
-LOG_FN(log_info, "info")
-LOG_FN(log_warn, "warn")
-LOG_FN(log_error, "error")
+LOG_FN(log_error, LOG_LEVEL_ERROR)
+LOG_FN(log_warn, LOG_LEVEL_WARN)
+LOG_FN(log_info, LOG_LEVEL_INFO)
+LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 
 static int64_t now_ns(void)
 {
@@ -47,13 +94,14 @@ static int64_t now_ns(void)
 
 static void summary(struct log_limit *lim, int64_t now)
 {
-	fprintf(stderr, "sensor-service[%d] %s %s: %lu more in the last minute like: %s\n", (int)getpid(), log_role,
-		lim->level, lim->suppressed, lim->last);
+	if (lim->level <= log_threshold)
+		fprintf(stderr, "sensor-service[%d] %s %s: %lu more in the last minute like: %s\n", (int)getpid(),
+			log_role, level_names[lim->level], lim->suppressed, lim->last);
 	lim->suppressed = 0;
 	lim->next_ns = now + LOG_LIMIT_PERIOD_NS;
 }
 
-static void log_limited(struct log_limit *lim, const char *level, const char *fmt, va_list ap)
+static void log_limited(struct log_limit *lim, enum log_level level, const char *fmt, va_list ap)
 {
 	int64_t now = now_ns();
 	lim->level = level;
@@ -86,8 +134,8 @@ static void log_limited(struct log_limit *lim, const char *level, const char *fm
 		va_end(ap);                                    \
 	}
 
-LOG_LIMITED_FN(log_warn_limited, "warn")
-LOG_LIMITED_FN(log_error_limited, "error")
+LOG_LIMITED_FN(log_warn_limited, LOG_LEVEL_WARN)
+LOG_LIMITED_FN(log_error_limited, LOG_LEVEL_ERROR)
 
 void log_limit_flush(void)
 {

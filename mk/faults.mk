@@ -1,4 +1,4 @@
-# faults.mk - fault injection, fuzzing and leak checks (issue 4).
+# faults.mk - fault injection, fuzzing and leak checks.
 #
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan) over the parsers of
 #                   untrusted input, FUZZ_SECONDS each (default 30); seeds in

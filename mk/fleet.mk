@@ -1,4 +1,4 @@
-# fleet.mk - edge mode and fleets (issue 6): the device runs the service and
+# fleet.mk - edge mode and fleets: the device runs the service and
 # vmagent, which remote-writes to a central VictoriaMetrics and buffers on
 # disk while it is unreachable (scripts/run-stack.sh, STACK_MODE=edge).
 #

@@ -1,4 +1,4 @@
-# sources.mk - real sensors (issue 8): per-channel configuration, the
+# sources.mk - real sensors: per-channel configuration, the
 # hwmon, thermal, iio, file and push sources, and --list-sensors.
 
 LIB_SRC += common/channels.c worker/sysfs.c worker/source.c worker/source_simulated.c \

@@ -1,4 +1,4 @@
-# stack.mk - the observability stack (issue 3): VictoriaMetrics and vmalert
+# stack.mk - the observability stack: VictoriaMetrics and vmalert
 # around the service, the /dashboard page, containers and systemd.
 #
 #   make run        service + VictoriaMetrics + vmalert in the foreground

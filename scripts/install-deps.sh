@@ -10,13 +10,17 @@ set -euo pipefail
 
 declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
-	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml gdb util-linux"
+	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
 	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
 	[profile]="linux-perf python3"
 	[fuzz]="clang libclang-rt-14-dev valgrind" # make fuzz (libFuzzer), make valgrind
+	[cross-arm64]="make file mmdebstrap gcc-aarch64-linux-gnu" # make cross ARCH=arm64
+	[cross-armhf]="make file mmdebstrap gcc-arm-linux-gnueabihf"
+	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap" # make deb, make test-deb
+	[board]="qemu-system-arm mmdebstrap cpio python3 prometheus" # make test-board
 )
 
 groups=("$@")
@@ -29,9 +33,11 @@ for g in "${groups[@]}"; do
 	want+=(${GROUP[$g]})
 done
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
 missing=()
 for p in "${want[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	installed "$p" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -43,17 +49,44 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Keep package maintainer scripts from starting services during install.
-policy=/usr/sbin/policy-rc.d
+# A policy file that is already there (many images ship one) is left alone;
+# the one written here is removed again, whatever the outcome.
+policy=${POLICY_RC_D:-/usr/sbin/policy-rc.d}
 own_policy=0
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
 	$sudo chmod 755 "$policy"
 	own_policy=1
 fi
-cleanup() { [ "$own_policy" = 1 ] && $sudo rm -f "$policy"; }
+# An EXIT trap's own status must not replace the script's: a false test as
+# its last command would turn a good install into exit 1 under set -e.
+cleanup() { # shellcheck disable=SC2317 # called by the trap
+	if [ "$own_policy" = 1 ]; then $sudo rm -f "$policy" || true; fi
+}
 trap cleanup EXIT
 
+# Another apt (an unattended upgrade, a second make) may hold a lock: wait
+# for it rather than fail.
+apt_opts=(-o DPkg::Lock::Timeout=600)
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The lock timeout covers dpkg's lock, not that of the package lists: an
+# update that finds them locked is tried again.
+rc=0
+for attempt in 1 2 3 4 5; do
+	rc=0
+	$sudo apt-get "${apt_opts[@]}" update -qq || rc=$?
+	[ "$rc" -ne 0 ] && [ "$attempt" -lt 5 ] || break
+	echo "install-deps: apt-get update failed (exit $rc), trying again" >&2
+	sleep "${INSTALL_DEPS_RETRY_S:-10}"
+done
+if [ "$rc" -eq 0 ]; then
+	$sudo apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+fi
+if [ "$rc" -ne 0 ]; then
+	still=()
+	for p in "${missing[@]}"; do installed "$p" || still+=("$p"); done
+	echo "install-deps: apt-get failed (exit $rc); not installed: ${still[*]:-none}" >&2
+	exit 1
+fi
 echo "install-deps: done"
+exit 0

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockfree.h"
+
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
 #define SHM_LAYOUT_VERSION 1u
 

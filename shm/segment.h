@@ -4,6 +4,7 @@
 #ifndef SENSOR_SHM_SEGMENT_H
 #define SENSOR_SHM_SEGMENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,9 @@ int shm_name_valid(const char *name);
 /* Is the segment's owner provably gone? (dead pid, or a pid that now
  * belongs to a program that is not ours) */
 int shm_owner_gone(int32_t pid);
+
+/* Are the segment's 32- and 64-bit atomic cells lock-free on this CPU?
+ * (shm/lockfree.h: a process-private lock would not exclude the others.) */
+bool shm_atomics_lock_free(const struct shm_segment *seg);
 
 #endif

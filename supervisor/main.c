@@ -29,6 +29,9 @@ int main(int argc, char **argv)
 	case CONFIG_EXIT_ERROR: fprintf(stderr, "sensor-service: %s\n", err); return 2;
 	case CONFIG_RUN: break;
 	}
+	enum log_level level = LOG_LEVEL_INFO;
+	(void)log_level_parse(cfg.log_level, &level); /* checked when it was read */
+	log_set_level(level);
 	if (cfg.list_sensors) {
 		list_sensors(stdout, cfg.sysfs_root);
 		return 0;
@@ -48,6 +51,14 @@ int main(int argc, char **argv)
 	struct shm_segment *seg = shm_create(cfg.shm_name, &params, err, sizeof err);
 	if (!seg) {
 		fprintf(stderr, "sensor-service: %s\n", err);
+		close(listen_fd);
+		return 1;
+	}
+	if (!shm_atomics_lock_free(seg)) {
+		fprintf(stderr, "sensor-service: this CPU has no lock-free 32- and 64-bit atomics; the processes "
+				"would not exclude each other in shared memory (see shm/lockfree.h)\n");
+		shm_unmap(seg, seg->hdr.pre.total_size);
+		shm_remove(cfg.shm_name);
 		close(listen_fd);
 		return 1;
 	}

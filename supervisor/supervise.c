@@ -36,6 +36,7 @@
 #include "backoff.h"
 #include "memcap.h"
 #include "procstat.h"
+#include "sdnotify.h"
 
 #define TICK_MS 500
 
@@ -60,6 +61,12 @@ struct supervisor {
 	pid_t pid;
 	bool stopping;
 	struct child kids[SHM_CHILD_COUNT];
+	/* systemd (Type=notify): READY=1 once, then STATUS= on change and
+	 * WATCHDOG=1 from this loop, so a stuck loop stops the pings. */
+	struct sdnotify notify;
+	bool ready_sent;
+	int64_t next_watchdog_ns;
+	char status[192];
 };
 
 static void publish(struct supervisor *s, struct child *c, enum shm_exit_reason reason, int detail)
@@ -212,6 +219,65 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 	kill(c->pid, SIGKILL);
 }
 
+/* Both children run and have beaten since they started: the exporter's
+ * event loop is serving the socket bound before the fork. */
+static bool children_ready(const struct supervisor *s)
+{
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		const struct child *c = &s->kids[i];
+		if (c->state != SHM_CHILD_RUNNING ||
+		    SHM_LOAD(&s->seg->children[i].heartbeat_monotonic_ns) < c->started_ns)
+			return false;
+	}
+	return true;
+}
+
+/* What the watchdog vouches for: every child is healthy (running with a
+ * fresh heartbeat) or being restarted (killed for a hang, or in backoff). */
+static bool children_healthy_or_restarting(const struct supervisor *s, int64_t now)
+{
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		const struct child *c = &s->kids[i];
+		if (c->state == SHM_CHILD_BACKOFF || (c->state == SHM_CHILD_RUNNING && c->killed_for_hang))
+			continue;
+		if (c->state != SHM_CHILD_RUNNING || now > heartbeat_deadline_ns(s, c, now))
+			return false;
+	}
+	return true;
+}
+
+static void notify_tick(struct supervisor *s, int64_t now)
+{
+	if (s->notify.fd < 0)
+		return;
+	char status[sizeof s->status];
+	size_t len = (size_t)snprintf(status, sizeof status, "STATUS=");
+	for (unsigned i = 0; i < SHM_CHILD_COUNT && len < sizeof status; i++) {
+		const struct child *c = &s->kids[i];
+		unsigned long long restarts = SHM_LOAD(&s->seg->children[i].restarts);
+		if (c->state == SHM_CHILD_RUNNING)
+			len += (size_t)snprintf(status + len, sizeof status - len, "%s%s pid %d, %llu restarts",
+						i ? "; " : "", shm_child_name(c->id), (int)c->pid, restarts);
+		else
+			len += (size_t)snprintf(status + len, sizeof status - len, "%s%s restarting, %llu restarts",
+						i ? "; " : "", shm_child_name(c->id), restarts);
+	}
+	if (!s->ready_sent && children_ready(s)) {
+		char msg[sizeof status + 16];
+		snprintf(msg, sizeof msg, "READY=1\n%s", status);
+		if (sdnotify_send(&s->notify, msg) == 0)
+			s->ready_sent = true;
+		memcpy(s->status, status, sizeof status);
+	} else if (s->ready_sent && strcmp(status, s->status) != 0) {
+		sdnotify_send(&s->notify, status);
+		memcpy(s->status, status, sizeof status);
+	}
+	if (s->notify.watchdog_usec > 0 && now >= s->next_watchdog_ns && children_healthy_or_restarting(s, now)) {
+		sdnotify_send(&s->notify, "WATCHDOG=1");
+		s->next_watchdog_ns = now + s->notify.watchdog_usec * 1000 / 2;
+	}
+}
+
 static void tick(struct supervisor *s)
 {
 	int64_t now = monotonic_ns();
@@ -225,6 +291,7 @@ static void tick(struct supervisor *s)
 			start_child(s, c);
 		}
 	}
+	notify_tick(s, now);
 }
 
 /* Milliseconds until the next thing we must do. */
@@ -239,6 +306,11 @@ static int next_timeout_ms(const struct supervisor *s)
 			left = (c->restart_at_ns - now) / 1000000;
 		else if (c->state == SHM_CHILD_RUNNING && !c->killed_for_hang)
 			left = (heartbeat_deadline_ns(s, c, now) - now) / 1000000 + 1; /* a hang is seen on time */
+		if (left < wait)
+			wait = left < 0 ? 0 : left;
+	}
+	if (s->notify.watchdog_usec > 0) {
+		int64_t left = (s->next_watchdog_ns - now) / 1000000;
 		if (left < wait)
 			wait = left < 0 ? 0 : left;
 	}
@@ -330,6 +402,10 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 		return 1;
 	}
 
+	char err[256];
+	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
+		log_warn("systemd notification off: %s", err);
+
 	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", (uint64_t)cfg->worker_memory_mb << 20);
 	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", (uint64_t)cfg->exporter_memory_mb << 20);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
@@ -350,9 +426,11 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 		tick(&s);
 	}
 
+	sdnotify_send(&s.notify, "STOPPING=1\nSTATUS=stopping");
 	stop_children(&s);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
 		memcap_release(&s.kids[i].cap);
+	sdnotify_close(&s.notify);
 	close(s.sig_fd);
 	return 0;
 }

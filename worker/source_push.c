@@ -29,7 +29,8 @@ static int open_unix(struct push_intake *p, const char *path, int mode, char *er
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
 	if (strlen(path) >= sizeof addr.sun_path) {
-		snprintf(err, errlen, "push socket path %s is too long", path);
+		snprintf(err, errlen, "push socket path %.100s... is longer than %zu bytes", path,
+			 sizeof addr.sun_path - 1);
 		return -1;
 	}
 	/* A socket left by a previous worker is ours to replace; anything else is not. */

@@ -104,6 +104,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 			fault_spike();
 			double spike_s = (double)(monotonic_ns() - t0) / 1e9;
 			histogram_observe(&seg->worker.cpu_spike, spike_s);
+			log_debug("processing step: %.3f ms", spike_s * 1e3);
 			SHM_ADD(&seg->worker.processing_runs, 1);
 			child_heartbeat(self);
 			next_process = now + process_ns;

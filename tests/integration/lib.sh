@@ -14,6 +14,7 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "/tmp/${TEST_NAME}.XXXXXX")
 FAILS=0
 CHECKS=0
+SKIPS=0
 SVC_PID=""
 SVC_PIDS=()
 
@@ -30,6 +31,8 @@ trap _cleanup EXIT
 
 pass() { CHECKS=$((CHECKS + 1)); echo "  ok   $*"; }
 fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); echo "  FAIL $*"; }
+# skip "what, and why it could not run": counted apart, never as a pass.
+skip() { SKIPS=$((SKIPS + 1)); echo "  SKIP $*"; }
 check() { # check "description" command...
 	local what=$1; shift
 	if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
@@ -40,11 +43,14 @@ assert_eq() { # assert_eq "description" expected actual
 assert_match() { # assert_match "description" regex text
 	if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1 (no match for /$2/ in: $(printf '%s' "$3" | head -c 300))"; fi
 }
+assert_no_match() { # assert_no_match "description" regex text
+	if printf '%s' "$3" | grep -Eq -- "$2"; then fail "$1 (/$2/ found in: $(printf '%s' "$3" | head -c 300))"; else pass "$1"; fi
+}
 assert_gt() { # assert_gt "description" a b  (a > b, integers or decimals)
 	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a > b) }'; then pass "$1"; else fail "$1 ($2 is not > $3)"; fi
 }
 finish() {
-	echo "$TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed"
+	echo "$TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed, $SKIPS skipped"
 	[ "$FAILS" -eq 0 ]
 	exit $?
 }

@@ -15,7 +15,7 @@ start_stamped "${FAST[@]}" --worker-memory-mb 32 --backoff-min-ms 200 --fault wo
 cap=$(grep -oE 'worker memory cap: 32 MiB via [a-z0-9 +-]+' "$SVC_LOG" | sed 's/.* via //')
 echo "  (the worker's cap is enforced here by: ${cap:-unknown})"
 if ! capped worker; then
-	pass "skipped: nothing can cap the worker here (ASan build without a writable cgroup)"
+	skip "nothing can cap the worker here (ASan build without a writable cgroup)"
 	stop_checked
 else
 	check "the fault is announced as a testing aid" grep -q 'FAULT INJECTION (testing aid) armed: worker:leak:24M' "$SVC_LOG"

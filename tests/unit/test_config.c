@@ -339,6 +339,45 @@ static void expect_error_containing(int argc, char **argv, char **envp, const ch
 	assert_null(strchr(err, '\n'));
 }
 
+static void test_log_level(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[512] = "";
+	char *argv0[] = { "sensor-service", NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv0), argv0, no_env, err, sizeof err), CONFIG_RUN);
+	assert_string_equal(cfg.log_level, "info");
+
+	char path[256];
+	snprintf(path, sizeof path, "%s", write_file("log.conf", "[service]\nlog-level=warn\n"));
+	char *argv_file[] = { "sensor-service", "--config", path, NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_file), argv_file, no_env, err, sizeof err), CONFIG_RUN);
+	assert_string_equal(cfg.log_level, "warn");
+
+	char *env[] = { "SENSOR_LOG_LEVEL=error", NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_file), argv_file, env, err, sizeof err), CONFIG_RUN);
+	assert_string_equal(cfg.log_level, "error");
+
+	char *argv_flag[] = { "sensor-service", "--config", path, "--log-level=debug", NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_flag), argv_flag, env, err, sizeof err), CONFIG_RUN);
+	assert_string_equal(cfg.log_level, "debug");
+
+	char *argv_bad[] = { "sensor-service", "--log-level", "verbose", NULL };
+	expect_error(ARGC(argv_bad), argv_bad, no_env,
+		     "flag --log-level: option 'log-level': must be one of error, warn, info, debug, got 'verbose'");
+	char *env_bad[] = { "SENSOR_LOG_LEVEL=INFO", NULL };
+	expect_error(ARGC(argv0), argv0, env_bad,
+		     "environment SENSOR_LOG_LEVEL: option 'log-level': must be one of error, warn, info, debug, "
+		     "got 'INFO'");
+	char bad_path[256], want[512];
+	snprintf(bad_path, sizeof bad_path, "%s", write_file("badlog.conf", "[service]\nlog-level=loud\n"));
+	char *argv_bad_file[] = { "sensor-service", "--config", bad_path, NULL };
+	snprintf(want, sizeof want,
+		 "config file %s [service]: option 'log-level': must be one of error, warn, info, debug, got 'loud'",
+		 bad_path);
+	expect_error(ARGC(argv_bad_file), argv_bad_file, no_env, want);
+}
+
 static void test_unknown_key(void **state)
 {
 	(void)state;
@@ -637,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_flag_spellings),
+		cmocka_unit_test(test_log_level),
 		cmocka_unit_test(test_bool_spellings),
 		cmocka_unit_test(test_integer_whitespace),
 		cmocka_unit_test(test_print_config),

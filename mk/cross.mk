@@ -1,0 +1,32 @@
+# cross.mk - cross builds for the ARM boards the service is made for, with
+# Debian's cross compilers and the target's libraries in a sysroot of their
+# own under build/cross/ARCH (scripts/cross-sysroot.sh): the host's packages
+# stay as they were, so `make` and `make test` still work after it.
+#
+#   make cross ARCH=arm64   build/cross/arm64/sensor-service and unit tests
+#   make cross ARCH=armhf   the same for 32-bit ARM (ARMv7, hard float)
+#
+# Warnings are errors there too, and shm/lockfree.h fails the build for a
+# target whose 64-bit atomics are not lock-free.
+
+ARCH ?= arm64
+CROSS_TRIPLET_arm64 := aarch64-linux-gnu
+CROSS_TRIPLET_armhf := arm-linux-gnueabihf
+CROSS_TRIPLET = $(CROSS_TRIPLET_$(ARCH))
+CROSS_DIR = build/cross/$(ARCH)
+CROSS_SYSROOT = $(abspath $(CROSS_DIR)/sysroot)
+
+.PHONY: cross cross-check-arch
+
+cross-check-arch:
+	@[ -n "$(CROSS_TRIPLET)" ] || { echo "make cross: ARCH must be arm64 or armhf, got '$(ARCH)'" >&2; exit 2; }
+
+cross: DEPS_GROUPS := cross-$(ARCH)
+cross: cross-check-arch deps
+	scripts/cross-sysroot.sh $(ARCH) $(CROSS_DIR)/sysroot
+	@PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
+	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \
+		$(MAKE) -s --no-print-directory BUILD=$(CROSS_DIR) CC="$(CROSS_TRIPLET)-gcc --sysroot=$(CROSS_SYSROOT)" \
+		AR=$(CROSS_TRIPLET)-ar all $(addprefix $(CROSS_DIR)/tests/,$(UNIT_TESTS))
+	@file $(CROSS_DIR)/sensor-service
+	@echo "cross: $(ARCH) build in $(CROSS_DIR) ($(words $(UNIT_TESTS)) unit tests)"

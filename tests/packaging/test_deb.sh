@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# test_deb.sh - the Debian package from `make deb` on a clean Debian root
+# (mmdebstrap, cached as a tarball and unpacked afresh for each run): apt
+# installs it with its dependencies; binary, man page, conffile, unit
+# (enabled) and system user are there; an upgrade to a newer version keeps
+# an edited conffile; `dpkg --purge` leaves no file of it behind.
+# Runs as root: the root is entered with chroot, in a private mount
+# namespace (unshare), so nothing it mounts is seen outside.
+source "$(dirname "$0")/../integration/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DEB_DIR="$ROOT/build/deb"
+deb=$(ls "$DEB_DIR"/sensor-service_*.deb 2>/dev/null | head -1)
+version=$(sed -nE 's/^#define SENSOR_VERSION "([^"]+)"/\1/p' "$ROOT/common/config.h")
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "needs root for chroot (run make test-deb as root)"
+	finish
+fi
+check "make deb made a package" test -s "$deb"
+[ -s "$deb" ] || finish
+assert_eq "the package's version is the binary's" "$version" "$(dpkg-deb -f "$deb" Version)"
+
+# A clean root: Debian's minimal system with apt, made once.
+tarball="$DEB_DIR/clean-root.tar"
+if [ ! -s "$tarball" ]; then
+	# (the .tar ending tells mmdebstrap to write a tarball)
+	mmdebstrap --quiet --variant=apt bookworm "${tarball%.tar}.tmp.tar" && mv "${tarball%.tar}.tmp.tar" "$tarball" ||
+		{ fail "mmdebstrap made a clean root"; finish; }
+fi
+R="$TEST_TMP/root"
+mkdir -p "$R"
+tar -xf "$tarball" -C "$R"
+cp /etc/resolv.conf "$R/etc/resolv.conf"
+# The root reaches the package mirror as this host does (proxy, snapshot
+# dates), nothing else of the host's apt settings.
+apt-config dump | grep -E '^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy) ' >"$R/etc/apt/apt.conf.d/99host" || true
+# No service starts in a chroot (no systemd runs there); say so explicitly.
+printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"
+chmod 755 "$R/usr/sbin/policy-rc.d"
+
+in_root() { unshare --mount --propagation private -- sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$R" "$@"; }
+
+echo "-- install $(basename "$deb")"
+cp "$deb" "$R/tmp/"
+out=$(in_root sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/$(basename "$deb")" 2>&1)
+rc=$?
+assert_eq "apt installs the package and its dependencies" 0 "$rc"
+[ "$rc" = 0 ] || { printf '%s\n' "$out" | tail -15; finish; }
+assert_eq "dpkg has it installed" "install ok installed" "$(in_root dpkg-query -W -f='${Status}' sensor-service)"
+assert_match "the binary runs" "^sensor-service $version\$" "$(in_root sensor-service --version)"
+check "the installed configuration is valid" in_root sensor-service --config /etc/sensor-service/sensor-service.conf --print-config
+assert_match "the configuration is a conffile" "/etc/sensor-service/sensor-service.conf [0-9a-f]{32}" \
+	"$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
+check "the man page" test -s "$R/usr/share/man/man1/sensor-service.1.gz"
+check "the unit" test -s "$R/lib/systemd/system/sensor-service.service"
+assert_match "the unit runs the packaged binary" '^ExecStart=/usr/bin/sensor-service ' \
+	"$(grep '^ExecStart=' "$R/lib/systemd/system/sensor-service.service")"
+check "the unit is enabled" test -L "$R/etc/systemd/system/multi-user.target.wants/sensor-service.service"
+for u in sensor-service-vmagent sensor-service-vmalert; do
+	check "$u.service is shipped" test -s "$R/lib/systemd/system/$u.service"
+	check "$u.service is not enabled (vmagent and vmalert are a suggestion)" \
+		test ! -e "$R/etc/systemd/system/multi-user.target.wants/$u.service"
+done
+assert_match "vmagent.env is a conffile" "/etc/sensor-service/vmagent.env [0-9a-f]{32}" \
+	"$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
+assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonexistent:/usr/sbin/nologin$' \
+	"$(in_root getent passwd sensor-service)"
+check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"
+check "the README" test -s "$R/usr/share/doc/sensor-service/README.md.gz"
+
+echo "-- upgrade with an edited conffile"
+sed -i 's/^port=8000$/port=8123/' "$R/etc/sensor-service/sensor-service.conf"
+up="$TEST_TMP/up"
+cp -a "$DEB_DIR/src" "$up"
+{
+	printf 'sensor-service (%s+upgrade1) unstable; urgency=medium\n\n  * A newer version, for the upgrade test.\n\n' "$version"
+	printf ' -- sensor-service developers <sensor-service@lists.example.org>  %s\n\n' "$(date -R)"
+	cat "$DEB_DIR/src/debian/changelog"
+} >"$up/debian/changelog"
+if (cd "$up" && dpkg-buildpackage --build=binary --no-sign >"$TEST_TMP/up-build.log" 2>&1); then
+	pass "a newer version builds"
+	cp "$TEST_TMP"/sensor-service_"$version"+upgrade1_*.deb "$R/tmp/"
+	out=$(in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/sensor-service_${version}+upgrade1_*.deb" 2>&1)
+	assert_eq "apt upgrades it" 0 $?
+	assert_eq "the newer version is installed" "$version+upgrade1" "$(in_root dpkg-query -W -f='${Version}' sensor-service)"
+	check "the edited conffile is kept" grep -q '^port=8123$' "$R/etc/sensor-service/sensor-service.conf"
+else
+	fail "a newer version builds"
+	tail -20 "$TEST_TMP/up-build.log"
+fi
+
+echo "-- purge"
+out=$(in_root dpkg --purge sensor-service 2>&1)
+assert_eq "dpkg --purge exits 0" 0 $?
+assert_eq "dpkg no longer knows it" "" "$(in_root dpkg-query -W -f='${Status}' sensor-service 2>/dev/null | grep installed)"
+left=$(cd "$R" && find . -path ./proc -prune -o -path ./tmp -prune -o -path ./var/lib/dpkg -prune -o \
+	-path ./var/log -prune -o -path ./var/cache -prune -o -iname '*sensor-service*' -print)
+assert_eq "no file of it is left" "" "$left"
+check "the system user is kept (Debian's practice: its id may own files elsewhere)" in_root getent passwd sensor-service
+
+finish
