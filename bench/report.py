@@ -555,9 +555,9 @@ def generate(out, report_path):
               f"{mb(serve.get('segment_bytes'), 2)} with the default ring.\n")
         if "memory" in made:
             w(f"![memory per process]({rel}/{made['memory']})\n")
-    board = board_section(d.get("board"))
-    if board:
-        w(board)
+        board = board_section(d.get("board"))
+        if board:
+            w(board)
 
         w("## Throughput and latency\n")
         rows = []

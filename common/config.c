@@ -131,6 +131,8 @@ static const struct option_desc options[] = {
 		"Cap of the exponential restart delay (default 30000)"),
 	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000,
 		"Grace period before SIGKILL on stop (default 5000)"),
+	INT_OPT("memory-reserve-mb", "supervisor", "SENSOR_MEMORY_RESERVE_MB", memory_reserve_mb, 1, 65536,
+		"Memory kept for the supervisor and helpers when the child caps are lowered to fit the cgroup's limit (default 8)"),
 	CHECKED_STR_OPT(
 		"fault", "testing", "SENSOR_FAULT", fault,
 		"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)",
@@ -168,6 +170,7 @@ void config_defaults(struct config *cfg)
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;
 	cfg->stop_timeout_ms = 5000;
+	cfg->memory_reserve_mb = 8;
 	snprintf(cfg->fault, sizeof cfg->fault, "none");
 }
 

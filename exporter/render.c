@@ -301,6 +301,9 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
 		evbuffer_add_printf(out, "sensor_process_memory_limit_bytes{process=\"%s\"} %" PRIu64 "\n",
 				    shm_child_name(c), kids[c].memory_limit_bytes);
+	family(out, "sensor_cgroup_memory_limit_bytes", "gauge",
+	       "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
+	sample_u64(out, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
 
 	family(out, "sensor_worker_heartbeat_age_seconds", "gauge",
 	       "Seconds since the worker last reported (NaN before its first report).");

@@ -20,7 +20,12 @@ declare -A GROUP=(
 	[cross-arm64]="make file mmdebstrap gcc-aarch64-linux-gnu" # make cross ARCH=arm64
 	[cross-armhf]="make file mmdebstrap gcc-arm-linux-gnueabihf"
 	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap" # make deb, make test-deb
+	[systemd-vm]="qemu-system-x86 mmdebstrap e2fsprogs" # make test-systemd
 	[board]="qemu-system-arm mmdebstrap cpio python3 prometheus" # make test-board
+	# make test-container: podman, its runtime and network plugins (dnsname:
+	# compose services find each other by name), podman-compose, and
+	# mmdebstrap for a local base image where no registry can be reached.
+	[container]="podman podman-compose runc crun conmon containernetworking-plugins golang-github-containernetworking-plugin-dnsname slirp4netns uidmap catatonit mmdebstrap"
 )
 
 groups=("$@")

@@ -186,6 +186,7 @@ struct shm_supervisor {
 	_Atomic int32_t pid;
 	_Atomic uint32_t reserved;
 	_Atomic uint64_t rss_bytes;
+	_Atomic uint64_t cgroup_memory_limit_bytes; /* enclosing cgroup's limit, 0: none */
 };
 
 /* Worker-written counters and gauges. */

@@ -35,6 +35,8 @@
 #include "../worker/worker.h"
 #include "backoff.h"
 #include "memcap.h"
+#include "memfit.h"
+#include "oomscore.h"
 #include "procstat.h"
 #include "sdnotify.h"
 
@@ -96,6 +98,7 @@ static void run_child(struct supervisor *s, struct child *c)
 	if (getppid() != s->pid)
 		_exit(0);
 	memcap_enter(&c->cap);
+	oomscore_enter(c->id);
 	/* On a 2-core board the worker's processing spike must not take the
 	 * CPU the exporter needs to answer scrapes. */
 	if (c->id == SHM_CHILD_WORKER && setpriority(PRIO_PROCESS, 0, s->cfg->worker_nice) != 0)
@@ -406,8 +409,14 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
 		log_warn("systemd notification off: %s", err);
 
-	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", (uint64_t)cfg->worker_memory_mb << 20);
-	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", (uint64_t)cfg->exporter_memory_mb << 20);
+	struct memfit fit;
+	memfit_plan(&fit, cfg, seg->hdr.pre.total_size);
+	SHM_STORE(&seg->supervisor.cgroup_memory_limit_bytes, fit.limit_bytes);
+	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", fit.worker_bytes);
+	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", fit.exporter_bytes);
+	int own_adj = oomscore_own();
+	log_info("oom_score_adj: worker %d, exporter %d, supervisor %d (the OOM killer picks the worker first)",
+		 oomscore_for(SHM_CHILD_WORKER, own_adj), oomscore_for(SHM_CHILD_EXPORTER, own_adj), own_adj);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
 		SHM_STORE(&seg->children[i].memory_limit_bytes, s.kids[i].cap.limit_bytes);
 		start_child(&s, &s.kids[i]);

@@ -117,6 +117,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.backoff_min_ms, 250);
 	assert_int_equal(cfg.backoff_max_ms, 30000);
 	assert_int_equal(cfg.stop_timeout_ms, 5000);
+	assert_int_equal(cfg.memory_reserve_mb, 8);
 	assert_string_equal(cfg.config_file, "");
 	assert_int_equal(config_validate(&cfg, err, sizeof err), 0);
 }

@@ -225,6 +225,7 @@ static struct shm_segment *known_segment(void)
 
 	atomic_store(&seg->supervisor.pid, 4000);
 	atomic_store(&seg->supervisor.rss_bytes, 3145728);
+	atomic_store(&seg->supervisor.cgroup_memory_limit_bytes, 50331648);
 
 	struct shm_child *w = &seg->children[SHM_CHILD_WORKER];
 	child_publish(w, SHM_CHILD_RUNNING, 4242, SHM_EXIT_SIGNAL, 9, CREATED + S(10));
@@ -365,6 +366,9 @@ static const char expected_metrics[] =
 	"# TYPE sensor_process_memory_limit_bytes gauge\n"
 	"sensor_process_memory_limit_bytes{process=\"worker\"} 67108864\n"
 	"sensor_process_memory_limit_bytes{process=\"exporter\"} 0\n"
+	"# HELP sensor_cgroup_memory_limit_bytes Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).\n"
+	"# TYPE sensor_cgroup_memory_limit_bytes gauge\n"
+	"sensor_cgroup_memory_limit_bytes 50331648\n"
 	"# HELP sensor_worker_heartbeat_age_seconds Seconds since the worker last reported (NaN before its first report).\n"
 	"# TYPE sensor_worker_heartbeat_age_seconds gauge\n"
 	"sensor_worker_heartbeat_age_seconds 1.5\n"
