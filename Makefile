@@ -28,13 +28,15 @@ TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c shm/lockfree.c
 COMMON_SRC     := common/config.c common/log.c common/proctitle.c
 WORKER_SRC     := worker/worker.c worker/sensors.c worker/processing.c
-EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c
+EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c exporter/connections.c \
+                  exporter/memwatch.c
 SUPERVISOR_SRC := supervisor/supervise.c supervisor/backoff.c supervisor/memcap.c \
                   supervisor/listener.c supervisor/procstat.c supervisor/sdnotify.c
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 
 UNIT_TESTS := test_ring test_metrics test_segment test_render test_config test_routes \
-              test_backoff test_sensors test_processing test_log test_lockfree
+              test_backoff test_sensors test_processing test_log test_lockfree test_log_limit \
+              test_memwatch
 # Debian package groups of scripts/install-deps.sh that `make test` needs.
 DEPS_GROUPS := build test
 

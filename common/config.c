@@ -15,10 +15,12 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
+#include "../worker/processing.h"
+#include "../worker/sensors.h"
 #include "fault.h"
 #include "log.h"
 
-enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
+enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL, OPT_MODE };
 
 struct option_desc {
 	const char *flag;  /* long flag, also the key in the file */
@@ -43,6 +45,11 @@ struct option_desc {
 	{                                                                                                             \
 		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a, \
 			chk                                                                                           \
+	}
+/* File permission bits, written and printed in octal (0660). */
+#define MODE_OPT(f, g, e, field, h)                                                            \
+	{                                                                                      \
+		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE", NULL \
 	}
 #define BOOL_OPT(f, g, e, field, h)                                                       \
 	{                                                                                 \
@@ -98,14 +105,24 @@ static const struct option_desc options[] = {
 	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket,
 		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)",
 		"PATH"),
+	MODE_OPT("push-socket-mode", "worker", "SENSOR_PUSH_SOCKET_MODE", push_socket_mode,
+		 "Permissions of the push socket, in octal: who may push (default 0660: its user and group)"),
 	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535,
 		"UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
 	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536,
 		"Push datagrams read per sampling tick (default 256)"),
 	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000,
+		"Pushed timestamps older than this are refused as bad_timestamp (default 3600)"),
+	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000,
+		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp (default 2000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
+	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536,
+		"Open HTTP connections; at the cap a new one closes the oldest idle one (default 256, at most the fd limit less 64)"),
+	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000,
+		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle (default 10000)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
 		"Restart a child whose heartbeat is older (default 5000)"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
@@ -141,9 +158,14 @@ void config_defaults(struct config *cfg)
 	cfg->worker_nice = 10;
 	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
+	cfg->push_socket_mode = 0660;
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
+	cfg->push_max_age_s = 3600;
+	cfg->push_max_skew_ms = 2000;
 	cfg->exporter_memory_mb = 64;
+	cfg->max_connections = 256;
+	cfg->request_timeout_ms = 10000;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;
@@ -183,6 +205,17 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 		if (v < o->min || v > o->max) {
 			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld", source, o->flag,
 				 o->min, o->max, v);
+			return -1;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case OPT_MODE: {
+		char *end = NULL;
+		long v = strtol(t, &end, 8);
+		if (*t < '0' || *t > '7' || *end != '\0' || v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s: option '%s' needs octal permission bits (0000-0777), got '%s'",
+				 source, o->flag, t);
 			return -1;
 		}
 		*(int *)field = (int)v;
@@ -317,6 +350,33 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Ring, window and spectra together: each is range-checked alone, but a
+ * large window over a large ring makes the O(n^2) spectrum step outlast
+ * the heartbeat timeout, and the worker would be killed for a hang at
+ * every step. The step must fit in half the timeout on a slow core.
+ * Configured channels are all counted as taking a spectrum (a unit of g
+ * may come from sysfs): an upper bound.
+ */
+static int validate_processing(const struct config *cfg, char *err, size_t errlen)
+{
+	long spectra = 0;
+	if (cfg->chans.count > 0)
+		spectra = (long)cfg->chans.count;
+	else
+		for (int i = 0; i < cfg->channels; i++)
+			spectra += sensor_kind_of((uint32_t)i) == SENSOR_VIBRATION;
+	double step_s = processing_worst_step_s(cfg->window, cfg->ring_capacity, spectra);
+	if (step_s * 1000.0 > cfg->heartbeat_timeout_ms / 2.0) {
+		snprintf(err, errlen,
+			 "options 'window' (%d) and 'ring-capacity' (%d) allow a processing step of %.1f s on a slow "
+			 "core, more than half 'heartbeat-timeout-ms' (%d): lower them or raise the timeout",
+			 cfg->window, cfg->ring_capacity, step_s, cfg->heartbeat_timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
 bool config_url_valid(const char *url)
 {
 	size_t skip = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
@@ -359,7 +419,7 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
 		return -1;
 	}
-	return 0;
+	return validate_processing(cfg, err, errlen);
 }
 
 void config_print(const struct config *cfg, FILE *out)
@@ -374,6 +434,7 @@ void config_print(const struct config *cfg, FILE *out)
 		}
 		switch (o->type) {
 		case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
+		case OPT_MODE: fprintf(out, "%s=%04o\n", o->flag, (unsigned)*(const int *)field); break;
 		case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
 		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
 		}

@@ -167,7 +167,7 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 	}
 	if (seg->push.enabled) {
 		family(out, "sensor_push_messages_total", "counter",
-		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate).");
+		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
 		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++)
 			evbuffer_add_printf(out, "sensor_push_messages_total{result=\"%s\"} %" PRIu64 "\n",
 					    shm_push_result_label(r), LOAD(&seg->push.messages[r]));

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # install-deps.sh - install the Debian packages sensor-service needs, only
 # those that are missing. Groups: build, test, stack, browser (headless
-# Chromium for the dashboard test), bench, lint (default: build test).
+# Chromium for the dashboard test), bench, lint (default: build test). The
+# test group has gdb (test_worker_stop.sh holds the worker at its sleep) and
+# util-linux (prlimit, test_starvation.sh).
 # Package services (prometheus, victoria-metrics) are not started by the
 # installation: the stack starts its own on its own ports.
 set -euo pipefail
 
 declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
-	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml openssl"
+	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"

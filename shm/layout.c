@@ -77,10 +77,7 @@ const char *shm_read_error_label(enum shm_read_error e)
 const char *shm_push_result_label(enum shm_push_result r)
 {
 	static const char *const labels[SHM_PUSH_RESULT_COUNT] = {
-		"accepted",
-		"malformed",
-		"unknown_channel",
-		"over_rate",
+		"accepted", "malformed", "unknown_channel", "over_rate", "bad_timestamp",
 	};
 	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
 }

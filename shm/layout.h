@@ -101,6 +101,7 @@ enum shm_push_result {
 	SHM_PUSH_MALFORMED,
 	SHM_PUSH_UNKNOWN_CHANNEL,
 	SHM_PUSH_OVER_RATE,
+	SHM_PUSH_BAD_TIMESTAMP, /* older than push-max-age-s or beyond push-max-skew-ms ahead */
 	SHM_PUSH_RESULT_COUNT
 };
 

@@ -194,12 +194,17 @@ static void reap_children(struct supervisor *s)
 }
 
 /* When a running child's heartbeat goes stale: its last beat (or its
- * start, before the first beat) plus the timeout. */
-static int64_t heartbeat_deadline_ns(const struct supervisor *s, const struct child *c)
+ * start, before the first beat) plus the timeout. The beat comes from the
+ * segment, untrusted: one more than a timeout ahead of `now` is garbage
+ * and counts as none (a far-future value must not switch hang detection
+ * off), and one a little ahead (a beat racing this read) counts as now,
+ * so the sum never exceeds now plus twice the timeout. */
+static int64_t heartbeat_deadline_ns(const struct supervisor *s, const struct child *c, int64_t now)
 {
+	int64_t timeout = (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
 	int64_t beat = SHM_LOAD(&s->seg->children[c->id].heartbeat_monotonic_ns);
-	int64_t since = beat >= c->started_ns ? beat : c->started_ns;
-	return since + (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
+	int64_t since = beat < c->started_ns || beat - now > timeout ? c->started_ns : beat < now ? beat : now;
+	return since + timeout;
 }
 
 /* Kill a running child whose heartbeat is older than the timeout (or that
@@ -208,7 +213,7 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 {
 	if (c->state != SHM_CHILD_RUNNING || c->killed_for_hang)
 		return;
-	int64_t deadline = heartbeat_deadline_ns(s, c);
+	int64_t deadline = heartbeat_deadline_ns(s, c, now);
 	if (now <= deadline)
 		return;
 	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
@@ -238,7 +243,7 @@ static bool children_healthy_or_restarting(const struct supervisor *s, int64_t n
 		const struct child *c = &s->kids[i];
 		if (c->state == SHM_CHILD_BACKOFF || (c->state == SHM_CHILD_RUNNING && c->killed_for_hang))
 			continue;
-		if (c->state != SHM_CHILD_RUNNING || now > heartbeat_deadline_ns(s, c))
+		if (c->state != SHM_CHILD_RUNNING || now > heartbeat_deadline_ns(s, c, now))
 			return false;
 	}
 	return true;
@@ -303,7 +308,7 @@ static int next_timeout_ms(const struct supervisor *s)
 		if (c->state == SHM_CHILD_BACKOFF)
 			left = (c->restart_at_ns - now) / 1000000;
 		else if (c->state == SHM_CHILD_RUNNING && !c->killed_for_hang)
-			left = (heartbeat_deadline_ns(s, c) - now) / 1000000 + 1; /* a hang is seen on time */
+			left = (heartbeat_deadline_ns(s, c, now) - now) / 1000000 + 1; /* a hang is seen on time */
 		if (left < wait)
 			wait = left < 0 ? 0 : left;
 	}

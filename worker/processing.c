@@ -114,6 +114,14 @@ static bool wants_spectrum(const struct shm_channel *c, uint32_t ch)
 	return c->spectrum != 0;
 }
 
+double processing_worst_step_s(long window, long ring_capacity, long spectrum_channels)
+{
+	double n = (double)(window < ring_capacity ? window : ring_capacity);
+	double fed = n > 0 ? floor((double)ring_capacity / n) : 0; /* channels with a full window at once */
+	double k = (double)spectrum_channels < fed ? (double)spectrum_channels : fed;
+	return k * n * n / 2 / PROCESSING_DFT_STEPS_PER_S;
+}
+
 uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 {
 	uint64_t consumed = ring_consume_all(seg);

@@ -2,8 +2,10 @@
  * sampler.c - read each channel's source when it is due and record the
  * reading: ring, last value, counters. A failed read is counted under its
  * reason, makes the last value NaN (there is no current reading) and is
- * retried at the channel's next interval; the log gets the first failure,
- * a reminder at most every SAMPLER_LOG_EVERY_NS, and the recovery.
+ * retried at the channel's next interval. Failures and recoveries are
+ * logged through a rate limit per channel (common/log.h): the first line,
+ * then a count a minute, so a failing or flapping source cannot flood the
+ * log.
  */
 #include "sampler.h"
 
@@ -24,8 +26,7 @@ struct channel_slot {
 	int64_t interval_ns;
 	int64_t next_due_ns;
 	bool failing;
-	int64_t next_log_ns;
-	uint64_t failures_since_log;
+	struct log_limit fail_log, recover_log;
 };
 
 struct sampler {
@@ -72,8 +73,10 @@ static void open_push(struct sampler *s, const struct config *cfg)
 	s->push_on = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
 	if (!s->push_on)
 		return;
-	if (push_open(&s->push, cfg->push_socket, cfg->push_udp_port, cfg->push_max_per_tick, cfg->push_rate, err,
-		      sizeof err) != 0) {
+	int rc = push_open(&s->push, cfg->push_socket, cfg->push_socket_mode, cfg->push_udp_port,
+			   cfg->push_max_per_tick, cfg->push_rate, err, sizeof err);
+	push_set_window(&s->push, cfg->push_max_age_s, cfg->push_max_skew_ms);
+	if (rc != 0) {
 		log_error("push input: %s", err);
 		return;
 	}
@@ -109,26 +112,15 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	return s;
 }
 
-static void on_failure(struct sampler *s, uint32_t ch, int64_t now)
+static void on_failure(struct sampler *s, uint32_t ch)
 {
 	struct channel_slot *c = &s->slot[ch];
 	struct shm_channel *sc = &s->seg->channels[ch];
 	SHM_ADD(&sc->read_errors[c->src.why], 1);
 	SHM_STORE(&sc->last_value_bits, shm_double_to_bits(NAN));
-	c->failures_since_log++;
-	if (!c->failing) {
-		log_warn("channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, c->src.detail,
+	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, c->src.detail,
 			 shm_read_error_label(c->src.why), c->interval_ns / 1000000);
-	} else if (now >= c->next_log_ns) {
-		log_warn("channel %s: %" PRIu64 " failed reads in the last %" PRId64 " s, latest: %s (%s)", sc->name,
-			 c->failures_since_log, SAMPLER_LOG_EVERY_NS / 1000000000, c->src.detail,
-			 shm_read_error_label(c->src.why));
-	} else {
-		return;
-	}
 	c->failing = true;
-	c->next_log_ns = now + SAMPLER_LOG_EVERY_NS;
-	c->failures_since_log = 0;
 }
 
 static void sample(struct sampler *s, uint32_t ch, int64_t now)
@@ -136,11 +128,12 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 	struct channel_slot *c = &s->slot[ch];
 	double v;
 	if (source_read(&c->src, now, &v) != 0) {
-		on_failure(s, ch, now);
+		on_failure(s, ch);
 		return;
 	}
 	if (c->failing) {
-		log_info("channel %s: reading again from %s", s->seg->channels[ch].name, c->src.path);
+		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", s->seg->channels[ch].name,
+				 c->src.path);
 		c->failing = false;
 	}
 	record(s->seg, ch, realtime_ns(), v);
@@ -178,5 +171,9 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->push_on)
 		push_close(&s->push);
+	for (uint32_t i = 0; i < s->count; i++) {
+		log_limit_forget(&s->slot[i].fail_log);
+		log_limit_forget(&s->slot[i].recover_log);
+	}
 	free(s);
 }

@@ -10,7 +10,7 @@
 #define _GNU_SOURCE
 #include "worker.h"
 
-#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +24,7 @@
 #include "sampler.h"
 
 static volatile sig_atomic_t stop_requested;
+static sigset_t sleep_mask; /* the mask while asleep: SIGTERM and SIGINT let in */
 
 static void on_stop(int signo)
 {
@@ -31,11 +32,23 @@ static void on_stop(int signo)
 	stop_requested = 1;
 }
 
+/*
+ * SIGTERM and SIGINT are blocked except inside this wait, which ppoll lets
+ * them into atomically: one that arrives just before the sleep is still
+ * pending when it starts and ends it at once. (A check of the flag
+ * followed by a plain sleep would let it land in between, and the worker
+ * would sleep out the whole interval before stopping.)
+ */
 static void sleep_until(int64_t deadline_ns)
 {
-	struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
-	while (!stop_requested && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	while (!stop_requested) {
+		int64_t left = deadline_ns - monotonic_ns();
+		if (left <= 0)
+			return;
+		struct timespec ts = { .tv_sec = left / 1000000000, .tv_nsec = left % 1000000000 };
+		if (ppoll(NULL, 0, &ts, &sleep_mask) == 0)
+			return; /* the deadline */
+	}
 }
 
 int worker_main(struct shm_segment *seg, const struct config *cfg)
@@ -45,6 +58,13 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &sleep_mask);
+	sigdelset(&sleep_mask, SIGTERM);
+	sigdelset(&sleep_mask, SIGINT);
 	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
 	struct processing proc;
@@ -75,6 +95,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		sampler_tick(sampler, now);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		child_heartbeat(self);
+		log_limit_flush();
 		fault_tick();
 
 		if (now >= next_process) {

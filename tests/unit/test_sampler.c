@@ -23,6 +23,7 @@
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
 #include "../../exporter/render.h"
+#include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
 #include "../../worker/processing.h"
 #include "../../worker/sampler.h"
@@ -157,7 +158,10 @@ static void test_push_reaches_the_channel(void **state)
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
 	memcpy(to.sun_path, sock, strlen(sock) + 1);
-	const char *msg = "outside 4.25 1700000000\ncpu 1\nshaker 2\n";
+	/* a timestamp within the window (push-max-age-s) of the clock: 60 s ago, in whole seconds */
+	int64_t when_s = realtime_ns() / 1000000000 - 60;
+	char msg[96];
+	snprintf(msg, sizeof msg, "outside 4.25 %lld\ncpu 1\nshaker 2\n", (long long)when_s);
 	assert_int_equal(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof to), (ssize_t)strlen(msg));
 	close(fd);
 	sampler_tick(s, sampler_next_due(s));
@@ -169,7 +173,7 @@ static void test_push_reaches_the_channel(void **state)
 	size_t n = ring_peek_recent(seg, r, 8);
 	bool found = false;
 	for (size_t i = 0; i < n; i++)
-		found |= r[i].channel == 2 && r[i].timestamp_ns == INT64_C(1700000000000000000);
+		found |= r[i].channel == 2 && r[i].timestamp_ns == when_s * 1000000000;
 	assert_true(found);
 	sampler_free(s);
 	assert_int_equal(access(sock, F_OK), -1);
