@@ -49,6 +49,7 @@ struct child {
 	enum shm_child_state state;
 	int64_t started_ns;
 	int64_t restart_at_ns;
+	int64_t ended_ns;  /* when it last died: the restart logs its real delay */
 	unsigned failures; /* consecutive quick deaths */
 	bool killed_for_hang;
 	bool started_once;
@@ -138,7 +139,11 @@ static void start_child(struct supervisor *s, struct child *c)
 	c->killed_for_hang = false;
 	publish(s, c, (enum shm_exit_reason)SHM_LOAD(&s->seg->children[c->id].last_exit_reason),
 		SHM_LOAD(&s->seg->children[c->id].last_exit_detail));
-	log_info("started %s (pid %d)", c->title, (int)pid);
+	if (c->ended_ns > 0)
+		log_info("started %s (pid %d), %lld ms after it ended", c->title, (int)pid,
+			 (long long)((now - c->ended_ns) / 1000000));
+	else
+		log_info("started %s (pid %d)", c->title, (int)pid);
 }
 
 static struct child *child_by_pid(struct supervisor *s, pid_t pid)
@@ -164,6 +169,7 @@ static void on_child_exit(struct supervisor *s, struct child *c, int status)
 		reason = SHM_EXIT_CODE;
 		detail = WEXITSTATUS(status);
 	}
+	c->ended_ns = now;
 	SHM_ADD(&s->seg->children[c->id].exits_by_reason[reason], 1);
 	SHM_STORE(&s->seg->children[c->id].rss_bytes, 0);
 
