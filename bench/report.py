@@ -27,7 +27,7 @@ BUDGET_MB = 300.0
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "board", "hostile"):
+    for name in ("machine", "serve", "spike", "soak", "scale", "board", "hostile", "chaos"):
         p = os.path.join(out, name + ".json")
         if os.path.exists(p):
             with open(p) as f:
@@ -669,10 +669,13 @@ def generate(out, report_path):
 
     if d.get("hostile"):
         hostile_section(w, d["hostile"])
+    if d.get("chaos"):
+        chaos_section(w, d["chaos"])
 
     w("## Files\n")
     w(f"`{os.path.relpath(out, ROOT) if out.startswith(ROOT) else out}/`: machine.json, serve.json, spike.json, "
-      f"soak.json, scale.json (every run, every sample){', hostile.json' if d.get('hostile') else ''} and the PNGs "
+      f"soak.json, scale.json (every run, every sample){', hostile.json' if d.get('hostile') else ''}"
+      f"{', chaos.json' if d.get('chaos') else ''} and the PNGs "
       "above. The baseline is "
       "`bench/baseline/sensor_baseline.py`; the wrk script `bench/wrk/stats.lua`.\n")
     with open(report_path, "w") as f:
@@ -709,6 +712,46 @@ def hostile_section(w, h):
     w(table(["attack", "connections", "good client served", "p50", "p99", "slowest", "exporter CPU",
              "exporter fds at most", "log bytes", "attack reconnects", "≥99% within 1 s, <10% CPU, <100 KB log"],
             rows))
+    w("")
+
+
+def chaos_section(w, c):
+    w("## Chaos under load\n")
+    n = sum(c["faults"].values())
+    w(f"Measured by `make bench-chaos` (bench/chaos.py), a run of its own: {c['generated']}, commit "
+      f"`{c.get('commit') or '?'}`. The service with its defaults ({c['channels']} channels every "
+      f"{c['sample_interval_ms']} ms), VictoriaMetrics scraping it every second, a paced load on `/` and "
+      f"`/metrics`, and every {c['every_s']:.0f} s a fault picked at random (seed {c['seed']}) for "
+      f"{c['seconds'] / 60:.1f} minutes: {n} faults. *kill*: `kill -9` of the child; *pause*: SIGSTOP for 1 s, "
+      "then SIGCONT; *hang*: SIGSTOP until the supervisor kills the child for its stale heartbeat. (A leak "
+      "cannot be injected into a running child; the fault tests cover leaks under the caps.)\n")
+    w(table(["fault"] + list(c["faults"]), [("times", *[num(v) for v in c["faults"].values()])]))
+    hk = c.get("hang_kill_s") or []
+    if hk:
+        w(f"\nA hung child was killed {hk[len(hk) // 2]:.1f} s (median; {hk[0]:.1f}-{hk[-1]:.1f} s) after it "
+          "stopped, the heartbeat timeout (5 s) plus up to a tick.\n")
+    ld = c["load"]
+    lost = c["readings_expected"] - c["readings"]
+    explained = c["worker_downtime_s"] * 1000 / c["sample_interval_ms"] * c["channels"]
+    rows = [
+        ("`/metrics` requests answered 200", f"{num(ld['/metrics']['ok'])} of {num(ld['/metrics']['requests'])} "
+                                              f"({num(ld['/metrics']['failed'])} failed)"),
+        ("`/` requests answered (200, or 503 while the worker was down)",
+         f"{num(ld['/']['ok'] + ld['/']['503'])} of {num(ld['/']['requests'])} ({num(ld['/']['503'])} were 503, "
+         f"{num(ld['/']['failed'])} failed)"),
+        ("VictoriaMetrics scrapes", f"{num(c['vm_scrapes'])}, of which {num(c['vm_scrapes_failed'])} failed"),
+        ("counters reset, as VictoriaMetrics' `resets()` sees them",
+         f"{len(c['counters_reset'])} of {num(c['counters_checked'])} series"
+         + (": " + ", ".join(f"{k} {v:.0f}" for k, v in c["counters_reset"].items()) if c["counters_reset"] else "")),
+        ("readings", f"{num(c['readings'])} of {num(c['readings_expected'])} a never-stopped worker would have "
+                     f"taken: {num(lost)} missed; the worker's {c['worker_downtime_s']:.1f} s of downtime (restart "
+                     f"gaps from the supervisor's log, and the pauses) account for {num(explained)}"),
+        ("exits by reason", ", ".join(f"{k} {v}" for k, v in sorted(c["exits"].items()) if v) or "none"),
+        ("restarts", ", ".join(f"{k} {v}" for k, v in sorted(c["restarts"].items()))),
+        ("RSS at the start / the end", ", ".join(
+            f"{k} {mb(c['rss_start'].get(k), 2)} / {mb(c['rss_end'].get(k), 2)}" for k in c["rss_start"])),
+    ]
+    w(table(["", "measured"], rows))
     w("")
 
 

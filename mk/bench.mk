@@ -9,12 +9,15 @@
 #   make bench-hostile           the "Hostile clients" figures (bench/hostile.py,
 #                                ~2 minutes): attacks at twice the fd limit,
 #                                into bench/results/hostile.json and the report
+#   make bench-chaos             the "Chaos under load" figures (bench/chaos.py,
+#                                CHAOS_S=600 by default): random kills, pauses
+#                                and hangs under load and scraping
 
 # The smoke test (tests/integration/test_bench_smoke.sh) runs the bench's
 # machinery, so `make test` installs its packages too.
 DEPS_GROUPS += bench stack
 
-.PHONY: bench-quick bench-report bench-hostile
+.PHONY: bench-quick bench-report bench-hostile bench-chaos
 
 bench: deps
 
@@ -27,3 +30,6 @@ bench-report:
 
 bench-hostile: all
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/hostile.py
+
+bench-chaos: all
+	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py
