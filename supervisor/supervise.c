@@ -93,8 +93,14 @@ static void run_child(struct supervisor *s, struct child *c)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(s->sig_fd);
-	/* If the supervisor dies, so do we: no orphan keeps the port. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* If the supervisor dies, so do we: no orphan keeps the port. SIGKILL,
+	 * not SIGTERM: a busy or hung child never acts on a caught SIGTERM, and
+	 * nothing can delay or block SIGKILL. A clean stop loses nothing by it:
+	 * the supervisor sends SIGTERM itself and waits for every child before
+	 * it exits (stop_children), so this only fires when the supervisor died
+	 * abruptly, and then a stale segment and push socket are reclaimed by
+	 * the next start anyway. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != s->pid)
 		_exit(0);
 	memcap_enter(&c->cap);
