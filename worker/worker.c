@@ -51,6 +51,17 @@ static void sleep_until(int64_t deadline_ns)
 	}
 }
 
+/* The worker may be restarted after dying anywhere, mid-update included:
+ * before its first write it takes over every sequence counter it owns.
+ * (A ring slot left odd needs nothing: it is the slot of position head,
+ * which the next push rewrites.) */
+static void take_over(struct shm_segment *seg, uint32_t channels)
+{
+	histogram_recover(&seg->worker.cpu_spike);
+	for (uint32_t i = 0; i < channels; i++)
+		channel_stats_recover(&seg->channels[i]);
+}
+
 int worker_main(struct shm_segment *seg, const struct config *cfg)
 {
 	struct sigaction sa;
@@ -81,6 +92,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		return 1;
 	}
 
+	take_over(seg, seg->hdr.channel_count);
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
 	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;

@@ -3,7 +3,8 @@
 # layout version, a truncated one, one whose owner pid now belongs to
 # another program; and garbage written into a live segment's ring
 # positions and slots while the service runs (the exporter keeps serving,
-# the worker keeps running). Unit-level checks of the same are in
+# the worker keeps running); a worker killed in the middle of a histogram
+# update (its successor takes the sequence counter over). Unit-level checks of the same are in
 # tests/unit/test_segment.c and tests/unit/test_shm_garbage.c.
 source "$(dirname "$0")/faults_lib.sh"
 
@@ -85,6 +86,46 @@ sleep 1
 assert_eq "the worker carries on over the garbage" "$wpid" "$(child_pid worker)"
 assert_eq "the exporter still answers" 200 "$(http_status /metrics)"
 assert_eq "nobody was restarted" 0 "$(( $(metric 'sensor_child_restarts_total{child="worker"}') + $(metric 'sensor_child_restarts_total{child="exporter"}') ))"
+stop_checked
+
+echo "-- a worker killed mid-update: the spike histogram comes back after the restart"
+start_stamped --sample-interval-ms 20 --process-interval-ms 300 --backoff-min-ms 100 || { fail "service starts"; finish; }
+wait_for "a few processing runs" 10 metric_above sensor_cpu_spike_seconds_count 2
+wpid=$(child_pid worker)
+kill -STOP "$wpid"
+sleep 0.1
+# Leave what a writer killed between its bucket and count increments
+# leaves: the sequence odd, one bucket ahead of the count.
+http_body /metrics >"$TEST_TMP/spike.metrics"
+python3 - "/dev/shm$SVC_SHM" "$TEST_TMP/spike.metrics" <<'PY' 2>&1 | sed 's/^/  (/; s/$/)/'
+import mmap, os, re, struct, sys
+text = open(sys.argv[2]).read()
+cum = [int(v) for v in re.findall(r'^sensor_cpu_spike_seconds_bucket\{le="[^"]+"\} (\d+)$', text, re.M)]
+count = int(re.search(r'^sensor_cpu_spike_seconds_count (\d+)$', text, re.M).group(1))
+buckets = [cum[0]] + [cum[i] - cum[i - 1] for i in range(1, len(cum))]
+fd = os.open(sys.argv[1], os.O_RDWR)
+m = mmap.mmap(fd, 0)
+want = struct.pack("<%dQ" % (len(buckets) + 1), *buckets, count)
+at = m.find(want)
+assert at > 8 and m.find(want, at + 1) < 0, "histogram not found exactly once"
+seq = struct.unpack_from("<I", m, at - 8)[0]
+assert seq % 2 == 0
+struct.pack_into("<I", m, at - 8, seq + 1)
+b = next(i for i, v in enumerate(buckets) if v)
+struct.pack_into("<Q", m, at + 8 * b, buckets[b] + 1)
+print("sequence %d -> %d, bucket %d %d -> %d, count %d" % (seq, seq + 1, b, buckets[b], buckets[b] + 1, count))
+PY
+check "the histogram is gone while its sequence is odd" bash -c "! curl -s $SVC_URL/metrics | grep -q '^sensor_cpu_spike_seconds_count '"
+kill -9 "$wpid"
+wait_new_pid worker "$wpid" 5 >/dev/null || fail "the worker is restarted"
+wait_for "the histogram back" 5 metric_above sensor_cpu_spike_seconds_count 0
+n1=$(metric sensor_cpu_spike_seconds_count)
+assert_gt "sensor_cpu_spike_seconds is back after the restart" "$n1" 0
+wait_for "the histogram counts on" 5 metric_above sensor_cpu_spike_seconds_count "$n1"
+assert_gt "and keeps counting" "$(metric sensor_cpu_spike_seconds_count)" "$n1"
+body=$(http_body /metrics)
+inf=$(awk '$1 == "sensor_cpu_spike_seconds_bucket{le=\"+Inf\"}" { print $2 }' <<<"$body")
+assert_eq "its +Inf bucket equals its count" "$inf" "$(awk '$1 == "sensor_cpu_spike_seconds_count" { print $2 }' <<<"$body")"
 stop_checked
 
 finish
