@@ -32,6 +32,7 @@
 #include "../exporter/exporter.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "../worker/worker.h"
 #include "backoff.h"
 #include "memcap.h"
@@ -122,8 +123,22 @@ static void run_child(struct supervisor *s, struct child *c)
 	exit(rc);
 }
 
+/* Before a restart: whatever the dead child (or anyone) wrote over the
+ * segment's structure is rewritten from our copy, logged and counted. */
+static void repair_segment(struct supervisor *s)
+{
+	char what[256];
+	unsigned n = shm_view_repair(s->seg, what, sizeof what);
+	if (n == 0)
+		return;
+	SHM_ADD(&s->seg->supervisor.shm_repairs, n);
+	log_warn("segment: %u structural field(s) damaged, rewritten from the supervisor's copy: %s", n, what);
+}
+
 static void start_child(struct supervisor *s, struct child *c)
 {
+	if (c->started_once)
+		repair_segment(s);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0)
