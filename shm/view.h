@@ -47,7 +47,7 @@ struct shm_view {
 };
 
 /* How many mappings one process may hold views of (tests use several). */
-#define SHM_VIEW_MAX 4
+#define SHM_VIEW_MAX 4u
 
 /*
  * Validate the `size` bytes mapped at `seg` (shm_validate) and copy their
