@@ -13,7 +13,7 @@
 LIB_SRC += common/fault.c
 UNIT_TESTS += test_fault test_shm_garbage test_route_target
 
-FUZZ_TARGETS := config fault routes shm
+FUZZ_TARGETS := config fault routes push shm
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
