@@ -25,7 +25,7 @@ CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c shm/lockfree.c
+SHM_SRC        := shm/layout.c shm/segment.c shm/ring.c shm/metrics.c shm/lockfree.c shm/view.c
 COMMON_SRC     := common/config.c common/log.c common/proctitle.c
 WORKER_SRC     := worker/worker.c worker/sensors.c worker/processing.c
 EXPORTER_SRC   := exporter/exporter.c exporter/render.c exporter/routes.c exporter/connections.c \

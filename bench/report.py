@@ -27,7 +27,7 @@ BUDGET_MB = 300.0
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "board", "hostile", "chaos"):
+    for name in ("machine", "serve", "spike", "soak", "scale", "board", "hostile", "chaos", "fuzz"):
         p = os.path.join(out, name + ".json")
         if os.path.exists(p):
             with open(p) as f:
@@ -672,10 +672,13 @@ def generate(out, report_path):
     if d.get("chaos"):
         chaos_section(w, d["chaos"])
 
+    if d.get("fuzz"):
+        bad_bytes(d["fuzz"], w)
+
     w("## Files\n")
     w(f"`{os.path.relpath(out, ROOT) if out.startswith(ROOT) else out}/`: machine.json, serve.json, spike.json, "
       f"soak.json, scale.json (every run, every sample){', hostile.json' if d.get('hostile') else ''}"
-      f"{', chaos.json' if d.get('chaos') else ''} and the PNGs "
+      f"{', chaos.json' if d.get('chaos') else ''}{', fuzz.json' if d.get('fuzz') else ''} and the PNGs "
       "above. The baseline is "
       "`bench/baseline/sensor_baseline.py`; the wrk script `bench/wrk/stats.lua`.\n")
     with open(report_path, "w") as f:
@@ -785,6 +788,34 @@ def board_section(b):
         table(["process", f"RSS {harch}", f"PSS {harch}", "RSS arm64 (emulated)", "PSS arm64 (emulated)"], rows),
         "",
     ])
+
+
+# What each fuzz target feeds its bytes to (tests/fuzz/fuzz_*.c).
+FUZZ_WHAT = {
+    "config": "configuration file and command line",
+    "fault": "fault specs (--fault)",
+    "routes": "HTTP request targets and routing",
+    "push": "push input lines",
+    "shm": "the shared segment, header and unterminated strings included, then the supervisor's repair",
+}
+
+
+def bad_bytes(fuzz, w):
+    w("## Bad bytes\n")
+    w(f"`make fuzz-report` on commit {fuzz.get('commit', '?')}: libFuzzer with AddressSanitizer and UBSan, "
+      "each target for the time shown; a crash is an input libFuzzer saved (crash, leak, timeout, out of "
+      "memory) or an invariant of the target that failed.\n")
+    rows = []
+    for name, t in fuzz["targets"].items():
+        if not t.get("ran"):
+            rows.append((name, FUZZ_WHAT.get(name, ""), "not run", "", "", "", ""))
+            continue
+        rows.append((name, FUZZ_WHAT.get(name, ""), num(t["executions"]), f"{t['seconds']} s",
+                     num(t["exec_per_s"]), str(t["crashes"]), num(t["corpus_inputs"])))
+    w(table(["target", "input", "executions", "time", "exec/s", "crashes", "corpus (all runs)"], rows))
+    missing = [n for n in FUZZ_WHAT if n not in fuzz["targets"]]
+    if missing:
+        w(f"\nNo fuzz target yet for: {', '.join(FUZZ_WHAT[n] for n in missing)}.\n")
 
 
 def spike_method(spike):

@@ -13,8 +13,7 @@ const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS] = {
 
 size_t shm_segment_size(uint32_t ring_capacity)
 {
-	size_t fixed = (sizeof(struct shm_segment) + 63u) & ~(size_t)63u;
-	return fixed + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
+	return SHM_RING_OFFSET + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
 }
 
 const char *shm_child_name(enum shm_child_id id)

@@ -115,14 +115,16 @@ struct shm_preamble {
 	uint32_t reserved;
 };
 
-/* Written once by the supervisor before forking; read-only afterwards. */
+/* Written once by the supervisor before forking; read-only afterwards, and
+ * read by no process but the supervisor (to repair it): each reads its own
+ * copy (view.h). */
 struct shm_header {
 	struct shm_preamble pre;
 	int64_t created_realtime_ns;
 	int64_t created_monotonic_ns;
 	uint32_t ring_capacity; /* power of two */
 	uint32_t channel_count;
-	uint64_t ring_offset; /* from the start of the segment */
+	uint64_t ring_offset; /* from the start of the segment: always SHM_RING_OFFSET */
 	uint32_t heartbeat_timeout_ms;
 	uint32_t reserved;
 };
@@ -152,7 +154,8 @@ struct shm_child {
 	_Atomic uint64_t memory_limit_bytes;
 };
 
-/* Static description written by the supervisor, last value by the worker. */
+/* Static description written by the supervisor (and read from each
+ * process's copy, view.h), last value by the worker. */
 struct shm_channel {
 	char name[SHM_CHANNEL_NAME_LEN];
 	char unit[SHM_CHANNEL_UNIT_LEN];
@@ -187,6 +190,7 @@ struct shm_supervisor {
 	_Atomic uint32_t reserved;
 	_Atomic uint64_t rss_bytes;
 	_Atomic uint64_t cgroup_memory_limit_bytes; /* enclosing cgroup's limit, 0: none */
+	_Atomic uint64_t shm_repairs;               /* structural fields rewritten from its copy */
 };
 
 /* Worker-written counters and gauges. */
@@ -238,14 +242,18 @@ struct shm_segment {
 	struct shm_push_metrics push;
 };
 
+/* The ring starts at the first 64-byte boundary after the fixed part: a
+ * constant of the layout, so no reader takes it from the segment. */
+#define SHM_RING_OFFSET ((sizeof(struct shm_segment) + 63u) & ~(size_t)63u)
+
 static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
 {
-	return (struct shm_ring_slot *)((char *)seg + seg->hdr.ring_offset);
+	return (struct shm_ring_slot *)((char *)seg + SHM_RING_OFFSET);
 }
 
 static inline const struct shm_ring_slot *shm_ring_slots_const(const struct shm_segment *seg)
 {
-	return (const struct shm_ring_slot *)((const char *)seg + seg->hdr.ring_offset);
+	return (const struct shm_ring_slot *)((const char *)seg + SHM_RING_OFFSET);
 }
 
 /* Bytes needed for a segment with a ring of `ring_capacity` slots. */

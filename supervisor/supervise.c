@@ -32,6 +32,7 @@
 #include "../exporter/exporter.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "../worker/worker.h"
 #include "backoff.h"
 #include "memcap.h"
@@ -94,8 +95,14 @@ static void run_child(struct supervisor *s, struct child *c)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(s->sig_fd);
-	/* If the supervisor dies, so do we: no orphan keeps the port. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* If the supervisor dies, so do we: no orphan keeps the port. SIGKILL,
+	 * not SIGTERM: a busy or hung child never acts on a caught SIGTERM, and
+	 * nothing can delay or block SIGKILL. A clean stop loses nothing by it:
+	 * the supervisor sends SIGTERM itself and waits for every child before
+	 * it exits (stop_children), so this only fires when the supervisor died
+	 * abruptly, and then a stale segment and push socket are reclaimed by
+	 * the next start anyway. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != s->pid)
 		_exit(0);
 	memcap_enter(&c->cap);
@@ -117,8 +124,22 @@ static void run_child(struct supervisor *s, struct child *c)
 	exit(rc);
 }
 
+/* Before a restart: whatever the dead child (or anyone) wrote over the
+ * segment's structure is rewritten from our copy, logged and counted. */
+static void repair_segment(struct supervisor *s)
+{
+	char what[256];
+	unsigned n = shm_view_repair(s->seg, what, sizeof what);
+	if (n == 0)
+		return;
+	SHM_ADD(&s->seg->supervisor.shm_repairs, n);
+	log_warn("segment: %u structural field(s) damaged, rewritten from the supervisor's copy: %s", n, what);
+}
+
 static void start_child(struct supervisor *s, struct child *c)
 {
+	if (c->started_once)
+		repair_segment(s);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0)

@@ -18,6 +18,7 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "source.h"
 #include "source_push.h"
 
@@ -31,6 +32,7 @@ struct channel_slot {
 
 struct sampler {
 	struct shm_segment *seg;
+	const struct shm_view *view; /* names and geometry: our copy */
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
@@ -87,11 +89,13 @@ static void open_push(struct sampler *s, const struct config *cfg)
 
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 {
-	uint32_t n = seg->hdr.channel_count;
+	const struct shm_view *view = shm_view_of(seg);
+	uint32_t n = view->hdr.channel_count;
 	struct sampler *s = calloc(1, sizeof *s + n * sizeof s->slot[0]);
 	if (!s)
 		return NULL;
 	s->seg = seg;
+	s->view = view;
 	s->count = n;
 	int64_t now = monotonic_ns(), base = (int64_t)cfg->sample_interval_ms * 1000000;
 	for (uint32_t i = 0; i < n; i++) {
@@ -100,10 +104,10 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 			const struct channel_config *cc = &cfg->chans.chan[i];
 			c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
 			source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns,
-				    seg->hdr.created_monotonic_ns);
+				    view->hdr.created_monotonic_ns);
 		} else {
 			c->interval_ns = base;
-			source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, seg->hdr.created_monotonic_ns);
+			source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, view->hdr.created_monotonic_ns);
 		}
 		c->next_due_ns = now;
 	}
@@ -118,8 +122,8 @@ static void on_failure(struct sampler *s, uint32_t ch)
 	struct shm_channel *sc = &s->seg->channels[ch];
 	SHM_ADD(&sc->read_errors[c->src.why], 1);
 	SHM_STORE(&sc->last_value_bits, shm_double_to_bits(NAN));
-	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, c->src.detail,
-			 shm_read_error_label(c->src.why), c->interval_ns / 1000000);
+	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", s->view->chan[ch].name,
+			 c->src.detail, shm_read_error_label(c->src.why), c->interval_ns / 1000000);
 	c->failing = true;
 }
 
@@ -132,7 +136,7 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 		return;
 	}
 	if (c->failing) {
-		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", s->seg->channels[ch].name,
+		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", s->view->chan[ch].name,
 				 c->src.path);
 		c->failing = false;
 	}

@@ -20,6 +20,7 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "processing.h"
 #include "sampler.h"
 
@@ -51,6 +52,17 @@ static void sleep_until(int64_t deadline_ns)
 	}
 }
 
+/* The worker may be restarted after dying anywhere, mid-update included:
+ * before its first write it takes over every sequence counter it owns.
+ * (A ring slot left odd needs nothing: it is the slot of position head,
+ * which the next push rewrites.) */
+static void take_over(struct shm_segment *seg, uint32_t channels)
+{
+	histogram_recover(&seg->worker.cpu_spike);
+	for (uint32_t i = 0; i < channels; i++)
+		channel_stats_recover(&seg->channels[i]);
+}
+
 int worker_main(struct shm_segment *seg, const struct config *cfg)
 {
 	struct sigaction sa;
@@ -67,8 +79,11 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	sigdelset(&sleep_mask, SIGINT);
 	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
+	/* The geometry from our copy (inherited from the supervisor), never
+	 * from the live header, which anyone might have overwritten. */
+	const struct shm_header *geo = &shm_view_of(seg)->hdr;
 	struct processing proc;
-	if (processing_init(&proc, (size_t)cfg->window, seg->hdr.ring_capacity, seg->hdr.channel_count,
+	if (processing_init(&proc, (size_t)cfg->window, geo->ring_capacity, geo->channel_count,
 			    1000.0 / cfg->sample_interval_ms) != 0) {
 		log_error("cannot allocate processing buffers");
 		return 1;
@@ -81,13 +96,14 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		return 1;
 	}
 
+	take_over(seg, geo->channel_count);
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
 	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;
 	int64_t next_tick = monotonic_ns();
 	int64_t next_process = next_tick + process_ns;
 
-	log_info("sampling %u channels every %d ms, processing every %d ms", seg->hdr.channel_count,
+	log_info("sampling %u channels every %d ms, processing every %d ms", geo->channel_count,
 		 cfg->sample_interval_ms, cfg->process_interval_ms);
 
 	while (!stop_requested) {

@@ -2,7 +2,8 @@
 # test_fault_lifecycle.sh - a worker that dies at once on every start
 # (capped exponential backoff measured from the log, never a busy loop,
 # SIGTERM still prompt during a backoff), and the supervisor's own death
-# (children follow it, the port is free, the stale segment is replaced).
+# (children follow it, the port is free, the stale segment is replaced),
+# even a worker hung in a busy loop.
 source "$(dirname "$0")/faults_lib.sh"
 FAST=(--sample-interval-ms 50 --process-interval-ms 500)
 
@@ -53,10 +54,14 @@ gone() { # a pid that no longer runs (a zombie waiting for its new parent counts
 	local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 	[ -z "$st" ] || [ "$st" = Z ]
 }
-t0=$(now_s)
-kill -9 "$SVC_PID"; wait "$SVC_PID" 2>/dev/null
-wait_for "children follow" 3 bash -c "$(declare -f gone); gone $wpid && gone $epid"
-echo "  (worker and exporter gone $(calc "$(now_s) - $t0") s after the supervisor)"
+# kill_supervisor WHO : kill -9 the supervisor, wait up to 3 s for $wpid and $epid to be gone
+kill_supervisor() {
+	local t0; t0=$(now_s)
+	kill -9 "$SVC_PID"; wait "$SVC_PID" 2>/dev/null
+	wait_for "children follow" 3 bash -c "$(declare -f gone); gone $wpid && gone $epid"
+	echo "  ($1 gone $(calc "$(now_s) - $t0") s after the supervisor)"
+}
+kill_supervisor "worker and exporter"
 check "the worker exited (PR_SET_PDEATHSIG)" gone "$wpid"
 check "the exporter exited (PR_SET_PDEATHSIG)" gone "$epid"
 check "the port is free" bash -c "! ss -Htln 'sport = :$port' | grep -q ."
@@ -68,5 +73,16 @@ assert_eq "a new service starts on the same port and segment" 200 "$(http_status
 check "it replaced the stale segment" grep -q "replacing stale segment $shm (layout v1, owner pid [0-9]* is gone)" "$SVC_LOG"
 assert_eq "counters start afresh in the new segment" 0 "$(metric 'sensor_child_restarts_total{child="worker"}')"
 stop_checked
+
+echo "-- supervisor death while the worker is hung in a busy loop"
+# The heartbeat timeout is long, so only the supervisor's death can end it.
+start_stamped "${FAST[@]}" --heartbeat-timeout-ms 60000 --fault worker:hang:300 || { fail "service starts"; finish; }
+wpid=$(child_pid worker); epid=$(child_pid exporter)
+wait_for "the worker hangs" 10 grep -q "fault: hanging now" "$SVC_LOG"
+kill_supervisor "hung worker and exporter"
+check "the hung worker did not outlive the supervisor by 3 s" gone "$wpid"
+check "the exporter did not outlive the supervisor by 3 s" gone "$epid"
+gone "$wpid" || kill -9 "$wpid" 2>/dev/null # an orphan of the old code: never leave it spinning
+rm -f "/dev/shm$SVC_SHM"
 
 finish

@@ -67,6 +67,7 @@ static int setup(void **state)
 	if (!seg)
 		return -1;
 	source_describe_channels(seg, &cfg);
+	fixture_seal(seg); /* as main.c does once the channels are described */
 	return 0;
 }
 
@@ -240,6 +241,7 @@ static void test_builtin_set_renders_no_source_families(void **state)
 	struct shm_segment *keep = seg;
 	seg = fixture_segment(64, source_channel_count(&plain));
 	source_describe_channels(seg, &plain);
+	fixture_seal(seg);
 	assert_string_equal(seg->channels[2].name, "vibration");
 	char *m = metrics();
 	assert_null(strstr(m, "sensor_channel_info"));

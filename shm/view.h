@@ -1,0 +1,74 @@
+/*
+ * view.h - what a process may trust about the shared segment: its
+ * structural part (the header, each channel's description, the push
+ * flag), copied into the process's private memory once, from a validated
+ * segment, by the supervisor before its first fork. Children inherit the
+ * copy with fork(), so a stray write into the live segment (by a dying
+ * child, or anyone who can open /dev/shm) changes nothing any process
+ * reads its geometry or strings from; before each restart the supervisor
+ * compares the live structure with its copy and rewrites what differs.
+ *
+ * Every string in the copy is NUL-terminated within its field's size.
+ * The ring's offset is a constant of the layout (SHM_RING_OFFSET) and is
+ * never read from the segment at all.
+ *
+ * Why the children do not map the structural part read-only: it shares
+ * its pages with fields the children must write (the child records with
+ * their heartbeats sit right after the header; each channel's name and
+ * labels sit around the counters the worker updates), so protecting it
+ * would mean a new layout version splitting static from live data, and it
+ * would still not stop the other writer this guards against, a process
+ * outside the service writing through /dev/shm. Readers never use the
+ * live structural bytes, so a write there can only be noticed (and
+ * undone) by the supervisor, never followed.
+ */
+#ifndef SENSOR_SHM_VIEW_H
+#define SENSOR_SHM_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layout.h"
+
+struct shm_channel_desc {
+	char name[SHM_CHANNEL_NAME_LEN];
+	char unit[SHM_CHANNEL_UNIT_LEN];
+	char labels[SHM_CHANNEL_LABELS_LEN];
+	uint32_t source;
+	uint32_t interval_ms;
+	uint32_t spectrum;
+};
+
+struct shm_view {
+	const struct shm_segment *seg; /* the mapping this copy describes */
+	struct shm_header hdr;         /* validated: geometry within bounds */
+	uint32_t push_enabled;
+	struct shm_channel_desc *chan; /* hdr.channel_count entries */
+};
+
+/* How many mappings one process may hold views of (tests use several). */
+#define SHM_VIEW_MAX 4u
+
+/*
+ * Validate the `size` bytes mapped at `seg` (shm_validate) and copy their
+ * structural part into private memory, as this process's view of that
+ * mapping (replacing an earlier view of it). Returns 0, or -1 with a
+ * one-line reason in err.
+ */
+int shm_view_capture(const struct shm_segment *seg, size_t size, char *err, size_t errlen);
+
+/* The view of `seg`; a view of nothing (no channels, no ring) when none
+ * was captured, so a reader handed a stranger reads nothing. */
+const struct shm_view *shm_view_of(const struct shm_segment *seg);
+
+void shm_view_release(const struct shm_segment *seg);
+
+/*
+ * Supervisor: compare the live structural part of `seg` with its view and
+ * rewrite every field that differs. Returns how many fields were
+ * rewritten; `what` gets their names (e.g. "ring_offset, channel 0
+ * name"), cut to whatlen.
+ */
+unsigned shm_view_repair(struct shm_segment *seg, char *what, size_t whatlen);
+
+#endif
