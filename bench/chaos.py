@@ -42,9 +42,9 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import benchlib as bl  # noqa: E402
 import report  # noqa: E402
 
-BIN = os.environ.get("SENSOR_BIN") or os.path.join(ROOT, "build", "sensor-service")
-OUT = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, "bench", "results"))
-REPORT = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
+BIN = bl.SENSOR_BIN
+OUT = bl.RESULTS_DIR
+REPORT = bl.REPORT_PATH
 SECONDS = float(os.environ.get("CHAOS_S", "600"))
 EVERY_S = float(os.environ.get("CHAOS_EVERY_S", "5"))
 SEED = int(os.environ.get("CHAOS_SEED", "1"))

@@ -35,24 +35,17 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+import benchlib as bl  # noqa: E402
 import report  # noqa: E402
 
-BIN = os.environ.get("SENSOR_BIN") or os.path.join(ROOT, "build", "sensor-service")
-OUT = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, "bench", "results"))
-REPORT = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
+BIN = bl.SENSOR_BIN
+OUT = bl.RESULTS_DIR
+REPORT = bl.REPORT_PATH
 SECONDS = float(os.environ.get("BENCH_HOSTILE_S", "30"))
 NOFILE = int(os.environ.get("BENCH_HOSTILE_NOFILE", "1024"))
 STARVE = os.path.join(ROOT, "tests", "integration", "starve_http.py")
 KINDS = ("idle", "headers", "body")
 TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def cpu_ticks(pid):
@@ -87,7 +80,7 @@ def fd_sampler(pid, stop, peak):
 
 
 def run_attack(kind, log_dir):
-    port = free_port()
+    port = bl.free_port()
     shm = f"/sensor-bench-hostile-{os.getpid()}-{kind}"
     log_path = os.path.join(log_dir, f"{kind}.log")
     with open(log_path, "wb") as log:
