@@ -13,13 +13,7 @@
 #                                CHAOS_S=600 by default): random kills, pauses
 #                                and hangs under load and scraping
 
-# The smoke test (tests/integration/test_bench_smoke.sh) runs the bench's
-# machinery, so `make test` installs its packages too.
-DEPS_GROUPS += bench stack
-
 .PHONY: bench-quick bench-report bench-hostile bench-chaos
-
-bench: deps
 
 bench-quick: all
 	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \

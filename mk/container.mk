@@ -10,9 +10,6 @@
 #                         compose stack (test_compose_up.sh); each SKIPPED
 #                         where it cannot run
 
-LIB_SRC    += supervisor/cglimit.c supervisor/memfit.c supervisor/oomscore.c
-UNIT_TESTS += test_memfit
-
 # `make test` runs these too (they are tests/integration/test_*.sh) and
 # reports them SKIPPED where podman is missing or cannot run; this target
 # installs podman first (group container), as .ci/run does.

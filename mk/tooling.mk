@@ -105,8 +105,6 @@ diagrams-check:
 
 # The man page goes in with `make install`.
 MANDIR ?= $(PREFIX)/share/man
-install: install-man
-uninstall: uninstall-man
 install-man:
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 docs/sensor-service.1 $(DESTDIR)$(MANDIR)/man1/sensor-service.1

@@ -1,7 +1,0 @@
-# sources.mk - real sensors: per-channel configuration, the
-# hwmon, thermal, iio, file and push sources, and --list-sensors.
-
-LIB_SRC += common/channels.c worker/sysfs.c worker/source.c worker/source_simulated.c \
-           worker/source_hwmon.c worker/source_thermal.c worker/source_iio.c worker/source_file.c \
-           worker/source_push.c worker/list_sensors.c worker/sampler.c
-UNIT_TESTS += test_channels test_sources test_push test_sampler
