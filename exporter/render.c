@@ -12,9 +12,11 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/config.h"
+#include "../common/promtext.h"
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
@@ -45,13 +47,12 @@ static const char *json_double(double v, char *buf, size_t len)
 
 void render_label_value(struct evbuffer *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '\\': evbuffer_add(out, "\\\\", 2); break;
-		case '"': evbuffer_add(out, "\\\"", 2); break;
-		case '\n': evbuffer_add(out, "\\n", 2); break;
-		default: evbuffer_add(out, s, 1);
-		}
+	enum { SLICE = 128 };
+	char buf[2 * SLICE + 1]; /* a slice escaped always fits */
+	size_t len = strlen(s);
+	for (size_t at = 0; at < len; at += SLICE) {
+		size_t n = prom_escape_label_value(buf, sizeof buf, s + at, len - at < SLICE ? len - at : SLICE);
+		evbuffer_add(out, buf, n);
 	}
 }
 
