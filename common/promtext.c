@@ -9,7 +9,7 @@ size_t prom_escape_label_value(char *dst, size_t dstlen, const char *src, size_t
 	for (size_t i = 0; i < srclen; i++) {
 		char c = src[i];
 		char esc = c == '\\' ? '\\' : c == '"' ? '"' : c == '\n' ? 'n' : 0;
-		char pair[2] = { esc ? '\\' : c, esc };
+		const char pair[2] = { esc ? '\\' : c, esc };
 		for (size_t k = 0; k < (esc ? 2u : 1u); k++, n++)
 			if (n + 1 < dstlen)
 				dst[n] = pair[k];
