@@ -138,6 +138,24 @@ static int reclaim_existing(const char *name, char *err, size_t errlen)
 	return 1;
 }
 
+void shm_init_header(struct shm_segment *seg, size_t total_size, const struct shm_params *p)
+{
+	/* Everything else first, the magic last after a release fence, so a
+	 * concurrent inspector never sees our magic over an incomplete header. */
+	seg->hdr.created_realtime_ns = clock_ns(CLOCK_REALTIME);
+	seg->hdr.created_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
+	seg->hdr.ring_capacity = p->ring_capacity;
+	seg->hdr.channel_count = p->channel_count;
+	seg->hdr.ring_offset = SHM_RING_OFFSET;
+	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
+	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
+	seg->hdr.pre.header_size = sizeof(struct shm_segment);
+	seg->hdr.pre.total_size = total_size;
+	seg->hdr.pre.owner_pid = (int32_t)getpid();
+	atomic_thread_fence(memory_order_release);
+	seg->hdr.pre.magic = SHM_MAGIC;
+}
+
 struct shm_segment *shm_create(const char *name, const struct shm_params *p, char *err, size_t errlen)
 {
 	if (!shm_name_valid(name)) {
@@ -184,21 +202,9 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p, cha
 		return NULL;
 	}
 
-	/* ftruncate gave zeroed pages; fill in the header last field first so a
-	 * concurrent inspector never sees our magic over an incomplete header. */
+	/* ftruncate gave zeroed pages */
 	struct shm_segment *seg = base;
-	seg->hdr.created_realtime_ns = clock_ns(CLOCK_REALTIME);
-	seg->hdr.created_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
-	seg->hdr.ring_capacity = cap;
-	seg->hdr.channel_count = p->channel_count;
-	seg->hdr.ring_offset = SHM_RING_OFFSET;
-	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
-	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
-	seg->hdr.pre.header_size = sizeof(struct shm_segment);
-	seg->hdr.pre.total_size = size;
-	seg->hdr.pre.owner_pid = (int32_t)getpid();
-	atomic_thread_fence(memory_order_release);
-	seg->hdr.pre.magic = SHM_MAGIC;
+	shm_init_header(seg, size, p);
 	return seg;
 }
 

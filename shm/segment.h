@@ -24,6 +24,13 @@ struct shm_params {
 int shm_validate(const void *base, size_t size, char *err, size_t errlen);
 
 /*
+ * Fill the header of a zeroed segment of `total_size` bytes (the magic
+ * last): what shm_create does to a new segment, and what the unit tests'
+ * fixture does to one in private memory, so the two cannot drift apart.
+ */
+void shm_init_header(struct shm_segment *seg, size_t total_size, const struct shm_params *p);
+
+/*
  * Create the named segment (e.g. "/sensor-service") for this process.
  * An existing segment is replaced only when it is provably stale (ours,
  * and its owner is gone); anything else is refused with a reason.

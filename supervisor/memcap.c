@@ -100,12 +100,14 @@ static int prepare_v2(struct memcap *m, const char *child)
 		return -1;
 	snprintf(base, sizeof base, "/sys/fs/cgroup%s", own);
 	/* Already moved into our leaf by an earlier call? Then base is its parent. */
+	static const char leaf_name[] = "/supervisor";
+	const size_t leaf_len = sizeof leaf_name - 1;
 	size_t bl = strlen(base);
-	if (bl > 11 && strcmp(base + bl - 11, "/supervisor") == 0)
-		base[bl - 11] = '\0';
+	if (bl > leaf_len && strcmp(base + bl - leaf_len, leaf_name) == 0)
+		base[bl - leaf_len] = '\0';
 	if (write_file(base, "cgroup.subtree_control", "+memory") != 0) {
 		/* busy with our own process: move into a leaf, then retry */
-		snprintf(leaf, sizeof leaf, "%s/supervisor", base);
+		snprintf(leaf, sizeof leaf, "%s%s", base, leaf_name);
 		snprintf(pid, sizeof pid, "%d", (int)getpid());
 		if ((mkdir(leaf, 0755) != 0 && errno != EEXIST) || write_file(leaf, "cgroup.procs", pid) != 0 ||
 		    write_file(base, "cgroup.subtree_control", "+memory") != 0)

@@ -8,7 +8,7 @@
  * them: it resolves on first use and again after the device went missing,
  * turns the raw value into the natural unit (millidegrees to degrees...)
  * and applies the channel's scale and offset. Push channels are not
- * polled: their readings arrive through worker/push.h.
+ * polled: their readings arrive through worker/source_push.h.
  */
 #ifndef SENSOR_WORKER_SOURCE_H
 #define SENSOR_WORKER_SOURCE_H

@@ -4,7 +4,7 @@
 #
 #   source "$(dirname "$0")/lib.sh"
 #   start_service [flags...]      sets SVC_PID SVC_PORT SVC_SHM SVC_LOG SVC_URL
-#   stop_service                  SIGTERM, waits, asserts exit 0
+#   stop_service                  SIGTERM, waits; returns the service's exit status
 #   http_status PATH [curl args]  prints the status code
 #   http_body PATH                prints the body
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../shm/layout.h"
+#include "../../shm/segment.h"
 #include "../../shm/view.h"
 
 /* Take (again) the copy of the segment's structure that readers use, as
@@ -25,7 +26,7 @@ static inline void fixture_seal(struct shm_segment *seg)
 		abort(); /* the fixture's own header is always valid */
 }
 
-/* A zeroed segment with the header fields shm_create fills in. */
+/* A zeroed segment with the header shm_create gives a new one. */
 static inline struct shm_segment *fixture_segment(uint32_t cap, uint32_t channels)
 {
 	size_t size = shm_segment_size(cap);
@@ -34,15 +35,8 @@ static inline struct shm_segment *fixture_segment(uint32_t cap, uint32_t channel
 		abort(); /* out of memory in a test: nothing to check */
 	memset(base, 0, size);
 	struct shm_segment *seg = base;
-	seg->hdr.pre.magic = SHM_MAGIC;
-	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
-	seg->hdr.pre.header_size = sizeof(struct shm_segment);
-	seg->hdr.pre.total_size = size;
-	seg->hdr.pre.owner_pid = (int32_t)getpid();
-	seg->hdr.ring_capacity = cap;
-	seg->hdr.channel_count = channels;
-	seg->hdr.ring_offset = SHM_RING_OFFSET;
-	seg->hdr.heartbeat_timeout_ms = 5000;
+	struct shm_params p = { .ring_capacity = cap, .channel_count = channels, .heartbeat_timeout_ms = 5000 };
+	shm_init_header(seg, size, &p);
 	if (channels >= 1 && channels <= SHM_MAX_CHANNELS)
 		fixture_seal(seg);
 	return seg;
