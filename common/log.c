@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../shm/clock.h"
+
 static const char *log_role = "supervisor";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static struct log_limit *limits; /* every limiter used so far, for log_limit_flush */
@@ -85,13 +87,6 @@ LOG_FN(log_warn, LOG_LEVEL_WARN)
 LOG_FN(log_info, LOG_LEVEL_INFO)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void summary(struct log_limit *lim, int64_t now)
 {
 	if (lim->level <= log_threshold)
@@ -103,7 +98,7 @@ static void summary(struct log_limit *lim, int64_t now)
 
 static void log_limited(struct log_limit *lim, enum log_level level, const char *fmt, va_list ap)
 {
-	int64_t now = now_ns();
+	int64_t now = monotonic_ns();
 	lim->level = level;
 	if (!lim->listed) {
 		lim->listed = 1;
@@ -139,7 +134,7 @@ LOG_LIMITED_FN(log_error_limited, LOG_LEVEL_ERROR)
 
 void log_limit_flush(void)
 {
-	int64_t now = now_ns();
+	int64_t now = monotonic_ns();
 	for (struct log_limit *lim = limits; lim; lim = lim->next)
 		if (lim->suppressed > 0 && now >= lim->next_ns)
 			summary(lim, now);
@@ -148,7 +143,7 @@ void log_limit_flush(void)
 void log_limit_forget(struct log_limit *lim)
 {
 	if (lim->suppressed > 0)
-		summary(lim, now_ns());
+		summary(lim, monotonic_ns());
 	for (struct log_limit **p = &limits; *p; p = &(*p)->next)
 		if (*p == lim) {
 			*p = lim->next;

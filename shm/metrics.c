@@ -4,23 +4,7 @@
  */
 #include "metrics.h"
 
-#include <time.h>
-
 #include "seqlock.h"
-
-int64_t monotonic_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t realtime_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void histogram_observe(struct shm_histogram *h, double value)
 {

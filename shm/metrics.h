@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h" /* heartbeats and record times are monotonic_ns() */
 #include "layout.h"
 
 /* Single-writer histogram update. */
@@ -58,8 +59,5 @@ bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out)
  * a set left half-written mixes two consecutive windows until the next
  * processing run replaces it. */
 void channel_stats_recover(struct shm_channel *ch);
-
-int64_t monotonic_ns(void);
-int64_t realtime_ns(void);
 
 #endif
