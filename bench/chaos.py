@@ -116,7 +116,7 @@ def main():
         rss_start = rss_of(svc.pids())
         load = Load(svc.url)
         load.start()
-        events, paused_worker_s = [], 0.0
+        events, paused = [], {"worker": 0.0, "exporter": 0.0}
         print(f"chaos: {SECONDS:.0f} s, a fault every {EVERY_S:.0f} s (seed {SEED})", flush=True)
         while time.monotonic() - t0 < SECONDS:
             time.sleep(EVERY_S)
@@ -133,8 +133,7 @@ def main():
                 os.kill(pid, signal.SIGSTOP)
                 time.sleep(PAUSE_S)
                 os.kill(pid, signal.SIGCONT)
-                if role == "worker":
-                    paused_worker_s += PAUSE_S
+                paused[role] += PAUSE_S
             else:  # hang: stopped until the supervisor kills it
                 os.kill(pid, signal.SIGSTOP)
                 t_stop = time.monotonic()
@@ -142,8 +141,7 @@ def main():
                 # follows is in the supervisor's log (below).
                 gone = bl.wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 30, step=0.02)
                 ev["killed_after_s"] = round(time.monotonic() - t_stop, 2) if gone else None
-                if role == "worker":
-                    paused_worker_s += time.monotonic() - t_stop
+                paused[role] += time.monotonic() - t_stop
                 bl.wait_until(lambda: svc.pids().get(role) not in (None, pid), 30)
             events.append(ev)
         elapsed = time.monotonic() - t0
@@ -157,12 +155,15 @@ def main():
         restarts = {m.group(1): int(float(m.group(2))) for m in re.finditer(
             r'^sensor_child_restarts_total\{child="(\w+)"\} (\S+)$', page, re.M)}
         rss_end = rss_of(svc.pids())
-        # The worker's downtime: the gaps between a death and the restart
-        # the supervisor logged on its own clock, plus the pauses above.
+        # Each child's downtime: the gaps between a death and the restart
+        # the supervisor logged on its own clock, plus the stops above.
         with open(svc.log_path, errors="replace") as f:
-            gaps_ms = [int(m.group(1)) for m in re.finditer(
-                r"started sensor-worker \(pid \d+\), (\d+) ms after it ended", f.read())]
-        downtime_s = paused_worker_s + sum(gaps_ms) / 1000
+            log = f.read()
+        downtime = {}
+        for role in ("worker", "exporter"):
+            gaps_ms = [int(g) for g in re.findall(rf"started sensor-{role} \(pid \d+\), (\d+) ms after it ended", log)]
+            downtime[role] = paused[role] + sum(gaps_ms) / 1000
+        downtime_s = downtime["worker"]
         window = f"{int(elapsed) + 10}s"
         # Every counter the page declares (histograms: _bucket, _count, _sum),
         # one query each: resets() drops the name, so one query over all
@@ -193,6 +194,7 @@ def main():
             "readings": readings1 - readings0,
             "readings_expected": elapsed * 1000 / interval_ms * channels,
             "worker_downtime_s": round(downtime_s, 2),
+            "exporter_downtime_s": round(downtime["exporter"], 2),
             "exits": exits, "restarts": restarts,
             "rss_start": rss_start, "rss_end": rss_end, "events": events,
         }

@@ -831,7 +831,8 @@ def chaos_section(w, c):
     hk = c.get("hang_kill_s") or []
     if hk:
         w(f"\nA hung child was killed {hk[len(hk) // 2]:.1f} s (median; {hk[0]:.1f}-{hk[-1]:.1f} s) after it "
-          "stopped, the heartbeat timeout (5 s) plus up to a tick.\n")
+          "stopped: the heartbeat timeout (5 s) counts from its last heartbeat, which came up to one beat "
+          "before the stop.\n")
     ld = c["load"]
     lost = c["readings_expected"] - c["readings"]
     explained = c["worker_downtime_s"] * 1000 / c["sample_interval_ms"] * c["channels"]
@@ -841,7 +842,10 @@ def chaos_section(w, c):
         ("`/` requests answered (200, or 503 while the worker was down)",
          f"{num(ld['/']['ok'] + ld['/']['503'])} of {num(ld['/']['requests'])} ({num(ld['/']['503'])} were 503, "
          f"{num(ld['/']['failed'])} failed)"),
-        ("VictoriaMetrics scrapes", f"{num(c['vm_scrapes'])}, of which {num(c['vm_scrapes_failed'])} failed"),
+        ("VictoriaMetrics scrapes", f"{num(c['vm_scrapes'])}, of which {num(c['vm_scrapes_failed'])} failed"
+         + (f": a scrape times out after 1 s while the exporter is stopped or restarting, "
+            f"{c['exporter_downtime_s']:.1f} s of this run ({100 * c['exporter_downtime_s'] / c['seconds']:.0f}%)"
+            if c.get("exporter_downtime_s") is not None else "")),
         ("counters reset, as VictoriaMetrics' `resets()` sees them",
          f"{len(c['counters_reset'])} of {num(c['counters_checked'])} series"
          + (": " + ", ".join(f"{k} {v:.0f}" for k, v in c["counters_reset"].items()) if c["counters_reset"] else "")),
