@@ -3,6 +3,7 @@
 #   make            build build/sensor-service
 #   make run        install missing Debian packages, build, run the stack
 #   make test       install missing Debian packages, run unit + integration tests
+#   make test-packaging  make install, the man page, the compose files
 #   make coverage   lcov HTML report in build/coverage/html, prints line coverage
 #   make asan|ubsan the test suite under AddressSanitizer / UBSan
 #   make bench      benchmarks (print figures, never fail on a number)
@@ -53,7 +54,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 # The first target is the default, whatever the topic makefiles define.
 .DEFAULT_GOAL := all
-.PHONY: all run stop test unit integration check-deps deps coverage asan ubsan bench \
+.PHONY: all run stop test test-packaging unit integration check-deps deps coverage asan ubsan bench \
         install uninstall clean lint format-check
 
 all: $(BUILD)/sensor-service
@@ -90,6 +91,14 @@ test: deps
 # The fuzz targets' seed corpora replay with the ordinary compiler too.
 unit: $(UNIT_BINS) fuzz-replay
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# The installation, the man page and the compose files, checked without
+# running the service's integration tests (tests/packaging/; the Debian
+# package has its own target, make test-deb).
+PACKAGING_TESTS := tests/packaging/test_install.sh tests/packaging/test_manpage.sh tests/packaging/test_compose.sh
+test-packaging: deps $(BUILD)/sensor-service
+	@set -e; for t in $(PACKAGING_TESTS); do \
+		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
 integration: $(BUILD)/sensor-service
 	@set -e; for t in tests/integration/test_*.sh; do \

@@ -1,7 +1,7 @@
 # mk/tooling.mk - developer tooling: static analysis, formatting, diagrams,
 # the man page and the Docker image. Every command that the GitHub
 # workflows (.github/workflows/*.yml) run is one of these targets, so each
-# runs the same here; tests/integration/test_workflows.sh checks that.
+# runs the same here; tests/lint/test_workflows.sh checks that.
 #
 #   make lint            cppcheck + clang-tidy + shellcheck + workflow check
 #   make security        cppcheck + clang-tidy + flawfinder (security.yml)
@@ -27,7 +27,7 @@ TOOLING_SRC = $(LIB_SRC) supervisor/main.c
 # Every C file of the tree, tracked or new (ignored ones excluded).
 C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
             find . -path ./build -prune -o -name '*.[ch]' -print)))
-SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh .ci/run))
+SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
 
 lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check
 security: cppcheck clang-tidy flawfinder
@@ -66,7 +66,7 @@ shellcheck: lint-deps
 	@echo "shellcheck: clean ($(words $(SHELL_FILES)) files)"
 
 check-workflows:
-	@bash tests/integration/test_workflows.sh
+	@bash tests/lint/test_workflows.sh
 
 # Measured on the tree as first written: `clang-format --dry-run` with this
 # .clang-format wants to change 189 lines in 19 of 38 files (ColumnLimit 0:
@@ -120,7 +120,7 @@ docker-image:
 # sections in docs/sensor-service.h2m (@PRINT_CONFIG@ becomes the defaults
 # from --print-config). GLib's help layout is first turned into the GNU one
 # help2man understands (Usage: line, one Options: list). Checked in;
-# tests/integration/test_manpage.sh fails when an option of --help is
+# tests/packaging/test_manpage.sh fails when an option of --help is
 # missing from it or described differently: run `make man` then.
 MAN_DATE_EPOCH = $(shell git log -1 --format=%ct -- common/config.c docs/sensor-service.h2m 2>/dev/null)
 man: $(BUILD)/sensor-service docs/sensor-service.h2m
