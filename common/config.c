@@ -104,6 +104,10 @@ static const struct option_desc options[] = {
 		"Push datagrams read per sampling tick (default 256)"),
 	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	INT_OPT("read-timeout-ms", "worker", "SENSOR_READ_TIMEOUT_MS", read_timeout_ms, 1, 600000,
+		"A sensor read not returned after this is given up, counted as reason timeout (default 1000)"),
+	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000,
+		"Longest one sampling tick waits for the sensor reads it started (default 50)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
@@ -141,6 +145,8 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
+	cfg->read_timeout_ms = 1000;
+	cfg->tick_budget_ms = 50;
 	cfg->exporter_memory_mb = 64;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
@@ -354,6 +360,11 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
+		return -1;
+	}
+	if (cfg->heartbeat_timeout_ms < 2 * cfg->tick_budget_ms) {
+		snprintf(err, errlen, "option 'heartbeat-timeout-ms' (%d) must be at least twice 'tick-budget-ms' (%d)",
+			 cfg->heartbeat_timeout_ms, cfg->tick_budget_ms);
 		return -1;
 	}
 	return 0;

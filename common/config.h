@@ -40,6 +40,8 @@ struct config {
 	int push_udp_port;        /* UDP port on 127.0.0.1 of the push input; 0 off */
 	int push_max_per_tick;    /* datagrams read per sampling tick */
 	int push_rate;            /* push lines accepted per second */
+	int read_timeout_ms;      /* a sensor read out longer is given up */
+	int tick_budget_ms;       /* longest wait of one tick for reads */
 	bool list_sensors;        /* --list-sensors: print what sysfs_root has, exit */
 	struct channel_set chans; /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */

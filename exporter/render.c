@@ -108,14 +108,14 @@ static void render_spike_histogram(struct evbuffer *out, const struct shm_segmen
 }
 
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-static void series_open(struct evbuffer *out, const char *metric, const struct shm_channel *ch)
+void series_open(struct evbuffer *out, const char *metric, const struct shm_channel *ch)
 {
 	evbuffer_add_printf(out, "%s{channel=\"", metric);
 	render_label_value(out, ch->name);
 	evbuffer_add(out, "\"", 1);
 }
 
-static void series_close(struct evbuffer *out, const struct shm_channel *ch)
+void series_close(struct evbuffer *out, const struct shm_channel *ch)
 {
 	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
 	if (n > 0) {
@@ -126,7 +126,7 @@ static void series_close(struct evbuffer *out, const struct shm_channel *ch)
 }
 
 /* Channels read from hardware or files, whose reads can fail. */
-static bool source_can_fail(uint32_t source)
+bool source_can_fail(uint32_t source)
 {
 	return source == SHM_SOURCE_HWMON || source == SHM_SOURCE_THERMAL || source == SHM_SOURCE_IIO ||
 	       source == SHM_SOURCE_FILE;
@@ -152,7 +152,7 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 	}
 	if (fallible) {
 		family(out, "sensor_read_errors_total", "counter",
-		       "Failed sensor reads per channel (reason = missing, permission, parse, io).");
+		       "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel *ch = &seg->channels[i];
 			if (!source_can_fail(ch->source))
@@ -238,6 +238,7 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	}
 
 	render_sources(out, seg, n);
+	render_read_durations(out, seg, n);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)

@@ -34,6 +34,17 @@ void render_label_value(struct evbuffer *out, const char *s);
 /* Append `s` as a JSON string, quotes included. */
 void render_json_string(struct evbuffer *out, const char *s);
 
+/* `NAME{channel="..."` for a channel's series; series_close adds its
+ * constant labels and the closing brace. */
+void series_open(struct evbuffer *out, const char *metric, const struct shm_channel *ch);
+void series_close(struct evbuffer *out, const struct shm_channel *ch);
+
+/* Channels read from hardware or files, whose reads can fail. */
+bool source_can_fail(uint32_t source);
+
+/* sensor_read_duration_seconds of those channels (render_sensors.c). */
+void render_read_durations(struct evbuffer *out, const struct shm_segment *seg, uint32_t n);
+
 /* Format a double the way both formats accept (NaN, +Inf, -Inf, %.10g). */
 const char *render_double(double v, char *buf, size_t len);
 

@@ -70,7 +70,7 @@ const char *shm_source_label(enum shm_source s)
 
 const char *shm_read_error_label(enum shm_read_error e)
 {
-	static const char *const labels[SHM_READ_ERROR_COUNT] = { "missing", "permission", "parse", "io" };
+	static const char *const labels[SHM_READ_ERROR_COUNT] = { "missing", "permission", "parse", "io", "timeout" };
 	return (unsigned)e < SHM_READ_ERROR_COUNT ? labels[e] : "io";
 }
 

@@ -92,6 +92,7 @@ enum shm_read_error {
 	SHM_READ_PERMISSION, /* EACCES, EPERM */
 	SHM_READ_PARSE,      /* not one finite number */
 	SHM_READ_IO,         /* any other error */
+	SHM_READ_TIMEOUT,    /* no answer within read-timeout-ms */
 	SHM_READ_ERROR_COUNT
 };
 
@@ -170,6 +171,9 @@ struct shm_channel {
 	uint32_t reserved2;
 	/* Worker-written: failed reads by reason. */
 	_Atomic uint64_t read_errors[SHM_READ_ERROR_COUNT];
+	/* Worker-written: seconds the last read took (double), or has been
+	 * out for while it does not return; 0 before the first. */
+	_Atomic uint64_t read_duration_bits;
 };
 
 /* Push input: `enabled` written by the supervisor before forking, the

@@ -4,10 +4,19 @@
  * reason, makes the last value NaN (there is no current reading) and is
  * retried at the channel's next interval; the log gets the first failure,
  * a reminder at most every SAMPLER_LOG_EVERY_NS, and the recovery.
+ *
+ * Sources that can block (everything read from a file) are read by a
+ * thread per channel (worker/reader.h): a tick hands the due reads over,
+ * waits for them at most tick-budget-ms, and returns, so the worker
+ * heartbeats on time whatever the hardware does. A read still out after
+ * read-timeout-ms is given up: counted as a timeout, the value NaN; until
+ * it returns, the channel is skipped (and counted) at each interval.
  */
 #include "sampler.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +25,7 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "reader.h"
 #include "source.h"
 #include "source_push.h"
 
@@ -26,6 +36,13 @@ struct channel_slot {
 	bool failing;
 	int64_t next_log_ns;
 	uint64_t failures_since_log;
+	/* sources that can block: read by their own thread */
+	bool threaded;
+	bool in_flight;           /* handed to the reader, result not taken */
+	bool abandoned;           /* in flight past the read budget */
+	int64_t read_started_ns;  /* tick clock */
+	int64_t read_deadline_ns; /* tick clock */
+	struct reader reader;
 };
 
 struct sampler {
@@ -33,6 +50,9 @@ struct sampler {
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
+	struct reader_pool pool;
+	int64_t read_timeout_ns;
+	int64_t tick_budget_ns;
 	struct channel_slot slot[];
 };
 
@@ -90,6 +110,12 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		return NULL;
 	s->seg = seg;
 	s->count = n;
+	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
+	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
+	if (reader_pool_init(&s->pool) != 0) {
+		free(s);
+		return NULL;
+	}
 	int64_t now = monotonic_ns(), base = (int64_t)cfg->sample_interval_ms * 1000000;
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_slot *c = &s->slot[i];
@@ -103,26 +129,27 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 			source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, seg->hdr.created_monotonic_ns);
 		}
 		c->next_due_ns = now;
+		c->threaded = source_may_block(&c->src);
+		reader_init(&c->reader, &s->pool, &c->src);
 	}
 	s->push.fd[0] = s->push.fd[1] = -1;
 	open_push(s, cfg);
 	return s;
 }
 
-static void on_failure(struct sampler *s, uint32_t ch, int64_t now)
+static void on_failure(struct sampler *s, uint32_t ch, int64_t now, enum shm_read_error why, const char *detail)
 {
 	struct channel_slot *c = &s->slot[ch];
 	struct shm_channel *sc = &s->seg->channels[ch];
-	SHM_ADD(&sc->read_errors[c->src.why], 1);
+	SHM_ADD(&sc->read_errors[why], 1);
 	SHM_STORE(&sc->last_value_bits, shm_double_to_bits(NAN));
 	c->failures_since_log++;
 	if (!c->failing) {
-		log_warn("channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, c->src.detail,
-			 shm_read_error_label(c->src.why), c->interval_ns / 1000000);
+		log_warn("channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, detail,
+			 shm_read_error_label(why), c->interval_ns / 1000000);
 	} else if (now >= c->next_log_ns) {
 		log_warn("channel %s: %" PRIu64 " failed reads in the last %" PRId64 " s, latest: %s (%s)", sc->name,
-			 c->failures_since_log, SAMPLER_LOG_EVERY_NS / 1000000000, c->src.detail,
-			 shm_read_error_label(c->src.why));
+			 c->failures_since_log, SAMPLER_LOG_EVERY_NS / 1000000000, detail, shm_read_error_label(why));
 	} else {
 		return;
 	}
@@ -131,19 +158,103 @@ static void on_failure(struct sampler *s, uint32_t ch, int64_t now)
 	c->failures_since_log = 0;
 }
 
-static void sample(struct sampler *s, uint32_t ch, int64_t now)
+/* A reading taken: record it, and log the recovery of a failing channel. */
+static void on_reading(struct sampler *s, uint32_t ch, int64_t realtime, double v)
 {
 	struct channel_slot *c = &s->slot[ch];
-	double v;
-	if (source_read(&c->src, now, &v) != 0) {
-		on_failure(s, ch, now);
-		return;
-	}
 	if (c->failing) {
 		log_info("channel %s: reading again from %s", s->seg->channels[ch].name, c->src.path);
 		c->failing = false;
 	}
-	record(s->seg, ch, realtime_ns(), v);
+	record(s->seg, ch, realtime, v);
+}
+
+static void set_duration(struct sampler *s, uint32_t ch, int64_t ns)
+{
+	SHM_STORE(&s->seg->channels[ch].read_duration_bits, shm_double_to_bits((double)ns / 1e9));
+}
+
+/* A threaded channel whose read has been out longer than its budget. */
+static void on_timeout(struct sampler *s, uint32_t ch, int64_t now)
+{
+	struct channel_slot *c = &s->slot[ch];
+	char detail[96];
+	int64_t out_ns = now - c->read_started_ns;
+	set_duration(s, ch, out_ns);
+	snprintf(detail, sizeof detail, "read still not returned after %" PRId64 " ms (budget %" PRId64 " ms)",
+		 out_ns / 1000000, s->read_timeout_ns / 1000000);
+	on_failure(s, ch, now, SHM_READ_TIMEOUT, detail);
+}
+
+/* Take the results of the reads that returned; give up on those past
+ * their budget. */
+static void collect(struct sampler *s, int64_t now)
+{
+	for (uint32_t i = 0; i < s->count; i++) {
+		struct channel_slot *c = &s->slot[i];
+		struct reader_result r;
+		if (!c->in_flight)
+			continue;
+		if (!reader_take(&c->reader, &r)) {
+			if (!c->abandoned && now >= c->read_deadline_ns) {
+				c->abandoned = true;
+				on_timeout(s, i, now);
+			}
+			continue;
+		}
+		c->in_flight = false;
+		set_duration(s, i, r.duration_ns);
+		if (c->abandoned) { /* already counted; its value is too old to record */
+			c->abandoned = false;
+			log_debug("channel %s: a read given up on returned after %" PRId64 " ms",
+				  s->seg->channels[i].name, r.duration_ns / 1000000);
+		} else if (r.rc != 0) {
+			on_failure(s, i, now, c->src.why, c->src.detail);
+		} else {
+			on_reading(s, i, r.realtime_ns, r.value);
+		}
+	}
+}
+
+/* Read a due channel: in place when it cannot block, else through its
+ * thread; a channel whose thread is still busy is skipped this time. */
+static void sample(struct sampler *s, uint32_t ch, int64_t now)
+{
+	struct channel_slot *c = &s->slot[ch];
+	double v;
+	if (!c->threaded) {
+		if (source_read(&c->src, now, &v) != 0)
+			on_failure(s, ch, now, c->src.why, c->src.detail);
+		else
+			on_reading(s, ch, realtime_ns(), v);
+		return;
+	}
+	if (c->in_flight) {
+		if (c->abandoned) /* still stuck: one more missed reading */
+			on_timeout(s, ch, now);
+		return; /* within its budget: the last interval's read goes on */
+	}
+	if (reader_start(&c->reader) != 0) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
+		on_failure(s, ch, now, SHM_READ_IO, detail);
+		return;
+	}
+	c->in_flight = true;
+	c->read_started_ns = now;
+	c->read_deadline_ns = now + s->read_timeout_ns;
+}
+
+/* Earliest budget end of a read in flight, INT64_MAX when none. */
+static int64_t next_deadline(const struct sampler *s)
+{
+	int64_t next = INT64_MAX;
+	for (uint32_t i = 0; i < s->count; i++) {
+		const struct channel_slot *c = &s->slot[i];
+		if (c->in_flight && !c->abandoned && c->read_deadline_ns < next)
+			next = c->read_deadline_ns;
+	}
+	return next;
 }
 
 void sampler_tick(struct sampler *s, int64_t now_mono_ns)
@@ -152,6 +263,10 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		struct push_sink sink = { s, push_lookup, push_accept };
 		push_drain(&s->push, now_mono_ns, &sink, s->seg->push.messages);
 	}
+	/* The tick's clock is now_mono_ns moved on by the time spent here. */
+	int64_t real0 = monotonic_ns();
+	uint64_t seen = reader_pool_finished(&s->pool);
+	collect(s, now_mono_ns);
 	for (uint32_t i = 0; i < s->count; i++) {
 		struct channel_slot *c = &s->slot[i];
 		if (!source_polled(&c->src) || now_mono_ns < c->next_due_ns)
@@ -161,11 +276,27 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		if (c->next_due_ns < now_mono_ns)
 			c->next_due_ns = now_mono_ns; /* fell behind: skip, never burst */
 	}
+	/* Wait for the reads in flight, within the tick's budget. */
+	int64_t until = now_mono_ns + s->tick_budget_ns;
+	for (;;) {
+		int64_t deadline = next_deadline(s);
+		if (deadline == INT64_MAX)
+			break;
+		int64_t now = now_mono_ns + (monotonic_ns() - real0);
+		int64_t stop = deadline < until ? deadline : until;
+		if (now >= stop) {
+			collect(s, now);
+			break;
+		}
+		reader_wait(&s->pool, seen, stop - now);
+		seen = reader_pool_finished(&s->pool);
+		collect(s, now_mono_ns + (monotonic_ns() - real0));
+	}
 }
 
 int64_t sampler_next_due(const struct sampler *s)
 {
-	int64_t next = INT64_MAX;
+	int64_t next = next_deadline(s); /* a timeout is counted on time */
 	for (uint32_t i = 0; i < s->count; i++)
 		if (source_polled(&s->slot[i].src) && s->slot[i].next_due_ns < next)
 			next = s->slot[i].next_due_ns;
@@ -178,5 +309,16 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->push_on)
 		push_close(&s->push);
+	bool stuck = false;
+	for (uint32_t i = 0; i < s->count; i++)
+		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader))
+			stuck = true;
+	if (stuck) {
+		/* a thread blocked in a read still points into s: leave it be,
+		 * the process is ending */
+		log_debug("leaving reader threads blocked in a read behind");
+		return;
+	}
+	reader_pool_destroy(&s->pool);
 	free(s);
 }

@@ -60,6 +60,11 @@ bool source_polled(const struct source *s)
 	return s->ops->read != NULL;
 }
 
+bool source_may_block(const struct source *s)
+{
+	return source_polled(s) && s->ops != &source_simulated_ops;
+}
+
 int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...)
 {
 	va_list ap;

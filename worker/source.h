@@ -76,6 +76,10 @@ void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_
 /* Is the source read by the worker's loop (everything but push)? */
 bool source_polled(const struct source *s);
 
+/* Can a read block (anything read from a file, which a slow or stuck bus
+ * holds up)? Those are read by a thread of their own (worker/reader.h). */
+bool source_may_block(const struct source *s);
+
 /* One reading in the channel's unit. Returns 0, or -1 with s->why and
  * s->detail set; a missing device is looked for again on the next call. */
 int source_read(struct source *s, int64_t now_mono_ns, double *value);

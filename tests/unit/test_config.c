@@ -521,6 +521,12 @@ static void test_cross_field_checks(void **state)
 	char *argv_hb[] = { "sensor-service", "--heartbeat-timeout-ms", "150", "--sample-interval-ms", "100", NULL };
 	expect_error(ARGC(argv_hb), argv_hb, no_env,
 		     "option 'heartbeat-timeout-ms' (150) must be at least twice 'sample-interval-ms' (100)");
+	/* a tick waiting for slow reads must leave the heartbeat fresh */
+	char *argv_tick[] = { "sensor-service", "--heartbeat-timeout-ms", "1000", "--tick-budget-ms", "600", NULL };
+	expect_error(ARGC(argv_tick), argv_tick, no_env,
+		     "option 'heartbeat-timeout-ms' (1000) must be at least twice 'tick-budget-ms' (600)");
+	char *argv_read[] = { "sensor-service", "--read-timeout-ms", "0", NULL };
+	expect_error_containing(ARGC(argv_read), argv_read, no_env, "option 'read-timeout-ms' must be between 1 and");
 }
 
 static void test_command_line_errors(void **state)
