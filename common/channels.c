@@ -43,6 +43,9 @@ static const struct key_desc keys[] = {
 	{ "device", KEY_STRING, FIELD(device), BIT(SHM_SOURCE_IIO) },
 	{ "channel", KEY_STRING, FIELD(sensor), BIT(SHM_SOURCE_IIO) },
 	{ "path", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_FILE) },
+	/* pins for chips and zones whose name or type another one shares */
+	{ "device-path", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_HWMON) },
+	{ "zone", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_THERMAL) },
 	{ "interval-ms", KEY_INT, FIELD(interval_ms), POLLED },
 	{ "scale", KEY_DOUBLE, FIELD(scale), ANY_SOURCE },
 	{ "offset", KEY_DOUBLE, FIELD(offset), ANY_SOURCE },

@@ -38,7 +38,8 @@ struct channel_config {
 	char device[CHANNEL_SELECTOR_LEN];   /* hwmon chip, thermal type, iio device */
 	char sensor[CHANNEL_SELECTOR_LEN];   /* hwmon sensor (temp1), iio channel, simulated kind */
 	char label[CHANNEL_SELECTOR_LEN];    /* hwmon sensor by its *_label text */
-	char path[CHANNEL_PATH_LEN];         /* file source, below --sysfs-root */
+	char path[CHANNEL_PATH_LEN];         /* file source, below --sysfs-root; hwmon: the
+						chip's device-path; thermal: its zone */
 };
 
 struct channel_set {

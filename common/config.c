@@ -78,8 +78,8 @@ static const struct option_desc options[] = {
 			log_level_check),
 	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url,
 		"VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
-	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS,
-		"Simulated sensor channels (default 3)"),
+	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 0, SHM_MAX_CHANNELS,
+		"Simulated sensor channels; 0 (default): discover the sensors under sysfs-root instead"),
 	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000,
 		"Sampling period (default 100)"),
 	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000,
@@ -104,10 +104,18 @@ static const struct option_desc options[] = {
 		"Push datagrams read per sampling tick (default 256)"),
 	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	BOOL_OPT("simulate", "worker", "SENSOR_SIMULATE", simulate,
+		 "Sample simulated channels (channels=, default 3) instead of discovering sensors"),
 	INT_OPT("read-timeout-ms", "worker", "SENSOR_READ_TIMEOUT_MS", read_timeout_ms, 1, 600000,
 		"A sensor read not returned after this is given up, counted as reason timeout (default 1000)"),
 	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000,
 		"Longest one sampling tick waits for the sensor reads it started (default 50)"),
+	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include,
+		"Discovered channels to sample: glob patterns of their names, comma-separated (default *)", "PATTERNS"),
+	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude,
+		"Discovered channels to leave out, as discovery-include (default none)", "PATTERNS"),
+	INT_OPT("discovery-rescan-ms", "discovery", "SENSOR_DISCOVERY_RESCAN_MS", discovery_rescan_ms, 0, 86400000,
+		"Look for sensors that appeared since the start this often; 0: never (default 30000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
@@ -133,7 +141,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
 	snprintf(cfg->log_level, sizeof cfg->log_level, "info");
 	snprintf(cfg->vm_url, sizeof cfg->vm_url, "http://127.0.0.1:8428");
-	cfg->channels = 3;
+	cfg->channels = 0;
 	cfg->sample_interval_ms = 100;
 	cfg->process_interval_ms = 2000;
 	cfg->ring_capacity = 4096;
@@ -147,6 +155,9 @@ void config_defaults(struct config *cfg)
 	cfg->push_rate = 1000;
 	cfg->read_timeout_ms = 1000;
 	cfg->tick_budget_ms = 50;
+	snprintf(cfg->discovery_include, sizeof cfg->discovery_include, "*");
+	snprintf(cfg->discovery_exclude, sizeof cfg->discovery_exclude, "none");
+	cfg->discovery_rescan_ms = 30000;
 	cfg->exporter_memory_mb = 64;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;

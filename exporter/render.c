@@ -176,7 +176,7 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 
 static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 {
-	uint32_t n = seg->hdr.channel_count;
+	uint32_t n = shm_channels_live(seg);
 	if (n > SHM_MAX_CHANNELS)
 		n = SHM_MAX_CHANNELS;
 	char num[32];

@@ -238,6 +238,11 @@ struct shm_segment {
 	struct shm_ring_ctl ring;
 	struct shm_channel channels[SHM_MAX_CHANNELS];
 	struct shm_push_metrics push;
+	/* Worker-written: sensors a rescan found after the start take the
+	 * slots from hdr.channel_count on (described by the worker before it
+	 * publishes them here); 0 until the first. */
+	_Atomic uint32_t live_channels;
+	uint32_t reserved_live;
 };
 
 static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
@@ -248,6 +253,14 @@ static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
 static inline const struct shm_ring_slot *shm_ring_slots_const(const struct shm_segment *seg)
 {
 	return (const struct shm_ring_slot *)((const char *)seg + seg->hdr.ring_offset);
+}
+
+/* Channels in use: those of the start and those a rescan added since
+ * (live_channels is written by the worker: bounded here). */
+static inline uint32_t shm_channels_live(const struct shm_segment *seg)
+{
+	uint32_t live = atomic_load_explicit(&seg->live_channels, memory_order_acquire);
+	return live > seg->hdr.channel_count && live <= SHM_MAX_CHANNELS ? live : seg->hdr.channel_count;
 }
 
 /* Bytes needed for a segment with a ring of `ring_capacity` slots. */

@@ -118,7 +118,7 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 {
 	uint64_t consumed = ring_consume_all(seg);
 	size_t got = ring_peek_recent(seg, p->recent, p->recent_cap);
-	uint32_t channels = seg->hdr.channel_count;
+	uint32_t channels = shm_channels_live(seg);
 
 	for (uint32_t ch = 0; ch < channels; ch++) {
 		/* newest `window` readings of this channel, oldest first */

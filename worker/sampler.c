@@ -11,6 +11,10 @@
  * heartbeats on time whatever the hardware does. A read still out after
  * read-timeout-ms is given up: counted as a timeout, the value NaN; until
  * it returns, the channel is skipped (and counted) at each interval.
+ *
+ * With discovered sensors, a rescan every discovery-rescan-ms adds those
+ * that appeared since (up to CHANNEL_MAX channels): the worker describes
+ * each in the next free slot, then publishes seg->live_channels.
  */
 #include "sampler.h"
 
@@ -25,6 +29,7 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "discovery.h"
 #include "reader.h"
 #include "source.h"
 #include "source_push.h"
@@ -53,6 +58,12 @@ struct sampler {
 	struct reader_pool pool;
 	int64_t read_timeout_ns;
 	int64_t tick_budget_ns;
+	/* discovered sensors: rescans add those that appear later */
+	const struct config *cfg;
+	struct channel_set *set; /* NULL when there are no rescans */
+	uint32_t capacity;       /* slots */
+	int64_t rescan_ns, next_rescan_ns;
+	bool full_logged;
 	struct channel_slot slot[];
 };
 
@@ -102,39 +113,102 @@ static void open_push(struct sampler *s, const struct config *cfg)
 		 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
 }
 
+/* Slot i reads configured channel cc, or built-in simulated channel i. */
+static void init_slot(struct sampler *s, uint32_t i, const struct channel_config *cc, int64_t now)
+{
+	const struct config *cfg = s->cfg;
+	struct channel_slot *c = &s->slot[i];
+	int64_t base = (int64_t)cfg->sample_interval_ms * 1000000, origin = s->seg->hdr.created_monotonic_ns;
+	if (cc) {
+		c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
+		source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns, origin);
+	} else {
+		c->interval_ns = base;
+		source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, origin);
+	}
+	c->next_due_ns = now;
+	c->threaded = source_may_block(&c->src);
+	reader_init(&c->reader, &s->pool, &c->src);
+}
+
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 {
 	uint32_t n = seg->hdr.channel_count;
-	struct sampler *s = calloc(1, sizeof *s + n * sizeof s->slot[0]);
+	/* discovered sensors: room, and a copy of the set, for those a
+	 * rescan finds later */
+	bool rescans = cfg->discovered && cfg->discovery_rescan_ms > 0 && cfg->chans.count == n;
+	uint32_t cap = rescans ? CHANNEL_MAX : n;
+	struct sampler *s = calloc(1, sizeof *s + cap * sizeof s->slot[0]);
 	if (!s)
 		return NULL;
 	s->seg = seg;
+	s->cfg = cfg;
 	s->count = n;
+	s->capacity = cap;
 	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
 	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
-	if (reader_pool_init(&s->pool) != 0) {
+	if (rescans && !(s->set = malloc(sizeof *s->set))) {
 		free(s);
 		return NULL;
 	}
-	int64_t now = monotonic_ns(), base = (int64_t)cfg->sample_interval_ms * 1000000;
-	for (uint32_t i = 0; i < n; i++) {
-		struct channel_slot *c = &s->slot[i];
-		if (cfg->chans.count > 0 && i < cfg->chans.count) {
-			const struct channel_config *cc = &cfg->chans.chan[i];
-			c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
-			source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns,
-				    seg->hdr.created_monotonic_ns);
-		} else {
-			c->interval_ns = base;
-			source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, seg->hdr.created_monotonic_ns);
-		}
-		c->next_due_ns = now;
-		c->threaded = source_may_block(&c->src);
-		reader_init(&c->reader, &s->pool, &c->src);
+	if (reader_pool_init(&s->pool) != 0) {
+		free(s->set);
+		free(s);
+		return NULL;
 	}
+	const struct channel_set *set = &cfg->chans;
+	if (rescans) {
+		memcpy(s->set, &cfg->chans, sizeof *s->set);
+		set = s->set;
+		s->rescan_ns = (int64_t)cfg->discovery_rescan_ms * 1000000;
+	}
+	int64_t now = monotonic_ns();
+	/* a restarted worker finds again at once what its predecessor added */
+	s->next_rescan_ns = now;
+	if (rescans)
+		atomic_store_explicit(&seg->live_channels, n, memory_order_release);
+	for (uint32_t i = 0; i < n; i++)
+		init_slot(s, i, set->count > 0 && i < set->count ? &set->chan[i] : NULL, now);
 	s->push.fd[0] = s->push.fd[1] = -1;
 	open_push(s, cfg);
 	return s;
+}
+
+/* A sensor that appeared since the start (hot-plug, a module loaded
+ * late): described in the next free slot, then published. */
+static void add_found(struct sampler *s, const struct channel_config *f, int64_t now)
+{
+	if (s->count >= s->capacity) {
+		if (!s->full_logged)
+			log_warn("sensor %s appeared, but all %u channels are taken: not sampled", f->name,
+				 s->capacity);
+		s->full_logged = true;
+		return;
+	}
+	struct channel_config *c = &s->set->chan[s->set->count];
+	char name[SHM_CHANNEL_NAME_LEN];
+	discovery_unique_name(s->set, f->name, name);
+	*c = *f;
+	memcpy(c->name, name, sizeof name);
+	s->set->count++;
+	uint32_t i = s->count;
+	source_describe_channel(&s->seg->channels[i], c, s->cfg);
+	init_slot(s, i, c, now);
+	s->count++;
+	atomic_store_explicit(&s->seg->live_channels, s->count, memory_order_release);
+	log_info("channel %s: a new sensor (%s), sampling it", c->name, c->device);
+}
+
+static void rescan(struct sampler *s, int64_t now)
+{
+	struct channel_set *found = calloc(1, sizeof *found);
+	if (!found)
+		return;
+	discovery_scan(s->cfg->sysfs_root, s->cfg->discovery_include, s->cfg->discovery_exclude, found);
+	for (unsigned i = 0; i < found->count; i++)
+		if (!discovery_known(s->set, &found->chan[i]))
+			add_found(s, &found->chan[i], now);
+	free(found);
 }
 
 static void on_failure(struct sampler *s, uint32_t ch, int64_t now, enum shm_read_error why, const char *detail)
@@ -263,6 +337,10 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		struct push_sink sink = { s, push_lookup, push_accept };
 		push_drain(&s->push, now_mono_ns, &sink, s->seg->push.messages);
 	}
+	if (s->rescan_ns && now_mono_ns >= s->next_rescan_ns) {
+		rescan(s, now_mono_ns);
+		s->next_rescan_ns = now_mono_ns + s->rescan_ns;
+	}
 	/* The tick's clock is now_mono_ns moved on by the time spent here. */
 	int64_t real0 = monotonic_ns();
 	uint64_t seen = reader_pool_finished(&s->pool);
@@ -297,6 +375,8 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 int64_t sampler_next_due(const struct sampler *s)
 {
 	int64_t next = next_deadline(s); /* a timeout is counted on time */
+	if (s->rescan_ns && s->next_rescan_ns < next)
+		next = s->next_rescan_ns;
 	for (uint32_t i = 0; i < s->count; i++)
 		if (source_polled(&s->slot[i].src) && s->slot[i].next_due_ns < next)
 			next = s->slot[i].next_due_ns;
@@ -320,5 +400,6 @@ void sampler_free(struct sampler *s)
 		return;
 	}
 	reader_pool_destroy(&s->pool);
+	free(s->set);
 	free(s);
 }

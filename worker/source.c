@@ -140,7 +140,7 @@ uint32_t source_channel_count(const struct config *cfg)
 	return cfg->chans.count > 0 ? cfg->chans.count : (uint32_t)cfg->channels;
 }
 
-static void describe_configured(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg)
+void source_describe_channel(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg)
 {
 	char err[160];
 	snprintf(ch->name, sizeof ch->name, "%s", cc->name);
@@ -160,7 +160,7 @@ void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
 	for (uint32_t i = 0; i < n && i < SHM_MAX_CHANNELS; i++) {
 		struct shm_channel *ch = &seg->channels[i];
 		if (cfg->chans.count > 0)
-			describe_configured(ch, &cfg->chans.chan[i], cfg);
+			source_describe_channel(ch, &cfg->chans.chan[i], cfg);
 		else
 			sensor_describe(i, ch->name, sizeof ch->name, ch->unit, sizeof ch->unit);
 	}

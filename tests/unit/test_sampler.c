@@ -324,6 +324,7 @@ static void test_builtin_set_renders_no_source_families(void **state)
 	(void)state;
 	struct config plain;
 	config_defaults(&plain);
+	plain.channels = 3; /* channels=N asks for the built-in simulated set */
 	struct shm_segment *keep = seg;
 	seg = fixture_segment(64, source_channel_count(&plain));
 	source_describe_channels(seg, &plain);
