@@ -110,6 +110,8 @@ static const struct option_desc options[] = {
 		"A sensor read not returned after this is given up, counted as reason timeout (default 1000)"),
 	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000,
 		"Longest one sampling tick waits for the sensor reads it started (default 50)"),
+	INT_OPT("limits-interval-ms", "worker", "SENSOR_LIMITS_INTERVAL_MS", limits_interval_ms, 1, 3600000,
+		"How often to read the kernel's limits, alarms and trip points of each sensor (default 5000)"),
 	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include,
 		"Discovered channels to sample: glob patterns of their names, comma-separated (default *)", "PATTERNS"),
 	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude,
@@ -155,6 +157,7 @@ void config_defaults(struct config *cfg)
 	cfg->push_rate = 1000;
 	cfg->read_timeout_ms = 1000;
 	cfg->tick_budget_ms = 50;
+	cfg->limits_interval_ms = 5000;
 	snprintf(cfg->discovery_include, sizeof cfg->discovery_include, "*");
 	snprintf(cfg->discovery_exclude, sizeof cfg->discovery_exclude, "none");
 	cfg->discovery_rescan_ms = 30000;

@@ -35,13 +35,14 @@ struct config {
 	int worker_memory_mb;
 	int worker_nice;
 	/* real sensors (common/channels.h, worker/source.h) */
-	char sysfs_root[128];  /* where /sys is: "/" or a test fixture */
-	char push_socket[108]; /* Unix datagram socket of the push input; "" off */
-	int push_udp_port;     /* UDP port on 127.0.0.1 of the push input; 0 off */
-	int push_max_per_tick; /* datagrams read per sampling tick */
-	int push_rate;         /* push lines accepted per second */
-	int read_timeout_ms;   /* a sensor read out longer is given up */
-	int tick_budget_ms;    /* longest wait of one tick for reads */
+	char sysfs_root[128];   /* where /sys is: "/" or a test fixture */
+	char push_socket[108];  /* Unix datagram socket of the push input; "" off */
+	int push_udp_port;      /* UDP port on 127.0.0.1 of the push input; 0 off */
+	int push_max_per_tick;  /* datagrams read per sampling tick */
+	int push_rate;          /* push lines accepted per second */
+	int read_timeout_ms;    /* a sensor read out longer is given up */
+	int tick_budget_ms;     /* longest wait of one tick for reads */
+	int limits_interval_ms; /* how often to read the kernel's limits */
 	/* without [channel] groups (worker/discovery.h) */
 	bool simulate;               /* the simulated set, not discovery */
 	char discovery_include[256]; /* glob patterns of channel names */

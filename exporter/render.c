@@ -238,7 +238,7 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	}
 
 	render_sources(out, seg, n);
-	render_read_durations(out, seg, n);
+	render_sensor_families(out, seg, n);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)

@@ -42,8 +42,9 @@ void series_close(struct evbuffer *out, const struct shm_channel *ch);
 /* Channels read from hardware or files, whose reads can fail. */
 bool source_can_fail(uint32_t source);
 
-/* sensor_read_duration_seconds of those channels (render_sensors.c). */
-void render_read_durations(struct evbuffer *out, const struct shm_segment *seg, uint32_t n);
+/* The families about real sensors (render_sensors.c): read durations,
+ * the kernel's limits, alarms and trip points. */
+void render_sensor_families(struct evbuffer *out, const struct shm_segment *seg, uint32_t n);
 
 /* Format a double the way both formats accept (NaN, +Inf, -Inf, %.10g). */
 const char *render_double(double v, char *buf, size_t len);

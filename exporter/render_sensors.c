@@ -1,15 +1,20 @@
 /*
- * render_sensors.c - /metrics families about how the sensors are read:
- * the time each channel's last read took, in the style of node_exporter's
+ * render_sensors.c - /metrics families about real sensors: the time each
+ * channel's last read took (in the style of node_exporter's
  * node_scrape_collector_duration_seconds, so a slow bus shows before it
- * turns into timeouts.
+ * turns into timeouts), and the limits, alarm flags and trip points the
+ * kernel publishes beside hwmon sensors and thermal zones (in the style of
+ * node_exporter's hwmon and thermal_zone collectors, under our sensor_
+ * names and with the unit as a label, as sensor_value has it).
  */
 #include <event2/buffer.h>
+#include <math.h>
+#include <string.h>
 
 #include "../shm/seqlock.h"
 #include "render.h"
 
-void render_read_durations(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+static void render_read_durations(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
 {
 	bool any = false;
 	for (uint32_t i = 0; i < n; i++)
@@ -28,4 +33,104 @@ void render_read_durations(struct evbuffer *out, const struct shm_segment *seg, 
 		double v = shm_bits_to_double(atomic_load_explicit(&ch->read_duration_bits, memory_order_relaxed));
 		evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
 	}
+}
+
+#define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
+
+static bool has_limits(const struct shm_channel *ch)
+{
+	return ch->source == SHM_SOURCE_HWMON || ch->source == SHM_SOURCE_THERMAL;
+}
+
+static void unit_label(struct evbuffer *out, const struct shm_channel *ch)
+{
+	char unit[SHM_CHANNEL_UNIT_LEN + 1]; /* the worker's text: no NUL is trusted */
+	memcpy(unit, ch->unit, SHM_CHANNEL_UNIT_LEN);
+	unit[SHM_CHANNEL_UNIT_LEN] = '\0';
+	evbuffer_add(out, ",unit=\"", 7);
+	render_label_value(out, unit);
+	evbuffer_add(out, "\"", 1);
+}
+
+/* HELP and TYPE before a gauge family's first series. */
+static void head_once(struct evbuffer *out, bool *head, const char *name, const char *help)
+{
+	if (!*head)
+		evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+	*head = true;
+}
+
+static void render_limits(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	const char *name = "sensor_limit";
+	char num[32];
+	bool head = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		for (unsigned l = 0; has_limits(ch) && l < SHM_LIMIT_COUNT; l++) {
+			double v = shm_bits_to_double(LOAD(&ch->limit_bits[l]));
+			if (isnan(v))
+				continue;
+			head_once(
+				out, &head, name,
+				"The chip's own limit of the channel, in its unit (limit = min, max, lcrit, crit, emergency).");
+			series_open(out, name, ch);
+			unit_label(out, ch);
+			evbuffer_add_printf(out, ",limit=\"%s\"", shm_limit_label(l));
+			series_close(out, ch);
+			evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		}
+	}
+}
+
+static void render_alarms(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	const char *name = "sensor_alarm";
+	bool head = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		uint32_t present = LOAD(&ch->alarms_present), set = LOAD(&ch->alarms_set);
+		for (unsigned a = 0; has_limits(ch) && a < SHM_ALARM_COUNT; a++) {
+			if (!(present & (1u << a)))
+				continue;
+			head_once(out, &head, name,
+				  "The chip's alarm and fault flags of the channel, 1 when set "
+				  "(alarm = alarm, min, max, lcrit, crit, emergency, fault).");
+			series_open(out, name, ch);
+			evbuffer_add_printf(out, ",alarm=\"%s\"", shm_alarm_label(a));
+			series_close(out, ch);
+			evbuffer_add_printf(out, " %d\n", (set >> a) & 1u ? 1 : 0);
+		}
+	}
+}
+
+static void render_trip_points(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	const char *name = "sensor_trip_point";
+	char num[32];
+	bool head = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		for (unsigned t = 0; ch->source == SHM_SOURCE_THERMAL && t < SHM_TRIP_MAX; t++) {
+			uint32_t type = LOAD(&ch->trip_type[t]);
+			double v = shm_bits_to_double(LOAD(&ch->trip_bits[t]));
+			if (type == SHM_TRIP_NONE || type >= SHM_TRIP_TYPE_COUNT || isnan(v))
+				continue;
+			head_once(out, &head, name,
+				  "A thermal zone's trip point, in its unit (type = active, passive, hot, critical).");
+			series_open(out, name, ch);
+			unit_label(out, ch);
+			evbuffer_add_printf(out, ",trip=\"%u\",type=\"%s\"", t, shm_trip_type_label(type));
+			series_close(out, ch);
+			evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		}
+	}
+}
+
+void render_sensor_families(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	render_read_durations(out, seg, n);
+	render_limits(out, seg, n);
+	render_alarms(out, seg, n);
+	render_trip_points(out, seg, n);
 }

@@ -84,3 +84,22 @@ const char *shm_push_result_label(enum shm_push_result r)
 	};
 	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
 }
+
+const char *shm_limit_label(enum shm_limit l)
+{
+	static const char *const labels[SHM_LIMIT_COUNT] = { "min", "max", "lcrit", "crit", "emergency" };
+	return (unsigned)l < SHM_LIMIT_COUNT ? labels[l] : "max";
+}
+
+const char *shm_alarm_label(enum shm_alarm a)
+{
+	static const char *const labels[SHM_ALARM_COUNT] = { "alarm", "min",       "max",  "lcrit",
+							     "crit",  "emergency", "fault" };
+	return (unsigned)a < SHM_ALARM_COUNT ? labels[a] : "alarm";
+}
+
+const char *shm_trip_type_label(enum shm_trip_type t)
+{
+	static const char *const labels[SHM_TRIP_TYPE_COUNT] = { "none", "active", "passive", "hot", "critical" };
+	return (unsigned)t < SHM_TRIP_TYPE_COUNT ? labels[t] : "none";
+}

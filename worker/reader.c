@@ -75,12 +75,17 @@ static void *reader_main(void *arg)
 		if (r->quit && !r->job)
 			break;
 		int64_t handed = r->handed_ns;
+		bool want_limits = r->want_limits;
 		pthread_mutex_unlock(&p->lock);
 
 		struct reader_result res = { 0 };
 		res.rc = source_read(r->src, monotonic_ns(), &res.value);
 		res.duration_ns = monotonic_ns() - handed;
 		res.realtime_ns = realtime_ns();
+		if (want_limits && res.rc == 0) {
+			limits_read(r->src, &res.limits);
+			res.has_limits = true;
+		}
 
 		pthread_mutex_lock(&p->lock);
 		r->res = res;
@@ -113,7 +118,7 @@ static int reader_spawn(struct reader *r)
 	return 0;
 }
 
-int reader_start(struct reader *r)
+int reader_start(struct reader *r, bool with_limits)
 {
 	if (!r->running && reader_spawn(r) != 0)
 		return -1;
@@ -121,6 +126,7 @@ int reader_start(struct reader *r)
 	r->job = true;
 	r->done = false;
 	r->handed_ns = monotonic_ns();
+	r->want_limits = with_limits;
 	pthread_cond_signal(&r->go);
 	pthread_mutex_unlock(&r->pool->lock);
 	return 0;

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "limits.h"
 #include "source.h"
 
 /* What the readers of one sampler share: one lock, and a condition that
@@ -32,6 +33,8 @@ struct reader_result {
 	double value;
 	int64_t duration_ns; /* CLOCK_MONOTONIC, from hand-over to return */
 	int64_t realtime_ns; /* when the read returned */
+	bool has_limits;     /* asked for, and the value read */
+	struct limits limits;
 };
 
 /* One channel's reader. Between reader_start and the reader_take that
@@ -45,6 +48,7 @@ struct reader {
 	bool job;     /* a read was handed over and has not returned */
 	bool done;    /* a result waits for reader_take */
 	bool quit;
+	bool want_limits;
 	int64_t handed_ns;
 	struct reader_result res;
 };
@@ -61,9 +65,10 @@ void reader_wait(struct reader_pool *p, uint64_t seen, int64_t timeout_ns);
 
 void reader_init(struct reader *r, struct reader_pool *p, struct source *src);
 
-/* Hand one read to the channel's thread, starting the thread on first
+/* Hand one read to the channel's thread (with the limits and alarms
+ * beside the value when asked: worker/limits.h), starting the thread on first
  * use. Returns 0, or -1 (errno set) when the thread cannot be started. */
-int reader_start(struct reader *r);
+int reader_start(struct reader *r, bool with_limits);
 
 /* The result of the read handed over, if it has returned: true and *out
  * filled, after which src is the caller's again. */

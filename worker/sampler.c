@@ -15,6 +15,9 @@
  * With discovered sensors, a rescan every discovery-rescan-ms adds those
  * that appeared since (up to CHANNEL_MAX channels): the worker describes
  * each in the next free slot, then publishes seg->live_channels.
+ *
+ * Every limits-interval-ms a read also takes the kernel's limits, alarm
+ * flags and trip points beside the value (worker/limits.h).
  */
 #include "sampler.h"
 
@@ -30,6 +33,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "discovery.h"
+#include "limits.h"
 #include "reader.h"
 #include "source.h"
 #include "source_push.h"
@@ -47,6 +51,7 @@ struct channel_slot {
 	bool abandoned;           /* in flight past the read budget */
 	int64_t read_started_ns;  /* tick clock */
 	int64_t read_deadline_ns; /* tick clock */
+	int64_t next_limits_ns;   /* when to read the kernel's limits again */
 	struct reader reader;
 };
 
@@ -58,6 +63,7 @@ struct sampler {
 	struct reader_pool pool;
 	int64_t read_timeout_ns;
 	int64_t tick_budget_ns;
+	int64_t limits_ns;
 	/* discovered sensors: rescans add those that appear later */
 	const struct config *cfg;
 	struct channel_set *set; /* NULL when there are no rescans */
@@ -147,6 +153,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	s->capacity = cap;
 	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
 	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
+	s->limits_ns = (int64_t)cfg->limits_interval_ms * 1000000;
 	if (rescans && !(s->set = malloc(sizeof *s->set))) {
 		free(s);
 		return NULL;
@@ -278,6 +285,8 @@ static void collect(struct sampler *s, int64_t now)
 		}
 		c->in_flight = false;
 		set_duration(s, i, r.duration_ns);
+		if (r.has_limits)
+			limits_store(&s->seg->channels[i], &r.limits);
 		if (c->abandoned) { /* already counted; its value is too old to record */
 			c->abandoned = false;
 			log_debug("channel %s: a read given up on returned after %" PRId64 " ms",
@@ -308,12 +317,15 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 			on_timeout(s, ch, now);
 		return; /* within its budget: the last interval's read goes on */
 	}
-	if (reader_start(&c->reader) != 0) {
+	bool with_limits = now >= c->next_limits_ns;
+	if (reader_start(&c->reader, with_limits) != 0) {
 		char detail[96];
 		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
 		on_failure(s, ch, now, SHM_READ_IO, detail);
 		return;
 	}
+	if (with_limits)
+		c->next_limits_ns = now + s->limits_ns;
 	c->in_flight = true;
 	c->read_started_ns = now;
 	c->read_deadline_ns = now + s->read_timeout_ns;

@@ -4,7 +4,7 @@
 # channels the service then exports, under the same names and values; two
 # chips of one name get distinct names; [discovery] patterns filter; a chip
 # that goes away turns NaN and is counted, and is read again when it comes
-# back; a machine without sensors samples a simulated set and says so;
+# back; the kernel's limits, alarm flags and trip points are exported; a machine without sensors samples a simulated set and says so;
 # channels=N and --simulate ask for the simulated set; a chip that appears
 # after the start is sampled within the rescan interval.
 source "$(dirname "$0")/lib.sh"
@@ -25,12 +25,31 @@ assert_eq "--list-sensors shows every sensor by chip and label" "$want" "$(liste
 out=$("$SENSOR_BIN" --list-sensors --simulate=false --sysfs-root "$ROOT" 2>/dev/null)
 assert_match "with its selector and value" 'nvme_composite +source=hwmon  chip=nvme  sensor=temp1  32.85 celsius' "$out"
 assert_match "zones of one type are pinned to theirs" 'thermal_acpitz_1 +source=thermal  type=acpitz  zone=thermal_zone1  29.8 celsius' "$out"
-start_service --simulate=false --sysfs-root "$ROOT" || { fail "service starts"; finish; }
+start_service --simulate=false --sysfs-root "$ROOT" --limits-interval-ms 500 || { fail "service starts"; finish; }
+wait_for "first reads" 10 metric_above 'sensor_channel_readings_total{channel="thermal_x86_pkg_temp"}' 0
 assert_eq "/metrics exports exactly the listed channels" "$want" "$(exported | xargs)"
 assert_eq "with their values" 32.85 "$(metric_value 'sensor_value{channel="nvme_composite",unit="celsius"}')"
 assert_eq "each from its own zone" 29.8 "$(metric_value 'sensor_value{channel="thermal_acpitz_1",unit="celsius"}')"
 assert_eq "and their source" 1 "$(metric_value 'sensor_channel_info{channel="coretemp_core_4",source="hwmon"}')"
 assert_match "the log says what was found" "discovered 9 sensors under $ROOT" "$(cat "$SVC_LOG")"
+
+echo "-- the kernel's limits, alarms and trip points"
+m=$(http_body /metrics)
+assert_match "hwmon limits, in the channel's unit" '^sensor_limit\{channel="nvme_composite",unit="celsius",limit="min"\} -40.15$' "$m"
+assert_match "crit" '^sensor_limit\{channel="coretemp_core_4",unit="celsius",limit="crit"\} 100$' "$m"
+assert_match "alarm files present, clear" '^sensor_alarm\{channel="coretemp_package_id_0",alarm="crit"\} 0$' "$m"
+assert_match "thermal trip points with their type" '^sensor_trip_point\{channel="thermal_acpitz_1",unit="celsius",trip="0",type="critical"\} 105$' "$m"
+assert_no_match "no limit the chip lacks" 'sensor_limit\{channel="acpitz_temp1",unit="celsius",limit="max"\}' "$m"
+if command -v promtool >/dev/null; then
+	out=$(printf '%s\n' "$m" | promtool check metrics 2>&1); rc=$?
+	assert_eq "promtool accepts the page ($out)" 0 "$rc"
+else
+	skip "promtool not installed: page format not checked"
+fi
+echo 1 >"$ROOT/sys/devices/platform/coretemp.0/hwmon/hwmon3/temp1_crit_alarm"
+check "an alarm the chip raises shows" wait_for "alarm" 15 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_alarm{channel=\"coretemp_package_id_0\",alarm=\"crit\"} 1'"
+echo 0 >"$ROOT/sys/devices/platform/coretemp.0/hwmon/hwmon3/temp1_crit_alarm"
+check "and clears" wait_for "clear" 15 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_alarm{channel=\"coretemp_package_id_0\",alarm=\"crit\"} 0'"
 
 echo "-- a chip that goes away, and comes back"
 mv "$NVME" "$TEST_TMP/hwmon2.away"
@@ -62,6 +81,7 @@ echo "-- two chips of one name, sensors without labels"
 want="ina219_curr1 ina219_in0 ina219_in1 ina219_power1 lm75_1_0048_temp1 lm75_1_0049_temp1"
 assert_eq "named apart by their device" "$want" "$(listed --simulate=false --sysfs-root "$BOARDS/dup" | xargs)"
 start_service --simulate=false --sysfs-root "$BOARDS/dup" || { fail "service starts"; finish; }
+wait_for "first reads" 10 metric_above 'sensor_channel_readings_total{channel="lm75_1_0049_temp1"}' 0
 assert_eq "each read from its own chip (1-0048)" 31.5 "$(metric_value 'sensor_value{channel="lm75_1_0048_temp1",unit="celsius"}')"
 assert_eq "each read from its own chip (1-0049)" 29 "$(metric_value 'sensor_value{channel="lm75_1_0049_temp1",unit="celsius"}')"
 assert_eq "units from the hwmon ABI (microwatts to watts)" 2.304 "$(metric_value 'sensor_value{channel="ina219_power1",unit="watts"}')"
