@@ -127,10 +127,46 @@ static void render_trip_points(struct evbuffer *out, const struct shm_segment *s
 	}
 }
 
+static void render_thresholds(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+{
+	const char *name = "sensor_threshold";
+	char num[32];
+	bool head = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		for (unsigned t = 0; LOAD(&ch->has_thresholds) && t < SHM_THRESHOLD_COUNT; t++) {
+			double v = shm_bits_to_double(LOAD(&ch->threshold_bits[t]));
+			if (isnan(v))
+				continue;
+			head_once(out, &head, name,
+				  "The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
+				  "warn_below, crit_below).");
+			series_open(out, name, ch);
+			unit_label(out, ch);
+			evbuffer_add_printf(out, ",threshold=\"%s\"", shm_threshold_label(t));
+			series_close(out, ch);
+			evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		}
+	}
+	head = false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shm_channel *ch = &seg->channels[i];
+		if (!LOAD(&ch->has_thresholds))
+			continue;
+		uint32_t st = LOAD(&ch->state);
+		head_once(out, &head, "sensor_state",
+			  "What the channel's thresholds say of its last value: 0 ok, 1 warning, 2 critical.");
+		series_open(out, "sensor_state", ch);
+		series_close(out, ch);
+		evbuffer_add_printf(out, " %u\n", st <= SHM_STATE_CRITICAL ? st : (uint32_t)SHM_STATE_CRITICAL);
+	}
+}
+
 void render_sensor_families(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
 {
 	render_read_durations(out, seg, n);
 	render_limits(out, seg, n);
 	render_alarms(out, seg, n);
 	render_trip_points(out, seg, n);
+	render_thresholds(out, seg, n);
 }

@@ -103,3 +103,10 @@ const char *shm_trip_type_label(enum shm_trip_type t)
 	static const char *const labels[SHM_TRIP_TYPE_COUNT] = { "none", "active", "passive", "hot", "critical" };
 	return (unsigned)t < SHM_TRIP_TYPE_COUNT ? labels[t] : "none";
 }
+
+const char *shm_threshold_label(enum shm_threshold t)
+{
+	static const char *const labels[SHM_THRESHOLD_COUNT] = { "warn_above", "crit_above", "warn_below",
+								 "crit_below" };
+	return (unsigned)t < SHM_THRESHOLD_COUNT ? labels[t] : "warn_above";
+}

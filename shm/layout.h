@@ -122,6 +122,10 @@ enum shm_trip_type {
 	SHM_TRIP_TYPE_COUNT
 };
 
+/* Thresholds of our own, and the state they put a channel in. */
+enum shm_threshold { SHM_WARN_ABOVE, SHM_CRIT_ABOVE, SHM_WARN_BELOW, SHM_CRIT_BELOW, SHM_THRESHOLD_COUNT };
+enum shm_state { SHM_STATE_OK, SHM_STATE_WARNING, SHM_STATE_CRITICAL };
+
 /* What became of each line sent to the push input. */
 enum shm_push_result {
 	SHM_PUSH_ACCEPTED,
@@ -208,6 +212,11 @@ struct shm_channel {
 	_Atomic uint32_t alarms_present, alarms_set;
 	_Atomic uint64_t trip_bits[SHM_TRIP_MAX];
 	_Atomic uint32_t trip_type[SHM_TRIP_MAX];
+	/* Thresholds of our own in the channel's unit (double; NaN: none),
+	 * written with the description; the state they give the last value
+	 * (enum shm_state), worker-written. */
+	_Atomic uint64_t threshold_bits[SHM_THRESHOLD_COUNT];
+	_Atomic uint32_t has_thresholds, state;
 };
 
 /* Push input: `enabled` written by the supervisor before forking, the
@@ -312,5 +321,6 @@ const char *shm_push_result_label(enum shm_push_result r);
 const char *shm_limit_label(enum shm_limit l);
 const char *shm_alarm_label(enum shm_alarm a);
 const char *shm_trip_type_label(enum shm_trip_type t);
+const char *shm_threshold_label(enum shm_threshold t);
 
 #endif

@@ -160,7 +160,8 @@ static int add_sensor(const char *path, const char *entry, void *ctx)
 		sanitize(stem, sensor_part, sizeof sensor_part);
 	snprintf(base, sizeof base, "%s%s%s_%s", chip_part, dev_part[0] ? "_" : "", dev_part, sensor_part);
 
-	struct channel_config proto = { .source = SHM_SOURCE_HWMON, .scale = 1.0 };
+	struct channel_config proto;
+	channels_init(&proto, SHM_SOURCE_HWMON);
 	snprintf(proto.device, sizeof proto.device, "%s", chip->name);
 	snprintf(proto.sensor, sizeof proto.sensor, "%s", stem);
 	if (chip->shared)
@@ -222,7 +223,8 @@ static void scan_thermal(struct scan *sc)
 		sanitize(z->type, type_part, sizeof type_part);
 		snprintf(base, sizeof base, "thermal_%s%s%s", type_part, shared ? "_" : "",
 			 shared ? z->entry + strlen("thermal_zone") : "");
-		struct channel_config proto = { .source = SHM_SOURCE_THERMAL, .scale = 1.0 };
+		struct channel_config proto;
+		channels_init(&proto, SHM_SOURCE_THERMAL);
 		snprintf(proto.device, sizeof proto.device, "%s", z->type);
 		if (shared)
 			snprintf(proto.path, sizeof proto.path, "%s", z->entry);
@@ -264,13 +266,14 @@ static void simulated_set(struct channel_set *set)
 	set->count = 0;
 	for (unsigned i = 0; i < DISCOVERY_FALLBACK_CHANNELS; i++) {
 		struct channel_config *c = &set->chan[set->count++];
-		*c = (struct channel_config){ .source = SHM_SOURCE_SIMULATED, .scale = 1.0 };
+		channels_init(c, SHM_SOURCE_SIMULATED);
 		snprintf(c->name, sizeof c->name, "%s", kinds[i]);
 		snprintf(c->sensor, sizeof c->sensor, "%s", kinds[i]);
 	}
 }
 
-enum discovery_result discovery_configure(struct config *cfg)
+/* Discovery, the simulated set, or the configured channels. */
+static enum discovery_result choose(struct config *cfg)
 {
 	if (cfg->chans.count > 0)
 		return DISCOVERY_OFF;
@@ -295,4 +298,13 @@ enum discovery_result discovery_configure(struct config *cfg)
 			 : "",
 		 DISCOVERY_FALLBACK_CHANNELS);
 	return DISCOVERY_NONE;
+}
+
+enum discovery_result discovery_configure(struct config *cfg)
+{
+	enum discovery_result r = choose(cfg);
+	/* [threshold PATTERN] groups, for the channels that set none */
+	for (unsigned i = 0; i < cfg->chans.count; i++)
+		channels_apply_threshold_rules(&cfg->chans, &cfg->chans.chan[i]);
+	return r;
 }

@@ -35,6 +35,7 @@
 #include "discovery.h"
 #include "limits.h"
 #include "reader.h"
+#include "thresholds.h"
 #include "source.h"
 #include "source_push.h"
 
@@ -52,6 +53,7 @@ struct channel_slot {
 	int64_t read_started_ns;  /* tick clock */
 	int64_t read_deadline_ns; /* tick clock */
 	int64_t next_limits_ns;   /* when to read the kernel's limits again */
+	enum shm_state state;     /* from the thresholds of its own */
 	struct reader reader;
 };
 
@@ -72,6 +74,9 @@ struct sampler {
 	bool full_logged;
 	struct channel_slot slot[];
 };
+
+/* The state the thresholds give value v; transitions are logged. */
+static void update_state(struct sampler *s, uint32_t ch, double v);
 
 static void record(struct shm_segment *seg, uint32_t ch, int64_t realtime, double v)
 {
@@ -100,6 +105,7 @@ static int push_accept(void *ctx, int channel, double value, int64_t realtime)
 	if (!isfinite(v))
 		return -1;
 	record(s->seg, (uint32_t)channel, realtime ? realtime : realtime_ns(), v);
+	update_state(s, (uint32_t)channel, v);
 	return 0;
 }
 
@@ -197,6 +203,7 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	discovery_unique_name(s->set, f->name, name);
 	*c = *f;
 	memcpy(c->name, name, sizeof name);
+	channels_apply_threshold_rules(s->set, c);
 	s->set->count++;
 	uint32_t i = s->count;
 	source_describe_channel(&s->seg->channels[i], c, s->cfg);
@@ -248,6 +255,24 @@ static void on_reading(struct sampler *s, uint32_t ch, int64_t realtime, double 
 		c->failing = false;
 	}
 	record(s->seg, ch, realtime, v);
+	update_state(s, ch, v);
+}
+
+static void update_state(struct sampler *s, uint32_t ch, double v)
+{
+	struct channel_slot *c = &s->slot[ch];
+	if (!c->src.cc || !channels_has_thresholds(c->src.cc))
+		return;
+	enum shm_state st = threshold_state(c->src.cc, v, c->state);
+	if (st == c->state)
+		return;
+	static const char *const names[] = { "ok", "warning", "critical" };
+	if (st == SHM_STATE_OK)
+		log_info("channel %s: %g, back to ok", s->seg->channels[ch].name, v);
+	else
+		log_warn("channel %s: %g, %s (was %s)", s->seg->channels[ch].name, v, names[st], names[c->state]);
+	c->state = st;
+	SHM_STORE(&s->seg->channels[ch].state, (uint32_t)st);
 }
 
 static void set_duration(struct sampler *s, uint32_t ch, int64_t ns)

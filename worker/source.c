@@ -152,6 +152,11 @@ void source_describe_channel(struct shm_channel *ch, const struct channel_config
 	ch->spectrum = (cc->source == SHM_SOURCE_SIMULATED && simulated_kind(cc->sensor) == SENSOR_VIBRATION) ||
 		       strcmp(ch->unit, "g") == 0;
 	SHM_STORE(&ch->last_value_bits, shm_double_to_bits(NAN)); /* no reading yet */
+	const double th[SHM_THRESHOLD_COUNT] = { cc->warn_above, cc->crit_above, cc->warn_below, cc->crit_below };
+	for (unsigned t = 0; t < SHM_THRESHOLD_COUNT; t++)
+		SHM_STORE(&ch->threshold_bits[t], shm_double_to_bits(th[t]));
+	SHM_STORE(&ch->has_thresholds, channels_has_thresholds(cc) ? 1u : 0u);
+	SHM_STORE(&ch->state, (uint32_t)SHM_STATE_OK);
 }
 
 void source_describe_channels(struct shm_segment *seg, const struct config *cfg)

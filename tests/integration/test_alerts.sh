@@ -65,7 +65,10 @@ NVME=$SYS/sys/devices/pci0000:00/0000:00:1d.0/0000:05:00.0/nvme/nvme0/hwmon2
 CORE=$SYS/sys/devices/platform/coretemp.0/hwmon/hwmon3
 pick_port SENSOR_PORT && pick_port STACK_VM_PORT && pick_port STACK_VMALERT_PORT || { fail "free ports"; finish; }
 SENSOR_SHM_NAME=$(new_shm_name)
-# the discovered sensors of the fixture PC, not the simulated set
+# the discovered sensors of the fixture PC, not the simulated set, with
+# thresholds of our own on the drive
+printf '[threshold nvme_*]\nwarn-above=60\ncrit-above=80\nhysteresis=2\n' >"$TEST_TMP/sensors.conf"
+export STACK_CONFIG=$TEST_TMP/sensors.conf
 export SENSOR_SIMULATE=0 SENSOR_SYSFS_ROOT=$SYS SENSOR_LIMITS_INTERVAL_MS=500 SENSOR_DISCOVERY_RESCAN_MS=0
 export SENSOR_BIN SENSOR_PORT SENSOR_SHM_NAME STACK_VM_PORT STACK_VMALERT_PORT
 export STACK_STATE_DIR=$TEST_TMP/state STACK_SCRAPE_INTERVAL=1s STACK_EVAL_INTERVAL=1s STACK_LATENCY_OFFSET=1s
@@ -76,7 +79,7 @@ not_firing() { ! firing "$@" >/dev/null; }
 trap '[ -n "$RUNNER" ] && "$ROOT/scripts/run-stack.sh" stop >/dev/null 2>&1; _cleanup' EXIT
 start_stack "$TEST_TMP/stack.log" || { fail "the stack starts"; cat "$TEST_TMP/stack.log"; finish; }
 sleep 5 # a few scrapes and evaluations of the healthy fixture
-for a in SensorOverKernelCritical SensorKernelAlarm SensorChannelStale SensorReadsFailing; do
+for a in SensorThresholdWarning SensorThresholdCritical SensorOverKernelCritical SensorKernelAlarm SensorChannelStale SensorReadsFailing; do
 	check "$a is quiet on the healthy fixture" not_firing "$a"
 done
 
@@ -92,6 +95,8 @@ alert_cycle() {
 	eval "$5"
 	check "$name resolves for $channel" wait_for "$name resolved" "$secs" not_firing "$name" "$channel"
 }
+alert_cycle SensorThresholdWarning nvme_composite 30 'echo 70000 >"$NVME/temp1_input"' 'echo 32850 >"$NVME/temp1_input"'
+alert_cycle SensorThresholdCritical nvme_composite 30 'echo 90000 >"$NVME/temp1_input"' 'echo 32850 >"$NVME/temp1_input"'
 alert_cycle SensorOverKernelCritical nvme_composite 30 'echo 120000 >"$NVME/temp1_input"' 'echo 32850 >"$NVME/temp1_input"'
 alert_cycle SensorKernelAlarm coretemp_package_id_0 30 'echo 1 >"$CORE/temp1_crit_alarm"' 'echo 0 >"$CORE/temp1_crit_alarm"'
 # the nvme drive goes away: reads fail at once, no reading for a minute
