@@ -55,9 +55,9 @@ SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK
 STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale").split(",") if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale"]
-OUT = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, "bench", "results"))
-REPORT = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
-BIN_SRC = os.environ.get("SENSOR_BIN") or os.path.join(ROOT, "build", "sensor-service")
+OUT = B.RESULTS_DIR
+REPORT = B.REPORT_PATH
+BIN_SRC = B.SENSOR_BIN
 
 # Paced load: each connection waits PACE_MS before each request (wrk's delay()).
 PACE_CONNS, PACE_MS = 2, 10

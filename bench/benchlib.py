@@ -23,6 +23,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 WRK_LUA = os.path.join(HERE, "wrk", "stats.lua")
 BASELINE_PY = os.path.join(HERE, "baseline", "sensor_baseline.py")
 PYTHON = "/usr/bin/python3"  # Debian's, with Debian's flask and prometheus_client
+ROOT = os.path.dirname(HERE)
+# Where every bench script reads the binary and writes its results and the
+# report: SENSOR_BIN, BENCH_OUT, BENCH_REPORT, or these defaults.
+SENSOR_BIN = os.environ.get("SENSOR_BIN") or os.path.join(ROOT, "build", "sensor-service")
+RESULTS_DIR = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, "bench", "results"))
+REPORT_PATH = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
 
 
 # ---------------------------------------------------------------- /proc

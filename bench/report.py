@@ -27,7 +27,7 @@ BUDGET_MB = 300.0
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "board"):
+    for name in ("machine", "serve", "spike", "soak", "scale", "board", "hostile", "chaos", "fuzz"):
         p = os.path.join(out, name + ".json")
         if os.path.exists(p):
             with open(p) as f:
@@ -555,9 +555,9 @@ def generate(out, report_path):
               f"{mb(serve.get('segment_bytes'), 2)} with the default ring.\n")
         if "memory" in made:
             w(f"![memory per process]({rel}/{made['memory']})\n")
-    board = board_section(d.get("board"))
-    if board:
-        w(board)
+        board = board_section(d.get("board"))
+        if board:
+            w(board)
 
         w("## Throughput and latency\n")
         rows = []
@@ -667,13 +667,95 @@ def generate(out, report_path):
         if "scale" in made:
             w(f"![scale]({rel}/{made['scale']})\n")
 
+    if d.get("hostile"):
+        hostile_section(w, d["hostile"])
+    if d.get("chaos"):
+        chaos_section(w, d["chaos"])
+
+    if d.get("fuzz"):
+        bad_bytes(d["fuzz"], w)
+
     w("## Files\n")
     w(f"`{os.path.relpath(out, ROOT) if out.startswith(ROOT) else out}/`: machine.json, serve.json, spike.json, "
-      "soak.json, scale.json (every run, every sample) and the PNGs above. The baseline is "
+      f"soak.json, scale.json (every run, every sample){', hostile.json' if d.get('hostile') else ''}"
+      f"{', chaos.json' if d.get('chaos') else ''}{', fuzz.json' if d.get('fuzz') else ''} and the PNGs "
+      "above. The baseline is "
       "`bench/baseline/sensor_baseline.py`; the wrk script `bench/wrk/stats.lua`.\n")
     with open(report_path, "w") as f:
         f.write("\n".join(L))
     return report_path
+
+
+# The bounds a good client and the exporter must keep under attack.
+HOSTILE_OK_RATIO = 0.99
+HOSTILE_CPU_FRAC = 0.10
+HOSTILE_LOG_BYTES = 100_000
+
+
+def hostile_section(w, h):
+    w("## Hostile clients\n")
+    w(f"Measured by `make bench-hostile` (bench/hostile.py), a run of its own: {h['generated']}, commit "
+      f"`{h.get('commit') or '?'}`, {h.get('cpu') or '?'} ({h.get('cores', '?')} cores). Each attack starts "
+      f"the service afresh (default settings) under `prlimit --nofile={h['nofile']}:{h['nofile']}`, opens "
+      f"{num(2 * h['nofile'])} connections of its kind, twice the limit, for {h['attack_s']:.0f} s, and reopens each "
+      "one the server closes; meanwhile one client fetches `/metrics` every 0.1 s on a new connection with a "
+      "1 s timeout (`tests/integration/starve_http.py`). *idle*: connect and send nothing; *headers*: slowloris, "
+      "one header byte every 3 s; *body*: complete headers, then one body byte every 3 s. An answer counts as "
+      "served when it is a 200 within 1 s; the exporter's CPU is utime + stime from `/proc/PID/stat` over the "
+      "attack; the log is every byte the service wrote meanwhile.\n")
+    rows = []
+    for r in h["rows"]:
+        ok = (r["ok_ratio"] is not None and r["ok_ratio"] >= HOSTILE_OK_RATIO and r["max_ms"] <= 1000
+              and r["exporter_cpu_frac"] < HOSTILE_CPU_FRAC and r["log_bytes"] < HOSTILE_LOG_BYTES
+              and not r["exporter_restarted"])
+        rows.append((r["kind"], num(r["conns"]), f"{r['ok']} of {r['requests']} "
+                     f"({(r['ok_ratio'] or 0) * 100:.1f}%)", f"{r['p50_ms']:.1f} ms", f"{r['p99_ms']:.1f} ms",
+                     f"{r['max_ms']:.0f} ms", f"{r['exporter_cpu_frac'] * 100:.1f}%", num(r["exporter_fds_max"]),
+                     num(r["log_bytes"]), num(r["attack_reconnects"]), "met" if ok else "**missed**"))
+    w(table(["attack", "connections", "good client served", "p50", "p99", "slowest", "exporter CPU",
+             "exporter fds at most", "log bytes", "attack reconnects", "≥99% within 1 s, <10% CPU, <100 KB log"],
+            rows))
+    w("")
+
+
+def chaos_section(w, c):
+    w("## Chaos under load\n")
+    n = sum(c["faults"].values())
+    w(f"Measured by `make bench-chaos` (bench/chaos.py), a run of its own: {c['generated']}, commit "
+      f"`{c.get('commit') or '?'}`. The service with its defaults ({c['channels']} channels every "
+      f"{c['sample_interval_ms']} ms), VictoriaMetrics scraping it every second, a paced load on `/` and "
+      f"`/metrics`, and every {c['every_s']:.0f} s a fault picked at random (seed {c['seed']}) for "
+      f"{c['seconds'] / 60:.1f} minutes: {n} faults. *kill*: `kill -9` of the child; *pause*: SIGSTOP for 1 s, "
+      "then SIGCONT; *hang*: SIGSTOP until the supervisor kills the child for its stale heartbeat. (A leak "
+      "cannot be injected into a running child; the fault tests cover leaks under the caps.)\n")
+    w(table(["fault"] + list(c["faults"]), [("times", *[num(v) for v in c["faults"].values()])]))
+    hk = c.get("hang_kill_s") or []
+    if hk:
+        w(f"\nA hung child was killed {hk[len(hk) // 2]:.1f} s (median; {hk[0]:.1f}-{hk[-1]:.1f} s) after it "
+          "stopped, the heartbeat timeout (5 s) plus up to a tick.\n")
+    ld = c["load"]
+    lost = c["readings_expected"] - c["readings"]
+    explained = c["worker_downtime_s"] * 1000 / c["sample_interval_ms"] * c["channels"]
+    rows = [
+        ("`/metrics` requests answered 200", f"{num(ld['/metrics']['ok'])} of {num(ld['/metrics']['requests'])} "
+                                              f"({num(ld['/metrics']['failed'])} failed)"),
+        ("`/` requests answered (200, or 503 while the worker was down)",
+         f"{num(ld['/']['ok'] + ld['/']['503'])} of {num(ld['/']['requests'])} ({num(ld['/']['503'])} were 503, "
+         f"{num(ld['/']['failed'])} failed)"),
+        ("VictoriaMetrics scrapes", f"{num(c['vm_scrapes'])}, of which {num(c['vm_scrapes_failed'])} failed"),
+        ("counters reset, as VictoriaMetrics' `resets()` sees them",
+         f"{len(c['counters_reset'])} of {num(c['counters_checked'])} series"
+         + (": " + ", ".join(f"{k} {v:.0f}" for k, v in c["counters_reset"].items()) if c["counters_reset"] else "")),
+        ("readings", f"{num(c['readings'])} of {num(c['readings_expected'])} a never-stopped worker would have "
+                     f"taken: {num(lost)} missed; the worker's {c['worker_downtime_s']:.1f} s of downtime (restart "
+                     f"gaps from the supervisor's log, and the pauses) account for {num(explained)}"),
+        ("exits by reason", ", ".join(f"{k} {v}" for k, v in sorted(c["exits"].items()) if v) or "none"),
+        ("restarts", ", ".join(f"{k} {v}" for k, v in sorted(c["restarts"].items()))),
+        ("RSS at the start / the end", ", ".join(
+            f"{k} {mb(c['rss_start'].get(k), 2)} / {mb(c['rss_end'].get(k), 2)}" for k in c["rss_start"])),
+    ]
+    w(table(["", "measured"], rows))
+    w("")
 
 
 def board_section(b):
@@ -706,6 +788,34 @@ def board_section(b):
         table(["process", f"RSS {harch}", f"PSS {harch}", "RSS arm64 (emulated)", "PSS arm64 (emulated)"], rows),
         "",
     ])
+
+
+# What each fuzz target feeds its bytes to (tests/fuzz/fuzz_*.c).
+FUZZ_WHAT = {
+    "config": "configuration file and command line",
+    "fault": "fault specs (--fault)",
+    "routes": "HTTP request targets and routing",
+    "push": "push input lines",
+    "shm": "the shared segment, header and unterminated strings included, then the supervisor's repair",
+}
+
+
+def bad_bytes(fuzz, w):
+    w("## Bad bytes\n")
+    w(f"`make fuzz-report` on commit {fuzz.get('commit', '?')}: libFuzzer with AddressSanitizer and UBSan, "
+      "each target for the time shown; a crash is an input libFuzzer saved (crash, leak, timeout, out of "
+      "memory) or an invariant of the target that failed.\n")
+    rows = []
+    for name, t in fuzz["targets"].items():
+        if not t.get("ran"):
+            rows.append((name, FUZZ_WHAT.get(name, ""), "not run", "", "", "", ""))
+            continue
+        rows.append((name, FUZZ_WHAT.get(name, ""), num(t["executions"]), f"{t['seconds']} s",
+                     num(t["exec_per_s"]), str(t["crashes"]), num(t["corpus_inputs"])))
+    w(table(["target", "input", "executions", "time", "exec/s", "crashes", "corpus (all runs)"], rows))
+    missing = [n for n in FUZZ_WHAT if n not in fuzz["targets"]]
+    if missing:
+        w(f"\nNo fuzz target yet for: {', '.join(FUZZ_WHAT[n] for n in missing)}.\n")
 
 
 def spike_method(spike):

@@ -6,6 +6,7 @@
  * error just like a typo.
  */
 #include "channels.h"
+#include "promtext.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -118,14 +119,11 @@ static int label_name_reserved(const char *s)
 /* Append `s` escaped as a Prometheus label value. */
 static void append_escaped(GString *out, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			g_string_append_c(out, '\\');
-		if (*s == '\n')
-			g_string_append(out, "\\n");
-		else
-			g_string_append_c(out, *s);
-	}
+	size_t len = strlen(s);
+	size_t need = prom_escape_label_value(NULL, 0, s, len);
+	gsize at = out->len;
+	g_string_set_size(out, at + need);
+	prom_escape_label_value(out->str + at, need + 1, s, len);
 }
 
 /* Check one name=value pair and append it to `out`. */

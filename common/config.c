@@ -15,10 +15,13 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
+#include "../worker/discovery.h"
+#include "../worker/processing.h"
+#include "../worker/sensors.h"
 #include "fault.h"
 #include "log.h"
 
-enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL };
+enum opt_type { OPT_INT, OPT_STRING, OPT_BOOL, OPT_MODE };
 
 struct option_desc {
 	const char *flag;  /* long flag, also the key in the file */
@@ -43,6 +46,11 @@ struct option_desc {
 	{                                                                                                             \
 		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a, \
 			chk                                                                                           \
+	}
+/* File permission bits, written and printed in octal (0660). */
+#define MODE_OPT(f, g, e, field, h)                                                            \
+	{                                                                                      \
+		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE", NULL \
 	}
 #define BOOL_OPT(f, g, e, field, h)                                                       \
 	{                                                                                 \
@@ -98,6 +106,8 @@ static const struct option_desc options[] = {
 	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket,
 		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)",
 		"PATH"),
+	MODE_OPT("push-socket-mode", "worker", "SENSOR_PUSH_SOCKET_MODE", push_socket_mode,
+		 "Permissions of the push socket, in octal: who may push (default 0660: its user and group)"),
 	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535,
 		"UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
 	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536,
@@ -118,8 +128,16 @@ static const struct option_desc options[] = {
 		"Discovered channels to leave out, as discovery-include (default none)", "PATTERNS"),
 	INT_OPT("discovery-rescan-ms", "discovery", "SENSOR_DISCOVERY_RESCAN_MS", discovery_rescan_ms, 0, 86400000,
 		"Look for sensors that appeared since the start this often; 0: never (default 30000)"),
+	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000,
+		"Pushed timestamps older than this are refused as bad_timestamp (default 3600)"),
+	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000,
+		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp (default 2000)"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
 		"Memory cap of the exporter in MiB (default 64)"),
+	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536,
+		"Open HTTP connections; at the cap a new one closes the oldest idle one (default 256, at most the fd limit less 64)"),
+	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000,
+		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle (default 10000)"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
 		"Restart a child whose heartbeat is older (default 5000)"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
@@ -128,6 +146,8 @@ static const struct option_desc options[] = {
 		"Cap of the exponential restart delay (default 30000)"),
 	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000,
 		"Grace period before SIGKILL on stop (default 5000)"),
+	INT_OPT("memory-reserve-mb", "supervisor", "SENSOR_MEMORY_RESERVE_MB", memory_reserve_mb, 1, 65536,
+		"Memory kept for the supervisor and helpers when the child caps are lowered to fit the cgroup's limit (default 8)"),
 	CHECKED_STR_OPT(
 		"fault", "testing", "SENSOR_FAULT", fault,
 		"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)",
@@ -153,6 +173,7 @@ void config_defaults(struct config *cfg)
 	cfg->worker_nice = 10;
 	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
 	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
+	cfg->push_socket_mode = 0660;
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
 	cfg->read_timeout_ms = 1000;
@@ -161,11 +182,16 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->discovery_include, sizeof cfg->discovery_include, "*");
 	snprintf(cfg->discovery_exclude, sizeof cfg->discovery_exclude, "none");
 	cfg->discovery_rescan_ms = 30000;
+	cfg->push_max_age_s = 3600;
+	cfg->push_max_skew_ms = 2000;
 	cfg->exporter_memory_mb = 64;
+	cfg->max_connections = 256;
+	cfg->request_timeout_ms = 10000;
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;
 	cfg->stop_timeout_ms = 5000;
+	cfg->memory_reserve_mb = 8;
 	snprintf(cfg->fault, sizeof cfg->fault, "none");
 }
 
@@ -200,6 +226,17 @@ static int apply_value(struct config *cfg, const struct option_desc *o, const ch
 		if (v < o->min || v > o->max) {
 			snprintf(err, errlen, "%s: option '%s' must be between %ld and %ld, got %ld", source, o->flag,
 				 o->min, o->max, v);
+			return -1;
+		}
+		*(int *)field = (int)v;
+		return 0;
+	}
+	case OPT_MODE: {
+		char *end = NULL;
+		long v = strtol(t, &end, 8);
+		if (*t < '0' || *t > '7' || *end != '\0' || v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s: option '%s' needs octal permission bits (0000-0777), got '%s'",
+				 source, o->flag, t);
 			return -1;
 		}
 		*(int *)field = (int)v;
@@ -334,6 +371,36 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Ring, window and spectra together: each is range-checked alone, but a
+ * large window over a large ring makes the O(n^2) spectrum step outlast
+ * the heartbeat timeout, and the worker would be killed for a hang at
+ * every step. The step must fit in half the timeout on a slow core.
+ * Configured channels are all counted as taking a spectrum (a unit of g
+ * may come from sysfs): an upper bound. The simulated set counts as many
+ * channels as discovery will give it (--simulate alone: the fallback
+ * set); discovered sensors take no spectrum.
+ */
+static int validate_processing(const struct config *cfg, char *err, size_t errlen)
+{
+	long spectra = 0;
+	int simulated = cfg->channels > 0 ? cfg->channels : cfg->simulate ? (int)DISCOVERY_FALLBACK_CHANNELS : 0;
+	if (cfg->chans.count > 0)
+		spectra = (long)cfg->chans.count;
+	else
+		for (int i = 0; i < simulated; i++)
+			spectra += sensor_kind_of((uint32_t)i) == SENSOR_VIBRATION;
+	double step_s = processing_worst_step_s(cfg->window, cfg->ring_capacity, spectra);
+	if (step_s * 1000.0 > cfg->heartbeat_timeout_ms / 2.0) {
+		snprintf(err, errlen,
+			 "options 'window' (%d) and 'ring-capacity' (%d) allow a processing step of %.1f s on a slow "
+			 "core, more than half 'heartbeat-timeout-ms' (%d): lower them or raise the timeout",
+			 cfg->window, cfg->ring_capacity, step_s, cfg->heartbeat_timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
 bool config_url_valid(const char *url)
 {
 	size_t skip = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
@@ -381,7 +448,7 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			 cfg->heartbeat_timeout_ms, cfg->tick_budget_ms);
 		return -1;
 	}
-	return 0;
+	return validate_processing(cfg, err, errlen);
 }
 
 void config_print(const struct config *cfg, FILE *out)
@@ -396,6 +463,7 @@ void config_print(const struct config *cfg, FILE *out)
 		}
 		switch (o->type) {
 		case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
+		case OPT_MODE: fprintf(out, "%s=%04o\n", o->flag, (unsigned)*(const int *)field); break;
 		case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
 		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
 		}

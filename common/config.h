@@ -37,9 +37,12 @@ struct config {
 	/* real sensors (common/channels.h, worker/source.h) */
 	char sysfs_root[128];   /* where /sys is: "/" or a test fixture */
 	char push_socket[108];  /* Unix datagram socket of the push input; "" off */
+	int push_socket_mode;   /* its permission bits: who may push */
 	int push_udp_port;      /* UDP port on 127.0.0.1 of the push input; 0 off */
 	int push_max_per_tick;  /* datagrams read per sampling tick */
 	int push_rate;          /* push lines accepted per second */
+	int push_max_age_s;     /* pushed timestamps older than this are refused */
+	int push_max_skew_ms;   /* and those further ahead of the clock than this */
 	int read_timeout_ms;    /* a sensor read out longer is given up */
 	int tick_budget_ms;     /* longest wait of one tick for reads */
 	int limits_interval_ms; /* how often to read the kernel's limits */
@@ -53,11 +56,14 @@ struct config {
 	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */
 	int exporter_memory_mb;
+	int max_connections;    /* open HTTP connections; the oldest idle one makes room */
+	int request_timeout_ms; /* a request must be complete this long after it may start */
 	/* supervisor */
 	int heartbeat_timeout_ms;
 	int backoff_min_ms;
 	int backoff_max_ms;
 	int stop_timeout_ms;
+	int memory_reserve_mb; /* kept aside when child caps are fitted into a cgroup limit */
 	/* testing aid: fault injection spec (common/fault.h), "none" when off */
 	char fault[256];
 	/* where it came from */

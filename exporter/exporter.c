@@ -4,8 +4,11 @@
  *
  * /dashboard serves the static page of dashboard.c.
  *
- * Limits against bad clients: header and body sizes, a connection
- * timeout, and exact-match routing. The exporter also heartbeats so the
+ * Limits against bad clients: header and body sizes, an idle timeout,
+ * exact-match routing, and connections.c's cap on open connections and
+ * whole-request deadline. libevent's own warnings (one per failed accept,
+ * say) go through a rate-limited log. A body that an allocation failure
+ * cut short (the memory cap) is answered 500, never a truncated 200. The exporter also heartbeats so the
  * supervisor can restart it if its loop ever stalls.
  */
 #include "exporter.h"
@@ -21,19 +24,22 @@
 #include "../common/log.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
+#include "connections.h"
 #include "dashboard.h"
+#include "memwatch.h"
 #include "render.h"
 #include "routes.h"
 
 #define MAX_HEADERS_BYTES 8192
 #define MAX_BODY_BYTES 1024
-#define CONNECTION_TIMEOUT_S 5
+#define IDLE_TIMEOUT_S 5 /* no byte in either direction for this long: closed */
 #define DEBUG_READINGS 64
 
 struct exporter {
 	struct shm_segment *seg;
 	const struct config *cfg;
 	struct event_base *base;
+	struct conns *conns;
 };
 
 static void count_request(struct exporter *ex, enum shm_http_path path, int status)
@@ -52,6 +58,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 			     : status == 403 ? "Forbidden"
 			     : status == 404 ? "Not Found"
 			     : status == 405 ? "Method Not Allowed"
+			     : status == 500 ? "Internal Server Error"
 			     : status == 503 ? "Service Unavailable"
 					     : "Error";
 	if (status == 405)
@@ -84,9 +91,12 @@ static bool peer_on_loopback(struct evhttp_request *req)
 	return address_is_loopback(addr);
 }
 
+static struct log_limit short_body_log;
+
 static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct exporter *ex = arg;
+	conns_request_done(ex->conns, evhttp_request_get_connection(req));
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	char target_path[64];
 	const char *path = route_target_path(evhttp_request_get_uri(req), target_path, sizeof target_path);
@@ -96,7 +106,9 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;
 
-	struct route r = route_request(path, method_ok, debug_on, debug_on && peer_on_loopback(req));
+	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
+	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
+	struct route r = route_request(path, method_ok, debug_on, local);
 	if (r.status != 0) {
 		reply(ex, req, r.path, r.status, NULL, NULL);
 		return;
@@ -108,29 +120,34 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		return;
 	}
 	int64_t now = monotonic_ns();
+	unsigned long failed_allocs = memwatch_failures();
+	int status = 200;
+	const char *type = "application/json";
 	switch (r.path) {
 	case SHM_PATH_METRICS:
 		render_metrics(body, ex->seg, now);
-		reply(ex, req, r.path, 200, "text/plain; version=0.0.4; charset=utf-8", body);
+		type = "text/plain; version=0.0.4; charset=utf-8";
 		break;
-	case SHM_PATH_ROOT: {
-		int status = render_health(body, ex->seg, now);
-		reply(ex, req, r.path, status, "application/json", body);
-		break;
-	}
-	case SHM_PATH_DEBUG:
-		render_debug(body, ex->seg, now, DEBUG_READINGS);
-		reply(ex, req, r.path, 200, "application/json", body);
-		break;
+	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
+	case SHM_PATH_DEBUG: render_debug(body, ex->seg, now, DEBUG_READINGS); break;
 	default:
 		if (r.dashboard) {
 			dashboard_render(body, ex->cfg->vm_url);
 			dashboard_add_headers(evhttp_request_get_output_headers(req));
-			reply(ex, req, r.path, 200, "text/html; charset=utf-8", body);
+			type = "text/html; charset=utf-8";
 		} else {
-			reply(ex, req, r.path, 404, NULL, NULL);
+			status = 404;
+			type = NULL;
 		}
 	}
+	if (memwatch_failures() != failed_allocs) {
+		/* an append failed (memory cap): the body is incomplete */
+		log_error_limited(&short_body_log, "out of memory while building a response: answering 500");
+		evbuffer_drain(body, evbuffer_get_length(body));
+		status = 500;
+		type = NULL;
+	}
+	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
 	evbuffer_free(body);
 }
 
@@ -140,7 +157,18 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct exporter *ex = arg;
 	child_heartbeat(&ex->seg->children[SHM_CHILD_EXPORTER]);
+	log_limit_flush();
 	fault_tick(); /* testing aid: no-op unless --fault armed one */
+}
+
+/* libevent's messages: one limiter per severity, so none can flood. */
+static void on_libevent_log(int severity, const char *msg)
+{
+	static struct log_limit warn_log, error_log;
+	if (severity >= EVENT_LOG_ERR)
+		log_error_limited(&error_log, "libevent: %s", msg);
+	else if (severity == EVENT_LOG_WARN)
+		log_warn_limited(&warn_log, "libevent: %s", msg);
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
@@ -153,12 +181,14 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
-	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL };
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL };
 	struct evhttp *http = NULL;
 	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	memwatch_install(NULL, NULL); /* before libevent allocates anything */
+	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
 	ex.base = event_base_new();
 	if (!ex.base)
@@ -173,12 +203,16 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 						 EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
 	evhttp_set_max_body_size(http, MAX_BODY_BYTES);
-	evhttp_set_timeout(http, CONNECTION_TIMEOUT_S);
+	evhttp_set_timeout(http, IDLE_TIMEOUT_S);
 	evhttp_set_gencb(http, handle_request, &ex);
-	if (!evhttp_accept_socket_with_handle(http, listen_fd)) {
+	struct evhttp_bound_socket *bound = evhttp_accept_socket_with_handle(http, listen_fd);
+	if (!bound) {
 		log_error("cannot accept on the listening socket");
 		goto out;
 	}
+	ex.conns = conns_new(ex.base, http, bound, cfg->max_connections, cfg->request_timeout_ms);
+	if (!ex.conns)
+		goto out;
 
 	/* Beat well within the supervisor's timeout, at most once a second. */
 	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
@@ -193,8 +227,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		goto out;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);
-	log_info("serving http://%s:%d/ (debug endpoint %s)", cfg->listen, cfg->port,
-		 cfg->debug_endpoint ? "on" : "off");
+	log_info("serving http://%s:%d/ (debug endpoint %s, at most %u connections)", cfg->listen, cfg->port,
+		 cfg->debug_endpoint ? "on" : "off", conns_cap(ex.conns));
 	rc = event_base_dispatch(ex.base) < 0 ? 1 : 0;
 
 out:
@@ -204,6 +238,7 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)
 		evhttp_free(http);
 	if (ex.base)

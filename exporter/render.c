@@ -3,6 +3,8 @@
  *
  * Every value is read from shared memory with atomic loads or a bounded
  * seqlock read: rendering never waits for the worker or the supervisor.
+ * The structure (header, channel names, units, labels, sources) comes from
+ * this process's private copy (view.h), never from the live segment.
  */
 #include "render.h"
 
@@ -10,12 +12,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/config.h"
+#include "../common/promtext.h"
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 
 #define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
 
@@ -42,13 +47,12 @@ static const char *json_double(double v, char *buf, size_t len)
 
 void render_label_value(struct evbuffer *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '\\': evbuffer_add(out, "\\\\", 2); break;
-		case '"': evbuffer_add(out, "\\\"", 2); break;
-		case '\n': evbuffer_add(out, "\\n", 2); break;
-		default: evbuffer_add(out, s, 1);
-		}
+	enum { SLICE = 128 };
+	char buf[2 * SLICE + 1]; /* a slice escaped always fits */
+	size_t len = strlen(s);
+	for (size_t at = 0; at < len; at += SLICE) {
+		size_t n = prom_escape_label_value(buf, sizeof buf, s + at, len - at < SLICE ? len - at : SLICE);
+		evbuffer_add(out, buf, n);
 	}
 }
 
@@ -107,15 +111,21 @@ static void render_spike_histogram(struct evbuffer *out, const struct shm_segmen
 	evbuffer_add_printf(out, "%s_count %" PRIu64 "\n", name, h.count);
 }
 
+/* A channel's last window statistics; false before the first run. */
+static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
+{
+	return LOAD(&ch->stats_seq) != 0 && channel_stats_read(ch, st);
+}
+
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-void series_open(struct evbuffer *out, const char *metric, const struct shm_channel *ch)
+void series_open(struct evbuffer *out, const char *metric, const struct shm_channel_desc *ch)
 {
 	evbuffer_add_printf(out, "%s{channel=\"", metric);
 	render_label_value(out, ch->name);
 	evbuffer_add(out, "\"", 1);
 }
 
-void series_close(struct evbuffer *out, const struct shm_channel *ch)
+void series_close(struct evbuffer *out, const struct shm_channel_desc *ch)
 {
 	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
 	if (n > 0) {
@@ -134,18 +144,23 @@ bool source_can_fail(uint32_t source)
 
 /* Families that only configured channels and the push input have: none
  * of them appear with the built-in simulated set. */
-static void render_sources(struct evbuffer *out, const struct shm_segment *seg, uint32_t n)
+static void render_sources(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
 {
+	uint32_t n = shm_view_channels(v);
+	struct shm_channel_desc scratch;
 	bool configured = false, fallible = false;
 	for (uint32_t i = 0; i < n; i++) {
-		configured |= seg->channels[i].source != SHM_SOURCE_BUILTIN;
-		fallible |= source_can_fail(seg->channels[i].source);
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		configured |= ch && ch->source != SHM_SOURCE_BUILTIN;
+		fallible |= ch && source_can_fail(ch->source);
 	}
 	if (configured) {
 		family(out, "sensor_channel_info", "gauge",
 		       "Where each configured channel's readings come from (always 1).");
 		for (uint32_t i = 0; i < n; i++) {
-			const struct shm_channel *ch = &seg->channels[i];
+			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+			if (!ch)
+				continue;
 			series_open(out, "sensor_channel_info", ch);
 			evbuffer_add_printf(out, ",source=\"%s\"} 1\n", shm_source_label(ch->source));
 		}
@@ -154,49 +169,54 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 		family(out, "sensor_read_errors_total", "counter",
 		       "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
 		for (uint32_t i = 0; i < n; i++) {
-			const struct shm_channel *ch = &seg->channels[i];
-			if (!source_can_fail(ch->source))
+			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+			if (!ch || !source_can_fail(ch->source))
 				continue;
 			for (unsigned r = 0; r < SHM_READ_ERROR_COUNT; r++) {
 				series_open(out, "sensor_read_errors_total", ch);
 				evbuffer_add_printf(out, ",reason=\"%s\"", shm_read_error_label(r));
 				series_close(out, ch);
-				evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&ch->read_errors[r]));
+				evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].read_errors[r]));
 			}
 		}
 	}
-	if (seg->push.enabled) {
+	if (v->push_enabled) {
 		family(out, "sensor_push_messages_total", "counter",
-		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate).");
+		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
 		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++)
 			evbuffer_add_printf(out, "sensor_push_messages_total{result=\"%s\"} %" PRIu64 "\n",
 					    shm_push_result_label(r), LOAD(&seg->push.messages[r]));
 	}
 }
 
-static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
+static void render_channels(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
 {
-	uint32_t n = shm_channels_live(seg);
-	if (n > SHM_MAX_CHANNELS)
-		n = SHM_MAX_CHANNELS;
+	uint32_t n = shm_view_channels(v); /* the copy's channels and the late ones, bounded */
 	char num[32];
+	struct shm_channel_desc scratch;
 
 	family(out, "sensor_value", "gauge", "Last reading of each channel.");
 	for (uint32_t i = 0; i < n; i++) {
-		const struct shm_channel *ch = &seg->channels[i];
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
 		series_open(out, "sensor_value", ch);
 		evbuffer_add_printf(out, ",unit=\"");
 		render_label_value(out, ch->unit);
 		evbuffer_add(out, "\"", 1);
 		series_close(out, ch);
-		evbuffer_add_printf(out, " %s\n",
-				    render_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num));
+		evbuffer_add_printf(
+			out, " %s\n",
+			render_double(shm_bits_to_double(LOAD(&seg->channels[i].last_value_bits)), num, sizeof num));
 	}
 
 	family(out, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
 	for (uint32_t i = 0; i < n; i++) {
-		series_open(out, "sensor_channel_readings_total", &seg->channels[i]);
-		series_close(out, &seg->channels[i]);
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
+		series_open(out, "sensor_channel_readings_total", ch);
+		series_close(out, ch);
 		evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
 	}
 
@@ -204,8 +224,8 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	       "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
-		const struct shm_channel *ch = &seg->channels[i];
-		if (LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch || !stats_of(&seg->channels[i], &st))
 			continue; /* not computed yet */
 		const struct {
 			const char *stat;
@@ -228,21 +248,24 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg)
 	       "Strongest frequency in the last window of each vibration channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
-		const struct shm_channel *ch = &seg->channels[i];
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
 		bool vibration = ch->source == SHM_SOURCE_BUILTIN ? strcmp(ch->unit, "g") == 0 : ch->spectrum != 0;
-		if (!vibration || LOAD(&ch->stats_seq) == 0 || !channel_stats_read(ch, &st))
+		if (!vibration || !stats_of(&seg->channels[i], &st))
 			continue;
 		series_open(out, "sensor_vibration_dominant_frequency_hertz", ch);
 		series_close(out, ch);
 		evbuffer_add_printf(out, " %s\n", render_double(st.dominant_hz, num, sizeof num));
 	}
 
-	render_sources(out, seg, n);
-	render_sensor_families(out, seg, n);
+	render_sources(out, seg, v);
+	render_sensor_families(out, seg, v);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
 {
+	const struct shm_view *view = shm_view_of(seg);
 	const struct shm_worker_metrics *w = &seg->worker;
 	struct child_snapshot kids[SHM_CHILD_COUNT];
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
@@ -254,7 +277,7 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 	family(out, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
 	sample_u64(out, "sensor_queue_depth", ring_depth(seg));
 	family(out, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
-	sample_u64(out, "sensor_queue_capacity", seg->hdr.ring_capacity);
+	sample_u64(out, "sensor_queue_capacity", view->hdr.ring_capacity);
 
 	family(out, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
 	sample_u64(out, "sensor_loop_iterations_total", LOAD(&w->loop_iterations));
@@ -302,6 +325,9 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
 		evbuffer_add_printf(out, "sensor_process_memory_limit_bytes{process=\"%s\"} %" PRIu64 "\n",
 				    shm_child_name(c), kids[c].memory_limit_bytes);
+	family(out, "sensor_cgroup_memory_limit_bytes", "gauge",
+	       "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
+	sample_u64(out, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
 
 	family(out, "sensor_worker_heartbeat_age_seconds", "gauge",
 	       "Seconds since the worker last reported (NaN before its first report).");
@@ -309,12 +335,16 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 		      heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
 
 	family(out, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
-	sample_double(out, "sensor_uptime_seconds", "", (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9);
+	sample_double(out, "sensor_uptime_seconds", "", (double)(now_mono_ns - view->hdr.created_monotonic_ns) / 1e9);
 
-	render_channels(out, seg);
+	family(out, "sensor_shm_repairs_total", "counter",
+	       "Structural fields of the shared segment found damaged and rewritten by the supervisor.");
+	sample_u64(out, "sensor_shm_repairs_total", LOAD(&seg->supervisor.shm_repairs));
+
+	render_channels(out, seg, view);
 
 	family(out, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
-	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION, seg->hdr.pre.version);
+	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION, view->hdr.pre.version);
 	sample_double(out, "sensor_build_info", labels, 1);
 }
 
@@ -322,7 +352,7 @@ bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *wh
 {
 	struct child_snapshot w;
 	child_read(&seg->children[SHM_CHILD_WORKER], &w);
-	double timeout_s = seg->hdr.heartbeat_timeout_ms / 1000.0;
+	double timeout_s = shm_view_of(seg)->hdr.heartbeat_timeout_ms / 1000.0;
 
 	if (w.state != SHM_CHILD_RUNNING) {
 		if (w.last_exit_reason == SHM_EXIT_NONE)
@@ -361,7 +391,7 @@ int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 	evbuffer_add_printf(out, "{\"status\":\"%s\",\"reason\":", ok ? "ok" : "unavailable");
 	render_json_string(out, why);
 	evbuffer_add_printf(out, ",\"uptime_seconds\":%.3f,\"version\":\"%s\"",
-			    (double)(now_mono_ns - seg->hdr.created_monotonic_ns) / 1e9, SENSOR_VERSION);
+			    (double)(now_mono_ns - shm_view_of(seg)->hdr.created_monotonic_ns) / 1e9, SENSOR_VERSION);
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
 		const struct child_snapshot *k = &kids[c];
 		double age = heartbeat_age_s(k, now_mono_ns);
@@ -383,8 +413,10 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 	char num[32];
 	if (max_readings > sizeof recent / sizeof recent[0])
 		max_readings = sizeof recent / sizeof recent[0];
-	const struct shm_header *h = &seg->hdr;
-	uint32_t nch = h->channel_count > SHM_MAX_CHANNELS ? SHM_MAX_CHANNELS : h->channel_count;
+	const struct shm_view *v = shm_view_of(seg);
+	const struct shm_header *h = &v->hdr; /* the copy this process uses */
+	uint32_t nch = shm_view_channels(v);  /* with the late channels, bounded */
+	struct shm_channel_desc scratch;
 
 	evbuffer_add_printf(
 		out,
@@ -400,17 +432,22 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		LOAD(&seg->ring.head), LOAD(&seg->ring.tail), ring_depth(seg), LOAD(&seg->worker.readings_dropped));
 
 	evbuffer_add_printf(out, ",\"channels\":[");
+	bool first = true;
 	for (uint32_t i = 0; i < nch; i++) {
 		const struct shm_channel *ch = &seg->channels[i];
+		const struct shm_channel_desc *desc = shm_view_chan(v, i, &scratch);
 		struct channel_stats st;
-		evbuffer_add_printf(out, "%s{\"name\":", i ? "," : "");
-		render_json_string(out, ch->name);
+		if (!desc)
+			continue; /* a late slot that does not validate */
+		evbuffer_add_printf(out, "%s{\"name\":", first ? "" : ",");
+		first = false;
+		render_json_string(out, desc->name);
 		evbuffer_add_printf(out, ",\"unit\":");
-		render_json_string(out, ch->unit);
+		render_json_string(out, desc->unit);
 		evbuffer_add_printf(out, ",\"last\":%s,\"readings\":%" PRIu64,
 				    json_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num),
 				    LOAD(&ch->readings));
-		if (LOAD(&ch->stats_seq) != 0 && channel_stats_read(ch, &st)) {
+		if (stats_of(ch, &st)) {
 			char a[32], b[32], c[32], d[32];
 			evbuffer_add_printf(out, ",\"window\":{\"min\":%s,\"max\":%s,\"mean\":%s,\"p95\":%s}",
 					    json_double(st.min, a, sizeof a), json_double(st.max, b, sizeof b),
@@ -425,7 +462,8 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		uint32_t c = recent[i].channel;
 		evbuffer_add_printf(out, "%s{\"index\":%" PRIu64 ",\"time\":%.3f,\"channel\":", i ? "," : "",
 				    recent[i].index, (double)recent[i].timestamp_ns / 1e9);
-		render_json_string(out, c < nch ? seg->channels[c].name : "?");
+		const struct shm_channel_desc *d = shm_view_chan(v, c, &scratch);
+		render_json_string(out, d ? d->name : "?");
 		evbuffer_add_printf(out, ",\"value\":%s}", json_double(recent[i].value, num, sizeof num));
 	}
 	evbuffer_add_printf(out, "]}\n");

@@ -5,6 +5,8 @@
  */
 #include "routes.h"
 
+#include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback)
@@ -37,6 +39,30 @@ bool address_is_loopback(const char *addr)
 	if (!addr)
 		return false;
 	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 || strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+bool host_is_local(const char *host)
+{
+	if (!host)
+		return true;
+	char name[64];
+	size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+	if (n >= sizeof name || (host[0] == '[' && host[n - 1] != ']'))
+		return false;
+	memcpy(name, host, n);
+	name[n] = '\0';
+	const char *port = host + n;
+	if (*port == ':' && (port[1] == '\0' || port[1 + strspn(port + 1, "0123456789")] != '\0'))
+		return false;
+	if (*port != '\0' && *port != ':')
+		return false;
+	if (g_ascii_strcasecmp(name, "localhost") == 0 || strcmp(name, "[::1]") == 0)
+		return true;
+	/* 127.a.b.c, digits and dots only: "127.0.0.1.evil.example" is not */
+	unsigned a, b, c, d;
+	char end;
+	return strspn(name, "0123456789.") == n && sscanf(name, "%u.%u.%u.%u%c", &a, &b, &c, &d, &end) == 4 &&
+	       a == 127 && b < 256 && c < 256 && d < 256;
 }
 
 const char *route_target_path(const char *target, char *buf, size_t len)

@@ -28,6 +28,14 @@ struct route route_request(const char *path, bool method_ok, bool debug_enabled,
 bool address_is_loopback(const char *addr);
 
 /*
+ * May a request with this Host header see /debug? Only loopback names
+ * (localhost, 127.x.x.x, [::1], each with an optional :port) or no Host
+ * at all (HTTP/1.0). A browser tricked by DNS rebinding into calling us
+ * sends the attacker's name, which is refused even from loopback.
+ */
+bool host_is_local(const char *host);
+
+/*
  * The path of an origin-form request-target ("/p?q#f" -> "/p"), as sent,
  * copied into buf (len >= 1); "" when it is too long to be any route.
  * libevent's URI parser reads "//host/metrics" as an authority and a path,

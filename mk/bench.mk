@@ -6,14 +6,14 @@
 #   make bench-quick             a tiny run into build/bench-quick (seconds)
 #   make bench-report            regenerate PERFORMANCE_REPORT.md from bench/results
 #   BENCH_SOAK_S=1800 make bench a 30-minute soak
+#   make bench-hostile           the "Hostile clients" figures (bench/hostile.py,
+#                                ~2 minutes): attacks at twice the fd limit,
+#                                into bench/results/hostile.json and the report
+#   make bench-chaos             the "Chaos under load" figures (bench/chaos.py,
+#                                CHAOS_S=600 by default): random kills, pauses
+#                                and hangs under load and scraping
 
-# The smoke test (tests/integration/test_bench_smoke.sh) runs the bench's
-# machinery, so `make test` installs its packages too.
-DEPS_GROUPS += bench stack
-
-.PHONY: bench-quick bench-report
-
-bench: deps
+.PHONY: bench-quick bench-report bench-hostile bench-chaos
 
 bench-quick: all
 	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \
@@ -21,3 +21,9 @@ bench-quick: all
 
 bench-report:
 	scripts/bench.sh report
+
+bench-hostile: all
+	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/hostile.py
+
+bench-chaos: all
+	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py

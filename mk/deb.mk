@@ -5,13 +5,17 @@
 #   make test-deb   install it on a clean Debian root (mmdebstrap), upgrade
 #                   it with an edited conffile, purge it
 #                   (tests/packaging/test_deb.sh)
+#   make test-systemd   boot a Debian 12 VM with systemd and the package
+#                   installed, and check the unit as systemd runs it: notify
+#                   readiness, the watchdog, restarts, cgroup caps
+#                   (scripts/systemd-vm.sh, tests/systemd/; ~4 minutes)
 #
 # The package is built from a copy of the tree's files (tracked and new,
 # not ignored), so build/ and the caller's checkout stay as they are.
 
 DEB_DIR := build/deb
 
-.PHONY: deb test-deb
+.PHONY: deb test-deb test-systemd
 
 deb: DEPS_GROUPS := build deb
 deb: deps
@@ -27,3 +31,7 @@ deb: deps
 test-deb: DEPS_GROUPS := build deb
 test-deb: deb
 	bash tests/packaging/test_deb.sh
+
+test-systemd: DEPS_GROUPS := build deb systemd-vm
+test-systemd: deb
+	scripts/systemd-vm.sh

@@ -10,9 +10,6 @@
 # The dashboard page is embedded into the binary: exporter/dashboard.html
 # becomes $(BUILD)/gen/dashboard_html.inc, #included by exporter/dashboard.c.
 
-LIB_SRC     += exporter/dashboard.c
-UNIT_TESTS  += test_dashboard
-DEPS_GROUPS += stack browser
 CPPFLAGS    += -I$(BUILD)/gen
 
 # `make run` needs VictoriaMetrics, not the browser the tests use.

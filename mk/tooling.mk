@@ -8,7 +8,9 @@
 #   make cppcheck | clang-tidy | flawfinder | shellcheck | check-workflows
 #   make format-check    clang-format --dry-run --Werror over all C files
 #   make format          apply .clang-format in place (rewrites files!)
-#   make diagrams        render diagrams/*.dot to PNG (always re-rendered)
+#   make diagrams        render diagrams/*.dot to PNG (always re-rendered) and
+#                        record which source each picture was drawn from
+#   make diagrams-check  fail when a .dot changed since its picture was drawn
 #   make man             regenerate docs/sensor-service.1 from --help (help2man)
 #   make install-man     install docs/sensor-service.1 (part of make install)
 #   make docker-image    docker build -f deploy/Dockerfile -t $(IMAGE) .
@@ -17,7 +19,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows \
-        format format-check diagrams man install-man uninstall-man docker-image
+        format format-check diagrams diagrams-check man install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -25,9 +27,9 @@ TOOLING_SRC = $(LIB_SRC) supervisor/main.c
 # Every C file of the tree, tracked or new (ignored ones excluded).
 C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
             find . -path ./build -prune -o -name '*.[ch]' -print)))
-SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh .ci/run))
+SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh .ci/run))
 
-lint: cppcheck clang-tidy shellcheck check-workflows
+lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check
 security: cppcheck clang-tidy flawfinder
 
 lint-deps:
@@ -81,19 +83,28 @@ format-check: lint-deps
 format: lint-deps
 	clang-format -i $(C_FILES)
 
-# Always re-rendered from source (no timestamps involved): a broken .dot
-# fails here and in CI. The PNGs are checked in for the README.
+# Always re-rendered from source: a broken .dot fails here and in CI. The
+# PNGs are checked in for the README, with the hash of the source each was
+# drawn from (diagrams/sources.sha256): a clone's file times say nothing,
+# and Graphviz's PNG bytes differ between versions, so the hash is what
+# diagrams-check compares.
 DIAGRAMS_DOT := $(wildcard diagrams/*.dot)
 diagrams: lint-deps
 	@set -e; for f in $(DIAGRAMS_DOT); do \
 		dot -Tpng -Gdpi=96 -o "$${f%.dot}.png.tmp" "$$f" || { rm -f "$${f%.dot}.png.tmp"; exit 1; }; \
 		mv "$${f%.dot}.png.tmp" "$${f%.dot}.png"; \
 		echo "diagrams: $$f -> $${f%.dot}.png"; done
+	@sha256sum $(DIAGRAMS_DOT) >diagrams/sources.sha256
+
+diagrams-check:
+	@sha256sum --quiet -c diagrams/sources.sha256 || \
+		{ echo "diagrams-check: a diagram's source changed since its picture was drawn: run make diagrams" >&2; exit 1; }
+	@[ "$$(sha256sum $(DIAGRAMS_DOT) | sort)" = "$$(sort diagrams/sources.sha256)" ] || \
+		{ echo "diagrams-check: diagrams/sources.sha256 does not list every diagrams/*.dot: run make diagrams" >&2; exit 1; }
+	@echo "diagrams-check: $(words $(DIAGRAMS_DOT)) pictures drawn from their current sources"
 
 # The man page goes in with `make install`.
 MANDIR ?= $(PREFIX)/share/man
-install: install-man
-uninstall: uninstall-man
 install-man:
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 docs/sensor-service.1 $(DESTDIR)$(MANDIR)/man1/sensor-service.1

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # install-deps.sh - install the Debian packages sensor-service needs, only
 # those that are missing. Groups: build, test, stack, browser (headless
-# Chromium for the dashboard test), bench, lint (default: build test).
+# Chromium for the dashboard test), bench, lint (default: build test). The
+# test group has gdb (test_worker_stop.sh holds the worker at its sleep) and
+# util-linux (prlimit, test_starvation.sh).
 # Package services (prometheus, victoria-metrics) are not started by the
 # installation: the stack starts its own on its own ports.
 set -euo pipefail
 
 declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
-	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2"
+	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
@@ -18,7 +20,12 @@ declare -A GROUP=(
 	[cross-arm64]="make file mmdebstrap gcc-aarch64-linux-gnu" # make cross ARCH=arm64
 	[cross-armhf]="make file mmdebstrap gcc-arm-linux-gnueabihf"
 	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap" # make deb, make test-deb
+	[systemd-vm]="qemu-system-x86 mmdebstrap e2fsprogs" # make test-systemd
 	[board]="qemu-system-arm mmdebstrap cpio python3 prometheus" # make test-board
+	# make test-container: podman, its runtime and network plugins (dnsname:
+	# compose services find each other by name), podman-compose, and
+	# mmdebstrap for a local base image where no registry can be reached.
+	[container]="podman podman-compose runc crun conmon containernetworking-plugins golang-github-containernetworking-plugin-dnsname slirp4netns uidmap catatonit mmdebstrap"
 )
 
 groups=("$@")

@@ -45,6 +45,14 @@
 #                        chunk files, so smaller caps bound data, not disk)
 #   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (8MiB)
 #   STACK_VMAGENT_FLAGS  extra flags, split on spaces
+# Authentication to the central store (e.g. vmauth in front of it; see the
+# README's "Edge mode and fleets"), files readable by vmagent:
+#   STACK_REMOTE_WRITE_BEARER_TOKEN_FILE  a bearer token, or
+#   STACK_REMOTE_WRITE_USERNAME and STACK_REMOTE_WRITE_PASSWORD_FILE
+#                        basic auth
+#   STACK_REMOTE_WRITE_TLS_CA_FILE  the CA that signed the store's https
+#                        certificate (an https:// URL without it uses the
+#                        system's CAs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -71,6 +79,10 @@ VMAGENT_PORT=${STACK_VMAGENT_PORT:-8429}
 BUFFER_DIR=${STACK_BUFFER_DIR:-$STATE/vmagent-buffer}
 BUFFER_MAX=${STACK_BUFFER_MAX:-512MiB}
 VMAGENT_MEMORY=${STACK_VMAGENT_MEMORY:-8MiB}
+RW_TOKEN_FILE=${STACK_REMOTE_WRITE_BEARER_TOKEN_FILE:-}
+RW_USERNAME=${STACK_REMOTE_WRITE_USERNAME:-}
+RW_PASSWORD_FILE=${STACK_REMOTE_WRITE_PASSWORD_FILE:-}
+RW_CA_FILE=${STACK_REMOTE_WRITE_TLS_CA_FILE:-}
 ALL_COMPONENTS=(vmalert vmagent victoria-metrics sensor-service) # stop order
 case $MODE in
 local) COMPONENTS=(vmalert victoria-metrics sensor-service); SCRAPE_SRC=deploy/victoriametrics/scrape.yml ;;
@@ -187,6 +199,7 @@ start_stack() {
 		# -remoteWrite.label splits on commas: keep label values plain.
 		[[ $DEVICE =~ ^[A-Za-z0-9._:-]+$ ]] || die "STACK_DEVICE='$DEVICE': use letters, digits and . _ : - only"
 		[[ $SITE =~ ^[A-Za-z0-9._:-]+$ ]] || die "STACK_SITE='$SITE': use letters, digits and . _ : - only"
+		remote_write_auth_flags >/dev/null || exit 1
 		mkdir -p "$STATE/logs" "$BUFFER_DIR"
 	else
 		command -v victoria-metrics >/dev/null || die "victoria-metrics is missing: scripts/install-deps.sh stack"
@@ -252,6 +265,23 @@ start_stack() {
 	supervise_loop
 }
 
+# remote_write_auth_flags: vmagent's flags for authenticating to the central
+# store, one per line; dies on a setting that cannot work.
+remote_write_auth_flags() {
+	local f
+	for f in "$RW_TOKEN_FILE" "$RW_PASSWORD_FILE" "$RW_CA_FILE"; do
+		[ -z "$f" ] || [ -r "$f" ] || die "cannot read $f (STACK_REMOTE_WRITE_*_FILE)"
+	done
+	[ -z "$RW_TOKEN_FILE" ] || [ -z "$RW_USERNAME" ] ||
+		die "STACK_REMOTE_WRITE_BEARER_TOKEN_FILE and STACK_REMOTE_WRITE_USERNAME: choose one"
+	[ -z "$RW_USERNAME" ] || [ -n "$RW_PASSWORD_FILE" ] ||
+		die "STACK_REMOTE_WRITE_USERNAME needs STACK_REMOTE_WRITE_PASSWORD_FILE"
+	[ -z "$RW_TOKEN_FILE" ] || echo "-remoteWrite.bearerTokenFile=$RW_TOKEN_FILE"
+	[ -z "$RW_USERNAME" ] || printf '%s\n' "-remoteWrite.basicAuth.username=$RW_USERNAME" \
+		"-remoteWrite.basicAuth.passwordFile=$RW_PASSWORD_FILE"
+	[ -z "$RW_CA_FILE" ] || echo "-remoteWrite.tlsCAFile=$RW_CA_FILE"
+}
+
 # Edge mode, after the service: vmagent scrapes it and remote-writes to
 # the central store. Every sample goes through the on-disk queue in
 # $BUFFER_DIR first, so an unreachable store (or a vmagent restart) loses
@@ -259,8 +289,9 @@ start_stack() {
 # Small footprint: caches capped by -memory.allowedBytes, two send queues
 # (one per core of a small board; the default is two per core).
 start_vmagent() {
-	local svc=$1 vmagent=$2 name
-	spawn vmagent vmagent -httpListenAddr="$(hostport "$LISTEN" "$VMAGENT_PORT")" \
+	local svc=$1 vmagent=$2 name auth=()
+	mapfile -t auth < <(remote_write_auth_flags)
+	spawn vmagent vmagent "${auth[@]}" -httpListenAddr="$(hostport "$LISTEN" "$VMAGENT_PORT")" \
 		-promscrape.config="$STATE/scrape.yml" -remoteWrite.url="$REMOTE_WRITE_URL" \
 		-remoteWrite.tmpDataPath="$BUFFER_DIR" -remoteWrite.maxDiskUsagePerURL="$BUFFER_MAX" \
 		-remoteWrite.label="device=$DEVICE" -remoteWrite.label="site=$SITE" \
@@ -270,7 +301,9 @@ start_vmagent() {
 
 	say "sensor-service   http://$svc/  (/metrics)"
 	say "vmagent          http://$vmagent/   (/targets, /metrics; buffer in $BUFFER_DIR, at most $BUFFER_MAX)"
-	say "remote write to  $(printf '%s' "$REMOTE_WRITE_URL" | sed 's|//[^/@]*@|//***@|g') as device=$DEVICE site=$SITE"
+	say "remote write to  $(printf '%s' "$REMOTE_WRITE_URL" | sed 's|//[^/@]*@|//***@|g') as device=$DEVICE site=$SITE$(
+		[ -n "$RW_TOKEN_FILE" ] && printf ', bearer token'; [ -n "$RW_USERNAME" ] && printf ', basic auth as %s' "$RW_USERNAME"
+		[ -n "$RW_CA_FILE" ] && printf ', CA %s' "$RW_CA_FILE")"
 	say "logs in $STATE/logs/; Ctrl-C or 'make stop' stops the stack"
 	supervise_loop
 }

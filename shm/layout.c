@@ -13,8 +13,7 @@ const char *const shm_spike_bound_labels[SHM_SPIKE_BUCKETS] = {
 
 size_t shm_segment_size(uint32_t ring_capacity)
 {
-	size_t fixed = (sizeof(struct shm_segment) + 63u) & ~(size_t)63u;
-	return fixed + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
+	return SHM_RING_OFFSET + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
 }
 
 const char *shm_child_name(enum shm_child_id id)
@@ -77,10 +76,7 @@ const char *shm_read_error_label(enum shm_read_error e)
 const char *shm_push_result_label(enum shm_push_result r)
 {
 	static const char *const labels[SHM_PUSH_RESULT_COUNT] = {
-		"accepted",
-		"malformed",
-		"unknown_channel",
-		"over_rate",
+		"accepted", "malformed", "unknown_channel", "over_rate", "bad_timestamp",
 	};
 	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
 }

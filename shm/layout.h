@@ -132,6 +132,7 @@ enum shm_push_result {
 	SHM_PUSH_MALFORMED,
 	SHM_PUSH_UNKNOWN_CHANNEL,
 	SHM_PUSH_OVER_RATE,
+	SHM_PUSH_BAD_TIMESTAMP, /* older than push-max-age-s or beyond push-max-skew-ms ahead */
 	SHM_PUSH_RESULT_COUNT
 };
 
@@ -145,14 +146,16 @@ struct shm_preamble {
 	uint32_t reserved;
 };
 
-/* Written once by the supervisor before forking; read-only afterwards. */
+/* Written once by the supervisor before forking; read-only afterwards, and
+ * read by no process but the supervisor (to repair it): each reads its own
+ * copy (view.h). */
 struct shm_header {
 	struct shm_preamble pre;
 	int64_t created_realtime_ns;
 	int64_t created_monotonic_ns;
 	uint32_t ring_capacity; /* power of two */
 	uint32_t channel_count;
-	uint64_t ring_offset; /* from the start of the segment */
+	uint64_t ring_offset; /* from the start of the segment: always SHM_RING_OFFSET */
 	uint32_t heartbeat_timeout_ms;
 	uint32_t reserved;
 };
@@ -182,7 +185,8 @@ struct shm_child {
 	_Atomic uint64_t memory_limit_bytes;
 };
 
-/* Static description written by the supervisor, last value by the worker. */
+/* Static description written by the supervisor (and read from each
+ * process's copy, view.h), last value by the worker. */
 struct shm_channel {
 	char name[SHM_CHANNEL_NAME_LEN];
 	char unit[SHM_CHANNEL_UNIT_LEN];
@@ -232,6 +236,8 @@ struct shm_supervisor {
 	_Atomic int32_t pid;
 	_Atomic uint32_t reserved;
 	_Atomic uint64_t rss_bytes;
+	_Atomic uint64_t cgroup_memory_limit_bytes; /* enclosing cgroup's limit, 0: none */
+	_Atomic uint64_t shm_repairs;               /* structural fields rewritten from its copy */
 };
 
 /* Worker-written counters and gauges. */
@@ -283,27 +289,24 @@ struct shm_segment {
 	struct shm_push_metrics push;
 	/* Worker-written: sensors a rescan found after the start take the
 	 * slots from hdr.channel_count on (described by the worker before it
-	 * publishes them here); 0 until the first. */
+	 * publishes them here); 0 until the first. Readers bound it and
+	 * validate those slots through shm_view_chan() (view.h). */
 	_Atomic uint32_t live_channels;
 	uint32_t reserved_live;
 };
 
+/* The ring starts at the first 64-byte boundary after the fixed part: a
+ * constant of the layout, so no reader takes it from the segment. */
+#define SHM_RING_OFFSET ((sizeof(struct shm_segment) + 63u) & ~(size_t)63u)
+
 static inline struct shm_ring_slot *shm_ring_slots(struct shm_segment *seg)
 {
-	return (struct shm_ring_slot *)((char *)seg + seg->hdr.ring_offset);
+	return (struct shm_ring_slot *)((char *)seg + SHM_RING_OFFSET);
 }
 
 static inline const struct shm_ring_slot *shm_ring_slots_const(const struct shm_segment *seg)
 {
-	return (const struct shm_ring_slot *)((const char *)seg + seg->hdr.ring_offset);
-}
-
-/* Channels in use: those of the start and those a rescan added since
- * (live_channels is written by the worker: bounded here). */
-static inline uint32_t shm_channels_live(const struct shm_segment *seg)
-{
-	uint32_t live = atomic_load_explicit(&seg->live_channels, memory_order_acquire);
-	return live > seg->hdr.channel_count && live <= SHM_MAX_CHANNELS ? live : seg->hdr.channel_count;
+	return (const struct shm_ring_slot *)((const char *)seg + SHM_RING_OFFSET);
 }
 
 /* Bytes needed for a segment with a ring of `ring_capacity` slots. */

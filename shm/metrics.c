@@ -34,6 +34,19 @@ void histogram_observe(struct shm_histogram *h, double value)
 	seqlock_write_end(&h->seq);
 }
 
+void histogram_recover(struct shm_histogram *h)
+{
+	seqlock_write_reset(&h->seq);
+	uint64_t run = 0;
+	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
+		run += SHM_LOAD(&h->buckets[b]);
+	if (SHM_LOAD(&h->count) == run)
+		return;
+	seqlock_write_begin(&h->seq);
+	SHM_STORE(&h->count, run);
+	seqlock_write_end(&h->seq);
+}
+
 bool histogram_read(const struct shm_histogram *h, struct histogram_snapshot *out)
 {
 	struct shm_histogram *hh = (struct shm_histogram *)h; /* loads only */
@@ -118,4 +131,9 @@ bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out)
 			return true;
 	}
 	return false;
+}
+
+void channel_stats_recover(struct shm_channel *ch)
+{
+	seqlock_write_reset(&ch->stats_seq);
 }

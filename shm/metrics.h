@@ -19,6 +19,12 @@ struct histogram_snapshot {
 	double sum;
 };
 
+/* A new writer takes the histogram over from one that may have died
+ * mid-update: the sequence even again, the count equal to the buckets'
+ * sum (a death between the two increments leaves them one apart, and
+ * readers reject such a copy). */
+void histogram_recover(struct shm_histogram *h);
+
 /* Consistent copy; false when the writer kept it busy (or died mid-write). */
 bool histogram_read(const struct shm_histogram *h, struct histogram_snapshot *out);
 
@@ -48,6 +54,10 @@ struct channel_stats {
 };
 void channel_stats_publish(struct shm_channel *ch, const struct channel_stats *st);
 bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out);
+/* A new writer takes a channel's statistics over (see histogram_recover);
+ * a set left half-written mixes two consecutive windows until the next
+ * processing run replaces it. */
+void channel_stats_recover(struct shm_channel *ch);
 
 int64_t monotonic_ns(void);
 int64_t realtime_ns(void);

@@ -4,10 +4,19 @@
 #include "ring.h"
 
 #include "seqlock.h"
+#include "view.h"
+
+/* From this process's copy: 0 (no ring) for a segment it has no view of. */
+static uint64_t capacity(const struct shm_segment *seg)
+{
+	return shm_view_of(seg)->hdr.ring_capacity;
+}
 
 void ring_push(struct shm_segment *seg, uint32_t channel, int64_t timestamp_ns, double value)
 {
-	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t cap = capacity(seg);
+	if (cap == 0)
+		return;
 	uint64_t head = SHM_LOAD(&seg->ring.head);
 	uint64_t tail = SHM_LOAD(&seg->ring.tail);
 	struct shm_ring_slot *slot = &shm_ring_slots(seg)[head & (cap - 1)];
@@ -41,7 +50,7 @@ uint64_t ring_depth(const struct shm_segment *seg)
 {
 	uint64_t head = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.head, memory_order_acquire);
 	uint64_t tail = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.tail, memory_order_acquire);
-	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t cap = capacity(seg);
 	/* A reader may see tail from after head; never report garbage. */
 	if (tail > head)
 		return 0;
@@ -51,7 +60,7 @@ uint64_t ring_depth(const struct shm_segment *seg)
 size_t ring_peek_recent(const struct shm_segment *seg, struct reading *out, size_t max)
 {
 	const struct shm_ring_slot *slots = shm_ring_slots_const(seg);
-	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t cap = capacity(seg);
 	uint64_t head = atomic_load_explicit((_Atomic uint64_t *)&seg->ring.head, memory_order_acquire);
 	uint64_t want = max < cap ? max : cap;
 	if (want > head)

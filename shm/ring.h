@@ -4,7 +4,8 @@
  * The worker pushes readings and later consumes them in its processing
  * step; when readings arrive faster than they are consumed, the oldest
  * unconsumed one is overwritten and counted as dropped. Other processes
- * only peek at the most recent readings, without locks.
+ * only peek at the most recent readings, without locks. The capacity is
+ * the process's own copy (view.h), never the live header's.
  */
 #ifndef SENSOR_SHM_RING_H
 #define SENSOR_SHM_RING_H

@@ -68,8 +68,7 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen)
 		return -1;
 	}
 	size_t want = shm_segment_size(cap);
-	if (pre->total_size != want || size < want ||
-	    seg->hdr.ring_offset != want - (size_t)cap * sizeof(struct shm_ring_slot)) {
+	if (pre->total_size != want || size < want || seg->hdr.ring_offset != SHM_RING_OFFSET) {
 		snprintf(err, errlen, "size %llu (mapped %zu) does not match a ring of %u (%zu bytes)",
 			 (unsigned long long)pre->total_size, size, cap, want);
 		return -1;
@@ -192,7 +191,7 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p, cha
 	seg->hdr.created_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
 	seg->hdr.ring_capacity = cap;
 	seg->hdr.channel_count = p->channel_count;
-	seg->hdr.ring_offset = size - (size_t)cap * sizeof(struct shm_ring_slot);
+	seg->hdr.ring_offset = SHM_RING_OFFSET;
 	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
 	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
 	seg->hdr.pre.header_size = sizeof(struct shm_segment);

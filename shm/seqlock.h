@@ -7,6 +7,10 @@
  * the copy only when both loads are equal and even. Readers never write,
  * so a writer that dies mid-update leaves an odd counter that readers
  * detect and give up on after a bounded number of tries: nothing blocks.
+ * The writer's successor must call seqlock_write_reset on every counter
+ * it takes over before its first write: its begin/end pairs would
+ * otherwise keep the parity inverted, readers would reject every stable
+ * copy and accept the torn ones.
  */
 #ifndef SENSOR_SHM_SEQLOCK_H
 #define SENSOR_SHM_SEQLOCK_H
@@ -29,6 +33,16 @@ static inline void seqlock_write_end(_Atomic uint32_t *seq)
 {
 	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
 	atomic_store_explicit(seq, s + 1, memory_order_release);
+}
+
+/* A writer that starts (or restarts): make the counter even again. The
+ * fields are each whole (atomic stores); the caller repairs any invariant
+ * across them that a death between two stores can break. */
+static inline void seqlock_write_reset(_Atomic uint32_t *seq)
+{
+	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
+	if (s & 1u)
+		atomic_store_explicit(seq, s + 1, memory_order_release);
 }
 
 static inline uint32_t seqlock_read_begin(const _Atomic uint32_t *seq)

@@ -45,7 +45,11 @@ int listener_open(const char *addr, int port, char *err, size_t errlen)
 	/* Accepted sockets inherit it: a /metrics page larger than one of
 	 * libevent's 16 KiB writes must not wait ~40 ms for a delayed ACK. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, 128) != 0) {
+	/* The longest accept queue the kernel allows (net.core.somaxconn): a
+	 * burst of connections, an attacker's, must not drop a scraper's SYN
+	 * (retried only after a second). The exporter takes from it no faster
+	 * than its connection cap allows. */
+	if (bind(fd, (struct sockaddr *)&ss, sslen) != 0 || listen(fd, SOMAXCONN) != 0) {
 		snprintf(err, errlen, "cannot listen on %s%s%s:%d: %s", ss.ss_family == AF_INET6 ? "[" : "", addr,
 			 ss.ss_family == AF_INET6 ? "]" : "", port, strerror(errno));
 		close(fd);

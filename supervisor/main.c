@@ -12,6 +12,7 @@
 #include "../common/proctitle.h"
 #include "../shm/segment.h"
 #include "../worker/discovery.h"
+#include "../shm/view.h"
 #include "../worker/list_sensors.h"
 #include "../worker/source.h"
 #include "listener.h"
@@ -66,13 +67,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	source_describe_channels(seg, &cfg);
-	size_t seg_size = seg->hdr.pre.total_size;
+	/* The structure is complete: every process (the children inherit it)
+	 * reads it from this private copy from now on. */
+	size_t seg_size = shm_segment_size(params.ring_capacity);
+	if (shm_view_capture(seg, seg_size, err, sizeof err) != 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		close(listen_fd);
+		shm_unmap(seg, seg_size);
+		shm_remove(cfg.shm_name);
+		return 1;
+	}
 	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION, cfg.shm_name,
-		 seg_size, seg->hdr.ring_capacity, cfg.listen, cfg.port);
+		 seg_size, params.ring_capacity, cfg.listen, cfg.port);
 
 	int rc = supervise(seg, &cfg, listen_fd);
 
 	close(listen_fd);
+	shm_view_release(seg);
 	shm_unmap(seg, seg_size);
 	if (shm_remove(cfg.shm_name) != 0)
 		log_warn("cannot remove segment %s", cfg.shm_name);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "cglimit.h"
 
 /* AddressSanitizer maps terabytes of shadow memory that count as data, so
  * under it RLIMIT_DATA would fail every allocation: only the cgroup caps. */
@@ -57,31 +58,14 @@ static int write_file(const char *dir, const char *file, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Our own cgroup path in the hierarchy whose line matches `controller`
- * ("memory" for v1, "" for the v2 line "0::"). */
+/* Our own cgroup path, "" at the top (cglimit.c reads /proc/self/cgroup). */
 static int own_cgroup(const char *controller, char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/cgroup", "r");
-	char line[512];
-	int found = -1;
-	if (!f)
+	if (cglimit_own_group("", controller, out, len) != 0)
 		return -1;
-	while (found < 0 && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		const char *ctrls = c1 + 1;
-		int match = *controller ? (strstr(ctrls, controller) != NULL) : (*ctrls == '\0' && line[0] == '0');
-		if (match) {
-			snprintf(out, len, "%s", strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
-			found = 0;
-		}
-	}
-	fclose(f);
-	return found;
+	if (strcmp(out, "/") == 0)
+		out[0] = '\0';
+	return 0;
 }
 
 static int is_dir(const char *path)

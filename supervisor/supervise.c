@@ -32,10 +32,14 @@
 #include "../exporter/exporter.h"
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "../worker/worker.h"
 #include "backoff.h"
 #include "memcap.h"
+#include "memfit.h"
+#include "oomscore.h"
 #include "procstat.h"
+#include "sdnotify.h"
 
 #define TICK_MS 500
 
@@ -46,6 +50,7 @@ struct child {
 	enum shm_child_state state;
 	int64_t started_ns;
 	int64_t restart_at_ns;
+	int64_t ended_ns;  /* when it last died: the restart logs its real delay */
 	unsigned failures; /* consecutive quick deaths */
 	bool killed_for_hang;
 	bool started_once;
@@ -60,6 +65,12 @@ struct supervisor {
 	pid_t pid;
 	bool stopping;
 	struct child kids[SHM_CHILD_COUNT];
+	/* systemd (Type=notify): READY=1 once, then STATUS= on change and
+	 * WATCHDOG=1 from this loop, so a stuck loop stops the pings. */
+	struct sdnotify notify;
+	bool ready_sent;
+	int64_t next_watchdog_ns;
+	char status[192];
 };
 
 static void publish(struct supervisor *s, struct child *c, enum shm_exit_reason reason, int detail)
@@ -84,11 +95,18 @@ static void run_child(struct supervisor *s, struct child *c)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	close(s->sig_fd);
-	/* If the supervisor dies, so do we: no orphan keeps the port. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	/* If the supervisor dies, so do we: no orphan keeps the port. SIGKILL,
+	 * not SIGTERM: a busy or hung child never acts on a caught SIGTERM, and
+	 * nothing can delay or block SIGKILL. A clean stop loses nothing by it:
+	 * the supervisor sends SIGTERM itself and waits for every child before
+	 * it exits (stop_children), so this only fires when the supervisor died
+	 * abruptly, and then a stale segment and push socket are reclaimed by
+	 * the next start anyway. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != s->pid)
 		_exit(0);
 	memcap_enter(&c->cap);
+	oomscore_enter(c->id);
 	/* On a 2-core board the worker's processing spike must not take the
 	 * CPU the exporter needs to answer scrapes. */
 	if (c->id == SHM_CHILD_WORKER && setpriority(PRIO_PROCESS, 0, s->cfg->worker_nice) != 0)
@@ -106,8 +124,22 @@ static void run_child(struct supervisor *s, struct child *c)
 	exit(rc);
 }
 
+/* Before a restart: whatever the dead child (or anyone) wrote over the
+ * segment's structure is rewritten from our copy, logged and counted. */
+static void repair_segment(struct supervisor *s)
+{
+	char what[256];
+	unsigned n = shm_view_repair(s->seg, what, sizeof what);
+	if (n == 0)
+		return;
+	SHM_ADD(&s->seg->supervisor.shm_repairs, n);
+	log_warn("segment: %u structural field(s) damaged, rewritten from the supervisor's copy: %s", n, what);
+}
+
 static void start_child(struct supervisor *s, struct child *c)
 {
+	if (c->started_once)
+		repair_segment(s);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0)
@@ -128,7 +160,11 @@ static void start_child(struct supervisor *s, struct child *c)
 	c->killed_for_hang = false;
 	publish(s, c, (enum shm_exit_reason)SHM_LOAD(&s->seg->children[c->id].last_exit_reason),
 		SHM_LOAD(&s->seg->children[c->id].last_exit_detail));
-	log_info("started %s (pid %d)", c->title, (int)pid);
+	if (c->ended_ns > 0)
+		log_info("started %s (pid %d), %lld ms after it ended", c->title, (int)pid,
+			 (long long)((now - c->ended_ns) / 1000000));
+	else
+		log_info("started %s (pid %d)", c->title, (int)pid);
 }
 
 static struct child *child_by_pid(struct supervisor *s, pid_t pid)
@@ -154,6 +190,7 @@ static void on_child_exit(struct supervisor *s, struct child *c, int status)
 		reason = SHM_EXIT_CODE;
 		detail = WEXITSTATUS(status);
 	}
+	c->ended_ns = now;
 	SHM_ADD(&s->seg->children[c->id].exits_by_reason[reason], 1);
 	SHM_STORE(&s->seg->children[c->id].rss_bytes, 0);
 
@@ -184,12 +221,17 @@ static void reap_children(struct supervisor *s)
 }
 
 /* When a running child's heartbeat goes stale: its last beat (or its
- * start, before the first beat) plus the timeout. */
-static int64_t heartbeat_deadline_ns(const struct supervisor *s, const struct child *c)
+ * start, before the first beat) plus the timeout. The beat comes from the
+ * segment, untrusted: one more than a timeout ahead of `now` is garbage
+ * and counts as none (a far-future value must not switch hang detection
+ * off), and one a little ahead (a beat racing this read) counts as now,
+ * so the sum never exceeds now plus twice the timeout. */
+static int64_t heartbeat_deadline_ns(const struct supervisor *s, const struct child *c, int64_t now)
 {
+	int64_t timeout = (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
 	int64_t beat = SHM_LOAD(&s->seg->children[c->id].heartbeat_monotonic_ns);
-	int64_t since = beat >= c->started_ns ? beat : c->started_ns;
-	return since + (int64_t)s->cfg->heartbeat_timeout_ms * 1000000;
+	int64_t since = beat < c->started_ns || beat - now > timeout ? c->started_ns : beat < now ? beat : now;
+	return since + timeout;
 }
 
 /* Kill a running child whose heartbeat is older than the timeout (or that
@@ -198,13 +240,72 @@ static void check_heartbeat(struct supervisor *s, struct child *c, int64_t now)
 {
 	if (c->state != SHM_CHILD_RUNNING || c->killed_for_hang)
 		return;
-	int64_t deadline = heartbeat_deadline_ns(s, c);
+	int64_t deadline = heartbeat_deadline_ns(s, c, now);
 	if (now <= deadline)
 		return;
 	log_warn("%s (pid %d) heartbeat stale for %lld ms: killing it", c->title, (int)c->pid,
 		 (long long)((now - deadline) / 1000000) + s->cfg->heartbeat_timeout_ms);
 	c->killed_for_hang = true;
 	kill(c->pid, SIGKILL);
+}
+
+/* Both children run and have beaten since they started: the exporter's
+ * event loop is serving the socket bound before the fork. */
+static bool children_ready(const struct supervisor *s)
+{
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		const struct child *c = &s->kids[i];
+		if (c->state != SHM_CHILD_RUNNING ||
+		    SHM_LOAD(&s->seg->children[i].heartbeat_monotonic_ns) < c->started_ns)
+			return false;
+	}
+	return true;
+}
+
+/* What the watchdog vouches for: every child is healthy (running with a
+ * fresh heartbeat) or being restarted (killed for a hang, or in backoff). */
+static bool children_healthy_or_restarting(const struct supervisor *s, int64_t now)
+{
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
+		const struct child *c = &s->kids[i];
+		if (c->state == SHM_CHILD_BACKOFF || (c->state == SHM_CHILD_RUNNING && c->killed_for_hang))
+			continue;
+		if (c->state != SHM_CHILD_RUNNING || now > heartbeat_deadline_ns(s, c, now))
+			return false;
+	}
+	return true;
+}
+
+static void notify_tick(struct supervisor *s, int64_t now)
+{
+	if (s->notify.fd < 0)
+		return;
+	char status[sizeof s->status];
+	size_t len = (size_t)snprintf(status, sizeof status, "STATUS=");
+	for (unsigned i = 0; i < SHM_CHILD_COUNT && len < sizeof status; i++) {
+		const struct child *c = &s->kids[i];
+		unsigned long long restarts = SHM_LOAD(&s->seg->children[i].restarts);
+		if (c->state == SHM_CHILD_RUNNING)
+			len += (size_t)snprintf(status + len, sizeof status - len, "%s%s pid %d, %llu restarts",
+						i ? "; " : "", shm_child_name(c->id), (int)c->pid, restarts);
+		else
+			len += (size_t)snprintf(status + len, sizeof status - len, "%s%s restarting, %llu restarts",
+						i ? "; " : "", shm_child_name(c->id), restarts);
+	}
+	if (!s->ready_sent && children_ready(s)) {
+		char msg[sizeof status + 16];
+		snprintf(msg, sizeof msg, "READY=1\n%s", status);
+		if (sdnotify_send(&s->notify, msg) == 0)
+			s->ready_sent = true;
+		memcpy(s->status, status, sizeof status);
+	} else if (s->ready_sent && strcmp(status, s->status) != 0) {
+		sdnotify_send(&s->notify, status);
+		memcpy(s->status, status, sizeof status);
+	}
+	if (s->notify.watchdog_usec > 0 && now >= s->next_watchdog_ns && children_healthy_or_restarting(s, now)) {
+		sdnotify_send(&s->notify, "WATCHDOG=1");
+		s->next_watchdog_ns = now + s->notify.watchdog_usec * 1000 / 2;
+	}
 }
 
 static void tick(struct supervisor *s)
@@ -220,6 +321,7 @@ static void tick(struct supervisor *s)
 			start_child(s, c);
 		}
 	}
+	notify_tick(s, now);
 }
 
 /* Milliseconds until the next thing we must do. */
@@ -233,7 +335,12 @@ static int next_timeout_ms(const struct supervisor *s)
 		if (c->state == SHM_CHILD_BACKOFF)
 			left = (c->restart_at_ns - now) / 1000000;
 		else if (c->state == SHM_CHILD_RUNNING && !c->killed_for_hang)
-			left = (heartbeat_deadline_ns(s, c) - now) / 1000000 + 1; /* a hang is seen on time */
+			left = (heartbeat_deadline_ns(s, c, now) - now) / 1000000 + 1; /* a hang is seen on time */
+		if (left < wait)
+			wait = left < 0 ? 0 : left;
+	}
+	if (s->notify.watchdog_usec > 0) {
+		int64_t left = (s->next_watchdog_ns - now) / 1000000;
 		if (left < wait)
 			wait = left < 0 ? 0 : left;
 	}
@@ -325,8 +432,18 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 		return 1;
 	}
 
-	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", (uint64_t)cfg->worker_memory_mb << 20);
-	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", (uint64_t)cfg->exporter_memory_mb << 20);
+	char err[256];
+	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
+		log_warn("systemd notification off: %s", err);
+
+	struct memfit fit;
+	memfit_plan(&fit, cfg, seg->hdr.pre.total_size);
+	SHM_STORE(&seg->supervisor.cgroup_memory_limit_bytes, fit.limit_bytes);
+	memcap_prepare(&s.kids[SHM_CHILD_WORKER].cap, "worker", fit.worker_bytes);
+	memcap_prepare(&s.kids[SHM_CHILD_EXPORTER].cap, "exporter", fit.exporter_bytes);
+	int own_adj = oomscore_own();
+	log_info("oom_score_adj: worker %d, exporter %d, supervisor %d (the OOM killer picks the worker first)",
+		 oomscore_for(SHM_CHILD_WORKER, own_adj), oomscore_for(SHM_CHILD_EXPORTER, own_adj), own_adj);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
 		SHM_STORE(&seg->children[i].memory_limit_bytes, s.kids[i].cap.limit_bytes);
 		start_child(&s, &s.kids[i]);
@@ -345,9 +462,11 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 		tick(&s);
 	}
 
+	sdnotify_send(&s.notify, "STOPPING=1\nSTATUS=stopping");
 	stop_children(&s);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
 		memcap_release(&s.kids[i].cap);
+	sdnotify_close(&s.notify);
 	close(s.sig_fd);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../shm/view.h"
 #include "sensors.h"
 
 int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,
@@ -107,18 +108,27 @@ double dominant_frequency(const double *values, size_t n)
 
 /* Vibration-like channels get a spectrum: the built-in set by kind, the
  * configured ones when the supervisor flagged them. */
-static bool wants_spectrum(const struct shm_channel *c, uint32_t ch)
+static bool wants_spectrum(const struct shm_channel_desc *c, uint32_t ch)
 {
 	if (c->source == SHM_SOURCE_BUILTIN)
 		return sensor_kind_of(ch) == SENSOR_VIBRATION;
 	return c->spectrum != 0;
 }
 
+double processing_worst_step_s(long window, long ring_capacity, long spectrum_channels)
+{
+	double n = (double)(window < ring_capacity ? window : ring_capacity);
+	double fed = n > 0 ? floor((double)ring_capacity / n) : 0; /* channels with a full window at once */
+	double k = (double)spectrum_channels < fed ? (double)spectrum_channels : fed;
+	return k * n * n / 2 / PROCESSING_DFT_STEPS_PER_S;
+}
+
 uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 {
 	uint64_t consumed = ring_consume_all(seg);
 	size_t got = ring_peek_recent(seg, p->recent, p->recent_cap);
-	uint32_t channels = shm_channels_live(seg);
+	const struct shm_view *v = shm_view_of(seg); /* our copy of the structure */
+	uint32_t channels = shm_view_channels(v);    /* and the late channels, bounded */
 
 	for (uint32_t ch = 0; ch < channels; ch++) {
 		/* newest `window` readings of this channel, oldest first */
@@ -131,7 +141,10 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 		const double *vals = p->values + (p->window - n);
 		struct channel_stats st;
 		stats_compute(vals, n, p->scratch, &st);
-		const struct shm_channel *c = &seg->channels[ch];
+		struct shm_channel_desc scratch;
+		const struct shm_channel_desc *c = shm_view_chan(v, ch, &scratch);
+		if (!c)
+			continue;
 		double rate_hz = c->interval_ms ? 1000.0 / c->interval_ms : p->sample_rate_hz;
 		st.dominant_hz = 0.0;
 		if (wants_spectrum(c, ch)) {

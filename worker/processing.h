@@ -33,6 +33,19 @@ void stats_compute(const double *values, size_t n, double *scratch, struct chann
  * of values[0..n), by a direct DFT: deliberately O(n^2) work. */
 double dominant_frequency(const double *values, size_t n);
 
+/* Inner DFT steps a second the slowest supported core is assumed to
+ * manage (this machine, x86-64: ~670 million): the basis of the bound
+ * below, on the safe side by a factor of six or so. */
+#define PROCESSING_DFT_STEPS_PER_S 100e6
+
+/*
+ * Seconds a processing step may take at worst on that core, for a
+ * `window` over a ring of `ring_capacity` readings with `spectrum_channels`
+ * channels taking a spectrum: n = min(window, ring) readings each for as
+ * many of them as the ring can feed at once, n * n / 2 steps each.
+ */
+double processing_worst_step_s(long window, long ring_capacity, long spectrum_channels);
+
 /* One processing run over the segment; returns readings consumed. */
 uint64_t processing_run(struct processing *p, struct shm_segment *seg);
 

@@ -2,8 +2,10 @@
  * sampler.c - read each channel's source when it is due and record the
  * reading: ring, last value, counters. A failed read is counted under its
  * reason, makes the last value NaN (there is no current reading) and is
- * retried at the channel's next interval; the log gets the first failure,
- * a reminder at most every SAMPLER_LOG_EVERY_NS, and the recovery.
+ * retried at the channel's next interval. Failures and recoveries are
+ * logged through a rate limit per channel (common/log.h): the first line,
+ * then a count a minute, so a failing or flapping source cannot flood the
+ * log.
  *
  * Sources that can block (everything read from a file) are read by a
  * thread per channel (worker/reader.h): a tick hands the due reads over,
@@ -14,7 +16,11 @@
  *
  * With discovered sensors, a rescan every discovery-rescan-ms adds those
  * that appeared since (up to CHANNEL_MAX channels): the worker describes
- * each in the next free slot, then publishes seg->live_channels.
+ * each in the next free slot beyond the initial channels, then publishes
+ * seg->live_channels (shm/view.h: those slots are the worker's, bounded
+ * and validated by readers, and never repaired by the supervisor). Names
+ * for the log come from the view for the initial channels and from the
+ * worker's own set for the late ones, never from the segment.
  *
  * Every limits-interval-ms a read also takes the kernel's limits, alarm
  * flags and trip points beside the value (worker/limits.h).
@@ -32,6 +38,7 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "discovery.h"
 #include "limits.h"
 #include "reader.h"
@@ -44,8 +51,7 @@ struct channel_slot {
 	int64_t interval_ns;
 	int64_t next_due_ns;
 	bool failing;
-	int64_t next_log_ns;
-	uint64_t failures_since_log;
+	struct log_limit fail_log, recover_log;
 	/* sources that can block: read by their own thread */
 	bool threaded;
 	bool in_flight;           /* handed to the reader, result not taken */
@@ -59,6 +65,7 @@ struct channel_slot {
 
 struct sampler {
 	struct shm_segment *seg;
+	const struct shm_view *view; /* names and geometry: our copy */
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
@@ -74,6 +81,15 @@ struct sampler {
 	bool full_logged;
 	struct channel_slot slot[];
 };
+
+/* A channel's name for the log: the view's for an initial channel, the
+ * worker's own set's for a late one (never the segment's bytes). */
+static const char *chan_name(const struct sampler *s, uint32_t ch)
+{
+	if (ch < s->view->hdr.channel_count)
+		return s->view->chan[ch].name;
+	return s->set && ch < s->set->count ? s->set->chan[ch].name : "?";
+}
 
 /* The state the thresholds give value v; transitions are logged. */
 static void update_state(struct sampler *s, uint32_t ch, double v);
@@ -115,8 +131,10 @@ static void open_push(struct sampler *s, const struct config *cfg)
 	s->push_on = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
 	if (!s->push_on)
 		return;
-	if (push_open(&s->push, cfg->push_socket, cfg->push_udp_port, cfg->push_max_per_tick, cfg->push_rate, err,
-		      sizeof err) != 0) {
+	int rc = push_open(&s->push, cfg->push_socket, cfg->push_socket_mode, cfg->push_udp_port,
+			   cfg->push_max_per_tick, cfg->push_rate, err, sizeof err);
+	push_set_window(&s->push, cfg->push_max_age_s, cfg->push_max_skew_ms);
+	if (rc != 0) {
 		log_error("push input: %s", err);
 		return;
 	}
@@ -130,7 +148,7 @@ static void init_slot(struct sampler *s, uint32_t i, const struct channel_config
 {
 	const struct config *cfg = s->cfg;
 	struct channel_slot *c = &s->slot[i];
-	int64_t base = (int64_t)cfg->sample_interval_ms * 1000000, origin = s->seg->hdr.created_monotonic_ns;
+	int64_t base = (int64_t)cfg->sample_interval_ms * 1000000, origin = s->view->hdr.created_monotonic_ns;
 	if (cc) {
 		c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
 		source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns, origin);
@@ -145,7 +163,8 @@ static void init_slot(struct sampler *s, uint32_t i, const struct channel_config
 
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 {
-	uint32_t n = seg->hdr.channel_count;
+	const struct shm_view *view = shm_view_of(seg);
+	uint32_t n = view->hdr.channel_count;
 	/* discovered sensors: room, and a copy of the set, for those a
 	 * rescan finds later */
 	bool rescans = cfg->discovered && cfg->discovery_rescan_ms > 0 && cfg->chans.count == n;
@@ -154,6 +173,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	if (!s)
 		return NULL;
 	s->seg = seg;
+	s->view = view;
 	s->cfg = cfg;
 	s->count = n;
 	s->capacity = cap;
@@ -186,6 +206,9 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	open_push(s, cfg);
 	return s;
 }
+
+/* Late slots stay inside the segment's fixed array of channels. */
+_Static_assert(CHANNEL_MAX <= SHM_MAX_CHANNELS, "late channels beyond the segment's slots");
 
 /* A sensor that appeared since the start (hot-plug, a module loaded
  * late): described in the next free slot, then published. */
@@ -225,25 +248,15 @@ static void rescan(struct sampler *s, int64_t now)
 	free(found);
 }
 
-static void on_failure(struct sampler *s, uint32_t ch, int64_t now, enum shm_read_error why, const char *detail)
+static void on_failure(struct sampler *s, uint32_t ch, enum shm_read_error why, const char *detail)
 {
 	struct channel_slot *c = &s->slot[ch];
 	struct shm_channel *sc = &s->seg->channels[ch];
 	SHM_ADD(&sc->read_errors[why], 1);
 	SHM_STORE(&sc->last_value_bits, shm_double_to_bits(NAN));
-	c->failures_since_log++;
-	if (!c->failing) {
-		log_warn("channel %s: %s (%s); retrying every %" PRId64 " ms", sc->name, detail,
+	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", chan_name(s, ch), detail,
 			 shm_read_error_label(why), c->interval_ns / 1000000);
-	} else if (now >= c->next_log_ns) {
-		log_warn("channel %s: %" PRIu64 " failed reads in the last %" PRId64 " s, latest: %s (%s)", sc->name,
-			 c->failures_since_log, SAMPLER_LOG_EVERY_NS / 1000000000, detail, shm_read_error_label(why));
-	} else {
-		return;
-	}
 	c->failing = true;
-	c->next_log_ns = now + SAMPLER_LOG_EVERY_NS;
-	c->failures_since_log = 0;
 }
 
 /* A reading taken: record it, and log the recovery of a failing channel. */
@@ -251,7 +264,7 @@ static void on_reading(struct sampler *s, uint32_t ch, int64_t realtime, double 
 {
 	struct channel_slot *c = &s->slot[ch];
 	if (c->failing) {
-		log_info("channel %s: reading again from %s", s->seg->channels[ch].name, c->src.path);
+		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", chan_name(s, ch), c->src.path);
 		c->failing = false;
 	}
 	record(s->seg, ch, realtime, v);
@@ -268,9 +281,9 @@ static void update_state(struct sampler *s, uint32_t ch, double v)
 		return;
 	static const char *const names[] = { "ok", "warning", "critical" };
 	if (st == SHM_STATE_OK)
-		log_info("channel %s: %g, back to ok", s->seg->channels[ch].name, v);
+		log_info("channel %s: %g, back to ok", chan_name(s, ch), v);
 	else
-		log_warn("channel %s: %g, %s (was %s)", s->seg->channels[ch].name, v, names[st], names[c->state]);
+		log_warn("channel %s: %g, %s (was %s)", chan_name(s, ch), v, names[st], names[c->state]);
 	c->state = st;
 	SHM_STORE(&s->seg->channels[ch].state, (uint32_t)st);
 }
@@ -289,7 +302,7 @@ static void on_timeout(struct sampler *s, uint32_t ch, int64_t now)
 	set_duration(s, ch, out_ns);
 	snprintf(detail, sizeof detail, "read still not returned after %" PRId64 " ms (budget %" PRId64 " ms)",
 		 out_ns / 1000000, s->read_timeout_ns / 1000000);
-	on_failure(s, ch, now, SHM_READ_TIMEOUT, detail);
+	on_failure(s, ch, SHM_READ_TIMEOUT, detail);
 }
 
 /* Take the results of the reads that returned; give up on those past
@@ -314,10 +327,10 @@ static void collect(struct sampler *s, int64_t now)
 			limits_store(&s->seg->channels[i], &r.limits);
 		if (c->abandoned) { /* already counted; its value is too old to record */
 			c->abandoned = false;
-			log_debug("channel %s: a read given up on returned after %" PRId64 " ms",
-				  s->seg->channels[i].name, r.duration_ns / 1000000);
+			log_debug("channel %s: a read given up on returned after %" PRId64 " ms", chan_name(s, i),
+				  r.duration_ns / 1000000);
 		} else if (r.rc != 0) {
-			on_failure(s, i, now, c->src.why, c->src.detail);
+			on_failure(s, i, c->src.why, c->src.detail);
 		} else {
 			on_reading(s, i, r.realtime_ns, r.value);
 		}
@@ -332,7 +345,7 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 	double v;
 	if (!c->threaded) {
 		if (source_read(&c->src, now, &v) != 0)
-			on_failure(s, ch, now, c->src.why, c->src.detail);
+			on_failure(s, ch, c->src.why, c->src.detail);
 		else
 			on_reading(s, ch, realtime_ns(), v);
 		return;
@@ -346,7 +359,7 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 	if (reader_start(&c->reader, with_limits) != 0) {
 		char detail[96];
 		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
-		on_failure(s, ch, now, SHM_READ_IO, detail);
+		on_failure(s, ch, SHM_READ_IO, detail);
 		return;
 	}
 	if (with_limits)
@@ -427,9 +440,12 @@ void sampler_free(struct sampler *s)
 	if (s->push_on)
 		push_close(&s->push);
 	bool stuck = false;
-	for (uint32_t i = 0; i < s->count; i++)
+	for (uint32_t i = 0; i < s->count; i++) {
+		log_limit_forget(&s->slot[i].fail_log);
+		log_limit_forget(&s->slot[i].recover_log);
 		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader))
 			stuck = true;
+	}
 	if (stuck) {
 		/* a thread blocked in a read still points into s: leave it be,
 		 * the process is ending */

@@ -11,9 +11,6 @@
 #include "../common/config.h"
 #include "../shm/layout.h"
 
-/* A failing channel logs its first failure, then at most this often. */
-#define SAMPLER_LOG_EVERY_NS (60 * INT64_C(1000000000))
-
 struct sampler;
 
 /* Sources for the segment's channels: the configured ones, or the

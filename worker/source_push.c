@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../shm/metrics.h"
 #include "../shm/seqlock.h"
 #include "source.h"
 #include "sysfs.h"
@@ -23,7 +24,7 @@
 /* Push channels are fed from here, never polled by the worker's loop. */
 const struct source_ops source_push_ops = { "push", NULL, NULL };
 
-static int open_unix(struct push_intake *p, const char *path, char *err, size_t errlen)
+static int open_unix(struct push_intake *p, const char *path, int mode, char *err, size_t errlen)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -40,7 +41,12 @@ static int open_unix(struct push_intake *p, const char *path, char *err, size_t 
 	unlink(path);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	p->fd[0] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[0] < 0 || bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) != 0) {
+	/* The mode decides who may push, not the umask; the umask narrowed
+	 * meanwhile so that the socket is never wider open than asked. */
+	mode_t old_umask = umask((mode_t)(0777 & ~mode));
+	int bound = p->fd[0] >= 0 ? bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) : -1;
+	umask(old_umask);
+	if (bound != 0 || chmod(path, (mode_t)mode) != 0) {
 		snprintf(err, errlen, "cannot bind push socket %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -52,30 +58,38 @@ static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
 {
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1;
+	/* No SO_REUSEADDR (nor SO_REUSEPORT): on UDP it would let any local
+	 * user bind the same address and receive the datagrams. A restarted
+	 * worker needs neither: UDP has no TIME_WAIT. */
 	p->fd[1] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[1] < 0 || setsockopt(p->fd[1], SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
+	if (p->fd[1] < 0 || bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
 		snprintf(err, errlen, "cannot bind push UDP port 127.0.0.1:%d: %s", port, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
-	      size_t errlen)
+int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
 	p->fd[0] = p->fd[1] = -1;
 	p->max_per_tick = max_per_tick;
 	p->rate = p->tokens = rate;
 	p->refill_ns = -1;
+	push_set_window(p, 60, 60000);
 	int rc = 0;
-	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, err, errlen) != 0)
+	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, socket_mode, err, errlen) != 0)
 		rc = -1;
 	if (udp_port > 0 && open_udp(p, udp_port, err, errlen) != 0)
 		rc = -1;
 	return rc;
+}
+
+void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms)
+{
+	p->max_age_ns = (int64_t)max_age_s * 1000000000;
+	p->max_skew_ns = (int64_t)max_skew_ms * 1000000;
 }
 
 void push_close(struct push_intake *p)
@@ -108,7 +122,7 @@ int push_parse_line(const char *line, char *name, size_t name_len, double *value
 	double ts = 0.0;
 	if (n < 2 || strlen(field[0]) >= name_len || sysfs_parse_number(field[1], value) != 0)
 		return -1;
-	if (n == 3 && (sysfs_parse_number(field[2], &ts) != 0 || ts <= 0.0 || ts > 1e11))
+	if (n == 3 && (sysfs_parse_number(field[2], &ts) != 0 || !(ts > 0.0 && ts <= PUSH_TS_MAX_S)))
 		return -1;
 	memcpy(name, field[0], strlen(field[0]) + 1);
 	double whole = floor(ts); /* whole seconds apart: ts * 1e9 would lose nanoseconds */
@@ -116,7 +130,8 @@ int push_parse_line(const char *line, char *name, size_t name_len, double *value
 	return 0;
 }
 
-static enum shm_push_result take_line(struct push_intake *p, const char *line, const struct push_sink *sink)
+static enum shm_push_result take_line(struct push_intake *p, const char *line, int64_t now_real_ns,
+				      const struct push_sink *sink)
 {
 	char name[SHM_CHANNEL_NAME_LEN];
 	double value;
@@ -126,6 +141,8 @@ static enum shm_push_result take_line(struct push_intake *p, const char *line, c
 	p->tokens -= 1.0;
 	if (push_parse_line(line, name, sizeof name, &value, &ts_ns) != 0)
 		return SHM_PUSH_MALFORMED;
+	if (ts_ns != 0 && (ts_ns < now_real_ns - p->max_age_ns || ts_ns > now_real_ns + p->max_skew_ns))
+		return SHM_PUSH_BAD_TIMESTAMP;
 	int ch = sink->lookup(sink->ctx, name);
 	if (ch < 0)
 		return SHM_PUSH_UNKNOWN_CHANNEL;
@@ -133,14 +150,14 @@ static enum shm_push_result take_line(struct push_intake *p, const char *line, c
 }
 
 /* Every non-blank line counts once; a datagram without one counts as malformed. */
-static void take_datagram(struct push_intake *p, char *buf, const struct push_sink *sink,
+static void take_datagram(struct push_intake *p, char *buf, int64_t now_real_ns, const struct push_sink *sink,
 			  _Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT])
 {
 	unsigned lines = 0;
 	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (line[strspn(line, " \t\r")] == '\0')
 			continue;
-		SHM_ADD(&counters[take_line(p, line, sink)], 1);
+		SHM_ADD(&counters[take_line(p, line, now_real_ns, sink)], 1);
 		lines++;
 	}
 	if (lines == 0)
@@ -162,6 +179,7 @@ void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_si
 {
 	char buf[PUSH_DATAGRAM_MAX + 1];
 	int taken = 0;
+	int64_t now_real_ns = realtime_ns();
 	refill(p, now_mono_ns);
 	for (bool more = true; more && taken < p->max_per_tick;) {
 		more = false;
@@ -182,7 +200,7 @@ void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_si
 				continue;
 			}
 			buf[n] = '\0';
-			take_datagram(p, buf, sink, counters);
+			take_datagram(p, buf, now_real_ns, sink, counters);
 		}
 	}
 }

@@ -11,8 +11,10 @@
  * (a fraction allowed). The intake is bounded: at most max_per_tick
  * datagrams are read per sampling tick into one fixed buffer, lines beyond
  * `rate` per second (a token bucket with one second of burst) are dropped,
- * and every line is counted as accepted, malformed, unknown_channel or
- * over_rate. Nothing grows with the input.
+ * a timestamp older than max_age or further than max_skew ahead of the
+ * clock is refused, and every line is counted as accepted, malformed,
+ * unknown_channel, over_rate or bad_timestamp. Nothing grows with the
+ * input.
  */
 #ifndef SENSOR_WORKER_SOURCE_PUSH_H
 #define SENSOR_WORKER_SOURCE_PUSH_H
@@ -39,12 +41,22 @@ struct push_intake {
 	int max_per_tick;
 	double rate, tokens;
 	int64_t refill_ns;
+	int64_t max_age_ns, max_skew_ns; /* window of timestamps around the clock */
 };
 
-/* Bind the sockets ("none" and 0 leave one off). Returns 0, or -1 with a
- * one-line reason in err (the other socket may still be open). */
-int push_open(struct push_intake *p, const char *socket_path, int udp_port, int max_per_tick, int rate, char *err,
-	      size_t errlen);
+/* Timestamps in a line: Unix seconds, above 0 and at most this (whose
+ * nanoseconds still fit an int64_t); anything else is malformed. */
+#define PUSH_TS_MAX_S 9000000000.0
+
+/* Bind the sockets ("none" and 0 leave one off), the Unix one with the
+ * permission bits socket_mode whatever the umask. Returns 0, or -1 with a
+ * one-line reason in err (the other socket may still be open). Timestamps
+ * are taken within a minute of the clock until push_set_window. */
+int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
+	      char *err, size_t errlen);
+
+/* Refuse timestamps older than max_age_s or more than max_skew_ms ahead. */
+void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms);
 
 /* Read what is waiting, within the bounds, and count every line. */
 void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_sink *sink,

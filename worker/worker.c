@@ -10,7 +10,7 @@
 #define _GNU_SOURCE
 #include "worker.h"
 
-#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -20,10 +20,12 @@
 #include "../shm/metrics.h"
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "processing.h"
 #include "sampler.h"
 
 static volatile sig_atomic_t stop_requested;
+static sigset_t sleep_mask; /* the mask while asleep: SIGTERM and SIGINT let in */
 
 static void on_stop(int signo)
 {
@@ -31,11 +33,34 @@ static void on_stop(int signo)
 	stop_requested = 1;
 }
 
+/*
+ * SIGTERM and SIGINT are blocked except inside this wait, which ppoll lets
+ * them into atomically: one that arrives just before the sleep is still
+ * pending when it starts and ends it at once. (A check of the flag
+ * followed by a plain sleep would let it land in between, and the worker
+ * would sleep out the whole interval before stopping.)
+ */
 static void sleep_until(int64_t deadline_ns)
 {
-	struct timespec ts = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
-	while (!stop_requested && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	while (!stop_requested) {
+		int64_t left = deadline_ns - monotonic_ns();
+		if (left <= 0)
+			return;
+		struct timespec ts = { .tv_sec = left / 1000000000, .tv_nsec = left % 1000000000 };
+		if (ppoll(NULL, 0, &ts, &sleep_mask) == 0)
+			return; /* the deadline */
+	}
+}
+
+/* The worker may be restarted after dying anywhere, mid-update included:
+ * before its first write it takes over every sequence counter it owns.
+ * (A ring slot left odd needs nothing: it is the slot of position head,
+ * which the next push rewrites.) */
+static void take_over(struct shm_segment *seg, uint32_t channels)
+{
+	histogram_recover(&seg->worker.cpu_spike);
+	for (uint32_t i = 0; i < channels; i++)
+		channel_stats_recover(&seg->channels[i]);
 }
 
 int worker_main(struct shm_segment *seg, const struct config *cfg)
@@ -45,10 +70,20 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigset_t stops;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &sleep_mask);
+	sigdelset(&sleep_mask, SIGTERM);
+	sigdelset(&sleep_mask, SIGINT);
 	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
+	/* The geometry from our copy (inherited from the supervisor), never
+	 * from the live header, which anyone might have overwritten. */
+	const struct shm_header *geo = &shm_view_of(seg)->hdr;
 	struct processing proc;
-	if (processing_init(&proc, (size_t)cfg->window, seg->hdr.ring_capacity, seg->hdr.channel_count,
+	if (processing_init(&proc, (size_t)cfg->window, geo->ring_capacity, geo->channel_count,
 			    1000.0 / cfg->sample_interval_ms) != 0) {
 		log_error("cannot allocate processing buffers");
 		return 1;
@@ -61,13 +96,14 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		return 1;
 	}
 
+	take_over(seg, geo->channel_count);
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
 	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;
 	int64_t next_tick = monotonic_ns();
 	int64_t next_process = next_tick + process_ns;
 
-	log_info("sampling %u channels every %d ms, processing every %d ms", seg->hdr.channel_count,
+	log_info("sampling %u channels every %d ms, processing every %d ms", geo->channel_count,
 		 cfg->sample_interval_ms, cfg->process_interval_ms);
 
 	while (!stop_requested) {
@@ -75,6 +111,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		sampler_tick(sampler, now);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		child_heartbeat(self);
+		log_limit_flush();
 		fault_tick();
 
 		if (now >= next_process) {

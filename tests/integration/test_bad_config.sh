@@ -62,6 +62,8 @@ echo "-- cross-field checks"
 expect_refused flag backoff-min-ms 2000 "backoff-min-ms" "$SENSOR_BIN" "${SAFE[@]}" --backoff-min-ms 2000 --backoff-max-ms 1000
 expect_refused flag heartbeat-timeout-ms 150 "heartbeat-timeout-ms" "$SENSOR_BIN" "${SAFE[@]}" --heartbeat-timeout-ms 150 --sample-interval-ms 100
 expect_refused flag ring-capacity 1000 "ring-capacity" "$SENSOR_BIN" "${SAFE[@]}" --ring-capacity 1000
+expect_refused flag window 65536 "options 'window' (65536) and 'ring-capacity' (65536) allow a processing step" \
+	"$SENSOR_BIN" "${SAFE[@]}" --window 65536 --ring-capacity 65536
 expect_refused flag shm-name noslash "shm-name" "$SENSOR_BIN" "${SAFE[@]}" --shm-name noslash
 out=$("$SENSOR_BIN" --debug-endpoint=false --print-config | grep '^debug-endpoint=')
 assert_eq "--debug-endpoint=false means false" "debug-endpoint=false" "$out"

@@ -152,6 +152,19 @@ ok(enat["global"] == ecom["global"] == nat["global"], "edge scrape configs: same
 ok([j["job_name"] for j in enat["scrape_configs"]] == [j["job_name"] for j in ecom["scrape_configs"]], "edge scrape configs: same jobs")
 same_scrape(enat, ecom, {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
                          "127.0.0.1:%d" % agent_port: "vmagent:%d" % agent_port})
+
+# docker-compose.debian.yml: only image and build, for services that exist,
+# from targets of deploy/compose/Dockerfile.debian; the upstream images
+# stay the default.
+deb = yaml.safe_load(open(root + "/docker-compose.debian.yml"))["services"]
+targets = re.findall(r"^FROM \S+ AS (\S+)$", open(root + "/deploy/compose/Dockerfile.debian").read(), re.M)
+ok(sorted(deb) == sorted(n for n in svcs if n != "sensor-service"),
+   "docker-compose.debian.yml builds every image docker-compose.yml pulls: %s" % " ".join(sorted(deb)))
+for name, s in deb.items():
+    ok(set(s) == {"image", "build"} and s["build"].get("target") in targets and
+       s["build"].get("context") == "deploy/compose" and s["build"].get("dockerfile") == "Dockerfile.debian",
+       "%s: only image and build (target %s of deploy/compose/Dockerfile.debian)" % (name, s["build"].get("target")))
+    ok(not svcs[name]["image"].startswith("localhost/"), "%s: docker-compose.yml keeps the upstream image" % name)
 PY
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "compose check: $line" ;; esac

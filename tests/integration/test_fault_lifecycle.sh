@@ -2,7 +2,8 @@
 # test_fault_lifecycle.sh - a worker that dies at once on every start
 # (capped exponential backoff measured from the log, never a busy loop,
 # SIGTERM still prompt during a backoff), and the supervisor's own death
-# (children follow it, the port is free, the stale segment is replaced).
+# (children follow it, the port is free, the stale segment is replaced),
+# even a worker hung in a busy loop.
 source "$(dirname "$0")/faults_lib.sh"
 FAST=(--sample-interval-ms 50 --process-interval-ms 500)
 
@@ -13,10 +14,13 @@ sleep 5
 assert_eq "/ answers 503 during the crash loop" 503 "$(http_status /)"
 assert_match "/ names the exit status" '"reason":"worker (down \(last exit: exit 3\), restart pending|has not reported since it started)"' "$(http_body /)"
 # Pair each death ("... ended (exit 3) after X ms; restarting in D ms")
-# with the next start; the gaps are the real restart delays.
+# with the next start ("started sensor-worker (pid N), G ms after it
+# ended"): G is the real delay, measured on the supervisor's own monotonic
+# clock (the log's wall-clock stamps are taken by a reader that can itself
+# be descheduled for milliseconds).
 awk '
-	/sensor-worker \(pid [0-9]+\) ended/ { t = $1; d = $(NF - 1); pending = 1; next }
-	/started sensor-worker/ && pending { printf "%d %.0f\n", d, ($1 - t) * 1000; pending = 0 }
+	/sensor-worker \(pid [0-9]+\) ended/ { d = $(NF - 1); pending = 1; next }
+	/started sensor-worker .* ms after it ended/ && pending { printf "%d %d\n", d, $(NF - 4); pending = 0 }
 ' "$SVC_LOG" >"$TEST_TMP/delays"
 starts=$(grep -c 'started sensor-worker' "$SVC_LOG")
 planned=$(awk '{ printf "%s ", $1 }' "$TEST_TMP/delays")
@@ -24,7 +28,7 @@ actual=$(awk '{ printf "%s ", $2 }' "$TEST_TMP/delays")
 echo "  (in 5 s: $starts starts; planned delays ms: $planned; measured: $actual)"
 assert_match "delays double from the minimum to the cap" '^100 200 400 800 800 ' "$planned"
 assert_eq "no delay exceeds the cap" 0 "$(awk '$1 > 800' "$TEST_TMP/delays" | wc -l)"
-assert_eq "no restart came early (measured >= planned - 5 ms)" 0 "$(awk '$2 < $1 - 5' "$TEST_TMP/delays" | wc -l)"
+assert_eq "no restart came early (measured >= planned)" 0 "$(awk '$2 < $1' "$TEST_TMP/delays" | wc -l)"
 assert_eq "no restart came late (measured <= planned + 100 ms)" 0 "$(awk '$2 > $1 + 100' "$TEST_TMP/delays" | wc -l)"
 assert_le "never a busy loop (at most 12 starts in 5 s)" "$starts" 12
 assert_gt "it kept trying" "$starts" 5
@@ -50,10 +54,14 @@ gone() { # a pid that no longer runs (a zombie waiting for its new parent counts
 	local st; st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 	[ -z "$st" ] || [ "$st" = Z ]
 }
-t0=$(now_s)
-kill -9 "$SVC_PID"; wait "$SVC_PID" 2>/dev/null
-wait_for "children follow" 3 bash -c "$(declare -f gone); gone $wpid && gone $epid"
-echo "  (worker and exporter gone $(calc "$(now_s) - $t0") s after the supervisor)"
+# kill_supervisor WHO : kill -9 the supervisor, wait up to 3 s for $wpid and $epid to be gone
+kill_supervisor() {
+	local t0; t0=$(now_s)
+	kill -9 "$SVC_PID"; wait "$SVC_PID" 2>/dev/null
+	wait_for "children follow" 3 bash -c "$(declare -f gone); gone $wpid && gone $epid"
+	echo "  ($1 gone $(calc "$(now_s) - $t0") s after the supervisor)"
+}
+kill_supervisor "worker and exporter"
 check "the worker exited (PR_SET_PDEATHSIG)" gone "$wpid"
 check "the exporter exited (PR_SET_PDEATHSIG)" gone "$epid"
 check "the port is free" bash -c "! ss -Htln 'sport = :$port' | grep -q ."
@@ -65,5 +73,16 @@ assert_eq "a new service starts on the same port and segment" 200 "$(http_status
 check "it replaced the stale segment" grep -q "replacing stale segment $shm (layout v1, owner pid [0-9]* is gone)" "$SVC_LOG"
 assert_eq "counters start afresh in the new segment" 0 "$(metric 'sensor_child_restarts_total{child="worker"}')"
 stop_checked
+
+echo "-- supervisor death while the worker is hung in a busy loop"
+# The heartbeat timeout is long, so only the supervisor's death can end it.
+start_stamped "${FAST[@]}" --heartbeat-timeout-ms 60000 --fault worker:hang:300 || { fail "service starts"; finish; }
+wpid=$(child_pid worker); epid=$(child_pid exporter)
+wait_for "the worker hangs" 10 grep -q "fault: hanging now" "$SVC_LOG"
+kill_supervisor "hung worker and exporter"
+check "the hung worker did not outlive the supervisor by 3 s" gone "$wpid"
+check "the exporter did not outlive the supervisor by 3 s" gone "$epid"
+gone "$wpid" || kill -9 "$wpid" 2>/dev/null # an orphan of the old code: never leave it spinning
+rm -f "/dev/shm$SVC_SHM"
 
 finish

@@ -8,6 +8,10 @@
 # port and data directory, and every device's series must have no gap over
 # the outage: vmagent replays its on-disk buffer. Prints each device's RSS
 # (service's three processes + vmagent) and the gaps found.
+# The devices write through vmauth over https, each with its own
+# credentials (bearer tokens, basic auth) and the CA of vmauth's
+# certificate; a fourth device with a wrong token is refused and counted
+# while the others keep writing.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,16 +21,18 @@ OUTAGE_S=${FLEET_OUTAGE_S:-20}
 MAX_GAP_MS=2500 # scrapes every 1 s: a gap over 2.5 s means lost samples
 METRIC=sensor_loop_iterations_total
 
-for tool in victoria-metrics vmagent python3 curl; do
+for tool in victoria-metrics vmagent vmauth openssl python3 curl; do
 	command -v "$tool" >/dev/null || { fail "$tool is installed (scripts/install-deps.sh stack test)"; finish; }
 done
 
-pick_port CENTRAL_PORT || { fail "free port"; finish; }
+pick_port CENTRAL_PORT && pick_port AUTH_PORT || { fail "free port"; finish; }
 CENTRAL=http://127.0.0.1:$CENTRAL_PORT
+WRITE_URL=https://127.0.0.1:$AUTH_PORT/api/v1/write
 CENTRAL_DATA=$TEST_TMP/central-data
 CENTRAL_PID=""
+AUTH_PID=""
 declare -a SVC_PORT AGENT_PORT STATE RUNNER
-for i in $(seq 1 $N); do
+for i in $(seq 1 $((N + 1))); do # the last one: the device with a wrong token
 	pick_port "SVC_PORT[$i]" && pick_port "AGENT_PORT[$i]" || { fail "free ports"; finish; }
 	STATE[i]=$TEST_TMP/edge$i
 	RUNNER[i]=""
@@ -34,33 +40,81 @@ done
 
 fleet_cleanup() {
 	local i
-	for i in $(seq 1 $N); do
+	for i in $(seq 1 $((N + 1))); do
 		[ -n "${RUNNER[i]}" ] && STACK_STATE_DIR=${STATE[i]} "$ROOT/scripts/run-stack.sh" stop >/dev/null 2>&1
 	done
 	[ -n "$CENTRAL_PID" ] && kill -9 "$CENTRAL_PID" 2>/dev/null
+	[ -n "$AUTH_PID" ] && kill -9 "$AUTH_PID" 2>/dev/null
 	_cleanup
+}
+
+# The central store's front door: vmauth over https with a certificate of
+# our own CA, one credential per device.
+SECRETS=$TEST_TMP/secrets
+mkdir -p "$SECRETS"
+(
+	cd "$SECRETS" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=fleet-ca \
+			-keyout ca.key -out ca.pem &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 \
+			-keyout store.key -out store.csr &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+		openssl x509 -req -in store.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -extfile san.ext -out store.pem
+) >"$TEST_TMP/openssl.log" 2>&1 || { fail "a CA and a certificate for the store"; cat "$TEST_TMP/openssl.log"; finish; }
+printf 'token-of-d1-%s' "$RANDOM$RANDOM" >"$SECRETS/d1.token"
+printf 'password-of-d2-%s' "$RANDOM$RANDOM" >"$SECRETS/d2.password"
+printf 'token-of-d3-%s' "$RANDOM$RANDOM" >"$SECRETS/d3.token"
+printf 'not-a-token-of-this-fleet' >"$SECRETS/d4.token"
+cat >"$SECRETS/auth.yml" <<AUTH
+users:
+  - bearer_token: "$(cat "$SECRETS/d1.token")"
+    url_prefix: "$CENTRAL"
+  - username: "d2"
+    password: "$(cat "$SECRETS/d2.password")"
+    url_prefix: "$CENTRAL"
+  - bearer_token: "$(cat "$SECRETS/d3.token")"
+    url_prefix: "$CENTRAL"
+AUTH
+# device_auth I: the environment that gives edge stack I its credentials.
+device_auth() {
+	case $1 in
+	2) echo "STACK_REMOTE_WRITE_USERNAME=d2 STACK_REMOTE_WRITE_PASSWORD_FILE=$SECRETS/d2.password" ;;
+	*) echo "STACK_REMOTE_WRITE_BEARER_TOKEN_FILE=$SECRETS/d$1.token" ;;
+	esac
 }
 trap fleet_cleanup EXIT
 
-start_central() { # on CENTRAL_PORT with CENTRAL_DATA; appends to its log
+start_central() { # VictoriaMetrics on CENTRAL_PORT (loopback, CENTRAL_DATA) behind vmauth on AUTH_PORT
 	victoria-metrics -httpListenAddr="127.0.0.1:$CENTRAL_PORT" -storageDataPath="$CENTRAL_DATA" \
 		-retentionPeriod=1d -search.latencyOffset=1s -memory.allowedBytes=32MiB \
 		>>"$TEST_TMP/central.log" 2>&1 &
 	CENTRAL_PID=$!
-	wait_for "central VictoriaMetrics on $CENTRAL_PORT" 20 curl -sf -o /dev/null "$CENTRAL/health"
+	vmauth -auth.config="$SECRETS/auth.yml" -httpListenAddr="127.0.0.1:$AUTH_PORT" -tls \
+		-tlsCertFile="$SECRETS/store.pem" -tlsKeyFile="$SECRETS/store.key" >>"$TEST_TMP/vmauth.log" 2>&1 &
+	AUTH_PID=$!
+	wait_for "central VictoriaMetrics on $CENTRAL_PORT" 20 curl -sf -o /dev/null "$CENTRAL/health" &&
+		wait_for "vmauth on $AUTH_PORT" 20 curl -sf -o /dev/null --cacert "$SECRETS/ca.pem" "https://127.0.0.1:$AUTH_PORT/health"
 }
 stop_central() {
-	kill -TERM "$CENTRAL_PID" 2>/dev/null
-	wait "$CENTRAL_PID" 2>/dev/null
+	kill -TERM "$CENTRAL_PID" "$AUTH_PID" 2>/dev/null
+	wait "$CENTRAL_PID" "$AUTH_PID" 2>/dev/null
 	CENTRAL_PID=""
+	AUTH_PID=""
 }
+auth_errors() { # refused requests counted by vmauth
+	curl -s --max-time 5 --cacert "$SECRETS/ca.pem" "https://127.0.0.1:$AUTH_PORT/metrics" |
+		awk '$1 == "vmauth_http_request_errors_total{reason=\"invalid_auth_token\"}" { print $2 }'
+}
+refused_more() { [ "$(auth_errors)" -gt "$1" ]; }
 
 # start_edge I LOG: edge stack I in the background (run-stack.sh), ready.
 start_edge() {
 	local i=$1
+	# shellcheck disable=SC2046 # device_auth's words are VAR=value pairs
 	env --default-signal=INT STACK_MODE=edge STACK_STATE_DIR="${STATE[i]}" \
 		SENSOR_PORT="${SVC_PORT[i]}" SENSOR_SHM_NAME="/sensor-test-$$-fleet$i" \
-		STACK_VMAGENT_PORT="${AGENT_PORT[i]}" STACK_REMOTE_WRITE_URL="$CENTRAL/api/v1/write" \
+		STACK_VMAGENT_PORT="${AGENT_PORT[i]}" STACK_REMOTE_WRITE_URL="$WRITE_URL" \
+		STACK_REMOTE_WRITE_TLS_CA_FILE="$SECRETS/ca.pem" $(device_auth "$i") \
 		STACK_DEVICE="d$i" STACK_SITE="site$(((i - 1) % 2 + 1))" STACK_SCRAPE_INTERVAL=1s \
 		STACK_BUFFER_MAX=64MiB SENSOR_BIN="$SENSOR_BIN" \
 		"$ROOT/scripts/run-stack.sh" >"$2" 2>&1 &
@@ -111,9 +165,9 @@ agent_metric() { # agent_metric I NAME: sum of NAME over vmagent I's /metrics
 }
 runs() { [ -n "$1" ] && [ -e "/proc/$1" ]; }
 
-echo "-- central VictoriaMetrics on :$CENTRAL_PORT, $N edge stacks"
-start_central || { fail "central VictoriaMetrics starts"; cat "$TEST_TMP/central.log"; finish; }
-pass "central VictoriaMetrics starts"
+echo "-- central VictoriaMetrics on :$CENTRAL_PORT behind vmauth (https) on :$AUTH_PORT, $N edge stacks"
+start_central || { fail "central VictoriaMetrics and vmauth start"; cat "$TEST_TMP/central.log" "$TEST_TMP/vmauth.log"; finish; }
+pass "central VictoriaMetrics and vmauth start"
 T_BEGIN=$(date +%s)
 for i in $(seq 1 $N); do
 	if start_edge "$i" "$TEST_TMP/edge$i.log"; then
@@ -128,6 +182,18 @@ assert_match "vmagent's scrape config carries this run's targets" \
 assert_match "vmagent runs with a capped disk buffer and the device's labels" \
 	"-remoteWrite.maxDiskUsagePerURL=64MiB.*-remoteWrite.label=device=d1 -remoteWrite.label=site=site1" \
 	"$(tr '\0' ' ' <"/proc/$(cut -d' ' -f1 "${STATE[1]}/vmagent.pid")/cmdline")"
+assert_match "d1 writes with its bearer token, trusting the fleet's CA" \
+	"-remoteWrite.bearerTokenFile=$SECRETS/d1.token -remoteWrite.tlsCAFile=$SECRETS/ca.pem" \
+	"$(tr '\0' ' ' <"/proc/$(cut -d' ' -f1 "${STATE[1]}/vmagent.pid")/cmdline")"
+assert_match "d2 writes with basic auth" \
+	"-remoteWrite.basicAuth.username=d2 -remoteWrite.basicAuth.passwordFile=$SECRETS/d2.password" \
+	"$(tr '\0' ' ' <"/proc/$(cut -d' ' -f1 "${STATE[2]}/vmagent.pid")/cmdline")"
+# (the secrets come from a file, so that this check's own command line
+# does not hold them)
+cat "$SECRETS/d1.token" <(echo) "$SECRETS/d2.password" <(echo) "$SECRETS/d3.token" >"$TEST_TMP/secrets.txt"
+check "no credential is on any command line" bash -c "! cat /proc/[0-9]*/cmdline 2>/dev/null | grep -qaFf '$TEST_TMP/secrets.txt'"
+assert_eq "the store itself refuses a write without credentials (vmauth)" 401 \
+	"$(curl -s -o /dev/null -w '%{http_code}' --cacert "$SECRETS/ca.pem" --data-binary x "$WRITE_URL")"
 
 echo "-- the central store holds every device's series"
 for i in $(seq 1 $N); do
@@ -143,6 +209,23 @@ for i in $(seq 1 $N); do
 	svc_series=$(q_value "count({device=\"d$i\",job=\"sensor-service\"})")
 	assert_gt "d$i: over 60 series centrally ($svc_series from the service, $series in all)" "$svc_series" 60
 done
+
+echo "-- a device with a wrong token is refused and counted; the others keep writing"
+D=$((N + 1))
+refused0=$(auth_errors)
+t_wrong=$(date +%s)
+start_edge $D "$TEST_TMP/edge$D.log" || { fail "d$D starts"; cat "$TEST_TMP/edge$D.log"; }
+wait_for "vmauth refuses d$D" 30 refused_more "${refused0:-0}"
+refused=$(auth_errors)
+assert_gt "vmauth counts d$D's refused writes (invalid_auth_token $refused0 -> $refused)" "${refused:-0}" "${refused0:-0}"
+sleep 3
+assert_eq "d$D's samples are not in the store" "" "$(q "count({device=\"d$D\"})")"
+for i in $(seq 1 $N); do
+	read -r n _ <<<"$(samples "d$i" "$t_wrong" "$(($(date +%s) - 1))")"
+	assert_gt "d$i kept writing meanwhile ($n samples)" "$n" 0
+done
+stop_edge $D
+assert_eq "d$D stops cleanly" 0 $?
 
 echo "-- memory of each device (scripts/rss_check.sh: service's three processes + vmagent)"
 for i in $(seq 1 $N); do

@@ -25,7 +25,8 @@ unit=$D/usr/lib/systemd/system/sensor-service.service
 check "unit in /usr/lib/systemd/system" test -s "$unit"
 assert_eq "unit is 0644" 644 "$(stat -c %a "$unit")"
 assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf$' "$(grep '^ExecStart=' "$unit")"
-for key in 'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
+for key in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=[0-9]+s' 'StartLimitIntervalSec=0' \
+	'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
 	'PrivateTmp=yes' 'CapabilityBoundingSet=$' 'SystemCallFilter=@system-service'; do
 	check "unit sets $key" grep -Eq "^$key" "$unit"
 done
@@ -44,6 +45,19 @@ if command -v systemd-analyze >/dev/null; then
 	score=$(printf '%s\n' "$out" | sed -n 's/.*Overall exposure level for sensor-service.service: \([0-9.]*\).*/\1/p')
 	echo "       systemd-analyze security: exposure ${score:-?} (0 = locked down, 10 = exposed)"
 	check "exposure level is at most 2.0 (got ${score:-none})" awk -v s="${score:-99}" 'BEGIN { exit !(s <= 2.0) }'
+	# The monitoring stack's units: their binaries come from victoria-metrics.
+	for u in sensor-service-vmagent sensor-service-vmalert; do
+		check "$u.service is installed" test -s "$D/usr/lib/systemd/system/$u.service"
+		assert_match "$u.service reads its files under PREFIX" "/usr/share/sensor-service/deploy/" \
+			"$(grep -A2 '^ExecStart=' "$D/usr/lib/systemd/system/$u.service")"
+		if command -v vmagent >/dev/null && command -v vmalert >/dev/null; then
+			out=$(MANPATH="$D/usr/share/man" systemd-analyze verify "$D/usr/lib/systemd/system/$u.service" 2>&1); rc=$?
+			assert_eq "systemd-analyze verify $u.service: no complaint ($out)" "0:" "$rc:$out"
+		else
+			skip "systemd-analyze verify $u.service: vmagent/vmalert not installed (scripts/install-deps.sh stack)"
+		fi
+	done
+	check "vmagent.env is installed beside the config" test -s "$D/etc/sensor-service/vmagent.env"
 else
 	fail "systemd-analyze is installed"
 fi
@@ -55,6 +69,7 @@ check "reinstall keeps the edited config" grep -q '^# edited' "$D/etc/sensor-ser
 minstall PREFIX=/usr uninstall >/dev/null 2>&1
 check "uninstall removes the binary" test ! -e "$D/usr/bin/sensor-service"
 check "uninstall removes the unit" test ! -e "$unit"
+check "uninstall removes the stack's units" test ! -e "$D/usr/lib/systemd/system/sensor-service-vmagent.service"
 check "uninstall removes share/sensor-service" test ! -e "$D/usr/share/sensor-service"
 
 echo "-- default PREFIX"

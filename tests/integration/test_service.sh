@@ -158,6 +158,12 @@ check "log says stopped" grep -q "supervisor info: stopped" "$SVC_LOG"
 echo "-- /debug when enabled"
 start_service --debug-endpoint || { fail "service starts with --debug-endpoint"; finish; }
 assert_eq "/debug is 200" 200 "$(http_status /debug)"
+# DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1
+assert_eq "/debug is 403 to Host: evil.example, even from loopback" 403 \
+	"$(http_status /debug -H 'Host: evil.example')"
+assert_eq "and to Host: 127.0.0.1.nip.io:PORT" 403 "$(http_status /debug -H "Host: 127.0.0.1.nip.io:$SVC_PORT")"
+assert_eq "/debug is 200 to Host: localhost:PORT" 200 "$(http_status /debug -H "Host: localhost:$SVC_PORT")"
+assert_eq "/metrics still answers any Host" 200 "$(http_status /metrics -H 'Host: evil.example')"
 body=$(http_body /debug)
 assert_match "/debug shows the header" '"header":\{"magic":"0x314d48534e534553","version":1' "$body"
 assert_match "/debug shows recent readings" '"recent":\[\{"index":[0-9]+' "$body"

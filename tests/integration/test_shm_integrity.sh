@@ -3,7 +3,12 @@
 # layout version, a truncated one, one whose owner pid now belongs to
 # another program; and garbage written into a live segment's ring
 # positions and slots while the service runs (the exporter keeps serving,
-# the worker keeps running). Unit-level checks of the same are in
+# the worker keeps running); every single field of the structure (header,
+# channel names, units, labels, sources) overwritten in a running service
+# (readers go on with their own copy; the supervisor rewrites it before the
+# next restart, and counts that); a worker killed in the middle of a
+# histogram update (its successor takes the sequence counter over).
+# Unit-level checks of the same are in
 # tests/unit/test_segment.c and tests/unit/test_shm_garbage.c.
 source "$(dirname "$0")/faults_lib.sh"
 
@@ -85,6 +90,140 @@ sleep 1
 assert_eq "the worker carries on over the garbage" "$wpid" "$(child_pid worker)"
 assert_eq "the exporter still answers" 200 "$(http_status /metrics)"
 assert_eq "nobody was restarted" 0 "$(( $(metric 'sensor_child_restarts_total{child="worker"}') + $(metric 'sensor_child_restarts_total{child="exporter"}') ))"
+stop_checked
+
+echo "-- any single structural field overwritten in a running service"
+# The header's layout is frozen (struct shm_preamble, then struct
+# shm_header); the channel table is found by its first two names.
+cat >"$TEST_TMP/structure.py" <<'PY'
+import mmap, os, struct, sys
+path, mode = sys.argv[1], sys.argv[2]
+fd = os.open(path, os.O_RDWR)
+m = mmap.mmap(fd, 0)
+ch0 = m.find(b"temperature\0", 72)
+size = m.find(b"humidity\0", ch0) - ch0          # sizeof(struct shm_channel)
+count = struct.unpack_from("<I", m, 52)[0]
+push = ch0 + 1024 * size                       # after SHM_MAX_CHANNELS channels
+def structure():
+    # header, then each channel's name, unit, labels, source..spectrum, then push.enabled
+    b = bytes(m[0:68])
+    for i in range(count):
+        c = ch0 + i * size
+        b += bytes(m[c:c + 48]) + bytes(m[c + 112:c + 252])
+    return b + bytes(m[push:push + 4])
+H = {"magic": (0, "<Q", 0), "version": (8, "<I", 99), "header_size": (12, "<I", 8),
+     "total_size": (16, "<Q", 2**63), "owner_pid": (24, "<i", 1), "created_realtime_ns": (32, "<q", -1),
+     "created_monotonic_ns": (40, "<q", 2**62), "ring_capacity": (48, "<I", 2**31),
+     "channel_count": (52, "<I", 1029), "heartbeat_timeout_ms": (64, "<I", 0)}
+if mode == "fields":
+    print(" ".join(list(H) + ["ring_offset", "name", "unit", "labels", "source", "spectrum", "push.enabled"]))
+elif mode == "save":
+    open(sys.argv[3], "wb").write(structure())
+elif mode == "same":
+    sys.exit(0 if open(sys.argv[3], "rb").read() == structure() else 1)
+else:
+    f = sys.argv[3]
+    if f in H:
+        at, fmt, v = H[f]
+        struct.pack_into(fmt, m, at, v)
+    elif f == "ring_offset":
+        struct.pack_into("<Q", m, 56, struct.unpack_from("<Q", m, 56)[0] + 2**40)
+    elif f == "name":
+        m[ch0 + size:ch0 + size + 32] = b"N" * 32          # channel 1, unterminated
+    elif f == "unit":
+        m[ch0 + 32:ch0 + 48] = b"U" * 16                   # channel 0, unterminated
+    elif f == "labels":
+        m[ch0 + 2 * size + 112:ch0 + 2 * size + 240] = b"L" * 128
+    elif f == "source":
+        struct.pack_into("<I", m, ch0 + 240, 2**32 - 1)
+    elif f == "spectrum":
+        struct.pack_into("<I", m, ch0 + 248, 7)
+    elif f == "push.enabled":
+        struct.pack_into("<I", m, push, 1)
+    print("overwrote", f)
+PY
+structure() { python3 "$TEST_TMP/structure.py" "/dev/shm$SVC_SHM" "$@"; }
+# what a correct /metrics shows of the structure: the label sets of the
+# channels' series, the ring's capacity, the build and layout
+shape() {
+	http_body /metrics | awk '/^sensor_(value|channel_readings_total)\{/ { sub(/ [^ ]*$/, ""); print }
+		/^sensor_(queue_capacity|build_info)/ { print }' | sort
+}
+repairs_are() { [ "$(metric sensor_shm_repairs_total)" = "$1" ]; }
+start_stamped --sample-interval-ms 20 --debug-endpoint --backoff-min-ms 200 --backoff-max-ms 200 ||
+	{ fail "service starts"; finish; }
+good=$(shape)
+structure save "$TEST_TMP/structure.good"
+n=0; worst=0; kills=(worker exporter)
+for field in $(structure fields); do
+	who=${kills[$((n % 2))]}; n=$((n + 1))
+	old=$(child_pid "$who"); epid=$(child_pid exporter)
+	structure overwrite "$field" >/dev/null
+	d=$(http_status /debug); m=$(http_status /metrics); now=$(shape)
+	if [ "$d $m" != "200 200" ] || [ "$now" != "$good" ] || [ "$(child_pid exporter)" != "$epid" ]; then
+		fail "$field overwritten: the exporter goes on as before (/debug $d, /metrics $m)"
+		continue
+	fi
+	t0=$(now_s)
+	kill -9 "$old"
+	wait_new_pid "$who" "$old" 5 >/dev/null || { fail "$field: the $who is restarted"; continue; }
+	wait_for "the repair counted in /metrics" 5 repairs_are "$n"
+	took=$(calc "($(now_s) - $t0) * 1000")
+	awk -v a="$took" -v b="$worst" 'BEGIN { exit !(a > b) }' && worst=$took
+	if [ "$(shape)" != "$good" ] || ! structure same "$TEST_TMP/structure.good"; then
+		fail "$field overwritten, $who killed: the structure is repaired and /metrics correct"
+		continue
+	fi
+	pass "$field overwritten, $who killed: repaired (${took%.*} ms after the kill)"
+done
+assert_eq "each overwrite was counted once" "$n" "$(metric sensor_shm_repairs_total)"
+assert_eq "and logged" "$n" "$(grep -c 'structural field(s) damaged, rewritten' "$SVC_LOG")"
+check "the log names the field" grep -q 'damaged, rewritten from the supervisor.s copy: ring_offset$' "$SVC_LOG"
+restarts=$(( $(metric 'sensor_child_restarts_total{child="worker"}') + $(metric 'sensor_child_restarts_total{child="exporter"}') ))
+assert_eq "no crash loop: one restart per kill" "$n" "$restarts"
+assert_eq "every end was the kill (signal), none a crash" "$n" "$(( $(metric 'sensor_child_exits_total{child="worker",reason="signal"}') + $(metric 'sensor_child_exits_total{child="exporter",reason="signal"}') ))"
+assert_le "correct /metrics within one backoff period (200 ms) plus 1 s of start-up on a busy machine: worst ms" "$worst" 1200
+check "readings go on" metric_above sensor_readings_total 100
+stop_checked
+
+echo "-- a worker killed mid-update: the spike histogram comes back after the restart"
+start_stamped --sample-interval-ms 20 --process-interval-ms 300 --backoff-min-ms 100 || { fail "service starts"; finish; }
+wait_for "a few processing runs" 10 metric_above sensor_cpu_spike_seconds_count 2
+wpid=$(child_pid worker)
+kill -STOP "$wpid"
+sleep 0.1
+# Leave what a writer killed between its bucket and count increments
+# leaves: the sequence odd, one bucket ahead of the count.
+http_body /metrics >"$TEST_TMP/spike.metrics"
+python3 - "/dev/shm$SVC_SHM" "$TEST_TMP/spike.metrics" <<'PY' 2>&1 | sed 's/^/  (/; s/$/)/'
+import mmap, os, re, struct, sys
+text = open(sys.argv[2]).read()
+cum = [int(v) for v in re.findall(r'^sensor_cpu_spike_seconds_bucket\{le="[^"]+"\} (\d+)$', text, re.M)]
+count = int(re.search(r'^sensor_cpu_spike_seconds_count (\d+)$', text, re.M).group(1))
+buckets = [cum[0]] + [cum[i] - cum[i - 1] for i in range(1, len(cum))]
+fd = os.open(sys.argv[1], os.O_RDWR)
+m = mmap.mmap(fd, 0)
+want = struct.pack("<%dQ" % (len(buckets) + 1), *buckets, count)
+at = m.find(want)
+assert at > 8 and m.find(want, at + 1) < 0, "histogram not found exactly once"
+seq = struct.unpack_from("<I", m, at - 8)[0]
+assert seq % 2 == 0
+struct.pack_into("<I", m, at - 8, seq + 1)
+b = next(i for i, v in enumerate(buckets) if v)
+struct.pack_into("<Q", m, at + 8 * b, buckets[b] + 1)
+print("sequence %d -> %d, bucket %d %d -> %d, count %d" % (seq, seq + 1, b, buckets[b], buckets[b] + 1, count))
+PY
+check "the histogram is gone while its sequence is odd" bash -c "! curl -s $SVC_URL/metrics | grep -q '^sensor_cpu_spike_seconds_count '"
+kill -9 "$wpid"
+wait_new_pid worker "$wpid" 5 >/dev/null || fail "the worker is restarted"
+wait_for "the histogram back" 5 metric_above sensor_cpu_spike_seconds_count 0
+n1=$(metric sensor_cpu_spike_seconds_count)
+assert_gt "sensor_cpu_spike_seconds is back after the restart" "$n1" 0
+wait_for "the histogram counts on" 5 metric_above sensor_cpu_spike_seconds_count "$n1"
+assert_gt "and keeps counting" "$(metric sensor_cpu_spike_seconds_count)" "$n1"
+body=$(http_body /metrics)
+inf=$(awk '$1 == "sensor_cpu_spike_seconds_bucket{le=\"+Inf\"}" { print $2 }' <<<"$body")
+assert_eq "its +Inf bucket equals its count" "$inf" "$(awk '$1 == "sensor_cpu_spike_seconds_count" { print $2 }' <<<"$body")"
 stop_checked
 
 finish

@@ -190,6 +190,7 @@ assert_eq "the file reads again" 21 "$(metric_value 'sensor_value{channel="w1",u
 
 echo "-- push input"
 check "push socket exists" test -S "$PUSH_SOCK"
+assert_eq "its permissions are push-socket-mode's default (0660), not the umask's" 660 "$(stat -c %a "$PUSH_SOCK")"
 push unix "$PUSH_SOCK" "outside 12.5"
 wait_for "push over the Unix socket" 3 value_is 'sensor_value{channel="outside",unit="celsius"}' 12.5
 assert_eq "push over the Unix socket" 12.5 "$(metric_value 'sensor_value{channel="outside",unit="celsius"}')"

@@ -56,6 +56,13 @@ check "the unit" test -s "$R/lib/systemd/system/sensor-service.service"
 assert_match "the unit runs the packaged binary" '^ExecStart=/usr/bin/sensor-service ' \
 	"$(grep '^ExecStart=' "$R/lib/systemd/system/sensor-service.service")"
 check "the unit is enabled" test -L "$R/etc/systemd/system/multi-user.target.wants/sensor-service.service"
+for u in sensor-service-vmagent sensor-service-vmalert; do
+	check "$u.service is shipped" test -s "$R/lib/systemd/system/$u.service"
+	check "$u.service is not enabled (vmagent and vmalert are a suggestion)" \
+		test ! -e "$R/etc/systemd/system/multi-user.target.wants/$u.service"
+done
+assert_match "vmagent.env is a conffile" "/etc/sensor-service/vmagent.env [0-9a-f]{32}" \
+	"$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
 assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonexistent:/usr/sbin/nologin$' \
 	"$(in_root getent passwd sensor-service)"
 check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../common/config.h"
+#include "../../worker/processing.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -110,10 +111,13 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.seed, 1);
 	assert_int_equal(cfg.worker_memory_mb, 64);
 	assert_int_equal(cfg.exporter_memory_mb, 64);
+	assert_int_equal(cfg.max_connections, 256);
+	assert_int_equal(cfg.request_timeout_ms, 10000);
 	assert_int_equal(cfg.heartbeat_timeout_ms, 5000);
 	assert_int_equal(cfg.backoff_min_ms, 250);
 	assert_int_equal(cfg.backoff_max_ms, 30000);
 	assert_int_equal(cfg.stop_timeout_ms, 5000);
+	assert_int_equal(cfg.memory_reserve_mb, 8);
 	assert_string_equal(cfg.config_file, "");
 	assert_int_equal(config_validate(&cfg, err, sizeof err), 0);
 }
@@ -527,6 +531,35 @@ static void test_cross_field_checks(void **state)
 		     "option 'heartbeat-timeout-ms' (1000) must be at least twice 'tick-budget-ms' (600)");
 	char *argv_read[] = { "sensor-service", "--read-timeout-ms", "0", NULL };
 	expect_error_containing(ARGC(argv_read), argv_read, no_env, "option 'read-timeout-ms' must be between 1 and");
+
+	/* each within its range, but together a spectrum step of ~21 s: more than half the 5 s timeout
+	 * (the simulated set of three has a vibration channel) */
+	char *argv_big[] = { "sensor-service", "--simulate", "--window", "65536", "--ring-capacity", "65536", NULL };
+	expect_error(ARGC(argv_big), argv_big, no_env,
+		     "options 'window' (65536) and 'ring-capacity' (65536) allow a processing step of 21.5 s on a "
+		     "slow core, more than half 'heartbeat-timeout-ms' (5000): lower them or raise the timeout");
+	char *argv_big_ok[] = { "sensor-service",         "--simulate", "--window", "65536", "--ring-capacity", "65536",
+				"--heartbeat-timeout-ms", "60000",      NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_big_ok), argv_big_ok, no_env, err, sizeof err), CONFIG_RUN);
+	/* no vibration channel among two simulated ones: no spectrum, no bound */
+	char *argv_nospec[] = { "sensor-service", "--window",   "65536", "--ring-capacity",
+				"65536",          "--channels", "2",     NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_nospec), argv_nospec, no_env, err, sizeof err), CONFIG_RUN);
+	/* discovered sensors (the default) take no spectrum: no bound either */
+	char *argv_disc[] = { "sensor-service", "--window", "65536", "--ring-capacity", "65536", NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_disc), argv_disc, no_env, err, sizeof err), CONFIG_RUN);
+}
+
+static void test_worst_step_estimate(void **state)
+{
+	(void)state;
+	/* defaults: one vibration channel, 512 readings: 131072 steps */
+	assert_true(processing_worst_step_s(512, 4096, 1) * PROCESSING_DFT_STEPS_PER_S == 131072.0);
+	/* the ring feeds at most ring / window channels a full window at once */
+	assert_true(processing_worst_step_s(8192, 16384, 10) * PROCESSING_DFT_STEPS_PER_S == 2 * 8192.0 * 8192 / 2);
+	/* a window beyond the ring is cut to the ring */
+	assert_true(processing_worst_step_s(1 << 20, 1024, 3) == processing_worst_step_s(1024, 1024, 3));
+	assert_true(processing_worst_step_s(512, 4096, 0) == 0.0);
 }
 
 static void test_command_line_errors(void **state)
@@ -668,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_blank_integer_is_not_zero),
 		cmocka_unit_test(test_string_too_long),
 		cmocka_unit_test(test_cross_field_checks),
+		cmocka_unit_test(test_worst_step_estimate),
 		cmocka_unit_test(test_command_line_errors),
 		cmocka_unit_test(test_too_many_flags),
 		cmocka_unit_test(test_config_file_errors),

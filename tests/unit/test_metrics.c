@@ -1,7 +1,7 @@
 /*
  * test_metrics.c - the segment's multi-word metric cells: histogram
- * bucketing (le semantics), snapshots, torn-write detection, child
- * records and channel statistics.
+ * bucketing (le semantics), snapshots, torn-write detection and a new
+ * writer's recovery from it, child records and channel statistics.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -149,6 +149,33 @@ static void test_read_rejects_count_not_matching_buckets(void **state)
 	test_free(h);
 }
 
+/* A writer died after the bucket's increment, before the count's, with
+ * the sequence odd: its successor takes over and the histogram reads
+ * again, with every observation the buckets hold. */
+static void test_new_writer_recovers_a_histogram_left_mid_update(void **state)
+{
+	(void)state;
+	struct shm_histogram *h = new_histogram();
+	histogram_observe(h, 0.01);
+	atomic_store(&h->seq, atomic_load(&h->seq) + 1);
+	atomic_fetch_add(&h->buckets[0], 1);
+	struct histogram_snapshot s;
+	assert_false(histogram_read(h, &s));
+
+	histogram_recover(h);
+	assert_int_equal(atomic_load(&h->seq) % 2, 0);
+	assert_true(histogram_read(h, &s));
+	assert_int_equal(s.count, 2);
+	histogram_observe(h, 0.02); /* and the parity stays right from then on */
+	assert_true(histogram_read(h, &s));
+	assert_int_equal(s.count, 3);
+
+	uint32_t seq = atomic_load(&h->seq);
+	histogram_recover(h); /* a consistent histogram is left alone */
+	assert_int_equal(atomic_load(&h->seq), seq);
+	test_free(h);
+}
+
 static void test_child_publish_read(void **state)
 {
 	(void)state;
@@ -276,6 +303,13 @@ static void test_channel_stats_publish_read(void **state)
 	/* a torn publication is refused */
 	atomic_store(&ch->stats_seq, 5);
 	assert_false(channel_stats_read(ch, &out));
+
+	/* until a new writer takes over: even again, and so after its writes */
+	channel_stats_recover(ch);
+	assert_true(channel_stats_read(ch, &out));
+	channel_stats_publish(ch, &in);
+	assert_int_equal(atomic_load(&ch->stats_seq) % 2, 0);
+	assert_true(channel_stats_read(ch, &out));
 	test_free(ch);
 }
 
@@ -301,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_empty_histogram_reads_zero),
 		cmocka_unit_test(test_read_fails_when_writer_died_mid_update),
 		cmocka_unit_test(test_read_rejects_count_not_matching_buckets),
+		cmocka_unit_test(test_new_writer_recovers_a_histogram_left_mid_update),
 		cmocka_unit_test(test_child_publish_read),
 		cmocka_unit_test(test_child_read_sanitises_enums),
 		cmocka_unit_test(test_child_read_gives_up_on_odd_seq),

@@ -1,7 +1,9 @@
 /*
  * test_render.c - the exporter's response bodies for a known segment
  * state and a fixed clock: the exact /metrics text, the health verdicts
- * and their reasons, the /debug JSON, and the escaping helpers.
+ * and their reasons, the /debug JSON, and the escaping helpers; and that
+ * they render from the process's copy of the structure, whatever a stray
+ * write did to the live one (and the supervisor's repair of it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@
 #include "../../shm/metrics.h"
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
+#include "../../shm/view.h"
 #include "fixture.h"
 
 #define S(x) ((int64_t)(x)*1000000000)
@@ -198,6 +201,7 @@ static struct shm_segment *known_segment(void)
 		atomic_store(&seg->channels[i].last_value_bits, shm_double_to_bits(last[i]));
 		atomic_store(&seg->channels[i].readings, 3);
 	}
+	fixture_seal(seg);
 	struct channel_stats t = { .min = 20, .max = 23.5, .mean = 21.75, .p95 = 23.25, .dominant_hz = 0 };
 	struct channel_stats v = { .min = -0.5, .max = 0.5, .mean = 0.0625, .p95 = 0.4375, .dominant_hz = 1.3 };
 	channel_stats_publish(&seg->channels[0], &t);
@@ -225,6 +229,7 @@ static struct shm_segment *known_segment(void)
 
 	atomic_store(&seg->supervisor.pid, 4000);
 	atomic_store(&seg->supervisor.rss_bytes, 3145728);
+	atomic_store(&seg->supervisor.cgroup_memory_limit_bytes, 50331648);
 
 	struct shm_child *w = &seg->children[SHM_CHILD_WORKER];
 	child_publish(w, SHM_CHILD_RUNNING, 4242, SHM_EXIT_SIGNAL, 9, CREATED + S(10));
@@ -365,12 +370,19 @@ static const char expected_metrics[] =
 	"# TYPE sensor_process_memory_limit_bytes gauge\n"
 	"sensor_process_memory_limit_bytes{process=\"worker\"} 67108864\n"
 	"sensor_process_memory_limit_bytes{process=\"exporter\"} 0\n"
+	"# HELP sensor_cgroup_memory_limit_bytes Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).\n"
+	"# TYPE sensor_cgroup_memory_limit_bytes gauge\n"
+	"sensor_cgroup_memory_limit_bytes 50331648\n"
 	"# HELP sensor_worker_heartbeat_age_seconds Seconds since the worker last reported (NaN before its first report).\n"
 	"# TYPE sensor_worker_heartbeat_age_seconds gauge\n"
 	"sensor_worker_heartbeat_age_seconds 1.5\n"
 	"# HELP sensor_uptime_seconds Seconds since the supervisor created the segment.\n"
 	"# TYPE sensor_uptime_seconds gauge\n"
 	"sensor_uptime_seconds 90.5\n"
+	"# HELP sensor_shm_repairs_total Structural fields of the shared segment found damaged and rewritten by the "
+	"supervisor.\n"
+	"# TYPE sensor_shm_repairs_total counter\n"
+	"sensor_shm_repairs_total 0\n"
 	"# HELP sensor_value Last reading of each channel.\n"
 	"# TYPE sensor_value gauge\n"
 	"sensor_value{channel=\"temperature\",unit=\"celsius\"} 21.5\n"
@@ -422,6 +434,7 @@ static void test_metrics_fresh_segment(void **state)
 	seg->hdr.created_monotonic_ns = CREATED;
 	snprintf(seg->channels[0].name, sizeof seg->channels[0].name, "temperature");
 	snprintf(seg->channels[0].unit, sizeof seg->channels[0].unit, "celsius");
+	fixture_seal(seg);
 	char *text = metrics_text(seg, CREATED + MS(250));
 
 	assert_non_null(strstr(text, "sensor_cpu_spike_seconds_bucket{le=\"+Inf\"} 0\n"
@@ -476,6 +489,7 @@ static void test_metrics_escapes_label_values(void **state)
 {
 	struct shm_segment *seg = *state;
 	snprintf(seg->channels[1].name, sizeof seg->channels[1].name, "hum\"id\\ity\nx");
+	fixture_seal(seg);
 	char *text = metrics_text(seg, NOW);
 	assert_non_null(strstr(text, "\nsensor_value{channel=\"hum\\\"id\\\\ity\\nx\",unit=\"percent\"} 45.25\n"));
 	assert_non_null(strstr(text, "\nsensor_channel_readings_total{channel=\"hum\\\"id\\\\ity\\nx\"} 3\n"));
@@ -498,21 +512,114 @@ static void test_metrics_special_values(void **state)
 	free(text);
 }
 
-static void test_channel_count_clamped(void **state)
+/* Overwrite one structural field of the live segment (after the copy
+ * readers use was taken), as a stray write or a process outside the
+ * service could; returns its name, NULL past the last. */
+static const char *damage(struct shm_segment *seg, int which)
+{
+	struct shm_header *h = &seg->hdr;
+	switch (which) {
+	case 0: h->pre.magic = 0; return "magic";
+	case 1: h->pre.version = 99; return "version";
+	case 2: h->pre.header_size = 8; return "header_size";
+	case 3: h->pre.total_size = UINT64_MAX; return "total_size";
+	case 4: h->ring_capacity = 1u << 31; return "ring_capacity";
+	case 5: h->ring_capacity = 3; return "ring_capacity (not a power of two)";
+	case 6: h->channel_count = SHM_MAX_CHANNELS + 5; return "channel_count";
+	case 7: h->ring_offset += UINT64_C(1) << 40; return "ring_offset";
+	case 8: h->created_monotonic_ns = INT64_MIN; return "created_monotonic_ns";
+	case 9: h->heartbeat_timeout_ms = 0; return "heartbeat_timeout_ms";
+	case 10: memset(seg->channels[1].name, 'N', sizeof seg->channels[1].name); return "unterminated name";
+	case 11: memset(seg->channels[2].unit, 'U', sizeof seg->channels[2].unit); return "unterminated unit";
+	case 12: memset(seg->channels[0].labels, 'L', sizeof seg->channels[0].labels); return "unterminated labels";
+	case 13: seg->channels[0].source = UINT32_MAX; return "source";
+	case 14: seg->channels[2].spectrum = 7; return "spectrum";
+	case 15: seg->push.enabled = 1; return "push.enabled";
+	default: return NULL;
+	}
+}
+
+static void test_live_structure_is_not_trusted(void **state)
 {
 	(void)state;
-	/* a header claiming more channels than the layout holds never makes
-	 * the renderers read past the channel table */
-	struct shm_segment *seg = fixture_segment(16, SHM_MAX_CHANNELS + 5);
+	for (int which = 0;; which++) {
+		struct shm_segment *seg = known_segment();
+		char *metrics = metrics_text(seg, NOW);
+		char *debug = debug_text(seg, NOW, 64);
+		const char *what = damage(seg, which);
+		if (!what) {
+			free(metrics);
+			free(debug);
+			fixture_free(seg);
+			break;
+		}
+		/* every reader goes on with the copy: the same text, byte for byte */
+		char *m = metrics_text(seg, NOW);
+		char *d = debug_text(seg, NOW, 64);
+		if (strcmp(m, metrics) != 0 || strcmp(d, debug) != 0)
+			fail_msg("damaged %s changed what is rendered", what);
+		struct reading r[16];
+		assert_int_equal(ring_peek_recent(seg, r, 16), 9);
+		assert_int_equal(ring_depth(seg), 3);
+
+		/* and the repair puts the live structure back as it was */
+		char names[256];
+		assert_int_equal(shm_view_repair(seg, names, sizeof names), 1);
+		struct shm_segment *fresh = known_segment();
+		assert_memory_equal(&seg->hdr, &fresh->hdr, sizeof seg->hdr);
+		for (unsigned i = 0; i < 3; i++) {
+			assert_memory_equal(seg->channels[i].name, fresh->channels[i].name, SHM_CHANNEL_NAME_LEN);
+			assert_memory_equal(seg->channels[i].unit, fresh->channels[i].unit, SHM_CHANNEL_UNIT_LEN);
+			assert_memory_equal(seg->channels[i].labels, fresh->channels[i].labels, SHM_CHANNEL_LABELS_LEN);
+			assert_int_equal(seg->channels[i].source, fresh->channels[i].source);
+			assert_int_equal(seg->channels[i].spectrum, fresh->channels[i].spectrum);
+		}
+		assert_int_equal(seg->push.enabled, fresh->push.enabled);
+		assert_int_equal(shm_view_repair(seg, names, sizeof names), 0);
+		fixture_free(fresh);
+		free(m);
+		free(d);
+		free(metrics);
+		free(debug);
+		fixture_free(seg);
+	}
+}
+
+static void test_repair_names_the_fields(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = known_segment();
+	damage(seg, 7);
+	damage(seg, 10);
+	char names[256];
+	assert_int_equal(shm_view_repair(seg, names, sizeof names), 2);
+	assert_string_equal(names, "ring_offset, channel 1 name");
+	damage(seg, 7);
+	damage(seg, 10);
+	char small[12];
+	assert_int_equal(shm_view_repair(seg, small, sizeof small), 2);
+	assert_string_equal(small, "ring_offset"); /* cut, still terminated */
+	fixture_free(seg);
+}
+
+static void test_no_view_reads_nothing(void **state)
+{
+	(void)state;
+	/* a segment this process took no copy of: no channel, no ring */
+	struct shm_segment *seg = fixture_segment(16, 3);
+	ring_push(seg, 0, 0, 1.0);
+	shm_view_release(seg);
+	seg->hdr.channel_count = SHM_MAX_CHANNELS + 5;
 	char *text = metrics_text(seg, 0);
-	assert_int_equal(count(text, "\nsensor_value{"), SHM_MAX_CHANNELS);
-	assert_int_equal(count(text, "\nsensor_channel_readings_total{"), SHM_MAX_CHANNELS);
+	assert_null(strstr(text, "\nsensor_value{"));
 	free(text);
 	text = debug_text(seg, 0, 4);
 	assert_true(json_valid_object(text));
-	assert_int_equal(count(text, "{\"name\":"), SHM_MAX_CHANNELS);
-	assert_non_null(strstr(text, "\"channel_count\":1029,"));
+	assert_null(strstr(text, "{\"name\":"));
+	assert_non_null(strstr(text, "\"recent\":[]"));
 	free(text);
+	ring_push(seg, 0, 0, 1.0); /* dropped: no capacity known */
+	assert_int_equal(atomic_load(&seg->ring.head), 1);
 	fixture_free(seg);
 }
 
@@ -689,7 +796,9 @@ static void test_debug_limits_readings(void **state)
 
 	/* a request for more than 256 is cut to 256 */
 	struct shm_segment *big = fixture_segment(512, 1);
+	assert_non_null(big);
 	snprintf(big->channels[0].name, sizeof big->channels[0].name, "t");
+	fixture_seal(big);
 	for (unsigned i = 0; i < 300; i++)
 		ring_push(big, 0, 0, (double)i);
 	text = debug_text(big, NOW, 100000);
@@ -708,6 +817,7 @@ static void test_debug_non_finite_and_unknown_channel(void **state)
 	channel_stats_publish(&seg->channels[0], &st);
 	ring_push(seg, 7, 0, INFINITY); /* a channel this segment does not describe */
 	snprintf(seg->channels[1].name, sizeof seg->channels[1].name, "a\"b\\c\td");
+	fixture_seal(seg);
 
 	char *text = debug_text(seg, NOW, 64);
 	assert_true(json_valid_object(text));
@@ -819,7 +929,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_skip_torn_channel_stats, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_escapes_label_values, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_special_values, setup_known, teardown_seg),
-		cmocka_unit_test(test_channel_count_clamped),
+		cmocka_unit_test(test_live_structure_is_not_trusted),
+		cmocka_unit_test(test_repair_names_the_fields),
+		cmocka_unit_test(test_no_view_reads_nothing),
 		cmocka_unit_test_setup_teardown(test_health_ok_exact, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_health_stale_heartbeat, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_health_backoff_after_signal, setup_known, teardown_seg),

@@ -143,10 +143,43 @@ static void test_loopback(void **state)
 	assert_false(address_is_loopback(NULL));
 }
 
+/* DNS rebinding: /debug only for loopback names in Host (or none). */
+static void test_host_is_local(void **state)
+{
+	(void)state;
+	const char *yes[] = { NULL,        "localhost", "LocalHost:8000", "127.0.0.1",  "127.0.0.1:8000",
+			      "127.1.2.3", "[::1]",     "[::1]:9100",     "localhost:1" };
+	const char *no[] = { "",
+			     "evil.example",
+			     "evil.example:8000",
+			     "127.0.0.1.evil.example",
+			     "127.0.0.1.nip.io:8000",
+			     "localhost.evil.example",
+			     "localhost:",
+			     "localhost:80x",
+			     "127.0.0.1:8000:1",
+			     "127.0.0.256",
+			     "128.0.0.1",
+			     "10.0.0.1",
+			     "0.0.0.0",
+			     "[::1",
+			     "[::2]",
+			     "[::ffff:7f00:1]x",
+			     "::1",
+			     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		if (!host_is_local(yes[i]))
+			fail_msg("Host '%s' should be local", yes[i] ? yes[i] : "(none)");
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		if (host_is_local(no[i]))
+			fail_msg("Host '%s' should not be local", no[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_endpoints),
+		cmocka_unit_test(test_host_is_local),
 		cmocka_unit_test(test_everything_else_is_404),
 		cmocka_unit_test(test_null_path),
 		cmocka_unit_test(test_loopback),

@@ -30,6 +30,7 @@
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
 #include "../../exporter/render.h"
+#include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
 #include "../../worker/processing.h"
 #include "../../worker/sampler.h"
@@ -74,6 +75,7 @@ static int setup(void **state)
 	if (!seg)
 		return -1;
 	source_describe_channels(seg, &cfg);
+	fixture_seal(seg); /* as main.c does once the channels are described */
 	return 0;
 }
 
@@ -165,7 +167,10 @@ static void test_push_reaches_the_channel(void **state)
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
 	memcpy(to.sun_path, sock, strlen(sock) + 1);
-	const char *msg = "outside 4.25 1700000000\ncpu 1\nshaker 2\n";
+	/* a timestamp within the window (push-max-age-s) of the clock: 60 s ago, in whole seconds */
+	int64_t when_s = realtime_ns() / 1000000000 - 60;
+	char msg[96];
+	snprintf(msg, sizeof msg, "outside 4.25 %lld\ncpu 1\nshaker 2\n", (long long)when_s);
 	assert_int_equal(sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&to, sizeof to), (ssize_t)strlen(msg));
 	close(fd);
 	sampler_tick(s, sampler_next_due(s));
@@ -177,7 +182,7 @@ static void test_push_reaches_the_channel(void **state)
 	size_t n = ring_peek_recent(seg, r, 8);
 	bool found = false;
 	for (size_t i = 0; i < n; i++)
-		found |= r[i].channel == 2 && r[i].timestamp_ns == INT64_C(1700000000000000000);
+		found |= r[i].channel == 2 && r[i].timestamp_ns == when_s * 1000000000;
 	assert_true(found);
 	sampler_free(s);
 	assert_int_equal(access(sock, F_OK), -1);
@@ -270,6 +275,7 @@ static void test_blocking_read_times_out(void **state)
 	struct shm_segment *keep = seg;
 	seg = fixture_segment(64, source_channel_count(&c));
 	source_describe_channels(seg, &c);
+	fixture_seal(seg);
 	snprintf(fifo, sizeof fifo, "%s/fifo", root);
 	assert_int_equal(mkfifo(fifo, 0600), 0); /* open(O_RDONLY) blocks until a writer comes */
 	int threads_before = task_count();
@@ -328,6 +334,7 @@ static void test_builtin_set_renders_no_source_families(void **state)
 	struct shm_segment *keep = seg;
 	seg = fixture_segment(64, source_channel_count(&plain));
 	source_describe_channels(seg, &plain);
+	fixture_seal(seg);
 	assert_string_equal(seg->channels[2].name, "vibration");
 	char *m = metrics();
 	assert_null(strstr(m, "sensor_channel_info"));

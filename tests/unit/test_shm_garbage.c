@@ -1,9 +1,10 @@
 /*
  * test_shm_garbage.c - readers of the segment never crash or read out of
  * bounds on garbage: ring positions at the edge of the 64-bit range, slots
- * and channel records full of random bytes, every field after the
- * (validated, read-only) header overwritten at random. Under `make asan`
- * any stray read is a failure.
+ * and channel records full of random bytes, every byte of the segment,
+ * header and strings included, overwritten at random after the readers
+ * took their copy of the structure (view.h); the supervisor's repair then
+ * restores the structure. Under `make asan` any stray read is a failure.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +14,13 @@
 
 #include <event2/buffer.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../exporter/render.h"
 #include "../../shm/ring.h"
 #include "../../shm/segment.h"
+#include "../../shm/view.h"
 #include "fixture.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15u;
@@ -42,7 +45,7 @@ static void fill_random(void *p, size_t n)
 static void read_everything(const struct shm_segment *seg)
 {
 	struct reading out[64];
-	uint64_t cap = seg->hdr.ring_capacity;
+	uint64_t cap = shm_view_of(seg)->hdr.ring_capacity;
 	assert_true(ring_depth(seg) <= cap);
 	size_t n = ring_peek_recent(seg, out, 64);
 	assert_true(n <= 64 && n <= cap);
@@ -89,7 +92,7 @@ static void test_slots_full_of_garbage(void **state)
 	fixture_free(seg);
 }
 
-static void test_everything_after_the_header_random(void **state)
+static void test_every_byte_random(void **state)
 {
 	(void)state;
 	const uint32_t caps[] = { 16, 1024 };
@@ -97,18 +100,20 @@ static void test_everything_after_the_header_random(void **state)
 	for (size_t c = 0; c < 2; c++)
 		for (size_t k = 0; k < 3; k++) {
 			struct shm_segment *seg = fixture_segment(caps[c], channels[k]);
+			for (uint32_t ch = 0; ch < channels[k]; ch++)
+				snprintf(seg->channels[ch].name, sizeof seg->channels[ch].name, "c%u", ch);
+			fixture_seal(seg);
 			size_t size = shm_segment_size(caps[c]);
-			char err[200];
+			char err[200], what[200];
 			for (int round = 0; round < 20; round++) {
-				fill_random((char *)seg + sizeof seg->hdr, size - sizeof seg->hdr);
-				/* channel names and units are static like the header (written
-				 * once before the fork) and always terminated; the bytes before
-				 * the terminator are garbage */
-				for (uint32_t ch = 0; ch < SHM_MAX_CHANNELS; ch++) {
-					seg->channels[ch].name[SHM_CHANNEL_NAME_LEN - 1] = '\0';
-					seg->channels[ch].unit[SHM_CHANNEL_UNIT_LEN - 1] = '\0';
-				}
+				/* the header, unterminated names, units and labels, sources... */
+				fill_random(seg, size);
+				read_everything(seg);
+				assert_true(shm_view_repair(seg, what, sizeof what) > 0);
 				assert_int_equal(shm_validate(seg, size, err, sizeof err), 0);
+				assert_int_equal(seg->hdr.channel_count, channels[k]);
+				assert_string_equal(seg->channels[channels[k] - 1].name,
+						    shm_view_of(seg)->chan[channels[k] - 1].name);
 				read_everything(seg);
 			}
 			fixture_free(seg);
@@ -120,7 +125,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions_at_the_edges),
 		cmocka_unit_test(test_slots_full_of_garbage),
-		cmocka_unit_test(test_everything_after_the_header_random),
+		cmocka_unit_test(test_every_byte_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,317 @@
+/*
+ * connections.c - bookkeeping of the exporter's HTTP connections (see
+ * connections.h): the cap, the whole-request deadline and the pause of
+ * accept() at EMFILE.
+ *
+ * libevent 2.1's evhttp has no hook per connection but the one that makes
+ * its bufferevent (evhttp_set_bevcb), called before the connection object
+ * exists. So each new bufferevent is held (one reference) and noted as
+ * pending; an event activated at once, run before any I/O of the new
+ * connection can be, then finds its connection (the bufferevent's callback
+ * argument, set by evhttp) and registers for its close. The reference
+ * keeps the bufferevent valid even if evhttp freed the connection on an
+ * allocation failure in between.
+ *
+ * Adopted connections sit in one list in deadline order (every deadline
+ * is now + the timeout, so appending keeps it sorted): the head is the
+ * connection that has waited longest for a complete request, the one the
+ * sweep closes first and the one a new connection evicts at the cap.
+ */
+#include "connections.h"
+
+#include <errno.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "../common/log.h"
+#include "../shm/metrics.h"
+
+/* How long accept() rests after it failed for want of descriptors. */
+#define ACCEPT_PAUSE_MS 100
+
+struct conn {
+	struct conn *prev, *next; /* adopted: deadline order */
+	struct conn *next_pending;
+	struct bufferevent *bev; /* pending: held until adopted */
+	struct evhttp_connection *evcon;
+	int64_t deadline_ns;
+	struct conns *owner;
+};
+
+struct conns {
+	struct evconnlistener *listener;
+	struct event *adopt_ev, *sweep_ev, *resume_ev;
+	struct conn *head, *tail; /* adopted, oldest deadline first */
+	struct conn *pending;
+	GHashTable *by_evcon; /* evhttp_connection -> adopted conn */
+	unsigned open, cap;
+	unsigned n_pending, batch; /* accepted this turn of the loop, and the most */
+	bool wait_adopt;           /* accepts stopped until the pending ones are adopted */
+	int64_t timeout_ns;
+};
+
+/* The listener's error callback gets evhttp's argument, not ours; there is
+ * one exporter per process. */
+static struct conns *the_conns;
+
+static struct log_limit evict_log, deadline_log, accept_log;
+
+static void unlink_conn(struct conns *c, struct conn *k)
+{
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		c->head = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	else
+		c->tail = k->prev;
+	k->prev = k->next = NULL;
+}
+
+static void append_conn(struct conns *c, struct conn *k)
+{
+	k->prev = c->tail;
+	k->next = NULL;
+	if (c->tail)
+		c->tail->next = k;
+	else
+		c->head = k;
+	c->tail = k;
+}
+
+static void forget(struct conns *c, struct conn *k)
+{
+	unlink_conn(c, k);
+	g_hash_table_remove(c->by_evcon, k->evcon);
+	c->open--;
+	free(k);
+}
+
+/* evhttp is freeing the connection (closed by the client, done, failed). */
+static void on_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	struct conn *k = arg;
+	forget(k->owner, k);
+}
+
+/* Close an adopted connection now (never from inside its own callbacks);
+ * returns the one after it. */
+static struct conn *close_conn(struct conns *c, struct conn *k)
+{
+	struct evhttp_connection *evcon = k->evcon;
+	struct conn *next = k->next;
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	forget(c, k);
+	evhttp_connection_free(evcon);
+	return next;
+}
+
+/* Called by evhttp for each accepted connection, before it exists. */
+static struct bufferevent *make_bev(struct event_base *base, void *arg)
+{
+	struct conns *c = arg;
+	if (c->open >= c->cap && c->head) {
+		log_warn_limited(&evict_log, "%u connections open (max-connections): closing the one waiting longest",
+				 c->open);
+		close_conn(c, c->head);
+	}
+	if (++c->n_pending >= c->batch) {
+		/* One batch a turn of the loop, whatever the backlog: a
+		 * connection accepted in it reads its request before later
+		 * ones can evict it, and pending ones (which cannot be
+		 * evicted) stay few. Accepting resumes once they are adopted. */
+		evconnlistener_disable(c->listener);
+		c->wait_adopt = true;
+	}
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct conn *k = bev ? calloc(1, sizeof *k) : NULL;
+	if (!k)
+		return bev; /* out of memory: served, but not counted */
+	bufferevent_incref(bev);
+	k->bev = bev;
+	k->owner = c;
+	k->next_pending = c->pending;
+	c->pending = k;
+	c->open++;
+	event_active(c->adopt_ev, EV_TIMEOUT, 1);
+	return bev;
+}
+
+static void on_adopt(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct conns *c = arg;
+	int64_t now = monotonic_ns();
+	while (c->pending) {
+		struct conn *k = c->pending;
+		c->pending = k->next_pending;
+		bufferevent_data_cb readcb = NULL;
+		void *cbarg = NULL;
+		bufferevent_getcb(k->bev, &readcb, NULL, NULL, &cbarg);
+		struct bufferevent *bev = k->bev;
+		k->bev = NULL;
+		if (readcb && cbarg) {
+			k->evcon = cbarg;
+			k->deadline_ns = now + c->timeout_ns;
+			evhttp_connection_set_closecb(k->evcon, on_closed, k);
+			g_hash_table_insert(c->by_evcon, k->evcon, k);
+			append_conn(c, k);
+		} else { /* evhttp gave up on it already */
+			c->open--;
+			free(k);
+		}
+		bufferevent_decref(bev);
+	}
+	if (c->wait_adopt && !evtimer_pending(c->resume_ev, NULL))
+		evconnlistener_enable(c->listener);
+	c->wait_adopt = false;
+	c->n_pending = 0;
+}
+
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct conns *c = arg;
+	int64_t now = monotonic_ns();
+	for (struct conn *k = c->head; k && k->deadline_ns <= now; k = close_conn(c, k))
+		log_warn_limited(&deadline_log, "closing a connection without a complete request after %lld ms",
+				 (long long)(c->timeout_ns / 1000000));
+}
+
+/*
+ * Out of descriptors although the cap was set below the limit (lowered
+ * meanwhile, or the system's table is full): the cap becomes what fits,
+ * less an eighth, the oldest connections beyond it are closed, and
+ * accept() rests a moment rather than fail again at once.
+ */
+static void on_accept_error(struct evconnlistener *listener, void *arg)
+{
+	(void)arg;
+	struct conns *c = the_conns;
+	int err = EVUTIL_SOCKET_ERROR();
+	unsigned fits = c->open - c->open / 8;
+	if (fits < 8)
+		fits = 8;
+	if (fits < c->cap && (err == EMFILE || err == ENFILE))
+		c->cap = fits;
+	log_error_limited(&accept_log,
+			  "accept: %s (%u connections open); at most %u from now on, pausing accepts for %d ms",
+			  strerror(err), c->open, c->cap, ACCEPT_PAUSE_MS);
+	struct conn *k = c->head ? close_conn(c, c->head) : NULL; /* a descriptor for the next one */
+	while (k && c->open > c->cap)
+		k = close_conn(c, k);
+	struct timeval pause = { 0, ACCEPT_PAUSE_MS * 1000 };
+	evconnlistener_disable(listener);
+	evtimer_add(c->resume_ev, &pause);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct conns *c = arg;
+	evconnlistener_enable(c->listener);
+}
+
+int conns_effective_cap(int cap, long nofile)
+{
+	if (nofile <= 0)
+		return cap;
+	long room = nofile - CONNS_FD_HEADROOM;
+	if (room < 8)
+		room = 8;
+	return cap < room ? cap : (int)room;
+}
+
+struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evhttp_bound_socket *bound, int cap,
+			int request_timeout_ms)
+{
+	struct conns *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	struct rlimit rl;
+	long nofile = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (long)rl.rlim_cur : 0;
+	int eff = conns_effective_cap(cap, nofile);
+	if (eff < cap)
+		log_warn("max-connections %d is too close to the fd limit %ld: using %d", cap, nofile, eff);
+	c->cap = (unsigned)eff;
+	c->batch = c->cap / 4 > 8 ? c->cap / 4 : 8;
+	c->timeout_ns = (int64_t)request_timeout_ms * 1000000;
+	c->listener = evhttp_bound_socket_get_listener(bound);
+	c->by_evcon = g_hash_table_new(g_direct_hash, g_direct_equal);
+	c->adopt_ev = event_new(base, -1, 0, on_adopt, c);
+	c->sweep_ev = event_new(base, -1, EV_PERSIST, on_sweep, c);
+	c->resume_ev = evtimer_new(base, on_resume, c);
+	/* The deadline holds to a tenth of the timeout (at most 250 ms late). */
+	int sweep_ms = request_timeout_ms / 10 < 250 ? request_timeout_ms / 10 : 250;
+	struct timeval every = { sweep_ms / 1000, (sweep_ms % 1000) * 1000 };
+	if (!c->listener || !c->adopt_ev || !c->sweep_ev || !c->resume_ev || event_add(c->sweep_ev, &every) != 0) {
+		conns_free(c);
+		return NULL;
+	}
+	the_conns = c;
+	evconnlistener_set_error_cb(c->listener, on_accept_error);
+	evhttp_set_bevcb(http, make_bev, c);
+	return c;
+}
+
+void conns_free(struct conns *c)
+{
+	if (!c)
+		return;
+	/* The connections themselves go with evhttp_free; stop hearing of them. */
+	for (struct conn *k = c->head, *next; k; k = next) {
+		next = k->next;
+		evhttp_connection_set_closecb(k->evcon, NULL, NULL);
+		free(k);
+	}
+	c->head = c->tail = NULL;
+	while (c->pending) {
+		struct conn *k = c->pending;
+		c->pending = k->next_pending;
+		bufferevent_decref(k->bev);
+		free(k);
+	}
+	if (c->listener)
+		evconnlistener_set_error_cb(c->listener, NULL);
+	if (c->adopt_ev)
+		event_free(c->adopt_ev);
+	if (c->sweep_ev)
+		event_free(c->sweep_ev);
+	if (c->resume_ev)
+		event_free(c->resume_ev);
+	if (c->by_evcon)
+		g_hash_table_destroy(c->by_evcon);
+	if (the_conns == c)
+		the_conns = NULL;
+	free(c);
+}
+
+void conns_request_done(struct conns *c, struct evhttp_connection *evcon)
+{
+	struct conn *k = c && evcon ? g_hash_table_lookup(c->by_evcon, evcon) : NULL;
+	if (!k)
+		return;
+	k->deadline_ns = monotonic_ns() + c->timeout_ns;
+	unlink_conn(c, k);
+	append_conn(c, k);
+}
+
+unsigned conns_open(const struct conns *c)
+{
+	return c->open;
+}
+
+unsigned conns_cap(const struct conns *c)
+{
+	return c->cap;
+}

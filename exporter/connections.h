@@ -1,0 +1,41 @@
+/*
+ * connections.h - the exporter's guard against clients that hold
+ * connections open: a cap on open connections (at the cap, a new one
+ * closes the one that has waited longest for a complete request), a
+ * whole-request deadline that no trickle of bytes extends, and a pause
+ * of accept() when the process is out of descriptors instead of a busy
+ * loop.
+ */
+#ifndef SENSOR_EXPORTER_CONNECTIONS_H
+#define SENSOR_EXPORTER_CONNECTIONS_H
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <stdint.h>
+
+struct conns;
+
+/* Fds the exporter keeps for itself besides its connections (the cap is
+ * at most the fd limit less this). */
+#define CONNS_FD_HEADROOM 64
+
+/*
+ * Take charge of `http`'s connections and of the listener of `bound`.
+ * `cap` is lowered to the descriptor limit less CONNS_FD_HEADROOM (with a
+ * warning). NULL when out of memory.
+ */
+struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evhttp_bound_socket *bound, int cap,
+			int request_timeout_ms);
+void conns_free(struct conns *c);
+
+/* The request on `evcon` is complete: its next one gets a new deadline. */
+void conns_request_done(struct conns *c, struct evhttp_connection *evcon);
+
+/* Open connections now, and the cap in force. */
+unsigned conns_open(const struct conns *c);
+unsigned conns_cap(const struct conns *c);
+
+/* The cap in force once lowered to the fd limit: min(cap, nofile - CONNS_FD_HEADROOM), at least 8. */
+int conns_effective_cap(int cap, long nofile);
+
+#endif

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_heartbeat_trust.sh - the heartbeat a child writes into the segment
+# is untrusted: a hung worker (SIGSTOP) whose heartbeat field holds a
+# far-future value, or INT64_MAX (where the supervisor's "last beat +
+# timeout" would overflow), is still killed for the hang and restarted.
+source "$(dirname "$0")/faults_lib.sh"
+
+# set_heartbeat PID VALUE : write VALUE into the heartbeat of the child with
+# PID (struct shm_child, shm/layout.h), found by its pid and a heartbeat
+# within a minute of this machine's monotonic clock. Prints the offset.
+set_heartbeat() {
+	python3 - "/dev/shm$SVC_SHM" "$1" "$2" <<'PY'
+import mmap, os, struct, sys, time
+path, pid, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+EXIT_REASONS = 4  # SHM_EXIT_REASON_COUNT
+HB = 32 + 8 * EXIT_REASONS + 8  # heartbeat_monotonic_ns from the start of struct shm_child
+fd = os.open(path, os.O_RDWR)
+m = mmap.mmap(fd, os.fstat(fd).st_size)
+now = time.monotonic_ns()
+found = [at - 8 for at in range(8, len(m) - HB - 8, 8)
+         if struct.unpack_from("<i", m, at)[0] == pid
+         and abs(struct.unpack_from("<q", m, at - 8 + HB)[0] - now) < 60 * 10**9]
+assert len(found) == 1, f"found {len(found)} candidates"
+struct.pack_into("<q", m, found[0] + HB, value)
+print(found[0] + HB)
+PY
+}
+
+for what in "ten years ahead" "INT64_MAX"; do
+	echo "-- a hung worker whose heartbeat says: $what"
+	start_stamped --heartbeat-timeout-ms 1000 || { fail "service starts"; continue; }
+	wpid=$(child_pid worker)
+	wait_for "the worker's first beat" 5 grep -q "sampling" "$SVC_LOG"
+	kill -STOP "$wpid"
+	if [ "$what" = INT64_MAX ]; then value=9223372036854775807; else
+		value=$(python3 -c 'import time; print(time.monotonic_ns() + 10 * 365 * 86400 * 10**9)')
+	fi
+	at=$(set_heartbeat "$wpid" "$value") || { fail "heartbeat field found"; kill -CONT "$wpid"; stop_checked; continue; }
+	echo "  (wrote $value at offset $at)"
+	new=$(wait_new_pid worker "$wpid" 6)
+	check "the worker was killed for the hang and restarted" test -n "$new"
+	assert_match "the log says why" "sensor-worker \(pid $wpid\) heartbeat stale" "$(cat "$SVC_LOG")"
+	assert_eq "counted as a hang" 1 "$(metric 'sensor_child_exits_total{child="worker",reason="hang"}')"
+	kill -CONT "$wpid" 2>/dev/null
+	wait_for "health is 200 again" 10 test "$(http_status /)" = 200
+	assert_eq "/ is 200 with the new worker" 200 "$(http_status /)"
+	stop_checked
+done
+finish

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# test_sdnotify.sh - the supervisor under a stand-in for systemd's notify
+# socket (notify_listener.py), as a Type=notify unit with WatchdogSec=
+# sees it: READY=1 once, only when the port answers and both children
+# heartbeat; STATUS= lines that follow restarts; WATCHDOG=1 about twice
+# per WatchdogSec, none while the supervisor's loop is stopped; STOPPING=1
+# on SIGTERM; every message from the supervisor's pid, none from a child.
+source "$(dirname "$0")/lib.sh"
+
+SOCK="$TEST_TMP/notify.sock"
+NLOG="$TEST_TMP/notify.log"
+pick_port PORT || { fail "free port"; finish; }
+python3 "$(dirname "$0")/notify_listener.py" "$SOCK" "$NLOG" "$PORT" &
+LISTENER=$!
+SVC_PIDS+=("$LISTENER")
+wait_for "the notify listener" 5 grep -q listening "$NLOG"
+
+count() { grep -c -- "$1" "$NLOG"; }
+SHM=$(new_shm_name)
+LOG="$TEST_TMP/service.log"
+NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=1000000 "$SENSOR_BIN" --port "$PORT" --shm-name "$SHM" >"$LOG" 2>&1 &
+SVC_PID=$!
+SVC_PIDS+=("$SVC_PID")
+SVC_URL="http://127.0.0.1:$PORT"
+
+echo "-- READY=1"
+wait_for "READY=1" 15 grep -q 'READY=1' "$NLOG" || { fail "READY=1 arrives"; cat "$LOG"; finish; }
+pass "READY=1 arrives"
+wait_for "the listener's request at READY" 5 grep -q 'http-at-ready=' "$NLOG"
+assert_eq "at READY=1 the port answers / with 200" "http-at-ready=200" "$(grep -o 'http-at-ready=.*' "$NLOG" | head -1)"
+assert_match "READY=1 comes with a STATUS= naming both children" 'READY=1\|STATUS=worker pid [0-9]+, 0 restarts; exporter pid [0-9]+' "$(grep 'READY=1' "$NLOG")"
+sleep 1
+assert_eq "READY=1 is sent once" 1 "$(count 'READY=1')"
+
+echo "-- WATCHDOG=1 (WatchdogSec=1s)"
+n0=$(count 'WATCHDOG=1')
+sleep 3
+n1=$(count 'WATCHDOG=1')
+assert_gt "about two pings a second ($((n1 - n0)) in 3 s)" $((n1 - n0)) 4
+kill -STOP "$SVC_PID"
+sleep 0.3 # a ping already in flight may land
+n2=$(count 'WATCHDOG=1')
+sleep 3
+n3=$(count 'WATCHDOG=1')
+kill -CONT "$SVC_PID"
+assert_eq "no ping while the supervisor's loop is stopped" "$n2" "$n3"
+wait_for "pings again after SIGCONT" 5 bash -c "[ \$(grep -c WATCHDOG=1 '$NLOG') -gt $n3 ]"
+assert_gt "pings resume after SIGCONT" "$(count 'WATCHDOG=1')" "$n3"
+
+echo "-- STATUS= follows a restart"
+wpid=$(pgrep -P "$SVC_PID" -x sensor-worker)
+kill -9 "$wpid"
+wait_for "a STATUS= with the worker's restart" 10 grep -q 'STATUS=worker pid [0-9]*, 1 restarts' "$NLOG"
+assert_match "STATUS= counts the worker's restart" 'STATUS=worker pid [0-9]+, 1 restarts' "$(grep STATUS= "$NLOG" | tail -1)"
+assert_eq "still READY=1 only once" 1 "$(count 'READY=1')"
+
+senders=$(grep -o ' pid=[-0-9]*' "$NLOG" | sort -u | tr -d ' ' | tr '\n' ' ')
+assert_eq "every message comes from the supervisor itself (NotifyAccess=main)" "pid=$SVC_PID " "$senders"
+
+echo "-- STOPPING=1"
+kill -TERM "$SVC_PID"
+rc=0
+wait "$SVC_PID" || rc=$?
+assert_eq "SIGTERM: exit 0" 0 "$rc"
+check "STOPPING=1 on the way out" grep -q 'STOPPING=1' "$NLOG"
+
+echo "-- a NOTIFY_SOCKET that cannot work is logged, and the service runs"
+SHM2=$(new_shm_name)
+NOTIFY_SOCKET=relative/path "$SENSOR_BIN" --port "$PORT" --shm-name "$SHM2" >"$LOG" 2>&1 &
+SVC_PID=$!
+SVC_PIDS+=("$SVC_PID")
+wait_for "the service" 10 curl -sf -o /dev/null "$SVC_URL/" && pass "it serves" || fail "it serves"
+check "the warning names the socket" grep -q "systemd notification off: NOTIFY_SOCKET 'relative/path'" "$LOG"
+stop_service
+assert_eq "and stops cleanly" 0 $?
+kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
+finish

@@ -1,0 +1,75 @@
+#!/bin/bash
+# vm_checks.sh - runs inside the systemd test VM (scripts/systemd-vm.sh) as
+# the oneshot unit vm-checks.service, after the installed package's
+# sensor-service.service: checks the unit as systemd runs it, prints one
+# "VMCHECK ok|FAIL what" line per check and "VMCHECK done N FAILS" on the
+# serial console, then powers the VM off. (No getty runs on ttyS0 in the
+# VM: its vhangup() would cut this script's output.)
+exec >/dev/ttyS0 2>&1
+fails=0
+ok() { echo "VMCHECK ok   $*"; }
+bad() { echo "VMCHECK FAIL $*"; fails=$((fails + 1)); }
+check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else bad "$what"; fi; }
+prop() { systemctl show -P "$1" sensor-service; }
+wait_for() { # wait_for SECONDS command...
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+	return 1
+}
+active() { [ "$(systemctl is-active sensor-service)" = active ]; }
+
+echo "VMCHECK info systemd $(systemctl --version | head -1), kernel $(uname -r), cgroup $(stat -fc %T /sys/fs/cgroup)"
+check "sensor-service.service is enabled by the package" systemctl is-enabled sensor-service
+wait_for 30 active
+check "it is active" active
+# Type=notify: active means READY=1 came, so / answers right away.
+check "/ answers as soon as it is active" curl -sf -o /dev/null --max-time 2 http://127.0.0.1:8000/
+check "/metrics answers" curl -sf -o /dev/null --max-time 2 http://127.0.0.1:8000/metrics
+[ "$(prop Type)" = notify ] && ok "Type=notify" || bad "Type=notify (got $(prop Type))"
+status=$(prop StatusText)
+echo "VMCHECK info StatusText: $status"
+[[ $status =~ worker\ pid\ [0-9]+.*exporter\ pid\ [0-9]+ ]] && ok "STATUS= names both children" || bad "STATUS= names both children"
+main=$(prop MainPID)
+[ "$(ps -o user= -p "$main")" = sensor-service ] && ok "it runs as the system user sensor-service" ||
+	bad "it runs as sensor-service (got $(ps -o user= -p "$main"))"
+cg=/sys/fs/cgroup$(prop ControlGroup)
+echo "VMCHECK info cgroup $cg, groups: $(cd "$cg" && ls -d -- */ | tr '\n' ' ')"
+for child in worker exporter; do
+	max=$(cat "$cg/$child/memory.max" 2>/dev/null)
+	pid=$(pgrep -u sensor-service -x "sensor-$child")
+	[[ $max =~ ^[0-9]+$ ]] && ok "the $child is capped in a cgroup of its own (memory.max $max)" ||
+		bad "the $child is capped in a cgroup of its own (memory.max ${max:-none})"
+	grep -qx "$pid" "$cg/$child/cgroup.procs" 2>/dev/null && ok "the $child (pid $pid) runs in it" ||
+		bad "the $child (pid ${pid:-none}) runs in $cg/$child"
+done
+curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep '^sensor_process_memory_limit_bytes' | sed 's/^/VMCHECK info /'
+
+echo "VMCHECK info -- the watchdog: the supervisor stopped (SIGSTOP), WatchdogSec=3s in this VM"
+restarts0=$(prop NRestarts)
+kill -STOP "$main"
+wait_for 20 bash -c "[ \"\$(systemctl show -P NRestarts sensor-service)\" -gt $restarts0 ]"
+[ "$(prop NRestarts)" -gt "$restarts0" ] && ok "systemd restarts a supervisor whose loop is stuck" ||
+	bad "systemd restarts a supervisor whose loop is stuck (NRestarts $(prop NRestarts))"
+wait_for 20 active
+check "active again after the watchdog restart" active
+[ "$(prop MainPID)" != "$main" ] && ok "a new supervisor" || bad "a new supervisor"
+journalctl -u sensor-service --no-pager | grep -iE 'watchdog' | tail -2 | sed 's/^/VMCHECK info /'
+
+echo "VMCHECK info -- a crash loop: kill -9 of the supervisor, 8 times"
+for _ in 1 2 3 4 5 6 7 8; do
+	wait_for 20 active
+	kill -9 "$(prop MainPID)"
+	sleep 0.5
+done
+wait_for 30 active
+check "systemd never gives up on it (StartLimitIntervalSec=0)" active
+echo "VMCHECK info NRestarts=$(prop NRestarts)"
+
+systemctl stop sensor-service
+check "systemctl stop: inactive" bash -c '[ "$(systemctl is-active sensor-service)" = inactive ]'
+[ "$(prop Result)" = success ] && ok "a clean stop (Result=success)" || bad "a clean stop (Result=$(prop Result))"
+check "the segment is gone" test ! -e /dev/shm/sensor-service
+
+echo "VMCHECK done $fails"
+sync
+systemctl poweroff --force
