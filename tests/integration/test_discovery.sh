@@ -72,6 +72,14 @@ assert_eq "with its source" 1 "$(metric_value 'sensor_channel_info{channel="lm75
 assert_eq "the others keep their names" "$want lm75_temp1" "$(exported | xargs)"
 assert_match "the log says so" 'channel lm75_temp1: a new sensor \(lm75\), sampling it' "$(cat "$SVC_LOG")"
 assert_eq "without a restart" "$wpid" "$(child_pid worker)"
+# The late channel lives in a slot the worker filled after the supervisor
+# took its copy of the structure: the repair before a restart must leave it.
+kill -KILL "$wpid"
+worker_replaced() { local p; p=$(child_pid worker) && [ "$p" != "$wpid" ]; }
+check "a killed worker is restarted" wait_for "new worker" 15 worker_replaced
+check "the new worker samples the late channel again" wait_for "lm75 again" 15 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_temp1\",unit=\"celsius\"} 31.5'"
+assert_eq "the supervisor repaired nothing of it" 0 "$(metric_value sensor_shm_repairs_total)"
+assert_eq "the others keep their names after the restart" "$want lm75_temp1" "$(exported | xargs)"
 rm "$ROOT/sys/class/hwmon/hwmon9"
 check "and when it goes again: NaN" wait_for "NaN" 10 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_temp1\",unit=\"celsius\"} NaN'"
 check "counted as missing" wait_for "missing" 10 metric_above 'sensor_read_errors_total{channel="lm75_temp1",reason="missing"}' 0
