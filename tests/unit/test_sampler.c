@@ -32,6 +32,7 @@
 #include "../../exporter/render.h"
 #include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
+#include "../../worker/discovery.h"
 #include "../../worker/processing.h"
 #include "../../worker/sampler.h"
 #include "../../worker/source.h"
@@ -325,6 +326,48 @@ static void test_blocking_read_times_out(void **state)
 	seg = keep;
 }
 
+/* Hot-plug: a sensor that appears later takes the next slot beyond the
+ * initial channels, published through live_channels; the worker takes
+ * over that slot's sequence counter, which a predecessor killed
+ * mid-update may have left odd (take_over covers the initial ones only). */
+static void test_hot_plug_takes_the_next_slot(void **state)
+{
+	(void)state;
+	char path[160], cmd[1024];
+	struct config c;
+	config_defaults(&c);
+	snprintf(c.sysfs_root, sizeof c.sysfs_root, "%s", root);
+	c.discovery_rescan_ms = 1000;
+	assert_int_equal(discovery_configure(&c), DISCOVERY_FOUND);
+	uint32_t n = source_channel_count(&c);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, n);
+	source_describe_channels(seg, &c);
+	fixture_seal(seg);
+	atomic_store(&seg->channels[n].stats_seq, 7); /* left odd by a dead worker */
+
+	snprintf(path, sizeof path, "%s/sys/devices/platform/soc/i2c-1/1-0048/hwmon/hwmon9", root);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && echo lm75 >'%s/name' && echo 31500 >'%s/temp1_input' && "
+		 "ln -s ../../devices/platform/soc/i2c-1/1-0048/hwmon/hwmon9 '%s/sys/class/hwmon/hwmon9'",
+		 path, path, path, root);
+	assert_int_equal(system(cmd), 0);
+
+	struct sampler *s = sampler_new(seg, &c);
+	assert_non_null(s);
+	sampler_tick(s, sampler_next_due(s)); /* the first tick rescans */
+	assert_int_equal(atomic_load(&seg->live_channels), n + 1);
+	assert_string_equal(seg->channels[n].name, "lm75_temp1");
+	assert_int_equal(seg->channels[n].source, SHM_SOURCE_HWMON);
+	assert_int_equal(atomic_load(&seg->channels[n].stats_seq) % 2, 0);
+	const struct shm_view *v = shm_view_of(seg);
+	assert_int_equal(v->hdr.channel_count, n); /* the copy is the start's */
+	assert_int_equal(shm_view_channels(v), n + 1);
+	sampler_free(s);
+	fixture_free(seg);
+	seg = keep;
+}
+
 static void test_builtin_set_renders_no_source_families(void **state)
 {
 	(void)state;
@@ -355,6 +398,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spectrum_only_where_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_configured_channels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_read_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hot_plug_takes_the_next_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
