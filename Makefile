@@ -24,6 +24,8 @@ CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+# worker/reader.c: a thread per channel whose reads can block
+LDLIBS   += -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # One list per folder, and the folder is the list: every .c of a component

@@ -9,13 +9,16 @@
 #include "promtext.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <glib.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define GROUP_PREFIX "channel "
+#define RULE_PREFIX "threshold "
 #define BIT(s) (1u << (s))
 #define ANY_SOURCE                                                                                           \
 	(BIT(SHM_SOURCE_SIMULATED) | BIT(SHM_SOURCE_HWMON) | BIT(SHM_SOURCE_THERMAL) | BIT(SHM_SOURCE_IIO) | \
@@ -44,9 +47,17 @@ static const struct key_desc keys[] = {
 	{ "device", KEY_STRING, FIELD(device), BIT(SHM_SOURCE_IIO) },
 	{ "channel", KEY_STRING, FIELD(sensor), BIT(SHM_SOURCE_IIO) },
 	{ "path", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_FILE) },
+	/* pins for chips and zones whose name or type another one shares */
+	{ "device-path", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_HWMON) },
+	{ "zone", KEY_STRING, FIELD(path), BIT(SHM_SOURCE_THERMAL) },
 	{ "interval-ms", KEY_INT, FIELD(interval_ms), POLLED },
 	{ "scale", KEY_DOUBLE, FIELD(scale), ANY_SOURCE },
 	{ "offset", KEY_DOUBLE, FIELD(offset), ANY_SOURCE },
+	{ "warn-above", KEY_DOUBLE, FIELD(warn_above), ANY_SOURCE },
+	{ "crit-above", KEY_DOUBLE, FIELD(crit_above), ANY_SOURCE },
+	{ "warn-below", KEY_DOUBLE, FIELD(warn_below), ANY_SOURCE },
+	{ "crit-below", KEY_DOUBLE, FIELD(crit_below), ANY_SOURCE },
+	{ "hysteresis", KEY_DOUBLE, FIELD(hysteresis), ANY_SOURCE },
 	{ "unit", KEY_STRING, FIELD(unit), ANY_SOURCE },
 	{ "labels", KEY_LABELS, FIELD(labels), ANY_SOURCE },
 };
@@ -73,7 +84,8 @@ int channels_source_from_name(const char *name)
 
 int channels_is_group(const char *group)
 {
-	return strncmp(group, GROUP_PREFIX, strlen(GROUP_PREFIX)) == 0 || strcmp(group, "channel") == 0;
+	return strncmp(group, GROUP_PREFIX, strlen(GROUP_PREFIX)) == 0 || strcmp(group, "channel") == 0 ||
+	       strncmp(group, RULE_PREFIX, strlen(RULE_PREFIX)) == 0;
 }
 
 int channels_name_valid(const char *name)
@@ -340,9 +352,106 @@ static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group,
 	return rc;
 }
 
+static bool is_threshold_key(const struct key_desc *k)
+{
+	return k->offset >= offsetof(struct channel_config, warn_above) &&
+	       k->offset <= offsetof(struct channel_config, hysteresis);
+}
+
+static void no_thresholds(struct channel_config *c)
+{
+	c->warn_above = c->crit_above = c->warn_below = c->crit_below = c->hysteresis = NAN;
+}
+
+void channels_init(struct channel_config *c, enum shm_source source)
+{
+	memset(c, 0, sizeof *c);
+	c->source = source;
+	c->scale = 1.0;
+	no_thresholds(c);
+}
+
+static int check_thresholds(const struct channel_config *c, char *err, size_t errlen)
+{
+	if (c->crit_above < c->warn_above || c->crit_below > c->warn_below) { /* false with a NaN */
+		snprintf(err, errlen, "crit-above must not be under warn-above, nor crit-below over warn-below");
+		return -1;
+	}
+	if (c->hysteresis < 0) {
+		snprintf(err, errlen, "key 'hysteresis' must not be negative");
+		return -1;
+	}
+	return 0;
+}
+
+/* [threshold PATTERN]: only the threshold keys. */
+static int parse_rule(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin, char *err,
+		      size_t errlen)
+{
+	const char *pattern = group + strlen(RULE_PREFIX);
+	if (!*pattern || strlen(pattern) >= SHM_CHANNEL_NAME_LEN || set->rules >= THRESHOLD_RULES_MAX) {
+		snprintf(err, errlen,
+			 "config file %s: group [%s]: [threshold PATTERN], PATTERN 1-%u characters, at most %u groups",
+			 origin, group, SHM_CHANNEL_NAME_LEN - 1, THRESHOLD_RULES_MAX);
+		return -1;
+	}
+	struct channel_config c;
+	memset(&c, 0, sizeof c);
+	no_thresholds(&c);
+	snprintf(c.name, sizeof c.name, "%s", pattern);
+	gsize nkeys = 0;
+	gchar **names = g_key_file_get_keys(kf, group, &nkeys, NULL);
+	char why[256] = "";
+	int rc = 0;
+	for (gsize i = 0; rc == 0 && names && i < nkeys; i++) {
+		const struct key_desc *k = find_key(names[i]);
+		gchar *v = k && is_threshold_key(k) ? get_value(kf, group, names[i]) : NULL;
+		if (!v) {
+			snprintf(why, sizeof why,
+				 "unknown key '%s' (warn-above, crit-above, warn-below, crit-below, hysteresis)",
+				 names[i]);
+			rc = -1;
+		} else {
+			rc = apply_key(&c, k, v, why, sizeof why);
+		}
+		g_free(v);
+	}
+	g_strfreev(names);
+	if (rc == 0)
+		rc = check_thresholds(&c, why, sizeof why);
+	if (rc != 0) {
+		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
+		return -1;
+	}
+	set->rule[set->rules++] = c;
+	return 0;
+}
+
+int channels_has_thresholds(const struct channel_config *c)
+{
+	return !isnan(c->warn_above) || !isnan(c->crit_above) || !isnan(c->warn_below) || !isnan(c->crit_below);
+}
+
+void channels_apply_threshold_rules(const struct channel_set *set, struct channel_config *c)
+{
+	if (channels_has_thresholds(c))
+		return;
+	for (unsigned r = 0; r < set->rules; r++)
+		if (fnmatch(set->rule[r].name, c->name, 0) == 0) {
+			c->warn_above = set->rule[r].warn_above;
+			c->crit_above = set->rule[r].crit_above;
+			c->warn_below = set->rule[r].warn_below;
+			c->crit_below = set->rule[r].crit_below;
+			c->hysteresis = set->rule[r].hysteresis;
+			return;
+		}
+}
+
 int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin, char *err,
 			 size_t errlen)
 {
+	if (strncmp(group, RULE_PREFIX, strlen(RULE_PREFIX)) == 0)
+		return parse_rule(set, kf, group, origin, err, errlen);
 	const char *name = strncmp(group, GROUP_PREFIX, strlen(GROUP_PREFIX)) == 0 ? group + strlen(GROUP_PREFIX) : "";
 	char why[256];
 
@@ -366,12 +475,17 @@ int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *grou
 	memset(&c, 0, sizeof c);
 	snprintf(c.name, sizeof c.name, "%s", name);
 	c.scale = 1.0;
+	no_thresholds(&c);
 	if (parse_source(&c, kf, group, why, sizeof why) != 0) {
 		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
 		return -1;
 	}
 	if (parse_keys(&c, kf, group, origin, err, errlen) != 0)
 		return -1;
+	if (check_thresholds(&c, why, sizeof why) != 0) {
+		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
+		return -1;
+	}
 	set->chan[set->count++] = c;
 	return 0;
 }
@@ -388,7 +502,10 @@ static void print_key(const struct channel_config *c, const struct key_desc *k, 
 		break;
 	case KEY_DOUBLE: {
 		double v = *(const double *)field;
-		if (v != (k->offset == offsetof(struct channel_config, scale) ? 1.0 : 0.0))
+		double unset = is_threshold_key(k)                                   ? NAN
+			       : k->offset == offsetof(struct channel_config, scale) ? 1.0
+										     : 0.0;
+		if (isnan(unset) ? !isnan(v) : v != unset)
 			fprintf(out, "%s=%s\n", k->key, g_ascii_dtostr(num, sizeof num, v));
 		break;
 	}
@@ -408,5 +525,11 @@ void channels_print(const struct channel_set *set, FILE *out)
 		for (size_t k = 0; k < N_KEYS; k++)
 			if (keys[k].sources & BIT(c->source))
 				print_key(c, &keys[k], out);
+	}
+	for (unsigned r = 0; r < set->rules; r++) {
+		fprintf(out, "\n[%s%s]\n", RULE_PREFIX, set->rule[r].name);
+		for (size_t k = 0; k < N_KEYS; k++)
+			if (is_threshold_key(&keys[k]))
+				print_key(&set->rule[r], &keys[k], out);
 	}
 }

@@ -38,12 +38,22 @@ struct channel_config {
 	char device[CHANNEL_SELECTOR_LEN];   /* hwmon chip, thermal type, iio device */
 	char sensor[CHANNEL_SELECTOR_LEN];   /* hwmon sensor (temp1), iio channel, simulated kind */
 	char label[CHANNEL_SELECTOR_LEN];    /* hwmon sensor by its *_label text */
-	char path[CHANNEL_PATH_LEN];         /* file source, below --sysfs-root */
+	/* thresholds of our own, in the channel's unit; NaN: none */
+	double warn_above, crit_above, warn_below, crit_below;
+	double hysteresis;           /* NaN: 2 % of each threshold */
+	char path[CHANNEL_PATH_LEN]; /* file source, below --sysfs-root; hwmon: the
+						chip's device-path; thermal: its zone */
 };
+
+/* `[threshold PATTERN]` groups: thresholds for every channel whose name
+ * matches the glob PATTERN and that sets none itself (discovered ones). */
+#define THRESHOLD_RULES_MAX 32u
 
 struct channel_set {
 	unsigned count;
 	struct channel_config chan[CHANNEL_MAX];
+	unsigned rules;
+	struct channel_config rule[THRESHOLD_RULES_MAX]; /* name = the pattern */
 };
 
 typedef struct _GKeyFile GKeyFile;
@@ -62,6 +72,16 @@ int channels_render_labels(const char *spec, char *out, size_t outlen, char *err
 
 /* Is `name` usable as a channel name: 1-31 of [A-Za-z0-9_.-]? */
 int channels_name_valid(const char *name);
+
+/* A channel of `source` with every key at its default. */
+void channels_init(struct channel_config *c, enum shm_source source);
+
+/* Does the channel set a threshold of its own? */
+int channels_has_thresholds(const struct channel_config *c);
+
+/* Give each channel without thresholds those of the first
+ * [threshold PATTERN] group its name matches. */
+void channels_apply_threshold_rules(const struct channel_set *set, struct channel_config *c);
 
 /* Write the channel groups in config-file syntax. */
 void channels_print(const struct channel_set *set, FILE *out);

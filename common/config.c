@@ -15,6 +15,7 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
+#include "../worker/discovery.h"
 #include "../worker/processing.h"
 #include "../worker/sensors.h"
 #include "fault.h"
@@ -85,8 +86,8 @@ static const struct option_desc options[] = {
 			log_level_check),
 	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url,
 		"VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
-	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 1, SHM_MAX_CHANNELS,
-		"Simulated sensor channels (default 3)"),
+	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 0, SHM_MAX_CHANNELS,
+		"Simulated sensor channels; 0 (default): discover the sensors under sysfs-root instead"),
 	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000,
 		"Sampling period (default 100)"),
 	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000,
@@ -113,6 +114,20 @@ static const struct option_desc options[] = {
 		"Push datagrams read per sampling tick (default 256)"),
 	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
 		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
+	BOOL_OPT("simulate", "worker", "SENSOR_SIMULATE", simulate,
+		 "Sample simulated channels (channels=, default 3) instead of discovering sensors"),
+	INT_OPT("read-timeout-ms", "worker", "SENSOR_READ_TIMEOUT_MS", read_timeout_ms, 1, 600000,
+		"A sensor read not returned after this is given up, counted as reason timeout (default 1000)"),
+	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000,
+		"Longest one sampling tick waits for the sensor reads it started (default 50)"),
+	INT_OPT("limits-interval-ms", "worker", "SENSOR_LIMITS_INTERVAL_MS", limits_interval_ms, 1, 3600000,
+		"How often to read the kernel's limits, alarms and trip points of each sensor (default 5000)"),
+	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include,
+		"Discovered channels to sample: glob patterns of their names, comma-separated (default *)", "PATTERNS"),
+	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude,
+		"Discovered channels to leave out, as discovery-include (default none)", "PATTERNS"),
+	INT_OPT("discovery-rescan-ms", "discovery", "SENSOR_DISCOVERY_RESCAN_MS", discovery_rescan_ms, 0, 86400000,
+		"Look for sensors that appeared since the start this often; 0: never (default 30000)"),
 	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000,
 		"Pushed timestamps older than this are refused as bad_timestamp (default 3600)"),
 	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000,
@@ -148,7 +163,7 @@ void config_defaults(struct config *cfg)
 	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
 	snprintf(cfg->log_level, sizeof cfg->log_level, "info");
 	snprintf(cfg->vm_url, sizeof cfg->vm_url, "http://127.0.0.1:8428");
-	cfg->channels = 3;
+	cfg->channels = 0;
 	cfg->sample_interval_ms = 100;
 	cfg->process_interval_ms = 2000;
 	cfg->ring_capacity = 4096;
@@ -161,6 +176,12 @@ void config_defaults(struct config *cfg)
 	cfg->push_socket_mode = 0660;
 	cfg->push_max_per_tick = 256;
 	cfg->push_rate = 1000;
+	cfg->read_timeout_ms = 1000;
+	cfg->tick_budget_ms = 50;
+	cfg->limits_interval_ms = 5000;
+	snprintf(cfg->discovery_include, sizeof cfg->discovery_include, "*");
+	snprintf(cfg->discovery_exclude, sizeof cfg->discovery_exclude, "none");
+	cfg->discovery_rescan_ms = 30000;
 	cfg->push_max_age_s = 3600;
 	cfg->push_max_skew_ms = 2000;
 	cfg->exporter_memory_mb = 64;
@@ -356,15 +377,18 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
  * the heartbeat timeout, and the worker would be killed for a hang at
  * every step. The step must fit in half the timeout on a slow core.
  * Configured channels are all counted as taking a spectrum (a unit of g
- * may come from sysfs): an upper bound.
+ * may come from sysfs): an upper bound. The simulated set counts as many
+ * channels as discovery will give it (--simulate alone: the fallback
+ * set); discovered sensors take no spectrum.
  */
 static int validate_processing(const struct config *cfg, char *err, size_t errlen)
 {
 	long spectra = 0;
+	int simulated = cfg->channels > 0 ? cfg->channels : cfg->simulate ? (int)DISCOVERY_FALLBACK_CHANNELS : 0;
 	if (cfg->chans.count > 0)
 		spectra = (long)cfg->chans.count;
 	else
-		for (int i = 0; i < cfg->channels; i++)
+		for (int i = 0; i < simulated; i++)
 			spectra += sensor_kind_of((uint32_t)i) == SENSOR_VIBRATION;
 	double step_s = processing_worst_step_s(cfg->window, cfg->ring_capacity, spectra);
 	if (step_s * 1000.0 > cfg->heartbeat_timeout_ms / 2.0) {
@@ -417,6 +441,11 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen,
 			 "option 'heartbeat-timeout-ms' (%d) must be at least twice 'sample-interval-ms' (%d)",
 			 cfg->heartbeat_timeout_ms, cfg->sample_interval_ms);
+		return -1;
+	}
+	if (cfg->heartbeat_timeout_ms < 2 * cfg->tick_budget_ms) {
+		snprintf(err, errlen, "option 'heartbeat-timeout-ms' (%d) must be at least twice 'tick-budget-ms' (%d)",
+			 cfg->heartbeat_timeout_ms, cfg->tick_budget_ms);
 		return -1;
 	}
 	return validate_processing(cfg, err, errlen);

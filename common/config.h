@@ -35,16 +35,25 @@ struct config {
 	int worker_memory_mb;
 	int worker_nice;
 	/* real sensors (common/channels.h, worker/source.h) */
-	char sysfs_root[128];     /* where /sys is: "/" or a test fixture */
-	char push_socket[108];    /* Unix datagram socket of the push input; "" off */
-	int push_socket_mode;     /* its permission bits: who may push */
-	int push_udp_port;        /* UDP port on 127.0.0.1 of the push input; 0 off */
-	int push_max_per_tick;    /* datagrams read per sampling tick */
-	int push_rate;            /* push lines accepted per second */
-	int push_max_age_s;       /* pushed timestamps older than this are refused */
-	int push_max_skew_ms;     /* and those further ahead of the clock than this */
-	bool list_sensors;        /* --list-sensors: print what sysfs_root has, exit */
-	struct channel_set chans; /* [channel NAME] groups; none: `channels` simulated */
+	char sysfs_root[128];   /* where /sys is: "/" or a test fixture */
+	char push_socket[108];  /* Unix datagram socket of the push input; "" off */
+	int push_socket_mode;   /* its permission bits: who may push */
+	int push_udp_port;      /* UDP port on 127.0.0.1 of the push input; 0 off */
+	int push_max_per_tick;  /* datagrams read per sampling tick */
+	int push_rate;          /* push lines accepted per second */
+	int push_max_age_s;     /* pushed timestamps older than this are refused */
+	int push_max_skew_ms;   /* and those further ahead of the clock than this */
+	int read_timeout_ms;    /* a sensor read out longer is given up */
+	int tick_budget_ms;     /* longest wait of one tick for reads */
+	int limits_interval_ms; /* how often to read the kernel's limits */
+	/* without [channel] groups (worker/discovery.h) */
+	bool simulate;               /* the simulated set, not discovery */
+	char discovery_include[256]; /* glob patterns of channel names */
+	char discovery_exclude[256]; /* "none": exclude nothing */
+	int discovery_rescan_ms;     /* look for new sensors this often; 0 never */
+	bool discovered;             /* set by discovery: chans came from it */
+	bool list_sensors;           /* --list-sensors: print what sysfs_root has, exit */
+	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */
 	int exporter_memory_mb;
 	int max_connections;    /* open HTTP connections; the oldest idle one makes room */

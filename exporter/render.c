@@ -118,14 +118,14 @@ static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
 }
 
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-static void series_open(struct evbuffer *out, const char *metric, const struct shm_channel_desc *ch)
+void series_open(struct evbuffer *out, const char *metric, const struct shm_channel_desc *ch)
 {
 	evbuffer_add_printf(out, "%s{channel=\"", metric);
 	render_label_value(out, ch->name);
 	evbuffer_add(out, "\"", 1);
 }
 
-static void series_close(struct evbuffer *out, const struct shm_channel_desc *ch)
+void series_close(struct evbuffer *out, const struct shm_channel_desc *ch)
 {
 	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
 	if (n > 0) {
@@ -136,7 +136,7 @@ static void series_close(struct evbuffer *out, const struct shm_channel_desc *ch
 }
 
 /* Channels read from hardware or files, whose reads can fail. */
-static bool source_can_fail(uint32_t source)
+bool source_can_fail(uint32_t source)
 {
 	return source == SHM_SOURCE_HWMON || source == SHM_SOURCE_THERMAL || source == SHM_SOURCE_IIO ||
 	       source == SHM_SOURCE_FILE;
@@ -146,27 +146,31 @@ static bool source_can_fail(uint32_t source)
  * of them appear with the built-in simulated set. */
 static void render_sources(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
 {
-	uint32_t n = v->hdr.channel_count;
+	uint32_t n = shm_view_channels(v);
+	struct shm_channel_desc scratch;
 	bool configured = false, fallible = false;
 	for (uint32_t i = 0; i < n; i++) {
-		configured |= v->chan[i].source != SHM_SOURCE_BUILTIN;
-		fallible |= source_can_fail(v->chan[i].source);
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		configured |= ch && ch->source != SHM_SOURCE_BUILTIN;
+		fallible |= ch && source_can_fail(ch->source);
 	}
 	if (configured) {
 		family(out, "sensor_channel_info", "gauge",
 		       "Where each configured channel's readings come from (always 1).");
 		for (uint32_t i = 0; i < n; i++) {
-			const struct shm_channel_desc *ch = &v->chan[i];
+			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+			if (!ch)
+				continue;
 			series_open(out, "sensor_channel_info", ch);
 			evbuffer_add_printf(out, ",source=\"%s\"} 1\n", shm_source_label(ch->source));
 		}
 	}
 	if (fallible) {
 		family(out, "sensor_read_errors_total", "counter",
-		       "Failed sensor reads per channel (reason = missing, permission, parse, io).");
+		       "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
 		for (uint32_t i = 0; i < n; i++) {
-			const struct shm_channel_desc *ch = &v->chan[i];
-			if (!source_can_fail(ch->source))
+			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+			if (!ch || !source_can_fail(ch->source))
 				continue;
 			for (unsigned r = 0; r < SHM_READ_ERROR_COUNT; r++) {
 				series_open(out, "sensor_read_errors_total", ch);
@@ -187,12 +191,15 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 
 static void render_channels(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
 {
-	uint32_t n = v->hdr.channel_count; /* validated: at most SHM_MAX_CHANNELS */
+	uint32_t n = shm_view_channels(v); /* the copy's channels and the late ones, bounded */
 	char num[32];
+	struct shm_channel_desc scratch;
 
 	family(out, "sensor_value", "gauge", "Last reading of each channel.");
 	for (uint32_t i = 0; i < n; i++) {
-		const struct shm_channel_desc *ch = &v->chan[i];
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
 		series_open(out, "sensor_value", ch);
 		evbuffer_add_printf(out, ",unit=\"");
 		render_label_value(out, ch->unit);
@@ -205,8 +212,11 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 
 	family(out, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
 	for (uint32_t i = 0; i < n; i++) {
-		series_open(out, "sensor_channel_readings_total", &v->chan[i]);
-		series_close(out, &v->chan[i]);
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
+		series_open(out, "sensor_channel_readings_total", ch);
+		series_close(out, ch);
 		evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
 	}
 
@@ -214,8 +224,8 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 	       "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
-		const struct shm_channel_desc *ch = &v->chan[i];
-		if (!stats_of(&seg->channels[i], &st))
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch || !stats_of(&seg->channels[i], &st))
 			continue; /* not computed yet */
 		const struct {
 			const char *stat;
@@ -238,7 +248,9 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 	       "Strongest frequency in the last window of each vibration channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
-		const struct shm_channel_desc *ch = &v->chan[i];
+		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
+		if (!ch)
+			continue;
 		bool vibration = ch->source == SHM_SOURCE_BUILTIN ? strcmp(ch->unit, "g") == 0 : ch->spectrum != 0;
 		if (!vibration || !stats_of(&seg->channels[i], &st))
 			continue;
@@ -248,6 +260,7 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 	}
 
 	render_sources(out, seg, v);
+	render_sensor_families(out, seg, v);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
@@ -402,7 +415,8 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		max_readings = sizeof recent / sizeof recent[0];
 	const struct shm_view *v = shm_view_of(seg);
 	const struct shm_header *h = &v->hdr; /* the copy this process uses */
-	uint32_t nch = h->channel_count;
+	uint32_t nch = shm_view_channels(v);  /* with the late channels, bounded */
+	struct shm_channel_desc scratch;
 
 	evbuffer_add_printf(
 		out,
@@ -418,13 +432,18 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		LOAD(&seg->ring.head), LOAD(&seg->ring.tail), ring_depth(seg), LOAD(&seg->worker.readings_dropped));
 
 	evbuffer_add_printf(out, ",\"channels\":[");
+	bool first = true;
 	for (uint32_t i = 0; i < nch; i++) {
 		const struct shm_channel *ch = &seg->channels[i];
+		const struct shm_channel_desc *desc = shm_view_chan(v, i, &scratch);
 		struct channel_stats st;
-		evbuffer_add_printf(out, "%s{\"name\":", i ? "," : "");
-		render_json_string(out, v->chan[i].name);
+		if (!desc)
+			continue; /* a late slot that does not validate */
+		evbuffer_add_printf(out, "%s{\"name\":", first ? "" : ",");
+		first = false;
+		render_json_string(out, desc->name);
 		evbuffer_add_printf(out, ",\"unit\":");
-		render_json_string(out, v->chan[i].unit);
+		render_json_string(out, desc->unit);
 		evbuffer_add_printf(out, ",\"last\":%s,\"readings\":%" PRIu64,
 				    json_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num),
 				    LOAD(&ch->readings));
@@ -443,7 +462,8 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		uint32_t c = recent[i].channel;
 		evbuffer_add_printf(out, "%s{\"index\":%" PRIu64 ",\"time\":%.3f,\"channel\":", i ? "," : "",
 				    recent[i].index, (double)recent[i].timestamp_ns / 1e9);
-		render_json_string(out, c < nch ? v->chan[c].name : "?");
+		const struct shm_channel_desc *d = shm_view_chan(v, c, &scratch);
+		render_json_string(out, d ? d->name : "?");
 		evbuffer_add_printf(out, ",\"value\":%s}", json_double(recent[i].value, num, sizeof num));
 	}
 	evbuffer_add_printf(out, "]}\n");

@@ -14,6 +14,8 @@
 #include "../shm/layout.h"
 
 struct evbuffer;
+struct shm_channel_desc;
+struct shm_view;
 
 /* Prometheus text exposition format 0.0.4. */
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns);
@@ -33,6 +35,19 @@ void render_label_value(struct evbuffer *out, const char *s);
 
 /* Append `s` as a JSON string, quotes included. */
 void render_json_string(struct evbuffer *out, const char *s);
+
+/* `NAME{channel="..."` for a channel's series; series_close adds its
+ * constant labels and the closing brace. */
+void series_open(struct evbuffer *out, const char *metric, const struct shm_channel_desc *ch);
+void series_close(struct evbuffer *out, const struct shm_channel_desc *ch);
+
+/* Channels read from hardware or files, whose reads can fail. */
+bool source_can_fail(uint32_t source);
+
+/* The families about real sensors (render_sensors.c): read durations,
+ * the kernel's limits, alarms and trip points; names, units and sources
+ * from the view (shm_view_chan), counters from the segment. */
+void render_sensor_families(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v);
 
 /* Format a double the way both formats accept (NaN, +Inf, -Inf, %.10g). */
 const char *render_double(double v, char *buf, size_t len);

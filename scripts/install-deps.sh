@@ -10,7 +10,7 @@ set -euo pipefail
 
 declare -A GROUP=(
 	[build]="gcc make pkg-config libevent-dev libglib2.0-dev"
-	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml openssl gdb util-linux"
+	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"

@@ -69,7 +69,7 @@ const char *shm_source_label(enum shm_source s)
 
 const char *shm_read_error_label(enum shm_read_error e)
 {
-	static const char *const labels[SHM_READ_ERROR_COUNT] = { "missing", "permission", "parse", "io" };
+	static const char *const labels[SHM_READ_ERROR_COUNT] = { "missing", "permission", "parse", "io", "timeout" };
 	return (unsigned)e < SHM_READ_ERROR_COUNT ? labels[e] : "io";
 }
 
@@ -79,4 +79,30 @@ const char *shm_push_result_label(enum shm_push_result r)
 		"accepted", "malformed", "unknown_channel", "over_rate", "bad_timestamp",
 	};
 	return (unsigned)r < SHM_PUSH_RESULT_COUNT ? labels[r] : "malformed";
+}
+
+const char *shm_limit_label(enum shm_limit l)
+{
+	static const char *const labels[SHM_LIMIT_COUNT] = { "min", "max", "lcrit", "crit", "emergency" };
+	return (unsigned)l < SHM_LIMIT_COUNT ? labels[l] : "max";
+}
+
+const char *shm_alarm_label(enum shm_alarm a)
+{
+	static const char *const labels[SHM_ALARM_COUNT] = { "alarm", "min",       "max",  "lcrit",
+							     "crit",  "emergency", "fault" };
+	return (unsigned)a < SHM_ALARM_COUNT ? labels[a] : "alarm";
+}
+
+const char *shm_trip_type_label(enum shm_trip_type t)
+{
+	static const char *const labels[SHM_TRIP_TYPE_COUNT] = { "none", "active", "passive", "hot", "critical" };
+	return (unsigned)t < SHM_TRIP_TYPE_COUNT ? labels[t] : "none";
+}
+
+const char *shm_threshold_label(enum shm_threshold t)
+{
+	static const char *const labels[SHM_THRESHOLD_COUNT] = { "warn_above", "crit_above", "warn_below",
+								 "crit_below" };
+	return (unsigned)t < SHM_THRESHOLD_COUNT ? labels[t] : "warn_above";
 }

@@ -92,8 +92,39 @@ enum shm_read_error {
 	SHM_READ_PERMISSION, /* EACCES, EPERM */
 	SHM_READ_PARSE,      /* not one finite number */
 	SHM_READ_IO,         /* any other error */
+	SHM_READ_TIMEOUT,    /* no answer within read-timeout-ms */
 	SHM_READ_ERROR_COUNT
 };
+
+/* The kernel's own limits of an hwmon sensor (<stem>_min, ...). */
+enum shm_limit { SHM_LIMIT_MIN, SHM_LIMIT_MAX, SHM_LIMIT_LCRIT, SHM_LIMIT_CRIT, SHM_LIMIT_EMERGENCY, SHM_LIMIT_COUNT };
+
+/* Its alarm flags: <stem>_alarm, <stem>_<limit>_alarm, <stem>_fault. */
+enum shm_alarm {
+	SHM_ALARM_ANY,
+	SHM_ALARM_MIN,
+	SHM_ALARM_MAX,
+	SHM_ALARM_LCRIT,
+	SHM_ALARM_CRIT,
+	SHM_ALARM_EMERGENCY,
+	SHM_ALARM_FAULT,
+	SHM_ALARM_COUNT
+};
+
+/* A thermal zone's trip points (trip_point_N_temp, _type). */
+#define SHM_TRIP_MAX 8u
+enum shm_trip_type {
+	SHM_TRIP_NONE,
+	SHM_TRIP_ACTIVE,
+	SHM_TRIP_PASSIVE,
+	SHM_TRIP_HOT,
+	SHM_TRIP_CRITICAL,
+	SHM_TRIP_TYPE_COUNT
+};
+
+/* Thresholds of our own, and the state they put a channel in. */
+enum shm_threshold { SHM_WARN_ABOVE, SHM_CRIT_ABOVE, SHM_WARN_BELOW, SHM_CRIT_BELOW, SHM_THRESHOLD_COUNT };
+enum shm_state { SHM_STATE_OK, SHM_STATE_WARNING, SHM_STATE_CRITICAL };
 
 /* What became of each line sent to the push input. */
 enum shm_push_result {
@@ -174,6 +205,22 @@ struct shm_channel {
 	uint32_t reserved2;
 	/* Worker-written: failed reads by reason. */
 	_Atomic uint64_t read_errors[SHM_READ_ERROR_COUNT];
+	/* Worker-written: seconds the last read took (double), or has been
+	 * out for while it does not return; 0 before the first. */
+	_Atomic uint64_t read_duration_bits;
+	/* Worker-written, hwmon and thermal channels: the kernel's limits in
+	 * the channel's unit (double; NaN where the chip has none), the alarm
+	 * files present and those set (bits of enum shm_alarm), and the trip
+	 * points (type SHM_TRIP_NONE: absent). */
+	_Atomic uint64_t limit_bits[SHM_LIMIT_COUNT];
+	_Atomic uint32_t alarms_present, alarms_set;
+	_Atomic uint64_t trip_bits[SHM_TRIP_MAX];
+	_Atomic uint32_t trip_type[SHM_TRIP_MAX];
+	/* Thresholds of our own in the channel's unit (double; NaN: none),
+	 * written with the description; the state they give the last value
+	 * (enum shm_state), worker-written. */
+	_Atomic uint64_t threshold_bits[SHM_THRESHOLD_COUNT];
+	_Atomic uint32_t has_thresholds, state;
 };
 
 /* Push input: `enabled` written by the supervisor before forking, the
@@ -240,6 +287,12 @@ struct shm_segment {
 	struct shm_ring_ctl ring;
 	struct shm_channel channels[SHM_MAX_CHANNELS];
 	struct shm_push_metrics push;
+	/* Worker-written: sensors a rescan found after the start take the
+	 * slots from hdr.channel_count on (described by the worker before it
+	 * publishes them here); 0 until the first. Readers bound it and
+	 * validate those slots through shm_view_chan() (view.h). */
+	_Atomic uint32_t live_channels;
+	uint32_t reserved_live;
 };
 
 /* The ring starts at the first 64-byte boundary after the fixed part: a
@@ -268,5 +321,9 @@ const char *shm_exit_reason_label(enum shm_exit_reason r);
 const char *shm_source_label(enum shm_source s);
 const char *shm_read_error_label(enum shm_read_error e);
 const char *shm_push_result_label(enum shm_push_result r);
+const char *shm_limit_label(enum shm_limit l);
+const char *shm_alarm_label(enum shm_alarm a);
+const char *shm_trip_type_label(enum shm_trip_type t);
+const char *shm_threshold_label(enum shm_threshold t);
 
 #endif

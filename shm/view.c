@@ -75,6 +75,37 @@ void shm_view_release(const struct shm_segment *seg)
 	memset(v, 0, sizeof *v);
 }
 
+uint32_t shm_view_channels(const struct shm_view *v)
+{
+	uint32_t n = v->hdr.channel_count;
+	if (!v->seg)
+		return n;
+	uint32_t live = atomic_load_explicit(&v->seg->live_channels, memory_order_acquire);
+	return live > n && live <= SHM_MAX_CHANNELS ? live : n;
+}
+
+const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t i, struct shm_channel_desc *scratch)
+{
+	if (i < v->hdr.channel_count)
+		return &v->chan[i];
+	if (i >= shm_view_channels(v))
+		return NULL;
+	/* a late channel, written by the worker: untrusted */
+	const struct shm_channel *c = &v->seg->channels[i];
+	copy_string(scratch->name, c->name, sizeof scratch->name);
+	copy_string(scratch->unit, c->unit, sizeof scratch->unit);
+	/* Constant labels go into the page as they are (pre-rendered), so
+	 * only the supervisor's are taken; discovery gives a late channel
+	 * none. */
+	scratch->labels[0] = '\0';
+	scratch->source = c->source;
+	scratch->interval_ms = c->interval_ms;
+	scratch->spectrum = c->spectrum;
+	if (scratch->name[0] == '\0' || scratch->source >= SHM_SOURCE_COUNT)
+		return NULL;
+	return scratch;
+}
+
 /* Repair bookkeeping: the count and the names, comma-separated. */
 struct repair {
 	unsigned n;

@@ -21,6 +21,24 @@
  * outside the service writing through /dev/shm. Readers never use the
  * live structural bytes, so a write there can only be noticed (and
  * undone) by the supervisor, never followed.
+ *
+ * Late channels (discovery's hot-plug, worker/sampler.c): a sensor that
+ * appears after the start is described by the WORKER into the next free
+ * slot beyond the initial channel_count, and published through
+ * seg->live_channels. Those slots are not in the copy (they did not exist
+ * before the fork), so the two guarantees are kept apart:
+ *  - slots [0, hdr.channel_count) are the supervisor's: readers take them
+ *    from the copy, and the repair rewrites them from it;
+ *  - slots [hdr.channel_count, live) are the worker's: live is bounded by
+ *    the mapping's fixed array (SHM_MAX_CHANNELS, checked at capture), the
+ *    repair never touches them (a worker restart re-adds what it finds),
+ *    and every read of one goes through shm_view_chan(), which copies the
+ *    strings into the caller's scratch, terminated within their field's
+ *    size, drops its constant labels (they go into the page unescaped,
+ *    so only the supervisor's are taken; discovery gives late channels
+ *    none), and refuses a slot whose name is empty or whose source is
+ *    unknown. A stray write there can only garble that late channel's own
+ *    series, never the initial ones nor a reader's bounds.
  */
 #ifndef SENSOR_SHM_VIEW_H
 #define SENSOR_SHM_VIEW_H
@@ -62,6 +80,20 @@ int shm_view_capture(const struct shm_segment *seg, size_t size, char *err, size
 const struct shm_view *shm_view_of(const struct shm_segment *seg);
 
 void shm_view_release(const struct shm_segment *seg);
+
+/*
+ * How many channels readers iterate: the copy's channel_count, plus the
+ * late channels the worker has published (live_channels, bounded by
+ * SHM_MAX_CHANNELS; ignored when not above channel_count).
+ */
+uint32_t shm_view_channels(const struct shm_view *v);
+
+/*
+ * Channel i's description: the copy's for an initial channel; for a late
+ * one, a validated copy of the live slot in *scratch; NULL when i is out
+ * of range or the late slot does not validate (the reader skips it).
+ */
+const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t i, struct shm_channel_desc *scratch);
 
 /*
  * Supervisor: compare the live structural part of `seg` with its view and

@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/proctitle.h"
 #include "../shm/segment.h"
+#include "../worker/discovery.h"
 #include "../shm/view.h"
 #include "../worker/list_sensors.h"
 #include "../worker/source.h"
@@ -33,8 +34,10 @@ int main(int argc, char **argv)
 	enum log_level level = LOG_LEVEL_INFO;
 	(void)log_level_parse(cfg.log_level, &level); /* checked when it was read */
 	log_set_level(level);
+	discovery_configure(&cfg);
 	if (cfg.list_sensors) {
 		list_sensors(stdout, cfg.sysfs_root);
+		list_channels(stdout, &cfg);
 		return 0;
 	}
 

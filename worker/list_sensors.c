@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/config.h"
 #include "source.h"
 
 struct lister {
@@ -146,4 +147,53 @@ int list_sensors(FILE *out, const char *root)
 	fprintf(out, "\niio  (source=iio; select with device= and channel=)\n");
 	section(&l, root, "/sys/bus/iio/devices", "iio:device", list_iio_device);
 	return l.found;
+}
+
+/* The selector keys of a channel, as in its [channel] group. */
+static void print_selector(FILE *out, const struct channel_config *c)
+{
+	switch (c->source) {
+	case SHM_SOURCE_HWMON:
+		fprintf(out, "chip=%s  %s=%s", c->device, c->label[0] ? "label" : "sensor",
+			c->label[0] ? c->label : c->sensor);
+		if (c->path[0])
+			fprintf(out, "  device-path=%s", c->path);
+		break;
+	case SHM_SOURCE_THERMAL:
+		fprintf(out, "type=%s", c->device);
+		if (c->path[0])
+			fprintf(out, "  zone=%s", c->path);
+		break;
+	case SHM_SOURCE_IIO: fprintf(out, "device=%s  channel=%s", c->device, c->sensor); break;
+	case SHM_SOURCE_FILE: fprintf(out, "path=%s", c->path); break;
+	case SHM_SOURCE_SIMULATED: fprintf(out, "kind=%s", c->sensor); break;
+	default: break;
+	}
+}
+
+void list_channels(FILE *out, const struct config *cfg)
+{
+	const struct channel_set *set = &cfg->chans;
+	if (set->count == 0) {
+		fprintf(out, "\nchannels sampled  (%d simulated: channels=, --simulate)\n", cfg->channels);
+		return;
+	}
+	fprintf(out, "\nchannels sampled  (the [channel] groups, or what discovery found: [discovery] patterns)\n");
+	for (unsigned i = 0; i < set->count; i++) {
+		const struct channel_config *c = &set->chan[i];
+		struct source s;
+		double v = 0;
+		char unit[SHM_CHANNEL_UNIT_LEN];
+		fprintf(out, "  %-31s source=%s  ", c->name, shm_source_label(c->source));
+		print_selector(out, c);
+		if (c->source == SHM_SOURCE_PUSH) {
+			fprintf(out, "\n");
+			continue;
+		}
+		source_init(&s, c, i, cfg->sysfs_root, (uint64_t)cfg->seed, (int64_t)cfg->sample_interval_ms * 1000000,
+			    0);
+		source_channel_unit(c, cfg->sysfs_root, unit, sizeof unit);
+		int rc = source_read(&s, 0, &v);
+		print_value(out, rc, v, unit, s.why);
+	}
 }

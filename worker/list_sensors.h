@@ -11,4 +11,10 @@
 /* Print what `root` (normally "/") holds. Returns the number of sensors found. */
 int list_sensors(FILE *out, const char *root);
 
+struct config;
+
+/* Print the channels the service samples with this configuration
+ * (configured, discovered or simulated), with their current values. */
+void list_channels(FILE *out, const struct config *cfg);
+
 #endif

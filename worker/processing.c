@@ -128,7 +128,7 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 	uint64_t consumed = ring_consume_all(seg);
 	size_t got = ring_peek_recent(seg, p->recent, p->recent_cap);
 	const struct shm_view *v = shm_view_of(seg); /* our copy of the structure */
-	uint32_t channels = v->hdr.channel_count;
+	uint32_t channels = shm_view_channels(v);    /* and the late channels, bounded */
 
 	for (uint32_t ch = 0; ch < channels; ch++) {
 		/* newest `window` readings of this channel, oldest first */
@@ -141,7 +141,10 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 		const double *vals = p->values + (p->window - n);
 		struct channel_stats st;
 		stats_compute(vals, n, p->scratch, &st);
-		const struct shm_channel_desc *c = &v->chan[ch];
+		struct shm_channel_desc scratch;
+		const struct shm_channel_desc *c = shm_view_chan(v, ch, &scratch);
+		if (!c)
+			continue;
 		double rate_hz = c->interval_ms ? 1000.0 / c->interval_ms : p->sample_rate_hz;
 		st.dominant_hz = 0.0;
 		if (wants_spectrum(c, ch)) {

@@ -6,10 +6,30 @@
  * logged through a rate limit per channel (common/log.h): the first line,
  * then a count a minute, so a failing or flapping source cannot flood the
  * log.
+ *
+ * Sources that can block (everything read from a file) are read by a
+ * thread per channel (worker/reader.h): a tick hands the due reads over,
+ * waits for them at most tick-budget-ms, and returns, so the worker
+ * heartbeats on time whatever the hardware does. A read still out after
+ * read-timeout-ms is given up: counted as a timeout, the value NaN; until
+ * it returns, the channel is skipped (and counted) at each interval.
+ *
+ * With discovered sensors, a rescan every discovery-rescan-ms adds those
+ * that appeared since (up to CHANNEL_MAX channels): the worker describes
+ * each in the next free slot beyond the initial channels, then publishes
+ * seg->live_channels (shm/view.h: those slots are the worker's, bounded
+ * and validated by readers, and never repaired by the supervisor). Names
+ * for the log come from the view for the initial channels and from the
+ * worker's own set for the late ones, never from the segment.
+ *
+ * Every limits-interval-ms a read also takes the kernel's limits, alarm
+ * flags and trip points beside the value (worker/limits.h).
  */
 #include "sampler.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +39,10 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
+#include "discovery.h"
+#include "limits.h"
+#include "reader.h"
+#include "thresholds.h"
 #include "source.h"
 #include "source_push.h"
 
@@ -28,6 +52,15 @@ struct channel_slot {
 	int64_t next_due_ns;
 	bool failing;
 	struct log_limit fail_log, recover_log;
+	/* sources that can block: read by their own thread */
+	bool threaded;
+	bool in_flight;           /* handed to the reader, result not taken */
+	bool abandoned;           /* in flight past the read budget */
+	int64_t read_started_ns;  /* tick clock */
+	int64_t read_deadline_ns; /* tick clock */
+	int64_t next_limits_ns;   /* when to read the kernel's limits again */
+	enum shm_state state;     /* from the thresholds of its own */
+	struct reader reader;
 };
 
 struct sampler {
@@ -36,8 +69,30 @@ struct sampler {
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
+	struct reader_pool pool;
+	int64_t read_timeout_ns;
+	int64_t tick_budget_ns;
+	int64_t limits_ns;
+	/* discovered sensors: rescans add those that appear later */
+	const struct config *cfg;
+	struct channel_set *set; /* NULL when there are no rescans */
+	uint32_t capacity;       /* slots */
+	int64_t rescan_ns, next_rescan_ns;
+	bool full_logged;
 	struct channel_slot slot[];
 };
+
+/* A channel's name for the log: the view's for an initial channel, the
+ * worker's own set's for a late one (never the segment's bytes). */
+static const char *chan_name(const struct sampler *s, uint32_t ch)
+{
+	if (ch < s->view->hdr.channel_count)
+		return s->view->chan[ch].name;
+	return s->set && ch < s->set->count ? s->set->chan[ch].name : "?";
+}
+
+/* The state the thresholds give value v; transitions are logged. */
+static void update_state(struct sampler *s, uint32_t ch, double v);
 
 static void record(struct shm_segment *seg, uint32_t ch, int64_t realtime, double v)
 {
@@ -66,6 +121,7 @@ static int push_accept(void *ctx, int channel, double value, int64_t realtime)
 	if (!isfinite(v))
 		return -1;
 	record(s->seg, (uint32_t)channel, realtime ? realtime : realtime_ns(), v);
+	update_state(s, (uint32_t)channel, v);
 	return 0;
 }
 
@@ -87,60 +143,245 @@ static void open_push(struct sampler *s, const struct config *cfg)
 		 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
 }
 
+/* Slot i reads configured channel cc, or built-in simulated channel i. */
+static void init_slot(struct sampler *s, uint32_t i, const struct channel_config *cc, int64_t now)
+{
+	const struct config *cfg = s->cfg;
+	struct channel_slot *c = &s->slot[i];
+	int64_t base = (int64_t)cfg->sample_interval_ms * 1000000, origin = s->view->hdr.created_monotonic_ns;
+	if (cc) {
+		c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
+		source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns, origin);
+	} else {
+		c->interval_ns = base;
+		source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, origin);
+	}
+	c->next_due_ns = now;
+	c->threaded = source_may_block(&c->src);
+	reader_init(&c->reader, &s->pool, &c->src);
+}
+
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 {
 	const struct shm_view *view = shm_view_of(seg);
 	uint32_t n = view->hdr.channel_count;
-	struct sampler *s = calloc(1, sizeof *s + n * sizeof s->slot[0]);
+	/* discovered sensors: room, and a copy of the set, for those a
+	 * rescan finds later */
+	bool rescans = cfg->discovered && cfg->discovery_rescan_ms > 0 && cfg->chans.count == n;
+	uint32_t cap = rescans ? CHANNEL_MAX : n;
+	struct sampler *s = calloc(1, sizeof *s + cap * sizeof s->slot[0]);
 	if (!s)
 		return NULL;
 	s->seg = seg;
 	s->view = view;
+	s->cfg = cfg;
 	s->count = n;
-	int64_t now = monotonic_ns(), base = (int64_t)cfg->sample_interval_ms * 1000000;
-	for (uint32_t i = 0; i < n; i++) {
-		struct channel_slot *c = &s->slot[i];
-		if (cfg->chans.count > 0 && i < cfg->chans.count) {
-			const struct channel_config *cc = &cfg->chans.chan[i];
-			c->interval_ns = cc->interval_ms ? (int64_t)cc->interval_ms * 1000000 : base;
-			source_init(&c->src, cc, i, cfg->sysfs_root, (uint64_t)cfg->seed, c->interval_ns,
-				    view->hdr.created_monotonic_ns);
-		} else {
-			c->interval_ns = base;
-			source_init_builtin(&c->src, i, (uint64_t)cfg->seed, base, view->hdr.created_monotonic_ns);
-		}
-		c->next_due_ns = now;
+	s->capacity = cap;
+	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
+	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
+	s->limits_ns = (int64_t)cfg->limits_interval_ms * 1000000;
+	if (rescans && !(s->set = malloc(sizeof *s->set))) {
+		free(s);
+		return NULL;
 	}
+	if (reader_pool_init(&s->pool) != 0) {
+		free(s->set);
+		free(s);
+		return NULL;
+	}
+	const struct channel_set *set = &cfg->chans;
+	if (rescans) {
+		memcpy(s->set, &cfg->chans, sizeof *s->set);
+		set = s->set;
+		s->rescan_ns = (int64_t)cfg->discovery_rescan_ms * 1000000;
+	}
+	int64_t now = monotonic_ns();
+	/* a restarted worker finds again at once what its predecessor added */
+	s->next_rescan_ns = now;
+	if (rescans)
+		atomic_store_explicit(&seg->live_channels, n, memory_order_release);
+	for (uint32_t i = 0; i < n; i++)
+		init_slot(s, i, set->count > 0 && i < set->count ? &set->chan[i] : NULL, now);
 	s->push.fd[0] = s->push.fd[1] = -1;
 	open_push(s, cfg);
 	return s;
 }
 
-static void on_failure(struct sampler *s, uint32_t ch)
+/* Late slots stay inside the segment's fixed array of channels. */
+_Static_assert(CHANNEL_MAX <= SHM_MAX_CHANNELS, "late channels beyond the segment's slots");
+
+/* A sensor that appeared since the start (hot-plug, a module loaded
+ * late): described in the next free slot, then published. */
+static void add_found(struct sampler *s, const struct channel_config *f, int64_t now)
+{
+	if (s->count >= s->capacity) {
+		if (!s->full_logged)
+			log_warn("sensor %s appeared, but all %u channels are taken: not sampled", f->name,
+				 s->capacity);
+		s->full_logged = true;
+		return;
+	}
+	struct channel_config *c = &s->set->chan[s->set->count];
+	char name[SHM_CHANNEL_NAME_LEN];
+	discovery_unique_name(s->set, f->name, name);
+	*c = *f;
+	memcpy(c->name, name, sizeof name);
+	channels_apply_threshold_rules(s->set, c);
+	s->set->count++;
+	uint32_t i = s->count;
+	/* a predecessor may have died mid-update of this late slot, which
+	 * take_over (worker.c) does not cover: its counter is ours now */
+	channel_stats_recover(&s->seg->channels[i]);
+	source_describe_channel(&s->seg->channels[i], c, s->cfg);
+	init_slot(s, i, c, now);
+	s->count++;
+	atomic_store_explicit(&s->seg->live_channels, s->count, memory_order_release);
+	log_info("channel %s: a new sensor (%s), sampling it", c->name, c->device);
+}
+
+static void rescan(struct sampler *s, int64_t now)
+{
+	struct channel_set *found = calloc(1, sizeof *found);
+	if (!found)
+		return;
+	discovery_scan(s->cfg->sysfs_root, s->cfg->discovery_include, s->cfg->discovery_exclude, found);
+	for (unsigned i = 0; i < found->count; i++)
+		if (!discovery_known(s->set, &found->chan[i]))
+			add_found(s, &found->chan[i], now);
+	free(found);
+}
+
+static void on_failure(struct sampler *s, uint32_t ch, enum shm_read_error why, const char *detail)
 {
 	struct channel_slot *c = &s->slot[ch];
 	struct shm_channel *sc = &s->seg->channels[ch];
-	SHM_ADD(&sc->read_errors[c->src.why], 1);
+	SHM_ADD(&sc->read_errors[why], 1);
 	SHM_STORE(&sc->last_value_bits, shm_double_to_bits(NAN));
-	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", s->view->chan[ch].name,
-			 c->src.detail, shm_read_error_label(c->src.why), c->interval_ns / 1000000);
+	log_warn_limited(&c->fail_log, "channel %s: %s (%s); retrying every %" PRId64 " ms", chan_name(s, ch), detail,
+			 shm_read_error_label(why), c->interval_ns / 1000000);
 	c->failing = true;
 }
 
+/* A reading taken: record it, and log the recovery of a failing channel. */
+static void on_reading(struct sampler *s, uint32_t ch, int64_t realtime, double v)
+{
+	struct channel_slot *c = &s->slot[ch];
+	if (c->failing) {
+		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", chan_name(s, ch), c->src.path);
+		c->failing = false;
+	}
+	record(s->seg, ch, realtime, v);
+	update_state(s, ch, v);
+}
+
+static void update_state(struct sampler *s, uint32_t ch, double v)
+{
+	struct channel_slot *c = &s->slot[ch];
+	if (!c->src.cc || !channels_has_thresholds(c->src.cc))
+		return;
+	enum shm_state st = threshold_state(c->src.cc, v, c->state);
+	if (st == c->state)
+		return;
+	static const char *const names[] = { "ok", "warning", "critical" };
+	if (st == SHM_STATE_OK)
+		log_info("channel %s: %g, back to ok", chan_name(s, ch), v);
+	else
+		log_warn("channel %s: %g, %s (was %s)", chan_name(s, ch), v, names[st], names[c->state]);
+	c->state = st;
+	SHM_STORE(&s->seg->channels[ch].state, (uint32_t)st);
+}
+
+static void set_duration(struct sampler *s, uint32_t ch, int64_t ns)
+{
+	SHM_STORE(&s->seg->channels[ch].read_duration_bits, shm_double_to_bits((double)ns / 1e9));
+}
+
+/* A threaded channel whose read has been out longer than its budget. */
+static void on_timeout(struct sampler *s, uint32_t ch, int64_t now)
+{
+	struct channel_slot *c = &s->slot[ch];
+	char detail[96];
+	int64_t out_ns = now - c->read_started_ns;
+	set_duration(s, ch, out_ns);
+	snprintf(detail, sizeof detail, "read still not returned after %" PRId64 " ms (budget %" PRId64 " ms)",
+		 out_ns / 1000000, s->read_timeout_ns / 1000000);
+	on_failure(s, ch, SHM_READ_TIMEOUT, detail);
+}
+
+/* Take the results of the reads that returned; give up on those past
+ * their budget. */
+static void collect(struct sampler *s, int64_t now)
+{
+	for (uint32_t i = 0; i < s->count; i++) {
+		struct channel_slot *c = &s->slot[i];
+		struct reader_result r;
+		if (!c->in_flight)
+			continue;
+		if (!reader_take(&c->reader, &r)) {
+			if (!c->abandoned && now >= c->read_deadline_ns) {
+				c->abandoned = true;
+				on_timeout(s, i, now);
+			}
+			continue;
+		}
+		c->in_flight = false;
+		set_duration(s, i, r.duration_ns);
+		if (r.has_limits)
+			limits_store(&s->seg->channels[i], &r.limits);
+		if (c->abandoned) { /* already counted; its value is too old to record */
+			c->abandoned = false;
+			log_debug("channel %s: a read given up on returned after %" PRId64 " ms", chan_name(s, i),
+				  r.duration_ns / 1000000);
+		} else if (r.rc != 0) {
+			on_failure(s, i, c->src.why, c->src.detail);
+		} else {
+			on_reading(s, i, r.realtime_ns, r.value);
+		}
+	}
+}
+
+/* Read a due channel: in place when it cannot block, else through its
+ * thread; a channel whose thread is still busy is skipped this time. */
 static void sample(struct sampler *s, uint32_t ch, int64_t now)
 {
 	struct channel_slot *c = &s->slot[ch];
 	double v;
-	if (source_read(&c->src, now, &v) != 0) {
-		on_failure(s, ch);
+	if (!c->threaded) {
+		if (source_read(&c->src, now, &v) != 0)
+			on_failure(s, ch, c->src.why, c->src.detail);
+		else
+			on_reading(s, ch, realtime_ns(), v);
 		return;
 	}
-	if (c->failing) {
-		log_warn_limited(&c->recover_log, "channel %s: reading again from %s", s->view->chan[ch].name,
-				 c->src.path);
-		c->failing = false;
+	if (c->in_flight) {
+		if (c->abandoned) /* still stuck: one more missed reading */
+			on_timeout(s, ch, now);
+		return; /* within its budget: the last interval's read goes on */
 	}
-	record(s->seg, ch, realtime_ns(), v);
+	bool with_limits = now >= c->next_limits_ns;
+	if (reader_start(&c->reader, with_limits) != 0) {
+		char detail[96];
+		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
+		on_failure(s, ch, SHM_READ_IO, detail);
+		return;
+	}
+	if (with_limits)
+		c->next_limits_ns = now + s->limits_ns;
+	c->in_flight = true;
+	c->read_started_ns = now;
+	c->read_deadline_ns = now + s->read_timeout_ns;
+}
+
+/* Earliest budget end of a read in flight, INT64_MAX when none. */
+static int64_t next_deadline(const struct sampler *s)
+{
+	int64_t next = INT64_MAX;
+	for (uint32_t i = 0; i < s->count; i++) {
+		const struct channel_slot *c = &s->slot[i];
+		if (c->in_flight && !c->abandoned && c->read_deadline_ns < next)
+			next = c->read_deadline_ns;
+	}
+	return next;
 }
 
 void sampler_tick(struct sampler *s, int64_t now_mono_ns)
@@ -149,6 +390,14 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		struct push_sink sink = { s, push_lookup, push_accept };
 		push_drain(&s->push, now_mono_ns, &sink, s->seg->push.messages);
 	}
+	if (s->rescan_ns && now_mono_ns >= s->next_rescan_ns) {
+		rescan(s, now_mono_ns);
+		s->next_rescan_ns = now_mono_ns + s->rescan_ns;
+	}
+	/* The tick's clock is now_mono_ns moved on by the time spent here. */
+	int64_t real0 = monotonic_ns();
+	uint64_t seen = reader_pool_finished(&s->pool);
+	collect(s, now_mono_ns);
 	for (uint32_t i = 0; i < s->count; i++) {
 		struct channel_slot *c = &s->slot[i];
 		if (!source_polled(&c->src) || now_mono_ns < c->next_due_ns)
@@ -158,11 +407,29 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		if (c->next_due_ns < now_mono_ns)
 			c->next_due_ns = now_mono_ns; /* fell behind: skip, never burst */
 	}
+	/* Wait for the reads in flight, within the tick's budget. */
+	int64_t until = now_mono_ns + s->tick_budget_ns;
+	for (;;) {
+		int64_t deadline = next_deadline(s);
+		if (deadline == INT64_MAX)
+			break;
+		int64_t now = now_mono_ns + (monotonic_ns() - real0);
+		int64_t stop = deadline < until ? deadline : until;
+		if (now >= stop) {
+			collect(s, now);
+			break;
+		}
+		reader_wait(&s->pool, seen, stop - now);
+		seen = reader_pool_finished(&s->pool);
+		collect(s, now_mono_ns + (monotonic_ns() - real0));
+	}
 }
 
 int64_t sampler_next_due(const struct sampler *s)
 {
-	int64_t next = INT64_MAX;
+	int64_t next = next_deadline(s); /* a timeout is counted on time */
+	if (s->rescan_ns && s->next_rescan_ns < next)
+		next = s->next_rescan_ns;
 	for (uint32_t i = 0; i < s->count; i++)
 		if (source_polled(&s->slot[i].src) && s->slot[i].next_due_ns < next)
 			next = s->slot[i].next_due_ns;
@@ -175,9 +442,20 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->push_on)
 		push_close(&s->push);
+	bool stuck = false;
 	for (uint32_t i = 0; i < s->count; i++) {
 		log_limit_forget(&s->slot[i].fail_log);
 		log_limit_forget(&s->slot[i].recover_log);
+		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader))
+			stuck = true;
 	}
+	if (stuck) {
+		/* a thread blocked in a read still points into s: leave it be,
+		 * the process is ending */
+		log_debug("leaving reader threads blocked in a read behind");
+		return;
+	}
+	reader_pool_destroy(&s->pool);
+	free(s->set);
 	free(s);
 }

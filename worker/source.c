@@ -60,6 +60,11 @@ bool source_polled(const struct source *s)
 	return s->ops->read != NULL;
 }
 
+bool source_may_block(const struct source *s)
+{
+	return source_polled(s) && s->ops != &source_simulated_ops;
+}
+
 int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...)
 {
 	va_list ap;
@@ -135,7 +140,7 @@ uint32_t source_channel_count(const struct config *cfg)
 	return cfg->chans.count > 0 ? cfg->chans.count : (uint32_t)cfg->channels;
 }
 
-static void describe_configured(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg)
+void source_describe_channel(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg)
 {
 	char err[160];
 	snprintf(ch->name, sizeof ch->name, "%s", cc->name);
@@ -147,6 +152,11 @@ static void describe_configured(struct shm_channel *ch, const struct channel_con
 	ch->spectrum = (cc->source == SHM_SOURCE_SIMULATED && simulated_kind(cc->sensor) == SENSOR_VIBRATION) ||
 		       strcmp(ch->unit, "g") == 0;
 	SHM_STORE(&ch->last_value_bits, shm_double_to_bits(NAN)); /* no reading yet */
+	const double th[SHM_THRESHOLD_COUNT] = { cc->warn_above, cc->crit_above, cc->warn_below, cc->crit_below };
+	for (unsigned t = 0; t < SHM_THRESHOLD_COUNT; t++)
+		SHM_STORE(&ch->threshold_bits[t], shm_double_to_bits(th[t]));
+	SHM_STORE(&ch->has_thresholds, channels_has_thresholds(cc) ? 1u : 0u);
+	SHM_STORE(&ch->state, (uint32_t)SHM_STATE_OK);
 }
 
 void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
@@ -155,7 +165,7 @@ void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
 	for (uint32_t i = 0; i < n && i < SHM_MAX_CHANNELS; i++) {
 		struct shm_channel *ch = &seg->channels[i];
 		if (cfg->chans.count > 0)
-			describe_configured(ch, &cfg->chans.chan[i], cfg);
+			source_describe_channel(ch, &cfg->chans.chan[i], cfg);
 		else
 			sensor_describe(i, ch->name, sizeof ch->name, ch->unit, sizeof ch->unit);
 	}

@@ -66,6 +66,10 @@ uint32_t source_channel_count(const struct config *cfg);
  * (name, unit, constant labels, source, interval) and the push flag. */
 void source_describe_channels(struct shm_segment *seg, const struct config *cfg);
 
+/* The static description of one configured channel: name, unit, labels,
+ * source, interval (also the worker's, for a sensor found after start). */
+void source_describe_channel(struct shm_channel *ch, const struct channel_config *cc, const struct config *cfg);
+
 /* A configured channel, number `index` of the configuration. */
 void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root, uint64_t seed,
 		 int64_t interval_ns, int64_t origin_ns);
@@ -75,6 +79,10 @@ void source_init_builtin(struct source *s, uint32_t index, uint64_t seed, int64_
 
 /* Is the source read by the worker's loop (everything but push)? */
 bool source_polled(const struct source *s);
+
+/* Can a read block (anything read from a file, which a slow or stuck bus
+ * holds up)? Those are read by a thread of their own (worker/reader.h). */
+bool source_may_block(const struct source *s);
 
 /* One reading in the channel's unit. Returns 0, or -1 with s->why and
  * s->detail set; a missing device is looked for again on the next call. */

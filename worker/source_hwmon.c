@@ -5,7 +5,8 @@
  * of its `*_label` file (or by its file stem, temp1, when the chip has no
  * labels), never by the hwmonN index, which changes between boots and
  * when modules load in another order. With several chips of the same
- * name, the first (in hwmonN order) that has the sensor wins.
+ * name, `device-path` picks one by its device (sysfs_device_path);
+ * without it the first (in hwmonN order) that has the sensor wins.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,6 +75,8 @@ static int match_chip(const char *dir, const char *name, void *ctx)
 	if (!sysfs_path(path, sizeof path, "%s/name", dir) || sysfs_read_line(path, chip, sizeof chip) != 0 ||
 	    strcmp(chip, s->cc->device) != 0)
 		return 0;
+	if (s->cc->path[0] && (!sysfs_device_path(s->root, dir, path, sizeof path) || strcmp(path, s->cc->path) != 0))
+		return 0; /* another chip of the same name */
 	m->chips_seen++;
 	if (s->cc->label[0]) {
 		struct label_match lm = { s->cc->label, stem, sizeof stem };

@@ -1,7 +1,8 @@
 /*
  * source_thermal.c - Linux thermal zones, /sys/class/thermal/thermal_zone*,
  * chosen by the text of their `type` file (x86_pkg_temp, cpu-thermal,
- * acpitz...). `temp` is in millidegrees Celsius.
+ * acpitz...) and, where several share a type, by `zone` (thermal_zone3).
+ * `temp` is in millidegrees Celsius.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,9 @@
 
 static int match_zone(const char *dir, const char *name, void *ctx)
 {
-	(void)name;
 	struct source *s = ctx;
+	if (s->cc->path[0] && strcmp(name, s->cc->path) != 0)
+		return 0; /* zone= pins one of several zones of a type */
 	char path[SYSFS_PATH_LEN], type[CHANNEL_SELECTOR_LEN];
 	if (!sysfs_path(path, sizeof path, "%s/type", dir) || sysfs_read_line(path, type, sizeof type) != 0 ||
 	    strcmp(type, s->cc->device) != 0)

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -127,6 +128,26 @@ int sysfs_scan(const char *dir, const char *prefix, sysfs_entry_fn fn, void *ctx
 	}
 	free(list);
 	return rc;
+}
+
+bool sysfs_device_path(const char *root, const char *chip_dir, char *out, size_t len)
+{
+	char real_root[PATH_MAX], real[PATH_MAX];
+	if (!realpath(root, real_root) || !realpath(chip_dir, real))
+		return false;
+	size_t r = strcmp(real_root, "/") == 0 ? 0 : strlen(real_root);
+	if (strncmp(real, real_root, r) != 0 || real[r] != '/')
+		return false;
+	char *p = real + r;
+	/* .../DEVICE/hwmon/hwmonN, or .../DEVICE/hwmonN for a few drivers */
+	char *last = strrchr(p, '/');
+	if (last && last != p && strncmp(last + 1, "hwmon", 5) == 0) {
+		*last = '\0';
+		char *up = strrchr(p, '/');
+		if (up && up != p && strcmp(up + 1, "hwmon") == 0)
+			*up = '\0';
+	}
+	return sysfs_path(out, len, "%s", p);
 }
 
 void sysfs_type_of(const char *name, char *type, size_t len)

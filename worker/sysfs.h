@@ -43,6 +43,11 @@ bool sysfs_join(char *buf, size_t len, const char *root, const char *abs_path);
 typedef int (*sysfs_entry_fn)(const char *path, const char *name, void *ctx);
 int sysfs_scan(const char *dir, const char *prefix, sysfs_entry_fn fn, void *ctx);
 
+/* The stable identity of an hwmon chip directory: the path of its device
+ * below `root` (/sys/devices/platform/coretemp.0), which unlike hwmonN
+ * does not change between boots. Returns false when it cannot be found. */
+bool sysfs_device_path(const char *root, const char *chip_dir, char *out, size_t len);
+
 /* The leading letters of a sensor or channel name: "temp1" -> "temp". */
 void sysfs_type_of(const char *name, char *type, size_t len);
 

@@ -31,14 +31,6 @@ stack_cleanup() {
 }
 trap stack_cleanup EXIT
 
-# start_stack LOG: the runner in the background, ready. A background job of
-# a script starts with SIGINT ignored; undo that, as a terminal's Ctrl-C
-# must reach it.
-start_stack() {
-	env --default-signal=INT "$ROOT/scripts/run-stack.sh" >"$1" 2>&1 &
-	RUNNER=$!
-	wait_for "stack ready" 40 grep -q "Ctrl-C" "$1"
-}
 stack_pids() { # every pid recorded in the state dir, plus the service's children
 	local f p
 	for f in "$STACK_STATE_DIR"/*.pid; do
@@ -55,16 +47,6 @@ vm_is() { [ "$(vm_value "$1")" = "$2" ]; }
 vm_has() { vm "$1" | grep -q -- "$2"; }
 worker_pid() { pgrep -P "$(cut -d' ' -f1 "$STACK_STATE_DIR/sensor-service.pid")" -x sensor-worker; }
 worker_replaced() { local p; p=$(worker_pid) && [ "$p" != "$1" ]; }
-firing() { # firing ALERTNAME: the alert is firing in vmalert
-	curl -s --max-time 5 "$VMALERT/api/v1/alerts" | python3 -c '
-import json, sys
-alerts = json.load(sys.stdin)["data"]["alerts"] or []
-hit = [a for a in alerts if a["name"] == sys.argv[1] and a["state"] == "firing"]
-for a in hit:
-    print("%s %s value=%s since %s" % (a["name"], json.dumps(a["labels"], sort_keys=True), a["value"], a["activeAt"]))
-sys.exit(0 if hit else 1)' "$1"
-}
-
 echo "-- start (service :$SENSOR_PORT, VictoriaMetrics :$STACK_VM_PORT, vmalert :$STACK_VMALERT_PORT)"
 start_stack "$TEST_TMP/run1.log" || { fail "run-stack.sh starts the stack"; cat "$TEST_TMP/run1.log"; finish; }
 pass "run-stack.sh starts the stack"

@@ -103,7 +103,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.port, 8000);
 	assert_string_equal(cfg.shm_name, "/sensor-service");
 	assert_false(cfg.debug_endpoint);
-	assert_int_equal(cfg.channels, 3);
+	assert_int_equal(cfg.channels, 0); /* discover the sensors */
 	assert_int_equal(cfg.sample_interval_ms, 100);
 	assert_int_equal(cfg.process_interval_ms, 2000);
 	assert_int_equal(cfg.ring_capacity, 4096);
@@ -201,7 +201,7 @@ static void test_precedence(void **state)
 	char *argv0[] = { "sensor-service", NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv0), argv0, env, err, sizeof err), CONFIG_RUN);
 	assert_int_equal(cfg.port, 9002);
-	assert_int_equal(cfg.channels, 3);
+	assert_int_equal(cfg.channels, 0);
 }
 
 static void test_flag_spellings(void **state)
@@ -270,7 +270,7 @@ static void test_print_config(void **state)
 			    "debug-endpoint=true\n",
 			    strlen("[service]\nlisten=127.0.0.1\nport=9200\nshm-name=/sensor-service\n"
 				   "debug-endpoint=true\n"));
-	assert_non_null(strstr(out, "\n\n[worker]\nchannels=3\n"));
+	assert_non_null(strstr(out, "\n\n[worker]\nchannels=0\n"));
 	assert_non_null(strstr(out, "\nring-capacity=4096\n"));
 	assert_non_null(strstr(out, "\n\n[supervisor]\nheartbeat-timeout-ms=5000\nbackoff-min-ms=250\n"
 				    "backoff-max-ms=30000\nstop-timeout-ms=5000\n"));
@@ -436,9 +436,9 @@ static void test_out_of_range(void **state)
 	expect_error_containing(ARGC(argv_neg), argv_neg, no_env, "option 'seed' must be between 0 and");
 
 	char *argv[] = { "sensor-service", NULL };
-	char *env[] = { "SENSOR_CHANNELS=0", NULL };
+	char *env[] = { "SENSOR_CHANNELS=1025", NULL };
 	expect_error(ARGC(argv), argv, env,
-		     "environment SENSOR_CHANNELS: option 'channels' must be between 1 and 1024, got 0");
+		     "environment SENSOR_CHANNELS: option 'channels' must be between 0 and 1024, got 1025");
 	char *env_ring[] = { "SENSOR_RING_CAPACITY=8", NULL };
 	expect_error(ARGC(argv), argv, env_ring,
 		     "environment SENSOR_RING_CAPACITY: option 'ring-capacity' must be between 16 and 1048576, got 8");
@@ -525,19 +525,29 @@ static void test_cross_field_checks(void **state)
 	char *argv_hb[] = { "sensor-service", "--heartbeat-timeout-ms", "150", "--sample-interval-ms", "100", NULL };
 	expect_error(ARGC(argv_hb), argv_hb, no_env,
 		     "option 'heartbeat-timeout-ms' (150) must be at least twice 'sample-interval-ms' (100)");
+	/* a tick waiting for slow reads must leave the heartbeat fresh */
+	char *argv_tick[] = { "sensor-service", "--heartbeat-timeout-ms", "1000", "--tick-budget-ms", "600", NULL };
+	expect_error(ARGC(argv_tick), argv_tick, no_env,
+		     "option 'heartbeat-timeout-ms' (1000) must be at least twice 'tick-budget-ms' (600)");
+	char *argv_read[] = { "sensor-service", "--read-timeout-ms", "0", NULL };
+	expect_error_containing(ARGC(argv_read), argv_read, no_env, "option 'read-timeout-ms' must be between 1 and");
 
-	/* each within its range, but together a spectrum step of ~21 s: more than half the 5 s timeout */
-	char *argv_big[] = { "sensor-service", "--window", "65536", "--ring-capacity", "65536", NULL };
+	/* each within its range, but together a spectrum step of ~21 s: more than half the 5 s timeout
+	 * (the simulated set of three has a vibration channel) */
+	char *argv_big[] = { "sensor-service", "--simulate", "--window", "65536", "--ring-capacity", "65536", NULL };
 	expect_error(ARGC(argv_big), argv_big, no_env,
 		     "options 'window' (65536) and 'ring-capacity' (65536) allow a processing step of 21.5 s on a "
 		     "slow core, more than half 'heartbeat-timeout-ms' (5000): lower them or raise the timeout");
-	char *argv_big_ok[] = { "sensor-service",         "--window", "65536", "--ring-capacity", "65536",
-				"--heartbeat-timeout-ms", "60000",    NULL };
+	char *argv_big_ok[] = { "sensor-service",         "--simulate", "--window", "65536", "--ring-capacity", "65536",
+				"--heartbeat-timeout-ms", "60000",      NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv_big_ok), argv_big_ok, no_env, err, sizeof err), CONFIG_RUN);
 	/* no vibration channel among two simulated ones: no spectrum, no bound */
 	char *argv_nospec[] = { "sensor-service", "--window",   "65536", "--ring-capacity",
 				"65536",          "--channels", "2",     NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv_nospec), argv_nospec, no_env, err, sizeof err), CONFIG_RUN);
+	/* discovered sensors (the default) take no spectrum: no bound either */
+	char *argv_disc[] = { "sensor-service", "--window", "65536", "--ring-capacity", "65536", NULL };
+	assert_int_equal(config_load(&cfg, ARGC(argv_disc), argv_disc, no_env, err, sizeof err), CONFIG_RUN);
 }
 
 static void test_worst_step_estimate(void **state)
@@ -605,14 +615,14 @@ static void test_error_leaves_no_state_behind(void **state)
 {
 	(void)state;
 	/* flags recorded by a failed load do not leak into the next one */
-	char *argv_bad[] = { "sensor-service", "--port", "9999", "--channels", "0", NULL };
+	char *argv_bad[] = { "sensor-service", "--port", "9999", "--channels", "-1", NULL };
 	expect_error_containing(ARGC(argv_bad), argv_bad, no_env, "option 'channels'");
 	struct config cfg;
 	char err[512];
 	char *argv[] = { "sensor-service", NULL };
 	assert_int_equal(config_load(&cfg, ARGC(argv), argv, no_env, err, sizeof err), CONFIG_RUN);
 	assert_int_equal(cfg.port, 8000);
-	assert_int_equal(cfg.channels, 3);
+	assert_int_equal(cfg.channels, 0);
 }
 
 /* ---- config_apply_keyfile_data ---- */

@@ -585,6 +585,77 @@ static void test_live_structure_is_not_trusted(void **state)
 	}
 }
 
+/* Describe late slot i as the worker's hot-plug does (no labels). */
+static void late_channel(struct shm_segment *seg, uint32_t i, const char *name, uint32_t source)
+{
+	snprintf(seg->channels[i].name, sizeof seg->channels[i].name, "%s", name);
+	snprintf(seg->channels[i].unit, sizeof seg->channels[i].unit, "celsius");
+	seg->channels[i].source = source;
+	atomic_store(&seg->channels[i].last_value_bits, shm_double_to_bits(40.5));
+}
+
+/* Hot-plug: channels the worker adds after the copy was taken are
+ * rendered, bounded and validated; the repair leaves them alone. */
+static void test_late_channels(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = known_segment();
+	const struct shm_view *v = shm_view_of(seg);
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	/* described but not published yet: not read */
+	assert_int_equal(shm_view_channels(v), 3);
+	char *m = metrics_text(seg, NOW);
+	assert_null(strstr(m, "nvme_composite"));
+	free(m);
+
+	atomic_store(&seg->live_channels, 4);
+	assert_int_equal(shm_view_channels(v), 4);
+	m = metrics_text(seg, NOW);
+	assert_non_null(strstr(m, "sensor_value{channel=\"nvme_composite\",unit=\"celsius\"} 40.5\n"));
+	assert_non_null(strstr(m, "sensor_channel_info{channel=\"nvme_composite\",source=\"hwmon\"} 1\n"));
+	free(m);
+	char *d = debug_text(seg, NOW, 64);
+	assert_non_null(strstr(d, "\"name\":\"nvme_composite\""));
+	free(d);
+
+	/* the worker's strings are untrusted: cut within their field, no raw labels */
+	memset(seg->channels[3].name, 'x', sizeof seg->channels[3].name);
+	snprintf(seg->channels[3].labels, sizeof seg->channels[3].labels, "a=\"1\"} 1\nevil 2");
+	struct shm_channel_desc scratch;
+	const struct shm_channel_desc *c = shm_view_chan(v, 3, &scratch);
+	assert_non_null(c);
+	assert_int_equal(strlen(c->name), SHM_CHANNEL_NAME_LEN - 1);
+	assert_string_equal(c->labels, "");
+	m = metrics_text(seg, NOW);
+	assert_null(strstr(m, "evil"));
+	free(m);
+	/* an empty name or an unknown source: the slot is skipped */
+	seg->channels[3].name[0] = '\0';
+	assert_null(shm_view_chan(v, 3, &scratch));
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_COUNT);
+	assert_null(shm_view_chan(v, 3, &scratch));
+	m = metrics_text(seg, NOW);
+	assert_null(strstr(m, "nvme_composite"));
+	free(m);
+	d = debug_text(seg, NOW, 64);
+	assert_null(strstr(d, "nvme_composite"));
+	free(d);
+	assert_null(shm_view_chan(v, 4, &scratch)); /* beyond what is published */
+
+	/* a count past the segment's slots is ignored, not followed */
+	atomic_store(&seg->live_channels, SHM_MAX_CHANNELS + 1);
+	assert_int_equal(shm_view_channels(v), 3);
+
+	/* the repair rewrites the initial channels only: the late slot is the worker's */
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	atomic_store(&seg->live_channels, 4);
+	char names[128];
+	assert_int_equal(shm_view_repair(seg, names, sizeof names), 0);
+	assert_string_equal(seg->channels[3].name, "nvme_composite");
+	assert_int_equal(atomic_load(&seg->live_channels), 4);
+	fixture_free(seg);
+}
+
 static void test_repair_names_the_fields(void **state)
 {
 	(void)state;
@@ -942,6 +1013,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_debug_json, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_debug_limits_readings, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_debug_non_finite_and_unknown_channel, setup_known, teardown_seg),
+		cmocka_unit_test(test_late_channels),
 		cmocka_unit_test(test_label_value_escaping),
 		cmocka_unit_test(test_json_string_escaping),
 		cmocka_unit_test(test_render_double),

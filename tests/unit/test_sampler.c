@@ -4,7 +4,11 @@
  * the worker's sampler (readings, per-channel intervals, failures counted
  * by reason with a NaN value, push readings), the processing step's
  * spectrum choice, and the families render_metrics adds for them, which
- * the built-in simulated set never shows.
+ * the built-in simulated set never shows; a read that blocks (a FIFO
+ * without a writer) is given up as a timeout without holding the tick.
+ *
+ * The tick budget is long here, so that a tick waits for every read that
+ * returns: what a tick records does not depend on the machine's speed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,11 +16,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -25,6 +32,7 @@
 #include "../../exporter/render.h"
 #include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
+#include "../../worker/discovery.h"
 #include "../../worker/processing.h"
 #include "../../worker/sampler.h"
 #include "../../worker/source.h"
@@ -52,6 +60,7 @@ static int setup(void **state)
 	snprintf(
 		text, sizeof text,
 		"[worker]\nsample-interval-ms=100\npush-socket=%s\nsysfs-root=%s\n"
+		"read-timeout-ms=60000\ntick-budget-ms=60000\n[supervisor]\nheartbeat-timeout-ms=600000\n"
 		"[channel cpu]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\nlabels=room=lab,note=a\"b\n"
 		"[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\nunit=celsius\ninterval-ms=300\n"
 		"[channel outside]\nsource=push\nscale=2\n"
@@ -221,7 +230,12 @@ static void test_render_configured_channels(void **state)
 		   "# TYPE sensor_read_errors_total counter\n"
 		   "sensor_read_errors_total{channel=\"cpu\",reason=\"missing\",room=\"lab\",note=\"a\\\"b\"} 0\n"
 		   "sensor_read_errors_total{channel=\"cpu\",reason=\"permission\",room=\"lab\",note=\"a\\\"b\"} 2\n");
-	assert_has(m, "sensor_read_errors_total{channel=\"w1\",reason=\"io\"} 0\n# HELP sensor_push_messages_total");
+	assert_has(m,
+		   "sensor_read_errors_total{channel=\"w1\",reason=\"io\"} 0\n"
+		   "sensor_read_errors_total{channel=\"w1\",reason=\"timeout\"} 0\n# HELP sensor_push_messages_total");
+	assert_has(m, "# TYPE sensor_read_duration_seconds gauge\nsensor_read_duration_seconds{channel=\"cpu\",room=");
+	assert_has(m, "\nsensor_read_duration_seconds{channel=\"w1\"} ");
+	assert_null(strstr(m, "sensor_read_duration_seconds{channel=\"outside\""));
 	assert_null(strstr(m, "sensor_read_errors_total{channel=\"outside\""));
 	assert_null(strstr(m, "sensor_read_errors_total{channel=\"shaker\""));
 	assert_has(
@@ -233,11 +247,133 @@ static void test_render_configured_channels(void **state)
 	sampler_free(s);
 }
 
+/* Threads of this process (main + reader threads). */
+static int task_count(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_blocking_read_times_out(void **state)
+{
+	(void)state;
+	char text[512], err[256], fifo[160], tmp[160];
+	struct config c;
+	snprintf(text, sizeof text,
+		 "[worker]\nsysfs-root=%s\nread-timeout-ms=200\ntick-budget-ms=60000\n"
+		 "[supervisor]\nheartbeat-timeout-ms=600000\n"
+		 "[channel stuck]\nsource=file\npath=/fifo\n"
+		 "[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\n",
+		 root);
+	config_defaults(&c);
+	assert_int_equal(config_apply_keyfile_data(&c, text, strlen(text), "t.conf", err, sizeof err), 0);
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, source_channel_count(&c));
+	source_describe_channels(seg, &c);
+	fixture_seal(seg);
+	snprintf(fifo, sizeof fifo, "%s/fifo", root);
+	assert_int_equal(mkfifo(fifo, 0600), 0); /* open(O_RDONLY) blocks until a writer comes */
+	int threads_before = task_count();
+
+	struct sampler *s = sampler_new(seg, &c);
+	int64_t t0 = sampler_next_due(s);
+	sampler_tick(s, t0); /* returns once the stuck read is past its 200 ms */
+	assert_int_equal(SHM_LOAD(&seg->channels[0].read_errors[SHM_READ_TIMEOUT]), 1);
+	assert_true(isnan(value_of(0)));
+	assert_true(shm_bits_to_double(SHM_LOAD(&seg->channels[0].read_duration_bits)) >= 0.2);
+	assert_int_equal(SHM_LOAD(&seg->channels[1].readings), 1);
+	assert_true(fabs(value_of(1) - 21.5) < 1e-9);
+	assert_int_equal(task_count(), threads_before + 2);
+
+	/* still stuck: skipped and counted at each interval, no new thread */
+	for (int i = 1; i <= 3; i++)
+		sampler_tick(s, t0 + i * 100 * MS);
+	assert_int_equal(SHM_LOAD(&seg->channels[0].read_errors[SHM_READ_TIMEOUT]), 4);
+	assert_int_equal(SHM_LOAD(&seg->channels[1].readings), 4);
+	assert_int_equal(task_count(), threads_before + 2);
+	char *m = metrics();
+	assert_has(m, "sensor_read_errors_total{channel=\"stuck\",reason=\"timeout\"} 4\n");
+	assert_has(m, "\nsensor_read_duration_seconds{channel=\"stuck\"} ");
+	free(m);
+
+	/* the bus comes back: the stuck read returns (its value is dropped,
+	 * it is too old) and the next one is recorded */
+	int fd = open(fifo, O_WRONLY | O_NONBLOCK); /* succeeds: the reader waits in open() */
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "5000\n", 5), 5);
+	close(fd);
+	snprintf(tmp, sizeof tmp, "%s/fifo.new", root);
+	FILE *f = fopen(tmp, "w");
+	fputs("7000\n", f);
+	fclose(f);
+	assert_int_equal(rename(tmp, fifo), 0);
+	int64_t t = t0 + 400 * MS;
+	for (int i = 0; i < 100 && !(value_of(0) == 7000.0); i++, t += 100 * MS) {
+		sampler_tick(s, t);
+		usleep(10000);
+	}
+	assert_true(value_of(0) == 7000.0);
+	assert_int_equal(SHM_LOAD(&seg->channels[0].read_errors[SHM_READ_TIMEOUT]) >= 4, 1);
+	sampler_free(s);
+	assert_int_equal(task_count(), threads_before);
+	fixture_free(seg);
+	seg = keep;
+}
+
+/* Hot-plug: a sensor that appears later takes the next slot beyond the
+ * initial channels, published through live_channels; the worker takes
+ * over that slot's sequence counter, which a predecessor killed
+ * mid-update may have left odd (take_over covers the initial ones only). */
+static void test_hot_plug_takes_the_next_slot(void **state)
+{
+	(void)state;
+	char path[160], cmd[1024];
+	struct config c;
+	config_defaults(&c);
+	snprintf(c.sysfs_root, sizeof c.sysfs_root, "%s", root);
+	c.discovery_rescan_ms = 1000;
+	assert_int_equal(discovery_configure(&c), DISCOVERY_FOUND);
+	uint32_t n = source_channel_count(&c);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, n);
+	source_describe_channels(seg, &c);
+	fixture_seal(seg);
+	atomic_store(&seg->channels[n].stats_seq, 7); /* left odd by a dead worker */
+
+	snprintf(path, sizeof path, "%s/sys/devices/platform/soc/i2c-1/1-0048/hwmon/hwmon9", root);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && echo lm75 >'%s/name' && echo 31500 >'%s/temp1_input' && "
+		 "ln -s ../../devices/platform/soc/i2c-1/1-0048/hwmon/hwmon9 '%s/sys/class/hwmon/hwmon9'",
+		 path, path, path, root);
+	assert_int_equal(system(cmd), 0);
+
+	struct sampler *s = sampler_new(seg, &c);
+	assert_non_null(s);
+	sampler_tick(s, sampler_next_due(s)); /* the first tick rescans */
+	assert_int_equal(atomic_load(&seg->live_channels), n + 1);
+	assert_string_equal(seg->channels[n].name, "lm75_temp1");
+	assert_int_equal(seg->channels[n].source, SHM_SOURCE_HWMON);
+	assert_int_equal(atomic_load(&seg->channels[n].stats_seq) % 2, 0);
+	const struct shm_view *v = shm_view_of(seg);
+	assert_int_equal(v->hdr.channel_count, n); /* the copy is the start's */
+	assert_int_equal(shm_view_channels(v), n + 1);
+	sampler_free(s);
+	fixture_free(seg);
+	seg = keep;
+}
+
 static void test_builtin_set_renders_no_source_families(void **state)
 {
 	(void)state;
 	struct config plain;
 	config_defaults(&plain);
+	plain.channels = 3; /* channels=N asks for the built-in simulated set */
 	struct shm_segment *keep = seg;
 	seg = fixture_segment(64, source_channel_count(&plain));
 	source_describe_channels(seg, &plain);
@@ -261,6 +397,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_reaches_the_channel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spectrum_only_where_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_configured_channels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_blocking_read_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hot_plug_takes_the_next_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

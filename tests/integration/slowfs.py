@@ -1,0 +1,50 @@
+#!/usr/bin/python3
+"""slowfs.py - a FUSE file system of sensor files that answer slowly, as
+sensors on a slow bus do: `fast` at once, `slow` after one second (a 1-Wire
+DS18B20 takes 750 ms), `stuck` never (a hung bus). Each holds one number in
+milli-units, like a sysfs attribute. Runs in the foreground until unmounted.
+
+usage: slowfs.py MOUNTPOINT
+"""
+import errno
+import stat
+import sys
+import threading
+import time
+
+from fusepy import FUSE, FuseOSError, Operations  # Debian python3-fusepy
+
+FILES = {"fast": b"1000\n", "slow": b"42000\n", "stuck": b"0\n"}
+NEVER = threading.Event()
+
+
+class SlowFS(Operations):
+    def getattr(self, path, fh=None):
+        now = time.time()
+        if path == "/":
+            return dict(st_mode=stat.S_IFDIR | 0o555, st_nlink=2, st_ctime=now, st_mtime=now, st_atime=now)
+        name = path.lstrip("/")
+        if name not in FILES:
+            raise FuseOSError(errno.ENOENT)
+        return dict(st_mode=stat.S_IFREG | 0o444, st_nlink=1, st_size=len(FILES[name]),
+                    st_ctime=now, st_mtime=now, st_atime=now)
+
+    def readdir(self, path, fh):
+        return [".", ".."] + list(FILES)
+
+    def open(self, path, flags):
+        return 0
+
+    def read(self, path, size, offset, fh):
+        name = path.lstrip("/")
+        if name == "slow":
+            time.sleep(1.0)
+        elif name == "stuck":
+            NEVER.wait()
+        return FILES[name][offset:offset + size]
+
+
+if __name__ == "__main__":
+    # direct_io: every read reaches read() above, none is served from the
+    # page cache
+    FUSE(SlowFS(), sys.argv[1], foreground=True, nothreads=False, direct_io=True, ro=True)

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# test_slow_sensor.sh - a slow or stuck sensor cannot hang the worker.
+# A FUSE file system (slowfs.py) serves sensor files whose reads take
+# one second or never return, as sensors on a slow or hung bus do. With
+# them configured beside a fast file and a simulated channel, the worker
+# keeps its heartbeat, the other channels keep their intervals, the slow
+# one reads with its duration shown, the stuck one is counted as timeouts
+# with a NaN value and no more threads, and the supervisor restarts
+# nothing. Skipped where FUSE cannot be mounted.
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3 # Debian's python3-fusepy is for the system Python
+ROOT=$TEST_TMP/root
+MNT=$ROOT/bus
+FUSE_PID=""
+mkdir -p "$MNT"
+
+# A read stuck in a FUSE daemon holds its thread until the daemon goes:
+# kill it first (the kernel then fails the read), then the usual clean-up.
+stop_fuse() {
+	[ -n "$FUSE_PID" ] || return 0
+	kill -9 "$FUSE_PID" 2>/dev/null
+	wait "$FUSE_PID" 2>/dev/null
+	umount -l "$MNT" 2>/dev/null
+	FUSE_PID=""
+}
+trap 'stop_fuse; _cleanup' EXIT
+
+if [ ! -e /dev/fuse ] || ! "$PY" -c 'import fusepy' 2>/dev/null; then
+	skip "no /dev/fuse or no python3-fusepy (scripts/install-deps.sh test): slow sensors not tested"
+	finish
+fi
+"$PY" "$(dirname "$0")/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
+FUSE_PID=$!
+if ! wait_for "slowfs mounted" 10 test -e "$MNT/fast"; then
+	skip "FUSE cannot be mounted here ($(head -c 200 "$TEST_TMP/slowfs.log")): slow sensors not tested"
+	finish
+fi
+
+cat >"$TEST_TMP/slow.conf" <<CONF
+[worker]
+sysfs-root=$ROOT
+read-timeout-ms=1500
+[supervisor]
+heartbeat-timeout-ms=2000
+[channel fast]
+source=file
+path=/bus/fast
+interval-ms=100
+[channel slow]
+source=file
+path=/bus/slow
+interval-ms=200
+[channel stuck]
+source=file
+path=/bus/stuck
+interval-ms=200
+[channel sim]
+source=simulated
+kind=temperature
+interval-ms=100
+CONF
+
+echo "-- a 1 s read and a read that never returns, beside a fast file and a simulated channel"
+start_service --config "$TEST_TMP/slow.conf" || { fail "service starts"; finish; }
+wpid=$(child_pid worker)
+# what is counted over the window (after the first reads were handed out)
+sleep 1
+readings() { metric_value "sensor_channel_readings_total{channel=\"$1\"}"; }
+fast0=$(readings fast) sim0=$(readings sim) slow0=$(readings slow)
+stuck0=$(metric_value 'sensor_read_errors_total{channel="stuck",reason="timeout"}')
+max_age=0 window=6
+end=$((SECONDS + window))
+while [ $SECONDS -lt $end ]; do
+	age=$(metric_value sensor_worker_heartbeat_age_seconds)
+	max_age=$(awk -v a="$age" -v m="$max_age" 'BEGIN { print (a > m) ? a : m }')
+	sleep 0.2
+done
+fast1=$(readings fast) sim1=$(readings sim) slow1=$(readings slow)
+stuck1=$(metric_value 'sensor_read_errors_total{channel="stuck",reason="timeout"}')
+echo "  (over ${window}s: fast $((fast1 - fast0)), sim $((sim1 - sim0)), slow $((slow1 - slow0)) readings;" \
+	"stuck timeouts $stuck0 -> $stuck1; heartbeat age at most ${max_age}s)"
+
+assert_gt "the heartbeat stays fresh (max age ${max_age}s < 1s)" 1 "$max_age"
+# 100 ms intervals: 10 a second; allow a loaded machine a quarter less
+assert_gt "the fast file keeps its 100 ms interval" "$((fast1 - fast0))" $((window * 10 * 3 / 4))
+assert_gt "the simulated channel keeps its 100 ms interval" "$((sim1 - sim0))" $((window * 10 * 3 / 4))
+assert_gt "the 1 s file is read about once a second" "$((slow1 - slow0))" $((window / 2))
+assert_eq "the 1 s file is within its budget: no timeout" 0 \
+	"$(metric_value 'sensor_read_errors_total{channel="slow",reason="timeout"}')"
+assert_eq "the 1 s file reads its value" 42000 "$(metric_value 'sensor_value{channel="slow",unit=""}')"
+d=$(metric_value 'sensor_read_duration_seconds{channel="slow"}')
+check "the 1 s file's read duration is shown ($d s)" awk -v d="$d" 'BEGIN { exit !(d >= 0.9 && d < 1.5) }'
+assert_gt "the fast file's read duration is short" 0.5 "$(metric_value 'sensor_read_duration_seconds{channel="fast"}')"
+assert_gt "the stuck file is counted as timeouts, at its interval" "$((stuck1 - stuck0))" $((window * 5 / 2))
+assert_eq "the stuck file's value is NaN" NaN "$(metric_value 'sensor_value{channel="stuck",unit=""}')"
+assert_gt "the stuck file's duration grows past its budget" \
+	"$(metric_value 'sensor_read_duration_seconds{channel="stuck"}')" 1.5
+assert_eq "the stuck read's other reasons stay 0" 0 \
+	"$(metric_value 'sensor_read_errors_total{channel="stuck",reason="io"}')"
+assert_eq "the worker runs one thread per file channel, no more" 4 "$(ls "/proc/$wpid/task" | wc -l)"
+assert_eq "the worker was never restarted" 0 "$(metric_value 'sensor_child_restarts_total{child="worker"}')"
+assert_eq "same pid" "$wpid" "$(child_pid worker)"
+assert_eq "health is ok" 200 "$(http_status /)"
+assert_eq "the timeout is logged once" 1 \
+	"$(grep -cE 'channel stuck: read still not returned after [0-9]+ ms \(budget 1500 ms\) \(timeout\)' "$SVC_LOG")"
+
+stop_fuse
+check "the service stops cleanly once the bus lets go" stop_service
+finish
