@@ -13,7 +13,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
-PKGS     := libevent glib-2.0
+PKGS     := libevent glib-2.0 zlib
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g

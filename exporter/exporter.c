@@ -26,6 +26,7 @@
 #include "../shm/seqlock.h"
 #include "connections.h"
 #include "dashboard.h"
+#include "gzip.h"
 #include "memwatch.h"
 #include "render.h"
 #include "routes.h"
@@ -91,7 +92,31 @@ static bool peer_on_loopback(struct evhttp_request *req)
 	return address_is_loopback(addr);
 }
 
-static struct log_limit short_body_log;
+static struct log_limit short_body_log, gzip_log;
+
+/*
+ * Every body we render may be sent compressed, so caches must key on
+ * Accept-Encoding. A body that zlib fails to compress (out of memory)
+ * goes out as it is: still a correct answer.
+ */
+static struct evbuffer *encode_body(struct evhttp_request *req, struct evbuffer *body)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Vary", "Accept-Encoding");
+	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
+	if (evbuffer_get_length(body) < GZIP_MIN_BYTES || !gzip_accepted(ae))
+		return body;
+	struct evbuffer *gz = evbuffer_new();
+	if (gz && gzip_compress(body, gz, GZIP_LEVEL)) {
+		evhttp_add_header(out, "Content-Encoding", "gzip");
+		evbuffer_free(body);
+		return gz;
+	}
+	log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
+	if (gz)
+		evbuffer_free(gz);
+	return body;
+}
 
 static void handle_request(struct evhttp_request *req, void *arg)
 {
@@ -146,6 +171,8 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		evbuffer_drain(body, evbuffer_get_length(body));
 		status = 500;
 		type = NULL;
+	} else if (status != 404) {
+		body = encode_body(req, body);
 	}
 	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
 	evbuffer_free(body);
