@@ -29,6 +29,7 @@
 #include "gzip.h"
 #include "memwatch.h"
 #include "render.h"
+#include "render_process.h"
 #include "routes.h"
 
 #define MAX_HEADERS_BYTES 8192
@@ -151,6 +152,7 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	switch (r.path) {
 	case SHM_PATH_METRICS:
 		render_metrics(body, ex->seg, now);
+		render_process(body); /* the exporter's own process_* families */
 		type = "text/plain; version=0.0.4; charset=utf-8";
 		break;
 	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
