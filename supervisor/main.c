@@ -13,6 +13,7 @@
 #include "../shm/segment.h"
 #include "../worker/list_sensors.h"
 #include "../worker/source.h"
+#include "../exporter/web.h"
 #include "listener.h"
 #include "supervise.h"
 
@@ -35,6 +36,11 @@ int main(int argc, char **argv)
 	if (cfg.list_sensors) {
 		list_sensors(stdout, cfg.sysfs_root);
 		return 0;
+	}
+
+	if (strcmp(cfg.web_config_file, "none") != 0 && web_check(cfg.web_config_file, err, sizeof err) != 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		return 2;
 	}
 
 	int listen_fd = listener_open(cfg.listen, cfg.port, err, sizeof err);
