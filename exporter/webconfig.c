@@ -112,23 +112,32 @@ static int client_auth(struct parse *p, enum client_auth *out)
 		    v ? v : "(not a scalar)");
 }
 
+/*
+ * The next key of a mapping into key[64], with the event of its value
+ * loaded: 1; the end of the mapping: 0; an error: -1. `where` names the
+ * mapping in the error.
+ */
+static int next_key(struct parse *p, char key[64], const char *where)
+{
+	if (next(p) != 0)
+		return -1;
+	if (p->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	const char *k = scalar(p);
+	if (!k)
+		return fail(p, "a key of %s is not a scalar", where);
+	snprintf(key, 64, "%s", k);
+	return next(p) != 0 ? -1 : 1;
+}
+
 static int tls_section(struct parse *p, struct web_config *wc)
 {
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return fail(p, "'tls_server_config' must be a mapping");
 	wc->tls = true;
-	for (;;) {
-		if (next(p) != 0)
-			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		char key[64];
-		const char *k = scalar(p);
-		if (!k)
-			return fail(p, "a key of 'tls_server_config' is not a scalar");
-		snprintf(key, sizeof key, "%s", k);
-		if (next(p) != 0)
-			return -1;
+	char key[64];
+	int more;
+	while ((more = next_key(p, key, "'tls_server_config'")) > 0) {
 		int rc;
 		if (strcmp(key, "cert_file") == 0)
 			rc = copy_path(p, key, wc->cert_file, sizeof wc->cert_file);
@@ -147,7 +156,7 @@ static int tls_section(struct parse *p, struct web_config *wc)
 		if (rc != 0)
 			return -1;
 	}
-	return 0;
+	return more;
 }
 
 static int users_section(struct parse *p, struct web_config *wc)
@@ -198,18 +207,9 @@ static int document(struct parse *p, struct web_config *wc)
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return fail(p, "the document must be a mapping (tls_server_config, basic_auth_users)");
 	bool seen_tls = false, seen_users = false;
-	for (;;) {
-		if (next(p) != 0)
-			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		char key[64];
-		const char *k = scalar(p);
-		if (!k)
-			return fail(p, "a top-level key is not a scalar");
-		snprintf(key, sizeof key, "%s", k);
-		if (next(p) != 0)
-			return -1;
+	char key[64];
+	int more;
+	while ((more = next_key(p, key, "the document")) > 0) {
 		int rc;
 		if (strcmp(key, "tls_server_config") == 0 && !seen_tls) {
 			seen_tls = true;
@@ -225,7 +225,7 @@ static int document(struct parse *p, struct web_config *wc)
 		if (rc != 0)
 			return -1;
 	}
-	if (next(p) != 0)
+	if (more < 0 || next(p) != 0)
 		return -1;
 	if (p->ev.type != YAML_DOCUMENT_END_EVENT || next(p) != 0 || p->ev.type != YAML_STREAM_END_EVENT)
 		return fail(p, "only one YAML document is allowed");

@@ -262,29 +262,12 @@ start_https || { fail "service starts with TLS"; finish; }
 printf 's3cret pass' >"$D/password"
 printf 'wrong' >"$D/wrong"
 pick_port AGENT_PORT
-cat >"$D/scrape.yml" <<Y
-scrape_configs:
-  - job_name: tls
-    scheme: https
-    scrape_interval: 1s
-    tls_config:
-      ca_file: $D/ca.crt
-    basic_auth:
-      username: prom
-      password_file: $D/password
-    static_configs:
-      - targets: ["127.0.0.1:$SVC_PORT"]
-  - job_name: tls-wrong
-    scheme: https
-    scrape_interval: 1s
-    tls_config:
-      ca_file: $D/ca.crt
-    basic_auth:
-      username: prom
-      password_file: $D/wrong
-    static_configs:
-      - targets: ["127.0.0.1:$SVC_PORT"]
-Y
+job_yaml() { # job_yaml NAME PASSWORD_FILE: a scrape job over TLS with basic auth
+	printf '  - job_name: %s\n    scheme: https\n    scrape_interval: 1s\n    tls_config:\n      ca_file: %s\n' "$1" "$D/ca.crt"
+	printf '    basic_auth:\n      username: prom\n      password_file: %s\n' "$2"
+	printf '    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' "$SVC_PORT"
+}
+{ echo "scrape_configs:"; job_yaml tls "$D/password"; job_yaml tls-wrong "$D/wrong"; } >"$D/scrape.yml"
 vmagent -promscrape.config="$D/scrape.yml" -httpListenAddr="127.0.0.1:$AGENT_PORT" \
 	-remoteWrite.url="http://127.0.0.1:$AGENT_PORT/nowhere" -remoteWrite.tmpDataPath="$D/vmagent" \
 	-loggerLevel=ERROR >"$D/vmagent.log" 2>&1 &
