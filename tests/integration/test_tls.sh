@@ -139,8 +139,8 @@ launch_https() { # launch_https [flags]: start the service with web.yml, not wai
 	SVC_PID=$!
 	SVC_PIDS+=("$SVC_PID")
 }
-start_https() { # start_https [flags]: like start_service, over TLS
-	launch_https "$@"
+start_https() { # start_https: like start_service, over TLS
+	launch_https
 	wait_for "https on $SVC_PORT" 10 curl -s -o /dev/null --cacert "$D/ca.crt" "$SVC_URL/" || { cat "$SVC_LOG"; return 1; }
 }
 start_https || { fail "service starts with TLS"; finish; }
