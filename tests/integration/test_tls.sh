@@ -130,12 +130,12 @@ basic_auth_users:
   prom: '$H1'
   other: "$H2"
 Y
-launch_https() { # launch_https [flags]: start the service with web.yml, not waiting
+launch_https() { # launch_https: start the service with web.yml, not waiting
 	SVC_PORT=$(free_port)
 	SVC_SHM=$(new_shm_name)
 	SVC_LOG="$D/service-$SVC_PORT.log"
 	SVC_URL="https://127.0.0.1:$SVC_PORT"
-	"$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" --web-config-file "$D/web.yml" "$@" >"$SVC_LOG" 2>&1 &
+	"$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" --web-config-file "$D/web.yml" >"$SVC_LOG" 2>&1 &
 	SVC_PID=$!
 	SVC_PIDS+=("$SVC_PID")
 }
