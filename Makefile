@@ -14,7 +14,7 @@ CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
-PKGS     := libevent glib-2.0
+PKGS     := libevent libevent_openssl openssl glib-2.0 zlib yaml-0.1
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g

@@ -138,6 +138,9 @@ static const struct option_desc options[] = {
 		"Open HTTP connections; at the cap a new one closes the oldest idle one (default 256, at most the fd limit less 64)"),
 	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000,
 		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle (default 10000)"),
+	STR_OPT("web-config-file", "exporter", "SENSOR_WEB_CONFIG_FILE", web_config_file,
+		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format (default none: plain HTTP, no auth)",
+		"PATH"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
 		"Restart a child whose heartbeat is older (default 5000)"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
@@ -187,6 +190,7 @@ void config_defaults(struct config *cfg)
 	cfg->exporter_memory_mb = 64;
 	cfg->max_connections = 256;
 	cfg->request_timeout_ms = 10000;
+	snprintf(cfg->web_config_file, sizeof cfg->web_config_file, "none");
 	cfg->heartbeat_timeout_ms = 5000;
 	cfg->backoff_min_ms = 250;
 	cfg->backoff_max_ms = 30000;

@@ -56,8 +56,9 @@ struct config {
 	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
 	/* exporter */
 	int exporter_memory_mb;
-	int max_connections;    /* open HTTP connections; the oldest idle one makes room */
-	int request_timeout_ms; /* a request must be complete this long after it may start */
+	int max_connections;       /* open HTTP connections; the oldest idle one makes room */
+	int request_timeout_ms;    /* a request must be complete this long after it may start */
+	char web_config_file[256]; /* TLS and basic auth (exporter/webconfig.h); "none": off */
 	/* supervisor */
 	int heartbeat_timeout_ms;
 	int backoff_min_ms;

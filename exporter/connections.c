@@ -53,6 +53,8 @@ struct conns {
 	unsigned n_pending, batch; /* accepted this turn of the loop, and the most */
 	bool wait_adopt;           /* accepts stopped until the pending ones are adopted */
 	int64_t timeout_ns;
+	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
+	void *make_arg;
 };
 
 /* The listener's error callback gets evhttp's argument, not ours; there is
@@ -130,7 +132,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 		evconnlistener_disable(c->listener);
 		c->wait_adopt = true;
 	}
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev =
+		c->make ? c->make(base, c->make_arg) : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
 	struct conn *k = bev ? calloc(1, sizeof *k) : NULL;
 	if (!k)
 		return bev; /* out of memory: served, but not counted */
@@ -262,6 +265,12 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	evconnlistener_set_error_cb(c->listener, on_accept_error);
 	evhttp_set_bevcb(http, make_bev, c);
 	return c;
+}
+
+void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct event_base *, void *), void *arg)
+{
+	c->make = make;
+	c->make_arg = arg;
 }
 
 void conns_free(struct conns *c)

@@ -28,6 +28,11 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 			int request_timeout_ms);
 void conns_free(struct conns *c);
 
+/* Make each connection's bufferevent with `make` (tls.c's, for TLS)
+ * instead of a plain socket one. */
+struct bufferevent;
+void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct event_base *, void *), void *arg);
+
 /* The request on `evcon` is complete: its next one gets a new deadline. */
 void conns_request_done(struct conns *c, struct evhttp_connection *evcon);
 

@@ -25,10 +25,15 @@
 #include "../shm/metrics.h"
 #include "../shm/seqlock.h"
 #include "connections.h"
+#include "auth.h"
 #include "dashboard.h"
+#include "gzip.h"
 #include "memwatch.h"
 #include "render.h"
+#include "render_process.h"
 #include "routes.h"
+#include "tls.h"
+#include "web.h"
 
 #define MAX_HEADERS_BYTES 8192
 #define MAX_BODY_BYTES 1024
@@ -40,6 +45,7 @@ struct exporter {
 	const struct config *cfg;
 	struct event_base *base;
 	struct conns *conns;
+	struct web *web; /* TLS and basic auth; NULL: plain HTTP, no auth */
 };
 
 static void count_request(struct exporter *ex, enum shm_http_path path, int status)
@@ -55,6 +61,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	const char *reason = status == 200   ? "OK"
+			     : status == 401 ? "Unauthorized"
 			     : status == 403 ? "Forbidden"
 			     : status == 404 ? "Not Found"
 			     : status == 405 ? "Method Not Allowed"
@@ -63,6 +70,8 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 					     : "Error";
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
+	if (status == 401)
+		evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"sensor-service\", charset=\"UTF-8\"");
 	if (!body || evbuffer_get_length(body) == 0) {
 		struct evbuffer *msg = evbuffer_new();
 		if (msg) {
@@ -91,7 +100,51 @@ static bool peer_on_loopback(struct evhttp_request *req)
 	return address_is_loopback(addr);
 }
 
-static struct log_limit short_body_log;
+static struct log_limit short_body_log, gzip_log;
+
+/*
+ * Every body we render may be sent compressed, so caches must key on
+ * Accept-Encoding. A body that zlib fails to compress (out of memory)
+ * goes out as it is: still a correct answer.
+ */
+static struct evbuffer *encode_body(struct evhttp_request *req, struct evbuffer *body)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	evhttp_add_header(out, "Vary", "Accept-Encoding");
+	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
+	if (evbuffer_get_length(body) < GZIP_MIN_BYTES || !gzip_accepted(ae))
+		return body;
+	struct evbuffer *gz = evbuffer_new();
+	if (gz && gzip_compress(body, gz, GZIP_LEVEL)) {
+		evhttp_add_header(out, "Content-Encoding", "gzip");
+		evbuffer_free(body);
+		return gz;
+	}
+	log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
+	if (gz)
+		evbuffer_free(gz);
+	return body;
+}
+
+/* TLS and basic auth: false when the request was answered (refused). */
+static bool admitted(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path)
+{
+	if (!ex->web)
+		return true;
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	if (ex->web->tls && !(conn && tls_is_tls(evhttp_connection_get_bufferevent(conn)))) {
+		/* a plain connection on the TLS port (its bufferevent could
+		 * not be made): never served */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		reply(ex, req, path, 500, NULL, NULL);
+		return false;
+	}
+	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	if (auth_check(&ex->web->cfg, authz) == AUTH_OK)
+		return true;
+	reply(ex, req, path, 401, NULL, NULL);
+	return false;
+}
 
 static void handle_request(struct evhttp_request *req, void *arg)
 {
@@ -109,6 +162,8 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
 	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
 	struct route r = route_request(path, method_ok, debug_on, local);
+	if (!admitted(ex, req, r.path))
+		return;
 	if (r.status != 0) {
 		reply(ex, req, r.path, r.status, NULL, NULL);
 		return;
@@ -126,6 +181,9 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	switch (r.path) {
 	case SHM_PATH_METRICS:
 		render_metrics(body, ex->seg, now);
+		render_process(body); /* the exporter's own process_* families */
+		if (ex->web && ex->web->cfg.n_users > 0)
+			auth_render_metrics(body);
 		type = "text/plain; version=0.0.4; charset=utf-8";
 		break;
 	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
@@ -146,6 +204,8 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		evbuffer_drain(body, evbuffer_get_length(body));
 		status = 500;
 		type = NULL;
+	} else if (status != 404) {
+		body = encode_body(req, body);
 	}
 	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
 	evbuffer_free(body);
@@ -171,6 +231,22 @@ static void on_libevent_log(int severity, const char *msg)
 		log_warn_limited(&warn_log, "libevent: %s", msg);
 }
 
+/* SIGHUP (forwarded by the supervisor): re-read certificates and users. */
+static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	struct exporter *ex = arg;
+	char err[768];
+	if (!ex->web)
+		log_info("SIGHUP: no web config file to re-read");
+	else if (web_reload(ex->web, err, sizeof err) != 0)
+		log_error("SIGHUP: %s; keeping the previous certificates and users", err);
+	else
+		log_info("SIGHUP: re-read %s (%s, %u basic auth users)", ex->web->path, ex->web->tls ? "TLS" : "no TLS",
+			 ex->web->cfg.n_users);
+}
+
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)what;
@@ -181,15 +257,23 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
-	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL };
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
 	struct evhttp *http = NULL;
-	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL;
+	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	memwatch_install(NULL, NULL); /* before libevent allocates anything */
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
+	if (strcmp(cfg->web_config_file, "none") != 0) {
+		char err[768];
+		ex.web = web_load(cfg->web_config_file, err, sizeof err); /* checked at start: changed since? */
+		if (!ex.web) {
+			log_error("%s", err);
+			goto out;
+		}
+	}
 	ex.base = event_base_new();
 	if (!ex.base)
 		goto out;
@@ -213,6 +297,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	ex.conns = conns_new(ex.base, http, bound, cfg->max_connections, cfg->request_timeout_ms);
 	if (!ex.conns)
 		goto out;
+	if (ex.web && ex.web->tls)
+		conns_set_bev_factory(ex.conns, tls_bufferevent, ex.web->tls);
 
 	/* Beat well within the supervisor's timeout, at most once a second. */
 	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
@@ -222,13 +308,15 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
 	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
 	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
-	if (!beat || !sigterm || !sigint || event_add(beat, &beat_every) != 0 || event_add(sigterm, NULL) != 0 ||
-	    event_add(sigint, NULL) != 0)
+	sighup = evsignal_new(ex.base, SIGHUP, on_reload_signal, &ex);
+	if (!beat || !sigterm || !sigint || !sighup || event_add(beat, &beat_every) != 0 ||
+	    event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0 || event_add(sighup, NULL) != 0)
 		goto out;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);
-	log_info("serving http://%s:%d/ (debug endpoint %s, at most %u connections)", cfg->listen, cfg->port,
-		 cfg->debug_endpoint ? "on" : "off", conns_cap(ex.conns));
+	log_info("serving %s://%s:%d/ (debug endpoint %s, at most %u connections, %u basic auth users)",
+		 ex.web && ex.web->tls ? "https" : "http", cfg->listen, cfg->port, cfg->debug_endpoint ? "on" : "off",
+		 conns_cap(ex.conns), ex.web ? ex.web->cfg.n_users : 0);
 	rc = event_base_dispatch(ex.base) < 0 ? 1 : 0;
 
 out:
@@ -238,10 +326,13 @@ out:
 		event_free(sigterm);
 	if (sigint)
 		event_free(sigint);
+	if (sighup)
+		event_free(sighup);
 	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)
 		evhttp_free(http);
 	if (ex.base)
 		event_base_free(ex.base);
+	web_free(ex.web); /* after the connections: their SSLs hold the context */
 	return rc;
 }

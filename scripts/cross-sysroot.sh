@@ -11,7 +11,7 @@ arch=${1:?usage: cross-sysroot.sh ARCH DIR}
 dir=${2:?usage: cross-sysroot.sh ARCH DIR}
 suite=${CROSS_SUITE:-bookworm}
 mirror=${CROSS_MIRROR:-http://deb.debian.org/debian}
-packages="libevent-dev,libglib2.0-dev,libcmocka-dev"
+packages="libevent-dev,libglib2.0-dev,libcmocka-dev,zlib1g-dev,libssl-dev,libyaml-dev,libcrypt-dev"
 want="$suite $arch $packages"
 
 if [ -f "$dir/.sysroot-for" ] && [ "$(cat "$dir/.sysroot-for")" = "$want" ]; then

@@ -15,6 +15,7 @@
 #include "../shm/view.h"
 #include "../worker/list_sensors.h"
 #include "../worker/source.h"
+#include "../exporter/web.h"
 #include "listener.h"
 #include "supervise.h"
 
@@ -39,6 +40,11 @@ int main(int argc, char **argv)
 		list_sensors(stdout, cfg.sysfs_root);
 		list_channels(stdout, &cfg);
 		return 0;
+	}
+
+	if (strcmp(cfg.web_config_file, "none") != 0 && web_check(cfg.web_config_file, err, sizeof err) != 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		return 2;
 	}
 
 	int listen_fd = listener_open(cfg.listen, cfg.port, err, sizeof err);

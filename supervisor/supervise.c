@@ -360,7 +360,11 @@ static bool drain_signals(struct supervisor *s)
 			log_info("signal %u: stopping", si.ssi_signo);
 			stop = true;
 			break;
-		default: break; /* SIGHUP: nothing to reload yet */
+		case SIGHUP: /* the exporter re-reads its web config (certificates, users) */
+			if (s->kids[SHM_CHILD_EXPORTER].state == SHM_CHILD_RUNNING)
+				kill(s->kids[SHM_CHILD_EXPORTER].pid, SIGHUP);
+			break;
+		default: break;
 		}
 	}
 	return stop;

@@ -90,7 +90,7 @@ run_case() {
 	CALLS=$(cat "$STATE/calls")
 }
 
-BUILD_PKGS="gcc make pkg-config libevent-dev libglib2.0-dev"
+BUILD_PKGS="gcc make pkg-config libevent-dev libglib2.0-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
 
 # Nothing missing: no apt call at all, exit 0.
 # shellcheck disable=SC2086 # the package list is split on purpose
@@ -103,7 +103,7 @@ assert_eq "nothing missing: apt-get is not called" "" "$CALLS"
 run_case 0 no present gcc make -- build
 assert_eq "policy file already there: a good install exits 0" 0 "$RC"
 assert_match "only the missing packages are installed" \
-	"install .*pkg-config libevent-dev libglib2.0-dev" "$CALLS"
+	"install .*pkg-config libevent-dev libglib2.0-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev" "$CALLS"
 assert_no_match "installed packages are not asked for again" " gcc( |$)" "$CALLS"
 assert_match "apt-get waits for a held dpkg lock" "DPkg::Lock::Timeout" "$CALLS"
 check "the image's policy file is kept" grep -q "the image's own" "$POLICY"

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""gzip_cost.py - what gzip costs a scrape, to choose the exporter's level
+(exporter/gzip.h GZIP_LEVEL).
+
+For a small page (3 channels) and the large bench page (1,024 channels):
+  - the exporter's own CPU per scrape, served plain and served gzip
+    (schedstat of the sensor-exporter process over SCRAPES requests);
+  - the page compressed by the same zlib (Debian's libz, through Python's
+    zlib module) at levels 1, 6 and 9: bytes and CPU per compression.
+Prints a table; never fails on a number.
+
+    SENSOR_BIN=build/sensor-service bench/gzip_cost.py
+"""
+import http.client
+import os
+import sys
+import tempfile
+import time
+import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
+SCRAPES = int(os.environ.get("GZIP_SCRAPES", "300"))
+REPS = int(os.environ.get("GZIP_REPS", "200"))
+
+
+def scrape_cpu(svc, gzip):
+    """Exporter CPU seconds per /metrics scrape, and the bytes on the wire."""
+    pid = svc.pids()["exporter"]
+    conn = http.client.HTTPConnection("127.0.0.1", svc.port, timeout=10)
+    headers = {"Accept-Encoding": "gzip"} if gzip else {}
+    wire = 0
+    before = benchlib.cpu_ns(pid)
+    for _ in range(SCRAPES):
+        conn.request("GET", "/metrics", headers=headers)
+        r = conn.getresponse()
+        wire = len(r.read())
+        if gzip and r.getheader("Content-Encoding") != "gzip":
+            raise RuntimeError("asked for gzip, got " + str(r.getheader("Content-Encoding")))
+    after = benchlib.cpu_ns(pid)
+    conn.close()
+    return (after - before) / SCRAPES, wire
+
+
+def stable_page(svc):
+    """The page once every channel has its window statistics (it grows
+    about threefold when the first processing run is done)."""
+    last = b""
+    for _ in range(100):
+        page = benchlib.http_get(svc.url + "/metrics")[1]
+        if last and abs(len(page) - len(last)) * 100 < len(last) and b"sensor_window_value" in page:
+            return page
+        last = page
+        time.sleep(1.0)
+    return last
+
+
+def zlib_cost(page, level):
+    t0 = time.process_time()
+    for _ in range(REPS):
+        c = zlib.compressobj(level, zlib.DEFLATED, 31)
+        out = c.compress(page) + c.flush()
+    return (time.process_time() - t0) / REPS, len(out)
+
+
+def main():
+    binary = os.environ.get("SENSOR_BIN", "build/sensor-service")
+    logdir = tempfile.mkdtemp(prefix="gzip-cost-")
+    rows = []
+    try:
+        for channels in (3, 1024):
+            svc = benchlib.Ours(binary, logdir, ["--channels", str(channels)], tag=f"gz{channels}")
+            page = stable_page(svc)
+            plain_cpu, plain_bytes = scrape_cpu(svc, False)
+            gz_cpu, gz_bytes = scrape_cpu(svc, True)
+            svc.stop()
+            rows.append((channels, len(page), plain_cpu, plain_bytes, gz_cpu, gz_bytes,
+                         [(lv, *zlib_cost(page, lv)) for lv in (1, 6, 9)]))
+    finally:
+        benchlib.stop_all()
+    print(f"exporter CPU per /metrics scrape ({SCRAPES} scrapes), and zlib alone on the same page ({REPS} runs)")
+    for ch, size, pc, pb, gc, gb, levels in rows:
+        print(f"{ch:5d} channels: page {size} B; plain {pc * 1e6:.0f} us/scrape, {pb} B on the wire; "
+              f"gzip (level built in) {gc * 1e6:.0f} us/scrape, {gb} B")
+        for lv, cpu, n in levels:
+            print(f"        zlib level {lv}: {n:7d} B ({100.0 * n / size:4.1f} %), {cpu * 1e6:7.0f} us")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+/*
+ * gzip.c - Accept-Encoding parsing and zlib compression of a response
+ * body (see gzip.h).
+ *
+ * The body is read where it lies (evbuffer_peek, no copy) and deflated
+ * straight into space reserved in the output buffer. zlib's state (about
+ * 256 KB at the default window and memLevel) lives only for the call, so
+ * an idle exporter holds none of it.
+ */
+#include "gzip.h"
+
+#include <event2/buffer.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#define GZIP_WINDOW_BITS (15 + 16) /* 32 KB window, gzip wrapper */
+#define OUT_CHUNK 16384
+#define MAX_CODING_LEN 32
+
+/* A q-value ("q=0.5", "q=0", "q=1.000"): is it above zero? Anything that
+ * does not parse counts as 1, as if the parameter were absent. */
+static bool q_positive(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (end - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+		return true;
+	for (p += 2; p < end && *p != ' ' && *p != '\t'; p++)
+		if (*p >= '1' && *p <= '9')
+			return true;
+	return false;
+}
+
+bool gzip_accepted(const char *accept_encoding)
+{
+	if (!accept_encoding)
+		return false;
+	int gzip = -1, star = -1; /* -1: not listed; 0: refused; 1: accepted */
+	const char *p = accept_encoding;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		const char *end = p + len;
+		const char *tok = p;
+		while (tok < end && (*tok == ' ' || *tok == '\t'))
+			tok++;
+		size_t tlen = strcspn(tok, ";, \t");
+		if (tok + tlen > end)
+			tlen = (size_t)(end - tok);
+		const char *semi = memchr(tok, ';', (size_t)(end - tok));
+		bool ok = semi ? q_positive(semi + 1, end) : true;
+		if (tlen < MAX_CODING_LEN) {
+			if ((tlen == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+			    (tlen == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+				gzip = ok;
+			else if (tlen == 1 && tok[0] == '*')
+				star = ok;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return gzip >= 0 ? gzip == 1 : star == 1;
+}
+
+/* Deflate what is in zs->next_in (flush: Z_NO_FLUSH or Z_FINISH) into out. */
+static bool deflate_into(z_stream *zs, struct evbuffer *out, int flush)
+{
+	int rc;
+	do {
+		struct evbuffer_iovec v;
+		if (evbuffer_reserve_space(out, OUT_CHUNK, &v, 1) < 1)
+			return false;
+		zs->next_out = v.iov_base;
+		zs->avail_out = (uInt)(v.iov_len > UINT32_MAX ? UINT32_MAX : v.iov_len);
+		uInt avail = zs->avail_out;
+		rc = deflate(zs, flush);
+		v.iov_len = avail - zs->avail_out;
+		if (evbuffer_commit_space(out, &v, 1) != 0 || rc == Z_STREAM_ERROR)
+			return false;
+	} while (zs->avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
+	return true;
+}
+
+bool gzip_compress(struct evbuffer *in, struct evbuffer *out, int level)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (deflateInit2(&zs, level, Z_DEFLATED, GZIP_WINDOW_BITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return false;
+	bool ok = true;
+	int n = evbuffer_peek(in, -1, NULL, NULL, 0);
+	struct evbuffer_iovec *v = n > 0 ? calloc((size_t)n, sizeof *v) : NULL;
+	if (n > 0 && !v)
+		ok = false;
+	if (ok && n > 0)
+		n = evbuffer_peek(in, -1, NULL, v, n);
+	for (int i = 0; ok && i < n; i++) {
+		zs.next_in = v[i].iov_base;
+		zs.avail_in = (uInt)v[i].iov_len;
+		ok = deflate_into(&zs, out, Z_NO_FLUSH);
+	}
+	if (ok) {
+		zs.next_in = NULL;
+		zs.avail_in = 0;
+		ok = deflate_into(&zs, out, Z_FINISH);
+	}
+	free(v);
+	deflateEnd(&zs);
+	return ok;
+}

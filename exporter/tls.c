@@ -1,0 +1,159 @@
+/*
+ * tls.c - OpenSSL server context and bufferevents (see tls.h).
+ *
+ * Each connection's SSL takes a reference on the context it was made
+ * from, so a reload swaps the pointer and drops ours: open connections
+ * finish with the old certificate, new ones get the new one, and the
+ * listener never closes.
+ */
+#include "tls.h"
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct tls {
+	SSL_CTX *ctx;
+};
+
+/* OpenSSL's newest error as text ("" when there is none), queue cleared. */
+static const char *ssl_error(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_last_error();
+	buf[0] = '\0';
+	if (e)
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+/* Asked for, not checked (RequestClientCert, RequireAnyClientCert). */
+static int accept_any(int preverify_ok, X509_STORE_CTX *ctx)
+{
+	(void)preverify_ok;
+	(void)ctx;
+	return 1;
+}
+
+static SSL_CTX *build(const struct web_config *wc, char *err, size_t errlen)
+{
+	char why[256];
+	ERR_clear_error();
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx) {
+		snprintf(err, errlen, "TLS: cannot create a context: %s", ssl_error(why, sizeof why));
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (!SSL_CTX_set_min_proto_version(ctx, wc->min_version) ||
+	    !SSL_CTX_set_max_proto_version(ctx, wc->max_version)) {
+		snprintf(err, errlen, "TLS: this OpenSSL refuses the version bounds: %s", ssl_error(why, sizeof why));
+		goto bad;
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, wc->cert_file) != 1) {
+		snprintf(err, errlen, "TLS: cannot load cert_file %s: %s", wc->cert_file, ssl_error(why, sizeof why));
+		goto bad;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, wc->key_file, SSL_FILETYPE_PEM) != 1) {
+		/* OpenSSL 3 compares the key with the certificate right here */
+		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+			snprintf(err, errlen, "TLS: cert_file %s does not match key_file %s", wc->cert_file,
+				 wc->key_file);
+		else
+			snprintf(err, errlen, "TLS: cannot load key_file %s: %s", wc->key_file,
+				 ssl_error(why, sizeof why));
+		ERR_clear_error();
+		goto bad;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "TLS: cert_file %s does not match key_file %s", wc->cert_file, wc->key_file);
+		ERR_clear_error();
+		goto bad;
+	}
+	switch (wc->client_auth) {
+	case CLIENT_AUTH_NONE: SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); break;
+	case CLIENT_AUTH_REQUEST: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any); break;
+	case CLIENT_AUTH_REQUIRE_ANY:
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+		break;
+	case CLIENT_AUTH_VERIFY_IF_GIVEN: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL); break;
+	case CLIENT_AUTH_REQUIRE_VERIFY:
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		break;
+	}
+	if (wc->client_ca_file[0]) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(wc->client_ca_file);
+		if (SSL_CTX_load_verify_locations(ctx, wc->client_ca_file, NULL) != 1 || !names) {
+			if (names)
+				sk_X509_NAME_pop_free(names, X509_NAME_free);
+			snprintf(err, errlen, "TLS: cannot load client_ca_file %s: %s", wc->client_ca_file,
+				 ssl_error(why, sizeof why));
+			goto bad;
+		}
+		SSL_CTX_set_client_CA_list(ctx, names);
+	}
+	return ctx;
+bad:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+struct tls *tls_new(const struct web_config *wc, char *err, size_t errlen)
+{
+	struct tls *t = calloc(1, sizeof *t);
+	if (!t) {
+		snprintf(err, errlen, "TLS: out of memory");
+		return NULL;
+	}
+	t->ctx = build(wc, err, errlen);
+	if (!t->ctx) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int tls_reload(struct tls *t, const struct web_config *wc, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = build(wc, err, errlen);
+	if (!ctx)
+		return -1;
+	SSL_CTX_free(t->ctx); /* connections made from it hold their own reference */
+	t->ctx = ctx;
+	return 0;
+}
+
+void tls_free(struct tls *t)
+{
+	if (!t)
+		return;
+	SSL_CTX_free(t->ctx);
+	free(t);
+}
+
+struct bufferevent *tls_bufferevent(struct event_base *base, void *arg)
+{
+	struct tls *t = arg;
+	SSL *ssl = SSL_new(t->ctx);
+	if (!ssl)
+		return NULL;
+	/* CLOSE_ON_FREE: freeing the bufferevent frees the SSL and the socket */
+	struct bufferevent *bev =
+		bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	/* Scrapers often close without a close_notify: not an error. */
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+bool tls_is_tls(struct bufferevent *bev)
+{
+	return bev && bufferevent_openssl_get_ssl(bev) != NULL;
+}

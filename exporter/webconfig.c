@@ -1,0 +1,311 @@
+/*
+ * webconfig.c - the web config file (see webconfig.h), parsed with
+ * libyaml's event API.
+ *
+ * Why libyaml and not a parser of our own: the file is written by people
+ * and by configuration tools, in any of YAML's spellings of the same
+ * mapping (quoted or plain scalars, flow or block style, comments, a
+ * leading "---"), and a home-made subset would refuse some of them or,
+ * worse, read them wrongly. libyaml is Debian's maintained YAML 1.1
+ * parser (about 140 KB), and only its events are used: the document must
+ * be a mapping of known keys to mappings of known keys to scalars;
+ * anchors, aliases, tags and sequences are refused. The file is bounded
+ * (WEBCONFIG_MAX_BYTES) and read whole before parsing.
+ */
+#include "webconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+struct parse {
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool have_ev;
+	const char *origin, *dir;
+	char *err;
+	size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct parse *p, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(p->err, p->errlen, "web config %s: %s", p->origin, what);
+	return -1;
+}
+
+/* The next event into p->ev (the previous one freed). */
+static int next(struct parse *p)
+{
+	if (p->have_ev)
+		yaml_event_delete(&p->ev);
+	p->have_ev = false;
+	if (!yaml_parser_parse(&p->parser, &p->ev)) {
+		return fail(p, "not valid YAML (%s, line %zu)", p->parser.problem ? p->parser.problem : "error",
+			    p->parser.problem_mark.line + 1);
+	}
+	p->have_ev = true;
+	if (p->ev.type == YAML_ALIAS_EVENT)
+		return fail(p, "aliases are not supported");
+	return 0;
+}
+
+/* The current event as a plain scalar string, or NULL. */
+static const char *scalar(const struct parse *p)
+{
+	return p->ev.type == YAML_SCALAR_EVENT ? (const char *)p->ev.data.scalar.value : NULL;
+}
+
+static int copy_path(struct parse *p, const char *key, char *dst, size_t len)
+{
+	const char *v = scalar(p);
+	if (!v)
+		return fail(p, "'%s' must be a file name", key);
+	if (v[0] == '\0')
+		return 0;
+	int n = v[0] == '/' || !p->dir ? snprintf(dst, len, "%s", v) : snprintf(dst, len, "%s/%s", p->dir, v);
+	if (n < 0 || (size_t)n >= len)
+		return fail(p, "'%s' is too long", key);
+	return 0;
+}
+
+static int tls_version(struct parse *p, const char *key, int *out)
+{
+	static const struct {
+		const char *name;
+		int v;
+	} names[] = { { "TLS10", TLS1_VERSION },
+		      { "TLS11", TLS1_1_VERSION },
+		      { "TLS12", TLS1_2_VERSION },
+		      { "TLS13", TLS1_3_VERSION } };
+	const char *v = scalar(p);
+	for (size_t i = 0; v && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i].name) == 0) {
+			*out = names[i].v;
+			return 0;
+		}
+	return fail(p, "'%s' must be TLS10, TLS11, TLS12 or TLS13, got '%s'", key, v ? v : "(not a scalar)");
+}
+
+static int client_auth(struct parse *p, enum client_auth *out)
+{
+	static const char *const names[] = { "NoClientCert", "RequestClientCert", "RequireAnyClientCert",
+					     "VerifyClientCertIfGiven", "RequireAndVerifyClientCert" };
+	const char *v = scalar(p);
+	for (size_t i = 0; v && i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum client_auth)i;
+			return 0;
+		}
+	return fail(p,
+		    "'client_auth_type' must be NoClientCert, RequestClientCert, RequireAnyClientCert, "
+		    "VerifyClientCertIfGiven or RequireAndVerifyClientCert, got '%s'",
+		    v ? v : "(not a scalar)");
+}
+
+/*
+ * The next key of a mapping into key[64], with the event of its value
+ * loaded: 1; the end of the mapping: 0; an error: -1. `where` names the
+ * mapping in the error.
+ */
+static int next_key(struct parse *p, char key[64], const char *where)
+{
+	if (next(p) != 0)
+		return -1;
+	if (p->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	const char *k = scalar(p);
+	if (!k)
+		return fail(p, "a key of %s is not a scalar", where);
+	snprintf(key, 64, "%s", k);
+	return next(p) != 0 ? -1 : 1;
+}
+
+static int tls_section(struct parse *p, struct web_config *wc)
+{
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "'tls_server_config' must be a mapping");
+	wc->tls = true;
+	char key[64];
+	int more;
+	while ((more = next_key(p, key, "'tls_server_config'")) > 0) {
+		int rc;
+		if (strcmp(key, "cert_file") == 0)
+			rc = copy_path(p, key, wc->cert_file, sizeof wc->cert_file);
+		else if (strcmp(key, "key_file") == 0)
+			rc = copy_path(p, key, wc->key_file, sizeof wc->key_file);
+		else if (strcmp(key, "client_ca_file") == 0)
+			rc = copy_path(p, key, wc->client_ca_file, sizeof wc->client_ca_file);
+		else if (strcmp(key, "client_auth_type") == 0)
+			rc = client_auth(p, &wc->client_auth);
+		else if (strcmp(key, "min_version") == 0)
+			rc = tls_version(p, key, &wc->min_version);
+		else if (strcmp(key, "max_version") == 0)
+			rc = tls_version(p, key, &wc->max_version);
+		else
+			rc = fail(p, "unknown key 'tls_server_config.%s'", key);
+		if (rc != 0)
+			return -1;
+	}
+	return more;
+}
+
+static int users_section(struct parse *p, struct web_config *wc)
+{
+	if (p->ev.type == YAML_SCALAR_EVENT && p->ev.data.scalar.length == 0)
+		return 0; /* "basic_auth_users:" with nothing: no users */
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "'basic_auth_users' must be a mapping of user names to bcrypt hashes");
+	for (;;) {
+		if (next(p) != 0)
+			return -1;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		const char *name = scalar(p);
+		if (!name || name[0] == '\0' || strchr(name, ':') || strlen(name) >= WEBCONFIG_NAME_LEN)
+			return fail(p, "basic_auth_users: a user name must be 1 to 63 characters without ':'");
+		if (wc->n_users >= WEBCONFIG_MAX_USERS)
+			return fail(p, "basic_auth_users: more than 64 users");
+		for (unsigned i = 0; i < wc->n_users; i++)
+			if (strcmp(wc->users[i].name, name) == 0)
+				return fail(p, "basic_auth_users: user '%s' is listed twice", name);
+		struct web_user *u = &wc->users[wc->n_users];
+		snprintf(u->name, sizeof u->name, "%s", name);
+		if (next(p) != 0)
+			return -1;
+		const char *hash = scalar(p);
+		if (!hash || !webconfig_is_bcrypt(hash))
+			return fail(p,
+				    "basic_auth_users: the password of '%s' is not a bcrypt hash ($2a$, $2b$ or $2y$)",
+				    u->name);
+		snprintf(u->hash, sizeof u->hash, "%s", hash);
+		wc->n_users++;
+	}
+	return 0;
+}
+
+static int document(struct parse *p, struct web_config *wc)
+{
+	for (int i = 0; i < 2; i++) /* stream start, then document start (or stream end) */
+		if (next(p) != 0)
+			return -1;
+	if (p->ev.type == YAML_STREAM_END_EVENT)
+		return 0; /* an empty file: plain HTTP, no users */
+	if (next(p) != 0)
+		return -1;
+	if (p->ev.type == YAML_SCALAR_EVENT && p->ev.data.scalar.length == 0)
+		return 0; /* only comments, or "---" */
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "the document must be a mapping (tls_server_config, basic_auth_users)");
+	bool seen_tls = false, seen_users = false;
+	char key[64];
+	int more;
+	while ((more = next_key(p, key, "the document")) > 0) {
+		int rc;
+		if (strcmp(key, "tls_server_config") == 0 && !seen_tls) {
+			seen_tls = true;
+			rc = tls_section(p, wc);
+		} else if (strcmp(key, "basic_auth_users") == 0 && !seen_users) {
+			seen_users = true;
+			rc = users_section(p, wc);
+		} else if (strcmp(key, "tls_server_config") == 0 || strcmp(key, "basic_auth_users") == 0) {
+			rc = fail(p, "'%s' is given twice", key);
+		} else {
+			rc = fail(p, "unknown key '%s' (known: tls_server_config, basic_auth_users)", key);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	if (more < 0 || next(p) != 0)
+		return -1;
+	if (p->ev.type != YAML_DOCUMENT_END_EVENT || next(p) != 0 || p->ev.type != YAML_STREAM_END_EVENT)
+		return fail(p, "only one YAML document is allowed");
+	return 0;
+}
+
+static int check(struct parse *p, struct web_config *wc)
+{
+	if (!wc->tls)
+		return 0;
+	if (!wc->cert_file[0])
+		return fail(p, "tls_server_config needs 'cert_file'");
+	if (!wc->key_file[0])
+		return fail(p, "tls_server_config needs 'key_file'");
+	bool verify = wc->client_auth == CLIENT_AUTH_VERIFY_IF_GIVEN || wc->client_auth == CLIENT_AUTH_REQUIRE_VERIFY;
+	if (verify && !wc->client_ca_file[0])
+		return fail(p, "client_auth_type verifies client certificates: it needs 'client_ca_file'");
+	if (!verify && wc->client_ca_file[0])
+		return fail(p, "'client_ca_file' is given but client_auth_type does not verify certificates");
+	if (wc->max_version && wc->max_version < wc->min_version)
+		return fail(p, "'max_version' is older than 'min_version'");
+	return 0;
+}
+
+int webconfig_parse(const char *text, size_t len, const char *dir, const char *origin, struct web_config *wc, char *err,
+		    size_t errlen)
+{
+	memset(wc, 0, sizeof *wc);
+	wc->min_version = TLS1_2_VERSION;
+	struct parse p = { .origin = origin, .dir = dir, .err = err, .errlen = errlen };
+	if (!yaml_parser_initialize(&p.parser)) {
+		snprintf(err, errlen, "web config %s: out of memory", origin);
+		return -1;
+	}
+	yaml_parser_set_input_string(&p.parser, (const unsigned char *)text, len);
+	int rc = document(&p, wc);
+	if (rc == 0)
+		rc = check(&p, wc);
+	if (p.have_ev)
+		yaml_event_delete(&p.ev);
+	yaml_parser_delete(&p.parser);
+	return rc;
+}
+
+int webconfig_load(const char *path, struct web_config *wc, char *err, size_t errlen)
+{
+	static char text[WEBCONFIG_MAX_BYTES + 1];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "web config %s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t got = 0;
+	ssize_t n;
+	while (got < sizeof text && (n = read(fd, text + got, sizeof text - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (got > WEBCONFIG_MAX_BYTES) {
+		snprintf(err, errlen, "web config %s: larger than %d bytes", path, WEBCONFIG_MAX_BYTES);
+		return -1;
+	}
+	char dir[WEBCONFIG_PATH_LEN];
+	const char *slash = strrchr(path, '/');
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	return webconfig_parse(text, got, slash == path ? "/" : dir, path, wc, err, errlen);
+}
+
+bool webconfig_is_bcrypt(const char *s)
+{
+	static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	if (strlen(s) != 60 || s[0] != '$' || s[1] != '2' || (s[2] != 'a' && s[2] != 'b' && s[2] != 'y') ||
+	    s[3] != '$' || s[6] != '$')
+		return false;
+	if (s[4] < '0' || s[4] > '3' || s[5] < '0' || s[5] > '9')
+		return false;
+	int cost = (s[4] - '0') * 10 + (s[5] - '0');
+	if (cost < 4 || cost > 31)
+		return false;
+	return strspn(s + 7, b64) == 53;
+}

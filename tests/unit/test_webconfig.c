@@ -1,0 +1,198 @@
+/*
+ * test_webconfig.c - the web config parser (every key, relative paths,
+ * YAML spellings, each refusal) and basic auth against real bcrypt
+ * hashes from libxcrypt (cost 4, the cheapest, to stay quick).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <crypt.h>
+#include <event2/buffer.h>
+#include <glib.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../exporter/auth.h"
+#include "../../exporter/webconfig.h"
+
+static struct web_config wc;
+static char err[512];
+
+static int parse(const char *text)
+{
+	return webconfig_parse(text, strlen(text), "/etc/s", "test.yml", &wc, err, sizeof err);
+}
+
+static const char *HASH = "$2b$04$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS";
+
+static void test_full(void **state)
+{
+	(void)state;
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "---\n# a comment\n"
+		 "tls_server_config:\n"
+		 "  cert_file: server.crt\n"
+		 "  key_file: \"/abs/server.key\"\n"
+		 "  client_auth_type: RequireAndVerifyClientCert\n"
+		 "  client_ca_file: 'ca.crt'\n"
+		 "  min_version: TLS13\n"
+		 "  max_version: TLS13\n"
+		 "basic_auth_users: {prom: '%s', other: '%s'}\n",
+		 HASH, HASH);
+	assert_int_equal(parse(text), 0);
+	assert_true(wc.tls);
+	assert_string_equal(wc.cert_file, "/etc/s/server.crt");
+	assert_string_equal(wc.key_file, "/abs/server.key");
+	assert_string_equal(wc.client_ca_file, "/etc/s/ca.crt");
+	assert_int_equal(wc.client_auth, CLIENT_AUTH_REQUIRE_VERIFY);
+	assert_int_equal(wc.min_version, TLS1_3_VERSION);
+	assert_int_equal(wc.max_version, TLS1_3_VERSION);
+	assert_int_equal(wc.n_users, 2);
+	assert_string_equal(wc.users[1].name, "other");
+	assert_string_equal(wc.users[0].hash, HASH);
+}
+
+static void test_defaults_and_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_false(wc.tls);
+	assert_int_equal(wc.n_users, 0);
+	assert_int_equal(parse("# nothing\n"), 0);
+	assert_int_equal(parse("tls_server_config:\n  cert_file: a\n  key_file: b\n"), 0);
+	assert_int_equal(wc.min_version, TLS1_2_VERSION); /* exporter-toolkit's default */
+	assert_int_equal(wc.max_version, 0);
+	assert_int_equal(wc.client_auth, CLIENT_AUTH_NONE);
+	assert_int_equal(parse("basic_auth_users:\n"), 0);
+	assert_int_equal(wc.n_users, 0);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text, *want;
+	} rows[] = {
+		{ "tls_server_config:\n  cert_file: a\n", "needs 'key_file'" },
+		{ "tls_server_config:\n  key_file: a\n", "needs 'cert_file'" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  bogus: 1\n",
+		  "unknown key 'tls_server_config.bogus'" },
+		{ "http_server_config:\n  http2: false\n", "unknown key 'http_server_config'" },
+		{ "basic_auth_users:\n  u: plain\n", "password of 'u' is not a bcrypt hash" },
+		{ "basic_auth_users:\n  u: $6$x$y\n", "not a bcrypt hash" },
+		{ "basic_auth_users:\n  'a:b': x\n", "without ':'" },
+		{ "basic_auth_users: [a, b]\n", "must be a mapping" },
+		{ "tls_server_config: yes\n", "must be a mapping" },
+		{ "- a\n- b\n", "the document must be a mapping" },
+		{ "tls_server_config: *x\n", "aliases" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS9\n", "'min_version' must be" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: VerifyClientCertIfGiven\n",
+		  "needs 'client_ca_file'" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n", "does not verify" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n",
+		  "older than" },
+		{ "tls_server_config:\n  cert_file: [a]\n  key_file: b\n", "'cert_file' must be a file name" },
+		{ "a: 1\n---\nb: 2\n", "unknown key 'a'" },
+		{ "tls_server_config:\n  cert_file: \"a\n", "not valid YAML" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		err[0] = '\0';
+		if (parse(rows[i].text) == 0)
+			fail_msg("accepted: %s", rows[i].text);
+		if (!strstr(err, rows[i].want) || !strstr(err, "test.yml") || strchr(err, '\n'))
+			fail_msg("for %s: got '%s', want '%s' in one line naming the file", rows[i].text, err,
+				 rows[i].want);
+	}
+}
+
+static void test_is_bcrypt(void **state)
+{
+	(void)state;
+	assert_true(webconfig_is_bcrypt(HASH));
+	assert_true(webconfig_is_bcrypt("$2y$10$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS"));
+	assert_true(webconfig_is_bcrypt("$2a$31$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS"));
+	assert_false(webconfig_is_bcrypt("$2x$10$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS"));
+	assert_false(webconfig_is_bcrypt("$2b$03$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS"));
+	assert_false(webconfig_is_bcrypt("$2b$32$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXjS"));
+	assert_false(webconfig_is_bcrypt("$2b$10$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKXj"));
+	assert_false(webconfig_is_bcrypt("$2b$10$abcdefghijklmnopqrstuuQ2QzOgq6EwkRjHq0ZAdnU3Di3fxKX!S"));
+	assert_false(webconfig_is_bcrypt("$6$salt$hash"));
+	assert_false(webconfig_is_bcrypt(""));
+}
+
+/* "Basic base64(user:pass)" */
+static const char *basic(const char *userpass, char *buf, size_t len)
+{
+	gchar *b = g_base64_encode((const guchar *)userpass, strlen(userpass));
+	snprintf(buf, len, "Basic %s", b);
+	g_free(b);
+	return buf;
+}
+
+static const char *failures(void)
+{
+	static char text[1024];
+	struct evbuffer *b = evbuffer_new();
+	auth_render_metrics(b);
+	size_t n = evbuffer_copyout(b, text, sizeof text - 1);
+	text[n] = '\0';
+	evbuffer_free(b);
+	return text;
+}
+
+static void test_auth(void **state)
+{
+	(void)state;
+	char salt[64], hash[128], h[256];
+	struct crypt_data cd;
+	memset(&cd, 0, sizeof cd);
+	assert_non_null(crypt_gensalt_rn("$2b$", 4, NULL, 0, salt, sizeof salt));
+	snprintf(hash, sizeof hash, "%s", crypt_r("right horse", salt, &cd));
+	assert_true(webconfig_is_bcrypt(hash));
+	char text[256];
+	snprintf(text, sizeof text, "basic_auth_users:\n  prom: '%s'\n", hash);
+	assert_int_equal(parse(text), 0);
+
+	assert_int_equal(auth_check(&wc, basic("prom:right horse", h, sizeof h)), AUTH_OK);
+	assert_int_equal(auth_check(&wc, basic("prom:wrong", h, sizeof h)), AUTH_WRONG);
+	assert_int_equal(auth_check(&wc, basic("nobody:right horse", h, sizeof h)), AUTH_WRONG);
+	assert_int_equal(auth_check(&wc, basic("promright horse", h, sizeof h)), AUTH_WRONG);
+	assert_int_equal(auth_check(&wc, basic("prom:right horse\n", h, sizeof h)), AUTH_WRONG);
+	assert_int_equal(auth_check(&wc, "basic cHJvbTpyaWdodCBob3JzZQ=="), AUTH_OK); /* scheme: any case */
+	assert_int_equal(auth_check(&wc, "Bearer abc"), AUTH_MISSING);
+	assert_int_equal(auth_check(&wc, NULL), AUTH_MISSING);
+	assert_int_equal(auth_check(&wc, "Basic "), AUTH_WRONG);
+	assert_int_equal(auth_check(&wc, "Basic !!!!"), AUTH_WRONG);
+	char longh[4096];
+	memset(longh, 'A', sizeof longh - 1);
+	longh[sizeof longh - 1] = '\0';
+	memcpy(longh, "Basic ", 6);
+	assert_int_equal(auth_check(&wc, longh), AUTH_WRONG);
+	/* a NUL inside the password: crypt would stop there, so it is refused */
+	char nul[] = "prom:right horse\0tail";
+	gchar *b = g_base64_encode((const guchar *)nul, sizeof nul - 1);
+	snprintf(h, sizeof h, "Basic %s", b);
+	g_free(b);
+	assert_int_equal(auth_check(&wc, h), AUTH_WRONG);
+	assert_non_null(strstr(failures(), "sensor_http_auth_failures_total{reason=\"missing\"} 2\n"));
+	assert_non_null(strstr(failures(), "sensor_http_auth_failures_total{reason=\"wrong\"} 8\n"));
+
+	struct web_config none;
+	memset(&none, 0, sizeof none);
+	assert_int_equal(auth_check(&none, NULL), AUTH_OK); /* no users: no auth */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),     cmocka_unit_test(test_defaults_and_empty),
+		cmocka_unit_test(test_refusals), cmocka_unit_test(test_is_bcrypt),
+		cmocka_unit_test(test_auth),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
