@@ -35,26 +35,30 @@ struct option_desc {
 	const char *arg; /* placeholder in --help */
 	/* for strings: the owning module's check of the value; fills why */
 	int (*check)(const char *text, char *why, size_t whylen);
+	long def;            /* the default of an int, mode or bool */
+	const char *def_str; /* the default of a string */
 };
 
-#define INT_OPT(f, g, e, field, lo, hi, h)                                                \
-	{                                                                                 \
-		f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N", NULL \
+/* Each option's default is decided here, beside its range: config_defaults()
+ * applies them and --help (so the man page) prints them. */
+#define INT_OPT(f, g, e, field, lo, hi, def, h)                                                      \
+	{                                                                                            \
+		f, g, e, OPT_INT, offsetof(struct config, field), 0, lo, hi, h, "N", NULL, def, NULL \
 	}
-#define STR_OPT(f, g, e, field, h, a) CHECKED_STR_OPT(f, g, e, field, h, a, NULL)
-#define CHECKED_STR_OPT(f, g, e, field, h, a, chk)                                                                    \
+#define STR_OPT(f, g, e, field, def, h, a) CHECKED_STR_OPT(f, g, e, field, def, h, a, NULL)
+#define CHECKED_STR_OPT(f, g, e, field, def, h, a, chk)                                                               \
 	{                                                                                                             \
 		f, g, e, OPT_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field), 0, 0, h, a, \
-			chk                                                                                           \
+			chk, 0, def                                                                                   \
 	}
 /* File permission bits, written and printed in octal (0660). */
-#define MODE_OPT(f, g, e, field, h)                                                            \
-	{                                                                                      \
-		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE", NULL \
+#define MODE_OPT(f, g, e, field, def, h)                                                                  \
+	{                                                                                                 \
+		f, g, e, OPT_MODE, offsetof(struct config, field), 0, 0, 0777, h, "MODE", NULL, def, NULL \
 	}
-#define BOOL_OPT(f, g, e, field, h)                                                       \
-	{                                                                                 \
-		f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL, NULL \
+#define BOOL_OPT(f, g, e, field, def, h)                                                             \
+	{                                                                                            \
+		f, g, e, OPT_BOOL, offsetof(struct config, field), 0, 0, 1, h, NULL, NULL, def, NULL \
 	}
 
 /* The fault-injection spec is checked as soon as it is read (testing aid). */
@@ -74,129 +78,114 @@ static int log_level_check(const char *name, char *why, size_t whylen)
 }
 
 static const struct option_desc options[] = {
-	STR_OPT("listen", "service", "SENSOR_LISTEN", listen,
-		"IPv4/IPv6 address the exporter binds (default 127.0.0.1)", "ADDR"),
-	INT_OPT("port", "service", "SENSOR_PORT", port, 1, 65535, "TCP port of the exporter (default 8000)"),
-	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name,
-		"POSIX shared-memory name (default /sensor-service)", "NAME"),
-	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint,
+	STR_OPT("listen", "service", "SENSOR_LISTEN", listen, "127.0.0.1", "IPv4/IPv6 address the exporter binds",
+		"ADDR"),
+	INT_OPT("port", "service", "SENSOR_PORT", port, 1, 65535, 8000, "TCP port of the exporter"),
+	STR_OPT("shm-name", "service", "SENSOR_SHM_NAME", shm_name, "/sensor-service", "POSIX shared-memory name",
+		"NAME"),
+	BOOL_OPT("debug-endpoint", "service", "SENSOR_DEBUG_ENDPOINT", debug_endpoint, 0,
 		 "Serve /debug (loopback clients only)"),
-	CHECKED_STR_OPT("log-level", "service", "SENSOR_LOG_LEVEL", log_level,
-			"Least severe log lines written: error, warn, info or debug (default info)", "LEVEL",
-			log_level_check),
-	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url,
-		"VictoriaMetrics the /dashboard page queries from the browser (default http://127.0.0.1:8428)", "URL"),
-	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 0, SHM_MAX_CHANNELS,
-		"Simulated sensor channels; 0 (default): discover the sensors under sysfs-root instead"),
-	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000,
-		"Sampling period (default 100)"),
-	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000,
-		"Period of the CPU-heavy processing step (default 2000)"),
-	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX,
-		"Readings kept in the ring, a power of two (default 4096)"),
-	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX,
-		"Readings per channel analysed per processing step (default 512)"),
-	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, "Seed of the simulated signals (default 1)"),
-	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536,
-		"Memory cap of the worker in MiB (default 64)"),
-	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19,
-		"Nice value of the worker, so its CPU spikes yield to the exporter (default 10)"),
-	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root,
-		"Directory holding sys/ for the hwmon, thermal, iio and file sources (default /)", "DIR"),
-	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket,
-		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines (default none)",
-		"PATH"),
-	MODE_OPT("push-socket-mode", "worker", "SENSOR_PUSH_SOCKET_MODE", push_socket_mode,
-		 "Permissions of the push socket, in octal: who may push (default 0660: its user and group)"),
-	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535,
-		"UDP port on 127.0.0.1 for pushed readings (default 0: off)"),
-	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536,
-		"Push datagrams read per sampling tick (default 256)"),
-	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000,
-		"Pushed lines accepted per second; the excess is counted and dropped (default 1000)"),
-	BOOL_OPT("simulate", "worker", "SENSOR_SIMULATE", simulate,
-		 "Sample simulated channels (channels=, default 3) instead of discovering sensors"),
-	INT_OPT("read-timeout-ms", "worker", "SENSOR_READ_TIMEOUT_MS", read_timeout_ms, 1, 600000,
-		"A sensor read not returned after this is given up, counted as reason timeout (default 1000)"),
-	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000,
-		"Longest one sampling tick waits for the sensor reads it started (default 50)"),
-	INT_OPT("limits-interval-ms", "worker", "SENSOR_LIMITS_INTERVAL_MS", limits_interval_ms, 1, 3600000,
-		"How often to read the kernel's limits, alarms and trip points of each sensor (default 5000)"),
-	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include,
-		"Discovered channels to sample: glob patterns of their names, comma-separated (default *)", "PATTERNS"),
-	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude,
-		"Discovered channels to leave out, as discovery-include (default none)", "PATTERNS"),
+	CHECKED_STR_OPT("log-level", "service", "SENSOR_LOG_LEVEL", log_level, "info",
+			"Least severe log lines written: error, warn, info or debug", "LEVEL", log_level_check),
+	STR_OPT("vm-url", "service", "SENSOR_VM_URL", vm_url, "http://127.0.0.1:8428",
+		"VictoriaMetrics the /dashboard page queries from the browser", "URL"),
+	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 0, SHM_MAX_CHANNELS, 0,
+		"Simulated sensor channels; 0: discover the sensors under sysfs-root instead"),
+	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, 100,
+		"Sampling period"),
+	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000, 2000,
+		"Period of the CPU-heavy processing step"),
+	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX, 4096,
+		"Readings kept in the ring, a power of two"),
+	INT_OPT("window", "worker", "SENSOR_WINDOW", window, 8, SHM_RING_MAX, 512,
+		"Readings per channel analysed per processing step"),
+	INT_OPT("seed", "worker", "SENSOR_SEED", seed, 0, INT_MAX, 1, "Seed of the simulated signals"),
+	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, 64,
+		"Memory cap of the worker in MiB"),
+	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19, 10,
+		"Nice value of the worker, so its CPU spikes yield to the exporter"),
+	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root, "/",
+		"Directory holding sys/ for the hwmon, thermal, iio and file sources", "DIR"),
+	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket, "none",
+		"Unix datagram socket for pushed readings, 'channel value [unix-seconds]' lines; none: off", "PATH"),
+	MODE_OPT("push-socket-mode", "worker", "SENSOR_PUSH_SOCKET_MODE", push_socket_mode, 0660,
+		 "Permissions of the push socket, in octal: who may push (0660: its user and group)"),
+	INT_OPT("push-udp-port", "worker", "SENSOR_PUSH_UDP_PORT", push_udp_port, 0, 65535, 0,
+		"UDP port on 127.0.0.1 for pushed readings; 0: off"),
+	INT_OPT("push-max-per-tick", "worker", "SENSOR_PUSH_MAX_PER_TICK", push_max_per_tick, 1, 65536, 256,
+		"Push datagrams read per sampling tick"),
+	INT_OPT("push-rate", "worker", "SENSOR_PUSH_RATE", push_rate, 1, 1000000, 1000,
+		"Pushed lines accepted per second; the excess is counted and dropped"),
+	BOOL_OPT("simulate", "worker", "SENSOR_SIMULATE", simulate, 0,
+		 "Sample simulated channels (channels= of them, 3 if it is 0) instead of discovering sensors"),
+	INT_OPT("read-timeout-ms", "worker", "SENSOR_READ_TIMEOUT_MS", read_timeout_ms, 1, 600000, 1000,
+		"A sensor read not returned after this is given up, counted as reason timeout"),
+	INT_OPT("tick-budget-ms", "worker", "SENSOR_TICK_BUDGET_MS", tick_budget_ms, 0, 600000, 50,
+		"Longest one sampling tick waits for the sensor reads it started"),
+	INT_OPT("limits-interval-ms", "worker", "SENSOR_LIMITS_INTERVAL_MS", limits_interval_ms, 1, 3600000, 5000,
+		"How often to read the kernel's limits, alarms and trip points of each sensor"),
+	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include, "*",
+		"Discovered channels to sample: glob patterns of their names, comma-separated", "PATTERNS"),
+	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude, "none",
+		"Discovered channels to leave out, as discovery-include", "PATTERNS"),
 	INT_OPT("discovery-rescan-ms", "discovery", "SENSOR_DISCOVERY_RESCAN_MS", discovery_rescan_ms, 0, 86400000,
-		"Look for sensors that appeared since the start this often; 0: never (default 30000)"),
-	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000,
-		"Pushed timestamps older than this are refused as bad_timestamp (default 3600)"),
-	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000,
-		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp (default 2000)"),
-	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536,
-		"Memory cap of the exporter in MiB (default 64)"),
-	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536,
-		"Open HTTP connections; at the cap a new one closes the oldest idle one (default 256, at most the fd limit less 64)"),
-	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000,
-		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle (default 10000)"),
-	STR_OPT("web-config-file", "exporter", "SENSOR_WEB_CONFIG_FILE", web_config_file,
-		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format (default none: plain HTTP, no auth)",
+		30000, "Look for sensors that appeared since the start this often; 0: never"),
+	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000, 3600,
+		"Pushed timestamps older than this are refused as bad_timestamp"),
+	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000, 2000,
+		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp"),
+	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536, 64,
+		"Memory cap of the exporter in MiB"),
+	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536, 256,
+		"Open HTTP connections, at most the fd limit less 64; at the cap a new one closes the oldest idle one"),
+	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000, 10000,
+		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle"),
+	STR_OPT("web-config-file", "exporter", "SENSOR_WEB_CONFIG_FILE", web_config_file, "none",
+		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format; "
+		"none: plain HTTP, no auth",
 		"PATH"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
-		"Restart a child whose heartbeat is older (default 5000)"),
-	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000,
-		"First restart delay (default 250)"),
-	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000,
-		"Cap of the exponential restart delay (default 30000)"),
-	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000,
-		"Grace period before SIGKILL on stop (default 5000)"),
-	INT_OPT("memory-reserve-mb", "supervisor", "SENSOR_MEMORY_RESERVE_MB", memory_reserve_mb, 1, 65536,
-		"Memory kept for the supervisor and helpers when the child caps are lowered to fit the cgroup's limit (default 8)"),
-	CHECKED_STR_OPT(
-		"fault", "testing", "SENSOR_FAULT", fault,
-		"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND leak|crash|hang|exit|spike; default none)",
-		"SPEC", fault_spec_check),
+		5000, "Restart a child whose heartbeat is older"),
+	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, 250,
+		"First restart delay"),
+	INT_OPT("backoff-max-ms", "supervisor", "SENSOR_BACKOFF_MAX_MS", backoff_max_ms, 10, 3600000, 30000,
+		"Cap of the exponential restart delay"),
+	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000, 5000,
+		"Grace period before SIGKILL on stop"),
+	INT_OPT("memory-reserve-mb", "supervisor", "SENSOR_MEMORY_RESERVE_MB", memory_reserve_mb, 1, 65536, 8,
+		"Memory kept for the supervisor and helpers when the child caps are lowered to fit the cgroup's limit"),
+	CHECKED_STR_OPT("fault", "testing", "SENSOR_FAULT", fault, "none",
+			"TESTING AID: inject faults, e.g. worker:crash:2000,exporter:leak:8M (PROCESS:KIND:ARG, KIND "
+			"leak|crash|hang|exit|spike)",
+			"SPEC", fault_spec_check),
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	snprintf(cfg->listen, sizeof cfg->listen, "127.0.0.1");
-	cfg->port = 8000;
-	snprintf(cfg->shm_name, sizeof cfg->shm_name, "/sensor-service");
-	snprintf(cfg->log_level, sizeof cfg->log_level, "info");
-	snprintf(cfg->vm_url, sizeof cfg->vm_url, "http://127.0.0.1:8428");
-	cfg->channels = 0;
-	cfg->sample_interval_ms = 100;
-	cfg->process_interval_ms = 2000;
-	cfg->ring_capacity = 4096;
-	cfg->window = 512;
-	cfg->seed = 1;
-	cfg->worker_memory_mb = 64;
-	cfg->worker_nice = 10;
-	snprintf(cfg->sysfs_root, sizeof cfg->sysfs_root, "/");
-	snprintf(cfg->push_socket, sizeof cfg->push_socket, "none");
-	cfg->push_socket_mode = 0660;
-	cfg->push_max_per_tick = 256;
-	cfg->push_rate = 1000;
-	cfg->read_timeout_ms = 1000;
-	cfg->tick_budget_ms = 50;
-	cfg->limits_interval_ms = 5000;
-	snprintf(cfg->discovery_include, sizeof cfg->discovery_include, "*");
-	snprintf(cfg->discovery_exclude, sizeof cfg->discovery_exclude, "none");
-	cfg->discovery_rescan_ms = 30000;
-	cfg->push_max_age_s = 3600;
-	cfg->push_max_skew_ms = 2000;
-	cfg->exporter_memory_mb = 64;
-	cfg->max_connections = 256;
-	cfg->request_timeout_ms = 10000;
-	snprintf(cfg->web_config_file, sizeof cfg->web_config_file, "none");
-	cfg->heartbeat_timeout_ms = 5000;
-	cfg->backoff_min_ms = 250;
-	cfg->backoff_max_ms = 30000;
-	cfg->stop_timeout_ms = 5000;
-	cfg->memory_reserve_mb = 8;
-	snprintf(cfg->fault, sizeof cfg->fault, "none");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct option_desc *o = &options[i];
+		char *field = (char *)cfg + o->offset;
+		switch (o->type) {
+		case OPT_INT:
+		case OPT_MODE: *(int *)field = (int)o->def; break;
+		case OPT_BOOL: *(bool *)field = o->def != 0; break;
+		case OPT_STRING: snprintf(field, o->size, "%s", o->def_str); break;
+		}
+	}
+}
+
+/* An option's --help text: its description and its default. */
+static gchar *help_text(const struct option_desc *o)
+{
+	switch (o->type) {
+	case OPT_INT: return g_strdup_printf("%s (default %ld)", o->help, o->def);
+	case OPT_MODE: return g_strdup_printf("%s (default %04lo)", o->help, (unsigned long)o->def);
+	case OPT_BOOL: return g_strdup_printf("%s (default %s)", o->help, o->def ? "true" : "false");
+	case OPT_STRING: return g_strdup_printf("%s (default %s)", o->help, o->def_str);
+	}
+	return g_strdup(o->help);
 }
 
 static const struct option_desc *find_option(const char *flag)
@@ -513,6 +502,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 	gchar *config_path = NULL;
 	gboolean show_version = FALSE, print_config = FALSE, list_sensors = FALSE;
 	GOptionEntry entries[N_OPTIONS + 5];
+	gchar *helps[N_OPTIONS];
 	size_t n = 0;
 
 	config_defaults(cfg);
@@ -527,6 +517,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 				       "FILE" };
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		const struct option_desc *o = &options[i];
+		helps[i] = help_text(o);
 		/* booleans take an optional "=false": with NO_ARG, GLib would drop the
 		 * value and --debug-endpoint=false would turn the endpoint on */
 		entries[n++] = (GOptionEntry){ o->flag,
@@ -534,7 +525,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 					       o->type == OPT_BOOL ? G_OPTION_FLAG_OPTIONAL_ARG : 0,
 					       G_OPTION_ARG_CALLBACK,
 					       (gpointer)record_flag,
-					       o->help,
+					       helps[i],
 					       o->arg };
 	}
 	entries[n++] = (GOptionEntry){ "print-config",
@@ -609,5 +600,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 	g_free(args);
 	g_free(config_path);
 	g_option_context_free(ctx);
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		g_free(helps[i]);
 	return action;
 }

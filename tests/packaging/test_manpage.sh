@@ -50,6 +50,21 @@ if command -v groff >/dev/null; then
 	assert_eq "groff renders it without warnings ($out)" "" "$out"
 fi
 
+echo "-- each option's default, as --help states it, is the one in force"
+# One place decides a default (the option table); --help and the page print
+# it, --print-config shows it applied.
+# (env -i: the settings of this shell, SENSOR_* included, are not defaults)
+env -i PATH="$PATH" "$SENSOR_BIN" --print-config | grep -E '^[a-z0-9-]+=' >"$TEST_TMP/defaults"
+bad=()
+for o in "${opts[@]}"; do
+	want=$(sed -nE "s/^ +--$o(=[^ ]+)? .*\(default ([^)]*)\)$/\2/p" "$TEST_TMP/help" | head -1)
+	[ -n "$want" ] || continue
+	got=$(sed -n "s/^$o=//p" "$TEST_TMP/defaults")
+	[ "$want" = "$got" ] || bad+=("--$o: --help says $want, in force $got")
+done
+assert_eq "--help's defaults are those in force ($(grep -c '(default ' "$TEST_TMP/help") stated)" "" "${bad[*]}"
+assert_eq "every setting states its default" "$(wc -l <"$TEST_TMP/defaults")" "$(grep -c '(default ' "$TEST_TMP/help")"
+
 echo "-- make install installs it"
 out=$(make -s -C "$ROOT" -n install DESTDIR="$TEST_TMP/inst" PREFIX=/usr 2>&1)
 assert_match "make install runs install-man" 'share/man/man1/sensor-service\.1' "$out"
