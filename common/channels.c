@@ -7,6 +7,7 @@
  */
 #include "channels.h"
 #include "promtext.h"
+#include "sensorkind.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -265,25 +266,16 @@ static int parse_source(struct channel_config *c, GKeyFile *kf, const char *grou
 	return s < 0 ? -1 : 0;
 }
 
-static int is_one_of(const char *s, const char *const *list)
-{
-	for (; *list; list++)
-		if (strcmp(s, *list) == 0)
-			return 1;
-	return 0;
-}
-
 /* Selector checks once all keys are in. */
 static int check_source_keys(struct channel_config *c, char *err, size_t errlen)
 {
-	static const char *const kinds[] = { "temperature", "humidity", "vibration", NULL };
+	enum sensor_kind kind;
 	switch (c->source) {
 	case SHM_SOURCE_SIMULATED:
 		if (c->sensor[0] == '\0')
-			snprintf(c->sensor, sizeof c->sensor, "temperature");
-		if (!is_one_of(c->sensor, kinds)) {
-			snprintf(err, errlen, "key 'kind' must be temperature, humidity or vibration, got '%s'",
-				 c->sensor);
+			snprintf(c->sensor, sizeof c->sensor, "%s", sensor_kind_desc(SENSOR_TEMPERATURE)->name);
+		if (sensor_kind_parse(c->sensor, &kind) != 0) {
+			snprintf(err, errlen, "key 'kind' must be %s, got '%s'", sensor_kind_names(), c->sensor);
 			return -1;
 		}
 		return 0;

@@ -251,8 +251,7 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		bool vibration = ch->source == SHM_SOURCE_BUILTIN ? strcmp(ch->unit, "g") == 0 : ch->spectrum != 0;
-		if (!vibration || !stats_of(&seg->channels[i], &st))
+		if (!ch->spectrum || !stats_of(&seg->channels[i], &st))
 			continue;
 		series_open(out, "sensor_vibration_dominant_frequency_hertz", ch);
 		series_close(out, ch);

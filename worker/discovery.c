@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../common/log.h"
+#include "../common/sensorkind.h"
 #include "source.h"
 
 struct chip {
@@ -262,13 +263,13 @@ unsigned discovery_scan(const char *root, const char *include, const char *exclu
  * so that their series say source="simulated". */
 static void simulated_set(struct channel_set *set)
 {
-	static const char *const kinds[DISCOVERY_FALLBACK_CHANNELS] = { "temperature", "humidity", "vibration" };
 	set->count = 0;
 	for (unsigned i = 0; i < DISCOVERY_FALLBACK_CHANNELS; i++) {
+		const char *kind = sensor_kind_desc((enum sensor_kind)(i % SENSOR_KIND_COUNT))->name;
 		struct channel_config *c = &set->chan[set->count++];
 		channels_init(c, SHM_SOURCE_SIMULATED);
-		snprintf(c->name, sizeof c->name, "%s", kinds[i]);
-		snprintf(c->sensor, sizeof c->sensor, "%s", kinds[i]);
+		snprintf(c->name, sizeof c->name, "%s", kind);
+		snprintf(c->sensor, sizeof c->sensor, "%s", kind);
 	}
 }
 

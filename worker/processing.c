@@ -106,12 +106,10 @@ double dominant_frequency(const double *values, size_t n)
 	return f;
 }
 
-/* Vibration-like channels get a spectrum: the built-in set by kind, the
- * configured ones when the supervisor flagged them. */
-static bool wants_spectrum(const struct shm_channel_desc *c, uint32_t ch)
+/* Vibration-like channels get a spectrum: the supervisor decided which
+ * when it described the channels (source_describe_channels). */
+static bool wants_spectrum(const struct shm_channel_desc *c)
 {
-	if (c->source == SHM_SOURCE_BUILTIN)
-		return sensor_kind_of(ch) == SENSOR_VIBRATION;
 	return c->spectrum != 0;
 }
 
@@ -147,7 +145,7 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 			continue;
 		double rate_hz = c->interval_ms ? 1000.0 / c->interval_ms : p->sample_rate_hz;
 		st.dominant_hz = 0.0;
-		if (wants_spectrum(c, ch)) {
+		if (wants_spectrum(c)) {
 			if (p->tw_n != n) { /* the window length changes only while it fills */
 				twiddles_fill(n, p->tw_cos, p->tw_sin);
 				p->tw_n = n;

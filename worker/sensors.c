@@ -8,9 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *const kind_names[SENSOR_KIND_COUNT] = { "temperature", "humidity", "vibration" };
-static const char *const kind_units[SENSOR_KIND_COUNT] = { "celsius", "percent", "g" };
-
 enum sensor_kind sensor_kind_of(uint32_t channel)
 {
 	return (enum sensor_kind)(channel % SENSOR_KIND_COUNT);
@@ -18,13 +15,13 @@ enum sensor_kind sensor_kind_of(uint32_t channel)
 
 void sensor_describe(uint32_t channel, char *name, size_t name_len, char *unit, size_t unit_len)
 {
-	enum sensor_kind kind = sensor_kind_of(channel);
+	const struct sensor_kind_desc *kind = sensor_kind_desc(sensor_kind_of(channel));
 	uint32_t copy = channel / SENSOR_KIND_COUNT;
 	if (copy == 0)
-		snprintf(name, name_len, "%s", kind_names[kind]);
+		snprintf(name, name_len, "%s", kind->name);
 	else
-		snprintf(name, name_len, "%s_%u", kind_names[kind], copy);
-	snprintf(unit, unit_len, "%s", kind_units[kind]);
+		snprintf(name, name_len, "%s_%u", kind->name, copy);
+	snprintf(unit, unit_len, "%s", kind->unit);
 }
 
 /* splitmix64: a stateless hash, so noise depends only on its inputs. */

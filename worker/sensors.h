@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum sensor_kind { SENSOR_TEMPERATURE, SENSOR_HUMIDITY, SENSOR_VIBRATION, SENSOR_KIND_COUNT };
+#include "../common/sensorkind.h"
 
 /* Kind of channel i: temperature, humidity, vibration, temperature, ... */
 enum sensor_kind sensor_kind_of(uint32_t channel);

@@ -21,10 +21,12 @@ static const struct source_ops *const ops_by_source[SHM_SOURCE_COUNT] = {
 	[SHM_SOURCE_PUSH] = &source_push_ops,
 };
 
-/* Index of a simulated kind, in the order of worker/sensors.h. */
-static uint32_t simulated_kind(const char *kind)
+/* A simulated channel's kind (checked when the configuration was read). */
+static enum sensor_kind simulated_kind(const char *name)
 {
-	return strcmp(kind, "humidity") == 0 ? 1u : strcmp(kind, "vibration") == 0 ? 2u : 0u;
+	enum sensor_kind kind = SENSOR_TEMPERATURE;
+	(void)sensor_kind_parse(name, &kind);
+	return kind;
 }
 
 void source_init(struct source *s, const struct channel_config *cc, uint32_t index, const char *root, uint64_t seed,
@@ -37,8 +39,9 @@ void source_init(struct source *s, const struct channel_config *cc, uint32_t ind
 	s->factor = 1.0;
 	s->unit = "";
 	s->seed = seed;
-	/* sensors.c picks the signal from index % 3: keep the kind, vary the noise */
-	s->sim_index = simulated_kind(cc->sensor) + 3u * index;
+	/* sensors.c picks the signal from the index modulo the number of kinds:
+	 * keep the kind, vary the noise */
+	s->sim_index = (uint32_t)simulated_kind(cc->sensor) + SENSOR_KIND_COUNT * index;
 	s->interval_ns = interval_ns;
 	s->origin_ns = origin_ns;
 }
@@ -108,7 +111,6 @@ int source_read(struct source *s, int64_t now_mono_ns, double *value)
 
 void source_channel_unit(const struct channel_config *cc, const char *root, char *unit, size_t len)
 {
-	static const char *const sim_units[] = { "celsius", "percent", "g" };
 	double factor = 1.0;
 	const char *natural = "";
 
@@ -117,7 +119,7 @@ void source_channel_unit(const struct channel_config *cc, const char *root, char
 		return;
 	}
 	switch (cc->source) {
-	case SHM_SOURCE_SIMULATED: natural = sim_units[simulated_kind(cc->sensor)]; break;
+	case SHM_SOURCE_SIMULATED: natural = sensor_kind_desc(simulated_kind(cc->sensor))->unit; break;
 	case SHM_SOURCE_THERMAL: natural = "celsius"; break;
 	case SHM_SOURCE_IIO: source_iio_units(cc->sensor, &factor, &natural); break;
 	case SHM_SOURCE_HWMON:
@@ -149,7 +151,10 @@ void source_describe_channel(struct shm_channel *ch, const struct channel_config
 		ch->labels[0] = '\0'; /* cannot happen: checked when the config was read */
 	ch->source = cc->source;
 	ch->interval_ms = (uint32_t)(cc->interval_ms ? cc->interval_ms : cfg->sample_interval_ms);
-	ch->spectrum = (cc->source == SHM_SOURCE_SIMULATED && simulated_kind(cc->sensor) == SENSOR_VIBRATION) ||
+	/* Whether processing computes a spectrum is decided here, for every
+	 * channel: the simulated kinds by their table, others by the unit of
+	 * acceleration. Processing and rendering only read the flag. */
+	ch->spectrum = (cc->source == SHM_SOURCE_SIMULATED && sensor_kind_desc(simulated_kind(cc->sensor))->spectrum) ||
 		       strcmp(ch->unit, "g") == 0;
 	SHM_STORE(&ch->last_value_bits, shm_double_to_bits(NAN)); /* no reading yet */
 	const double th[SHM_THRESHOLD_COUNT] = { cc->warn_above, cc->crit_above, cc->warn_below, cc->crit_below };
@@ -166,8 +171,10 @@ void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
 		struct shm_channel *ch = &seg->channels[i];
 		if (cfg->chans.count > 0)
 			source_describe_channel(ch, &cfg->chans.chan[i], cfg);
-		else
+		else {
 			sensor_describe(i, ch->name, sizeof ch->name, ch->unit, sizeof ch->unit);
+			ch->spectrum = sensor_kind_desc(sensor_kind_of(i))->spectrum;
+		}
 	}
 	seg->push.enabled = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
 }

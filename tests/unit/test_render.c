@@ -24,6 +24,7 @@
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
 #include "../../shm/view.h"
+#include "../../worker/source.h"
 #include "fixture.h"
 
 #define S(x) ((int64_t)(x)*1000000000)
@@ -192,12 +193,14 @@ static struct shm_segment *known_segment(void)
 	seg->hdr.created_realtime_ns = S(1700000000) + MS(250);
 	seg->hdr.heartbeat_timeout_ms = 5000;
 
-	const char *names[] = { "temperature", "humidity", "vibration" };
-	const char *units[] = { "celsius", "percent", "g" };
+	/* the built-in set (temperature, humidity, vibration), described by
+	 * the supervisor's own code */
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.channels = 3;
+	source_describe_channels(seg, &cfg);
 	const double last[] = { 21.5, 45.25, -0.125 };
 	for (unsigned i = 0; i < 3; i++) {
-		snprintf(seg->channels[i].name, sizeof seg->channels[i].name, "%s", names[i]);
-		snprintf(seg->channels[i].unit, sizeof seg->channels[i].unit, "%s", units[i]);
 		atomic_store(&seg->channels[i].last_value_bits, shm_double_to_bits(last[i]));
 		atomic_store(&seg->channels[i].readings, 3);
 	}
