@@ -64,12 +64,6 @@ static const struct key_desc keys[] = {
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
-static const char *const source_names[SHM_SOURCE_COUNT] = {
-	[SHM_SOURCE_SIMULATED] = "simulated", [SHM_SOURCE_HWMON] = "hwmon",
-	[SHM_SOURCE_THERMAL] = "thermal",     [SHM_SOURCE_IIO] = "iio",
-	[SHM_SOURCE_FILE] = "file",           [SHM_SOURCE_PUSH] = "push",
-};
-
 /* Label names the exporter uses itself, or Prometheus reserves. */
 static const char *const reserved_labels[] = {
 	"channel", "unit", "stat", "reason", "source", "result", "le", "quantile", "job", "instance",
@@ -78,7 +72,7 @@ static const char *const reserved_labels[] = {
 int channels_source_from_name(const char *name)
 {
 	for (int s = SHM_SOURCE_SIMULATED; s < SHM_SOURCE_COUNT; s++)
-		if (strcmp(source_names[s], name) == 0)
+		if (strcmp(shm_source_label((enum shm_source)s), name) == 0)
 			return s;
 	return -1;
 }
@@ -325,7 +319,7 @@ static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group,
 			rc = -1;
 		} else if (!(k->sources & BIT(c->source))) {
 			snprintf(err, errlen, "config file %s [%s]: key '%s' does not apply to source '%s'", origin,
-				 group, names[i], source_names[c->source]);
+				 group, names[i], shm_source_label(c->source));
 			rc = -1;
 		} else {
 			gchar *v = get_value(kf, group, names[i]);
@@ -487,7 +481,7 @@ static void print_key(const struct channel_config *c, const struct key_desc *k, 
 	const char *field = (const char *)c + k->offset;
 	char num[G_ASCII_DTOSTR_BUF_SIZE];
 	switch (k->type) {
-	case KEY_SOURCE: fprintf(out, "source=%s\n", source_names[c->source]); break;
+	case KEY_SOURCE: fprintf(out, "source=%s\n", shm_source_label(c->source)); break;
 	case KEY_INT:
 		if (*(const int *)field)
 			fprintf(out, "%s=%d\n", k->key, *(const int *)field);

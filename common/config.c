@@ -342,20 +342,29 @@ static int apply_env(struct config *cfg, char **envp, char *err, size_t errlen)
 }
 
 /* The sources' settings: sysfs root, push input, channels that need it. */
+bool config_push_socket_on(const struct config *cfg)
+{
+	return strcmp(cfg->push_socket, "none") != 0;
+}
+
+bool config_push_on(const struct config *cfg)
+{
+	return config_push_socket_on(cfg) || cfg->push_udp_port > 0;
+}
+
 static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 {
 	if (cfg->sysfs_root[0] != '/') {
 		snprintf(err, errlen, "option 'sysfs-root' must be an absolute path, got '%s'", cfg->sysfs_root);
 		return -1;
 	}
-	bool push_on = strcmp(cfg->push_socket, "none") != 0;
-	if (push_on && cfg->push_socket[0] != '/') {
+	if (config_push_socket_on(cfg) && cfg->push_socket[0] != '/') {
 		snprintf(err, errlen, "option 'push-socket' must be an absolute path or none, got '%s'",
 			 cfg->push_socket);
 		return -1;
 	}
 	for (unsigned i = 0; i < cfg->chans.count; i++)
-		if (cfg->chans.chan[i].source == SHM_SOURCE_PUSH && !push_on && cfg->push_udp_port == 0) {
+		if (cfg->chans.chan[i].source == SHM_SOURCE_PUSH && !config_push_on(cfg)) {
 			snprintf(err, errlen,
 				 "channel '%s' has source=push, but neither 'push-socket' nor 'push-udp-port' is set",
 				 cfg->chans.chan[i].name);

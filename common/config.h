@@ -36,7 +36,7 @@ struct config {
 	int worker_nice;
 	/* real sensors (common/channels.h, worker/source.h) */
 	char sysfs_root[128];   /* where /sys is: "/" or a test fixture */
-	char push_socket[108];  /* Unix datagram socket of the push input; "" off */
+	char push_socket[108];  /* Unix datagram socket of the push input; "none": off */
 	int push_socket_mode;   /* its permission bits: who may push */
 	int push_udp_port;      /* UDP port on 127.0.0.1 of the push input; 0 off */
 	int push_max_per_tick;  /* datagrams read per sampling tick */
@@ -89,6 +89,12 @@ int config_apply_keyfile_data(struct config *cfg, const char *data, size_t len, 
 
 /* Is `url` an http(s) URL safe to print into HTML (option vm-url)? */
 bool config_url_valid(const char *url);
+
+/* Is the push input on: its Unix socket (push-socket not "none"), and any
+ * of its sockets (or a UDP port)? Decided here for the checks, the
+ * supervisor and the worker alike. */
+bool config_push_socket_on(const struct config *cfg);
+bool config_push_on(const struct config *cfg);
 
 /* Cross-field checks (e.g. backoff_min <= backoff_max). */
 int config_validate(const struct config *cfg, char *err, size_t errlen);

@@ -128,7 +128,7 @@ static int push_accept(void *ctx, int channel, double value, int64_t realtime)
 static void open_push(struct sampler *s, const struct config *cfg)
 {
 	char err[256];
-	s->push_on = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
+	s->push_on = config_push_on(cfg);
 	if (!s->push_on)
 		return;
 	int rc = push_open(&s->push, cfg->push_socket, cfg->push_socket_mode, cfg->push_udp_port,
@@ -138,7 +138,7 @@ static void open_push(struct sampler *s, const struct config *cfg)
 		log_error("push input: %s", err);
 		return;
 	}
-	bool unix_on = strcmp(cfg->push_socket, "none") != 0;
+	bool unix_on = config_push_socket_on(cfg);
 	log_info("push input on %s%s%s", unix_on ? cfg->push_socket : "", unix_on && cfg->push_udp_port ? " and " : "",
 		 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
 }
@@ -202,7 +202,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		atomic_store_explicit(&seg->live_channels, n, memory_order_release);
 	for (uint32_t i = 0; i < n; i++)
 		init_slot(s, i, set->count > 0 && i < set->count ? &set->chan[i] : NULL, now);
-	s->push.fd[0] = s->push.fd[1] = -1;
+	s->push.fd[PUSH_FD_UNIX] = s->push.fd[PUSH_FD_UDP] = -1;
 	open_push(s, cfg);
 	return s;
 }

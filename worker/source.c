@@ -176,5 +176,5 @@ void source_describe_channels(struct shm_segment *seg, const struct config *cfg)
 			ch->spectrum = sensor_kind_desc(sensor_kind_of(i))->spectrum;
 		}
 	}
-	seg->push.enabled = strcmp(cfg->push_socket, "none") != 0 || cfg->push_udp_port > 0;
+	seg->push.enabled = config_push_on(cfg);
 }

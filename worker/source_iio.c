@@ -79,6 +79,9 @@ int source_iio_open_dir(struct source *s, const char *dir, const char *channel)
 	return 0;
 }
 
+/* What match_device tells sysfs_scan (which stops at the first non-zero). */
+enum iio_match { IIO_NOT_THIS_DEVICE = 0, IIO_FOUND = 1, IIO_DEVICE_WITHOUT_CHANNEL = 2 };
+
 static int match_device(const char *dir, const char *name, void *ctx)
 {
 	(void)name;
@@ -86,8 +89,8 @@ static int match_device(const char *dir, const char *name, void *ctx)
 	char path[SYSFS_PATH_LEN], dev[CHANNEL_SELECTOR_LEN];
 	if (!sysfs_path(path, sizeof path, "%s/name", dir) || sysfs_read_line(path, dev, sizeof dev) != 0 ||
 	    strcmp(dev, s->cc->device) != 0)
-		return 0;
-	return source_iio_open_dir(s, dir, s->cc->sensor) == 0 ? 1 : 2; /* 2: device without the channel */
+		return IIO_NOT_THIS_DEVICE;
+	return source_iio_open_dir(s, dir, s->cc->sensor) == 0 ? IIO_FOUND : IIO_DEVICE_WITHOUT_CHANNEL;
 }
 
 static int iio_resolve(struct source *s)
@@ -96,11 +99,11 @@ static int iio_resolve(struct source *s)
 	if (!sysfs_join(dir, sizeof dir, s->root, "/sys/bus/iio/devices"))
 		return source_fail(s, SHM_READ_MISSING, "sysfs root %s is too long", s->root);
 	int rc = sysfs_scan(dir, "iio:device", match_device, s);
-	if (rc == 1)
+	if (rc == IIO_FOUND)
 		return 0;
 	if (rc < 0)
 		return source_fail(s, sysfs_errno_reason(errno), "cannot list %s: %s", dir, strerror(errno));
-	if (rc == 2)
+	if (rc == IIO_DEVICE_WITHOUT_CHANNEL)
 		return source_fail(s, SHM_READ_MISSING, "iio device '%s' has no channel %s (no _raw or _input file)",
 				   s->cc->device, s->cc->sensor);
 	return source_fail(s, SHM_READ_MISSING, "no iio device named '%s' in %s", s->cc->device, dir);

@@ -40,11 +40,11 @@ static int open_unix(struct push_intake *p, const char *path, int mode, char *er
 	}
 	unlink(path);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
-	p->fd[0] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	p->fd[PUSH_FD_UNIX] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	/* The mode decides who may push, not the umask; the umask narrowed
 	 * meanwhile so that the socket is never wider open than asked. */
 	mode_t old_umask = umask((mode_t)(0777 & ~mode));
-	int bound = p->fd[0] >= 0 ? bind(p->fd[0], (struct sockaddr *)&addr, sizeof addr) : -1;
+	int bound = p->fd[PUSH_FD_UNIX] >= 0 ? bind(p->fd[PUSH_FD_UNIX], (struct sockaddr *)&addr, sizeof addr) : -1;
 	umask(old_umask);
 	if (bound != 0 || chmod(path, (mode_t)mode) != 0) {
 		snprintf(err, errlen, "cannot bind push socket %s: %s", path, strerror(errno));
@@ -61,8 +61,8 @@ static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
 	/* No SO_REUSEADDR (nor SO_REUSEPORT): on UDP it would let any local
 	 * user bind the same address and receive the datagrams. A restarted
 	 * worker needs neither: UDP has no TIME_WAIT. */
-	p->fd[1] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[1] < 0 || bind(p->fd[1], (struct sockaddr *)&addr, sizeof addr) != 0) {
+	p->fd[PUSH_FD_UDP] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (p->fd[PUSH_FD_UDP] < 0 || bind(p->fd[PUSH_FD_UDP], (struct sockaddr *)&addr, sizeof addr) != 0) {
 		snprintf(err, errlen, "cannot bind push UDP port 127.0.0.1:%d: %s", port, strerror(errno));
 		return -1;
 	}
@@ -73,7 +73,7 @@ int push_open(struct push_intake *p, const char *socket_path, int socket_mode, i
 	      char *err, size_t errlen)
 {
 	memset(p, 0, sizeof *p);
-	p->fd[0] = p->fd[1] = -1;
+	p->fd[PUSH_FD_UNIX] = p->fd[PUSH_FD_UDP] = -1;
 	p->max_per_tick = max_per_tick;
 	p->rate = p->tokens = rate;
 	p->refill_ns = -1;
@@ -94,12 +94,12 @@ void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms)
 
 void push_close(struct push_intake *p)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < PUSH_FD_COUNT; i++)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
 	if (p->path[0])
 		unlink(p->path);
-	p->fd[0] = p->fd[1] = -1;
+	p->fd[PUSH_FD_UNIX] = p->fd[PUSH_FD_UDP] = -1;
 	p->path[0] = '\0';
 }
 
@@ -183,7 +183,7 @@ void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_si
 	refill(p, now_mono_ns);
 	for (bool more = true; more && taken < p->max_per_tick;) {
 		more = false;
-		for (int i = 0; i < 2 && taken < p->max_per_tick; i++) {
+		for (int i = 0; i < PUSH_FD_COUNT && taken < p->max_per_tick; i++) {
 			if (p->fd[i] < 0)
 				continue;
 			ssize_t n = recv(p->fd[i], buf, PUSH_DATAGRAM_MAX, MSG_DONTWAIT | MSG_TRUNC);

@@ -35,8 +35,11 @@ struct push_sink {
 	int (*accept)(void *ctx, int channel, double value, int64_t realtime_ns);
 };
 
+/* The intake's sockets, each -1 when off. */
+enum push_fd { PUSH_FD_UNIX, PUSH_FD_UDP, PUSH_FD_COUNT };
+
 struct push_intake {
-	int fd[2];      /* Unix, UDP; -1 when off */
+	int fd[PUSH_FD_COUNT];
 	char path[108]; /* Unix socket path, removed on close */
 	int max_per_tick;
 	double rate, tokens;
