@@ -17,7 +17,7 @@
 #include "../shm/segment.h"
 #include "../worker/discovery.h"
 #include "../worker/processing.h"
-#include "../worker/sensors.h"
+#include "../worker/simulated_signal.h"
 #include "fault.h"
 #include "log.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../shm/view.h"
-#include "sensors.h"
+#include "simulated_signal.h"
 
 int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,
 		    double sample_rate_hz)

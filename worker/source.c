@@ -12,7 +12,7 @@
 
 #include "../common/config.h"
 #include "../shm/seqlock.h"
-#include "sensors.h"
+#include "simulated_signal.h"
 
 static const struct source_ops *const ops_by_source[SHM_SOURCE_COUNT] = {
 	[SHM_SOURCE_BUILTIN] = &source_simulated_ops, [SHM_SOURCE_SIMULATED] = &source_simulated_ops,
@@ -39,7 +39,7 @@ void source_init(struct source *s, const struct channel_config *cc, uint32_t ind
 	s->factor = 1.0;
 	s->unit = "";
 	s->seed = seed;
-	/* sensors.c picks the signal from the index modulo the number of kinds:
+	/* simulated_signal.c picks the signal from the index modulo the number of kinds:
 	 * keep the kind, vary the noise */
 	s->sim_index = (uint32_t)simulated_kind(cc->sensor) + SENSOR_KIND_COUNT * index;
 	s->interval_ns = interval_ns;

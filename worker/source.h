@@ -40,7 +40,7 @@ struct source {
 	char offset_path[SYSFS_PATH_LEN];
 	double factor;    /* raw value to the natural unit */
 	const char *unit; /* natural unit, "" when unknown */
-	/* simulated signals (worker/sensors.h) */
+	/* simulated signals (worker/simulated_signal.h) */
 	uint64_t seed;
 	uint32_t sim_index;
 	int64_t interval_ns;

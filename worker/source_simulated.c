@@ -1,9 +1,9 @@
 /*
- * source_simulated.c - the simulated signals of worker/sensors.c as a
+ * source_simulated.c - the simulated signals of worker/simulated_signal.c as a
  * source: the value is a pure function of the sample number since the
  * segment was created, so a restarted worker continues the same signal.
  */
-#include "sensors.h"
+#include "simulated_signal.h"
 #include "source.h"
 
 static int simulated_read(struct source *s, int64_t now_mono_ns, double *raw)

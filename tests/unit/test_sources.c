@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "../../worker/list_sensors.h"
-#include "../../worker/sensors.h"
+#include "../../worker/simulated_signal.h"
 #include "../../worker/source.h"
 
 #define FIXTURE "tests/fixtures/sysfs" /* make runs the tests from the top directory */

@@ -1,5 +1,5 @@
 /*
- * test_sensors.c - the simulated channels: names and units, kinds,
+ * test_simulated_signal.c - the simulated channels: names and units, kinds,
  * determinism under a seed, and plausible values.
  */
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "../../worker/sensors.h"
+#include "../../worker/simulated_signal.h"
 
 static void test_kinds_cycle(void **state)
 {

@@ -1,12 +1,12 @@
 /*
- * sensors.h - simulated sensor channels.
+ * simulated_signal.h - the signals of the simulated sensor channels.
  *
  * Each channel's value is a pure function of (seed, channel, sample
  * number), so a run is reproducible under a seed and a restarted worker
  * continues the same signal where it left off.
  */
-#ifndef SENSOR_WORKER_SENSORS_H
-#define SENSOR_WORKER_SENSORS_H
+#ifndef SENSOR_WORKER_SIMULATED_SIGNAL_H
+#define SENSOR_WORKER_SIMULATED_SIGNAL_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
- * sensors.c - deterministic, plausible signals: a slow daily-like
+ * simulated_signal.c - deterministic, plausible signals: a slow daily-like
  * temperature swing, humidity moving against it, and vibration made of a
  * machine's rotation tone plus noise and occasional bursts.
  */
-#include "sensors.h"
+#include "simulated_signal.h"
 
 #include <math.h>
 #include <stdio.h>
