@@ -144,14 +144,19 @@ bool reader_take(struct reader *r, struct reader_result *out)
 	return got;
 }
 
-bool reader_stop(struct reader *r)
+bool reader_stop(struct reader *r, int64_t until_ns)
 {
 	if (!r->running)
 		return true;
+	struct timespec ts = { .tv_sec = until_ns / 1000000000, .tv_nsec = until_ns % 1000000000 };
 	pthread_mutex_lock(&r->pool->lock);
-	bool stuck = r->job;
 	r->quit = true;
 	pthread_cond_signal(&r->go);
+	/* a read in flight usually returns within its budget: give it until
+	 * then, so a clean stop joins every thread that can be joined */
+	while (r->job && pthread_cond_timedwait(&r->pool->done, &r->pool->lock, &ts) != ETIMEDOUT)
+		;
+	bool stuck = r->job;
 	pthread_mutex_unlock(&r->pool->lock);
 	if (stuck) {
 		pthread_detach(r->thread);

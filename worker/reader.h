@@ -74,9 +74,10 @@ int reader_start(struct reader *r, bool with_limits);
  * filled, after which src is the caller's again. */
 bool reader_take(struct reader *r, struct reader_result *out);
 
-/* Stop the thread: joined when idle. A thread still blocked in a read is
- * detached and left behind; returns false then, and the caller must keep
- * the reader (and its source) allocated. */
-bool reader_stop(struct reader *r);
+/* Stop the thread: a read in flight is given until `until_ns`
+ * (CLOCK_MONOTONIC) to return, then the thread is joined. A thread still
+ * blocked in a read then is detached and left behind; returns false, and
+ * the caller must keep the reader (and its source) allocated. */
+bool reader_stop(struct reader *r, int64_t until_ns);
 
 #endif

@@ -443,10 +443,12 @@ void sampler_free(struct sampler *s)
 	if (s->push_on)
 		push_close(&s->push);
 	bool stuck = false;
+	/* reads in flight get what a tick would give them, once for all */
+	int64_t until = monotonic_ns() + s->tick_budget_ns;
 	for (uint32_t i = 0; i < s->count; i++) {
 		log_limit_forget(&s->slot[i].fail_log);
 		log_limit_forget(&s->slot[i].recover_log);
-		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader))
+		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader, until))
 			stuck = true;
 	}
 	if (stuck) {

@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "../../shm/seqlock.h"
 #include "../../worker/discovery.h"
 #include "../../worker/processing.h"
+#include "../../worker/reader.h"
 #include "../../worker/sampler.h"
 #include "../../worker/source.h"
 #include "fixture.h"
@@ -326,6 +328,49 @@ static void test_blocking_read_times_out(void **state)
 	seg = keep;
 }
 
+/* Opens the fifo for writing 50 ms from now and writes one value. */
+static void *write_fifo_later(void *path)
+{
+	usleep(50000);
+	int fd = open(path, O_WRONLY);
+	if (fd >= 0) {
+		(void)!write(fd, "4000\n", 5);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* A clean stop gives a read in flight until the deadline to return and
+ * joins its thread, instead of leaving a thread behind that would have
+ * returned a moment later. */
+static void test_stop_waits_for_a_read_in_flight(void **state)
+{
+	(void)state;
+	char fifo[128];
+	snprintf(fifo, sizeof fifo, "%s/slow", root);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	struct channel_config cc = { .name = "slow", .source = SHM_SOURCE_FILE, .scale = 1.0, .path = "/slow" };
+	/* static: a thread left behind by a failing stop must not outlive them */
+	static struct source src;
+	static struct reader_pool pool;
+	static struct reader r;
+	source_init(&src, &cc, 0, root, 1, 100 * MS, 0);
+	assert_int_equal(reader_pool_init(&pool), 0);
+	reader_init(&r, &pool, &src);
+	int threads_before = task_count();
+	assert_int_equal(reader_start(&r, false), 0); /* blocks in open() */
+	pthread_t writer;
+	assert_int_equal(pthread_create(&writer, NULL, write_fifo_later, fifo), 0);
+	assert_true(reader_stop(&r, monotonic_ns() + 10000 * MS)); /* returned and joined */
+	pthread_join(writer, NULL);
+	assert_int_equal(task_count(), threads_before);
+	struct reader_result res;
+	assert_true(reader_take(&r, &res));
+	assert_int_equal(res.rc, 0);
+	assert_true(res.value == 4000.0);
+	reader_pool_destroy(&pool);
+}
+
 /* Hot-plug: a sensor that appears later takes the next slot beyond the
  * initial channels, published through live_channels; the worker takes
  * over that slot's sequence counter, which a predecessor killed
@@ -398,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spectrum_only_where_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_configured_channels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_read_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_waits_for_a_read_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_plug_takes_the_next_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),
 	};
