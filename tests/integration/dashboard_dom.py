@@ -86,15 +86,16 @@ def main():
     say(markers == ["coretemp_package_id_0", "nct6775_fan1"],
         "a marker on the last point of the channels past a threshold, and only there: %s" % markers)
 
-    def alert(name, channel, severity):
+    def alert(name, channel, severity, state):
         return any(a["data-alert"] == name and a.get("data-channel") == channel and
-                   a["data-severity"] == severity and a["data-state"] == "firing" for a in page.alerts)
+                   a["data-severity"] == severity and a["data-state"] == state for a in page.alerts)
 
-    for name, channel, severity in (("SensorThresholdCritical", "coretemp_package_id_0", "critical"),
-                                    ("SensorOverKernelCritical", "coretemp_package_id_0", "critical"),
-                                    ("SensorThresholdWarning", "nct6775_fan1", "warning")):
-        say(alert(name, channel, severity),
-            "the alert list shows %s on %s, %s, firing" % (name, channel, severity))
+    for name, channel, severity, st in (("SensorThresholdCritical", "coretemp_package_id_0", "critical", "firing"),
+                                        ("SensorOverKernelCritical", "coretemp_package_id_0", "critical", "firing"),
+                                        ("SensorThresholdWarning", "nct6775_fan1", "warning", "firing"),
+                                        ("DashboardTestPending", "nct6775_fan1", "warning", "pending")):
+        say(alert(name, channel, severity, st),
+            "the alert list shows %s on %s, %s, %s" % (name, channel, severity, st))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@
 # vmalert), a panel per group of sensors the fixture has and none for
 # the others, each with points, the threshold and chip limit lines of the
 # channels that have them, the channels past a threshold marked so, and
-# the sensor alerts in the alert list (tests/integration/dashboard_dom.py
-# reads what the page drew).
+# the sensor alerts, firing and pending, in the alert list
+# (tests/integration/dashboard_dom.py reads what the page drew).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,6 +55,12 @@ echo 80000 >"$CORE/temp1_max"
 echo 85000 >"$CORE/temp1_crit"
 printf '%s\n' '[threshold nct6775_fan1]' 'warn-above=1000' 'crit-above=3000' \
 	'[threshold coretemp_package_id_0]' 'warn-above=60' 'crit-above=80' 'hysteresis=2' >"$TEST_TMP/sensors.conf"
+# A rule of the test's own beside the shipped ones, to show a pending
+# alert: true from the start, it never waits out its "for".
+printf '%s\n' 'groups:' '  - name: dashboard-test' '    rules:' '      - alert: DashboardTestPending' \
+	'        expr: sensor_state{channel="nct6775_fan1"} == 1' '        for: 1h' '        labels: {severity: warning}' \
+	>"$TEST_TMP/pending.yml"
+export STACK_VMALERT_FLAGS="-rule=$TEST_TMP/pending.yml"
 pick_port SENSOR_PORT && pick_port STACK_VM_PORT && pick_port STACK_VMALERT_PORT && pick_port OTHER_PORT ||
 	{ fail "free ports"; finish; }
 SENSOR_SHM_NAME=$(new_shm_name)
@@ -104,6 +110,8 @@ for a in SensorThresholdWarning:nct6775_fan1 SensorThresholdCritical:coretemp_pa
 	want_ready "vmalert wrote ${a%:*} firing for ${a#*:} into VictoriaMetrics" 60 \
 		"ALERTS{alertname=\"${a%:*}\",channel=\"${a#*:}\",alertstate=\"firing\"}"
 done
+want_ready "vmalert wrote DashboardTestPending pending into VictoriaMetrics" 60 \
+	'ALERTS{alertname="DashboardTestPending",alertstate="pending"}'
 units=$(vm_query "$VM" 'count by (unit) (sensor_value)' | sed 's/^unit=//; s/ /=/' | sort | xargs)
 assert_eq "the fixture's channels by unit" "celsius=7 rpm=1 volts=1 watts=1" "$units"
 
