@@ -103,12 +103,14 @@ test-packaging: deps $(BUILD)/sensor-service
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
 # INTEGRATION_SKIP: tests a variant build leaves to `make test`, each
-# reported as skipped with the reason in INTEGRATION_SKIP_WHY.
+# reported as skipped with the reason in INTEGRATION_SKIP_WHY, in the
+# words and summary line of lib.sh's skip and finish.
 INTEGRATION_SKIP ?=
 integration: $(BUILD)/sensor-service
 	@set -e; for t in tests/integration/test_*.sh; do \
 		case " $(INTEGRATION_SKIP) " in *" $$(basename $$t .sh) "*) \
-			echo "== $$t: SKIPPED ($(INTEGRATION_SKIP_WHY))"; continue ;; esac; \
+			echo "== $$t"; echo "  SKIP $(INTEGRATION_SKIP_WHY)"; \
+			echo "$$(basename $$t .sh): 0/0 checks passed, 1 skipped"; continue ;; esac; \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
 coverage:
