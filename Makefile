@@ -95,20 +95,22 @@ unit: $(UNIT_BINS) fuzz-replay
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # The installation, the man page and the compose files, checked without
-# running the service's integration tests (tests/packaging/; the Debian
-# package has its own target, make test-deb).
-PACKAGING_TESTS := tests/packaging/test_install.sh tests/packaging/test_manpage.sh tests/packaging/test_compose.sh
+# running the service's integration tests: every tests/packaging/test_*.sh
+# but the Debian package's, which has its own target (make test-deb).
+PACKAGING_TESTS := $(filter-out tests/packaging/test_deb.sh,$(sort $(wildcard tests/packaging/test_*.sh)))
 test-packaging: deps $(BUILD)/sensor-service
 	@set -e; for t in $(PACKAGING_TESTS); do \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
 # INTEGRATION_SKIP: tests a variant build leaves to `make test`, each
-# reported as skipped with the reason in INTEGRATION_SKIP_WHY.
+# reported as skipped with the reason in INTEGRATION_SKIP_WHY, in the
+# words and summary line of lib.sh's skip and finish.
 INTEGRATION_SKIP ?=
 integration: $(BUILD)/sensor-service
 	@set -e; for t in tests/integration/test_*.sh; do \
 		case " $(INTEGRATION_SKIP) " in *" $$(basename $$t .sh) "*) \
-			echo "== $$t: SKIPPED ($(INTEGRATION_SKIP_WHY))"; continue ;; esac; \
+			echo "== $$t"; echo "  SKIP $(INTEGRATION_SKIP_WHY)"; \
+			echo "$$(basename $$t .sh): 0/0 checks passed, 1 skipped"; continue ;; esac; \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
 coverage:

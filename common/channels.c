@@ -6,6 +6,7 @@
  * error just like a typo.
  */
 #include "channels.h"
+#include "names.h"
 #include "promtext.h"
 #include "sensorkind.h"
 
@@ -246,14 +247,26 @@ static gchar *get_value(GKeyFile *kf, const char *group, const char *key)
 	return raw ? g_strstrip(raw) : NULL;
 }
 
+/* The sources a channel may name (the built-in set is not one). */
+static const char *source_name(unsigned i)
+{
+	return shm_source_label((enum shm_source)(SHM_SOURCE_SIMULATED + i));
+}
+
+static const char *source_names(void)
+{
+	static char names[96];
+	if (names[0] == '\0')
+		names_join(names, sizeof names, SHM_SOURCE_COUNT - SHM_SOURCE_SIMULATED, source_name, ", ");
+	return names;
+}
+
 static int parse_source(struct channel_config *c, GKeyFile *kf, const char *group, char *err, size_t errlen)
 {
 	gchar *v = get_value(kf, group, "source");
 	int s = v ? channels_source_from_name(v) : -1;
 	if (s < 0)
-		snprintf(err, errlen,
-			 "key 'source' must be one of simulated, hwmon, thermal, iio, file, push, got '%s'",
-			 v ? v : "(missing)");
+		snprintf(err, errlen, "key 'source' must be one of %s, got '%s'", source_names(), v ? v : "(missing)");
 	else
 		c->source = (enum shm_source)s;
 	g_free(v);
@@ -303,45 +316,31 @@ static int check_source_keys(struct channel_config *c, char *err, size_t errlen)
 	}
 }
 
-static int parse_keys(struct channel_config *c, GKeyFile *kf, const char *group, const char *origin, char *err,
-		      size_t errlen)
-{
-	gsize nkeys = 0;
-	gchar **names = g_key_file_get_keys(kf, group, &nkeys, NULL);
-	char why[256] = "";
-	int rc = 0;
-
-	for (gsize i = 0; rc == 0 && names && i < nkeys; i++) {
-		const struct key_desc *k = find_key(names[i]);
-		if (!k) {
-			snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]", origin, names[i],
-				 group);
-			rc = -1;
-		} else if (!(k->sources & BIT(c->source))) {
-			snprintf(err, errlen, "config file %s [%s]: key '%s' does not apply to source '%s'", origin,
-				 group, names[i], shm_source_label(c->source));
-			rc = -1;
-		} else {
-			gchar *v = get_value(kf, group, names[i]);
-			if (apply_key(c, k, v ? v : "", why, sizeof why) != 0) {
-				snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
-				rc = -1;
-			}
-			g_free(v);
-		}
-	}
-	g_strfreev(names);
-	if (rc == 0 && check_source_keys(c, why, sizeof why) != 0) {
-		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
-		rc = -1;
-	}
-	return rc;
-}
-
 static bool is_threshold_key(const struct key_desc *k)
 {
 	return k->offset >= offsetof(struct channel_config, warn_above) &&
 	       k->offset <= offsetof(struct channel_config, hysteresis);
+}
+
+static const char *threshold_key_name(unsigned i)
+{
+	unsigned seen = 0;
+	for (size_t k = 0; k < N_KEYS; k++)
+		if (is_threshold_key(&keys[k]) && seen++ == i)
+			return keys[k].key;
+	return "";
+}
+
+static const char *threshold_key_names(void)
+{
+	static char names[96];
+	if (names[0] == '\0') {
+		unsigned n = 0;
+		for (size_t k = 0; k < N_KEYS; k++)
+			n += is_threshold_key(&keys[k]);
+		names_join(names, sizeof names, n, threshold_key_name, ", ");
+	}
+	return names;
 }
 
 static void no_thresholds(struct channel_config *c)
@@ -370,6 +369,49 @@ static int check_thresholds(const struct channel_config *c, char *err, size_t er
 	return 0;
 }
 
+/*
+ * The one walk over a group's keys: each must be in the table and allowed
+ * in the group (a [channel]'s: the keys of its source; a [threshold]'s:
+ * the threshold keys), and is stored into `c`. -1 with the whole message
+ * in err.
+ */
+static int apply_keys(struct channel_config *c, GKeyFile *kf, const char *group, bool rule, const char *origin,
+		      char *err, size_t errlen)
+{
+	gsize nkeys = 0;
+	gchar **names = g_key_file_get_keys(kf, group, &nkeys, NULL);
+	char why[256] = "";
+	int rc = 0;
+	for (gsize i = 0; rc == 0 && names && i < nkeys; i++) {
+		const struct key_desc *k = find_key(names[i]);
+		if (rule && !(k && is_threshold_key(k))) {
+			snprintf(why, sizeof why, "unknown key '%s' (%s)", names[i], threshold_key_names());
+			rc = -1;
+		} else if (!k) {
+			snprintf(err, errlen, "config file %s: unknown key '%s' in group [%s]", origin, names[i],
+				 group);
+			g_strfreev(names);
+			return -1;
+		} else if (!rule && !(k->sources & BIT(c->source))) {
+			snprintf(why, sizeof why, "key '%s' does not apply to source '%s'", names[i],
+				 shm_source_label(c->source));
+			rc = -1;
+		} else {
+			gchar *v = get_value(kf, group, names[i]);
+			rc = apply_key(c, k, v ? v : "", why, sizeof why);
+			g_free(v);
+		}
+	}
+	g_strfreev(names);
+	if (rc == 0 && !rule)
+		rc = check_source_keys(c, why, sizeof why);
+	if (rc == 0)
+		rc = check_thresholds(c, why, sizeof why);
+	if (rc != 0)
+		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
+	return rc;
+}
+
 /* [threshold PATTERN]: only the threshold keys. */
 static int parse_rule(struct channel_set *set, GKeyFile *kf, const char *group, const char *origin, char *err,
 		      size_t errlen)
@@ -385,30 +427,8 @@ static int parse_rule(struct channel_set *set, GKeyFile *kf, const char *group, 
 	memset(&c, 0, sizeof c);
 	no_thresholds(&c);
 	snprintf(c.name, sizeof c.name, "%s", pattern);
-	gsize nkeys = 0;
-	gchar **names = g_key_file_get_keys(kf, group, &nkeys, NULL);
-	char why[256] = "";
-	int rc = 0;
-	for (gsize i = 0; rc == 0 && names && i < nkeys; i++) {
-		const struct key_desc *k = find_key(names[i]);
-		gchar *v = k && is_threshold_key(k) ? get_value(kf, group, names[i]) : NULL;
-		if (!v) {
-			snprintf(why, sizeof why,
-				 "unknown key '%s' (warn-above, crit-above, warn-below, crit-below, hysteresis)",
-				 names[i]);
-			rc = -1;
-		} else {
-			rc = apply_key(&c, k, v, why, sizeof why);
-		}
-		g_free(v);
-	}
-	g_strfreev(names);
-	if (rc == 0)
-		rc = check_thresholds(&c, why, sizeof why);
-	if (rc != 0) {
-		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
+	if (apply_keys(&c, kf, group, true, origin, err, errlen) != 0)
 		return -1;
-	}
 	set->rule[set->rules++] = c;
 	return 0;
 }
@@ -466,12 +486,8 @@ int channels_parse_group(struct channel_set *set, GKeyFile *kf, const char *grou
 		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
 		return -1;
 	}
-	if (parse_keys(&c, kf, group, origin, err, errlen) != 0)
+	if (apply_keys(&c, kf, group, false, origin, err, errlen) != 0)
 		return -1;
-	if (check_thresholds(&c, why, sizeof why) != 0) {
-		snprintf(err, errlen, "config file %s [%s]: %s", origin, group, why);
-		return -1;
-	}
 	set->chan[set->count++] = c;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../shm/clock.h"
+#include "names.h"
 
 static const char *log_role = "supervisor";
 static enum log_level log_threshold = LOG_LEVEL_INFO;
@@ -36,16 +37,16 @@ int log_level_parse(const char *name, enum log_level *out)
 	return -1;
 }
 
+static const char *level_name(unsigned i)
+{
+	return level_names[i];
+}
+
 const char *log_level_names(void)
 {
 	static char names[64];
-	if (names[0] == '\0') {
-		for (size_t i = 0; i < sizeof level_names / sizeof level_names[0]; i++) {
-			if (i)
-				strncat(names, ", ", sizeof names - strlen(names) - 1);
-			strncat(names, level_names[i], sizeof names - strlen(names) - 1);
-		}
-	}
+	if (names[0] == '\0')
+		names_join(names, sizeof names, sizeof level_names / sizeof level_names[0], level_name, ", ");
 	return names;
 }
 

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "names.h"
+
 static const struct sensor_kind_desc kinds[SENSOR_KIND_COUNT] = {
 	[SENSOR_TEMPERATURE] = { "temperature", "celsius", false },
 	[SENSOR_HUMIDITY] = { "humidity", "percent", false },
@@ -27,15 +29,15 @@ int sensor_kind_parse(const char *name, enum sensor_kind *out)
 	return -1;
 }
 
+static const char *kind_name(unsigned k)
+{
+	return kinds[k].name;
+}
+
 const char *sensor_kind_names(void)
 {
 	static char names[96];
-	if (names[0] == '\0') {
-		for (unsigned k = 0; k < SENSOR_KIND_COUNT; k++) {
-			const char *sep = k == 0 ? "" : k + 1 == SENSOR_KIND_COUNT ? " or " : ", ";
-			strncat(names, sep, sizeof names - strlen(names) - 1);
-			strncat(names, kinds[k].name, sizeof names - strlen(names) - 1);
-		}
-	}
+	if (names[0] == '\0')
+		names_join(names, sizeof names, SENSOR_KIND_COUNT, kind_name, " or ");
 	return names;
 }

@@ -2,7 +2,7 @@
  * exporter.c - the libevent evhttp server: one event loop, one generic
  * callback that routes, renders from shared memory and counts the answer.
  *
- * /dashboard serves the static page of dashboard.c.
+ * Which paths there are and what serves each is routes.c's table.
  *
  * Limits against bad clients: header and body sizes, an idle timeout,
  * exact-match routing, and connections.c's cap on open connections and
@@ -26,11 +26,9 @@
 #include "../shm/seqlock.h"
 #include "connections.h"
 #include "auth.h"
-#include "dashboard.h"
 #include "gzip.h"
 #include "memwatch.h"
-#include "render.h"
-#include "render_process.h"
+#include "requests.h"
 #include "routes.h"
 #include "tls.h"
 #include "web.h"
@@ -38,7 +36,6 @@
 #define MAX_HEADERS_BYTES 8192
 #define MAX_BODY_BYTES 1024
 #define IDLE_TIMEOUT_S 5 /* no byte in either direction for this long: closed */
-#define DEBUG_READINGS 64
 
 struct exporter {
 	struct shm_segment *seg;
@@ -48,13 +45,8 @@ struct exporter {
 	struct web *web; /* TLS and basic auth; NULL: plain HTTP, no auth */
 };
 
-static void count_request(struct exporter *ex, enum shm_http_path path, int status)
-{
-	SHM_ADD(&ex->seg->exporter.requests[path][shm_code_from_status(status)], 1);
-}
-
-static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path, int status,
-		  const char *content_type, struct evbuffer *body)
+static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path, int status, const char *content_type,
+		  struct evbuffer *body)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	if (content_type)
@@ -86,7 +78,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 	} else {
 		evhttp_send_reply(req, status, reason, body);
 	}
-	count_request(ex, path, status);
+	requests_count(ex->seg, path, status);
 }
 
 static bool peer_on_loopback(struct evhttp_request *req)
@@ -127,7 +119,7 @@ static struct evbuffer *encode_body(struct evhttp_request *req, struct evbuffer 
 }
 
 /* TLS and basic auth: false when the request was answered (refused). */
-static bool admitted(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path)
+static bool admitted(struct exporter *ex, struct evhttp_request *req, unsigned path)
 {
 	if (!ex->web)
 		return true;
@@ -174,40 +166,26 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		reply(ex, req, r.path, 500, NULL, NULL);
 		return;
 	}
-	int64_t now = monotonic_ns();
+	struct serve_ctx ctx = {
+		.seg = ex->seg,
+		.cfg = ex->cfg,
+		.now_mono_ns = monotonic_ns(),
+		.auth_on = ex->web && ex->web->cfg.n_users > 0,
+		.headers = evhttp_request_get_output_headers(req),
+	};
 	unsigned long failed_allocs = memwatch_failures();
-	int status = 200;
-	const char *type = "application/json";
-	switch (r.path) {
-	case SHM_PATH_METRICS:
-		render_metrics(body, ex->seg, now);
-		render_process(body); /* the exporter's own process_* families */
-		if (ex->web && ex->web->cfg.n_users > 0)
-			auth_render_metrics(body);
-		type = "text/plain; version=0.0.4; charset=utf-8";
-		break;
-	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
-	case SHM_PATH_DEBUG: render_debug(body, ex->seg, now, DEBUG_READINGS); break;
-	default:
-		if (r.dashboard) {
-			dashboard_render(body, ex->cfg->vm_url);
-			dashboard_add_headers(evhttp_request_get_output_headers(req));
-			type = "text/html; charset=utf-8";
-		} else {
-			status = 404;
-			type = NULL;
-		}
-	}
+	const char *type = NULL;
+	int status = route_table[r.path].serve(&ctx, body, &type);
 	if (memwatch_failures() != failed_allocs) {
 		/* an append failed (memory cap): the body is incomplete */
 		log_error_limited(&short_body_log, "out of memory while building a response: answering 500");
 		evbuffer_drain(body, evbuffer_get_length(body));
 		status = 500;
 		type = NULL;
-	} else if (status != 404) {
+	} else {
 		body = encode_body(req, body);
 	}
-	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
+	reply(ex, req, r.path, status, type, body);
 	evbuffer_free(body);
 }
 

@@ -12,7 +12,7 @@ struct evbuffer;
 
 /*
  * The zlib level of every compressed response. Chosen from a measurement
- * (scripts/measure_gzip.sh): on the 1,024-channel page level 1 costs about
+ * (bench/gzip_cost.py, make bench-gzip): on the 1,024-channel page level 1 costs about
  * a third of level 6's CPU for a page only a little larger, and a scrape's
  * CPU is what an edge device is short of.
  */

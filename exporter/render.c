@@ -21,6 +21,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
+#include "requests.h"
 
 #define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
 
@@ -288,15 +289,7 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 	family(out, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
 	sample_u64(out, "sensor_processing_runs_total", LOAD(&w->processing_runs));
 
-	family(out, "sensor_requests_total", "counter", "HTTP requests answered by the exporter.");
-	for (unsigned p = 0; p < SHM_PATH_COUNT; p++)
-		for (unsigned c = 0; c < SHM_CODE_COUNT; c++) {
-			uint64_t v = LOAD(&seg->exporter.requests[p][c]);
-			if (v == 0 && !(c == SHM_CODE_200 && p != SHM_PATH_OTHER))
-				continue; /* keep the label set small: zeros only for the main series */
-			evbuffer_add_printf(out, "sensor_requests_total{path=\"%s\",code=\"%s\"} %" PRIu64 "\n",
-					    shm_path_label(p), shm_code_label(c), v);
-		}
+	requests_render(out, seg);
 
 	family(out, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)

@@ -9,25 +9,31 @@
 #include <stdio.h>
 #include <string.h>
 
+const struct route_def route_table[] = {
+	/* path         label         debug_only  serve */
+	{ "/", "/", false, serve_health },
+	{ "/metrics", "/metrics", false, serve_metrics },
+	{ "/debug", "/debug", true, serve_debug },
+	{ "/dashboard", "/dashboard", false, serve_dashboard },
+	{ NULL, "other", false, NULL },
+};
+_Static_assert(sizeof route_table / sizeof route_table[0] == ROUTE_COUNT, "ROUTE_COUNT counts route_table");
+
 struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback)
 {
-	struct route r = { SHM_PATH_OTHER, 404, false };
+	struct route r = { ROUTE_OTHER, 404 };
 	if (!path)
 		return r;
-	if (strcmp(path, "/dashboard") == 0)
-		r.dashboard = true;
-	else if (strcmp(path, "/") == 0)
-		r.path = SHM_PATH_ROOT;
-	else if (strcmp(path, "/metrics") == 0)
-		r.path = SHM_PATH_METRICS;
-	else if (strcmp(path, "/debug") == 0 && debug_enabled)
-		r.path = SHM_PATH_DEBUG;
-	else
+	unsigned i = 0;
+	while (i < ROUTE_OTHER && strcmp(path, route_table[i].path) != 0)
+		i++;
+	if (i == ROUTE_OTHER || (route_table[i].debug_only && !debug_enabled))
 		return r; /* 404, whatever the method */
 
+	r.path = i;
 	if (!method_ok)
 		r.status = 405;
-	else if (r.path == SHM_PATH_DEBUG && !peer_is_loopback)
+	else if (route_table[i].debug_only && !peer_is_loopback)
 		r.status = 403;
 	else
 		r.status = 0;

@@ -1,26 +1,42 @@
 /*
- * routes.h - which endpoint a request is for, decided from its method and
- * path alone (no I/O, so it is unit-tested and fuzzed directly).
+ * routes.h - the exporter's routes, and which one a request is for,
+ * decided from its method and path alone (no I/O, so it is unit-tested
+ * and fuzzed directly).
  */
 #ifndef SENSOR_EXPORTER_ROUTES_H
 #define SENSOR_EXPORTER_ROUTES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include "../shm/layout.h"
+#include "serve.h"
+
+/*
+ * The route table: each path the exporter answers, the label its requests
+ * are counted under (sensor_requests_total{path}) and what serves it.
+ * Matching is exact; the last entry, path NULL, is everything else
+ * ("other", 404). Adding a route is one line in routes.c (and ROUTE_COUNT).
+ */
+struct route_def {
+	const char *path;  /* exact request path; NULL: the catch-all */
+	const char *label; /* stable: a metric label */
+	bool debug_only;   /* /debug: 404 unless enabled, 403 off loopback */
+	serve_fn *serve;   /* NULL: never served (the catch-all) */
+};
+
+#define ROUTE_COUNT 5u
+#define ROUTE_OTHER (ROUTE_COUNT - 1) /* the catch-all's index */
+extern const struct route_def route_table[];
 
 struct route {
-	enum shm_http_path path; /* SHM_PATH_OTHER: not ours, or the dashboard */
-	int status;              /* 0: serve it; otherwise answer this status */
-	bool dashboard;          /* /dashboard: counted under path "other" */
+	unsigned path; /* index into route_table */
+	int status;    /* 0: serve it; otherwise answer this status */
 };
 
 /*
  * `path` is the request's path without the query string, as sent.
- * `method_ok` is true for GET and HEAD. /dashboard is the static page
- * (exporter/dashboard.c), its requests counted as path="other" so that
- * the segment layout stays as it is. /debug answers 404 unless
- * `debug_enabled`, and 403 to a client that is not on loopback.
+ * `method_ok` is true for GET and HEAD. A debug-only route answers 404
+ * unless `debug_enabled`, and 403 to a client that is not on loopback.
  */
 struct route route_request(const char *path, bool method_ok, bool debug_enabled, bool peer_is_loopback);
 

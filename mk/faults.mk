@@ -10,7 +10,8 @@
 #   make valgrind   the real service, every process, under valgrind's leak
 #                   checker while it serves requests and stops: clean or fail
 
-FUZZ_TARGETS := config fault routes push shm
+# One target per tests/fuzz/fuzz_<target>.c, its seeds in tests/fuzz/<target>/.
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz

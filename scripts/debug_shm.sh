@@ -89,7 +89,7 @@ ok = magic == 0x314d48534e534553
 alive = os.path.exists("/proc/%d" % owner) if owner > 0 else False
 size = os.path.getsize(path)
 print("     magic                  0x%016x %s" % (magic, "(SESNSHM1: ours)" if ok else "(NOT a sensor-service segment)"))
-print("     version                %d%s" % (version, "" if version == 1 else "  (this script decodes layout 1)"))
+print("     version                %d%s" % (version, "" if version in (1, 2) else "  (this script decodes the header of layouts 1 and 2)"))
 print("     header_size            %d" % header_size)
 print("     total_size             %d %s" % (total_size, "(= file size)" if total_size == size else "(file is %d!)" % size))
 print("     owner_pid              %d (%s)" % (owner, "running" if alive else "GONE: stale segment"))

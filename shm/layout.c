@@ -25,34 +25,6 @@ const char *shm_child_name(enum shm_child_id id)
 	}
 }
 
-const char *shm_path_label(enum shm_http_path p)
-{
-	static const char *const labels[SHM_PATH_COUNT] = { "/", "/metrics", "/debug", "other" };
-	return (unsigned)p < SHM_PATH_COUNT ? labels[p] : "other";
-}
-
-const char *shm_code_label(enum shm_http_code c)
-{
-	static const char *const labels[SHM_CODE_COUNT] = {
-		"200", "400", "403", "404", "405", "500", "503", "other",
-	};
-	return (unsigned)c < SHM_CODE_COUNT ? labels[c] : "other";
-}
-
-enum shm_http_code shm_code_from_status(int status)
-{
-	switch (status) {
-	case 200: return SHM_CODE_200;
-	case 400: return SHM_CODE_400;
-	case 403: return SHM_CODE_403;
-	case 404: return SHM_CODE_404;
-	case 405: return SHM_CODE_405;
-	case 500: return SHM_CODE_500;
-	case 503: return SHM_CODE_503;
-	default: return SHM_CODE_OTHER;
-	}
-}
-
 const char *shm_exit_reason_label(enum shm_exit_reason r)
 {
 	static const char *const labels[SHM_EXIT_REASON_COUNT] = { "none", "exit", "signal", "hang" };

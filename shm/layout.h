@@ -28,7 +28,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 1u
+#define SHM_LAYOUT_VERSION 2u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -60,19 +60,10 @@ enum shm_exit_reason {
 	SHM_EXIT_REASON_COUNT = 4,
 };
 
-/* HTTP request accounting: a fixed path x code matrix keeps labels bounded. */
-enum shm_http_path { SHM_PATH_ROOT, SHM_PATH_METRICS, SHM_PATH_DEBUG, SHM_PATH_OTHER, SHM_PATH_COUNT };
-enum shm_http_code {
-	SHM_CODE_200,
-	SHM_CODE_400,
-	SHM_CODE_403,
-	SHM_CODE_404,
-	SHM_CODE_405,
-	SHM_CODE_500,
-	SHM_CODE_503,
-	SHM_CODE_OTHER,
-	SHM_CODE_COUNT
-};
+/* HTTP request counters: a block the exporter lays out as its routes x
+ * its status codes (exporter/requests.c, which asserts that they fit);
+ * the segment decides only its size. */
+#define SHM_HTTP_COUNTERS 64u
 
 /* Where a channel's readings come from; BUILTIN is the `channels=N` set. */
 enum shm_source {
@@ -250,9 +241,10 @@ struct shm_worker_metrics {
 	struct shm_histogram cpu_spike;
 };
 
-/* Exporter-written counters. */
+/* Exporter-written counters, read back by the exporter (they survive its
+ * restarts); which slot counts what is the exporter's (requests.h). */
 struct shm_exporter_metrics {
-	_Atomic uint64_t requests[SHM_PATH_COUNT][SHM_CODE_COUNT];
+	_Atomic uint64_t requests[SHM_HTTP_COUNTERS];
 };
 
 /*
@@ -314,9 +306,6 @@ size_t shm_segment_size(uint32_t ring_capacity);
 
 /* Label text for enums (stable: they end up in metric labels). */
 const char *shm_child_name(enum shm_child_id id);
-const char *shm_path_label(enum shm_http_path p);
-const char *shm_code_label(enum shm_http_code c);
-enum shm_http_code shm_code_from_status(int status);
 const char *shm_exit_reason_label(enum shm_exit_reason r);
 const char *shm_source_label(enum shm_source s);
 const char *shm_read_error_label(enum shm_read_error e);

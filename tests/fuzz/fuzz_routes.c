@@ -31,10 +31,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct route r = route_request(path, method_ok, debug, loopback);
 	FUZZ_ASSERT(r.status == 0 || r.status == 403 || r.status == 404 || r.status == 405);
-	FUZZ_ASSERT((int)r.path >= 0 && r.path < SHM_PATH_COUNT);
+	FUZZ_ASSERT(r.path < ROUTE_COUNT);
+	FUZZ_ASSERT((r.path == ROUTE_OTHER) == (r.status == 404));
 	if (r.status == 0) /* served: one of ours, by exact match */
 		FUZZ_ASSERT(path && method_ok && path[0] == '/');
-	if (r.path == SHM_PATH_DEBUG && r.status == 0)
+	if (r.status == 0) /* what is served has something to serve it */
+		FUZZ_ASSERT(route_table[r.path].serve && strcmp(path, route_table[r.path].path) == 0);
+	if (route_table[r.path].debug_only && r.status == 0)
 		FUZZ_ASSERT(debug && loopback);
 	(void)address_is_loopback(target);
 	return 0;

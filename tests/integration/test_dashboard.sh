@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_dashboard.sh - the /dashboard page: served by the exporter (GET and
-# HEAD only, counted under path="other"), self-contained, the same service
+# HEAD only, counted under path="/dashboard"), self-contained, the same service
 # panels as the Grafana dashboard; and, in headless Chromium against the
 # real stack (the service on a fixture sysfs tree, VictoriaMetrics,
 # vmalert), a panel per group of sensors the fixture has and none for
@@ -86,8 +86,8 @@ body=$(http_body /dashboard)
 assert_match "the page names this stack's VictoriaMetrics" "<meta name=\"vm-url\" content=\"$VM\">" "$body"
 assert_eq "the page is the embedded file with the URL filled in" \
 	"$(sed "s|@VM_URL@|$VM|g" "$ROOT/exporter/dashboard.html" | md5sum)" "$(printf '%s\n' "$body" | md5sum)"
-assert_gt "dashboard requests are counted under path=other" \
-	"$(metric_value 'sensor_requests_total{path="other",code="200"}')" 1
+assert_gt "dashboard requests are counted under path=/dashboard" \
+	"$(metric_value 'sensor_requests_total{path="/dashboard",code="200"}')" 1
 out=$("$SENSOR_BIN" --vm-url 'http://x/"><script>' --print-config 2>&1); rc=$?
 assert_eq "a vm-url that is not a plain URL is refused" 2 "$rc"
 assert_match "... naming the option" "option 'vm-url'" "$out"

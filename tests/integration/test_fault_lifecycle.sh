@@ -70,7 +70,7 @@ check "the segment is left behind, stale" test -e "/dev/shm$shm"
 SVC_PID=$!; SVC_PIDS+=("$SVC_PID"); SVC_LOG="$TEST_TMP/restart.log"; SVC_URL="http://127.0.0.1:$port"; SVC_SHM=$shm
 wait_for "a new service on the same port" 10 curl -sf -o /dev/null "$SVC_URL/"
 assert_eq "a new service starts on the same port and segment" 200 "$(http_status /)"
-check "it replaced the stale segment" grep -q "replacing stale segment $shm (layout v1, owner pid [0-9]* is gone)" "$SVC_LOG"
+check "it replaced the stale segment" grep -q "replacing stale segment $shm (layout v$SHM_LAYOUT, owner pid [0-9]* is gone)" "$SVC_LOG"
 assert_eq "counters start afresh in the new segment" 0 "$(metric 'sensor_child_restarts_total{child="worker"}')"
 stop_checked
 

@@ -105,6 +105,11 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $big" "$SVC_URL/metrics
 check "oversized headers are rejected (got $code)" test "$code" != 200
 n404=$(metric_value 'sensor_requests_total{path="other",code="404"}')
 assert_gt "404s are counted under path=other" "${n404:-0}" 0
+http_status /dashboard >/dev/null
+http_status /dashboard >/dev/null
+assert_eq "/dashboard is counted under its own path" 2 \
+	"$(metric_value 'sensor_requests_total{path="/dashboard",code="200"}')"
+assert_eq "... not under path=other" "" "$(metric_value 'sensor_requests_total{path="other",code="200"}')"
 
 echo "-- kill -9 the worker"
 wpid=$(child_pid worker)
@@ -165,7 +170,7 @@ assert_eq "and to Host: 127.0.0.1.nip.io:PORT" 403 "$(http_status /debug -H "Hos
 assert_eq "/debug is 200 to Host: localhost:PORT" 200 "$(http_status /debug -H "Host: localhost:$SVC_PORT")"
 assert_eq "/metrics still answers any Host" 200 "$(http_status /metrics -H 'Host: evil.example')"
 body=$(http_body /debug)
-assert_match "/debug shows the header" '"header":\{"magic":"0x314d48534e534553","version":1' "$body"
+assert_match "/debug shows the header" '"header":\{"magic":"0x314d48534e534553","version":'"$SHM_LAYOUT" "$body"
 assert_match "/debug shows recent readings" '"recent":\[\{"index":[0-9]+' "$body"
 if command -v python3 >/dev/null; then
 	check "/debug is valid JSON" python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$body"

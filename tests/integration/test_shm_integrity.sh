@@ -30,7 +30,7 @@ write_preamble "/dev/shm$shm" 99 "$(dead_pid)" 4096
 start_stamped --shm-name "$shm" --debug-endpoint || fail "service starts over a v99 segment"
 SVC_SHM=$shm
 check "the v99 segment was recognised as stale and replaced" grep -q "replacing stale segment $shm (layout v99, owner pid" "$SVC_LOG"
-assert_match "the new segment has this build's layout" '"header":\{"magic":"0x314d48534e534553","version":1,' "$(http_body /debug)"
+assert_match "the new segment has this build's layout" '"header":\{"magic":"0x314d48534e534553","version":'"$SHM_LAYOUT," "$(http_body /debug)"
 stop_checked
 
 echo "-- a truncated segment (8 bytes) is refused and left alone"
@@ -45,10 +45,10 @@ rm -f "/dev/shm$shm"
 echo "-- a segment whose owner pid now runs another program is stale"
 shm=$(new_shm_name)
 sleep 30 & other=$!
-write_preamble "/dev/shm$shm" 1 "$other" 4096
+write_preamble "/dev/shm$shm" "$SHM_LAYOUT" "$other" 4096
 start_stamped --shm-name "$shm" || fail "service starts"
 SVC_SHM=$shm
-check "replaced (pid $other runs sleep, not sensor-*)" grep -q "replacing stale segment $shm (layout v1, owner pid $other is gone)" "$SVC_LOG"
+check "replaced (pid $other runs sleep, not sensor-*)" grep -q "replacing stale segment $shm (layout v$SHM_LAYOUT, owner pid $other is gone)" "$SVC_LOG"
 kill "$other" 2>/dev/null; wait "$other" 2>/dev/null
 stop_checked
 

@@ -53,9 +53,9 @@ log1=$(stat -c %s "$SVC_LOG")
 echo "  ($out)"
 case $out in
 skip*)
-	echo "  SKIPPED: ${out#skip }"
+	skip "${out#skip }"
 	stop_service
-	exit 0
+	finish
 	;;
 esac
 requests=$(get requests)

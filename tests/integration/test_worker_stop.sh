@@ -7,8 +7,8 @@
 source "$(dirname "$0")/faults_lib.sh"
 
 if ! command -v gdb >/dev/null; then
-	echo "  SKIPPED: gdb is not installed (scripts/install-deps.sh test)"
-	exit 0
+	skip "gdb is not installed (scripts/install-deps.sh test)"
+	finish
 fi
 
 # LeakSanitizer cannot run under ptrace: an ASan build's worker would exit 1.
@@ -33,7 +33,7 @@ timeout 60 gdb -q -batch -nx -p "$wpid" -x "$TEST_TMP/gdb.cmd" >"$TEST_TMP/gdb.o
 t1=$(date +%s.%N)
 grep -E "^Breakpoint [123](\.[0-9]+)?,|exited" "$TEST_TMP/gdb.out" | sed 's/^/  (gdb: /; s/$/)/'
 if ! grep -qE "^Breakpoint [123](\.[0-9]+)?," "$TEST_TMP/gdb.out"; then
-	echo "  SKIPPED: gdb could not stop the worker at its sleep (ptrace not permitted?)"
+	skip "gdb could not stop the worker at its sleep (ptrace not permitted?)"
 	sed "s/^/    /" "$TEST_TMP/gdb.out" | tail -15
 	stop_checked
 	finish

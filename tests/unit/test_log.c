@@ -1,6 +1,7 @@
 /*
  * test_log.c - log lines are written at or above the configured level and
- * dropped below it; level names parse and print as documented.
+ * dropped below it; level names parse and print as documented, joined
+ * by the helper every name table uses for its messages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "../../common/log.h"
+#include "../../common/names.h"
 
 /* Run the four log calls at `level` with stderr captured into `out`. */
 static void log_all_at(enum log_level level, char *out, size_t outlen)
@@ -86,11 +88,32 @@ static void test_level_names(void **state)
 	assert_string_equal(log_level_names(), "error, warn, info, debug");
 }
 
+static const char *const abc[] = { "a", "bb", "c" };
+static const char *abc_name(unsigned i)
+{
+	return abc[i];
+}
+
+static void test_names_join(void **state)
+{
+	(void)state;
+	char buf[32];
+	assert_string_equal(names_join(buf, sizeof buf, 3, abc_name, " or "), "a, bb or c");
+	assert_string_equal(names_join(buf, sizeof buf, 3, abc_name, ", "), "a, bb, c");
+	assert_string_equal(names_join(buf, sizeof buf, 2, abc_name, " or "), "a or bb");
+	assert_string_equal(names_join(buf, sizeof buf, 1, abc_name, " or "), "a");
+	assert_string_equal(names_join(buf, sizeof buf, 0, abc_name, " or "), "");
+	/* a buffer too small: truncated, still terminated */
+	char small[5];
+	assert_string_equal(names_join(small, sizeof small, 3, abc_name, ", "), "a, b");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_levels_filter),
 		cmocka_unit_test(test_level_names),
+		cmocka_unit_test(test_names_join),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,8 @@
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
 #include "../../exporter/render.h"
+#include "../../exporter/requests.h"
+#include "../../exporter/routes.h"
 #include "../../shm/metrics.h"
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
@@ -184,6 +186,14 @@ static void test_json_checker_itself(void **state)
 
 /* ---- the known state ---- */
 
+/* Count `n` answers of `status` to a request for `path`, as the exporter does. */
+static void count_requests(struct shm_segment *seg, const char *path, int status, unsigned n)
+{
+	struct route r = route_request(path, true, true, true);
+	for (unsigned i = 0; i < n; i++)
+		requests_count(seg, r.path, status);
+}
+
 static struct shm_segment *known_segment(void)
 {
 	struct shm_segment *seg = fixture_segment(16, 3);
@@ -224,11 +234,11 @@ static struct shm_segment *known_segment(void)
 	histogram_observe(&seg->worker.cpu_spike, 0.3);
 	histogram_observe(&seg->worker.cpu_spike, 0.0001);
 
-	atomic_store(&seg->exporter.requests[SHM_PATH_ROOT][SHM_CODE_200], 5);
-	atomic_store(&seg->exporter.requests[SHM_PATH_METRICS][SHM_CODE_200], 7);
-	atomic_store(&seg->exporter.requests[SHM_PATH_METRICS][SHM_CODE_405], 1);
-	atomic_store(&seg->exporter.requests[SHM_PATH_DEBUG][SHM_CODE_403], 2);
-	atomic_store(&seg->exporter.requests[SHM_PATH_OTHER][SHM_CODE_404], 3);
+	count_requests(seg, "/", 200, 5);
+	count_requests(seg, "/metrics", 200, 7);
+	count_requests(seg, "/metrics", 405, 1);
+	count_requests(seg, "/debug", 403, 2);
+	count_requests(seg, "/nowhere", 404, 3);
 
 	atomic_store(&seg->supervisor.pid, 4000);
 	atomic_store(&seg->supervisor.rss_bytes, 3145728);
@@ -347,6 +357,7 @@ static const char expected_metrics[] =
 	"sensor_requests_total{path=\"/metrics\",code=\"405\"} 1\n"
 	"sensor_requests_total{path=\"/debug\",code=\"200\"} 0\n"
 	"sensor_requests_total{path=\"/debug\",code=\"403\"} 2\n"
+	"sensor_requests_total{path=\"/dashboard\",code=\"200\"} 0\n"
 	"sensor_requests_total{path=\"other\",code=\"404\"} 3\n"
 	"# HELP sensor_child_restarts_total Restarts of each child by the supervisor.\n"
 	"# TYPE sensor_child_restarts_total counter\n"
@@ -411,7 +422,7 @@ static const char expected_metrics[] =
 	"sensor_vibration_dominant_frequency_hertz{channel=\"vibration\"} 1.3\n"
 	"# HELP sensor_build_info Build and layout of the running service (always 1).\n"
 	"# TYPE sensor_build_info gauge\n"
-	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"1\"} 1\n";
+	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"2\"} 1\n";
 
 static void test_metrics_exact_text(void **state)
 {
@@ -452,6 +463,7 @@ static void test_metrics_fresh_segment(void **state)
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/\",code=\"200\"} 0\n"));
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/metrics\",code=\"200\"} 0\n"));
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/debug\",code=\"200\"} 0\n"));
+	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/dashboard\",code=\"200\"} 0\n"));
 	assert_null(strstr(text, "path=\"other\""));
 	assert_null(strstr(text, "code=\"404\""));
 	/* no window statistics yet: the families are there, without samples */
@@ -826,7 +838,7 @@ static void test_debug_json(void **state)
 
 	char want[512];
 	snprintf(want, sizeof want,
-		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":1,\"header_size\":%zu,"
+		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":2,\"header_size\":%zu,"
 		 "\"total_size\":%zu,\"owner_pid\":4000,\"created_unix_seconds\":1700000000.250,"
 		 "\"age_seconds\":90.500,\"ring_capacity\":16,\"channel_count\":3,\"heartbeat_timeout_ms\":5000},"
 		 "\"ring\":{\"head\":9,\"tail\":6,\"depth\":3,\"dropped\":2},\"channels\":[",

@@ -10,47 +10,58 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "../../exporter/routes.h"
 
 struct row {
 	const char *path;
 	bool method_ok, debug, loopback;
-	enum shm_http_path want_path;
+	const char *want_label; /* the route it counts under */
 	int want_status;
 };
 
-/* The three endpoints under all eight combinations, spelled out. */
+/* The four endpoints under all eight combinations, spelled out. */
 static const struct row table[] = {
 	/* path        GET/HEAD debug  loopback  -> path              status */
-	{ "/", true, false, false, SHM_PATH_ROOT, 0 },
-	{ "/", true, false, true, SHM_PATH_ROOT, 0 },
-	{ "/", true, true, false, SHM_PATH_ROOT, 0 },
-	{ "/", true, true, true, SHM_PATH_ROOT, 0 },
-	{ "/", false, false, false, SHM_PATH_ROOT, 405 },
-	{ "/", false, false, true, SHM_PATH_ROOT, 405 },
-	{ "/", false, true, false, SHM_PATH_ROOT, 405 },
-	{ "/", false, true, true, SHM_PATH_ROOT, 405 },
+	{ "/", true, false, false, "/", 0 },
+	{ "/", true, false, true, "/", 0 },
+	{ "/", true, true, false, "/", 0 },
+	{ "/", true, true, true, "/", 0 },
+	{ "/", false, false, false, "/", 405 },
+	{ "/", false, false, true, "/", 405 },
+	{ "/", false, true, false, "/", 405 },
+	{ "/", false, true, true, "/", 405 },
 
-	{ "/metrics", true, false, false, SHM_PATH_METRICS, 0 },
-	{ "/metrics", true, false, true, SHM_PATH_METRICS, 0 },
-	{ "/metrics", true, true, false, SHM_PATH_METRICS, 0 },
-	{ "/metrics", true, true, true, SHM_PATH_METRICS, 0 },
-	{ "/metrics", false, false, false, SHM_PATH_METRICS, 405 },
-	{ "/metrics", false, false, true, SHM_PATH_METRICS, 405 },
-	{ "/metrics", false, true, false, SHM_PATH_METRICS, 405 },
-	{ "/metrics", false, true, true, SHM_PATH_METRICS, 405 },
+	{ "/metrics", true, false, false, "/metrics", 0 },
+	{ "/metrics", true, false, true, "/metrics", 0 },
+	{ "/metrics", true, true, false, "/metrics", 0 },
+	{ "/metrics", true, true, true, "/metrics", 0 },
+	{ "/metrics", false, false, false, "/metrics", 405 },
+	{ "/metrics", false, false, true, "/metrics", 405 },
+	{ "/metrics", false, true, false, "/metrics", 405 },
+	{ "/metrics", false, true, true, "/metrics", 405 },
+
+	/* the static page: open, counted under its own label */
+	{ "/dashboard", true, false, false, "/dashboard", 0 },
+	{ "/dashboard", true, false, true, "/dashboard", 0 },
+	{ "/dashboard", true, true, false, "/dashboard", 0 },
+	{ "/dashboard", true, true, true, "/dashboard", 0 },
+	{ "/dashboard", false, false, false, "/dashboard", 405 },
+	{ "/dashboard", false, false, true, "/dashboard", 405 },
+	{ "/dashboard", false, true, false, "/dashboard", 405 },
+	{ "/dashboard", false, true, true, "/dashboard", 405 },
 
 	/* off: /debug does not exist, whatever the method or peer */
-	{ "/debug", true, false, false, SHM_PATH_OTHER, 404 },
-	{ "/debug", true, false, true, SHM_PATH_OTHER, 404 },
-	{ "/debug", false, false, false, SHM_PATH_OTHER, 404 },
-	{ "/debug", false, false, true, SHM_PATH_OTHER, 404 },
+	{ "/debug", true, false, false, "other", 404 },
+	{ "/debug", true, false, true, "other", 404 },
+	{ "/debug", false, false, false, "other", 404 },
+	{ "/debug", false, false, true, "other", 404 },
 	/* on: loopback only; a wrong method is 405 before the peer matters */
-	{ "/debug", true, true, true, SHM_PATH_DEBUG, 0 },
-	{ "/debug", true, true, false, SHM_PATH_DEBUG, 403 },
-	{ "/debug", false, true, true, SHM_PATH_DEBUG, 405 },
-	{ "/debug", false, true, false, SHM_PATH_DEBUG, 405 },
+	{ "/debug", true, true, true, "/debug", 0 },
+	{ "/debug", true, true, false, "/debug", 403 },
+	{ "/debug", false, true, true, "/debug", 405 },
+	{ "/debug", false, true, false, "/debug", 405 },
 };
 
 static void test_endpoints(void **state)
@@ -59,9 +70,11 @@ static void test_endpoints(void **state)
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
 		const struct row *t = &table[i];
 		struct route r = route_request(t->path, t->method_ok, t->debug, t->loopback);
-		if (r.path != t->want_path || r.status != t->want_status)
-			fail_msg("%s method_ok=%d debug=%d loopback=%d: got path %d status %d, want path %d status %d",
-				 t->path, t->method_ok, t->debug, t->loopback, r.path, r.status, t->want_path,
+		assert_true(r.path < ROUTE_COUNT);
+		const char *label = route_table[r.path].label;
+		if (strcmp(label, t->want_label) != 0 || r.status != t->want_status)
+			fail_msg("%s method_ok=%d debug=%d loopback=%d: got path %s status %d, want path %s status %d",
+				 t->path, t->method_ok, t->debug, t->loopback, label, r.status, t->want_label,
 				 t->want_status);
 	}
 }
@@ -97,8 +110,8 @@ static void test_everything_else_is_404(void **state)
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		for (int combo = 0; combo < 8; combo++) {
 			struct route r = route_request(paths[i], combo & 1, combo & 2, combo & 4);
-			if (r.path != SHM_PATH_OTHER || r.status != 404)
-				fail_msg("'%s' combo %d: got path %d status %d", paths[i], combo, r.path, r.status);
+			if (r.path != ROUTE_OTHER || r.status != 404)
+				fail_msg("'%s' combo %d: got path %u status %d", paths[i], combo, r.path, r.status);
 		}
 }
 
@@ -107,7 +120,7 @@ static void test_null_path(void **state)
 	(void)state;
 	for (int combo = 0; combo < 8; combo++) {
 		struct route r = route_request(NULL, combo & 1, combo & 2, combo & 4);
-		assert_int_equal(r.path, SHM_PATH_OTHER);
+		assert_int_equal(r.path, ROUTE_OTHER);
 		assert_int_equal(r.status, 404);
 	}
 }

@@ -612,23 +612,6 @@ static void test_labels(void **state)
 	assert_string_equal(shm_child_name(SHM_CHILD_EXPORTER), "exporter");
 	assert_string_equal(shm_child_name((enum shm_child_id)7), "unknown");
 
-	const char *paths[] = { "/", "/metrics", "/debug", "other" };
-	for (unsigned p = 0; p < SHM_PATH_COUNT; p++)
-		assert_string_equal(shm_path_label((enum shm_http_path)p), paths[p]);
-	assert_string_equal(shm_path_label((enum shm_http_path)SHM_PATH_COUNT), "other");
-
-	const int statuses[] = { 200, 400, 403, 404, 405, 500, 503 };
-	const char *codes[] = { "200", "400", "403", "404", "405", "500", "503" };
-	for (unsigned i = 0; i < 7; i++) {
-		enum shm_http_code c = shm_code_from_status(statuses[i]);
-		assert_int_equal(c, i);
-		assert_string_equal(shm_code_label(c), codes[i]);
-	}
-	assert_int_equal(shm_code_from_status(418), SHM_CODE_OTHER);
-	assert_int_equal(shm_code_from_status(0), SHM_CODE_OTHER);
-	assert_string_equal(shm_code_label(SHM_CODE_OTHER), "other");
-	assert_string_equal(shm_code_label((enum shm_http_code)99), "other");
-
 	assert_string_equal(shm_exit_reason_label(SHM_EXIT_NONE), "none");
 	assert_string_equal(shm_exit_reason_label(SHM_EXIT_CODE), "exit");
 	assert_string_equal(shm_exit_reason_label(SHM_EXIT_SIGNAL), "signal");

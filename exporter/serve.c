@@ -1,0 +1,44 @@
+/*
+ * serve.c - the bodies of the exporter's routes, rendered from the shared
+ * segment (render.c) or, for /dashboard, a static page (dashboard.c).
+ */
+#include "serve.h"
+
+#include "../common/config.h"
+#include "auth.h"
+#include "dashboard.h"
+#include "render.h"
+#include "render_process.h"
+
+#define DEBUG_READINGS 64 /* newest readings /debug lists */
+
+int serve_health(const struct serve_ctx *c, struct evbuffer *body, const char **type)
+{
+	*type = "application/json";
+	return render_health(body, c->seg, c->now_mono_ns);
+}
+
+int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char **type)
+{
+	render_metrics(body, c->seg, c->now_mono_ns);
+	render_process(body); /* the exporter's own process_* families */
+	if (c->auth_on)
+		auth_render_metrics(body);
+	*type = "text/plain; version=0.0.4; charset=utf-8";
+	return 200;
+}
+
+int serve_debug(const struct serve_ctx *c, struct evbuffer *body, const char **type)
+{
+	render_debug(body, c->seg, c->now_mono_ns, DEBUG_READINGS);
+	*type = "application/json";
+	return 200;
+}
+
+int serve_dashboard(const struct serve_ctx *c, struct evbuffer *body, const char **type)
+{
+	dashboard_render(body, c->cfg->vm_url);
+	dashboard_add_headers(c->headers);
+	*type = "text/html; charset=utf-8";
+	return 200;
+}

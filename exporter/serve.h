@@ -1,0 +1,34 @@
+/*
+ * serve.h - what answers each of the exporter's routes: one function a
+ * route (routes.c's table names them), each filling a response body from
+ * the segment and returning the HTTP status.
+ */
+#ifndef SENSOR_EXPORTER_SERVE_H
+#define SENSOR_EXPORTER_SERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct evbuffer;
+struct evkeyvalq;
+struct shm_segment;
+
+/* What a request's answer may depend on. */
+struct serve_ctx {
+	const struct shm_segment *seg;
+	const struct config *cfg;
+	int64_t now_mono_ns;
+	bool auth_on;              /* basic auth configured: /metrics adds its counters */
+	struct evkeyvalq *headers; /* the response's headers, for a route that adds some */
+};
+
+/* Fill `body`, set `*type` (its Content-Type), return the HTTP status. */
+typedef int serve_fn(const struct serve_ctx *c, struct evbuffer *body, const char **type);
+
+serve_fn serve_health;    /* GET /: JSON health, 200 or 503 */
+serve_fn serve_metrics;   /* GET /metrics: Prometheus text */
+serve_fn serve_debug;     /* GET /debug: the segment as JSON */
+serve_fn serve_dashboard; /* GET /dashboard: the static page */
+
+#endif
