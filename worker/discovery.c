@@ -6,8 +6,10 @@
  * has none), in lower case with anything but letters and digits turned
  * into '_': coretemp_package_id_0, nvme_composite, cpu_thermal_temp1.
  * Thermal zones are thermal_<type>. Chips sharing a name are told apart
- * by their device's directory (lm75_1_0048_temp1) and pinned to it with
- * device-path; zones sharing a type by their zone number, pinned with
+ * by their device's directory (lm75_1_0048_temp1); every chip's sensors
+ * are pinned to its device with device-path, so a chip of the same name
+ * that appears later is a new channel, not a second reading of this one.
+ * Zones sharing a type are told apart by their zone number, pinned with
  * zone. Chips are taken in order of name and device path, not hwmonN, so
  * the same hardware gives the same channels whatever the probe order.
  */
@@ -165,8 +167,10 @@ static int add_sensor(const char *path, const char *entry, void *ctx)
 	channels_init(&proto, SHM_SOURCE_HWMON);
 	snprintf(proto.device, sizeof proto.device, "%s", chip->name);
 	snprintf(proto.sensor, sizeof proto.sensor, "%s", stem);
-	if (chip->shared)
-		snprintf(proto.path, sizeof proto.path, "%s", chip->devpath);
+	/* pinned to its device even when its name is unique today: a second
+	 * chip of that name may appear later (hot-plug), and this channel must
+	 * go on reading the chip it was found on */
+	snprintf(proto.path, sizeof proto.path, "%s", chip->devpath);
 	add(sc, base, &proto);
 	return 0;
 }

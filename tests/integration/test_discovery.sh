@@ -23,7 +23,7 @@ echo "-- a PC: coretemp, nvme, acpitz, two acpitz zones and x86_pkg_temp"
 want="acpitz_temp1 acpitz_temp2 coretemp_package_id_0 coretemp_core_0 coretemp_core_4 nvme_composite thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
 assert_eq "--list-sensors shows every sensor by chip and label" "$want" "$(listed --simulate=false --sysfs-root "$ROOT" | xargs)"
 out=$("$SENSOR_BIN" --list-sensors --simulate=false --sysfs-root "$ROOT" 2>/dev/null)
-assert_match "with its selector and value" 'nvme_composite +source=hwmon  chip=nvme  sensor=temp1  32.85 celsius' "$out"
+assert_match "with its selector (pinned to its device) and value" 'nvme_composite +source=hwmon  chip=nvme  sensor=temp1  device-path=/sys/devices/pci0000:00/0000:00:1d.0/0000:05:00.0/nvme/nvme0  32.85 celsius' "$out"
 assert_match "zones of one type are pinned to theirs" 'thermal_acpitz_1 +source=thermal  type=acpitz  zone=thermal_zone1  29.8 celsius' "$out"
 start_service --simulate=false --sysfs-root "$ROOT" --limits-interval-ms 500 || { fail "service starts"; finish; }
 wait_for "first reads" 10 metric_above 'sensor_channel_readings_total{channel="thermal_x86_pkg_temp"}' 0
@@ -80,6 +80,12 @@ check "a killed worker is restarted" wait_for "new worker" 15 worker_replaced
 check "the new worker samples the late channel again" wait_for "lm75 again" 15 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_temp1\",unit=\"celsius\"} 31.5'"
 assert_eq "the supervisor repaired nothing of it" 0 "$(metric_value sensor_shm_repairs_total)"
 assert_eq "the others keep their names after the restart" "$want lm75_temp1" "$(exported | xargs)"
+LM2=$ROOT/sys/devices/platform/soc/i2c-1/1-0049/hwmon/hwmon10
+mkdir -p "$LM2" && echo lm75 >"$LM2/name" && echo 29000 >"$LM2/temp1_input"
+ln -s ../../devices/platform/soc/i2c-1/1-0049/hwmon/hwmon10 "$ROOT/sys/class/hwmon/hwmon10"
+check "a second chip of the same name is another channel, named by its device" wait_for "lm75 1-0049" 10 \
+	sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_1_0049_temp1\",unit=\"celsius\"} 29'"
+assert_eq "the first goes on reading its own chip" 31.5 "$(metric_value 'sensor_value{channel="lm75_temp1",unit="celsius"}')"
 rm "$ROOT/sys/class/hwmon/hwmon9"
 check "and when it goes again: NaN" wait_for "NaN" 10 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_temp1\",unit=\"celsius\"} NaN'"
 check "counted as missing" wait_for "missing" 10 metric_above 'sensor_read_errors_total{channel="lm75_temp1",reason="missing"}' 0

@@ -70,7 +70,9 @@ static void test_pc(void **state)
 	assert_int_equal(c->source, SHM_SOURCE_HWMON);
 	assert_string_equal(c->device, "coretemp");
 	assert_string_equal(c->sensor, "temp1");
-	assert_string_equal(c->path, ""); /* one coretemp: no pin needed */
+	/* pinned to its device although it is the only coretemp: one that
+	 * appears later is another channel, not a second source for this one */
+	assert_string_equal(c->path, "/sys/devices/platform/coretemp.0");
 	assert_true(value("pc", c) == 27.0);
 	assert_true(fabs(value("pc", find("nvme_composite")) - 32.85) < 1e-9);
 	c = find("thermal_acpitz_1"); /* two zones of one type: pinned to theirs */
