@@ -16,7 +16,8 @@ Stages (BENCH_STAGES, comma separated; default all):
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
-BENCH_SOAK_S (default 60), BENCH_SOAK_INTERVAL_S, BENCH_OUT (default
+BENCH_SOAK_S (default 60), BENCH_SOAK_INTERVAL_S, BENCH_SOAK_NAME (the soak's
+JSON file, default soak; `make bench-soak-long` writes soak-long), BENCH_OUT (default
 bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN.
 
 Benchmarks print figures; they never fail on a number. The exit status is
@@ -51,6 +52,7 @@ RUNS = env_num("BENCH_RUNS", 1 if QUICK else 3)
 WRK_S = env_num("BENCH_WRK_S", 1 if QUICK else 3)
 CONNS = [16] if QUICK else [1, 16, 64]
 SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
+SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
 STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale").split(",") if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
@@ -384,6 +386,17 @@ def stage_spike():
 
 # ---------------------------------------------------------------- soak
 
+# What VictoriaMetrics and vmalert say about their own memory: the Go heap,
+# the caches (and their limits), the data on disk. Sampled during the soak,
+# they tell caches filling up from growth without a bound.
+GO_MEM = ("go_memstats_heap_inuse_bytes", "go_memstats_heap_sys_bytes", "go_memstats_heap_idle_bytes",
+          "go_memstats_heap_released_bytes", "go_memstats_next_gc_bytes", "go_memstats_sys_bytes",
+          "process_resident_memory_anon_bytes", "process_resident_memory_file_bytes")
+VM_MEM = GO_MEM + ("vm_cache_size_bytes", "vm_cache_size_max_bytes", "vm_cache_entries", "vm_data_size_bytes",
+                   "vm_allowed_memory_bytes")
+INTERNALS_EVERY_S = 10.0
+
+
 def stage_soak():
     args = ["--sample-interval-ms", "10"]
     log(f"soak: {SOAK_S}s, sample every {SOAK_INTERVAL:g}s; ours and the baseline at "
@@ -406,12 +419,29 @@ def stage_soak():
         t.start()
     sampler = B.Sampler([ours.pids, bl.pids, vm.pids, va.pids], SOAK_INTERVAL,
                         {"ours_unique": lambda: [p for k, p in ours.pids().items() if k in OURS]})
+    internals = {"victoria-metrics": [], "vmalert": []}
+
+    def sample_internals():
+        t = round(time.monotonic() - sampler.t0, 2)
+        for name, svc, names in (("victoria-metrics", vm, VM_MEM), ("vmalert", va, GO_MEM)):
+            page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")
+            if page:
+                row = B.metric_sums(page, names)
+                if name == "victoria-metrics":
+                    row["caches"] = B.metric_by_label(page, "vm_cache_size_bytes", "type")
+                internals[name].append([t, row])
+
     sampler.t0 = time.monotonic()
     end = sampler.t0 + SOAK_S
+    next_internals = sampler.t0
     while time.monotonic() < end:
         sampler.sample_once()
+        if time.monotonic() >= next_internals:
+            sample_internals()
+            next_internals += INTERNALS_EVERY_S
         time.sleep(max(0.0, min(SOAK_INTERVAL, end - time.monotonic())))
     sampler.sample_once()
+    sample_internals()
     for t in threads:
         t.join()
 
@@ -456,7 +486,8 @@ def stage_soak():
             "rss": B.summarize([p[1] for p in post]), "pss": B.summarize([p[2] for p in post]),
             "samples": len(post),
         }
-    write_json("soak", {"soak_s": SOAK_S, "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
+    write_json(SOAK_NAME, {"soak_s": SOAK_S, "internals": internals,
+                           "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
                         "baseline_args": args, "load": results, "series": series, "stats": stats,
                         "evidence": evidence, "segment_bytes": segment, "vm_flags": vm.flags,
                         "vmalert_flags": va.flags, "pace": {"conns": PACE_CONNS, "delay_ms": PACE_MS}})

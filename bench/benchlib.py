@@ -311,6 +311,36 @@ def metric_value(text, name):
     return None
 
 
+def metric_sums(text, names):
+    """{name: the sum of its samples over every label set} for the NAMES found
+    in a Prometheus page (e.g. all of VictoriaMetrics' vm_cache_size_bytes)."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        name = line.split("{", 1)[0].split(" ", 1)[0]
+        if name in names:
+            try:
+                out[name] = out.get(name, 0.0) + float(line.rsplit(" ", 1)[1])
+            except (IndexError, ValueError):
+                pass
+    return out
+
+
+def metric_by_label(text, name, label):
+    """{value of LABEL: sample} for every sample of NAME in a Prometheus page."""
+    out = {}
+    key = f'{label}="'
+    for line in text.splitlines():
+        if line.startswith(name + "{") and key in line:
+            lab = line.split(key, 1)[1].split('"', 1)[0]
+            try:
+                out[lab] = float(line.rsplit(" ", 1)[1])
+            except (IndexError, ValueError):
+                pass
+    return out
+
+
 def summarize(values):
     """median, min, max and n of the numbers that are not None."""
     v = [x for x in values if x is not None]
