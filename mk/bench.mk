@@ -33,4 +33,5 @@ bench-chaos: all
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py
 
 bench-soak-long: all
-	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=soak-long scripts/bench.sh
+	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=soak-long BENCH_SOAK_BEFORE=0 \
+		scripts/bench.sh
