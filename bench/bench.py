@@ -184,6 +184,9 @@ def measure_wrk(target, svc, path, conns, duration, **kw):
     sums = [add_sum(dict(row), OURS)["ours"] for _, row in s.series if all(row.get(x) for x in OURS)]
     if sums:
         peak["ours"] = {"rss": max(x["rss"] for x in sums), "pss": max(x["pss"] for x in sums)}
+    if w["requests"] == 0:  # nothing answered within the run: no latency to speak of
+        for k in ("p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us"):
+            w[k] = None
     n = max(w["requests"], 1)
     w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "foreign_cores": fg.cores,
               "cpu_per_req_s": (c1 - c0) / n,
@@ -419,9 +422,9 @@ INTERNALS_EVERY_S = 10.0
 
 def stage_soak():
     args = ["--sample-interval-ms", "10"]
-    log(f"soak: {SOAK_S}s, sample every {SOAK_INTERVAL:g}s; ours, the baseline and the original at "
-        f"{PACE_CONNS}x{1000 // PACE_MS} req/s each; VictoriaMetrics scraping ours every 1s, vmalert; "
-        "Prometheus scraping the original every 15s")
+    log(f"soak: {SOAK_S}s, sample every {SOAK_INTERVAL:g}s; ours, the baseline"
+        f"{' and the original' if SOAK_BEFORE else ''} at {PACE_CONNS}x{1000 // PACE_MS} req/s each; VictoriaMetrics "
+        f"scraping ours every 1s, vmalert{'; Prometheus scraping the original every 15s' if SOAK_BEFORE else ''}")
     ours = B.Ours(BIN, TMP, args, "soak")
     bl = B.Baseline(TMP, args)
     vm = B.VictoriaMetrics(TMP, {"sensor-service": f"127.0.0.1:{ours.port}"})
