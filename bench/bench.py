@@ -235,7 +235,8 @@ def stage_serve():
             for c in CONNS:
                 # nginx and the original serve /metrics only: the ceiling and
                 # the "before" of a scrape
-                for target in ("ours", "nginx", "baseline", "original") if path == "/metrics" else ("ours", "baseline"):
+                targets = ("ours", "nginx", "baseline", "original") if path == "/metrics" else ("ours", "baseline")
+                for target in targets:
                     log(f"serve: run {r + 1}/{RUNS} {target} {path} -c{c} {WRK_S}s")
                     w = measure_wrk(target, svcs[target], path, c, WRK_S)
                     w["run"] = r
@@ -271,7 +272,8 @@ def stage_serve():
     segment = ours.segment_bytes()
     for s in (ng, ne, orig, bl, ours):
         s.stop()
-    write_json("serve", {"nginx_page_bytes": len(ceiling_page), "nginx_flags": ng.flags,"idle": idle, "idle_samples": idle_rows, "load": load, "runs": runs, "summary": summary,
+    write_json("serve", {"nginx_page_bytes": len(ceiling_page), "nginx_flags": ng.flags,
+                         "idle": idle, "idle_samples": idle_rows, "load": load, "runs": runs, "summary": summary,
                          "pages": pages, "segment_bytes": segment, "conns": CONNS, "wrk_s": WRK_S, "runs_n": RUNS,
                          "ours_args": ours.args})
 

@@ -100,8 +100,8 @@ def main():
               f"{r['plain_wire_bytes']} B on the wire; gzip (level built in) {r['gzip_cpu_s'] * 1e6:.0f} us/scrape, "
               f"{r['gzip_wire_bytes']} B")
         for z in r["zlib"]:
-            print(f"        zlib level {z['level']}: {z['bytes']:7d} B ({100.0 * z['bytes'] / r['page_bytes']:4.1f} %), "
-                  f"{z['cpu_s'] * 1e6:7.0f} us")
+            share = 100.0 * z["bytes"] / r["page_bytes"]
+            print(f"        zlib level {z['level']}: {z['bytes']:7d} B ({share:4.1f} %), {z['cpu_s'] * 1e6:7.0f} us")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,8 @@ def evaluate(d):
                     verdict(smax is not None and smax < TARGET_STACK_BYTES, smax), "stack"))
     else:
         out.append(("Zero RSS growth over the soak", "not measured in this run", "not measured", None))
-        out.append((f"Whole stack < {user_mb(TARGET_STACK_BYTES)} RSS under load", "not measured in this run", "not measured", None))
+        out.append((f"Whole stack < {user_mb(TARGET_STACK_BYTES)} RSS under load", "not measured in this run",
+                    "not measured", None))
     return out
 
 
@@ -469,7 +470,8 @@ def explanations(d, targets):
         if key == "pss" and serve:
             parts = {p: med(serve["load"].get(p, {}).get("pss")) for p in ("supervisor", "worker", "exporter")}
             big = max(parts, key=lambda p: parts[p] or 0)
-            out.append(f"*Service PSS* ({measured}) is over {user_mb(TARGET_PSS_BYTES)}; the largest share is the {big}'s "
+            out.append(f"*Service PSS* ({measured}) is over {user_mb(TARGET_PSS_BYTES)}; the largest share is the "
+                       f"{big}'s "
                        f"({mb(parts[big], 2)}). PSS counts each process's private pages plus its share of "
                        "the libraries (libc, glib, libevent) and of the segment; glib alone is about 1 MB of RSS "
                        "per process on this machine (FIELD_NOTES).")
@@ -491,8 +493,9 @@ def explanations(d, targets):
             if key == "ceiling_p99" and any(k == "ceiling_rps" and vv == "**missed**" for _, _, vv, k in targets):
                 continue  # one explanation for both
             rr, pr, o, n = ceiling_ratios(serve)
-            out.append(f"*Against nginx* ({ratio(rr, 2)} of its req/s, {ratio(pr, 2)} its p99): nginx sends the same bytes from a file it has in the page "
-                       f"cache; our exporter renders the page at every request (median {ms(med(o['p50_us']))} "
+            out.append(f"*Against nginx* ({ratio(rr, 2)} of its req/s, {ratio(pr, 2)} its p99): nginx sends the same "
+                       "bytes from a file it has in the page cache; our exporter renders the page at every request "
+                       f"(median {ms(med(o['p50_us']))} "
                        f"against nginx's {ms(med(n['p50_us']))} at 16 connections). The CPU per scrape "
                        "is the lever (see *Cost of one scrape*).")
         elif key in ("scrape_cpu_3", "scrape_cpu_1024") and d.get("scale"):
@@ -1103,7 +1106,8 @@ def files_section(w, ctx):
       f"{''.join(', ' + fn for fn in d.get('soak_long', {}))}{', hostile.json' if d.get('hostile') else ''}"
       f"{', chaos.json' if d.get('chaos') else ''}{', fuzz.json' if d.get('fuzz') else ''} and the PNGs "
       "above. The baseline is "
-      "`bench/baseline/sensor_baseline.py` (with `--original`, the original design); the wrk script `bench/wrk/stats.lua`.\n")
+      "`bench/baseline/sensor_baseline.py` (with `--original`, the original design); the wrk script "
+      "`bench/wrk/stats.lua`.\n")
 
 
 def generate(out, report_path):
