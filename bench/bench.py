@@ -184,13 +184,14 @@ def measure_wrk(target, svc, path, conns, duration, **kw):
     sums = [add_sum(dict(row), OURS)["ours"] for _, row in s.series if all(row.get(x) for x in OURS)]
     if sums:
         peak["ours"] = {"rss": max(x["rss"] for x in sums), "pss": max(x["pss"] for x in sums)}
-    if w["requests"] == 0:  # nothing answered within the run: no latency to speak of
+    n = w["requests"]
+    if n == 0:  # nothing answered within the run: no latency nor cost per request to speak of
         for k in ("p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us"):
             w[k] = None
-    n = max(w["requests"], 1)
     w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "foreign_cores": fg.cores,
-              "cpu_per_req_s": (c1 - c0) / n,
-              "cpu_ticks_per_req_s": (k1 - k0) / n, "bytes_per_req": w["bytes"] / n, "mem_peak": peak})
+              "cpu_per_req_s": (c1 - c0) / n if n else None,
+              "cpu_ticks_per_req_s": (k1 - k0) / n if n else None, "bytes_per_req": w["bytes"] / n if n else None,
+              "mem_peak": peak})
     return w
 
 

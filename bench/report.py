@@ -884,7 +884,8 @@ def fit_line(xs, ys):
 def scrape_by_channels(w, scale):
     """CPU per scrape against the page's size (channels, series), and how
     linear it is in series."""
-    rows = sorted((r for r in (scale or {}).get("rows", []) if "channels" in r["groups"] and r.get("series")),
+    rows = sorted((r for r in (scale or {}).get("rows", []) if "channels" in r["groups"] and r.get("series")
+                   and r.get("scrape_cpu_s")),
                   key=lambda r: r["channels"])
     if not rows:
         return
@@ -1085,7 +1086,7 @@ def scale_section(w, ctx):
                      num(r["readings_per_s"]), mb(r["segment_bytes"], 2), mb(r["mem"]["ours"]["rss"], 2),
                      mb(r["mem"]["ours"]["pss"], 2), mb(r["mem"]["worker"]["rss"], 2),
                      f"{(r['cpu_per_reading_s'] or 0) * 1e6:.2f} µs", f"{r['worker_cpu_frac'] * 100:.2f}%",
-                     num(r["dropped_total"]), num(r["page_bytes"]), f"{r['scrape_cpu_s'] * 1e6:.0f} µs",
+                     num(r["dropped_total"]), num(r["page_bytes"]), us(r["scrape_cpu_s"]),
                      ms(r["scrape_p99_us"])))
     w(table(["channels", "sample ms", "ring", "readings/s", "segment", "RSS sum", "PSS sum", "worker RSS",
              "worker CPU / reading", "worker CPU", "dropped", "/metrics bytes", "CPU / scrape",
