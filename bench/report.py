@@ -773,6 +773,7 @@ def memory_section(w, ctx):
                       ("ours", "**sensor-service, sum of 3**"),
                       ("ours_unique", "sensor-service, each resident page of the 3 counted once"),
                       ("baseline", "**baseline** (Flask, one process)"),
+                      ("original", "original design (it grows: see *Soak*)"),
                       ("node-exporter", "prometheus-node-exporter (reference)")):
         if lab not in serve["idle"]:
             continue
@@ -833,8 +834,8 @@ def throughput_section(w, ctx):
           "our `/metrics` answered at the start of this run (one worker, in the foreground, no access log, "
           "keep-alive connections not closed after a request count), in turns with the others: the ceiling of "
           "what any server does with this page on this machine. The *original design* answers each `/metrics` "
-          "after its 2,000,000-iteration loop; its p99 counts only the requests that were answered before wrk "
-          "stopped.")
+          "after its 2,000,000-iteration loop; its latencies count only the requests answered before wrk "
+          "stopped (n/a where none was).")
     w("")
     if "throughput" in made:
         w(f"![throughput and p99]({rel}/{made['throughput']})\n")
