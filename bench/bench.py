@@ -461,6 +461,7 @@ def stage_soak():
                 row = B.metric_sums(page, names)
                 if name == "victoria-metrics":
                     row["caches"] = B.metric_by_label(page, "vm_cache_size_bytes", "type")
+                    row["caches_max"] = B.metric_by_label(page, "vm_cache_size_max_bytes", "type")
                 internals[name].append([t, row])
 
     sampler.t0 = time.monotonic()

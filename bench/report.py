@@ -993,7 +993,6 @@ def soak_section(w, ctx):
       "bytes/min.\n")
     if "soak" in made:
         w(f"![RSS over time]({rel}/{made['soak']})\n")
-    vm_growth_section(w, d.get("soak_long", {}))
 
 
 def part_slope(pts, lo, hi):
@@ -1016,7 +1015,7 @@ def vm_growth_section(w, longs):
     VictoriaMetrics says of its own heap, caches and data."""
     if not longs:
         return
-    w("### VictoriaMetrics over a long soak\n")
+    w("## VictoriaMetrics over a long soak\n")
     w("Measured by `make bench-soak-long` (the soak stage alone, into `soak-long*.json`), a run of its own per set "
       "of VictoriaMetrics flags: the same service, load and 1 s scrapes as the soak above, for longer. The slopes "
       "are least-squares fits of RSS over the first and the last third of the time after warm-up; the figures on "
@@ -1038,7 +1037,8 @@ def vm_growth_section(w, longs):
         def at(t, key):
             v = internal_at(internals, t, key)
             return mb(v) if v is not None else "n/a"
-        rows.append((f"`{flags}` ({fn}, {sl['soak_s'] / 60:.0f} min)", f"{mb(rss0)} → {mb(pts[-1][1])}",
+        rows.append((f"`{flags}` ({fn}, {sl['soak_s'] / 60:.0f} min)", at(t1, "vm_allowed_memory_bytes"),
+                     f"{mb(rss0)} → {mb(pts[-1][1])}",
                      f"{first / MIB:+.2f}" if first is not None else "n/a",
                      f"{last / MIB:+.2f}" if last is not None else "n/a",
                      f"{at(t0, 'go_memstats_heap_inuse_bytes')} → {at(t1, 'go_memstats_heap_inuse_bytes')}",
@@ -1047,21 +1047,63 @@ def vm_growth_section(w, longs):
                      f"{at(t0, 'process_resident_memory_file_bytes')} → "
                      f"{at(t1, 'process_resident_memory_file_bytes')}",
                      f"{at(t0, 'vm_data_size_bytes')} → {at(t1, 'vm_data_size_bytes')}"))
-    w(table(["flags", "RSS after warm-up → end", "slope, first third, MiB/min", "slope, last third, MiB/min",
+    w(table(["flags", "allowed", "RSS after warm-up → end", "slope, first third, MiB/min", "slope, last third, MiB/min",
              "Go heap in use", "caches", "file-backed RSS", "data on disk"], rows))
     w("")
     for fn, sl in longs.items():
+        txt = vm_growth_text(fn, sl)
+        if txt:
+            w(f"- {txt}")
+    w("\nVictoriaMetrics sizes its caches from `-memory.allowedBytes`, or when that is not given from "
+      "`-memory.allowedPercent` of the machine's memory (`vm_allowed_memory_bytes`: *allowed* in the table); "
+      "some caches can be capped one by one (`-storage.cacheSizeStorageTSID`, `-storage.cacheSizeIndexDBTagFilters`, "
+      "`-storage.cacheSizeIndexDBDataBlocks`, `-storage.cacheSizeIndexDBIndexBlocks`) and the query response cache "
+      "switched off (`-search.disableCache`). The stack (scripts/run-stack.sh) and the bench give "
+      "`-memory.allowedBytes=16MiB`. The data on disk, and the file pages of it that are mapped, grow with what is "
+      "stored, bounded by `-retentionPeriod`.\n")
+
+
+def vm_growth_text(fn, sl):
+    """What a long soak says of VictoriaMetrics' growth: whether it levels
+    off, and how much of it the caches, Go's heap and file pages explain."""
+    pts = sl["series"].get("victoria-metrics", [])
+    internals = sl.get("internals", {}).get("victoria-metrics", [])
+    if len(pts) < 6 or len(internals) < 2:
+        return ""
+    t0, t1 = sl["warmup_s"], pts[-1][0]
+    third = (t1 - t0) / 3
+    first, last = part_slope(pts, t0, t0 + third), part_slope(pts, t1 - third, t1 + 1)
+    if first is None or last is None:
+        return ""
+    rss0 = min(pts, key=lambda p: abs(p[0] - t0))[1]
+    grew = pts[-1][1] - rss0
+
+    def delta(key):
+        a, b = internal_at(internals, t0, key), internal_at(internals, t1, key)
+        return None if a is None or b is None else b - a
+    caches, heap, files = (delta(k) for k in ("vm_cache_size_bytes", "go_memstats_heap_inuse_bytes",
+                                              "process_resident_memory_file_bytes"))
+    c_end, c_max = internal_at(internals, t1, "vm_cache_size_bytes"), internal_at(internals, t1,
+                                                                                  "vm_cache_size_max_bytes")
+    flags = " ".join(f for f in sl["vm_flags"] if f.startswith("-memory"))
+    levels = abs(last) < 0.05 * MIB or abs(last) < 0.25 * abs(first)
+    txt = (f"With `{flags}` ({fn}): RSS grew {mb(grew)} in the {(t1 - t0) / 60:.0f} minutes after warm-up, "
+           f"{first / MIB:+.2f} MiB/min over the first third and {last / MIB:+.2f} MiB/min over the last: "
+           + ("it levels off. " if levels else "still growing at the end. "))
+    if caches is not None and heap is not None and files is not None:
+        txt += (f"Over the same time its caches grew {mb(caches)} (to {mb(c_end)}, against limits that add up to "
+                f"{mb(c_max)}), Go's heap in use {mb(heap)}, its file-backed pages {mb(files)}. ")
         big = vm_caches_grown(sl)
         if big:
-            w(f"In {fn}, the caches that grew most: " + ", ".join(f"`{k}` {mb(a)} → {mb(b)}" for k, a, b in big)
-              + ".")
-    w("\nVictoriaMetrics sizes its caches from `-memory.allowedPercent` (of the machine's memory, 60% by "
-      "default) or `-memory.allowedBytes`, whichever is given; `-memory.allowedPercent=1` on a machine with "
-      "tens of GB still allows hundreds of MB (`vm_allowed_memory_bytes` above). The stack "
-      "(scripts/run-stack.sh) and the bench give `-memory.allowedBytes=16MiB`, which bounds the caches; the "
-      "data it stores, and the file pages of the data it maps, still grow with what is stored "
-      "(`-retentionPeriod` bounds that). Go's heap between collections follows `GOGC` (default 100: the heap "
-      "may double before a collection).\n")
+            txt += "The caches that grew most: " + ", ".join(f"`{k}` {mb(a)} → {mb(b)}" for k, a, b in big) + ". "
+        if grew > 0 and caches >= 0.5 * grew and c_end is not None and c_max and c_end < c_max:
+            txt += ("Most of the growth is caches filling up towards their limits: bounded, by those limits "
+                    "at most, not a leak.")
+        elif grew > 0 and files >= 0.5 * grew:
+            txt += "Most of the growth is file pages of the data it stores and maps: it follows the data kept."
+        elif grew > 0 and heap >= 0.5 * grew:
+            txt += "Most of the growth is Go's heap in use: what it holds grows with the data it has taken in."
+    return txt
 
 
 def vm_caches_grown(sl, n=3):
@@ -1127,6 +1169,8 @@ def generate(out, report_path):
         spike_section(w, ctx)
     if d.get("soak"):
         soak_section(w, ctx)
+    if d.get("soak_long"):
+        vm_growth_section(w, d["soak_long"])
     if d.get("scale"):
         scale_section(w, ctx)
     if d.get("hostile"):
