@@ -154,6 +154,8 @@ def machine():
             "python3-psutil": dpkg_version("python3-psutil"),
             "victoria-metrics": dpkg_version("victoria-metrics"),
             "prometheus-node-exporter": dpkg_version("prometheus-node-exporter"),
+            "nginx-light": dpkg_version("nginx-light"),
+            "prometheus": dpkg_version("prometheus"),
         },
     }
 

@@ -682,7 +682,9 @@ def machine_section(w, ctx):
                      f"python3-prometheus-client {v.get('python3-prometheus-client', '?')}, "
                      f"python3-psutil {v.get('python3-psutil', '?')}"),
         ("others", f"wrk {v.get('wrk', '?')}, victoria-metrics {v.get('victoria-metrics', '?')}, "
-                   f"prometheus-node-exporter {v.get('prometheus-node-exporter', '?')}"),
+                   f"prometheus-node-exporter {v.get('prometheus-node-exporter', '?')}"
+                   + (f", nginx-light {v['nginx-light']}" if v.get("nginx-light") else "")
+                   + (f", prometheus {v['prometheus']}" if v.get("prometheus") else "")),
         ("bench duration", f"{m.get('duration_s', 0):.0f} s (" + ", ".join(
             f"{k} {s:.0f} s" for k, s in m.get("stage_s", {}).items()) + ")"),
         ("knobs", ", ".join(f"{k}={val}" for k, val in m.get("knobs", {}).items())),
