@@ -45,12 +45,14 @@ def scrape_cpu(svc, gzip):
 
 
 def stable_page(svc):
-    """The page once every channel has its window statistics (it grows
-    about threefold when the first processing run is done)."""
+    """The page once every channel has its window statistics: after the
+    worker's second processing run (the page grows about threefold at the
+    first), and two pages in a row within 1% of each other."""
     last = b""
     for _ in range(100):
         page = benchlib.http_get(svc.url + "/metrics")[1]
-        if last and abs(len(page) - len(last)) * 100 < len(last) and b"sensor_window_value" in page:
+        runs = benchlib.metric_value(page.decode(errors="replace"), "sensor_processing_runs_total") or 0
+        if runs >= 2 and last and abs(len(page) - len(last)) * 100 < len(last):
             return page
         last = page
         time.sleep(1.0)
