@@ -490,7 +490,8 @@ def explanations(d, targets):
                           "during these runs" if med(o.get("foreign_cores")) is not None else "")
                        + ". FIELD_NOTES measured 0.68 ms for a bare evhttp server on a quiet machine of this kind.")
         elif key in ("ceiling_rps", "ceiling_p99") and serve:
-            if key == "ceiling_p99" and any(k == "ceiling_rps" and vv == "**missed**" for _, _, vv, k in targets):
+            if key == "ceiling_p99" and any(k == "ceiling_rps" and vv == "**missed**"
+                                            for _, _, vv, k in targets):
                 continue  # one explanation for both
             rr, pr, o, n = ceiling_ratios(serve)
             out.append(f"*Against nginx* ({ratio(rr, 2)} of its req/s, {ratio(pr, 2)} its p99): nginx sends the same "
@@ -499,6 +500,11 @@ def explanations(d, targets):
                        f"against nginx's {ms(med(n['p50_us']))} at 16 connections). The CPU per scrape "
                        "is the lever (see *Cost of one scrape*).")
         elif key in ("scrape_cpu_3", "scrape_cpu_1024") and d.get("scale"):
+            if key == "scrape_cpu_1024" and any(k == "scrape_cpu_3" and vv == "**missed**"
+                                                for _, _, vv, k in targets):
+                continue  # one explanation for both
+            measured = " and ".join(mv for _, mv, vv, k in targets
+                                    if k in ("scrape_cpu_3", "scrape_cpu_1024") and vv == "**missed**")
             out.append(f"*CPU per scrape* ({measured}) is over its bound: the exporter's CPU over a wrk run on "
                        "one connection divided by the scrapes, so it includes the request's parsing, the "
                        "response's write and the event loop's wake-up as well as the rendering; see the per-series "
@@ -581,7 +587,7 @@ def before_after_section(w, ctx):
       f"{prom_version(soak.get('prometheus_version'))} with a configuration like the package's own (15 s "
       "scrapes and evaluation, itself every 5 s). *After* is sensor-service behind VictoriaMetrics and vmalert "
       "with the stack's flags. Both stacks ran side by side in the soak "
-      f"({soak['soak_s'] / 60:.0f} minutes, the same paced load on each service: {soak['pace']['conns']} "
+      f"({soak['soak_s']:.0f} s, the same paced load on each service: {soak['pace']['conns']} "
       f"connections x {1000 // soak['pace']['delay_ms']} req/s alternating `/metrics` and `/`, 3 channels "
       "sampled every 10 ms); memory is RSS from `/proc/PID/smaps_rollup`, the median over the samples after a "
       f"{soak['warmup_s']:.0f} s warm-up, and the peak.\n")
@@ -992,7 +998,8 @@ def soak_section(w, ctx):
              "fitted slope, bytes/min"], rows))
     w(f"\nA page is {PAGE} bytes; over the {(soak['soak_s'] - soak['warmup_s']) / 60:.1f} minutes after "
       f"warm-up one page of growth is a slope of {num(PAGE / ((soak['soak_s'] - soak['warmup_s']) / 60))} "
-      "bytes/min.\n")
+      "bytes/min." + (" Whether VictoriaMetrics' and vmalert's growth here goes on is measured over a longer "
+                      "soak: see *VictoriaMetrics over a long soak*." if d.get("soak_long") else "") + "\n")
     if "soak" in made:
         w(f"![RSS over time]({rel}/{made['soak']})\n")
 
@@ -1012,64 +1019,78 @@ def internal_at(rows, t, key):
 
 
 def vm_growth_section(w, longs):
-    """Whether VictoriaMetrics' RSS levels off: long soaks of their own
-    (make bench-soak-long), RSS slopes over the first and last part, and what
-    VictoriaMetrics says of its own heap, caches and data."""
+    """Whether VictoriaMetrics' (and vmalert's) RSS levels off: long soaks of
+    their own (make bench-soak-long), RSS slopes over the first and last
+    part, and what they say of their own heap, caches and data."""
     if not longs:
         return
     w("## VictoriaMetrics over a long soak\n")
     w("Measured by `make bench-soak-long` (the soak stage alone, into `soak-long*.json`), a run of its own per set "
-      "of VictoriaMetrics flags: the same service, load and 1 s scrapes as the soak above, for longer. The slopes "
-      "are least-squares fits of RSS over the first and the last third of the time after warm-up; the figures on "
-      "the right are VictoriaMetrics' own (its `/metrics`, sampled every 10 s): Go's heap in use, the sum of its "
-      "caches (`vm_cache_size_bytes`) against their configured limits (`vm_cache_size_max_bytes`), its file-backed "
-      "RSS (the data files it maps) and its data on disk.\n")
+      "of VictoriaMetrics flags: the same service, load, 1 s scrapes and vmalert as the soak above, for longer. "
+      "The slopes are least-squares fits of RSS over the first and the last third of the time after warm-up; the "
+      "figures on the right are the processes' own (their `/metrics`, sampled every 10 s): Go's heap in use, the "
+      "sum of VictoriaMetrics' caches (`vm_cache_size_bytes`) against their limits (`vm_cache_size_max_bytes`), "
+      "the file-backed RSS (the data files mapped) and the data on disk; *allowed* is `vm_allowed_memory_bytes`.\n")
     rows = []
     for fn, sl in longs.items():
-        pts = sl["series"].get("victoria-metrics", [])
-        if len(pts) < 6:
-            continue
-        t0, t1 = sl["warmup_s"], pts[-1][0]
-        third = (t1 - t0) / 3
-        first, last = part_slope(pts, t0, t0 + third), part_slope(pts, t1 - third, t1 + 1)
-        internals = sl.get("internals", {}).get("victoria-metrics", [])
-        flags = " ".join(f for f in sl["vm_flags"] if f.startswith(("-memory", "-search.maxUnique")))
-        rss0 = min(pts, key=lambda p: abs(p[0] - t0))[1]
+        flags = " ".join(f for f in sl["vm_flags"] if f.startswith("-memory"))
+        for proc in ("victoria-metrics", "vmalert"):
+            pts = sl["series"].get(proc, [])
+            if len(pts) < 6:
+                continue
+            t0, t1 = sl["warmup_s"], pts[-1][0]
+            third = (t1 - t0) / 3
+            first, last = part_slope(pts, t0, t0 + third), part_slope(pts, t1 - third, t1 + 1)
+            internals = sl.get("internals", {}).get(proc, [])
+            rss0 = min(pts, key=lambda p: abs(p[0] - t0))[1]
 
-        def at(t, key):
-            v = internal_at(internals, t, key)
-            return mb(v) if v is not None else "n/a"
-        rows.append((f"`{flags}` ({fn}, {sl['soak_s'] / 60:.0f} min)", at(t1, "vm_allowed_memory_bytes"),
-                     f"{mb(rss0)} → {mb(pts[-1][1])}",
-                     f"{first / MIB:+.2f}" if first is not None else "n/a",
-                     f"{last / MIB:+.2f}" if last is not None else "n/a",
-                     f"{at(t0, 'go_memstats_heap_inuse_bytes')} → {at(t1, 'go_memstats_heap_inuse_bytes')}",
-                     f"{at(t0, 'vm_cache_size_bytes')} → {at(t1, 'vm_cache_size_bytes')} "
-                     f"(limits {at(t1, 'vm_cache_size_max_bytes')})",
-                     f"{at(t0, 'process_resident_memory_file_bytes')} → "
-                     f"{at(t1, 'process_resident_memory_file_bytes')}",
-                     f"{at(t0, 'vm_data_size_bytes')} → {at(t1, 'vm_data_size_bytes')}"))
-    w(table(["flags", "allowed", "RSS after warm-up → end", "slope, first third, MiB/min", "slope, last third, MiB/min",
-             "Go heap in use", "caches", "file-backed RSS", "data on disk"], rows))
+            def at(t, key):
+                v = internal_at(internals, t, key)
+                return mb(v) if v is not None else "n/a"
+
+            def span(key):
+                a, b = at(t0, key), at(t1, key)
+                return "" if a == b == "n/a" else f"{a} → {b}"
+            rows.append((proc, f"`{flags}` ({fn}, {sl['soak_s'] / 60:.0f} min)",
+                         span("vm_allowed_memory_bytes").split(" → ")[-1],
+                         f"{mb(pts[0][1])} / {mb(rss0)} / {mb(pts[-1][1])}",
+                         f"{first / MIB:+.2f}" if first is not None else "n/a",
+                         f"{last / MIB:+.2f}" if last is not None else "n/a",
+                         span("go_memstats_heap_inuse_bytes"),
+                         span("vm_cache_size_bytes") + (f" (limits {at(t1, 'vm_cache_size_max_bytes')})"
+                                                        if proc == "victoria-metrics" else ""),
+                         span("process_resident_memory_file_bytes"), span("vm_data_size_bytes")))
+    w(table(["process", "VictoriaMetrics flags", "allowed", "RSS at start / after warm-up / end",
+             "slope, first third, MiB/min", "slope, last third, MiB/min", "Go heap in use", "caches",
+             "file-backed RSS", "data on disk"], rows))
     w("")
     for fn, sl in longs.items():
-        txt = vm_growth_text(fn, sl)
-        if txt:
-            w(f"- {txt}")
+        for proc in ("victoria-metrics", "vmalert"):
+            txt = vm_growth_text(fn, sl, proc)
+            if txt:
+                w(f"- {txt}")
     w("\nVictoriaMetrics sizes its caches from `-memory.allowedBytes`, or when that is not given from "
-      "`-memory.allowedPercent` of the machine's memory (`vm_allowed_memory_bytes`: *allowed* in the table); "
-      "some caches can be capped one by one (`-storage.cacheSizeStorageTSID`, `-storage.cacheSizeIndexDBTagFilters`, "
-      "`-storage.cacheSizeIndexDBDataBlocks`, `-storage.cacheSizeIndexDBIndexBlocks`) and the query response cache "
-      "switched off (`-search.disableCache`). The stack (scripts/run-stack.sh) and the bench give "
-      "`-memory.allowedBytes=16MiB`. The data on disk, and the file pages of it that are mapped, grow with what is "
-      "stored, bounded by `-retentionPeriod`.\n")
+      "`-memory.allowedPercent` of the machine's memory; some caches can be capped one by one "
+      "(`-storage.cacheSizeStorageTSID`, `-storage.cacheSizeIndexDBTagFilters`, `-storage.cacheSizeIndexDBDataBlocks`, "
+      "`-storage.cacheSizeIndexDBIndexBlocks`) and the query response cache switched off (`-search.disableCache`). "
+      "The stack (scripts/run-stack.sh) and the bench give `-memory.allowedBytes=16MiB` (vmalert 8MiB). The data "
+      "on disk, and the file pages of it that are mapped, grow with what is stored, bounded by "
+      "`-retentionPeriod`.\n")
 
 
-def vm_growth_text(fn, sl):
+def mean_between(rows, lo, hi, key):
+    """Mean of the internal figure `key` sampled at lo <= t < hi, or None."""
+    v = [r[1][key] for r in rows if lo <= r[0] < hi and r[1].get(key) is not None]
+    return sum(v) / len(v) if v else None
+
+
+def vm_growth_text(fn, sl, proc="victoria-metrics"):
     """What a long soak says of VictoriaMetrics' growth: whether it levels
-    off, and how much of it the caches, Go's heap and file pages explain."""
-    pts = sl["series"].get("victoria-metrics", [])
-    internals = sl.get("internals", {}).get("victoria-metrics", [])
+    off, and how much of it the caches, Go's heap and file pages explain
+    (each as its mean over the last third against its value at the end of
+    the warm-up: the caches rise and fall as they rotate)."""
+    pts = sl["series"].get(proc, [])
+    internals = sl.get("internals", {}).get(proc, [])
     if len(pts) < 6 or len(internals) < 2:
         return ""
     t0, t1 = sl["warmup_s"], pts[-1][0]
@@ -1078,33 +1099,34 @@ def vm_growth_text(fn, sl):
     if first is None or last is None:
         return ""
     rss0 = min(pts, key=lambda p: abs(p[0] - t0))[1]
-    grew = pts[-1][1] - rss0
-
-    def delta(key):
-        a, b = internal_at(internals, t0, key), internal_at(internals, t1, key)
-        return None if a is None or b is None else b - a
-    caches, heap, files = (delta(k) for k in ("vm_cache_size_bytes", "go_memstats_heap_inuse_bytes",
-                                              "process_resident_memory_file_bytes"))
-    c_end, c_max = internal_at(internals, t1, "vm_cache_size_bytes"), internal_at(internals, t1,
-                                                                                  "vm_cache_size_max_bytes")
+    tail = [p[1] for p in pts if p[0] >= t1 - third]
+    plateau = sum(tail) / len(tail)
+    early = [p for p in pts if p[0] <= t0 + third]
     flags = " ".join(f for f in sl["vm_flags"] if f.startswith("-memory"))
-    levels = abs(last) < 0.05 * MIB or abs(last) < 0.25 * abs(first)
-    txt = (f"With `{flags}` ({fn}): RSS grew {mb(grew)} in the {(t1 - t0) / 60:.0f} minutes after warm-up, "
-           f"{first / MIB:+.2f} MiB/min over the first third and {last / MIB:+.2f} MiB/min over the last: "
-           + ("it levels off. " if levels else "still growing at the end. "))
-    if caches is not None and heap is not None and files is not None:
-        txt += (f"Over the same time its caches grew {mb(caches)} (to {mb(c_end)}, against limits that add up to "
-                f"{mb(c_max)}), Go's heap in use {mb(heap)}, its file-backed pages {mb(files)}. ")
-        big = vm_caches_grown(sl)
-        if big:
-            txt += "The caches that grew most: " + ", ".join(f"`{k}` {mb(a)} → {mb(b)}" for k, a, b in big) + ". "
-        if grew > 0 and caches >= 0.5 * grew and c_end is not None and c_max and c_end < c_max:
-            txt += ("Most of the growth is caches filling up towards their limits: bounded, by those limits "
-                    "at most, not a leak.")
-        elif grew > 0 and files >= 0.5 * grew:
-            txt += "Most of the growth is file pages of the data it stores and maps: it follows the data kept."
-        elif grew > 0 and heap >= 0.5 * grew:
-            txt += "Most of the growth is Go's heap in use: what it holds grows with the data it has taken in."
+    levels = last < max(0.05 * MIB, 0.25 * abs(first))  # flat, falling, or a quarter of the early slope
+    start = part_slope(pts, 15, 60)  # the part of the time a default 60 s soak fits after its 15 s warm-up
+    txt = (f"{proc} with `{flags}` ({fn}): RSS started at {mb(pts[0][1])}"
+           + (f" and grew {start / MIB:+.2f} MiB/min between 15 and 60 s (what a default 60 s soak fits)"
+              if start is not None else "")
+           + f"; from {mb(rss0)} at the end of the {t0:.0f} s warm-up it went to {mb(plateau)} on average "
+           f"over the last third (peak {mb(max(p[1] for p in pts))}); it grew {first / MIB:+.2f} MiB/min over the "
+           f"first third (to {mb(early[-1][1])}) and {last / MIB:+.2f} MiB/min over the last: "
+           + ("it levels off. " if levels else "it is still growing at the end. "))
+    parts = []
+    for key, what in (("go_memstats_heap_inuse_bytes", "Go's heap in use"), ("vm_cache_size_bytes", "its caches"),
+                      ("process_resident_memory_file_bytes", "its file-backed pages")):
+        a, b = internal_at(internals, t0, key), mean_between(internals, t1 - third, t1 + 1, key)
+        if a is not None and b is not None:
+            parts.append((b - a, what, a, b))
+    if parts:
+        limits = internal_at(internals, t1, "vm_cache_size_max_bytes")
+        txt += ("Between the same points, " + ", ".join(f"{what} {mb(a)} → {mb(b)}" for _, what, a, b in parts)
+                + (f" (the caches' limits add up to {mb(limits)})" if limits else "") + ". ")
+        big = max(parts)
+        if plateau > rss0 and big[0] > 0:
+            txt += f"The largest part of the growth is {big[1]}"
+            txt += (", which fill up once and then stay within their size: growth with a bound, not a leak."
+                    if levels else ".")
     return txt
 
 
