@@ -1018,7 +1018,16 @@ def internal_at(rows, t, key):
     return min(rows, key=lambda r: abs(r[0] - t))[1].get(key)
 
 
-def vm_growth_section(w, longs):
+def cache_limits(soak):
+    """(VictoriaMetrics' memory flags, {cache: limit}) from the last internal
+    sample of a soak, or (None, {})."""
+    rows = (soak or {}).get("internals", {}).get("victoria-metrics", [])
+    if not rows or not rows[-1][1].get("caches_max"):
+        return None, {}
+    return " ".join(f for f in soak["vm_flags"] if f.startswith("-memory")), rows[-1][1]["caches_max"]
+
+
+def vm_growth_section(w, longs, soak=None):
     """Whether VictoriaMetrics' (and vmalert's) RSS levels off: long soaks of
     their own (make bench-soak-long), RSS slopes over the first and last
     part, and what they say of their own heap, caches and data."""
@@ -1069,6 +1078,13 @@ def vm_growth_section(w, longs):
             txt = vm_growth_text(fn, sl, proc)
             if txt:
                 w(f"- {txt}")
+    flags, limits = cache_limits(soak)
+    big = sorted(((v, k) for k, v in limits.items() if v > 16 * MIB), reverse=True)
+    if big:
+        w(f"\nWith `{flags}` (the soak of this run) the caches' limits still add up to {mb(sum(limits.values()))}: "
+          + ", ".join(f"`{k}` {mb(v)}" for v, k in big) + " have limits of their own above the 16 MiB the flag "
+          "allows, so the flag alone does not keep the caches under it; what they fill is what the series "
+          "written and queried need, and they rise and fall as VictoriaMetrics rotates them.")
     w("\nVictoriaMetrics sizes its caches from `-memory.allowedBytes`, or when that is not given from "
       "`-memory.allowedPercent` of the machine's memory; some caches can be capped one by one "
       "(`-storage.cacheSizeStorageTSID`, `-storage.cacheSizeIndexDBTagFilters`, `-storage.cacheSizeIndexDBDataBlocks`, "
@@ -1111,7 +1127,8 @@ def vm_growth_text(fn, sl, proc="victoria-metrics"):
            + f"; from {mb(rss0)} at the end of the {t0:.0f} s warm-up it went to {mb(plateau)} on average "
            f"over the last third (peak {mb(max(p[1] for p in pts))}); it grew {first / MIB:+.2f} MiB/min over the "
            f"first third (to {mb(early[-1][1])}) and {last / MIB:+.2f} MiB/min over the last: "
-           + ("it levels off. " if levels else "it is still growing at the end. "))
+           + ("it levels off after the start-up: growth with a bound, not a leak. " if levels
+              else "it is still growing at the end, slowly. "))
     parts = []
     for key, what in (("go_memstats_heap_inuse_bytes", "Go's heap in use"), ("vm_cache_size_bytes", "its caches"),
                       ("process_resident_memory_file_bytes", "its file-backed pages")):
@@ -1124,9 +1141,10 @@ def vm_growth_text(fn, sl, proc="victoria-metrics"):
                 + (f" (the caches' limits add up to {mb(limits)})" if limits else "") + ". ")
         big = max(parts)
         if plateau > rss0 and big[0] > 0:
-            txt += f"The largest part of the growth is {big[1]}"
-            txt += (", which fill up once and then stay within their size: growth with a bound, not a leak."
-                    if levels else ".")
+            txt += f"The largest part of the growth after warm-up is {big[1]}."
+    if not levels:
+        txt += (f" At the last third's rate that is {last * 60 / MIB:.1f} MiB an hour; a longer soak tells whether "
+                "it stops.")
     return txt
 
 
@@ -1194,7 +1212,7 @@ def generate(out, report_path):
     if d.get("soak"):
         soak_section(w, ctx)
     if d.get("soak_long"):
-        vm_growth_section(w, d["soak_long"])
+        vm_growth_section(w, d["soak_long"], d.get("soak"))
     if d.get("scale"):
         scale_section(w, ctx)
     if d.get("hostile"):
