@@ -9,7 +9,10 @@
 #   make bench-soak-long         the soak alone for 25 minutes, into
 #                                bench/results/soak-long.json: whether
 #                                VictoriaMetrics' RSS levels off (the report's
-#                                "VictoriaMetrics over a long soak")
+#                                "VictoriaMetrics over a long soak"); with
+#                                BENCH_VM_FLAGS=-memory.allowedPercent=1
+#                                BENCH_SOAK_NAME=soak-long-allowedpercent1
+#                                the same for the flags of earlier soaks
 #   make bench-hostile           the "Hostile clients" figures (bench/hostile.py,
 #                                ~2 minutes): attacks at twice the fd limit,
 #                                into bench/results/hostile.json and the report
