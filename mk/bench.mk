@@ -36,5 +36,5 @@ bench-chaos: all
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py
 
 bench-soak-long: all
-	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=soak-long BENCH_SOAK_BEFORE=0 \
+	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=$${BENCH_SOAK_NAME:-soak-long} BENCH_SOAK_BEFORE=0 \
 		scripts/bench.sh
