@@ -1070,8 +1070,8 @@ def vm_growth_section(w, longs, soak=None):
                                                         if proc == "victoria-metrics" else ""),
                          span("process_resident_memory_file_bytes"), span("vm_data_size_bytes")))
     w(table(["process", "VictoriaMetrics flags", "allowed", "RSS at start / after warm-up / end",
-             "slope, first third, MiB/min", "slope, last third, MiB/min", "Go heap in use", "caches",
-             "file-backed RSS", "data on disk"], rows))
+             "slope, first third, MiB/min", "slope, last third, MiB/min", "Go heap in use, after warm-up → end",
+             "caches, after warm-up → end", "file-backed RSS, after warm-up → end", "data on disk"], rows))
     w("")
     for fn, sl in longs.items():
         for proc in ("victoria-metrics", "vmalert"):
@@ -1139,6 +1139,9 @@ def vm_growth_text(fn, sl, proc="victoria-metrics"):
         limits = internal_at(internals, t1, "vm_cache_size_max_bytes")
         txt += ("Between the same points, " + ", ".join(f"{what} {mb(a)} → {mb(b)}" for _, what, a, b in parts)
                 + (f" (the caches' limits add up to {mb(limits)})" if limits else "") + ". ")
+        cs = [r[1]["vm_cache_size_bytes"] for r in internals if r[0] >= t0 and r[1].get("vm_cache_size_bytes")]
+        if cs:
+            txt += f"After warm-up the caches went up and down between {mb(min(cs))} and {mb(max(cs))}. "
         big = max(parts)
         if plateau > rss0 and big[0] > 0:
             txt += f"The largest part of the growth after warm-up is {big[1]}."
