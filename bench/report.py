@@ -758,7 +758,11 @@ def method_section(w, ctx):
           f"Evidence that the stack was working: VictoriaMetrics scrapes {num(soak['evidence'].get('vm_scrapes'))} "
           f"({num(soak['evidence'].get('vm_scrapes_failed'))} failed), "
           f"rows inserted {num(soak['evidence'].get('vm_rows_inserted'))}, vmalert iterations "
-          f"{num(soak['evidence'].get('vmalert_iterations'))}.")
+          f"{num(soak['evidence'].get('vmalert_iterations'))}"
+          + (f"; Prometheus scraped the original {num(soak['evidence']['prometheus_scrapes'])} times "
+             f"({num(soak['evidence'].get('prometheus_scrapes_ok'))} answered), "
+             f"{num(soak['evidence'].get('prometheus_samples_appended'))} samples appended"
+             if soak["evidence"].get("prometheus_scrapes") is not None else "") + ".")
     if scale:
         w(f"- **Scale**: one instance per configuration, changing one setting from the defaults at a time; after "
           f"{scale['warm_s']:g} s, worker CPU (schedstat) and `sensor_readings_total` over {scale['measure_s']:g} s "
