@@ -748,8 +748,9 @@ def method_section(w, ctx):
           "saturates the machine, so on 2 cores it measures how the spinning worker, wrk and the exporter "
           "share the CPU rather than isolation. " + spike_method(spike))
     if soak:
-        w(f"- **Soak**: {soak['soak_s']:.0f} s; sensor-service and the baseline"
-          + (" and the original" if "original" in soak.get("stats", {}) else "")
+        w(f"- **Soak**: {soak['soak_s']:.0f} s; "
+          + ("sensor-service, the baseline and the original" if "original" in soak.get("stats", {})
+             else "sensor-service and the baseline")
           + " all sample 3 channels every "
           f"10 ms (so the 4096-reading ring wraps within the warm-up and every page of the segment has been "
           f"touched), under a steady paced load on `/metrics` and `/` ({soak['pace']['conns']} connections x "
