@@ -582,7 +582,7 @@ def before_after_section(w, ctx):
     mins = (soak["soak_s"] - soak["warmup_s"]) / 60
     w("The shape of the seed document's table (component, before, after), with figures measured in this run. "
       "*Before* is the service as the seed found it, rebuilt in Python (`bench/baseline/sensor_baseline.py "
-      "--original`: every reading kept in a list nothing trims, a 2,000,000-iteration loop and a 5-15 MB scratch "
+      "--original`: every reading kept in a list nothing trims, a 2,000,000-iteration loop and a 5-15 MiB scratch "
       "buffer in every `/metrics` request, an access log line per request) behind Debian's Prometheus "
       f"{prom_version(soak.get('prometheus_version'))} with a configuration like the package's own (15 s "
       "scrapes and evaluation, itself every 5 s). *After* is sensor-service behind VictoriaMetrics and vmalert "

@@ -11,7 +11,7 @@ with the metric names of sensor-service.
 
 --original runs the service as the seed found it, before its fixes: every
 reading appended to a plain list that is never trimmed, the CPU-heavy work
-(a 2,000,000-iteration loop) and a 5-15 MB scratch allocation inside each
+(a 2,000,000-iteration loop) and a 5-15 MiB scratch allocation inside each
 /metrics request, the window statistics computed there over every reading
 ever taken, and Werkzeug's access log on. The background thread only
 samples. This is the "before" of the report's opening table.
@@ -62,7 +62,7 @@ DOMINANT = Gauge("sensor_vibration_dominant_frequency_hertz", "Strongest frequen
                  ["channel"])
 SPIKES_ON = threading.Event()
 ORIGINAL_LOOP = 2_000_000  # the original's per-request busy loop
-ORIGINAL_ALLOC_MB = (5, 15)  # the original's per-request scratch allocation
+ORIGINAL_ALLOC_MIB = (5, 15)  # the original's per-request scratch allocation, MiB
 UPTIME = Gauge("sensor_uptime_seconds", "Seconds since start.")
 BUILD = Info("sensor_build", "Version of the service.")
 
@@ -124,13 +124,13 @@ class Worker(threading.Thread):
 
     def process_in_request(self, rnd):
         """The original's /metrics: the heavy work in the request handler,
-        over every reading ever taken, with a scratch buffer of 5-15 MB
+        over every reading ever taken, with a scratch buffer of 5-15 MiB
         written through (so its pages are really allocated)."""
         t0 = time.monotonic()
         total = 0
         for i in range(ORIGINAL_LOOP):
             total += i * i
-        scratch = b"x" * (rnd.randint(*ORIGINAL_ALLOC_MB) << 20)
+        scratch = b"x" * (rnd.randint(*ORIGINAL_ALLOC_MIB) << 20)
         per_channel = collections.defaultdict(list)
         for ch, v in list(self.buffer):
             per_channel[ch].append(v)
