@@ -6,17 +6,26 @@ PERFORMANCE_REPORT.md. Run through `make bench` (scripts/bench.sh).
 Stages (BENCH_STAGES, comma separated; default all):
   serve   memory idle and under load, /metrics and / throughput and latency at
           1, 16, 64 connections, CPU and bytes per scrape; ours, the baseline,
-          prometheus-node-exporter
+          the original design (/metrics), nginx serving a copy of our
+          /metrics page as a static file (the ceiling), prometheus-node-exporter
   spike   p99 of / and /metrics while the worker is in a multi-second CPU
           spike, against idle; ours and the baseline
   soak    RSS/PSS of every process over BENCH_SOAK_S under steady load, with
           VictoriaMetrics scraping ours every second and vmalert evaluating
+          (the "after" stack), and Prometheus scraping the original design
+          every 15 s (the "before" stack)
   scale   memory and CPU per reading against channels, sampling rate and ring
-          size
+          size; CPU per scrape and per series at 1, 3, 64, 256, 1,024 channels
+  gzip    what gzip costs a scrape (bench/gzip_cost.py) at 3 and 1,024
+          channels (not in BENCH_QUICK)
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
-BENCH_SOAK_S (default 60), BENCH_SOAK_INTERVAL_S, BENCH_OUT (default
+BENCH_SOAK_S (default 60), BENCH_SOAK_INTERVAL_S, BENCH_SOAK_NAME (the soak's
+JSON file, default soak; `make bench-soak-long` writes soak-long),
+BENCH_SOAK_BEFORE=0 (leave the original design and Prometheus out of the
+soak), BENCH_VM_FLAGS (VictoriaMetrics' memory flags instead of the stack's
+-memory.allowedBytes=16MiB and query limits), BENCH_OUT (default
 bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN.
 
 Benchmarks print figures; they never fail on a number. The exit status is
@@ -36,6 +45,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
+import gzip_cost  # noqa: E402
 import report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -51,8 +61,11 @@ RUNS = env_num("BENCH_RUNS", 1 if QUICK else 3)
 WRK_S = env_num("BENCH_WRK_S", 1 if QUICK else 3)
 CONNS = [16] if QUICK else [1, 16, 64]
 SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
+SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
+SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale").split(",") if s.strip()]
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip").split(",")
+          if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale"]
 OUT = B.RESULTS_DIR
@@ -141,6 +154,8 @@ def machine():
             "python3-psutil": dpkg_version("python3-psutil"),
             "victoria-metrics": dpkg_version("victoria-metrics"),
             "prometheus-node-exporter": dpkg_version("prometheus-node-exporter"),
+            "nginx-light": dpkg_version("nginx-light"),
+            "prometheus": dpkg_version("prometheus"),
         },
     }
 
@@ -154,11 +169,11 @@ def server_cpu(target, svc):
         pid = svc.pids().get("exporter")
         t = B.cpu_time(pid)
         return t["ns"], t["ticks"]
-    if target == "baseline":
+    if target in ("baseline", "original"):
         whole, thread = B.cpu_time(svc.pid), B.cpu_time(svc.pid, svc.worker_tid)
         return whole["ns"] - thread["ns"], whole["ticks"] - thread["ticks"]
-    t = B.cpu_time(svc.pid)
-    return t["ns"], t["ticks"]
+    ts = [B.cpu_time(p) for p in svc.pids().values()]
+    return sum(t["ns"] or 0 for t in ts), sum(t["ticks"] or 0 for t in ts)
 
 
 def measure_wrk(target, svc, path, conns, duration, **kw):
@@ -171,20 +186,30 @@ def measure_wrk(target, svc, path, conns, duration, **kw):
     sums = [add_sum(dict(row), OURS)["ours"] for _, row in s.series if all(row.get(x) for x in OURS)]
     if sums:
         peak["ours"] = {"rss": max(x["rss"] for x in sums), "pss": max(x["pss"] for x in sums)}
-    n = max(w["requests"], 1)
+    n = w["requests"]
+    if n == 0:  # nothing answered within the run: no latency nor cost per request to speak of
+        for k in ("p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us"):
+            w[k] = None
     w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "foreign_cores": fg.cores,
-              "cpu_per_req_s": (c1 - c0) / n,
-              "cpu_ticks_per_req_s": (k1 - k0) / n, "bytes_per_req": w["bytes"] / n, "mem_peak": peak})
+              "cpu_per_req_s": (c1 - c0) / n if n else None,
+              "cpu_ticks_per_req_s": (k1 - k0) / n if n else None, "bytes_per_req": w["bytes"] / n if n else None,
+              "mem_peak": peak})
     return w
 
 
 def stage_serve():
-    log("serve: starting sensor-service (defaults), the Python baseline and prometheus-node-exporter")
+    log("serve: starting sensor-service (defaults), the Python baseline, the original design, "
+        "prometheus-node-exporter")
     ours = B.Ours(BIN, TMP, [], "serve")
     bl = B.Baseline(TMP)
+    orig = B.Baseline(TMP, original=True)
     ne = B.NodeExporter(TMP)
-    svcs = {"ours": ours, "baseline": bl, "node-exporter": ne}
     time.sleep(1.5 if QUICK else 5)
+    # nginx serves the very bytes our /metrics served just now
+    ceiling_page = B.http_get(ours.url + "/metrics")[1]
+    ng = B.Nginx(TMP, ceiling_page)
+    log(f"serve: nginx serves a copy of our /metrics page ({len(ceiling_page)} bytes) on {ng.url}/metrics")
+    svcs = {"ours": ours, "nginx": ng, "baseline": bl, "original": orig, "node-exporter": ne}
 
     pages = {}
     for name, s in svcs.items():
@@ -211,7 +236,10 @@ def stage_serve():
     for r in range(RUNS):
         for path in ("/metrics", "/"):
             for c in CONNS:
-                for target in ("ours", "baseline"):
+                # nginx and the original serve /metrics only: the ceiling and
+                # the "before" of a scrape
+                targets = ("ours", "nginx", "baseline", "original") if path == "/metrics" else ("ours", "baseline")
+                for target in targets:
                     log(f"serve: run {r + 1}/{RUNS} {target} {path} -c{c} {WRK_S}s")
                     w = measure_wrk(target, svcs[target], path, c, WRK_S)
                     w["run"] = r
@@ -225,6 +253,7 @@ def stage_serve():
     # memory under load: the peaks of the /metrics runs at 16 connections
     load = {}
     for target, labs in (("ours", OURS + ("ours", "ours_unique")), ("baseline", ("baseline",)),
+                         ("original", ("original",)), ("nginx", ("nginx", "nginx-worker")),
                          ("node-exporter", ("node-exporter",))):
         rs = [w for w in runs if w["target"] == target and w["path"] == "/metrics" and w["conns"] == 16]
         for lab in labs:
@@ -240,13 +269,14 @@ def stage_serve():
             **{k: B.summarize([w[k] for w in ws]) for k in
                ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us", "cpu_per_req_s",
                 "cpu_ticks_per_req_s", "bytes_per_req", "errors", "foreign_cores")},
-            "exporter_rss_peak": B.summarize([w["mem_peak"].get("exporter" if target == "ours" else target,
-                                                                {}).get("rss") for w in ws]),
+            "exporter_rss_peak": B.summarize([w["mem_peak"].get({"ours": "exporter", "nginx": "nginx-worker"}.get(
+                target, target), {}).get("rss") for w in ws]),
         })
     segment = ours.segment_bytes()
-    for s in (ne, bl, ours):
+    for s in (ng, ne, orig, bl, ours):
         s.stop()
-    write_json("serve", {"idle": idle, "idle_samples": idle_rows, "load": load, "runs": runs, "summary": summary,
+    write_json("serve", {"nginx_page_bytes": len(ceiling_page), "nginx_flags": ng.flags,
+                         "idle": idle, "idle_samples": idle_rows, "load": load, "runs": runs, "summary": summary,
                          "pages": pages, "segment_bytes": segment, "conns": CONNS, "wrk_s": WRK_S, "runs_n": RUNS,
                          "ours_args": ours.args})
 
@@ -384,14 +414,31 @@ def stage_spike():
 
 # ---------------------------------------------------------------- soak
 
+# What VictoriaMetrics and vmalert say about their own memory: the Go heap,
+# the caches (and their limits), the data on disk. Sampled during the soak,
+# they tell caches filling up from growth without a bound.
+GO_MEM = ("go_memstats_heap_inuse_bytes", "go_memstats_heap_sys_bytes", "go_memstats_heap_idle_bytes",
+          "go_memstats_heap_released_bytes", "go_memstats_next_gc_bytes", "go_memstats_sys_bytes",
+          "process_resident_memory_anon_bytes", "process_resident_memory_file_bytes")
+VM_MEM = GO_MEM + ("vm_cache_size_bytes", "vm_cache_size_max_bytes", "vm_cache_entries", "vm_data_size_bytes",
+                   "vm_allowed_memory_bytes")
+INTERNALS_EVERY_S = 10.0
+
+
 def stage_soak():
     args = ["--sample-interval-ms", "10"]
-    log(f"soak: {SOAK_S}s, sample every {SOAK_INTERVAL:g}s; ours and the baseline at "
-        f"{PACE_CONNS}x{1000 // PACE_MS} req/s each; VictoriaMetrics scraping ours every 1s, vmalert")
+    log(f"soak: {SOAK_S}s, sample every {SOAK_INTERVAL:g}s; ours, the baseline"
+        f"{' and the original' if SOAK_BEFORE else ''} at {PACE_CONNS}x{1000 // PACE_MS} req/s each; VictoriaMetrics "
+        f"scraping ours every 1s, vmalert{'; Prometheus scraping the original every 15s' if SOAK_BEFORE else ''}")
     ours = B.Ours(BIN, TMP, args, "soak")
     bl = B.Baseline(TMP, args)
     vm = B.VictoriaMetrics(TMP, {"sensor-service": f"127.0.0.1:{ours.port}"})
     va = B.VmAlert(TMP, vm.url)
+    before = []
+    if SOAK_BEFORE:
+        orig = B.Baseline(TMP, args, original=True)
+        prom = B.Prometheus(TMP, {"sensor-original": f"127.0.0.1:{orig.port}"})
+        before = [("original", orig), ("prometheus", prom)]
     results = {}
 
     def load(name, svc):
@@ -401,20 +448,49 @@ def stage_soak():
         except Exception as e:  # noqa: BLE001 - recorded, the bench goes on
             results[name] = {"error": str(e)}
 
-    threads = [threading.Thread(target=load, args=(n, s)) for n, s in (("ours", ours), ("baseline", bl))]
+    threads = [threading.Thread(target=load, args=(n, s)) for n, s in [("ours", ours), ("baseline", bl)] + before[:1]]
     for t in threads:
         t.start()
-    sampler = B.Sampler([ours.pids, bl.pids, vm.pids, va.pids], SOAK_INTERVAL,
+    sampler = B.Sampler([ours.pids, bl.pids, vm.pids, va.pids] + [p.pids for _, p in before], SOAK_INTERVAL,
                         {"ours_unique": lambda: [p for k, p in ours.pids().items() if k in OURS]})
+    internals = {"victoria-metrics": [], "vmalert": []}
+
+    def sample_internals():
+        t = round(time.monotonic() - sampler.t0, 2)
+        for name, svc, names in (("victoria-metrics", vm, VM_MEM), ("vmalert", va, GO_MEM)):
+            page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")
+            if page:
+                row = B.metric_sums(page, names)
+                if name == "victoria-metrics":
+                    row["caches"] = B.metric_by_label(page, "vm_cache_size_bytes", "type")
+                    row["caches_max"] = B.metric_by_label(page, "vm_cache_size_max_bytes", "type")
+                internals[name].append([t, row])
+
     sampler.t0 = time.monotonic()
     end = sampler.t0 + SOAK_S
+    next_internals = sampler.t0
     while time.monotonic() < end:
         sampler.sample_once()
+        if time.monotonic() >= next_internals:
+            sample_internals()
+            next_internals += INTERNALS_EVERY_S
         time.sleep(max(0.0, min(SOAK_INTERVAL, end - time.monotonic())))
     sampler.sample_once()
+    sample_internals()
     for t in threads:
         t.join()
 
+    before_evidence = {}
+    if before:
+        prom_metrics = B.http_get(prom.url + "/metrics")[1].decode(errors="replace")
+        orig_page = B.http_get(orig.url + "/metrics", timeout=30)[1].decode(errors="replace")
+        before_evidence = {
+            "prometheus_scrapes_ok": B.prom_query(prom.url, 'sum_over_time(up{job="sensor-original"}[1d])'),
+            "prometheus_scrapes": B.prom_query(prom.url, 'count_over_time(up{job="sensor-original"}[1d])'),
+            "prometheus_samples_appended": B.metric_sums(prom_metrics, ("prometheus_tsdb_head_samples_appended_total",))
+            .get("prometheus_tsdb_head_samples_appended_total"),
+            "original_readings_kept": B.metric_value(orig_page, "sensor_queue_depth"),
+        }
     vm_metrics = B.http_get(vm.url + "/metrics")[1].decode(errors="replace")
     va_metrics = B.http_get(va.url + "/metrics")[1].decode(errors="replace")
     evidence = {
@@ -424,16 +500,23 @@ def stage_soak():
                                 if line.startswith("vm_rows_inserted_total")),
         "vmalert_iterations": sum(float(line.split()[-1]) for line in va_metrics.splitlines()
                                   if line.startswith("vmalert_iteration_total")),
+        **before_evidence,
     }
     segment = ours.segment_bytes()
-    for s in (va, vm, bl, ours):
+    for s in [p for _, p in reversed(before)] + [va, vm, bl, ours]:
         s.stop()
     shutil.rmtree(vm.data, ignore_errors=True)
+    if before:
+        shutil.rmtree(prom.data, ignore_errors=True)
 
     warm = min(max(15.0, 0.1 * SOAK_S), 0.5 * SOAK_S)
-    labels = ["supervisor", "worker", "exporter", "ours_unique", "baseline", "victoria-metrics", "vmalert"]
-    series = {lab: [] for lab in labels + ["ours", "stack"]}
+    labels = ["supervisor", "worker", "exporter", "ours_unique", "baseline", "original", "victoria-metrics",
+              "vmalert", "prometheus"]
+    series = {lab: [] for lab in labels + ["ours", "stack", "before_stack"]}
     for t, row in sampler.series:
+        if row.get("original") and row.get("prometheus"):
+            series["before_stack"].append([round(t, 2), row["original"]["rss"] + row["prometheus"]["rss"],
+                                           row["original"]["pss"] + row["prometheus"]["pss"]])
         for lab in labels:
             if row.get(lab):
                 series[lab].append([round(t, 2), row[lab]["rss"], row[lab]["pss"]])
@@ -456,9 +539,12 @@ def stage_soak():
             "rss": B.summarize([p[1] for p in post]), "pss": B.summarize([p[2] for p in post]),
             "samples": len(post),
         }
-    write_json("soak", {"soak_s": SOAK_S, "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
+    write_json(SOAK_NAME, {"soak_s": SOAK_S, "internals": internals,
+                           "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
                         "baseline_args": args, "load": results, "series": series, "stats": stats,
                         "evidence": evidence, "segment_bytes": segment, "vm_flags": vm.flags,
+                        "prometheus_flags": prom.flags if before else None,
+                        "prometheus_version": (cmd_out(["prometheus", "--version"]).splitlines() or [None])[0],
                         "vmalert_flags": va.flags, "pace": {"conns": PACE_CONNS, "delay_ms": PACE_MS}})
 
 
@@ -466,7 +552,7 @@ def stage_soak():
 
 def scale_configs():
     base = {"channels": 3, "sample_interval_ms": 100, "ring_capacity": 4096}
-    want = [("channels", 1), ("channels", 64), ("channels", 1024),
+    want = [("channels", 1), ("channels", 3), ("channels", 64), ("channels", 256), ("channels", 1024),
             ("sample_interval_ms", 100), ("sample_interval_ms", 10), ("sample_interval_ms", 1),
             ("ring_capacity", 4096), ("ring_capacity", 65536), ("ring_capacity", 1048576)]
     if QUICK:
@@ -506,10 +592,18 @@ def stage_scale():
             "cpu_per_reading_s": (w1 - w0) / readings if readings > 0 else None,
             "dropped_total": B.metric_value(page1, "sensor_readings_dropped_total"),
             "page_bytes": len(page1.encode()), "scrape_cpu_s": w["cpu_per_req_s"], "scrape_rps_c1": w["rps"],
+            "series": sum(1 for line in page1.splitlines() if line and not line.startswith("#")),
             "scrape_p99_us": w["p99_us"],
         })
         svc.stop()
     write_json("scale", {"rows": rows, "warm_s": warm, "measure_s": measure})
+
+
+# ---------------------------------------------------------------- gzip
+
+def stage_gzip():
+    log(f"gzip: the exporter's CPU per scrape plain and gzip, {gzip_cost.SCRAPES} scrapes, at 3 and 1,024 channels")
+    write_json("gzip", gzip_cost.measure(BIN, TMP))
 
 
 # ---------------------------------------------------------------- main
@@ -537,7 +631,8 @@ def main():
     failed = []
     try:
         for st in STAGES:
-            fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale}.get(st)
+            fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
+                  "gzip": stage_gzip}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)
@@ -567,7 +662,8 @@ def main():
                   "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "conns": CONNS}
     m["failed_stages"] = failed
     m["pids_started"] = B.started_pids
-    write_json("machine", m)
+    # a long soak of its own (make bench-soak-long) keeps its machine apart
+    write_json("machine" if SOAK_NAME == "soak" else f"{SOAK_NAME}-machine", m)
     report.generate(OUT, REPORT)
     print(report.console_table(OUT))
     log(f"done in {m['duration_s']:.0f}s; report {REPORT}")

@@ -1,6 +1,7 @@
 """benchlib.py - the measuring instruments of the bench: /proc readers,
-the processes it starts (sensor-service, the Python baseline, VictoriaMetrics,
-vmalert, node-exporter), wrk runs and small statistics.
+the processes it starts (sensor-service, the Python baseline and the original
+design, VictoriaMetrics, vmalert, Prometheus, nginx, node-exporter), wrk runs
+and small statistics.
 
 Every process here is one the bench started itself; it is stopped by its pid
 (never by name), and the shared-memory segments have private names.
@@ -311,6 +312,47 @@ def metric_value(text, name):
     return None
 
 
+def metric_sums(text, names):
+    """{name: the sum of its samples over every label set} for the NAMES found
+    in a Prometheus page (e.g. all of VictoriaMetrics' vm_cache_size_bytes)."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        name = line.split("{", 1)[0].split(" ", 1)[0]
+        if name in names:
+            try:
+                out[name] = out.get(name, 0.0) + float(line.rsplit(" ", 1)[1])
+            except (IndexError, ValueError):
+                pass
+    return out
+
+
+def metric_by_label(text, name, label):
+    """{value of LABEL: sample} for every sample of NAME in a Prometheus page."""
+    out = {}
+    key = f'{label}="'
+    for line in text.splitlines():
+        if line.startswith(name + "{") and key in line:
+            lab = line.split(key, 1)[1].split('"', 1)[0]
+            try:
+                out[lab] = float(line.rsplit(" ", 1)[1])
+            except (IndexError, ValueError):
+                pass
+    return out
+
+
+def prom_query(url, query):
+    """The first value of an instant PromQL query to Prometheus or
+    VictoriaMetrics at url, or None."""
+    import urllib.parse
+    st, body = http_get(url + "/api/v1/query?query=" + urllib.parse.quote(query))
+    try:
+        return float(json.loads(body)["data"]["result"][0]["value"][1]) if st == 200 else None
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
 def summarize(values):
     """median, min, max and n of the numbers that are not None."""
     v = [x for x in values if x is not None]
@@ -439,16 +481,18 @@ class Ours(Proc):
 
 
 class Baseline(Proc):
-    """The Python/Flask design of bench/baseline/."""
+    """The Python/Flask design of bench/baseline/; with original=True the
+    design before the seed's fixes (--original), labelled "original"."""
 
     seq = 0
 
-    def __init__(self, logdir, args=()):
+    def __init__(self, logdir, args=(), original=False):
         Baseline.seq += 1
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [PYTHON, BASELINE_PY, "--port", str(self.port), *args]
-        super().__init__(f"baseline-{Baseline.seq}", argv, logdir)
+        self.label = "original" if original else "baseline"
+        argv = [PYTHON, BASELINE_PY, "--port", str(self.port), *args, *(["--original"] if original else [])]
+        super().__init__(f"{self.label}-{Baseline.seq}", argv, logdir)
         ok = wait_until(lambda: http_get(self.url + "/", 1)[0] == 200, 20)
         if not ok:
             tail = self.log_tail()
@@ -458,7 +502,7 @@ class Baseline(Proc):
         self.worker_tid = body["worker"]["tid"]
 
     def pids(self):
-        return {"baseline": self.pid}
+        return {self.label: self.pid}
 
 
 class NodeExporter(Proc):
@@ -473,8 +517,87 @@ class NodeExporter(Proc):
             raise RuntimeError(f"prometheus-node-exporter did not start:\n{tail}")
 
 
+class Nginx(Proc):
+    """Debian's nginx serving `page` as a static file at /metrics: the ceiling
+    of what a server can do with this page on this machine. A private
+    configuration in its own directory (one worker, in the foreground, no
+    access log; keep-alive connections never closed for their request count,
+    as ours are not), on a free loopback port."""
+
+    def __init__(self, logdir, page):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = os.path.join(logdir, f"nginx-{self.port}")
+        www = os.path.join(self.dir, "www")
+        os.makedirs(www)
+        with open(os.path.join(www, "metrics"), "wb") as f:
+            f.write(page)
+        temps = "\n".join(f"  {k}_temp_path {self.dir}/{k};" for k in ("client_body", "proxy", "fastcgi"))
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""{'user root;' if os.geteuid() == 0 else ''}
+worker_processes 1;
+daemon off;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+{temps}
+  sendfile on;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {www};
+    location = /metrics {{ default_type "text/plain; version=0.0.4; charset=utf-8"; }}
+  }}
+}}
+""")
+        self.flags = ["-p", self.dir, "-c", conf, "-e", os.path.join(self.dir, "error.log")]
+        super().__init__("nginx", ["nginx", *self.flags], logdir)
+        self._worker = None
+        if not wait_until(lambda: http_get(self.url + "/metrics", 2) == (200, page), 15):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"nginx did not start:\n{tail}")
+
+    def pids(self):
+        if self._worker is None or proc_ppid(self._worker) != self.pid:
+            self._worker = children_of(self.pid).get("nginx")
+            if self._worker and self._worker not in started_pids:
+                started_pids.append(self._worker)
+        return {"nginx": self.pid, **({"nginx-worker": self._worker} if self._worker else {})}
+
+
+class Prometheus(Proc):
+    """Debian's Prometheus scraping `targets` with a configuration like the
+    package's own /etc/prometheus/prometheus.yml (15 s scrape and evaluation,
+    Prometheus scraping itself every 5 s), data in a private directory."""
+
+    def __init__(self, logdir, targets):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.data = os.path.join(logdir, f"prometheus-data-{self.port}")
+        cfg = os.path.join(logdir, f"prometheus-{self.port}.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\nscrape_configs:\n"
+                    f"  - job_name: prometheus\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
+                    f"    static_configs:\n      - targets: ['127.0.0.1:{self.port}']\n")
+            for job, addr in targets.items():
+                f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
+        self.flags = [f"--config.file={cfg}", f"--storage.tsdb.path={self.data}",
+                      f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"]
+        super().__init__("prometheus", ["prometheus", *self.flags], logdir)
+        if not wait_until(lambda: http_get(self.url + "/-/ready", 2)[0] == 200, 30):
+            tail = self.log_tail()
+            self.stop()
+            raise RuntimeError(f"prometheus did not start:\n{tail}")
+
+
 class VictoriaMetrics(Proc):
-    """victoria-metrics scraping `targets` every second, small-footprint flags."""
+    """victoria-metrics scraping `targets` every second, with the stack's
+    small-footprint flags."""
 
     def __init__(self, logdir, targets, interval="1s"):
         self.port = free_port()
@@ -485,8 +608,13 @@ class VictoriaMetrics(Proc):
             f.write(f"global:\n  scrape_interval: {interval}\nscrape_configs:\n")
             for job, addr in targets.items():
                 f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
+        # the caps of scripts/run-stack.sh (the stack as deployed), or flags
+        # of the caller's (BENCH_VM_FLAGS)
+        caps = os.environ.get("BENCH_VM_FLAGS", "").split() or [
+            "-memory.allowedBytes=16MiB", "-search.maxConcurrentRequests=2", "-search.maxQueueDuration=5s",
+            "-search.maxUniqueTimeseries=5000"]
         self.flags = [f"-httpListenAddr=127.0.0.1:{self.port}", f"-storageDataPath={self.data}",
-                      f"-promscrape.config={cfg}", "-memory.allowedPercent=1", "-retentionPeriod=1d",
+                      f"-promscrape.config={cfg}", *caps, "-retentionPeriod=1d",
                       "-search.latencyOffset=2s", "-loggerLevel=WARN"]
         super().__init__("victoria-metrics", ["victoria-metrics", *self.flags], logdir)
         if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
@@ -522,7 +650,8 @@ class VmAlert(Proc):
             f.write(self.RULES)
         self.flags = [f"-rule={rules}", f"-datasource.url={vm_url}", f"-remoteWrite.url={vm_url}",
                       f"-notifier.url=http://127.0.0.1:{free_port()}", f"-httpListenAddr=127.0.0.1:{self.port}",
-                      "-evaluationInterval=5s", "-loggerLevel=ERROR"]
+                      "-evaluationInterval=5s", "-memory.allowedBytes=8MiB", "-remoteWrite.maxQueueSize=1000",
+                      "-loggerLevel=ERROR"]
         super().__init__("vmalert", ["vmalert", *self.flags], logdir)
         if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
             tail = self.log_tail()

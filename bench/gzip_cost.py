@@ -7,7 +7,8 @@ For a small page (3 channels) and the large bench page (1,024 channels):
     (schedstat of the sensor-exporter process over SCRAPES requests);
   - the page compressed by the same zlib (Debian's libz, through Python's
     zlib module) at levels 1, 6 and 9: bytes and CPU per compression.
-Prints a table; never fails on a number.
+Prints a table; never fails on a number. `make bench` runs the same
+measurement as its gzip stage (measure() below) into bench/results/gzip.json.
 
     SENSOR_BIN=build/sensor-service bench/gzip_cost.py
 """
@@ -44,12 +45,14 @@ def scrape_cpu(svc, gzip):
 
 
 def stable_page(svc):
-    """The page once every channel has its window statistics (it grows
-    about threefold when the first processing run is done)."""
+    """The page once every channel has its window statistics: after the
+    worker's second processing run (the page grows about threefold at the
+    first), and two pages in a row within 1% of each other."""
     last = b""
     for _ in range(100):
         page = benchlib.http_get(svc.url + "/metrics")[1]
-        if last and abs(len(page) - len(last)) * 100 < len(last) and b"sensor_window_value" in page:
+        runs = benchlib.metric_value(page.decode(errors="replace"), "sensor_processing_runs_total") or 0
+        if runs >= 2 and last and abs(len(page) - len(last)) * 100 < len(last):
             return page
         last = page
         time.sleep(1.0)
@@ -64,27 +67,43 @@ def zlib_cost(page, level):
     return (time.process_time() - t0) / REPS, len(out)
 
 
-def main():
-    binary = os.environ.get("SENSOR_BIN", "build/sensor-service")
-    logdir = tempfile.mkdtemp(prefix="gzip-cost-")
+def measure(binary, logdir, channel_counts=(3, 1024)):
+    """One dict per channel count: the page, the exporter's CPU per scrape
+    plain and gzip, and zlib alone at levels 1, 6 and 9."""
     rows = []
-    try:
-        for channels in (3, 1024):
-            svc = benchlib.Ours(binary, logdir, ["--channels", str(channels)], tag=f"gz{channels}")
+    for channels in channel_counts:
+        svc = benchlib.Ours(binary, logdir, ["--channels", str(channels)], tag=f"gz{channels}")
+        try:
             page = stable_page(svc)
             plain_cpu, plain_bytes = scrape_cpu(svc, False)
             gz_cpu, gz_bytes = scrape_cpu(svc, True)
+        finally:
             svc.stop()
-            rows.append((channels, len(page), plain_cpu, plain_bytes, gz_cpu, gz_bytes,
-                         [(lv, *zlib_cost(page, lv)) for lv in (1, 6, 9)]))
+        levels = []
+        for lv in (1, 6, 9):
+            cpu, n = zlib_cost(page, lv)
+            levels.append({"level": lv, "cpu_s": cpu, "bytes": n})
+        rows.append({"channels": channels, "page_bytes": len(page), "plain_cpu_s": plain_cpu,
+                     "plain_wire_bytes": plain_bytes, "gzip_cpu_s": gz_cpu, "gzip_wire_bytes": gz_bytes,
+                     "zlib": levels})
+    return {"rows": rows, "scrapes": SCRAPES, "zlib_reps": REPS}
+
+
+def main():
+    binary = os.environ.get("SENSOR_BIN", "build/sensor-service")
+    logdir = tempfile.mkdtemp(prefix="gzip-cost-")
+    try:
+        res = measure(binary, logdir)
     finally:
         benchlib.stop_all()
     print(f"exporter CPU per /metrics scrape ({SCRAPES} scrapes), and zlib alone on the same page ({REPS} runs)")
-    for ch, size, pc, pb, gc, gb, levels in rows:
-        print(f"{ch:5d} channels: page {size} B; plain {pc * 1e6:.0f} us/scrape, {pb} B on the wire; "
-              f"gzip (level built in) {gc * 1e6:.0f} us/scrape, {gb} B")
-        for lv, cpu, n in levels:
-            print(f"        zlib level {lv}: {n:7d} B ({100.0 * n / size:4.1f} %), {cpu * 1e6:7.0f} us")
+    for r in res["rows"]:
+        print(f"{r['channels']:5d} channels: page {r['page_bytes']} B; plain {r['plain_cpu_s'] * 1e6:.0f} us/scrape, "
+              f"{r['plain_wire_bytes']} B on the wire; gzip (level built in) {r['gzip_cpu_s'] * 1e6:.0f} us/scrape, "
+              f"{r['gzip_wire_bytes']} B")
+        for z in r["zlib"]:
+            share = 100.0 * z["bytes"] / r["page_bytes"]
+            print(f"        zlib level {z['level']}: {z['bytes']:7d} B ({share:4.1f} %), {z['cpu_s'] * 1e6:7.0f} us")
 
 
 if __name__ == "__main__":

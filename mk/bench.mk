@@ -6,6 +6,13 @@
 #   make bench-quick             a tiny run into build/bench-quick (seconds)
 #   make bench-report            regenerate PERFORMANCE_REPORT.md from bench/results
 #   BENCH_SOAK_S=1800 make bench a 30-minute soak
+#   make bench-soak-long         the soak alone for 25 minutes, into
+#                                bench/results/soak-long.json: whether
+#                                VictoriaMetrics' RSS levels off (the report's
+#                                "VictoriaMetrics over a long soak"); with
+#                                BENCH_VM_FLAGS=-memory.allowedPercent=1
+#                                BENCH_SOAK_NAME=soak-long-allowedpercent1
+#                                the same for the flags of earlier soaks
 #   make bench-hostile           the "Hostile clients" figures (bench/hostile.py,
 #                                ~2 minutes): attacks at twice the fd limit,
 #                                into bench/results/hostile.json and the report
@@ -13,7 +20,7 @@
 #                                CHAOS_S=600 by default): random kills, pauses
 #                                and hangs under load and scraping
 
-.PHONY: bench-quick bench-report bench-hostile bench-chaos
+.PHONY: bench-quick bench-report bench-hostile bench-chaos bench-soak-long
 
 bench-quick: all
 	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \
@@ -27,3 +34,7 @@ bench-hostile: all
 
 bench-chaos: all
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py
+
+bench-soak-long: all
+	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=$${BENCH_SOAK_NAME:-soak-long} BENCH_SOAK_BEFORE=0 \
+		scripts/bench.sh

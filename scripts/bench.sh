@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bench.sh - `make bench`: install what the bench needs (Debian packages
-# only), then measure sensor-service beside the original Python design and
+# only), then measure sensor-service beside the original Python design (as
+# the seed fixed it and as it was before), nginx and Prometheus, and
 # regenerate bench/results/*.json, the plots and PERFORMANCE_REPORT.md.
 #
-#   scripts/bench.sh                 the default bench (under 10 minutes)
+#   scripts/bench.sh                 the default bench (under 15 minutes)
 #   BENCH_SOAK_S=1800 scripts/bench.sh   with a 30-minute soak
 #   BENCH_QUICK=1 BENCH_OUT=/tmp/r BENCH_REPORT=/tmp/r.md scripts/bench.sh
 #                                    a tiny run (the smoke test)

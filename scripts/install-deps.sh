@@ -4,7 +4,7 @@
 # Chromium for the dashboard test), bench, lint (default: build test). The
 # test group has gdb (test_worker_stop.sh holds the worker at its sleep) and
 # util-linux (prlimit, test_starvation.sh).
-# Package services (prometheus, victoria-metrics) are not started by the
+# Package services (prometheus, victoria-metrics, nginx) are not started by the
 # installation: the stack starts its own on its own ports.
 set -euo pipefail
 
@@ -13,7 +13,7 @@ declare -A GROUP=(
 	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
-	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter"
+	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter nginx-light prometheus"
 	[lint]="cppcheck clang-tidy clang-format flawfinder graphviz clang shellcheck help2man groff-base"
 	[profile]="linux-perf python3"
 	[fuzz]="clang libclang-rt-14-dev valgrind" # make fuzz (libFuzzer), make valgrind

@@ -9,6 +9,13 @@ samples the simulated sensors and runs the CPU-heavy processing step (window
 statistics and a DFT of each vibration channel). It serves `/` and `/metrics`
 with the metric names of sensor-service.
 
+--original runs the service as the seed found it, before its fixes: every
+reading appended to a plain list that is never trimmed, the CPU-heavy work
+(a 2,000,000-iteration loop) and a 5-15 MiB scratch allocation inside each
+/metrics request, the window statistics computed there over every reading
+ever taken, and Werkzeug's access log on. The background thread only
+samples. This is the "before" of the report's opening table.
+
 Only Debian's packages: python3-flask, python3-prometheus-client,
 python3-psutil. Run it with /usr/bin/python3.
 
@@ -25,6 +32,7 @@ import collections
 import logging
 import math
 import os
+import random
 import signal
 import threading
 import time
@@ -53,6 +61,8 @@ WINDOW = Gauge("sensor_window_value", "Statistics over the last processing windo
 DOMINANT = Gauge("sensor_vibration_dominant_frequency_hertz", "Strongest frequency of each vibration channel.",
                  ["channel"])
 SPIKES_ON = threading.Event()
+ORIGINAL_LOOP = 2_000_000  # the original's per-request busy loop
+ORIGINAL_ALLOC_MIB = (5, 15)  # the original's per-request scratch allocation, MiB
 UPTIME = Gauge("sensor_uptime_seconds", "Seconds since start.")
 BUILD = Info("sensor_build", "Version of the service.")
 
@@ -96,11 +106,38 @@ class Worker(threading.Thread):
     def __init__(self, args):
         super().__init__(daemon=True, name="sensor-worker")
         self.args = args
-        self.buffer = collections.deque(maxlen=BUFFER_LEN)
+        # the original keeps every reading: a list nothing ever trims
+        self.buffer = [] if args.original else collections.deque(maxlen=BUFFER_LEN)
         self.pending = 0
         self.native_id_ = None
         self.heartbeat = time.monotonic()
         self.names = [channel_name(ch) for ch in range(args.channels)]
+
+    def window_stats(self, per_channel):
+        for ch, vals in per_channel.items():
+            name, _ = self.names[ch]
+            s = sorted(vals)
+            WINDOW.labels(name, "min").set(s[0])
+            WINDOW.labels(name, "max").set(s[-1])
+            WINDOW.labels(name, "mean").set(sum(vals) / len(vals))
+            WINDOW.labels(name, "p95").set(s[max(0, math.ceil(0.95 * len(s)) - 1)])
+
+    def process_in_request(self, rnd):
+        """The original's /metrics: the heavy work in the request handler,
+        over every reading ever taken, with a scratch buffer of 5-15 MiB
+        written through (so its pages are really allocated)."""
+        t0 = time.monotonic()
+        total = 0
+        for i in range(ORIGINAL_LOOP):
+            total += i * i
+        scratch = b"x" * (rnd.randint(*ORIGINAL_ALLOC_MIB) << 20)
+        per_channel = collections.defaultdict(list)
+        for ch, v in list(self.buffer):
+            per_channel[ch].append(v)
+        self.window_stats(per_channel)
+        RUNS.inc()
+        CPU_SPIKE.observe(time.monotonic() - t0)
+        return total + len(scratch)
 
     def process(self):
         t0 = time.monotonic()
@@ -110,15 +147,10 @@ class Worker(threading.Thread):
             per_channel = collections.defaultdict(list)
             for ch, v in list(self.buffer):
                 per_channel[ch].append(v)
+            self.window_stats(per_channel)
             for ch, vals in per_channel.items():
-                name, _ = self.names[ch]
-                s = sorted(vals)
-                WINDOW.labels(name, "min").set(s[0])
-                WINDOW.labels(name, "max").set(s[-1])
-                WINDOW.labels(name, "mean").set(sum(vals) / len(vals))
-                WINDOW.labels(name, "p95").set(s[max(0, math.ceil(0.95 * len(s)) - 1)])
                 if ch % 3 == 2:
-                    DOMINANT.labels(name).set(dominant_frequency(vals) * rate)
+                    DOMINANT.labels(self.names[ch][0]).set(dominant_frequency(vals) * rate)
             if time.monotonic() >= deadline or not SPIKES_ON.is_set():
                 break
         self.pending = 0
@@ -128,7 +160,6 @@ class Worker(threading.Thread):
 
     def run(self):
         self.native_id_ = threading.get_native_id()
-        import random
         rnd = random.Random(self.args.seed)
         interval = self.args.sample_interval_ms / 1000.0
         next_process = time.monotonic() + self.args.process_interval_ms / 1000.0
@@ -143,14 +174,16 @@ class Worker(threading.Thread):
                 VALUE.labels(name, unit).set(v)
                 CHANNEL_READINGS.labels(name).inc()
                 READINGS.inc()
-                if self.pending >= BUFFER_LEN:
+                if self.args.original:
+                    self.pending += 1  # nothing is ever dropped, nor processed here
+                elif self.pending >= BUFFER_LEN:
                     DROPPED.inc()
                 else:
                     self.pending += 1
             QUEUE_DEPTH.set(self.pending)
             LOOP_ITERATIONS.inc()
             self.heartbeat = time.monotonic()
-            if now >= next_process:
+            if now >= next_process and not self.args.original:
                 self.process()
                 next_process = time.monotonic() + self.args.process_interval_ms / 1000.0
                 self.heartbeat = time.monotonic()
@@ -162,7 +195,8 @@ def create_app(args):
     worker = Worker(args)
     started = time.monotonic()
     proc = psutil.Process()
-    QUEUE_CAPACITY.set(BUFFER_LEN)
+    QUEUE_CAPACITY.set(0 if args.original else BUFFER_LEN)
+    request_rnd = random.Random(args.seed + 1)
     BUILD.info({"version": "baseline", "shm_layout": "none"})
 
     @app.after_request
@@ -186,6 +220,9 @@ def create_app(args):
         RSS.labels("service").set(proc.memory_info().rss)
         HEARTBEAT_AGE.set(time.monotonic() - worker.heartbeat)
         UPTIME.set(time.monotonic() - started)
+        if args.original:
+            worker.process_in_request(request_rnd)
+            QUEUE_DEPTH.set(len(worker.buffer))
         return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
     if args.debug_endpoint:
@@ -207,9 +244,12 @@ def main():
     ap.add_argument("--spike-ms", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--debug-endpoint", action="store_true")
+    ap.add_argument("--original", action="store_true",
+                    help="the design before the seed's fixes: unbounded list, heavy work in /metrics")
     args = ap.parse_args()
-    # The seed "reduced logging overhead": no access log per request.
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    # The seed "reduced logging overhead": no access log per request (the
+    # original logs every request).
+    logging.getLogger("werkzeug").setLevel(logging.INFO if args.original else logging.ERROR)
     SPIKES_ON.set()
     signal.signal(signal.SIGUSR1, lambda *_: SPIKES_ON.set())
     signal.signal(signal.SIGUSR2, lambda *_: SPIKES_ON.clear())

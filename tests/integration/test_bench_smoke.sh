@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_bench_smoke.sh - the bench's machinery in its tiny mode (BENCH_QUICK=1):
-# scripts/bench.sh starts sensor-service, the Python baseline,
-# node-exporter, VictoriaMetrics and vmalert, drives wrk, writes the JSON,
+# scripts/bench.sh starts sensor-service, the Python baseline and the
+# original design, nginx, node-exporter, VictoriaMetrics, vmalert and
+# Prometheus, drives wrk, writes the JSON,
 # the plots and a report, and leaves no process or segment behind. The
 # numbers of a quick run mean nothing; only their presence is checked.
 source "$(dirname "$0")/lib.sh"
@@ -34,7 +35,11 @@ done
 check "report written" test -s "$report"
 body=$(cat "$report" 2>/dev/null)
 assert_match "report has the targets table" '\| target \| measured \| verdict \|' "$body"
-assert_match "report states the PSS target with a value" 'PSS ≤ 6 MB \| [0-9.]+ MB idle' "$body"
+assert_match "report states the PSS target with a value, in MiB" 'PSS ≤ 6 MB \(5\.72 MiB\) \| [0-9.]+ MiB idle' "$body"
+assert_match "report opens with the before/after table" '\| component \| before: the original design \| after: sensor-service \| how measured \|' "$body"
+# shellcheck disable=SC2016 # backquotes are Markdown here
+assert_match "report compares /metrics with nginx" '\| `/metrics` req/s ≥ 0\.8x nginx.s serving the same page \(16 connections\) \| [0-9.]+x' "$body"
+assert_match "report says what quick mode skipped" 'Skipped in quick mode: spike, gzip' "$body"
 # shellcheck disable=SC2016 # backquotes are Markdown here
 assert_match "report has the throughput table" '\| `/metrics` \| 16 \| ours \|' "$body"
 assert_match "report links the plots" '!\[[^]]*\]\(results/memory\.png\)' "$body"
@@ -45,6 +50,12 @@ assert_match "console table printed" '^target +measured' "$(cat "$TEST_TMP/bench
 py() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/'+sys.argv[1])); print($2)" "$1" 2>/dev/null; }
 assert_gt "ours served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='ours' and r['path']=='/metrics'][0]")" 0
 assert_gt "the baseline served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='baseline' and r['path']=='/metrics'][0]")" 0
+assert_gt "nginx served the copy of our page" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='nginx'][0]")" 0
+assert_gt "the original design answered in the soak" "$(py soak.json "d['load']['original']['requests']")" 0
+assert_gt "the original's RSS sampled in the soak" "$(py soak.json "d['stats']['original']['rss']['median']")" 0
+assert_gt "Prometheus RSS sampled in the soak" "$(py soak.json "d['stats']['prometheus']['rss']['median']")" 0
+assert_gt "VictoriaMetrics' own memory figures sampled" "$(py soak.json "d['internals']['victoria-metrics'][-1][1]['go_memstats_heap_inuse_bytes']")" 0
+assert_gt "scale counted the series of the page" "$(py scale.json "d['rows'][0]['series']")" 0
 assert_gt "node-exporter served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='node-exporter'][0]")" 0
 assert_gt "service PSS measured" "$(py serve.json "d['idle']['ours']['pss']['median']")" 0
 assert_gt "baseline RSS measured" "$(py serve.json "d['idle']['baseline']['rss']['median']")" 0
