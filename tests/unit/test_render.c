@@ -20,6 +20,7 @@
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
 #include "../../exporter/render.h"
+#include "../../exporter/textbuf.h"
 #include "../../shm/metrics.h"
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
@@ -907,7 +908,10 @@ static void test_debug_non_finite_and_unknown_channel(void **state)
 static char *label_value(const char *s)
 {
 	struct evbuffer *b = evbuffer_new();
-	render_label_value(b, s);
+	struct textbuf tb;
+	tb_begin(&tb, b, 0);
+	tb_label_value(&tb, s, strlen(s));
+	tb_end(&tb);
 	char *out = fixture_evbuffer_string(b);
 	evbuffer_free(b);
 	return out;
