@@ -19,6 +19,7 @@
 #include <event2/keyvalq_struct.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/fault.h"
 #include "../common/log.h"
@@ -39,13 +40,16 @@
 #define MAX_BODY_BYTES 1024
 #define IDLE_TIMEOUT_S 5 /* no byte in either direction for this long: closed */
 #define DEBUG_READINGS 64
+#define METRICS_SLACK_BYTES 256 /* a page a little longer than the last still fits */
 
 struct exporter {
 	struct shm_segment *seg;
 	const struct config *cfg;
 	struct event_base *base;
 	struct conns *conns;
-	struct web *web; /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct web *web;          /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct selfstat_src self; /* /proc/self, for the process_* families */
+	size_t metrics_bytes;     /* the last /metrics body: the next one's room */
 };
 
 static void count_request(struct exporter *ex, enum shm_http_path path, int status)
@@ -53,10 +57,13 @@ static void count_request(struct exporter *ex, enum shm_http_path path, int stat
 	SHM_ADD(&ex->seg->exporter.requests[path][shm_code_from_status(status)], 1);
 }
 
+/* Send the reply with the body in the request's output buffer, or, when
+ * that is empty, a one-line body saying the status. */
 static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http_path path, int status,
-		  const char *content_type, struct evbuffer *body)
+		  const char *content_type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	if (content_type)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -72,20 +79,12 @@ static void reply(struct exporter *ex, struct evhttp_request *req, enum shm_http
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"sensor-service\", charset=\"UTF-8\"");
-	if (!body || evbuffer_get_length(body) == 0) {
-		struct evbuffer *msg = evbuffer_new();
-		if (msg) {
-			evbuffer_add_printf(msg, "%d %s\n", status, reason);
-			if (!content_type)
-				evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
-			evhttp_send_reply(req, status, reason, msg);
-			evbuffer_free(msg);
-		} else {
-			evhttp_send_reply(req, status, reason, NULL);
-		}
-	} else {
-		evhttp_send_reply(req, status, reason, body);
+	if (evbuffer_get_length(body) == 0) {
+		evbuffer_add_printf(body, "%d %s\n", status, reason);
+		if (!content_type)
+			evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
 	}
+	evhttp_send_reply(req, status, reason, NULL); /* the output buffer is the body */
 	count_request(ex, path, status);
 }
 
@@ -104,26 +103,40 @@ static struct log_limit short_body_log, gzip_log;
 
 /*
  * Every body we render may be sent compressed, so caches must key on
- * Accept-Encoding. A body that zlib fails to compress (out of memory)
- * goes out as it is: still a correct answer.
+ * Accept-Encoding. Compressed only when the client asks for it; a body
+ * that zlib fails to compress (out of memory) goes out as it is: still a
+ * correct answer.
  */
-static struct evbuffer *encode_body(struct evhttp_request *req, struct evbuffer *body)
+static void encode_body(struct evhttp_request *req)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	evhttp_add_header(out, "Vary", "Accept-Encoding");
 	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
 	if (evbuffer_get_length(body) < GZIP_MIN_BYTES || !gzip_accepted(ae))
-		return body;
+		return;
 	struct evbuffer *gz = evbuffer_new();
 	if (gz && gzip_compress(body, gz, GZIP_LEVEL)) {
 		evhttp_add_header(out, "Content-Encoding", "gzip");
-		evbuffer_free(body);
-		return gz;
+		evbuffer_drain(body, evbuffer_get_length(body));
+		evbuffer_add_buffer(body, gz);
+	} else {
+		log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
 	}
-	log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
 	if (gz)
 		evbuffer_free(gz);
-	return body;
+}
+
+/* The /metrics page, into the reply's body. It is about as long as the
+ * last one: room for that is made first, so it is written in one piece. */
+static void render_metrics_page(struct exporter *ex, struct evbuffer *body, int64_t now)
+{
+	evbuffer_expand(body, ex->metrics_bytes + METRICS_SLACK_BYTES);
+	render_metrics(body, ex->seg, now);
+	render_process(body, &ex->self); /* the exporter's own process_* families */
+	if (ex->web && ex->web->cfg.n_users > 0)
+		auth_render_metrics(body);
+	ex->metrics_bytes = evbuffer_get_length(body);
 }
 
 /* TLS and basic auth: false when the request was answered (refused). */
@@ -136,13 +149,13 @@ static bool admitted(struct exporter *ex, struct evhttp_request *req, enum shm_h
 		/* a plain connection on the TLS port (its bufferevent could
 		 * not be made): never served */
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-		reply(ex, req, path, 500, NULL, NULL);
+		reply(ex, req, path, 500, NULL);
 		return false;
 	}
 	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	if (auth_check(&ex->web->cfg, authz) == AUTH_OK)
 		return true;
-	reply(ex, req, path, 401, NULL, NULL);
+	reply(ex, req, path, 401, NULL);
 	return false;
 }
 
@@ -165,25 +178,18 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	if (!admitted(ex, req, r.path))
 		return;
 	if (r.status != 0) {
-		reply(ex, req, r.path, r.status, NULL, NULL);
+		reply(ex, req, r.path, r.status, NULL);
 		return;
 	}
 
-	struct evbuffer *body = evbuffer_new();
-	if (!body) {
-		reply(ex, req, r.path, 500, NULL, NULL);
-		return;
-	}
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	int64_t now = monotonic_ns();
 	unsigned long failed_allocs = memwatch_failures();
 	int status = 200;
 	const char *type = "application/json";
 	switch (r.path) {
 	case SHM_PATH_METRICS:
-		render_metrics(body, ex->seg, now);
-		render_process(body); /* the exporter's own process_* families */
-		if (ex->web && ex->web->cfg.n_users > 0)
-			auth_render_metrics(body);
+		render_metrics_page(ex, body, now);
 		type = "text/plain; version=0.0.4; charset=utf-8";
 		break;
 	case SHM_PATH_ROOT: status = render_health(body, ex->seg, now); break;
@@ -205,10 +211,9 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		status = 500;
 		type = NULL;
 	} else if (status != 404) {
-		body = encode_body(req, body);
+		encode_body(req);
 	}
-	reply(ex, req, r.path, status, type, status == 404 ? NULL : body);
-	evbuffer_free(body);
+	reply(ex, req, r.path, status, type);
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -257,13 +262,14 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
-	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL, .metrics_bytes = 0 };
 	struct evhttp *http = NULL;
 	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	memwatch_install(NULL, NULL); /* before libevent allocates anything */
+	selfstat_open(&ex.self, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
 	if (strcmp(cfg->web_config_file, "none") != 0) {
@@ -334,5 +340,6 @@ out:
 	if (ex.base)
 		event_base_free(ex.base);
 	web_free(ex.web); /* after the connections: their SSLs hold the context */
+	selfstat_close(&ex.self);
 	return rc;
 }

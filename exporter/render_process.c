@@ -11,7 +11,6 @@
 #include "render_process.h"
 
 #include <stdio.h>
-#include <unistd.h>
 
 #include "render.h"
 #include "textbuf.h"
@@ -55,9 +54,9 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 	tb_end(&tb);
 }
 
-void render_process(struct evbuffer *out)
+void render_process(struct evbuffer *out, struct selfstat_src *self)
 {
 	struct selfstat st;
-	selfstat_read("/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE), &st);
+	selfstat_sample(self, &st);
 	render_process_stats(out, &st);
 }
