@@ -35,15 +35,22 @@ static int open_in(const char *proc, const char *pid, const char *name, int flag
 }
 
 /* Read a small open file from its start into buf (NUL-terminated);
- * false when it cannot. */
+ * false when it cannot. A short read is its end (procfs and regular
+ * files), which saves reading again to see nothing. */
 static bool slurp(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
-	ssize_t n;
 	if (fd < 0)
 		return false;
-	while (got + 1 < len && (n = pread(fd, buf + got, len - 1 - got, (off_t)got)) > 0)
+	while (got + 1 < len) {
+		size_t want = len - 1 - got;
+		ssize_t n = pread(fd, buf + got, want, (off_t)got);
+		if (n <= 0)
+			break;
 		got += (size_t)n;
+		if ((size_t)n < want)
+			break; /* the end */
+	}
 	buf[got] = '\0';
 	return got > 0;
 }
@@ -64,6 +71,20 @@ static bool boot_time(const char *proc, double *out)
 	return true;
 }
 
+/* A decimal unsigned number at p (at most 19 digits); *end past it. */
+static bool number(const char *p, uint64_t *v, const char **end)
+{
+	uint64_t n = 0;
+	const char *q = p;
+	while (*q >= '0' && *q <= '9' && q - p < 19)
+		n = n * 10 + (uint64_t)(*q++ - '0');
+	if (q == p || (*q != ' ' && *q != '\n' && *q != '\0'))
+		return false;
+	*v = n;
+	*end = q;
+	return true;
+}
+
 static void read_stat(const struct selfstat_src *src, struct selfstat *st)
 {
 	char buf[STAT_BYTES];
@@ -74,13 +95,27 @@ static void read_stat(const struct selfstat_src *src, struct selfstat *st)
 		return;
 	/* fields 3..24 after the name: state ppid pgrp session tty tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads itrealvalue starttime vsize rss */
-	unsigned long long utime, stime, start, vsize, rss;
-	int n = sscanf(p + 1,
-		       " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu %llu %llu",
-		       &utime, &stime, &start, &vsize, &rss);
-	if (n != 5)
-		return;
+	 * num_threads itrealvalue starttime vsize rss; sscanf took a
+	 * microsecond a scrape to skip them */
+	enum { UTIME = 11, STIME, STARTTIME = 19, VSIZE, RSS, FIELDS };
+	uint64_t f[FIELDS] = { 0 };
+	p++;
+	for (int i = 0; i < FIELDS; i++) {
+		if (*p++ != ' ')
+			return;
+		const char *end = p;
+		if (i == UTIME || i == STIME || (i >= STARTTIME && i <= RSS)) {
+			if (!number(p, &f[i], &end))
+				return;
+		} else {
+			while (*end && *end != ' ' && *end != '\n')
+				end++; /* a field we do not use */
+			if (end == p)
+				return;
+		}
+		p = end;
+	}
+	uint64_t utime = f[UTIME], stime = f[STIME], start = f[STARTTIME], vsize = f[VSIZE], rss = f[RSS];
 	double hz = (double)src->ticks_per_s;
 	st->cpu_seconds = (double)(utime + stime) / hz;
 	st->start_time_seconds = src->btime + (double)start / hz;
