@@ -83,12 +83,12 @@ void auth_render_metrics(struct evbuffer *out)
 {
 	struct textbuf tb;
 	tb_begin(&tb, out, 0);
-	render_family(&tb, "sensor_http_auth_failures_total", "counter",
+	RENDER_FAMILY(&tb, "sensor_http_auth_failures_total", "counter",
 		      "Requests refused by basic auth since the exporter started (reason = missing: no credentials, "
 		      "wrong: unknown user or wrong password).");
-	tb_str(&tb, "sensor_http_auth_failures_total{reason=\"missing\"}");
+	TB_LIT(&tb, "sensor_http_auth_failures_total{reason=\"missing\"}");
 	render_value_u64(&tb, failures[AUTH_MISSING]);
-	tb_str(&tb, "sensor_http_auth_failures_total{reason=\"wrong\"}");
+	TB_LIT(&tb, "sensor_http_auth_failures_total{reason=\"wrong\"}");
 	render_value_u64(&tb, failures[AUTH_WRONG]);
 	tb_end(&tb);
 }

@@ -63,34 +63,20 @@ void render_json_string(struct evbuffer *out, const char *s)
 	evbuffer_add(out, "\"", 1);
 }
 
-void render_family(struct textbuf *tb, const char *name, const char *type, const char *help)
-{
-	tb_str(tb, "# HELP ");
-	tb_str(tb, name);
-	tb_char(tb, ' ');
-	tb_str(tb, help);
-	tb_str(tb, "\n# TYPE ");
-	tb_str(tb, name);
-	tb_char(tb, ' ');
-	tb_str(tb, type);
-	tb_char(tb, '\n');
-}
+/* `SERIES VALUE\n` (SERIES: a literal, the name and any labels). */
+#define SAMPLE_U64(tb, series, v) sample_u64(tb, "" series " ", sizeof(series " ") - 1, v)
+#define SAMPLE_DOUBLE(tb, series, v) sample_double(tb, "" series " ", sizeof(series " ") - 1, v)
 
-/* `NAME LABELS VALUE\n` (labels: "" or "{...}"). */
-static void sample_u64(struct textbuf *tb, const char *name, const char *labels, uint64_t v)
+static void sample_u64(struct textbuf *tb, const char *series, size_t len, uint64_t v)
 {
-	tb_str(tb, name);
-	tb_str(tb, labels);
-	tb_char(tb, ' ');
+	tb_put(tb, series, len);
 	tb_u64(tb, v);
 	tb_char(tb, '\n');
 }
 
-static void sample_double(struct textbuf *tb, const char *name, const char *labels, double v)
+static void sample_double(struct textbuf *tb, const char *series, size_t len, double v)
 {
-	tb_str(tb, name);
-	tb_str(tb, labels);
-	tb_char(tb, ' ');
+	tb_put(tb, series, len);
 	tb_double(tb, v);
 	tb_char(tb, '\n');
 }
@@ -110,13 +96,13 @@ void render_value_double(struct textbuf *tb, double v)
 	tb_char(tb, '\n');
 }
 
-/* `NAME{KEY="VALUE"` for the fixed label sets of the families below. */
-static void series_key(struct textbuf *tb, const char *name, const char *key, const char *value)
+/* `NAME{KEY="VALUE"` for the fixed label sets of the families below
+ * (NAME and KEY literals, VALUE one of ours). */
+#define SERIES_KEY(tb, name, key, value) series_key(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value)
+
+static void series_key(struct textbuf *tb, const char *open, size_t len, const char *value)
 {
-	tb_str(tb, name);
-	tb_char(tb, '{');
-	tb_str(tb, key);
-	tb_str(tb, "=\"");
+	tb_put(tb, open, len);
 	tb_str(tb, value);
 	tb_char(tb, '"');
 }
@@ -132,33 +118,36 @@ static double heartbeat_age_s(const struct child_snapshot *c, int64_t now_mono_n
 static void render_spike_histogram(struct textbuf *tb, const struct shm_segment *seg)
 {
 	struct histogram_snapshot h;
-	const char *name = "sensor_cpu_spike_seconds";
-	render_family(tb, name, "histogram", "Duration of the worker's CPU-heavy processing step.");
+	RENDER_FAMILY(tb, "sensor_cpu_spike_seconds", "histogram",
+		      "Duration of the worker's CPU-heavy processing step.");
 	if (!histogram_read(&seg->worker.cpu_spike, &h))
 		return; /* writer died mid-update: skip rather than show a torn histogram */
 	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++) {
-		series_key(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b]);
+		SERIES_KEY(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b]);
 		tb_char(tb, '}');
 		render_value_u64(tb, h.buckets[b]);
 	}
-	sample_u64(tb, "sensor_cpu_spike_seconds_bucket", "{le=\"+Inf\"}", h.buckets[SHM_SPIKE_BUCKETS]);
-	sample_double(tb, "sensor_cpu_spike_seconds_sum", "", h.sum);
-	sample_u64(tb, "sensor_cpu_spike_seconds_count", "", h.count);
+	SAMPLE_U64(tb,
+		   "sensor_cpu_spike_seconds_bucket"
+		   "{le=\"+Inf\"}",
+		   h.buckets[SHM_SPIKE_BUCKETS]);
+	SAMPLE_DOUBLE(tb, "sensor_cpu_spike_seconds_sum", h.sum);
+	SAMPLE_U64(tb, "sensor_cpu_spike_seconds_count", h.count);
 }
 
 /* The HTTP requests the exporter answered, by path and code. */
 static void render_requests(struct textbuf *tb, const struct shm_segment *seg)
 {
-	render_family(tb, "sensor_requests_total", "counter", "HTTP requests answered by the exporter.");
+	RENDER_FAMILY(tb, "sensor_requests_total", "counter", "HTTP requests answered by the exporter.");
 	for (unsigned p = 0; p < SHM_PATH_COUNT; p++)
 		for (unsigned c = 0; c < SHM_CODE_COUNT; c++) {
 			uint64_t v = LOAD(&seg->exporter.requests[p][c]);
 			if (v == 0 && !(c == SHM_CODE_200 && p != SHM_PATH_OTHER))
 				continue; /* keep the label set small: zeros only for the main series */
-			series_key(tb, "sensor_requests_total", "path", shm_path_label(p));
-			tb_str(tb, ",code=\"");
+			SERIES_KEY(tb, "sensor_requests_total", "path", shm_path_label(p));
+			TB_LIT(tb, ",code=\"");
 			tb_str(tb, shm_code_label(c));
-			tb_str(tb, "\"}");
+			TB_LIT(tb, "\"}");
 			render_value_u64(tb, v);
 		}
 }
@@ -170,10 +159,9 @@ static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
 }
 
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-void series_open(struct textbuf *tb, const char *metric, const struct shm_channel_desc *ch)
+void series_open(struct textbuf *tb, const char *open, size_t len, const struct shm_channel_desc *ch)
 {
-	tb_str(tb, metric);
-	tb_str(tb, "{channel=\"");
+	tb_put(tb, open, len);
 	tb_label_value(tb, ch->name, strnlen(ch->name, sizeof ch->name));
 	tb_char(tb, '"');
 }
@@ -191,17 +179,15 @@ void series_close(struct textbuf *tb, const struct shm_channel_desc *ch)
 /* `,unit="..."`: the channel's unit as a label. */
 void render_unit_label(struct textbuf *tb, const struct shm_channel_desc *ch)
 {
-	tb_str(tb, ",unit=\"");
+	TB_LIT(tb, ",unit=\"");
 	tb_label_value(tb, ch->unit, strnlen(ch->unit, sizeof ch->unit));
 	tb_char(tb, '"');
 }
 
 /* `,KEY="VALUE"`: one more label of a series, its value one of ours. */
-void render_label(struct textbuf *tb, const char *key, const char *value)
+void render_label(struct textbuf *tb, const char *open, size_t len, const char *value)
 {
-	tb_char(tb, ',');
-	tb_str(tb, key);
-	tb_str(tb, "=\"");
+	tb_put(tb, open, len);
 	tb_str(tb, value);
 	tb_char(tb, '"');
 }
@@ -226,38 +212,38 @@ static void render_sources(struct textbuf *tb, const struct shm_segment *seg, co
 		fallible |= ch && source_can_fail(ch->source);
 	}
 	if (configured) {
-		render_family(tb, "sensor_channel_info", "gauge",
+		RENDER_FAMILY(tb, "sensor_channel_info", "gauge",
 			      "Where each configured channel's readings come from (always 1).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 			if (!ch)
 				continue;
-			series_open(tb, "sensor_channel_info", ch);
-			render_label(tb, "source", shm_source_label(ch->source));
-			tb_str(tb, "} 1\n");
+			SERIES_OPEN(tb, "sensor_channel_info", ch);
+			RENDER_LABEL(tb, "source", shm_source_label(ch->source));
+			TB_LIT(tb, "} 1\n");
 		}
 	}
 	if (fallible) {
-		render_family(tb, "sensor_read_errors_total", "counter",
+		RENDER_FAMILY(tb, "sensor_read_errors_total", "counter",
 			      "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 			if (!ch || !source_can_fail(ch->source))
 				continue;
 			for (unsigned r = 0; r < SHM_READ_ERROR_COUNT; r++) {
-				series_open(tb, "sensor_read_errors_total", ch);
-				render_label(tb, "reason", shm_read_error_label(r));
+				SERIES_OPEN(tb, "sensor_read_errors_total", ch);
+				RENDER_LABEL(tb, "reason", shm_read_error_label(r));
 				series_close(tb, ch);
 				render_value_u64(tb, LOAD(&seg->channels[i].read_errors[r]));
 			}
 		}
 	}
 	if (v->push_enabled) {
-		render_family(
+		RENDER_FAMILY(
 			tb, "sensor_push_messages_total", "counter",
 			"Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
 		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++) {
-			series_key(tb, "sensor_push_messages_total", "result", shm_push_result_label(r));
+			SERIES_KEY(tb, "sensor_push_messages_total", "result", shm_push_result_label(r));
 			tb_char(tb, '}');
 			render_value_u64(tb, LOAD(&seg->push.messages[r]));
 		}
@@ -269,28 +255,28 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 	uint32_t n = shm_view_channels(v); /* the copy's channels and the late ones, bounded */
 	struct shm_channel_desc scratch;
 
-	render_family(tb, "sensor_value", "gauge", "Last reading of each channel.");
+	RENDER_FAMILY(tb, "sensor_value", "gauge", "Last reading of each channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		series_open(tb, "sensor_value", ch);
+		SERIES_OPEN(tb, "sensor_value", ch);
 		render_unit_label(tb, ch);
 		series_close(tb, ch);
 		render_value_double(tb, shm_bits_to_double(LOAD(&seg->channels[i].last_value_bits)));
 	}
 
-	render_family(tb, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
+	RENDER_FAMILY(tb, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		series_open(tb, "sensor_channel_readings_total", ch);
+		SERIES_OPEN(tb, "sensor_channel_readings_total", ch);
 		series_close(tb, ch);
 		render_value_u64(tb, LOAD(&seg->channels[i].readings));
 	}
 
-	render_family(tb, "sensor_window_value", "gauge",
+	RENDER_FAMILY(tb, "sensor_window_value", "gauge",
 		      "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
@@ -307,14 +293,14 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 			{ "p95", st.p95 },
 		};
 		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-			series_open(tb, "sensor_window_value", ch);
-			render_label(tb, "stat", rows[r].stat);
+			SERIES_OPEN(tb, "sensor_window_value", ch);
+			RENDER_LABEL(tb, "stat", rows[r].stat);
 			series_close(tb, ch);
 			render_value_double(tb, rows[r].v);
 		}
 	}
 
-	render_family(tb, "sensor_vibration_dominant_frequency_hertz", "gauge",
+	RENDER_FAMILY(tb, "sensor_vibration_dominant_frequency_hertz", "gauge",
 		      "Strongest frequency in the last window of each vibration channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
@@ -323,7 +309,7 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 			continue;
 		if (!ch->spectrum || !stats_of(&seg->channels[i], &st))
 			continue;
-		series_open(tb, "sensor_vibration_dominant_frequency_hertz", ch);
+		SERIES_OPEN(tb, "sensor_vibration_dominant_frequency_hertz", ch);
 		series_close(tb, ch);
 		render_value_double(tb, st.dominant_hz);
 	}
@@ -342,83 +328,84 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 
 	render_spike_histogram(tb, seg);
 
-	render_family(tb, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
-	sample_u64(tb, "sensor_queue_depth", "", ring_depth(seg));
-	render_family(tb, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
-	sample_u64(tb, "sensor_queue_capacity", "", view->hdr.ring_capacity);
+	RENDER_FAMILY(tb, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
+	SAMPLE_U64(tb, "sensor_queue_depth", ring_depth(seg));
+	RENDER_FAMILY(tb, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
+	SAMPLE_U64(tb, "sensor_queue_capacity", view->hdr.ring_capacity);
 
-	render_family(tb, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
-	sample_u64(tb, "sensor_loop_iterations_total", "", LOAD(&w->loop_iterations));
-	render_family(tb, "sensor_readings_total", "counter", "Sensor readings written into the ring.");
-	sample_u64(tb, "sensor_readings_total", "", LOAD(&w->readings));
-	render_family(tb, "sensor_readings_dropped_total", "counter",
+	RENDER_FAMILY(tb, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
+	SAMPLE_U64(tb, "sensor_loop_iterations_total", LOAD(&w->loop_iterations));
+	RENDER_FAMILY(tb, "sensor_readings_total", "counter", "Sensor readings written into the ring.");
+	SAMPLE_U64(tb, "sensor_readings_total", LOAD(&w->readings));
+	RENDER_FAMILY(tb, "sensor_readings_dropped_total", "counter",
 		      "Readings overwritten in the ring before the processing step consumed them.");
-	sample_u64(tb, "sensor_readings_dropped_total", "", LOAD(&w->readings_dropped));
-	render_family(tb, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
-	sample_u64(tb, "sensor_processing_runs_total", "", LOAD(&w->processing_runs));
+	SAMPLE_U64(tb, "sensor_readings_dropped_total", LOAD(&w->readings_dropped));
+	RENDER_FAMILY(tb, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
+	SAMPLE_U64(tb, "sensor_processing_runs_total", LOAD(&w->processing_runs));
 
 	render_requests(tb, seg);
 
-	render_family(tb, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
+	RENDER_FAMILY(tb, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		series_key(tb, "sensor_child_restarts_total", "child", shm_child_name(c));
+		SERIES_KEY(tb, "sensor_child_restarts_total", "child", shm_child_name(c));
 		tb_char(tb, '}');
 		render_value_u64(tb, kids[c].restarts);
 	}
-	render_family(tb, "sensor_child_exits_total", "counter",
+	RENDER_FAMILY(tb, "sensor_child_exits_total", "counter",
 		      "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
 		for (unsigned r = SHM_EXIT_CODE; r < SHM_EXIT_REASON_COUNT; r++) {
-			series_key(tb, "sensor_child_exits_total", "child", shm_child_name(c));
-			render_label(tb, "reason", shm_exit_reason_label(r));
+			SERIES_KEY(tb, "sensor_child_exits_total", "child", shm_child_name(c));
+			RENDER_LABEL(tb, "reason", shm_exit_reason_label(r));
 			tb_char(tb, '}');
 			render_value_u64(tb, kids[c].exits_by_reason[r]);
 		}
-	render_family(tb, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
+	RENDER_FAMILY(tb, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		series_key(tb, "sensor_child_up", "child", shm_child_name(c));
+		SERIES_KEY(tb, "sensor_child_up", "child", shm_child_name(c));
 		tb_char(tb, '}');
 		render_value_u64(tb, kids[c].state == SHM_CHILD_RUNNING);
 	}
 
-	render_family(tb, "sensor_process_resident_memory_bytes", "gauge",
+	RENDER_FAMILY(tb, "sensor_process_resident_memory_bytes", "gauge",
 		      "Resident set size of each process, sampled by the supervisor.");
-	sample_u64(tb, "sensor_process_resident_memory_bytes", "{process=\"supervisor\"}",
+	SAMPLE_U64(tb,
+		   "sensor_process_resident_memory_bytes"
+		   "{process=\"supervisor\"}",
 		   LOAD(&seg->supervisor.rss_bytes));
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		series_key(tb, "sensor_process_resident_memory_bytes", "process", shm_child_name(c));
+		SERIES_KEY(tb, "sensor_process_resident_memory_bytes", "process", shm_child_name(c));
 		tb_char(tb, '}');
 		render_value_u64(tb, kids[c].rss_bytes);
 	}
-	render_family(tb, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
+	RENDER_FAMILY(tb, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		series_key(tb, "sensor_process_memory_limit_bytes", "process", shm_child_name(c));
+		SERIES_KEY(tb, "sensor_process_memory_limit_bytes", "process", shm_child_name(c));
 		tb_char(tb, '}');
 		render_value_u64(tb, kids[c].memory_limit_bytes);
 	}
-	render_family(tb, "sensor_cgroup_memory_limit_bytes", "gauge",
+	RENDER_FAMILY(tb, "sensor_cgroup_memory_limit_bytes", "gauge",
 		      "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
-	sample_u64(tb, "sensor_cgroup_memory_limit_bytes", "", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
+	SAMPLE_U64(tb, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
 
-	render_family(tb, "sensor_worker_heartbeat_age_seconds", "gauge",
+	RENDER_FAMILY(tb, "sensor_worker_heartbeat_age_seconds", "gauge",
 		      "Seconds since the worker last reported (NaN before its first report).");
-	sample_double(tb, "sensor_worker_heartbeat_age_seconds", "",
-		      heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
+	SAMPLE_DOUBLE(tb, "sensor_worker_heartbeat_age_seconds", heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
 
-	render_family(tb, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
-	sample_double(tb, "sensor_uptime_seconds", "", (double)(now_mono_ns - view->hdr.created_monotonic_ns) / 1e9);
+	RENDER_FAMILY(tb, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
+	SAMPLE_DOUBLE(tb, "sensor_uptime_seconds", (double)(now_mono_ns - view->hdr.created_monotonic_ns) / 1e9);
 
-	render_family(tb, "sensor_shm_repairs_total", "counter",
+	RENDER_FAMILY(tb, "sensor_shm_repairs_total", "counter",
 		      "Structural fields of the shared segment found damaged and rewritten by the supervisor.");
-	sample_u64(tb, "sensor_shm_repairs_total", "", LOAD(&seg->supervisor.shm_repairs));
+	SAMPLE_U64(tb, "sensor_shm_repairs_total", LOAD(&seg->supervisor.shm_repairs));
 
 	render_channels(tb, seg, view);
 
-	render_family(tb, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
-	series_key(tb, "sensor_build_info", "version", SENSOR_VERSION);
-	tb_str(tb, ",shm_layout=\"");
+	RENDER_FAMILY(tb, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
+	SERIES_KEY(tb, "sensor_build_info", "version", SENSOR_VERSION);
+	TB_LIT(tb, ",shm_layout=\"");
 	tb_u64(tb, view->hdr.pre.version);
-	tb_str(tb, "\"} 1\n");
+	TB_LIT(tb, "\"} 1\n");
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)

@@ -15,40 +15,40 @@
 #include "render.h"
 #include "textbuf.h"
 
-static void counter(struct textbuf *tb, const char *name, const char *help, double v)
-{
-	render_family(tb, name, "counter", help);
-	tb_str(tb, name);
-	render_value_double(tb, v);
-}
-
-static void gauge_u64(struct textbuf *tb, const char *name, const char *help, uint64_t v)
-{
-	render_family(tb, name, "gauge", help);
-	tb_str(tb, name);
-	render_value_u64(tb, v);
-}
+/* A family of one unlabelled sample (NAME and HELP literals). */
+#define COUNTER(tb, name, help, v)                        \
+	do {                                              \
+		RENDER_FAMILY(tb, name, "counter", help); \
+		TB_LIT(tb, name);                         \
+		render_value_double(tb, v);               \
+	} while (0)
+#define GAUGE_U64(tb, name, help, v)                    \
+	do {                                            \
+		RENDER_FAMILY(tb, name, "gauge", help); \
+		TB_LIT(tb, name);                       \
+		render_value_u64(tb, v);                \
+	} while (0)
 
 void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 {
 	struct textbuf tb;
 	tb_begin(&tb, out, 0);
 	if (st->have_stat)
-		counter(&tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+		COUNTER(&tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
 			st->cpu_seconds);
 	if (st->have_fds)
-		gauge_u64(&tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
+		GAUGE_U64(&tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
 	if (st->have_max_fds)
-		gauge_u64(&tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
+		GAUGE_U64(&tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
 	if (st->have_stat) {
-		gauge_u64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
-		gauge_u64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
+		GAUGE_U64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
+		GAUGE_U64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
 		/* %.2f: ticks are 1/100 s, and %.10g would drop them */
 		char num[64];
 		int n = snprintf(num, sizeof num, " %.2f\n", st->start_time_seconds);
-		render_family(&tb, "process_start_time_seconds", "gauge",
+		RENDER_FAMILY(&tb, "process_start_time_seconds", "gauge",
 			      "Start time of the process since unix epoch in seconds.");
-		tb_str(&tb, "process_start_time_seconds");
+		TB_LIT(&tb, "process_start_time_seconds");
 		tb_put(&tb, num, n > 0 && (size_t)n < sizeof num ? (size_t)n : 0);
 	}
 	tb_end(&tb);

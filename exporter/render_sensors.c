@@ -23,10 +23,12 @@ typedef void channel_series(struct textbuf *tb, const struct shm_channel *ch, co
 			    bool *head);
 
 /* HELP and TYPE before a gauge family's first series. */
-static void head_once(struct textbuf *tb, bool *head, const char *name, const char *help)
+#define HEAD_ONCE(tb, head, name, help) head_once(tb, head, FAMILY_TEXT(name, "gauge", help))
+
+static void head_once(struct textbuf *tb, bool *head, const char *family)
 {
 	if (!*head)
-		render_family(tb, name, "gauge", help);
+		tb_str(tb, family);
 	*head = true;
 }
 
@@ -40,26 +42,25 @@ static void read_duration_of(struct textbuf *tb, const struct shm_channel *ch, c
 {
 	if (!source_can_fail(d->source))
 		return;
-	head_once(tb, head, "sensor_read_duration_seconds",
+	HEAD_ONCE(tb, head, "sensor_read_duration_seconds",
 		  "Time the channel's last read took, or has been out for while it does not return.");
-	series_open(tb, "sensor_read_duration_seconds", d);
+	SERIES_OPEN(tb, "sensor_read_duration_seconds", d);
 	series_close(tb, d);
 	render_value_double(tb, shm_bits_to_double(LOAD(&ch->read_duration_bits)));
 }
 
 static void limits_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
 {
-	const char *name = "sensor_limit";
 	for (unsigned l = 0; has_limits(d) && l < SHM_LIMIT_COUNT; l++) {
 		double v = shm_bits_to_double(LOAD(&ch->limit_bits[l]));
 		if (isnan(v))
 			continue;
-		head_once(
-			tb, head, name,
+		HEAD_ONCE(
+			tb, head, "sensor_limit",
 			"The chip's own limit of the channel, in its unit (limit = min, max, lcrit, crit, emergency).");
-		series_open(tb, name, d);
+		SERIES_OPEN(tb, "sensor_limit", d);
 		render_unit_label(tb, d);
-		render_label(tb, "limit", shm_limit_label(l));
+		RENDER_LABEL(tb, "limit", shm_limit_label(l));
 		series_close(tb, d);
 		render_value_double(tb, v);
 	}
@@ -67,16 +68,15 @@ static void limits_of(struct textbuf *tb, const struct shm_channel *ch, const st
 
 static void alarms_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
 {
-	const char *name = "sensor_alarm";
 	uint32_t present = LOAD(&ch->alarms_present), set = LOAD(&ch->alarms_set);
 	for (unsigned a = 0; has_limits(d) && a < SHM_ALARM_COUNT; a++) {
 		if (!(present & (1u << a)))
 			continue;
-		head_once(tb, head, name,
+		HEAD_ONCE(tb, head, "sensor_alarm",
 			  "The chip's alarm and fault flags of the channel, 1 when set "
 			  "(alarm = alarm, min, max, lcrit, crit, emergency, fault).");
-		series_open(tb, name, d);
-		render_label(tb, "alarm", shm_alarm_label(a));
+		SERIES_OPEN(tb, "sensor_alarm", d);
+		RENDER_LABEL(tb, "alarm", shm_alarm_label(a));
 		series_close(tb, d);
 		render_value_u64(tb, (set >> a) & 1u);
 	}
@@ -85,20 +85,19 @@ static void alarms_of(struct textbuf *tb, const struct shm_channel *ch, const st
 static void trip_points_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			   bool *head)
 {
-	const char *name = "sensor_trip_point";
 	for (unsigned t = 0; d->source == SHM_SOURCE_THERMAL && t < SHM_TRIP_MAX; t++) {
 		uint32_t type = LOAD(&ch->trip_type[t]);
 		double v = shm_bits_to_double(LOAD(&ch->trip_bits[t]));
 		if (type == SHM_TRIP_NONE || type >= SHM_TRIP_TYPE_COUNT || isnan(v))
 			continue;
-		head_once(tb, head, name,
+		HEAD_ONCE(tb, head, "sensor_trip_point",
 			  "A thermal zone's trip point, in its unit (type = active, passive, hot, critical).");
-		series_open(tb, name, d);
+		SERIES_OPEN(tb, "sensor_trip_point", d);
 		render_unit_label(tb, d);
-		tb_str(tb, ",trip=\"");
+		TB_LIT(tb, ",trip=\"");
 		tb_u64(tb, t);
 		tb_char(tb, '"');
-		render_label(tb, "type", shm_trip_type_label(type));
+		RENDER_LABEL(tb, "type", shm_trip_type_label(type));
 		series_close(tb, d);
 		render_value_double(tb, v);
 	}
@@ -107,17 +106,16 @@ static void trip_points_of(struct textbuf *tb, const struct shm_channel *ch, con
 static void thresholds_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			  bool *head)
 {
-	const char *name = "sensor_threshold";
 	for (unsigned t = 0; LOAD(&ch->has_thresholds) && t < SHM_THRESHOLD_COUNT; t++) {
 		double v = shm_bits_to_double(LOAD(&ch->threshold_bits[t]));
 		if (isnan(v))
 			continue;
-		head_once(tb, head, name,
+		HEAD_ONCE(tb, head, "sensor_threshold",
 			  "The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
 			  "warn_below, crit_below).");
-		series_open(tb, name, d);
+		SERIES_OPEN(tb, "sensor_threshold", d);
 		render_unit_label(tb, d);
-		render_label(tb, "threshold", shm_threshold_label(t));
+		RENDER_LABEL(tb, "threshold", shm_threshold_label(t));
 		series_close(tb, d);
 		render_value_double(tb, v);
 	}
@@ -128,9 +126,9 @@ static void state_of(struct textbuf *tb, const struct shm_channel *ch, const str
 	if (!LOAD(&ch->has_thresholds))
 		return;
 	uint32_t st = LOAD(&ch->state);
-	head_once(tb, head, "sensor_state",
+	HEAD_ONCE(tb, head, "sensor_state",
 		  "What the channel's thresholds say of its last value: 0 ok, 1 warning, 2 critical.");
-	series_open(tb, "sensor_state", d);
+	SERIES_OPEN(tb, "sensor_state", d);
 	series_close(tb, d);
 	render_value_u64(tb, st <= SHM_STATE_CRITICAL ? st : (uint32_t)SHM_STATE_CRITICAL);
 }

@@ -53,7 +53,10 @@ static inline void tb_put(struct textbuf *tb, const char *s, size_t n)
 	}
 }
 
-/* A NUL-terminated string (a literal's length is folded at compile time). */
+/* A string literal: its length is known at compile time. */
+#define TB_LIT(tb, lit) tb_put((tb), "" lit, sizeof(lit) - 1)
+
+/* A NUL-terminated string. */
 static inline void tb_str(struct textbuf *tb, const char *s)
 {
 	tb_put(tb, s, strlen(s));
