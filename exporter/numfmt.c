@@ -51,10 +51,10 @@ size_t numfmt_u64(char *dst, uint64_t v)
 	return n;
 }
 
-static size_t fallback(char *dst, double v)
+static size_t fallback(char *dst, const char *format, double v)
 {
 	char tmp[NUMFMT_MAX + 8];
-	int n = snprintf(tmp, sizeof tmp, "%.10g", v);
+	int n = snprintf(tmp, sizeof tmp, format, v);
 	size_t len = n > 0 && (size_t)n < NUMFMT_MAX ? (size_t)n : 0;
 	memcpy(dst, tmp, len);
 	return len;
@@ -140,7 +140,7 @@ size_t numfmt_double(char *dst, double v)
 		return 4;
 	}
 	if (FLT_EVAL_METHOD != 0)
-		return fallback(dst, v); /* excess precision: the proof does not hold */
+		return fallback(dst, "%.10g", v); /* excess precision: the proof does not hold */
 	char *p = dst;
 	if (signbit(v))
 		*p++ = '-';
@@ -151,7 +151,7 @@ size_t numfmt_double(char *dst, double v)
 	uint64_t r;
 	int x;
 	if (!ten_digits(fabs(v), &r, &x))
-		return fallback(dst, v);
+		return fallback(dst, "%.10g", v);
 	char d[DIGITS];
 	numfmt_u64(d, r); /* exactly ten digits */
 	int n = DIGITS;
@@ -182,4 +182,22 @@ size_t numfmt_double(char *dst, double v)
 		p = put_exponent(p, x);
 	}
 	return (size_t)(p - dst);
+}
+
+size_t numfmt_fixed2(char *dst, double v)
+{
+	double s = fabs(v) * 100; /* one rounding: 100 is exact */
+	if (FLT_EVAL_METHOD != 0 || !(s < 1e15))
+		return fallback(dst, "%.2f", v); /* also NaN and the infinities */
+	double whole = (double)(uint64_t)s, frac = s - whole;
+	if (frac == 0.5)
+		return fallback(dst, "%.2f", v); /* the true product may lie on either side */
+	uint64_t r = (uint64_t)whole + (frac > 0.5);
+	char *p = dst;
+	if (signbit(v))
+		*p++ = '-'; /* printf keeps the sign of what rounds to zero */
+	p += numfmt_u64(p, r / 100);
+	*p++ = '.';
+	memcpy(p, &two_digits[(r % 100) * 2], 2);
+	return (size_t)(p + 2 - dst);
 }

@@ -38,4 +38,12 @@ size_t numfmt_u64(char *dst, uint64_t v);
  */
 size_t numfmt_double(char *dst, double v);
 
+/*
+ * `v` as snprintf's "%.2f" into dst (NUMFMT_MAX bytes); returns the
+ * length. The same argument: round(|v| * 100) is exact unless the
+ * computed product is a tie; ties, |v| >= 1e13 (longer than NUMFMT_MAX
+ * allows), NaN, the infinities and non-IEEE targets go to snprintf.
+ */
+size_t numfmt_fixed2(char *dst, double v);
+
 #endif

@@ -10,8 +10,7 @@
  */
 #include "render_process.h"
 
-#include <stdio.h>
-
+#include "numfmt.h"
 #include "render.h"
 #include "textbuf.h"
 
@@ -44,12 +43,12 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 		GAUGE_U64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
 		GAUGE_U64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
 		/* %.2f: ticks are 1/100 s, and %.10g would drop them */
-		char num[64];
-		int n = snprintf(num, sizeof num, " %.2f\n", st->start_time_seconds);
 		RENDER_FAMILY(&tb, "process_start_time_seconds", "gauge",
 			      "Start time of the process since unix epoch in seconds.");
-		TB_LIT(&tb, "process_start_time_seconds");
-		tb_put(&tb, num, n > 0 && (size_t)n < sizeof num ? (size_t)n : 0);
+		TB_LIT(&tb, "process_start_time_seconds ");
+		if (tb_room(&tb, NUMFMT_MAX))
+			tb.at += numfmt_fixed2(tb.at, st->start_time_seconds);
+		tb_char(&tb, '\n');
 	}
 	tb_end(&tb);
 }

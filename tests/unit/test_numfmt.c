@@ -4,8 +4,8 @@
  * has always had), over values of every kind: random bit patterns, the
  * magnitudes sensors and counters take, decimals that end on a rounding
  * tie or next to one, and the neighbours of every power of ten, where the
- * exponent and the notation change. And counters in decimal, at their
- * edges.
+ * exponent and the notation change. The same of "%.2f" (the start
+ * time). And counters in decimal, at their edges.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +145,36 @@ static void test_integers(void **state)
 	}
 }
 
+static void fixed2_same_as_printf(double v)
+{
+	char got[NUMFMT_MAX + 1], want[400];
+	got[numfmt_fixed2(got, v)] = '\0';
+	snprintf(want, sizeof want, "%.2f", v);
+	if (strlen(want) <= NUMFMT_MAX && strcmp(got, want) != 0)
+		fail_msg("%.17g (%a): numfmt_fixed2 gives \"%s\", printf \"%s\"", v, v, got, want);
+}
+
+/* "%.2f" (start times): random values, hundredths ending on a tie in
+ * decimal and their neighbours, and the edges. */
+static void test_fixed2(void **state)
+{
+	(void)state;
+	const double cases[] = { 0.0,           -0.0, 0.005,        0.015, 0.125, -0.001,   1700000123.45,
+				 1795965548.11, 1e13, 1e12 - 0.005, -1e12, NAN,   INFINITY, -INFINITY };
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		fixed2_same_as_printf(cases[i]);
+	for (int i = 0; i < RANDOM_VALUES; i++) {
+		double t = (double)(next() % UINT64_C(200000000000)) / 100.0; /* ticks of 1/100 s since 1970 */
+		fixed2_same_as_printf(t);
+		double tie = ((double)(next() % UINT64_C(10000000000)) + 0.5) / 100.0;
+		fixed2_same_as_printf(tie);
+		fixed2_same_as_printf(nextafter(tie, 0));
+		fixed2_same_as_printf(nextafter(tie, INFINITY));
+		double m = (double)(next() >> 11) / 9007199254740992.0;
+		fixed2_same_as_printf((m - 0.5) * pow(10, (int)(next() % 16) - 3));
+	}
+}
+
 static void test_u64(void **state)
 {
 	(void)state;
@@ -172,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_near_ties),
 		cmocka_unit_test(test_powers_of_ten),
 		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_fixed2),
 		cmocka_unit_test(test_u64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
