@@ -107,6 +107,17 @@ static void series_key(struct textbuf *tb, const char *open, size_t len, const c
 	tb_char(tb, '"');
 }
 
+/* `NAME{KEY="VALUE"} V\n`: a whole sample of one label. */
+#define SAMPLE_KEY_U64(tb, name, key, value, v) \
+	sample_key_u64(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value, v)
+
+static void sample_key_u64(struct textbuf *tb, const char *open, size_t len, const char *value, uint64_t v)
+{
+	series_key(tb, open, len, value);
+	tb_char(tb, '}');
+	render_value_u64(tb, v);
+}
+
 static double heartbeat_age_s(const struct child_snapshot *c, int64_t now_mono_ns)
 {
 	if (c->heartbeat_monotonic_ns <= 0)
@@ -122,11 +133,8 @@ static void render_spike_histogram(struct textbuf *tb, const struct shm_segment 
 		      "Duration of the worker's CPU-heavy processing step.");
 	if (!histogram_read(&seg->worker.cpu_spike, &h))
 		return; /* writer died mid-update: skip rather than show a torn histogram */
-	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++) {
-		SERIES_KEY(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b]);
-		tb_char(tb, '}');
-		render_value_u64(tb, h.buckets[b]);
-	}
+	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++)
+		SAMPLE_KEY_U64(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b], h.buckets[b]);
 	SAMPLE_U64(tb,
 		   "sensor_cpu_spike_seconds_bucket"
 		   "{le=\"+Inf\"}",
@@ -242,11 +250,9 @@ static void render_sources(struct textbuf *tb, const struct shm_segment *seg, co
 		RENDER_FAMILY(
 			tb, "sensor_push_messages_total", "counter",
 			"Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
-		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++) {
-			SERIES_KEY(tb, "sensor_push_messages_total", "result", shm_push_result_label(r));
-			tb_char(tb, '}');
-			render_value_u64(tb, LOAD(&seg->push.messages[r]));
-		}
+		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++)
+			SAMPLE_KEY_U64(tb, "sensor_push_messages_total", "result", shm_push_result_label(r),
+				       LOAD(&seg->push.messages[r]));
 	}
 }
 
@@ -346,11 +352,8 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 	render_requests(tb, seg);
 
 	RENDER_FAMILY(tb, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
-	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		SERIES_KEY(tb, "sensor_child_restarts_total", "child", shm_child_name(c));
-		tb_char(tb, '}');
-		render_value_u64(tb, kids[c].restarts);
-	}
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		SAMPLE_KEY_U64(tb, "sensor_child_restarts_total", "child", shm_child_name(c), kids[c].restarts);
 	RENDER_FAMILY(tb, "sensor_child_exits_total", "counter",
 		      "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
@@ -361,11 +364,8 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 			render_value_u64(tb, kids[c].exits_by_reason[r]);
 		}
 	RENDER_FAMILY(tb, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
-	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		SERIES_KEY(tb, "sensor_child_up", "child", shm_child_name(c));
-		tb_char(tb, '}');
-		render_value_u64(tb, kids[c].state == SHM_CHILD_RUNNING);
-	}
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		SAMPLE_KEY_U64(tb, "sensor_child_up", "child", shm_child_name(c), kids[c].state == SHM_CHILD_RUNNING);
 
 	RENDER_FAMILY(tb, "sensor_process_resident_memory_bytes", "gauge",
 		      "Resident set size of each process, sampled by the supervisor.");
@@ -373,17 +373,13 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 		   "sensor_process_resident_memory_bytes"
 		   "{process=\"supervisor\"}",
 		   LOAD(&seg->supervisor.rss_bytes));
-	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		SERIES_KEY(tb, "sensor_process_resident_memory_bytes", "process", shm_child_name(c));
-		tb_char(tb, '}');
-		render_value_u64(tb, kids[c].rss_bytes);
-	}
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		SAMPLE_KEY_U64(tb, "sensor_process_resident_memory_bytes", "process", shm_child_name(c),
+			       kids[c].rss_bytes);
 	RENDER_FAMILY(tb, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
-	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++) {
-		SERIES_KEY(tb, "sensor_process_memory_limit_bytes", "process", shm_child_name(c));
-		tb_char(tb, '}');
-		render_value_u64(tb, kids[c].memory_limit_bytes);
-	}
+	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
+		SAMPLE_KEY_U64(tb, "sensor_process_memory_limit_bytes", "process", shm_child_name(c),
+			       kids[c].memory_limit_bytes);
 	RENDER_FAMILY(tb, "sensor_cgroup_memory_limit_bytes", "gauge",
 		      "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
 	SAMPLE_U64(tb, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
