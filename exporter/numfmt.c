@@ -186,9 +186,11 @@ size_t numfmt_double(char *dst, double v)
 
 size_t numfmt_fixed2(char *dst, double v)
 {
-	double s = fabs(v) * 100; /* one rounding: 100 is exact */
+	if (!(fabs(v) < 1e19))
+		return numfmt_double(dst, v); /* NaN, the infinities, longer than NUMFMT_MAX */
+	double s = fabs(v) * 100;             /* one rounding: 100 is exact */
 	if (FLT_EVAL_METHOD != 0 || !(s < 1e15))
-		return fallback(dst, "%.2f", v); /* also NaN and the infinities */
+		return fallback(dst, "%.2f", v);
 	double whole = (double)(uint64_t)s, frac = s - whole;
 	if (frac == 0.5)
 		return fallback(dst, "%.2f", v); /* the true product may lie on either side */

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Room either function may write (no NUL is written): "-1.234567891e-308"
- * is 17 characters, UINT64_MAX 20. */
+/* Room any of them may write (no NUL is written): "-1.234567891e-308"
+ * is 17 characters, UINT64_MAX 20, a "%.2f" below 1e19 at most 23. */
 #define NUMFMT_MAX 24
 
 /* `v` in decimal into dst (NUMFMT_MAX bytes); returns the length. */
@@ -41,8 +41,10 @@ size_t numfmt_double(char *dst, double v);
 /*
  * `v` as snprintf's "%.2f" into dst (NUMFMT_MAX bytes); returns the
  * length. The same argument: round(|v| * 100) is exact unless the
- * computed product is a tie; ties, |v| >= 1e13 (longer than NUMFMT_MAX
- * allows), NaN, the infinities and non-IEEE targets go to snprintf.
+ * computed product is a tie; ties, |v| >= 1e13 and non-IEEE targets go
+ * to snprintf. NaN, the infinities and |v| >= 1e19 (too long for dst; no
+ * start time is) are written as numfmt_double writes them, so the text
+ * is always a number of the exposition format.
  */
 size_t numfmt_fixed2(char *dst, double v);
 
