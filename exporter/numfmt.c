@@ -32,22 +32,22 @@ static const char two_digits[] = "00010203040506070809"
 
 size_t numfmt_u64(char *dst, uint64_t v)
 {
-	char tmp[20];
-	char *p = tmp + sizeof tmp;
+	size_t n = 1; /* digits: written from the last, straight into dst */
+	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+		n++;
+	char *at = dst + n;
 	while (v >= 100) {
 		unsigned i = (unsigned)(v % 100) * 2;
 		v /= 100;
-		*--p = two_digits[i + 1];
-		*--p = two_digits[i];
+		*--at = two_digits[i + 1];
+		*--at = two_digits[i];
 	}
 	if (v >= 10) {
-		*--p = two_digits[v * 2 + 1];
-		*--p = two_digits[v * 2];
+		*--at = two_digits[v * 2 + 1];
+		*--at = two_digits[v * 2];
 	} else {
-		*--p = (char)('0' + v);
+		*--at = (char)('0' + v);
 	}
-	size_t n = (size_t)(tmp + sizeof tmp - p);
-	memcpy(dst, p, n);
 	return n;
 }
 
