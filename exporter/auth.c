@@ -12,12 +12,13 @@
 #include "auth.h"
 
 #include <crypt.h>
-#include <event2/buffer.h>
 #include <glib.h>
-#include <inttypes.h>
 #include <openssl/crypto.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "render.h"
+#include "textbuf.h"
 
 #define MAX_CREDENTIALS 512 /* decoded "user:password"; longer is refused */
 
@@ -80,11 +81,14 @@ enum auth_result auth_check(const struct web_config *wc, const char *authorizati
 
 void auth_render_metrics(struct evbuffer *out)
 {
-	evbuffer_add_printf(out,
-			    "# HELP sensor_http_auth_failures_total Requests refused by basic auth since the exporter "
-			    "started (reason = missing: no credentials, wrong: unknown user or wrong password).\n"
-			    "# TYPE sensor_http_auth_failures_total counter\n"
-			    "sensor_http_auth_failures_total{reason=\"missing\"} %" PRIu64 "\n"
-			    "sensor_http_auth_failures_total{reason=\"wrong\"} %" PRIu64 "\n",
-			    failures[AUTH_MISSING], failures[AUTH_WRONG]);
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
+	RENDER_FAMILY(&tb, "sensor_http_auth_failures_total", "counter",
+		      "Requests refused by basic auth since the exporter started (reason = missing: no credentials, "
+		      "wrong: unknown user or wrong password).");
+	TB_LIT(&tb, "sensor_http_auth_failures_total{reason=\"missing\"}");
+	render_value_u64(&tb, failures[AUTH_MISSING]);
+	TB_LIT(&tb, "sensor_http_auth_failures_total{reason=\"wrong\"}");
+	render_value_u64(&tb, failures[AUTH_WRONG]);
+	tb_end(&tb);
 }

@@ -19,6 +19,7 @@
 #include <event2/keyvalq_struct.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/fault.h"
 #include "../common/log.h"
@@ -29,6 +30,7 @@
 #include "gzip.h"
 #include "memwatch.h"
 #include "requests.h"
+#include "selfstat.h"
 #include "routes.h"
 #include "tls.h"
 #include "web.h"
@@ -42,13 +44,17 @@ struct exporter {
 	const struct config *cfg;
 	struct event_base *base;
 	struct conns *conns;
-	struct web *web; /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct web *web;          /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct selfstat_src self; /* /proc/self, for the process_* families */
+	size_t metrics_bytes;     /* the last /metrics body: the next one's room */
 };
 
-static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path, int status, const char *content_type,
-		  struct evbuffer *body)
+/* Send the reply with the body in the request's output buffer, or, when
+ * that is empty, a one-line body saying the status. */
+static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path, int status, const char *content_type)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	if (content_type)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -64,20 +70,12 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"sensor-service\", charset=\"UTF-8\"");
-	if (!body || evbuffer_get_length(body) == 0) {
-		struct evbuffer *msg = evbuffer_new();
-		if (msg) {
-			evbuffer_add_printf(msg, "%d %s\n", status, reason);
-			if (!content_type)
-				evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
-			evhttp_send_reply(req, status, reason, msg);
-			evbuffer_free(msg);
-		} else {
-			evhttp_send_reply(req, status, reason, NULL);
-		}
-	} else {
-		evhttp_send_reply(req, status, reason, body);
+	if (evbuffer_get_length(body) == 0) {
+		evbuffer_add_printf(body, "%d %s\n", status, reason);
+		if (!content_type)
+			evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
 	}
+	evhttp_send_reply(req, status, reason, NULL); /* the output buffer is the body */
 	requests_count(ex->seg, path, status);
 }
 
@@ -96,26 +94,28 @@ static struct log_limit short_body_log, gzip_log;
 
 /*
  * Every body we render may be sent compressed, so caches must key on
- * Accept-Encoding. A body that zlib fails to compress (out of memory)
- * goes out as it is: still a correct answer.
+ * Accept-Encoding. Compressed only when the client asks for it; a body
+ * that zlib fails to compress (out of memory) goes out as it is: still a
+ * correct answer.
  */
-static struct evbuffer *encode_body(struct evhttp_request *req, struct evbuffer *body)
+static void encode_body(struct evhttp_request *req)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	evhttp_add_header(out, "Vary", "Accept-Encoding");
 	const char *ae = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Encoding");
 	if (evbuffer_get_length(body) < GZIP_MIN_BYTES || !gzip_accepted(ae))
-		return body;
+		return;
 	struct evbuffer *gz = evbuffer_new();
 	if (gz && gzip_compress(body, gz, GZIP_LEVEL)) {
 		evhttp_add_header(out, "Content-Encoding", "gzip");
-		evbuffer_free(body);
-		return gz;
+		evbuffer_drain(body, evbuffer_get_length(body));
+		evbuffer_add_buffer(body, gz);
+	} else {
+		log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
 	}
-	log_warn_limited(&gzip_log, "cannot compress a response (out of memory?): sending it uncompressed");
 	if (gz)
 		evbuffer_free(gz);
-	return body;
 }
 
 /* TLS and basic auth: false when the request was answered (refused). */
@@ -128,13 +128,13 @@ static bool admitted(struct exporter *ex, struct evhttp_request *req, unsigned p
 		/* a plain connection on the TLS port (its bufferevent could
 		 * not be made): never served */
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-		reply(ex, req, path, 500, NULL, NULL);
+		reply(ex, req, path, 500, NULL);
 		return false;
 	}
 	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
 	if (auth_check(&ex->web->cfg, authz) == AUTH_OK)
 		return true;
-	reply(ex, req, path, 401, NULL, NULL);
+	reply(ex, req, path, 401, NULL);
 	return false;
 }
 
@@ -157,21 +157,19 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	if (!admitted(ex, req, r.path))
 		return;
 	if (r.status != 0) {
-		reply(ex, req, r.path, r.status, NULL, NULL);
+		reply(ex, req, r.path, r.status, NULL);
 		return;
 	}
 
-	struct evbuffer *body = evbuffer_new();
-	if (!body) {
-		reply(ex, req, r.path, 500, NULL, NULL);
-		return;
-	}
+	struct evbuffer *body = evhttp_request_get_output_buffer(req);
 	struct serve_ctx ctx = {
 		.seg = ex->seg,
 		.cfg = ex->cfg,
 		.now_mono_ns = monotonic_ns(),
 		.auth_on = ex->web && ex->web->cfg.n_users > 0,
 		.headers = evhttp_request_get_output_headers(req),
+		.self = &ex->self,
+		.metrics_bytes = &ex->metrics_bytes,
 	};
 	unsigned long failed_allocs = memwatch_failures();
 	const char *type = NULL;
@@ -183,10 +181,9 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		status = 500;
 		type = NULL;
 	} else {
-		body = encode_body(req, body);
+		encode_body(req);
 	}
-	reply(ex, req, r.path, status, type, body);
-	evbuffer_free(body);
+	reply(ex, req, r.path, status, type);
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -233,15 +230,34 @@ static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(ex->base, NULL);
 }
 
+/*
+ * The event loop. epoll's changelist: evhttp turns a connection's read
+ * and write interest off and on around each reply, and with the
+ * changelist the changes made in one loop iteration reach the kernel as
+ * one epoll_ctl rather than one each. (Its caveat, an fd dup()ed while it
+ * is watched, does not arise: the exporter never dups a socket.)
+ */
+static struct event_base *new_base(void)
+{
+	struct event_config *ec = event_config_new();
+	if (!ec)
+		return NULL;
+	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	struct event_base *base = event_base_new_with_config(ec);
+	event_config_free(ec);
+	return base;
+}
+
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
-	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL, .metrics_bytes = 0 };
 	struct evhttp *http = NULL;
 	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
 	memwatch_install(NULL, NULL); /* before libevent allocates anything */
+	selfstat_open(&ex.self, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
 	if (strcmp(cfg->web_config_file, "none") != 0) {
@@ -252,7 +268,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 			goto out;
 		}
 	}
-	ex.base = event_base_new();
+	ex.base = new_base();
 	if (!ex.base)
 		goto out;
 	http = evhttp_new(ex.base);
@@ -312,5 +328,6 @@ out:
 	if (ex.base)
 		event_base_free(ex.base);
 	web_free(ex.web); /* after the connections: their SSLs hold the context */
+	selfstat_close(&ex.self);
 	return rc;
 }

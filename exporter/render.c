@@ -21,18 +21,21 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
+#include "numfmt.h"
 #include "requests.h"
+#include "textbuf.h"
 
 #define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
 
 const char *render_double(double v, char *buf, size_t len)
 {
-	if (isnan(v))
-		snprintf(buf, len, "NaN");
-	else if (isinf(v))
-		snprintf(buf, len, v > 0 ? "+Inf" : "-Inf");
-	else
-		snprintf(buf, len, "%.10g", v);
+	char num[NUMFMT_MAX];
+	size_t n = numfmt_double(num, v);
+	if (len > 0) {
+		n = n < len ? n : len - 1;
+		memcpy(buf, num, n);
+		buf[n] = '\0';
+	}
 	return buf;
 }
 
@@ -44,17 +47,6 @@ static const char *json_double(double v, char *buf, size_t len)
 		return buf;
 	}
 	return render_double(v, buf, len);
-}
-
-void render_label_value(struct evbuffer *out, const char *s)
-{
-	enum { SLICE = 128 };
-	char buf[2 * SLICE + 1]; /* a slice escaped always fits */
-	size_t len = strlen(s);
-	for (size_t at = 0; at < len; at += SLICE) {
-		size_t n = prom_escape_label_value(buf, sizeof buf, s + at, len - at < SLICE ? len - at : SLICE);
-		evbuffer_add(out, buf, n);
-	}
 }
 
 void render_json_string(struct evbuffer *out, const char *s)
@@ -72,20 +64,59 @@ void render_json_string(struct evbuffer *out, const char *s)
 	evbuffer_add(out, "\"", 1);
 }
 
-static void family(struct evbuffer *out, const char *name, const char *type, const char *help)
+/* `SERIES VALUE\n` (SERIES: a literal, the name and any labels). */
+#define SAMPLE_U64(tb, series, v) sample_u64(tb, "" series " ", sizeof(series " ") - 1, v)
+#define SAMPLE_DOUBLE(tb, series, v) sample_double(tb, "" series " ", sizeof(series " ") - 1, v)
+
+static void sample_u64(struct textbuf *tb, const char *series, size_t len, uint64_t v)
 {
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	tb_put(tb, series, len);
+	tb_u64(tb, v);
+	tb_char(tb, '\n');
 }
 
-static void sample_u64(struct evbuffer *out, const char *name, uint64_t v)
+static void sample_double(struct textbuf *tb, const char *series, size_t len, double v)
 {
-	evbuffer_add_printf(out, "%s %" PRIu64 "\n", name, v);
+	tb_put(tb, series, len);
+	tb_double(tb, v);
+	tb_char(tb, '\n');
 }
 
-static void sample_double(struct evbuffer *out, const char *name, const char *labels, double v)
+/* ` VALUE\n` after a series' labels. */
+void render_value_u64(struct textbuf *tb, uint64_t v)
 {
-	char num[32];
-	evbuffer_add_printf(out, "%s%s %s\n", name, labels, render_double(v, num, sizeof num));
+	tb_char(tb, ' ');
+	tb_u64(tb, v);
+	tb_char(tb, '\n');
+}
+
+void render_value_double(struct textbuf *tb, double v)
+{
+	tb_char(tb, ' ');
+	tb_double(tb, v);
+	tb_char(tb, '\n');
+}
+
+/* `NAME{KEY="VALUE"` for the fixed label sets of the families below
+ * (NAME and KEY literals, VALUE one of ours). */
+#define SERIES_KEY(tb, name, key, value) series_key(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value)
+
+static void series_key(struct textbuf *tb, const char *open, size_t len, const char *value)
+{
+	tb_put(tb, open, len);
+	tb_str(tb, value);
+	tb_char(tb, '"');
+}
+
+/* `NAME{KEY="VALUE"} V\n`: a whole sample of one label. */
+#define SAMPLE_KEY_U64(tb, name, key, value, v) \
+	sample_key_u64(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value, v)
+
+static void sample_key_u64(struct textbuf *tb, const char *open, size_t len, const char *value, uint64_t v)
+{
+	series_key(tb, open, len, value);
+	tb_char(tb, '}');
+	render_value_u64(tb, v);
 }
 
 static double heartbeat_age_s(const struct child_snapshot *c, int64_t now_mono_ns)
@@ -96,22 +127,24 @@ static double heartbeat_age_s(const struct child_snapshot *c, int64_t now_mono_n
 	return age > 0 ? (double)age / 1e9 : 0.0;
 }
 
-static void render_spike_histogram(struct evbuffer *out, const struct shm_segment *seg)
+static void render_spike_histogram(struct textbuf *tb, const struct shm_segment *seg)
 {
 	struct histogram_snapshot h;
-	const char *name = "sensor_cpu_spike_seconds";
-	family(out, name, "histogram", "Duration of the worker's CPU-heavy processing step.");
+	RENDER_FAMILY(tb, "sensor_cpu_spike_seconds", "histogram",
+		      "Duration of the worker's CPU-heavy processing step.");
 	if (!histogram_read(&seg->worker.cpu_spike, &h))
 		return; /* writer died mid-update: skip rather than show a torn histogram */
 	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++)
-		evbuffer_add_printf(out, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", name, shm_spike_bound_labels[b],
-				    h.buckets[b]);
-	evbuffer_add_printf(out, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", name, h.buckets[SHM_SPIKE_BUCKETS]);
-	char num[32];
-	evbuffer_add_printf(out, "%s_sum %s\n", name, render_double(h.sum, num, sizeof num));
-	evbuffer_add_printf(out, "%s_count %" PRIu64 "\n", name, h.count);
+		SAMPLE_KEY_U64(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b], h.buckets[b]);
+	SAMPLE_U64(tb,
+		   "sensor_cpu_spike_seconds_bucket"
+		   "{le=\"+Inf\"}",
+		   h.buckets[SHM_SPIKE_BUCKETS]);
+	SAMPLE_DOUBLE(tb, "sensor_cpu_spike_seconds_sum", h.sum);
+	SAMPLE_U64(tb, "sensor_cpu_spike_seconds_count", h.count);
 }
 
+/* The HTTP requests the exporter answered, by path and code. */
 /* A channel's last window statistics; false before the first run. */
 static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
 {
@@ -119,21 +152,37 @@ static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
 }
 
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-void series_open(struct evbuffer *out, const char *metric, const struct shm_channel_desc *ch)
+void series_open(struct textbuf *tb, const char *open, size_t len, const struct shm_channel_desc *ch)
 {
-	evbuffer_add_printf(out, "%s{channel=\"", metric);
-	render_label_value(out, ch->name);
-	evbuffer_add(out, "\"", 1);
+	tb_put(tb, open, len);
+	tb_label_value(tb, ch->name, strnlen(ch->name, sizeof ch->name));
+	tb_char(tb, '"');
 }
 
-void series_close(struct evbuffer *out, const struct shm_channel_desc *ch)
+void series_close(struct textbuf *tb, const struct shm_channel_desc *ch)
 {
 	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
 	if (n > 0) {
-		evbuffer_add(out, ",", 1);
-		evbuffer_add(out, ch->labels, n);
+		tb_char(tb, ',');
+		tb_put(tb, ch->labels, n);
 	}
-	evbuffer_add(out, "}", 1);
+	tb_char(tb, '}');
+}
+
+/* `,unit="..."`: the channel's unit as a label. */
+void render_unit_label(struct textbuf *tb, const struct shm_channel_desc *ch)
+{
+	TB_LIT(tb, ",unit=\"");
+	tb_label_value(tb, ch->unit, strnlen(ch->unit, sizeof ch->unit));
+	tb_char(tb, '"');
+}
+
+/* `,KEY="VALUE"`: one more label of a series, its value one of ours. */
+void render_label(struct textbuf *tb, const char *open, size_t len, const char *value)
+{
+	tb_put(tb, open, len);
+	tb_str(tb, value);
+	tb_char(tb, '"');
 }
 
 /* Channels read from hardware or files, whose reads can fail. */
@@ -145,7 +194,7 @@ bool source_can_fail(uint32_t source)
 
 /* Families that only configured channels and the push input have: none
  * of them appear with the built-in simulated set. */
-static void render_sources(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
+static void render_sources(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *v)
 {
 	uint32_t n = shm_view_channels(v);
 	struct shm_channel_desc scratch;
@@ -156,73 +205,70 @@ static void render_sources(struct evbuffer *out, const struct shm_segment *seg, 
 		fallible |= ch && source_can_fail(ch->source);
 	}
 	if (configured) {
-		family(out, "sensor_channel_info", "gauge",
-		       "Where each configured channel's readings come from (always 1).");
+		RENDER_FAMILY(tb, "sensor_channel_info", "gauge",
+			      "Where each configured channel's readings come from (always 1).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 			if (!ch)
 				continue;
-			series_open(out, "sensor_channel_info", ch);
-			evbuffer_add_printf(out, ",source=\"%s\"} 1\n", shm_source_label(ch->source));
+			SERIES_OPEN(tb, "sensor_channel_info", ch);
+			RENDER_LABEL(tb, "source", shm_source_label(ch->source));
+			TB_LIT(tb, "} 1\n");
 		}
 	}
 	if (fallible) {
-		family(out, "sensor_read_errors_total", "counter",
-		       "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
+		RENDER_FAMILY(tb, "sensor_read_errors_total", "counter",
+			      "Failed sensor reads per channel (reason = missing, permission, parse, io, timeout).");
 		for (uint32_t i = 0; i < n; i++) {
 			const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 			if (!ch || !source_can_fail(ch->source))
 				continue;
 			for (unsigned r = 0; r < SHM_READ_ERROR_COUNT; r++) {
-				series_open(out, "sensor_read_errors_total", ch);
-				evbuffer_add_printf(out, ",reason=\"%s\"", shm_read_error_label(r));
-				series_close(out, ch);
-				evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].read_errors[r]));
+				SERIES_OPEN(tb, "sensor_read_errors_total", ch);
+				RENDER_LABEL(tb, "reason", shm_read_error_label(r));
+				series_close(tb, ch);
+				render_value_u64(tb, LOAD(&seg->channels[i].read_errors[r]));
 			}
 		}
 	}
 	if (v->push_enabled) {
-		family(out, "sensor_push_messages_total", "counter",
-		       "Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
+		RENDER_FAMILY(
+			tb, "sensor_push_messages_total", "counter",
+			"Lines received by the push input (result = accepted, malformed, unknown_channel, over_rate, bad_timestamp).");
 		for (unsigned r = 0; r < SHM_PUSH_RESULT_COUNT; r++)
-			evbuffer_add_printf(out, "sensor_push_messages_total{result=\"%s\"} %" PRIu64 "\n",
-					    shm_push_result_label(r), LOAD(&seg->push.messages[r]));
+			SAMPLE_KEY_U64(tb, "sensor_push_messages_total", "result", shm_push_result_label(r),
+				       LOAD(&seg->push.messages[r]));
 	}
 }
 
-static void render_channels(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *v)
+static void render_channels(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *v)
 {
 	uint32_t n = shm_view_channels(v); /* the copy's channels and the late ones, bounded */
-	char num[32];
 	struct shm_channel_desc scratch;
 
-	family(out, "sensor_value", "gauge", "Last reading of each channel.");
+	RENDER_FAMILY(tb, "sensor_value", "gauge", "Last reading of each channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		series_open(out, "sensor_value", ch);
-		evbuffer_add_printf(out, ",unit=\"");
-		render_label_value(out, ch->unit);
-		evbuffer_add(out, "\"", 1);
-		series_close(out, ch);
-		evbuffer_add_printf(
-			out, " %s\n",
-			render_double(shm_bits_to_double(LOAD(&seg->channels[i].last_value_bits)), num, sizeof num));
+		SERIES_OPEN(tb, "sensor_value", ch);
+		render_unit_label(tb, ch);
+		series_close(tb, ch);
+		render_value_double(tb, shm_bits_to_double(LOAD(&seg->channels[i].last_value_bits)));
 	}
 
-	family(out, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
+	RENDER_FAMILY(tb, "sensor_channel_readings_total", "counter", "Readings taken per channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		series_open(out, "sensor_channel_readings_total", ch);
-		series_close(out, ch);
-		evbuffer_add_printf(out, " %" PRIu64 "\n", LOAD(&seg->channels[i].readings));
+		SERIES_OPEN(tb, "sensor_channel_readings_total", ch);
+		series_close(tb, ch);
+		render_value_u64(tb, LOAD(&seg->channels[i].readings));
 	}
 
-	family(out, "sensor_window_value", "gauge",
-	       "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
+	RENDER_FAMILY(tb, "sensor_window_value", "gauge",
+		      "Statistics of each channel over the last processing window (stat = min, max, mean, p95).");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
@@ -238,15 +284,15 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 			{ "p95", st.p95 },
 		};
 		for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-			series_open(out, "sensor_window_value", ch);
-			evbuffer_add_printf(out, ",stat=\"%s\"", rows[r].stat);
-			series_close(out, ch);
-			evbuffer_add_printf(out, " %s\n", render_double(rows[r].v, num, sizeof num));
+			SERIES_OPEN(tb, "sensor_window_value", ch);
+			RENDER_LABEL(tb, "stat", rows[r].stat);
+			series_close(tb, ch);
+			render_value_double(tb, rows[r].v);
 		}
 	}
 
-	family(out, "sensor_vibration_dominant_frequency_hertz", "gauge",
-	       "Strongest frequency in the last window of each vibration channel.");
+	RENDER_FAMILY(tb, "sensor_vibration_dominant_frequency_hertz", "gauge",
+		      "Strongest frequency in the last window of each vibration channel.");
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
@@ -254,90 +300,101 @@ static void render_channels(struct evbuffer *out, const struct shm_segment *seg,
 			continue;
 		if (!ch->spectrum || !stats_of(&seg->channels[i], &st))
 			continue;
-		series_open(out, "sensor_vibration_dominant_frequency_hertz", ch);
-		series_close(out, ch);
-		evbuffer_add_printf(out, " %s\n", render_double(st.dominant_hz, num, sizeof num));
+		SERIES_OPEN(tb, "sensor_vibration_dominant_frequency_hertz", ch);
+		series_close(tb, ch);
+		render_value_double(tb, st.dominant_hz);
 	}
 
-	render_sources(out, seg, v);
-	render_sensor_families(out, seg, v);
+	render_sources(tb, seg, v);
+	render_sensor_families(tb, seg, v);
 }
 
-void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
+static void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int64_t now_mono_ns)
 {
 	const struct shm_view *view = shm_view_of(seg);
 	const struct shm_worker_metrics *w = &seg->worker;
 	struct child_snapshot kids[SHM_CHILD_COUNT];
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
 		child_read(&seg->children[c], &kids[c]);
-	char labels[96];
 
-	render_spike_histogram(out, seg);
+	render_spike_histogram(tb, seg);
 
-	family(out, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
-	sample_u64(out, "sensor_queue_depth", ring_depth(seg));
-	family(out, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
-	sample_u64(out, "sensor_queue_capacity", view->hdr.ring_capacity);
+	RENDER_FAMILY(tb, "sensor_queue_depth", "gauge", "Readings in the ring waiting for the processing step.");
+	SAMPLE_U64(tb, "sensor_queue_depth", ring_depth(seg));
+	RENDER_FAMILY(tb, "sensor_queue_capacity", "gauge", "Readings the ring holds before the oldest is dropped.");
+	SAMPLE_U64(tb, "sensor_queue_capacity", view->hdr.ring_capacity);
 
-	family(out, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
-	sample_u64(out, "sensor_loop_iterations_total", LOAD(&w->loop_iterations));
-	family(out, "sensor_readings_total", "counter", "Sensor readings written into the ring.");
-	sample_u64(out, "sensor_readings_total", LOAD(&w->readings));
-	family(out, "sensor_readings_dropped_total", "counter",
-	       "Readings overwritten in the ring before the processing step consumed them.");
-	sample_u64(out, "sensor_readings_dropped_total", LOAD(&w->readings_dropped));
-	family(out, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
-	sample_u64(out, "sensor_processing_runs_total", LOAD(&w->processing_runs));
+	RENDER_FAMILY(tb, "sensor_loop_iterations_total", "counter", "Iterations of the worker's sampling loop.");
+	SAMPLE_U64(tb, "sensor_loop_iterations_total", LOAD(&w->loop_iterations));
+	RENDER_FAMILY(tb, "sensor_readings_total", "counter", "Sensor readings written into the ring.");
+	SAMPLE_U64(tb, "sensor_readings_total", LOAD(&w->readings));
+	RENDER_FAMILY(tb, "sensor_readings_dropped_total", "counter",
+		      "Readings overwritten in the ring before the processing step consumed them.");
+	SAMPLE_U64(tb, "sensor_readings_dropped_total", LOAD(&w->readings_dropped));
+	RENDER_FAMILY(tb, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
+	SAMPLE_U64(tb, "sensor_processing_runs_total", LOAD(&w->processing_runs));
 
-	requests_render(out, seg);
+	requests_render(tb, seg);
 
-	family(out, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
+	RENDER_FAMILY(tb, "sensor_child_restarts_total", "counter", "Restarts of each child by the supervisor.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		evbuffer_add_printf(out, "sensor_child_restarts_total{child=\"%s\"} %" PRIu64 "\n", shm_child_name(c),
-				    kids[c].restarts);
-	family(out, "sensor_child_exits_total", "counter",
-	       "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
+		SAMPLE_KEY_U64(tb, "sensor_child_restarts_total", "child", shm_child_name(c), kids[c].restarts);
+	RENDER_FAMILY(tb, "sensor_child_exits_total", "counter",
+		      "Ends of each child by reason (exit, signal, hang: killed for a stale heartbeat).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		for (unsigned r = SHM_EXIT_CODE; r < SHM_EXIT_REASON_COUNT; r++)
-			evbuffer_add_printf(out, "sensor_child_exits_total{child=\"%s\",reason=\"%s\"} %" PRIu64 "\n",
-					    shm_child_name(c), shm_exit_reason_label(r), kids[c].exits_by_reason[r]);
-	family(out, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
+		for (unsigned r = SHM_EXIT_CODE; r < SHM_EXIT_REASON_COUNT; r++) {
+			SERIES_KEY(tb, "sensor_child_exits_total", "child", shm_child_name(c));
+			RENDER_LABEL(tb, "reason", shm_exit_reason_label(r));
+			tb_char(tb, '}');
+			render_value_u64(tb, kids[c].exits_by_reason[r]);
+		}
+	RENDER_FAMILY(tb, "sensor_child_up", "gauge", "1 while the child runs, 0 while it is down or backing off.");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		evbuffer_add_printf(out, "sensor_child_up{child=\"%s\"} %d\n", shm_child_name(c),
-				    kids[c].state == SHM_CHILD_RUNNING);
+		SAMPLE_KEY_U64(tb, "sensor_child_up", "child", shm_child_name(c), kids[c].state == SHM_CHILD_RUNNING);
 
-	family(out, "sensor_process_resident_memory_bytes", "gauge",
-	       "Resident set size of each process, sampled by the supervisor.");
-	evbuffer_add_printf(out, "sensor_process_resident_memory_bytes{process=\"supervisor\"} %" PRIu64 "\n",
-			    LOAD(&seg->supervisor.rss_bytes));
+	RENDER_FAMILY(tb, "sensor_process_resident_memory_bytes", "gauge",
+		      "Resident set size of each process, sampled by the supervisor.");
+	SAMPLE_U64(tb,
+		   "sensor_process_resident_memory_bytes"
+		   "{process=\"supervisor\"}",
+		   LOAD(&seg->supervisor.rss_bytes));
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		evbuffer_add_printf(out, "sensor_process_resident_memory_bytes{process=\"%s\"} %" PRIu64 "\n",
-				    shm_child_name(c), kids[c].rss_bytes);
-	family(out, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
+		SAMPLE_KEY_U64(tb, "sensor_process_resident_memory_bytes", "process", shm_child_name(c),
+			       kids[c].rss_bytes);
+	RENDER_FAMILY(tb, "sensor_process_memory_limit_bytes", "gauge", "Memory cap of each child (0: none).");
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		evbuffer_add_printf(out, "sensor_process_memory_limit_bytes{process=\"%s\"} %" PRIu64 "\n",
-				    shm_child_name(c), kids[c].memory_limit_bytes);
-	family(out, "sensor_cgroup_memory_limit_bytes", "gauge",
-	       "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
-	sample_u64(out, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
+		SAMPLE_KEY_U64(tb, "sensor_process_memory_limit_bytes", "process", shm_child_name(c),
+			       kids[c].memory_limit_bytes);
+	RENDER_FAMILY(tb, "sensor_cgroup_memory_limit_bytes", "gauge",
+		      "Memory limit of the cgroup the service runs in, which the caps are fitted into (0: none).");
+	SAMPLE_U64(tb, "sensor_cgroup_memory_limit_bytes", LOAD(&seg->supervisor.cgroup_memory_limit_bytes));
 
-	family(out, "sensor_worker_heartbeat_age_seconds", "gauge",
-	       "Seconds since the worker last reported (NaN before its first report).");
-	sample_double(out, "sensor_worker_heartbeat_age_seconds", "",
-		      heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
+	RENDER_FAMILY(tb, "sensor_worker_heartbeat_age_seconds", "gauge",
+		      "Seconds since the worker last reported (NaN before its first report).");
+	SAMPLE_DOUBLE(tb, "sensor_worker_heartbeat_age_seconds", heartbeat_age_s(&kids[SHM_CHILD_WORKER], now_mono_ns));
 
-	family(out, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
-	sample_double(out, "sensor_uptime_seconds", "", (double)(now_mono_ns - view->hdr.created_monotonic_ns) / 1e9);
+	RENDER_FAMILY(tb, "sensor_uptime_seconds", "gauge", "Seconds since the supervisor created the segment.");
+	SAMPLE_DOUBLE(tb, "sensor_uptime_seconds", (double)(now_mono_ns - view->hdr.created_monotonic_ns) / 1e9);
 
-	family(out, "sensor_shm_repairs_total", "counter",
-	       "Structural fields of the shared segment found damaged and rewritten by the supervisor.");
-	sample_u64(out, "sensor_shm_repairs_total", LOAD(&seg->supervisor.shm_repairs));
+	RENDER_FAMILY(tb, "sensor_shm_repairs_total", "counter",
+		      "Structural fields of the shared segment found damaged and rewritten by the supervisor.");
+	SAMPLE_U64(tb, "sensor_shm_repairs_total", LOAD(&seg->supervisor.shm_repairs));
 
-	render_channels(out, seg, view);
+	render_channels(tb, seg, view);
 
-	family(out, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
-	snprintf(labels, sizeof labels, "{version=\"%s\",shm_layout=\"%u\"}", SENSOR_VERSION, view->hdr.pre.version);
-	sample_double(out, "sensor_build_info", labels, 1);
+	RENDER_FAMILY(tb, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
+	SERIES_KEY(tb, "sensor_build_info", "version", SENSOR_VERSION);
+	TB_LIT(tb, ",shm_layout=\"");
+	tb_u64(tb, view->hdr.pre.version);
+	TB_LIT(tb, "\"} 1\n");
+}
+
+void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)
+{
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
+	render_metrics_text(&tb, seg, now_mono_ns);
+	tb_end(&tb);
 }
 
 bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *why, size_t whylen)

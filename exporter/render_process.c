@@ -10,48 +10,52 @@
  */
 #include "render_process.h"
 
-#include <event2/buffer.h>
-#include <inttypes.h>
-#include <unistd.h>
-
+#include "numfmt.h"
 #include "render.h"
+#include "textbuf.h"
 
-static void counter(struct evbuffer *out, const char *name, const char *help, double v)
-{
-	char num[32];
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s counter\n%s %s\n", name, help, name, name,
-			    render_double(v, num, sizeof num));
-}
-
-static void gauge_u64(struct evbuffer *out, const char *name, const char *help, uint64_t v)
-{
-	evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s gauge\n%s %" PRIu64 "\n", name, help, name, name, v);
-}
+/* A family of one unlabelled sample (NAME and HELP literals). */
+#define COUNTER(tb, name, help, v)                        \
+	do {                                              \
+		RENDER_FAMILY(tb, name, "counter", help); \
+		TB_LIT(tb, name);                         \
+		render_value_double(tb, v);               \
+	} while (0)
+#define GAUGE_U64(tb, name, help, v)                    \
+	do {                                            \
+		RENDER_FAMILY(tb, name, "gauge", help); \
+		TB_LIT(tb, name);                       \
+		render_value_u64(tb, v);                \
+	} while (0)
 
 void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 {
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
 	if (st->have_stat)
-		counter(out, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+		COUNTER(&tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
 			st->cpu_seconds);
 	if (st->have_fds)
-		gauge_u64(out, "process_open_fds", "Number of open file descriptors.", st->open_fds);
+		GAUGE_U64(&tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
 	if (st->have_max_fds)
-		gauge_u64(out, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
+		GAUGE_U64(&tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
 	if (st->have_stat) {
-		gauge_u64(out, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
-		gauge_u64(out, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
+		GAUGE_U64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
+		GAUGE_U64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
 		/* %.2f: ticks are 1/100 s, and %.10g would drop them */
-		evbuffer_add_printf(out,
-				    "# HELP %s Start time of the process since unix epoch in seconds.\n"
-				    "# TYPE %s gauge\n%s %.2f\n",
-				    "process_start_time_seconds", "process_start_time_seconds",
-				    "process_start_time_seconds", st->start_time_seconds);
+		RENDER_FAMILY(&tb, "process_start_time_seconds", "gauge",
+			      "Start time of the process since unix epoch in seconds.");
+		TB_LIT(&tb, "process_start_time_seconds ");
+		if (tb_room(&tb, NUMFMT_MAX))
+			tb.at += numfmt_fixed2(tb.at, st->start_time_seconds);
+		tb_char(&tb, '\n');
 	}
+	tb_end(&tb);
 }
 
-void render_process(struct evbuffer *out)
+void render_process(struct evbuffer *out, struct selfstat_src *self)
 {
 	struct selfstat st;
-	selfstat_read("/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE), &st);
+	selfstat_sample(self, &st);
 	render_process_stats(out, &st);
 }

@@ -12,7 +12,8 @@ struct evbuffer;
 /* The families of `st` (those it has), in the text format. */
 void render_process_stats(struct evbuffer *out, const struct selfstat *st);
 
-/* The same for the calling process, read from /proc/self now. */
-void render_process(struct evbuffer *out);
+/* The same for the process `self` was opened on (the exporter opens
+ * /proc/self once), sampled now. */
+void render_process(struct evbuffer *out, struct selfstat_src *self);
 
 #endif

@@ -7,26 +7,28 @@
  * node_exporter's hwmon and thermal_zone collectors, under our sensor_
  * names and with the unit as a label, as sensor_value has it).
  */
-#include <event2/buffer.h>
 #include <math.h>
 
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
 #include "render.h"
+#include "textbuf.h"
 
 #define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
 
 /* One family's series of one channel: the live counters in ch, names,
  * unit and source in d (from the view); *head says whether the family's
  * HELP and TYPE are out yet. */
-typedef void channel_series(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d,
+typedef void channel_series(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			    bool *head);
 
 /* HELP and TYPE before a gauge family's first series. */
-static void head_once(struct evbuffer *out, bool *head, const char *name, const char *help)
+#define HEAD_ONCE(tb, head, name, help) head_once(tb, head, FAMILY_TEXT(name, "gauge", help))
+
+static void head_once(struct textbuf *tb, bool *head, const char *family)
 {
 	if (!*head)
-		evbuffer_add_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+		tb_str(tb, family);
 	*head = true;
 }
 
@@ -35,118 +37,105 @@ static bool has_limits(const struct shm_channel_desc *ch)
 	return ch->source == SHM_SOURCE_HWMON || ch->source == SHM_SOURCE_THERMAL;
 }
 
-static void unit_label(struct evbuffer *out, const struct shm_channel_desc *ch)
-{
-	evbuffer_add(out, ",unit=\"", 7);
-	render_label_value(out, ch->unit); /* terminated within its field (view.h) */
-	evbuffer_add(out, "\"", 1);
-}
-
-static void read_duration_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d,
+static void read_duration_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			     bool *head)
 {
-	char num[32];
 	if (!source_can_fail(d->source))
 		return;
-	head_once(out, head, "sensor_read_duration_seconds",
+	HEAD_ONCE(tb, head, "sensor_read_duration_seconds",
 		  "Time the channel's last read took, or has been out for while it does not return.");
-	series_open(out, "sensor_read_duration_seconds", d);
-	series_close(out, d);
-	double v = shm_bits_to_double(LOAD(&ch->read_duration_bits));
-	evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+	SERIES_OPEN(tb, "sensor_read_duration_seconds", d);
+	series_close(tb, d);
+	render_value_double(tb, shm_bits_to_double(LOAD(&ch->read_duration_bits)));
 }
 
-static void limits_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
+static void limits_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
 {
-	const char *name = "sensor_limit";
-	char num[32];
 	for (unsigned l = 0; has_limits(d) && l < SHM_LIMIT_COUNT; l++) {
 		double v = shm_bits_to_double(LOAD(&ch->limit_bits[l]));
 		if (isnan(v))
 			continue;
-		head_once(
-			out, head, name,
+		HEAD_ONCE(
+			tb, head, "sensor_limit",
 			"The chip's own limit of the channel, in its unit (limit = min, max, lcrit, crit, emergency).");
-		series_open(out, name, d);
-		unit_label(out, d);
-		evbuffer_add_printf(out, ",limit=\"%s\"", shm_limit_label(l));
-		series_close(out, d);
-		evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		SERIES_OPEN(tb, "sensor_limit", d);
+		render_unit_label(tb, d);
+		RENDER_LABEL(tb, "limit", shm_limit_label(l));
+		series_close(tb, d);
+		render_value_double(tb, v);
 	}
 }
 
-static void alarms_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
+static void alarms_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
 {
-	const char *name = "sensor_alarm";
 	uint32_t present = LOAD(&ch->alarms_present), set = LOAD(&ch->alarms_set);
 	for (unsigned a = 0; has_limits(d) && a < SHM_ALARM_COUNT; a++) {
 		if (!(present & (1u << a)))
 			continue;
-		head_once(out, head, name,
+		HEAD_ONCE(tb, head, "sensor_alarm",
 			  "The chip's alarm and fault flags of the channel, 1 when set "
 			  "(alarm = alarm, min, max, lcrit, crit, emergency, fault).");
-		series_open(out, name, d);
-		evbuffer_add_printf(out, ",alarm=\"%s\"", shm_alarm_label(a));
-		series_close(out, d);
-		evbuffer_add_printf(out, " %d\n", (set >> a) & 1u ? 1 : 0);
+		SERIES_OPEN(tb, "sensor_alarm", d);
+		RENDER_LABEL(tb, "alarm", shm_alarm_label(a));
+		series_close(tb, d);
+		render_value_u64(tb, (set >> a) & 1u);
 	}
 }
 
-static void trip_points_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d,
+static void trip_points_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			   bool *head)
 {
-	const char *name = "sensor_trip_point";
-	char num[32];
 	for (unsigned t = 0; d->source == SHM_SOURCE_THERMAL && t < SHM_TRIP_MAX; t++) {
 		uint32_t type = LOAD(&ch->trip_type[t]);
 		double v = shm_bits_to_double(LOAD(&ch->trip_bits[t]));
 		if (type == SHM_TRIP_NONE || type >= SHM_TRIP_TYPE_COUNT || isnan(v))
 			continue;
-		head_once(out, head, name,
+		HEAD_ONCE(tb, head, "sensor_trip_point",
 			  "A thermal zone's trip point, in its unit (type = active, passive, hot, critical).");
-		series_open(out, name, d);
-		unit_label(out, d);
-		evbuffer_add_printf(out, ",trip=\"%u\",type=\"%s\"", t, shm_trip_type_label(type));
-		series_close(out, d);
-		evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		SERIES_OPEN(tb, "sensor_trip_point", d);
+		render_unit_label(tb, d);
+		TB_LIT(tb, ",trip=\"");
+		tb_u64(tb, t);
+		tb_char(tb, '"');
+		RENDER_LABEL(tb, "type", shm_trip_type_label(type));
+		series_close(tb, d);
+		render_value_double(tb, v);
 	}
 }
 
-static void thresholds_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d,
+static void thresholds_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			  bool *head)
 {
-	const char *name = "sensor_threshold";
-	char num[32];
 	for (unsigned t = 0; LOAD(&ch->has_thresholds) && t < SHM_THRESHOLD_COUNT; t++) {
 		double v = shm_bits_to_double(LOAD(&ch->threshold_bits[t]));
 		if (isnan(v))
 			continue;
-		head_once(out, head, name,
+		HEAD_ONCE(tb, head, "sensor_threshold",
 			  "The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
 			  "warn_below, crit_below).");
-		series_open(out, name, d);
-		unit_label(out, d);
-		evbuffer_add_printf(out, ",threshold=\"%s\"", shm_threshold_label(t));
-		series_close(out, d);
-		evbuffer_add_printf(out, " %s\n", render_double(v, num, sizeof num));
+		SERIES_OPEN(tb, "sensor_threshold", d);
+		render_unit_label(tb, d);
+		RENDER_LABEL(tb, "threshold", shm_threshold_label(t));
+		series_close(tb, d);
+		render_value_double(tb, v);
 	}
 }
 
-static void state_of(struct evbuffer *out, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
+static void state_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
 {
 	if (!LOAD(&ch->has_thresholds))
 		return;
 	uint32_t st = LOAD(&ch->state);
-	head_once(out, head, "sensor_state",
+	HEAD_ONCE(tb, head, "sensor_state",
 		  "What the channel's thresholds say of its last value: 0 ok, 1 warning, 2 critical.");
-	series_open(out, "sensor_state", d);
-	series_close(out, d);
-	evbuffer_add_printf(out, " %u\n", st <= SHM_STATE_CRITICAL ? st : (uint32_t)SHM_STATE_CRITICAL);
+	SERIES_OPEN(tb, "sensor_state", d);
+	series_close(tb, d);
+	render_value_u64(tb, st <= SHM_STATE_CRITICAL ? st : (uint32_t)SHM_STATE_CRITICAL);
 }
 
 /* One family: its series of every channel the view lets us read (late
  * channels validated by shm_view_chan, the others from the copy). */
-static void family_of_channels(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *view,
+static void family_of_channels(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *view,
 			       channel_series *fn)
 {
 	struct shm_channel_desc scratch;
@@ -155,14 +144,14 @@ static void family_of_channels(struct evbuffer *out, const struct shm_segment *s
 	for (uint32_t i = 0; i < n; i++) {
 		const struct shm_channel_desc *d = shm_view_chan(view, i, &scratch);
 		if (d)
-			fn(out, &seg->channels[i], d, &head);
+			fn(tb, &seg->channels[i], d, &head);
 	}
 }
 
-void render_sensor_families(struct evbuffer *out, const struct shm_segment *seg, const struct shm_view *view)
+void render_sensor_families(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *view)
 {
 	static channel_series *const families[] = { read_duration_of, limits_of,     alarms_of,
 						    trip_points_of,   thresholds_of, state_of };
 	for (size_t f = 0; f < sizeof families / sizeof families[0]; f++)
-		family_of_channels(out, seg, view, families[f]);
+		family_of_channels(tb, seg, view, families[f]);
 }

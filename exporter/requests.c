@@ -5,12 +5,11 @@
  */
 #include "requests.h"
 
-#include <event2/buffer.h>
-#include <inttypes.h>
-
 #include "../shm/layout.h"
 #include "../shm/seqlock.h"
+#include "render.h"
 #include "routes.h"
+#include "textbuf.h"
 
 /* The status codes counted under their own label; the rest are "other". */
 static const struct {
@@ -41,17 +40,20 @@ void requests_count(struct shm_segment *seg, unsigned path, int status)
 	SHM_ADD(&seg->exporter.requests[requests_slot(path, status)], 1);
 }
 
-void requests_render(struct evbuffer *out, const struct shm_segment *seg)
+void requests_render(struct textbuf *tb, const struct shm_segment *seg)
 {
-	evbuffer_add_printf(out, "# HELP sensor_requests_total HTTP requests answered by the exporter.\n"
-				 "# TYPE sensor_requests_total counter\n");
+	RENDER_FAMILY(tb, "sensor_requests_total", "counter", "HTTP requests answered by the exporter.");
 	for (unsigned p = 0; p < ROUTE_COUNT; p++)
 		for (unsigned c = 0; c < CODE_COUNT; c++) {
 			uint64_t v =
 				atomic_load_explicit(&seg->exporter.requests[p * CODE_COUNT + c], memory_order_relaxed);
 			if (v == 0 && !(codes[c].status == 200 && route_table[p].serve))
 				continue; /* keep the label set small: zeros only for the main series */
-			evbuffer_add_printf(out, "sensor_requests_total{path=\"%s\",code=\"%s\"} %" PRIu64 "\n",
-					    route_table[p].label, codes[c].label, v);
+			TB_LIT(tb, "sensor_requests_total{path=\"");
+			tb_str(tb, route_table[p].label);
+			TB_LIT(tb, "\",code=\"");
+			tb_str(tb, codes[c].label);
+			TB_LIT(tb, "\"}");
+			render_value_u64(tb, v);
 		}
 }

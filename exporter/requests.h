@@ -6,7 +6,7 @@
 #ifndef SENSOR_EXPORTER_REQUESTS_H
 #define SENSOR_EXPORTER_REQUESTS_H
 
-struct evbuffer;
+struct textbuf;
 struct shm_segment;
 
 /* The segment's counter for route `path` (route_table index) answered
@@ -19,6 +19,6 @@ void requests_count(struct shm_segment *seg, unsigned path, int status);
 /* The sensor_requests_total family: every non-zero counter, and a zero
  * for 200 on each route the exporter serves, so those series exist from
  * the start. */
-void requests_render(struct evbuffer *out, const struct shm_segment *seg);
+void requests_render(struct textbuf *tb, const struct shm_segment *seg);
 
 #endif

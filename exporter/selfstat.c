@@ -3,7 +3,8 @@
  *
  * PID/stat's second field is the command name in parentheses, which may
  * itself hold spaces and parentheses: the fields are counted from the
- * last ')'. Every read is one bounded buffer; nothing here allocates.
+ * last ')'. Every read is one bounded buffer; nothing here allocates but
+ * the DIR of PID/fd, once, at open.
  */
 #include "selfstat.h"
 
@@ -13,27 +14,43 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#define PROC_SUPER_MAGIC 0x9fa0 /* linux/magic.h */
 #define STAT_BYTES 1024
 #define LIMITS_BYTES 4096
 
-/* Read a small file into buf (NUL-terminated); false when it cannot. */
-static bool slurp(const char *proc, const char *pid, const char *name, char *buf, size_t len)
+/* Open PROC/PID/NAME (PROC/NAME when pid is NULL); -1 when it cannot. */
+static int open_in(const char *proc, const char *pid, const char *name, int flags)
 {
 	char path[256];
 	if (pid)
 		snprintf(path, sizeof path, "%s/%s/%s", proc, pid, name);
 	else
 		snprintf(path, sizeof path, "%s/%s", proc, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return open(path, flags | O_CLOEXEC);
+}
+
+/* Read a small open file from its start into buf (NUL-terminated);
+ * false when it cannot. A short read is its end (procfs and regular
+ * files), which saves reading again to see nothing. */
+static bool slurp(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
 	if (fd < 0)
 		return false;
-	size_t got = 0;
-	ssize_t n;
-	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
+	while (got + 1 < len) {
+		size_t want = len - 1 - got;
+		ssize_t n = pread(fd, buf + got, want, (off_t)got);
+		if (n <= 0)
+			break;
 		got += (size_t)n;
-	close(fd);
+		if ((size_t)n < want)
+			break; /* the end */
+	}
 	buf[got] = '\0';
 	return got > 0;
 }
@@ -42,9 +59,11 @@ static bool slurp(const char *proc, const char *pid, const char *name, char *buf
 static bool boot_time(const char *proc, double *out)
 {
 	char buf[8192];
-	if (!slurp(proc, NULL, "stat", buf, sizeof buf))
-		return false;
-	const char *p = strstr(buf, "\nbtime ");
+	int fd = open_in(proc, NULL, "stat", O_RDONLY);
+	bool ok = slurp(fd, buf, sizeof buf);
+	if (fd >= 0)
+		close(fd);
+	const char *p = ok ? strstr(buf, "\nbtime ") : NULL;
 	unsigned long long v;
 	if (!p || sscanf(p + 7, "%llu", &v) != 1)
 		return false;
@@ -52,52 +71,98 @@ static bool boot_time(const char *proc, double *out)
 	return true;
 }
 
-static void read_stat(const char *proc, const char *pid, long hz, long page, struct selfstat *st)
+/* A decimal unsigned number at p (at most 19 digits); *end past it. */
+static bool number(const char *p, uint64_t *v, const char **end)
+{
+	uint64_t n = 0;
+	const char *q = p;
+	while (*q >= '0' && *q <= '9' && q - p < 19)
+		n = n * 10 + (uint64_t)(*q++ - '0');
+	if (q == p || (*q != ' ' && *q != '\n' && *q != '\0'))
+		return false;
+	*v = n;
+	*end = q;
+	return true;
+}
+
+static void read_stat(const struct selfstat_src *src, struct selfstat *st)
 {
 	char buf[STAT_BYTES];
-	double btime;
-	if (hz <= 0 || page <= 0 || !slurp(proc, pid, "stat", buf, sizeof buf) || !boot_time(proc, &btime))
+	if (src->ticks_per_s <= 0 || src->page_bytes <= 0 || !src->have_btime || !slurp(src->stat_fd, buf, sizeof buf))
 		return;
 	const char *p = strrchr(buf, ')');
 	if (!p)
 		return;
 	/* fields 3..24 after the name: state ppid pgrp session tty tpgid flags
 	 * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
-	 * num_threads itrealvalue starttime vsize rss */
-	unsigned long long utime, stime, start, vsize, rss;
-	int n = sscanf(p + 1,
-		       " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu %llu %llu",
-		       &utime, &stime, &start, &vsize, &rss);
-	if (n != 5)
-		return;
-	st->cpu_seconds = (double)(utime + stime) / (double)hz;
-	st->start_time_seconds = btime + (double)start / (double)hz;
+	 * num_threads itrealvalue starttime vsize rss; sscanf took a
+	 * microsecond a scrape to skip them */
+	enum { UTIME = 11, STIME, STARTTIME = 19, VSIZE, RSS, FIELDS };
+	uint64_t f[FIELDS] = { 0 };
+	p++;
+	for (int i = 0; i < FIELDS; i++) {
+		if (*p++ != ' ')
+			return;
+		const char *end = p;
+		if (i == UTIME || i == STIME || (i >= STARTTIME && i <= RSS)) {
+			if (!number(p, &f[i], &end))
+				return;
+		} else {
+			while (*end && *end != ' ' && *end != '\n')
+				end++; /* a field we do not use */
+			if (end == p)
+				return;
+		}
+		p = end;
+	}
+	uint64_t utime = f[UTIME], stime = f[STIME], start = f[STARTTIME], vsize = f[VSIZE], rss = f[RSS];
+	double hz = (double)src->ticks_per_s;
+	st->cpu_seconds = (double)(utime + stime) / hz;
+	st->start_time_seconds = src->btime + (double)start / hz;
 	st->virtual_bytes = vsize;
-	st->resident_bytes = rss * (uint64_t)page;
+	st->resident_bytes = rss * (uint64_t)src->page_bytes;
 	st->have_stat = true;
 }
 
-static void read_fds(const char *proc, const char *pid, struct selfstat *st)
+/* The entries of PID/fd, its own among them (a reader that opens it
+ * counts that one too). Listing them makes procfs build an entry per fd;
+ * from Linux 6.2 the directory's size is their count (0 before). */
+static void read_fds(struct selfstat_src *src, struct selfstat *st)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s/fd", proc, pid);
-	DIR *d = opendir(path);
+	DIR *d = src->fd_dir;
 	if (!d)
 		return;
+	struct stat sb;
+	if (src->fd_dir_on_procfs && fstat(dirfd(d), &sb) == 0 && sb.st_size > 0) {
+		st->open_fds = (uint64_t)sb.st_size;
+		st->have_fds = true;
+		return;
+	}
+	rewinddir(d);
 	uint64_t n = 0;
 	const struct dirent *e;
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.')
 			n++;
-	closedir(d);
 	st->open_fds = n;
 	st->have_fds = true;
 }
 
-static void read_limits(const char *proc, const char *pid, struct selfstat *st)
+/* The soft RLIMIT_NOFILE: asked directly of the calling process (procfs
+ * would print all sixteen limits to give it), read from PID/limits for
+ * another. */
+static void read_limits(const struct selfstat_src *src, struct selfstat *st)
 {
 	char buf[LIMITS_BYTES];
-	if (!slurp(proc, pid, "limits", buf, sizeof buf))
+	struct rlimit rl;
+	if (src->is_self) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+			st->max_fds = (uint64_t)rl.rlim_cur;
+			st->have_max_fds = true;
+		}
+		return;
+	}
+	if (!slurp(src->limits_fd, buf, sizeof buf))
 		return;
 	const char *p = strstr(buf, "\nMax open files ");
 	unsigned long long soft;
@@ -107,10 +172,45 @@ static void read_limits(const char *proc, const char *pid, struct selfstat *st)
 	st->have_max_fds = true;
 }
 
-void selfstat_read(const char *proc, const char *pid, long ticks_per_s, long page_bytes, struct selfstat *st)
+void selfstat_open(struct selfstat_src *src, const char *proc, const char *pid, long ticks_per_s, long page_bytes)
+{
+	bool self = strcmp(pid, "self") == 0;
+	*src = (struct selfstat_src){ .stat_fd = open_in(proc, pid, "stat", O_RDONLY),
+				      .limits_fd = self ? -1 : open_in(proc, pid, "limits", O_RDONLY),
+				      .is_self = self,
+				      .ticks_per_s = ticks_per_s,
+				      .page_bytes = page_bytes };
+	src->have_btime = boot_time(proc, &src->btime);
+	int fd = open_in(proc, pid, "fd", O_RDONLY | O_DIRECTORY);
+	struct statfs fs;
+	src->fd_dir_on_procfs = fd >= 0 && fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;
+	if (fd >= 0 && !(src->fd_dir = fdopendir(fd)))
+		close(fd);
+}
+
+void selfstat_sample(struct selfstat_src *src, struct selfstat *st)
 {
 	memset(st, 0, sizeof *st);
-	read_stat(proc, pid, ticks_per_s, page_bytes, st);
-	read_fds(proc, pid, st);
-	read_limits(proc, pid, st);
+	read_stat(src, st);
+	read_fds(src, st);
+	read_limits(src, st);
+}
+
+void selfstat_close(struct selfstat_src *src)
+{
+	if (src->stat_fd >= 0)
+		close(src->stat_fd);
+	if (src->limits_fd >= 0)
+		close(src->limits_fd);
+	if (src->fd_dir)
+		closedir(src->fd_dir);
+	*src = (struct selfstat_src){ .stat_fd = -1, .limits_fd = -1 };
+}
+
+void selfstat_read(const char *proc, const char *pid, long ticks_per_s, long page_bytes, struct selfstat *st)
+{
+	struct selfstat_src src;
+	selfstat_open(&src, proc, pid, ticks_per_s, page_bytes);
+	selfstat_sample(&src, st);
+	selfstat_close(&src);
 }

@@ -21,12 +21,40 @@ struct selfstat {
 };
 
 /*
- * Read `proc`/`pid`/{stat,fd,limits} and `proc`/stat ("/proc", "self"
- * for the calling process; a fixture directory in the tests). Each part
- * that cannot be read or parsed is left out (its have_* false).
- * `ticks_per_s` and `page_bytes` are sysconf's _SC_CLK_TCK and
- * _SC_PAGESIZE.
+ * A process's procfs files, opened once and read at every sample: PID/stat
+ * from offset 0 (procfs writes it afresh for each read from the start),
+ * PID/fd's count (its size from Linux 6.2, its listing before), the soft
+ * RLIMIT_NOFILE (getrlimit for "self", PID/limits for another); the boot
+ * time (PROC/stat, which the kernel computes for every CPU at each read)
+ * is read at open and kept, as it never changes. A scrape then costs one
+ * read and an fstat, where it took four opens, five reads, a listing and
+ * four closes. The two open files are the process's own fds, so
+ * process_open_fds counts them (one more than a reader that opens and
+ * closes).
  */
+struct selfstat_src {
+	int stat_fd, limits_fd; /* -1: not open (limits_fd: never for "self") */
+	void *fd_dir;           /* DIR * of PID/fd; NULL: not open */
+	bool fd_dir_on_procfs;  /* its size may be the count */
+	bool is_self;           /* the calling process: getrlimit */
+	bool have_btime;
+	double btime; /* seconds since the epoch */
+	long ticks_per_s, page_bytes;
+};
+
+/* Open `proc`/`pid` ("/proc", "self" for the calling process; a fixture
+ * directory in the tests). What cannot be opened is left out of every
+ * sample (its have_* false). `ticks_per_s` and `page_bytes` are
+ * sysconf's _SC_CLK_TCK and _SC_PAGESIZE. */
+void selfstat_open(struct selfstat_src *src, const char *proc, const char *pid, long ticks_per_s, long page_bytes);
+
+/* The figures now. Each part that cannot be read or parsed is left out
+ * (its have_* false). */
+void selfstat_sample(struct selfstat_src *src, struct selfstat *st);
+
+void selfstat_close(struct selfstat_src *src);
+
+/* selfstat_open, selfstat_sample and selfstat_close in one. */
 void selfstat_read(const char *proc, const char *pid, long ticks_per_s, long page_bytes, struct selfstat *st);
 
 #endif

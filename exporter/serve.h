@@ -7,11 +7,13 @@
 #define SENSOR_EXPORTER_SERVE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
 struct evbuffer;
 struct evkeyvalq;
+struct selfstat_src;
 struct shm_segment;
 
 /* What a request's answer may depend on. */
@@ -21,6 +23,8 @@ struct serve_ctx {
 	int64_t now_mono_ns;
 	bool auth_on;              /* basic auth configured: /metrics adds its counters */
 	struct evkeyvalq *headers; /* the response's headers, for a route that adds some */
+	struct selfstat_src *self; /* /proc/self, for /metrics' process_* families */
+	size_t *metrics_bytes;     /* the last /metrics body's length: the next one's room */
 };
 
 /* Fill `body`, set `*type` (its Content-Type), return the HTTP status. */

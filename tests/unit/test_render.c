@@ -22,6 +22,7 @@
 #include "../../exporter/render.h"
 #include "../../exporter/requests.h"
 #include "../../exporter/routes.h"
+#include "../../exporter/textbuf.h"
 #include "../../shm/metrics.h"
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
@@ -919,7 +920,10 @@ static void test_debug_non_finite_and_unknown_channel(void **state)
 static char *label_value(const char *s)
 {
 	struct evbuffer *b = evbuffer_new();
-	render_label_value(b, s);
+	struct textbuf tb;
+	tb_begin(&tb, b, 0);
+	tb_label_value(&tb, s, strlen(s));
+	tb_end(&tb);
 	char *out = fixture_evbuffer_string(b);
 	evbuffer_free(b);
 	return out;

@@ -16,6 +16,7 @@
 
 #include "../../exporter/requests.h"
 #include "../../exporter/routes.h"
+#include "../../exporter/textbuf.h"
 #define FIXTURE_WITH_EVBUFFER
 #include "fixture.h"
 
@@ -44,7 +45,10 @@ static void test_slots_distinct_and_bounded(void **state)
 static char *render(const struct shm_segment *seg)
 {
 	struct evbuffer *b = evbuffer_new();
-	requests_render(b, seg);
+	struct textbuf tb;
+	tb_begin(&tb, b, 0);
+	requests_render(&tb, seg);
+	tb_end(&tb);
 	char *s = fixture_evbuffer_string(b);
 	evbuffer_free(b);
 	return s;

@@ -2,7 +2,9 @@
  * test_selfstat.c - the process_* figures from a fixture procfs (a stat
  * line whose command name holds spaces and parentheses, limits, fd
  * entries), the parts left out when files are missing or garbled, the
- * exact text rendered, and a sanity read of the real /proc/self.
+ * exact text rendered, a sanity read of the real /proc/self, and that
+ * files opened once are read afresh at every sample: a changed stat
+ * line, fds opened and a lowered fd limit show in the next sample.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +12,12 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <event2/buffer.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,12 +155,83 @@ static void test_real_self(void **state)
 	assert_true(st.start_time_seconds <= now + 1 && st.start_time_seconds > now - 3600);
 }
 
+/* Open once, sample twice: the second sample reads the file as it is now. */
+static void test_open_files_are_read_again(void **state)
+{
+	(void)state;
+	put("42/stat", "42 (x) S 1 42 42 0 -1 4194560 10 0 0 0 250 150 0 0 20 0 1 0 12345 6508544 300 0\n");
+	struct selfstat_src src;
+	struct selfstat st;
+	selfstat_open(&src, root, "42", 100, 4096);
+	selfstat_sample(&src, &st);
+	assert_true(st.cpu_seconds > 3.999 && st.cpu_seconds < 4.001);
+	/* rewritten in place (same inode, the open fd sees it), longer than before */
+	put("42/stat", "42 (x) S 1 42 42 0 -1 4194560 10 0 0 0 12500 7500 0 0 20 0 1 0 12345 6508544 3000 0\n");
+	put("42/fd/5", "");
+	selfstat_sample(&src, &st);
+	assert_true(st.cpu_seconds > 199.999 && st.cpu_seconds < 200.001);
+	assert_int_equal(st.resident_bytes, 3000 * 4096);
+	assert_int_equal(st.open_fds, 6);
+	selfstat_close(&src);
+	char path[256];
+	snprintf(path, sizeof path, "%s/42/fd/5", root);
+	unlink(path);
+}
+
+/* The entries of /proc/self/fd, listed by this test (its own listing's fd
+ * among them). */
+static uint64_t listed_fds(void)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "/proc/%d/fd", (int)getpid());
+	DIR *d = opendir(cmd);
+	assert_non_null(d);
+	uint64_t n = 0;
+	const struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_real_self_sampled_again(void **state)
+{
+	(void)state;
+	struct selfstat_src src;
+	struct selfstat st;
+	selfstat_open(&src, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
+	selfstat_sample(&src, &st);
+	assert_true(st.have_stat && st.have_fds && st.have_max_fds);
+	/* every open fd, the source's own among them: a listing sees one
+	 * more, the listing's own */
+	assert_int_equal(st.open_fds, listed_fds() - 1);
+	uint64_t before = st.open_fds;
+	int a = dup(0), b = dup(0);
+	assert_true(a >= 0 && b >= 0);
+	selfstat_sample(&src, &st);
+	assert_int_equal(st.open_fds, before + 2);
+	close(a);
+	close(b);
+
+	struct rlimit old, lower;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	lower = old;
+	lower.rlim_cur = old.rlim_cur > 100 ? old.rlim_cur - 1 : old.rlim_cur;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &lower), 0);
+	selfstat_sample(&src, &st);
+	assert_int_equal(st.max_fds, lower.rlim_cur);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	selfstat_close(&src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_missing_parts),
 		cmocka_unit_test(test_real_self),
+		cmocka_unit_test(test_open_files_are_read_again),
+		cmocka_unit_test(test_real_self_sampled_again),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
