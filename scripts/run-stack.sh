@@ -236,7 +236,8 @@ start_stack() {
 		return
 	fi
 
-	# Small footprint: caches capped by -memory.allowedBytes, two concurrent
+	# Small footprint: caches sized from -memory.allowedBytes (a few keep
+	# limits of their own: the -storage.cacheSize* flags), two concurrent
 	# queries, bounded series per query.
 	spawn victoria-metrics victoria-metrics -httpListenAddr="$(hostport "$LISTEN" "$VM_PORT")" \
 		-storageDataPath="$DATA" -promscrape.config="$STATE/scrape.yml" \
