@@ -505,10 +505,21 @@ def explanations(d, targets):
                 continue  # one explanation for both
             measured = " and ".join(mv for _, mv, vv, k in targets
                                     if k in ("scrape_cpu_3", "scrape_cpu_1024") and vv == "**missed**")
+            floor = ""
+            n1, n16 = (serve_row(serve, "nginx", "/metrics", c) if serve else None for c in (1, 16))
+            o16 = serve_row(serve, "ours", "/metrics", 16) if serve else None
+            if n1 and med(n1["cpu_per_req_s"]):
+                floor = (f" In the same run nginx, sending the same bytes from a file, used "
+                         f"{us(med(n1['cpu_per_req_s']))} per request on one connection")
+                if n16 and o16 and med(n16["cpu_per_req_s"]):
+                    floor += (f" and {us(med(n16['cpu_per_req_s']))} on 16 (ours "
+                              f"{us(med(o16['cpu_per_req_s']))})")
+                floor += (": on one connection every request wakes the server from its wait, and that wake-up, "
+                          "not the page, is most of the figure on this machine.")
             out.append(f"*CPU per scrape* ({measured}) is over its bound: the exporter's CPU over a wrk run on "
                        "one connection divided by the scrapes, so it includes the request's parsing, the "
                        "response's write and the event loop's wake-up as well as the rendering; see the per-series "
-                       "fit under *Cost of one scrape*.")
+                       f"fit under *Cost of one scrape*.{floor}")
         elif key == "spike" and spike:
             worst = max((r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
                          and r.get("state", "spike") == "spike"), key=lambda r: r["p99_ratio"] or 0)
