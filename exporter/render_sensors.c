@@ -49,21 +49,65 @@ static void read_duration_of(struct textbuf *tb, const struct shm_channel *ch, c
 	render_value_double(tb, shm_bits_to_double(LOAD(&ch->read_duration_bits)));
 }
 
-static void limits_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
+/* A family of one double per entry of a channel's table (the chip's
+ * limits, our thresholds), each series labelled with the unit and the
+ * entry's name; NaN entries are absent. */
+struct keyed_family {
+	const char *head; /* its HELP and TYPE lines */
+	const char *open; /* `NAME{channel="` */
+	size_t open_len;
+	const char *key; /* `,KEY="` */
+	size_t key_len;
+	unsigned count;
+	const char *(*label)(unsigned i);
+};
+
+#define KEYED_FAMILY(name, help, keyname, n, label_fn)                                                \
+	{                                                                                             \
+		FAMILY_TEXT(name, "gauge", help), name "{channel=\"", sizeof(name "{channel=\"") - 1, \
+			"," keyname "=\"", sizeof("," keyname "=\"") - 1, n, label_fn                 \
+	}
+
+static void keyed_doubles(struct textbuf *tb, const struct keyed_family *f, const _Atomic uint64_t *bits,
+			  const struct shm_channel_desc *d, bool *head)
 {
-	for (unsigned l = 0; has_limits(d) && l < SHM_LIMIT_COUNT; l++) {
-		double v = shm_bits_to_double(LOAD(&ch->limit_bits[l]));
+	for (unsigned i = 0; i < f->count; i++) {
+		double v = shm_bits_to_double(LOAD(&bits[i]));
 		if (isnan(v))
 			continue;
-		HEAD_ONCE(
-			tb, head, "sensor_limit",
-			"The chip's own limit of the channel, in its unit (limit = min, max, lcrit, crit, emergency).");
-		SERIES_OPEN(tb, "sensor_limit", d);
+		head_once(tb, head, f->head);
+		series_open(tb, f->open, f->open_len, d);
 		render_unit_label(tb, d);
-		RENDER_LABEL(tb, "limit", shm_limit_label(l));
+		render_label(tb, f->key, f->key_len, f->label(i));
 		series_close(tb, d);
 		render_value_double(tb, v);
 	}
+}
+
+static const char *limit_label(unsigned i)
+{
+	return shm_limit_label((enum shm_limit)i);
+}
+
+static const char *threshold_label(unsigned i)
+{
+	return shm_threshold_label((enum shm_threshold)i);
+}
+
+static const struct keyed_family limit_family = KEYED_FAMILY(
+	"sensor_limit", "The chip's own limit of the channel, in its unit (limit = min, max, lcrit, crit, emergency).",
+	"limit", SHM_LIMIT_COUNT, limit_label);
+
+static const struct keyed_family threshold_family =
+	KEYED_FAMILY("sensor_threshold",
+		     "The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
+		     "warn_below, crit_below).",
+		     "threshold", SHM_THRESHOLD_COUNT, threshold_label);
+
+static void limits_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
+{
+	if (has_limits(d))
+		keyed_doubles(tb, &limit_family, ch->limit_bits, d, head);
 }
 
 static void alarms_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)
@@ -106,19 +150,8 @@ static void trip_points_of(struct textbuf *tb, const struct shm_channel *ch, con
 static void thresholds_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d,
 			  bool *head)
 {
-	for (unsigned t = 0; LOAD(&ch->has_thresholds) && t < SHM_THRESHOLD_COUNT; t++) {
-		double v = shm_bits_to_double(LOAD(&ch->threshold_bits[t]));
-		if (isnan(v))
-			continue;
-		HEAD_ONCE(tb, head, "sensor_threshold",
-			  "The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
-			  "warn_below, crit_below).");
-		SERIES_OPEN(tb, "sensor_threshold", d);
-		render_unit_label(tb, d);
-		RENDER_LABEL(tb, "threshold", shm_threshold_label(t));
-		series_close(tb, d);
-		render_value_double(tb, v);
-	}
+	if (LOAD(&ch->has_thresholds))
+		keyed_doubles(tb, &threshold_family, ch->threshold_bits, d, head);
 }
 
 static void state_of(struct textbuf *tb, const struct shm_channel *ch, const struct shm_channel_desc *d, bool *head)

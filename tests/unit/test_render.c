@@ -672,6 +672,52 @@ static void test_late_channels(void **state)
 	fixture_free(seg);
 }
 
+/* The chip's limits and our thresholds of a channel, byte for byte: NaN
+ * entries absent, each family's HELP and TYPE once, the unit as a label. */
+static void test_limits_and_thresholds_exact(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = known_segment();
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	struct shm_channel *ch = &seg->channels[3];
+	for (unsigned l = 0; l < SHM_LIMIT_COUNT; l++)
+		atomic_store(&ch->limit_bits[l], shm_double_to_bits(NAN));
+	for (unsigned t = 0; t < SHM_THRESHOLD_COUNT; t++)
+		atomic_store(&ch->threshold_bits[t], shm_double_to_bits(NAN));
+	atomic_store(&ch->limit_bits[SHM_LIMIT_MIN], shm_double_to_bits(-40.15));
+	atomic_store(&ch->limit_bits[SHM_LIMIT_CRIT], shm_double_to_bits(84.85));
+	atomic_store(&ch->threshold_bits[SHM_WARN_ABOVE], shm_double_to_bits(70));
+	atomic_store(&ch->threshold_bits[SHM_CRIT_BELOW], shm_double_to_bits(-5.5));
+	atomic_store(&ch->has_thresholds, 1);
+	atomic_store(&seg->live_channels, 4);
+	char *m = metrics_text(seg, NOW);
+	const char *from = strstr(m, "# HELP sensor_limit ");
+	assert_non_null(from);
+	const char *to = strstr(from, "# HELP sensor_state ");
+	assert_non_null(to);
+	/* between them: no alarm (none present) and no trip point (hwmon) */
+	const char *thr = strstr(from, "# HELP sensor_threshold ");
+	assert_non_null(thr);
+	static const char want_limits[] =
+		"# HELP sensor_limit The chip's own limit of the channel, in its unit "
+		"(limit = min, max, lcrit, crit, emergency).\n"
+		"# TYPE sensor_limit gauge\n"
+		"sensor_limit{channel=\"nvme_composite\",unit=\"celsius\",limit=\"min\"} -40.15\n"
+		"sensor_limit{channel=\"nvme_composite\",unit=\"celsius\",limit=\"crit\"} 84.85\n";
+	assert_int_equal((size_t)(thr - from), strlen(want_limits));
+	assert_memory_equal(from, want_limits, strlen(want_limits));
+	static const char want_thr[] =
+		"# HELP sensor_threshold The channel's own threshold, in its unit (threshold = warn_above, crit_above, "
+		"warn_below, crit_below).\n"
+		"# TYPE sensor_threshold gauge\n"
+		"sensor_threshold{channel=\"nvme_composite\",unit=\"celsius\",threshold=\"warn_above\"} 70\n"
+		"sensor_threshold{channel=\"nvme_composite\",unit=\"celsius\",threshold=\"crit_below\"} -5.5\n";
+	assert_int_equal((size_t)(to - thr), strlen(want_thr));
+	assert_memory_equal(thr, want_thr, strlen(want_thr));
+	free(m);
+	fixture_free(seg);
+}
+
 static void test_repair_names_the_fields(void **state)
 {
 	(void)state;
@@ -1020,6 +1066,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_escapes_label_values, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_special_values, setup_known, teardown_seg),
 		cmocka_unit_test(test_live_structure_is_not_trusted),
+		cmocka_unit_test(test_limits_and_thresholds_exact),
 		cmocka_unit_test(test_repair_names_the_fields),
 		cmocka_unit_test(test_no_view_reads_nothing),
 		cmocka_unit_test_setup_teardown(test_health_ok_exact, setup_known, teardown_seg),
