@@ -595,6 +595,15 @@ class Prometheus(Proc):
             raise RuntimeError(f"prometheus did not start:\n{tail}")
 
 
+def vm_footprint_flags():
+    """VictoriaMetrics' footprint flags as scripts/run-stack.sh starts it
+    (its defaults: the environment's STACK_* settings are left out)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STACK_")}
+    out = subprocess.run([os.path.join(ROOT, "scripts", "run-stack.sh"), "vm-flags"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return out.split()
+
+
 class VictoriaMetrics(Proc):
     """victoria-metrics scraping `targets` every second, with the stack's
     small-footprint flags."""
@@ -608,11 +617,9 @@ class VictoriaMetrics(Proc):
             f.write(f"global:\n  scrape_interval: {interval}\nscrape_configs:\n")
             for job, addr in targets.items():
                 f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
-        # the caps of scripts/run-stack.sh (the stack as deployed), or flags
-        # of the caller's (BENCH_VM_FLAGS)
-        caps = os.environ.get("BENCH_VM_FLAGS", "").split() or [
-            "-memory.allowedBytes=16MiB", "-search.maxConcurrentRequests=2", "-search.maxQueueDuration=5s",
-            "-search.maxUniqueTimeseries=5000"]
+        # the footprint of the stack as deployed (scripts/run-stack.sh owns
+        # it), or flags of the caller's (BENCH_VM_FLAGS)
+        caps = os.environ.get("BENCH_VM_FLAGS", "").split() or vm_footprint_flags()
         self.flags = [f"-httpListenAddr=127.0.0.1:{self.port}", f"-storageDataPath={self.data}",
                       f"-promscrape.config={cfg}", *caps, "-retentionPeriod=1d",
                       "-search.latencyOffset=2s", "-loggerLevel=WARN"]

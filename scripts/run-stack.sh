@@ -8,6 +8,8 @@
 #   scripts/run-stack.sh stop     stop the stack started with the same
 #                                 STACK_STATE_DIR (its pid files only)
 #   scripts/run-stack.sh status   its processes, RSS/PSS and addresses
+#   scripts/run-stack.sh vm-flags VictoriaMetrics' footprint flags, one a
+#                                 line (the bench runs it with the same)
 #
 # If one of the three exits, the others are stopped and the script exits 1.
 # Settings (environment; SENSOR_* variables reach the service as usual):
@@ -236,14 +238,11 @@ start_stack() {
 		return
 	fi
 
-	# Small footprint: caches sized from -memory.allowedBytes (a few keep
-	# limits of their own: the -storage.cacheSize* flags), two concurrent
-	# queries, bounded series per query.
+	local footprint
+	mapfile -t footprint < <(vm_footprint_flags)
 	spawn victoria-metrics victoria-metrics -httpListenAddr="$(hostport "$LISTEN" "$VM_PORT")" \
 		-storageDataPath="$DATA" -promscrape.config="$STATE/scrape.yml" \
-		-retentionPeriod="$RETENTION" -memory.allowedBytes="$VM_MEMORY" \
-		-search.maxConcurrentRequests=2 -search.maxQueueDuration=5s \
-		-search.maxUniqueTimeseries=5000 -search.latencyOffset="$LATENCY_OFFSET" \
+		-retentionPeriod="$RETENTION" "${footprint[@]}" -search.latencyOffset="$LATENCY_OFFSET" \
 		${STACK_VM_FLAGS:-}
 	wait_ready victoria-metrics "${PIDS[victoria-metrics]}" 30 "http://$vm/health" || { stop_all; exit 1; }
 
@@ -347,6 +346,14 @@ stop_stack() {
 	if [ "$found" = 1 ]; then say "stopped the stack of $STATE"; else say "no stack running from $STATE"; fi
 }
 
+# VictoriaMetrics' small footprint: caches sized from -memory.allowedBytes
+# (a few keep limits of their own: the -storage.cacheSize* flags), two
+# concurrent queries queued 5 s at most, bounded series per query.
+vm_footprint_flags() {
+	printf '%s\n' -memory.allowedBytes="$VM_MEMORY" -search.maxConcurrentRequests=2 \
+		-search.maxQueueDuration=5s -search.maxUniqueTimeseries=5000
+}
+
 status_stack() {
 	local name pid any=0
 	for name in run-stack "${ALL_COMPONENTS[@]}"; do
@@ -365,5 +372,6 @@ case ${1:-start} in
 start) start_stack ;;
 stop) stop_stack ;;
 status) status_stack ;;
-*) echo "usage: run-stack.sh [start|stop|status]" >&2; exit 2 ;;
+vm-flags) vm_footprint_flags ;;
+*) echo "usage: run-stack.sh [start|stop|status|vm-flags]" >&2; exit 2 ;;
 esac

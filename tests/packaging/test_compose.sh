@@ -13,7 +13,7 @@ python3 -c 'import yaml' 2>/dev/null || { fail "python3-yaml is installed (scrip
 
 echo "-- docker-compose.yml"
 python3 - "$ROOT" >"$TEST_TMP/compose.out" 2>&1 <<'PY'
-import re, sys, yaml
+import os, re, subprocess, sys, yaml
 root = sys.argv[1]
 compose = yaml.safe_load(open(root + "/docker-compose.yml"))
 svcs = compose["services"]
@@ -80,9 +80,13 @@ ok(vm.get("httpListenAddr") == ":%d" % vm_port, "victoriametrics listens on %d" 
 for flag, var in [("retentionPeriod", "STACK_RETENTION"), ("memory.allowedBytes", "STACK_VM_MEMORY"),
                   ("search.latencyOffset", "STACK_LATENCY_OFFSET")]:
     ok(vm.get(flag) == native(var), "-%s=%s as natively" % (flag, native(var)))
-for flag in ["search.maxConcurrentRequests", "search.maxQueueDuration", "search.maxUniqueTimeseries"]:
-    ok(re.search(r"-%s=%s\b" % (re.escape(flag), re.escape(vm.get(flag, "?"))), run) is not None,
-       "-%s=%s as natively" % (flag, vm.get(flag)))
+# every footprint flag of the native stack, with its value (run-stack.sh owns them)
+footprint = subprocess.run([root + "/scripts/run-stack.sh", "vm-flags"], check=True, capture_output=True,
+                           text=True, env={k: v for k, v in os.environ.items() if not k.startswith("STACK_")}).stdout.split()
+ok(len(footprint) >= 4, "run-stack.sh vm-flags lists the footprint flags (%d)" % len(footprint))
+for f in footprint:
+    flag, _, value = f.lstrip("-").partition("=")
+    ok(vm.get(flag) == value, "-%s=%s as natively" % (flag, value))
 
 # vmalert: the same rules file, wired to VictoriaMetrics and Alertmanager.
 va = flags("vmalert")
