@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <zlib.h>
 
-#define GZIP_WRAPPER 16 /* added to windowBits: a gzip header and trailer */
+#define GZIP_WRAPPER 16   /* added to windowBits: a gzip header and trailer */
 #define MIN_WINDOW_BITS 9 /* zlib's smallest for deflate */
 #define MAX_WINDOW_BITS 15
 #define OUT_CHUNK 16384
