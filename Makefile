@@ -20,8 +20,10 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-f
 CFLAGS   ?= -O2 -g
 # `override`: variant builds (coverage, asan, ubsan, fuzz) pass their own
 # CFLAGS on the command line and must still get the standard, the warnings
-# and the header dependencies.
-override CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -MMD -MP
+# and the header dependencies. _FILE_OFFSET_BITS=64: on 32-bit targets
+# (armhf) readdir and stat fail with EOVERFLOW on a file system with 64-bit
+# inode numbers, so discovery would find nothing there.
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP
 CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 # worker/reader.c: a thread per channel whose reads can block
@@ -68,11 +70,12 @@ $(BUILD)/libsensor.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/obj/%.o: %.c
+# The Makefile is a prerequisite: a change of flags rebuilds what they build.
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(TEST_LIBS) -lpthread
 

@@ -443,8 +443,11 @@ void sampler_free(struct sampler *s)
 	if (s->push_on)
 		push_close(&s->push);
 	bool stuck = false;
-	/* reads in flight get what a tick would give them, once for all */
-	int64_t until = monotonic_ns() + s->tick_budget_ns;
+	/* reads in flight get their own budget to return, once for all, but
+	 * never past half the supervisor's stop timeout: the worker must be
+	 * gone before it would be killed */
+	int64_t grace = s->read_timeout_ns, stop_half = (int64_t)s->cfg->stop_timeout_ms * 500000;
+	int64_t until = monotonic_ns() + (grace < stop_half ? grace : stop_half);
 	for (uint32_t i = 0; i < s->count; i++) {
 		log_limit_forget(&s->slot[i].fail_log);
 		log_limit_forget(&s->slot[i].recover_log);
