@@ -97,24 +97,13 @@ void render_value_double(struct textbuf *tb, double v)
 	tb_char(tb, '\n');
 }
 
-/* `NAME{KEY="VALUE"` for the fixed label sets of the families below
- * (NAME and KEY literals, VALUE one of ours). */
-#define SERIES_KEY(tb, name, key, value) series_key(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value)
-
-static void series_key(struct textbuf *tb, const char *open, size_t len, const char *value)
-{
-	tb_put(tb, open, len);
-	tb_str(tb, value);
-	tb_char(tb, '"');
-}
-
 /* `NAME{KEY="VALUE"} V\n`: a whole sample of one label. */
 #define SAMPLE_KEY_U64(tb, name, key, value, v) \
 	sample_key_u64(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value, v)
 
 static void sample_key_u64(struct textbuf *tb, const char *open, size_t len, const char *value, uint64_t v)
 {
-	series_key(tb, open, len, value);
+	render_label(tb, open, len, value);
 	tb_char(tb, '}');
 	render_value_u64(tb, v);
 }

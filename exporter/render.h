@@ -50,6 +50,9 @@ void render_json_string(struct evbuffer *out, const char *s);
 #define FAMILY_TEXT(name, type, help) "# HELP " name " " help "\n# TYPE " name " " type "\n"
 #define RENDER_FAMILY(tb, name, type, help) TB_LIT(tb, FAMILY_TEXT(name, type, help))
 #define SERIES_OPEN(tb, metric, ch) series_open(tb, "" metric "{channel=\"", sizeof(metric "{channel=\"") - 1, ch)
+/* `NAME{KEY="VALUE"`: a series of a fixed label set (NAME and KEY
+ * literals, VALUE one of ours); RENDER_LABEL adds more, then `}`. */
+#define SERIES_KEY(tb, name, key, value) render_label(tb, "" name "{" key "=\"", sizeof(name "{" key "=\"") - 1, value)
 #define RENDER_LABEL(tb, key, value) render_label(tb, "," key "=\"", sizeof("," key "=\"") - 1, value)
 void series_open(struct textbuf *tb, const char *open, size_t len, const struct shm_channel_desc *ch);
 void series_close(struct textbuf *tb, const struct shm_channel_desc *ch);

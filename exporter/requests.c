@@ -49,11 +49,9 @@ void requests_render(struct textbuf *tb, const struct shm_segment *seg)
 				atomic_load_explicit(&seg->exporter.requests[p * CODE_COUNT + c], memory_order_relaxed);
 			if (v == 0 && !(codes[c].status == 200 && route_table[p].serve))
 				continue; /* keep the label set small: zeros only for the main series */
-			TB_LIT(tb, "sensor_requests_total{path=\"");
-			tb_str(tb, route_table[p].label);
-			TB_LIT(tb, "\",code=\"");
-			tb_str(tb, codes[c].label);
-			TB_LIT(tb, "\"}");
+			SERIES_KEY(tb, "sensor_requests_total", "path", route_table[p].label);
+			RENDER_LABEL(tb, "code", codes[c].label);
+			tb_char(tb, '}');
 			render_value_u64(tb, v);
 		}
 }
