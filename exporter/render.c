@@ -402,7 +402,8 @@ bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *wh
 	}
 	if (w.heartbeat_monotonic_ns < w.started_monotonic_ns || w.heartbeat_monotonic_ns <= 0) {
 		/* running but not reported yet: healthy only during its first timeout */
-		if ((double)(now_mono_ns - w.started_monotonic_ns) / 1e9 <= timeout_s) {
+		/* in double: the start time is the segment's, and any int64 may be there */
+		if (((double)now_mono_ns - (double)w.started_monotonic_ns) / 1e9 <= timeout_s) {
 			why[0] = '\0';
 			return true;
 		}
