@@ -32,16 +32,18 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 {
 	struct textbuf tb;
 	tb_begin(&tb, out, 0);
-	if (st->have_stat)
+	if (st->have_cpu)
 		COUNTER(&tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
 			st->cpu_seconds);
 	if (st->have_fds)
 		GAUGE_U64(&tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
 	if (st->have_max_fds)
 		GAUGE_U64(&tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
-	if (st->have_stat) {
+	if (st->have_memory) {
 		GAUGE_U64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
 		GAUGE_U64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
+	}
+	if (st->have_start) {
 		/* %.2f: ticks are 1/100 s, and %.10g would drop them */
 		RENDER_FAMILY(&tb, "process_start_time_seconds", "gauge",
 			      "Start time of the process since unix epoch in seconds.");

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 struct selfstat {
-	bool have_stat;            /* from PID/stat (and btime from stat) */
-	double cpu_seconds;        /* utime + stime */
+	bool have_cpu;
+	double cpu_seconds; /* user + system, all threads */
+	bool have_start;
 	double start_time_seconds; /* since the Unix epoch */
+	bool have_memory;          /* from PID/statm */
 	uint64_t resident_bytes;
 	uint64_t virtual_bytes;
 	bool have_fds;
@@ -21,24 +23,26 @@ struct selfstat {
 };
 
 /*
- * A process's procfs files, opened once and read at every sample: PID/stat
- * from offset 0 (procfs writes it afresh for each read from the start),
- * PID/fd's count (its size from Linux 6.2, its listing before), the soft
- * RLIMIT_NOFILE (getrlimit for "self", PID/limits for another); the boot
- * time (PROC/stat, which the kernel computes for every CPU at each read)
- * is read at open and kept, as it never changes. A scrape then costs one
- * read and an fstat, where it took four opens, five reads, a listing and
- * four closes. The two open files are the process's own fds, so
- * process_open_fds counts them (one more than a reader that opens and
- * closes).
+ * A process's procfs files, opened once and read at every sample from
+ * offset 0 (procfs writes them afresh for each read from the start):
+ * PID/statm for memory, the CPU clock for "self" (PID/stat's ticks for
+ * another), PID/fd's count (its size from Linux 6.2, its listing before),
+ * the soft RLIMIT_NOFILE (getrlimit for "self", PID/limits for another).
+ * What never changes is read at open and kept: the boot time (PROC/stat,
+ * which the kernel computes for every CPU at each read) and the process's
+ * start time. A scrape of "self" then costs a read, a clock, an fstat and
+ * a getrlimit, where it took four opens, five reads, a listing and four
+ * closes. The open files are the process's own fds, so process_open_fds
+ * counts them (more than a reader that opens and closes).
  */
 struct selfstat_src {
-	int stat_fd, limits_fd; /* -1: not open (limits_fd: never for "self") */
-	void *fd_dir;           /* DIR * of PID/fd; NULL: not open */
-	bool fd_dir_on_procfs;  /* its size may be the count */
-	bool is_self;           /* the calling process: getrlimit */
-	bool have_btime;
-	double btime; /* seconds since the epoch */
+	int stat_fd, statm_fd, limits_fd; /* -1: not open (limits_fd: never for "self") */
+	void *fd_dir;                     /* DIR * of PID/fd; NULL: not open */
+	bool fd_dir_on_procfs;            /* its size may be the count */
+	bool is_self;                     /* the calling process: getrlimit */
+	bool have_btime, have_start;
+	double btime;              /* seconds since the epoch */
+	double start_time_seconds; /* of the process, since the epoch */
 	long ticks_per_s, page_bytes;
 };
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,7 @@ static int setup(void **state)
 	/* utime 250, stime 150 ticks; starttime 12345 ticks; vsize; rss 300 pages */
 	put("42/stat", "42 (sensor (exp) x) S 1 42 42 0 -1 4194560 10 0 0 0 250 150 0 0 20 0 1 0 12345 "
 		       "6508544 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+	put("42/statm", "1589 300 120 40 0 700 0\n"); /* 1589 pages = 6508544 bytes */
 	put("42/limits", "Limit                     Soft Limit           Hard Limit           Units     \n"
 			 "Max cpu time              unlimited            unlimited            seconds   \n"
 			 "Max open files            1024                 524288               files     \n");
@@ -82,7 +84,7 @@ static void test_fixture(void **state)
 	(void)state;
 	struct selfstat st;
 	selfstat_read(root, "42", 100, 4096, &st);
-	assert_true(st.have_stat);
+	assert_true(st.have_cpu && st.have_start && st.have_memory);
 	assert_true(st.cpu_seconds > 3.999 && st.cpu_seconds < 4.001);
 	assert_true(st.start_time_seconds > 1700000123.449 && st.start_time_seconds < 1700000123.451);
 	assert_int_equal(st.virtual_bytes, 6508544);
@@ -123,12 +125,13 @@ static void test_missing_parts(void **state)
 	(void)state;
 	struct selfstat st;
 	selfstat_read(root, "7", 100, 4096, &st); /* no such process */
-	assert_false(st.have_stat || st.have_fds || st.have_max_fds);
+	assert_false(st.have_cpu || st.have_start || st.have_memory || st.have_fds || st.have_max_fds);
 
 	put("42/stat", "42 (truncated) S 1 42\n");
+	put("42/statm", "1589\n");
 	put("42/limits", "Max open files            unlimited            unlimited            files\n");
 	selfstat_read(root, "42", 100, 4096, &st);
-	assert_false(st.have_stat);
+	assert_false(st.have_cpu || st.have_start || st.have_memory);
 	assert_true(st.have_fds);
 	assert_false(st.have_max_fds);
 
@@ -140,7 +143,14 @@ static void test_missing_parts(void **state)
 	assert_null(strstr(text, "process_cpu_seconds_total"));
 	assert_null(strstr(text, "process_max_fds"));
 	assert_null(strstr(text, "process_start_time_seconds"));
+	assert_null(strstr(text, "process_resident_memory_bytes"));
 	evbuffer_free(b);
+
+	/* a statm that is only partly numbers is left out too */
+	put("42/statm", "1589 x300 0\n");
+	selfstat_read(root, "42", 100, 4096, &st);
+	assert_false(st.have_memory);
+	put("42/statm", "1589 300 120 40 0 700 0\n");
 }
 
 static void test_real_self(void **state)
@@ -148,7 +158,7 @@ static void test_real_self(void **state)
 	(void)state;
 	struct selfstat st;
 	selfstat_read("/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE), &st);
-	assert_true(st.have_stat && st.have_fds && st.have_max_fds);
+	assert_true(st.have_cpu && st.have_start && st.have_memory && st.have_fds && st.have_max_fds);
 	assert_true(st.resident_bytes > 0 && st.virtual_bytes >= st.resident_bytes);
 	assert_true(st.open_fds >= 3);
 	double now = (double)time(NULL);
@@ -165,12 +175,15 @@ static void test_open_files_are_read_again(void **state)
 	selfstat_open(&src, root, "42", 100, 4096);
 	selfstat_sample(&src, &st);
 	assert_true(st.cpu_seconds > 3.999 && st.cpu_seconds < 4.001);
-	/* rewritten in place (same inode, the open fd sees it), longer than before */
-	put("42/stat", "42 (x) S 1 42 42 0 -1 4194560 10 0 0 0 12500 7500 0 0 20 0 1 0 12345 6508544 3000 0\n");
+	/* rewritten in place (same inode, the open fd sees it), longer than
+	 * before; the start time is read at open, so a new one is not seen */
+	put("42/stat", "42 (x) S 1 42 42 0 -1 4194560 10 0 0 0 12500 7500 0 0 20 0 1 0 99999 6508544 3000 0\n");
+	put("42/statm", "1589 3000 120 40 0 700 0\n");
 	put("42/fd/5", "");
 	selfstat_sample(&src, &st);
 	assert_true(st.cpu_seconds > 199.999 && st.cpu_seconds < 200.001);
 	assert_int_equal(st.resident_bytes, 3000 * 4096);
+	assert_true(st.start_time_seconds > 1700000123.449 && st.start_time_seconds < 1700000123.451);
 	assert_int_equal(st.open_fds, 6);
 	selfstat_close(&src);
 	char path[256];
@@ -201,7 +214,7 @@ static void test_real_self_sampled_again(void **state)
 	struct selfstat st;
 	selfstat_open(&src, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
 	selfstat_sample(&src, &st);
-	assert_true(st.have_stat && st.have_fds && st.have_max_fds);
+	assert_true(st.have_cpu && st.have_memory && st.have_fds && st.have_max_fds);
 	/* every open fd, the source's own among them: a listing sees one
 	 * more, the listing's own */
 	assert_int_equal(st.open_fds, listed_fds() - 1);
@@ -224,6 +237,34 @@ static void test_real_self_sampled_again(void **state)
 	selfstat_close(&src);
 }
 
+/* The calling process's CPU comes from its CPU clock: it agrees with
+ * getrusage and rises with work done between two samples. */
+static void test_real_self_cpu(void **state)
+{
+	(void)state;
+	struct selfstat_src src;
+	struct selfstat a, b;
+	selfstat_open(&src, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
+	selfstat_sample(&src, &a);
+	volatile uint64_t x = 0;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do { /* 50 ms of work */
+		for (int i = 0; i < 100000; i++)
+			x += (uint64_t)i * 7;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 50000000L);
+	selfstat_sample(&src, &b);
+	struct rusage ru;
+	assert_int_equal(getrusage(RUSAGE_SELF, &ru), 0);
+	double used = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	assert_true(a.have_cpu && b.have_cpu);
+	assert_true(b.cpu_seconds > a.cpu_seconds);
+	assert_true(b.cpu_seconds > used - 0.01 && b.cpu_seconds < used + 0.01);
+	selfstat_close(&src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_real_self),
 		cmocka_unit_test(test_open_files_are_read_again),
 		cmocka_unit_test(test_real_self_sampled_again),
+		cmocka_unit_test(test_real_self_cpu),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
