@@ -6,13 +6,18 @@
  * libraries, so that the usual dashboards and alerts work unchanged. The
  * per-process sensor_process_* families (render.c) cover all three
  * processes from the supervisor's samples; these are the exporter's own,
- * read at each scrape.
+ * sampled for a scrape (at most once per 10 ms: PROCESS_SAMPLE_MAX_AGE_NS).
  */
 #include "render_process.h"
 
 #include "numfmt.h"
 #include "render.h"
 #include "textbuf.h"
+
+/* How old a sample of the exporter's process may be when a scrape shows
+ * it: 10 ms, the tick of the CPU time every client library reads from
+ * procfs. Only scrapes closer together than that (a load test) share one. */
+#define PROCESS_SAMPLE_MAX_AGE_NS (10 * 1000 * 1000)
 
 /* A family of one unlabelled sample (NAME and HELP literals). */
 #define COUNTER(tb, name, help, v)                        \
@@ -55,9 +60,9 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 	tb_end(&tb);
 }
 
-void render_process(struct evbuffer *out, struct selfstat_src *self)
+void render_process(struct evbuffer *out, struct selfstat_src *self, int64_t now_mono_ns)
 {
 	struct selfstat st;
-	selfstat_sample(self, &st);
+	selfstat_sample_within(self, now_mono_ns, PROCESS_SAMPLE_MAX_AGE_NS, &st);
 	render_process_stats(out, &st);
 }

@@ -5,6 +5,8 @@
 #ifndef SENSOR_EXPORTER_RENDER_PROCESS_H
 #define SENSOR_EXPORTER_RENDER_PROCESS_H
 
+#include <stdint.h>
+
 #include "selfstat.h"
 
 struct evbuffer;
@@ -13,7 +15,8 @@ struct evbuffer;
 void render_process_stats(struct evbuffer *out, const struct selfstat *st);
 
 /* The same for the process `self` was opened on (the exporter opens
- * /proc/self once), sampled now. */
-void render_process(struct evbuffer *out, struct selfstat_src *self);
+ * /proc/self once), from a sample at most 10 ms older than `now_mono_ns`
+ * (CLOCK_MONOTONIC). */
+void render_process(struct evbuffer *out, struct selfstat_src *self, int64_t now_mono_ns);
 
 #endif

@@ -239,6 +239,17 @@ void selfstat_sample(struct selfstat_src *src, struct selfstat *st)
 	read_limits(src, st);
 }
 
+void selfstat_sample_within(struct selfstat_src *src, int64_t now_ns, int64_t max_age_ns, struct selfstat *st)
+{
+	/* a clock that went backwards (or a first call) takes a new sample */
+	if (!src->have_last || now_ns < src->last_ns || now_ns - src->last_ns > max_age_ns) {
+		selfstat_sample(src, &src->last);
+		src->last_ns = now_ns;
+		src->have_last = true;
+	}
+	*st = src->last;
+}
+
 void selfstat_close(struct selfstat_src *src)
 {
 	if (src->stat_fd >= 0)

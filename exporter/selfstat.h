@@ -44,6 +44,9 @@ struct selfstat_src {
 	double btime;              /* seconds since the epoch */
 	double start_time_seconds; /* of the process, since the epoch */
 	long ticks_per_s, page_bytes;
+	struct selfstat last; /* the newest sample (selfstat_sample_within) */
+	int64_t last_ns;      /* when it was taken; valid when have_last */
+	bool have_last;
 };
 
 /* Open `proc`/`pid` ("/proc", "self" for the calling process; a fixture
@@ -55,6 +58,13 @@ void selfstat_open(struct selfstat_src *src, const char *proc, const char *pid, 
 /* The figures now. Each part that cannot be read or parsed is left out
  * (its have_* false). */
 void selfstat_sample(struct selfstat_src *src, struct selfstat *st);
+
+/* The newest sample when it was taken at most `max_age_ns` before
+ * `now_ns` (a monotonic clock), else a new one. Scrapes that come closer
+ * together than that share one sample: a process's CPU time in procfs has
+ * a 10 ms tick, so a sample younger than that tells nothing a new one
+ * would, and a burst of scrapes then costs no system calls for it. */
+void selfstat_sample_within(struct selfstat_src *src, int64_t now_ns, int64_t max_age_ns, struct selfstat *st);
 
 void selfstat_close(struct selfstat_src *src);
 

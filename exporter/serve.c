@@ -27,7 +27,7 @@ int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char *
 {
 	evbuffer_expand(body, *c->metrics_bytes + METRICS_SLACK_BYTES);
 	render_metrics(body, c->seg, c->now_mono_ns);
-	render_process(body, c->self); /* the exporter's own process_* families */
+	render_process(body, c->self, c->now_mono_ns); /* the exporter's own process_* families */
 	if (c->auth_on)
 		auth_render_metrics(body);
 	*c->metrics_bytes = evbuffer_get_length(body);

@@ -4,7 +4,8 @@
  * entries), the parts left out when files are missing or garbled, the
  * exact text rendered, a sanity read of the real /proc/self, and that
  * files opened once are read afresh at every sample: a changed stat
- * line, fds opened and a lowered fd limit show in the next sample.
+ * line, fds opened and a lowered fd limit show in the next sample, and
+ * that scrapes within the age bound share a sample.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,6 +266,30 @@ static void test_real_self_cpu(void **state)
 	selfstat_close(&src);
 }
 
+/* Samples closer together than the age bound share one; an older one,
+ * or a clock that went backwards, reads the files again. */
+static void test_sample_within_age(void **state)
+{
+	(void)state;
+	const int64_t ms = 1000 * 1000;
+	struct selfstat_src src;
+	struct selfstat st;
+	put("42/statm", "1589 300 120 40 0 700 0\n");
+	selfstat_open(&src, root, "42", 100, 4096);
+	selfstat_sample_within(&src, 1000 * ms, 10 * ms, &st);
+	assert_int_equal(st.resident_bytes, 300 * 4096);
+	put("42/statm", "1589 600 120 40 0 700 0\n");
+	selfstat_sample_within(&src, 1010 * ms, 10 * ms, &st); /* 10 ms old: shared */
+	assert_int_equal(st.resident_bytes, 300 * 4096);
+	selfstat_sample_within(&src, 1011 * ms, 10 * ms, &st); /* 11 ms old: read again */
+	assert_int_equal(st.resident_bytes, 600 * 4096);
+	put("42/statm", "1589 900 120 40 0 700 0\n");
+	selfstat_sample_within(&src, 1005 * ms, 10 * ms, &st); /* the clock went back */
+	assert_int_equal(st.resident_bytes, 900 * 4096);
+	selfstat_close(&src);
+	put("42/statm", "1589 300 120 40 0 700 0\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_open_files_are_read_again),
 		cmocka_unit_test(test_real_self_sampled_again),
 		cmocka_unit_test(test_real_self_cpu),
+		cmocka_unit_test(test_sample_within_age),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
