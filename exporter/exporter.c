@@ -44,9 +44,9 @@ struct exporter {
 	const struct config *cfg;
 	struct event_base *base;
 	struct conns *conns;
-	struct web *web;          /* TLS and basic auth; NULL: plain HTTP, no auth */
-	struct selfstat_src self; /* /proc/self, for the process_* families */
-	size_t metrics_bytes;     /* the last /metrics body: the next one's room */
+	struct web *web;               /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct selfstat_src self;      /* /proc/self, for the process_* families */
+	struct metrics_record metrics; /* the /metrics bodies rendered so far */
 };
 
 /* Send the reply with the body in the request's output buffer, or, when
@@ -169,7 +169,7 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		.auth_on = ex->web && ex->web->cfg.n_users > 0,
 		.headers = evhttp_request_get_output_headers(req),
 		.self = &ex->self,
-		.metrics_bytes = &ex->metrics_bytes,
+		.metrics = &ex->metrics,
 	};
 	unsigned long failed_allocs = memwatch_failures();
 	const char *type = NULL;
@@ -250,7 +250,7 @@ static struct event_base *new_base(void)
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
-	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL, .metrics_bytes = 0 };
+	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
 	struct evhttp *http = NULL;
 	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
 	int rc = 1;

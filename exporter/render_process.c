@@ -60,6 +60,19 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 	tb_end(&tb);
 }
 
+void render_scrape_cost(struct evbuffer *out, double seconds, uint64_t renders)
+{
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
+	RENDER_FAMILY(&tb, "sensor_metrics_render_seconds", "summary",
+		      "Time the exporter spent rendering /metrics bodies (before any compression).");
+	TB_LIT(&tb, "sensor_metrics_render_seconds_sum");
+	render_value_double(&tb, seconds);
+	TB_LIT(&tb, "sensor_metrics_render_seconds_count");
+	render_value_u64(&tb, renders);
+	tb_end(&tb);
+}
+
 void render_process(struct evbuffer *out, struct selfstat_src *self, int64_t now_mono_ns)
 {
 	struct selfstat st;

@@ -19,4 +19,9 @@ void render_process_stats(struct evbuffer *out, const struct selfstat *st);
  * (CLOCK_MONOTONIC). */
 void render_process(struct evbuffer *out, struct selfstat_src *self, int64_t now_mono_ns);
 
+/* sensor_metrics_render_seconds, a summary without quantiles: the time
+ * spent rendering /metrics bodies (`seconds`) over `renders` bodies. Its
+ * rate over the scrapes' rate is what one scrape's rendering costs. */
+void render_scrape_cost(struct evbuffer *out, double seconds, uint64_t renders);
+
 #endif

@@ -7,6 +7,7 @@
 #include <event2/buffer.h>
 
 #include "../common/config.h"
+#include "../shm/clock.h"
 #include "auth.h"
 #include "dashboard.h"
 #include "render.h"
@@ -22,15 +23,22 @@ int serve_health(const struct serve_ctx *c, struct evbuffer *body, const char **
 }
 
 /* The page is about as long as the last one: room for that is made
- * first, so it is written in one piece. */
+ * first, so it is written in one piece. Its rendering is timed (up to the
+ * body's end, before any compression) and the page shows the time of the
+ * scrapes before it. */
 int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char **type)
 {
-	evbuffer_expand(body, *c->metrics_bytes + METRICS_SLACK_BYTES);
+	struct metrics_record *m = c->metrics;
+	evbuffer_expand(body, m->last_bytes + METRICS_SLACK_BYTES);
 	render_metrics(body, c->seg, c->now_mono_ns);
 	render_process(body, c->self, c->now_mono_ns); /* the exporter's own process_* families */
+	render_scrape_cost(body, m->render_seconds, m->renders);
 	if (c->auth_on)
 		auth_render_metrics(body);
-	*c->metrics_bytes = evbuffer_get_length(body);
+	m->last_bytes = evbuffer_get_length(body);
+	int64_t done_ns = monotonic_ns();
+	m->render_seconds += done_ns > c->now_mono_ns ? (double)(done_ns - c->now_mono_ns) / 1e9 : 0.0;
+	m->renders++;
 	*type = "text/plain; version=0.0.4; charset=utf-8";
 	return 200;
 }

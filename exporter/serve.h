@@ -16,15 +16,22 @@ struct evkeyvalq;
 struct selfstat_src;
 struct shm_segment;
 
+/* The exporter's own record of its /metrics bodies. */
+struct metrics_record {
+	size_t last_bytes;     /* the last body's length: the next one's room */
+	double render_seconds; /* time spent rendering bodies, all scrapes */
+	uint64_t renders;      /* bodies rendered */
+};
+
 /* What a request's answer may depend on. */
 struct serve_ctx {
 	const struct shm_segment *seg;
 	const struct config *cfg;
 	int64_t now_mono_ns;
-	bool auth_on;              /* basic auth configured: /metrics adds its counters */
-	struct evkeyvalq *headers; /* the response's headers, for a route that adds some */
-	struct selfstat_src *self; /* /proc/self, for /metrics' process_* families */
-	size_t *metrics_bytes;     /* the last /metrics body's length: the next one's room */
+	bool auth_on;                   /* basic auth configured: /metrics adds its counters */
+	struct evkeyvalq *headers;      /* the response's headers, for a route that adds some */
+	struct selfstat_src *self;      /* /proc/self, for /metrics' process_* families */
+	struct metrics_record *metrics; /* updated by each /metrics */
 };
 
 /* Fill `body`, set `*type` (its Content-Type), return the HTTP status. */

@@ -3,7 +3,7 @@
 # present once each, promtool-clean, beside the per-process
 # sensor_process_* series, and telling the truth about the exporter
 # process (compared with its own /proc entries), a restarted exporter
-# included.
+# included; and the exporter's record of the time it spends rendering.
 source "$(dirname "$0")/lib.sh"
 
 start_service || { fail "service starts"; finish; }
@@ -43,10 +43,20 @@ assert_eq "process_start_time_seconds is the exporter's start" "$started" "$(val
 now=$(date +%s)
 check "and it is within the last minute" awk -v s="$started" -v n="$now" 'BEGIN { exit !(s <= n + 1 && s > n - 60) }'
 cpu0=$(value process_cpu_seconds_total)
+renders0=$(value sensor_metrics_render_seconds_count) rsum0=$(value sensor_metrics_render_seconds_sum)
 for _ in $(seq 1 300); do curl -s -o /dev/null "$SVC_URL/metrics"; done
 page=$(http_body /metrics)
 assert_gt "process_cpu_seconds_total grows with work ($cpu0 -> $(value process_cpu_seconds_total))" \
 	"$(value process_cpu_seconds_total)" "$cpu0"
+
+echo "-- the time spent rendering /metrics"
+assert_eq "sensor_metrics_render_seconds: one TYPE line, summary" "# TYPE sensor_metrics_render_seconds summary" \
+	"$(printf '%s\n' "$page" | grep "^# TYPE sensor_metrics_render_seconds ")"
+# this page shows the scrapes before it: the 300 and the one that read renders0
+assert_eq "its count rose by the scrapes in between" $((renders0 + 301)) "$(value sensor_metrics_render_seconds_count)"
+rsum=$(value sensor_metrics_render_seconds_sum)
+check "its sum rose, by under 10 ms a scrape ($rsum0 -> $rsum s)" \
+	awk -v a="$rsum0" -v b="$rsum" 'BEGIN { exit !(b > a && b - a < 301 * 0.01) }'
 
 echo "-- a restarted exporter reports its own start"
 old_start=$(value process_start_time_seconds)

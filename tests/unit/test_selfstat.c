@@ -266,6 +266,22 @@ static void test_real_self_cpu(void **state)
 	selfstat_close(&src);
 }
 
+/* The render time summary: a sum and a count, no quantiles. */
+static void test_scrape_cost_text(void **state)
+{
+	(void)state;
+	struct evbuffer *b = evbuffer_new();
+	render_scrape_cost(b, 0.0125, 2500);
+	evbuffer_add(b, "", 1);
+	assert_string_equal((const char *)evbuffer_pullup(b, -1),
+			    "# HELP sensor_metrics_render_seconds Time the exporter spent rendering /metrics bodies "
+			    "(before any compression).\n"
+			    "# TYPE sensor_metrics_render_seconds summary\n"
+			    "sensor_metrics_render_seconds_sum 0.0125\n"
+			    "sensor_metrics_render_seconds_count 2500\n");
+	evbuffer_free(b);
+}
+
 /* Samples closer together than the age bound share one; an older one,
  * or a clock that went backwards, reads the files again. */
 static void test_sample_within_age(void **state)
@@ -300,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_real_self_sampled_again),
 		cmocka_unit_test(test_real_self_cpu),
 		cmocka_unit_test(test_sample_within_age),
+		cmocka_unit_test(test_scrape_cost_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
