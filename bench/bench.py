@@ -176,12 +176,30 @@ def server_cpu(target, svc):
     return sum(t["ns"] or 0 for t in ts), sum(t["ticks"] or 0 for t in ts)
 
 
+def render_record(svc):
+    """(seconds, bodies) of our exporter's sensor_metrics_render_seconds summary."""
+    page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")
+    return (B.metric_value(page, "sensor_metrics_render_seconds_sum"),
+            B.metric_value(page, "sensor_metrics_render_seconds_count"))
+
+
+def render_per_scrape(before, after):
+    """Rendering time per /metrics body between two render_record()s."""
+    (s0, n0), (s1, n1) = before, after
+    if None in (s0, n0, s1, n1) or n1 <= n0:
+        return None
+    return (s1 - s0) / (n1 - n0)
+
+
 def measure_wrk(target, svc, path, conns, duration, **kw):
+    timed = target == "ours" and path == "/metrics"  # the exporter times its rendering
+    r0 = render_record(svc) if timed else None
     c0, k0 = server_cpu(target, svc)
     unique = {"ours_unique": lambda: [p for k, p in svc.pids().items() if k in OURS]} if target == "ours" else {}
     with B.Sampler([svc.pids], 0.5, unique) as s, B.Foreign([svc.pids]) as fg:
         w = B.run_wrk(svc.url + path, conns, duration, **kw)
     c1, k1 = server_cpu(target, svc)
+    render_s = render_per_scrape(r0, render_record(svc)) if timed else None
     peak = s.peak()
     sums = [add_sum(dict(row), OURS)["ours"] for _, row in s.series if all(row.get(x) for x in OURS)]
     if sums:
@@ -191,7 +209,7 @@ def measure_wrk(target, svc, path, conns, duration, **kw):
         for k in ("p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us"):
             w[k] = None
     w.update({"target": target, "path": path, "conns": conns, "cpu_s": c1 - c0, "foreign_cores": fg.cores,
-              "cpu_per_req_s": (c1 - c0) / n if n else None,
+              "cpu_per_req_s": (c1 - c0) / n if n else None, "render_per_req_s": render_s,
               "cpu_ticks_per_req_s": (k1 - k0) / n if n else None, "bytes_per_req": w["bytes"] / n if n else None,
               "mem_peak": peak})
     return w
@@ -592,6 +610,7 @@ def stage_scale():
             "cpu_per_reading_s": (w1 - w0) / readings if readings > 0 else None,
             "dropped_total": B.metric_value(page1, "sensor_readings_dropped_total"),
             "page_bytes": len(page1.encode()), "scrape_cpu_s": w["cpu_per_req_s"], "scrape_rps_c1": w["rps"],
+            "scrape_render_s": w.get("render_per_req_s"),
             "series": sum(1 for line in page1.splitlines() if line and not line.startswith("#")),
             "scrape_p99_us": w["p99_us"],
         })
