@@ -7,6 +7,8 @@
  * per-process sensor_process_* families (render.c) cover all three
  * processes from the supervisor's samples; these are the exporter's own,
  * sampled for a scrape (at most once per 10 ms: PROCESS_SAMPLE_MAX_AGE_NS).
+ * Beside them, the exporter's timer of its own rendering
+ * (sensor_metrics_render_seconds).
  */
 #include "render_process.h"
 
