@@ -221,6 +221,10 @@ void selfstat_open(struct selfstat_src *src, const char *proc, const char *pid, 
 				      .page_bytes = page_bytes };
 	src->have_btime = boot_time(proc, &src->btime);
 	read_start(src);
+	if (self && src->stat_fd >= 0) { /* its CPU comes from its clock: PID/stat is not read again */
+		close(src->stat_fd);
+		src->stat_fd = -1;
+	}
 	int fd = open_in(proc, pid, "fd", O_RDONLY | O_DIRECTORY);
 	struct statfs fs;
 	src->fd_dir_on_procfs = fd >= 0 && fstatfs(fd, &fs) == 0 && fs.f_type == PROC_SUPER_MAGIC;

@@ -36,7 +36,7 @@ struct selfstat {
  * counts them (more than a reader that opens and closes).
  */
 struct selfstat_src {
-	int stat_fd, statm_fd, limits_fd; /* -1: not open (limits_fd: never for "self") */
+	int stat_fd, statm_fd, limits_fd; /* -1: not open (stat_fd, limits_fd: never kept for "self") */
 	void *fd_dir;                     /* DIR * of PID/fd; NULL: not open */
 	bool fd_dir_on_procfs;            /* its size may be the count */
 	bool is_self;                     /* the calling process: getrlimit */
