@@ -927,18 +927,18 @@ def scrape_by_channels(w, scale):
               us(r["scrape_render_s"], 1) if r.get("scrape_render_s") else "n/a",
               f"{r['scrape_render_s'] * 1e9 / r['series']:,.0f} ns" if r.get("scrape_render_s") else "n/a")
              for r in rows]))
+    w("")
     for label, key in (("The whole request", "scrape_cpu_s"), ("The rendering", "scrape_render_s")):
         pts = [r for r in rows if r.get(key)]
         a, b = fit_line([r["series"] for r in pts], [r[key] for r in pts])
         if b is None:
             continue
         worst = max(abs(r[key] - (a + b * r["series"])) / r[key] for r in pts)
-        w(f"\n{label}: a straight line through these points (least squares) is {b * 1e9:,.0f} ns per series "
+        w(f"{label}: a straight line through these points (least squares) is {b * 1e9:,.0f} ns per series "
           f"plus {a * 1e6:,.1f} µs per scrape; the points lie within {100 * worst:.0f}% of it, "
           + ("so the cost is linear in the series." if worst < 0.25 else
              "so the cost is not simply linear in the series: the fixed part (the request, the write, the "
              "wake-up) dominates small pages.") + "\n")
-    w("")
 
 
 def gzip_part(w, gz, m):
