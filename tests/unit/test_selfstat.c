@@ -80,6 +80,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The text in `b`, NUL-terminated (the buffer keeps it). */
+static const char *text_of(struct evbuffer *b)
+{
+	evbuffer_add(b, "", 1);
+	return (const char *)evbuffer_pullup(b, -1);
+}
+
 static void test_fixture(void **state)
 {
 	(void)state;
@@ -97,8 +104,7 @@ static void test_fixture(void **state)
 
 	struct evbuffer *b = evbuffer_new();
 	render_process_stats(b, &st);
-	evbuffer_add(b, "", 1);
-	assert_string_equal((const char *)evbuffer_pullup(b, -1),
+	assert_string_equal(text_of(b),
 			    "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
 			    "# TYPE process_cpu_seconds_total counter\n"
 			    "process_cpu_seconds_total 4\n"
@@ -138,8 +144,7 @@ static void test_missing_parts(void **state)
 
 	struct evbuffer *b = evbuffer_new();
 	render_process_stats(b, &st);
-	evbuffer_add(b, "", 1);
-	const char *text = (const char *)evbuffer_pullup(b, -1);
+	const char *text = text_of(b);
 	assert_non_null(strstr(text, "process_open_fds 5\n"));
 	assert_null(strstr(text, "process_cpu_seconds_total"));
 	assert_null(strstr(text, "process_max_fds"));
@@ -272,8 +277,7 @@ static void test_scrape_cost_text(void **state)
 	(void)state;
 	struct evbuffer *b = evbuffer_new();
 	render_scrape_cost(b, 0.0125, 2500);
-	evbuffer_add(b, "", 1);
-	assert_string_equal((const char *)evbuffer_pullup(b, -1),
+	assert_string_equal(text_of(b),
 			    "# HELP sensor_metrics_render_seconds Time the exporter spent rendering /metrics bodies "
 			    "(before any compression).\n"
 			    "# TYPE sensor_metrics_render_seconds summary\n"
