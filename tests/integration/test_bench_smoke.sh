@@ -39,6 +39,9 @@ assert_match "report states the PSS target with a value, in MiB" 'PSS ≤ 6 MB \
 assert_match "report opens with the before/after table" '\| component \| before: the original design \| after: sensor-service \| how measured \|' "$body"
 # shellcheck disable=SC2016 # backquotes are Markdown here
 assert_match "report compares /metrics with nginx" '\| `/metrics` req/s ≥ 0\.8x nginx.s serving the same page \(16 connections\) \| [0-9.]+x' "$body"
+# shellcheck disable=SC2016 # backquotes are Markdown here
+assert_match "the ceiling's ratio comes from the paired rounds" '\| `/metrics` p99 ≤ 1\.5x nginx.s \(16 connections\) \| [0-9.]+x \(one paired round; ' "$body"
+assert_match "report has the paired rounds' table" '\| round \| first \| ours req/s \| nginx req/s \|' "$body"
 assert_match "report says what quick mode skipped" 'Skipped in quick mode: spike, gzip' "$body"
 # shellcheck disable=SC2016 # backquotes are Markdown here
 assert_match "report has the throughput table" '\| `/metrics` \| 16 \| ours \|' "$body"
@@ -51,6 +54,7 @@ py() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/'+sys.argv[1
 assert_gt "ours served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='ours' and r['path']=='/metrics'][0]")" 0
 assert_gt "the baseline served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='baseline' and r['path']=='/metrics'][0]")" 0
 assert_gt "nginx served the copy of our page" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='nginx'][0]")" 0
+assert_gt "a paired ceiling round measured both" "$(py serve.json "min(d['ceiling']['rounds'][0]['ours']['rps'], d['ceiling']['rounds'][0]['nginx']['rps'])")" 0
 assert_gt "the original design answered in the soak" "$(py soak.json "d['load']['original']['requests']")" 0
 assert_gt "the original's RSS sampled in the soak" "$(py soak.json "d['stats']['original']['rss']['median']")" 0
 assert_gt "Prometheus RSS sampled in the soak" "$(py soak.json "d['stats']['prometheus']['rss']['median']")" 0
