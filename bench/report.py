@@ -257,12 +257,28 @@ def scrape_cpu_targets(scale):
     return out
 
 
+# The spike states beside plain "spike" (the service as it runs): shown,
+# never judged. spike-normal: the step's thread moved from SCHED_IDLE to the
+# normal policy at nice 0; spike-nice: runs of a build whose step shared the
+# worker's one thread, reniced to 10.
+CONTRAST_LABELS = {"spike-normal": "the step at normal priority (nice 0)", "spike-nice": "the worker at nice 10"}
+
+
+def state_label(state):
+    return "spike" if state in (None, "spike") else f"spike, {CONTRAST_LABELS.get(state, state)}"
+
+
+def contrast_rows(spike):
+    return [r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
+            and r.get("state") in CONTRAST_LABELS]
+
+
 def nice_part(spike):
-    rows = [r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
-            and r.get("state") == "spike-nice"]
+    rows = contrast_rows(spike)
     if not rows:
         return ""
-    return "; ours with the worker at nice 10: " + ", ".join(f"`{r['path']}` {ratio(r['p99_ratio'], 2)}" for r in rows)
+    return (f"; ours with {CONTRAST_LABELS[rows[0]['state']]}: "
+            + ", ".join(f"`{r['path']}` {ratio(r['p99_ratio'], 2)}" for r in rows))
 
 
 def verdict(ok, value):
@@ -349,8 +365,8 @@ def plot_spike(plt, save, d):
     spike = d.get("spike")
     rows = spike["summary"]
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    names = [f"{r['target']} {r['path']}\n{r['load']}" + (", nice 10" if r.get("state") == "spike-nice" else "")
-             for r in rows]
+    short = {"spike-normal": ", step nice 0", "spike-nice": ", nice 10"}
+    names = [f"{r['target']} {r['path']}\n{r['load']}" + short.get(r.get("state"), "") for r in rows]
     x = range(len(rows))
     ax.bar([i - 0.2 for i in x], [med(r["idle_p99_us"]) / 1000 for r in rows], 0.4, label="idle",
            color="#3182bd")
@@ -541,8 +557,7 @@ def explanations(d, targets):
         elif key == "spike" and spike:
             worst = max((r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
                          and r.get("state", "spike") == "spike"), key=lambda r: r["p99_ratio"] or 0)
-            nice = [r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
-                    and r.get("state") == "spike-nice"]
+            nice = contrast_rows(spike)
             out.append(f"*Spike isolation* misses on `{worst['path']}` ({ratio(worst['p99_ratio'], 2)}: "
                        f"{ms(med(worst['idle_p99_us']))} idle, {ms(med(worst['spike_p99_us']))} in the spike). "
                        f"The exporter shares nothing with the worker but the CPU: on {m.get('cores', '?')} "
@@ -1010,7 +1025,7 @@ def spike_section(w, ctx):
     pct = (lambda x: f"{x * 100:.0f}%")
     for r in spike["summary"]:
         rows.append((r["target"], f"`{r['path']}`", r["load"],
-                     "spike, worker at nice 10" if r.get("state") == "spike-nice" else "spike",
+                     state_label(r.get("state")),
                      rng(r["idle_p99_us"], ms),
                      rng(r["spike_p99_us"], ms), ratio(r["p99_ratio"], 2),
                      f"{ms(med(r['idle_p50_us']))} / {ms(med(r['spike_p50_us']))}",
@@ -1440,9 +1455,14 @@ def spike_method(spike):
             f"`{' '.join(spike['baseline_args'])}` (its processing thread computes for 3 s of every 3.1 s), "
             "paused with SIGUSR2 and resumed with SIGUSR1. *Worker running* is the share of 20 ms samples in "
             "which the worker (the baseline's processing thread) was running or runnable; *got* is the CPU it "
-            "received, in cores. A third state, *spike, worker at nice 10*, renices the spinning worker "
-            "(setpriority) to show what a lower priority for the worker would give; the verdict uses plain "
-            "*spike*, the service as it is.")
+            "received, in cores. "
+            + ("A third state, *spike, the step at normal priority (nice 0)*, moves the step's thread from "
+               "`SCHED_IDLE` (the service's default) to the normal policy at nice 0 (sched_setscheduler, "
+               "setpriority), to show what the step's own priority is worth; the verdict uses plain *spike*, "
+               "the service as it runs." if any(r.get("state") == "spike-normal" for r in spike["summary"]) else
+               "A third state, *spike, worker at nice 10*, renices the spinning worker (setpriority) to show "
+               "what a lower priority for the worker would give; the verdict uses plain *spike*, the service "
+               "as it is."))
 
 
 def nice_text(worst, nice):
@@ -1450,15 +1470,17 @@ def nice_text(worst, nice):
     if not same or same[0]["p99_ratio"] is None or worst["p99_ratio"] is None:
         return ""
     r = same[0]
+    with_ = f"With {CONTRAST_LABELS[r['state']]} the same runs give {ratio(r['p99_ratio'], 2)}"
+    if r["state"] == "spike-normal":
+        return (f"{with_}: the step already yields to everything at `SCHED_IDLE`, so what remains are the waits "
+                "of the rest of the machine. ")
     if r["p99_ratio"] <= TARGET_SPIKE_RATIO:
-        return (f"With the worker at nice 10 the same runs give {ratio(r['p99_ratio'], 2)}, within the target: the "
-                "scheduler then lets the exporter in first, which points at a lower priority for the worker as "
-                "the remedy (on a machine this busy, a quieter run should confirm it). ")
+        return (f"{with_}, within the target: the scheduler then lets the exporter in first, which points at a "
+                "lower priority for the worker as the remedy (on a machine this busy, a quieter run should "
+                "confirm it). ")
     if r["p99_ratio"] < worst["p99_ratio"] / 1.2:
-        return (f"With the worker at nice 10 the same runs give {ratio(r['p99_ratio'], 2)}: better, since the "
-                "scheduler then lets the exporter in first, but not enough on this machine. ")
-    return (f"With the worker at nice 10 the same runs give {ratio(r['p99_ratio'], 2)}, no better: the waits "
-            "come from the rest of the machine rather than from the worker. ")
+        return f"{with_}: better, since the scheduler then lets the exporter in first, but not enough on this machine. "
+    return f"{with_}, no better: the waits come from the rest of the machine rather than from the worker. "
 
 
 def findings(d):

@@ -17,6 +17,7 @@
 #include "../shm/segment.h"
 #include "../worker/discovery.h"
 #include "../worker/processing.h"
+#include "../worker/processing_thread.h"
 #include "../worker/simulated_signal.h"
 #include "fault.h"
 #include "log.h"
@@ -103,7 +104,13 @@ static const struct option_desc options[] = {
 	INT_OPT("worker-memory-mb", "worker", "SENSOR_WORKER_MEMORY_MB", worker_memory_mb, 4, 65536, 64,
 		"Memory cap of the worker in MiB"),
 	INT_OPT("worker-nice", "worker", "SENSOR_WORKER_NICE", worker_nice, 0, 19, 10,
-		"Nice value of the worker, so its CPU spikes yield to the exporter"),
+		"Nice value of the worker, so its sampling (and its processing with processing-priority=nice) yields to "
+		"the exporter"),
+	CHECKED_STR_OPT(
+		"processing-priority", "worker", "SENSOR_PROCESSING_PRIORITY", processing_priority, "idle",
+		"Scheduling of the CPU-heavy processing step: idle (SCHED_IDLE: preempted by any task that "
+		"wakes, so its spikes do not delay the exporter or the sampling) or nice (the worker's nice value)",
+		"PRIORITY", processing_priority_check),
 	STR_OPT("sysfs-root", "worker", "SENSOR_SYSFS_ROOT", sysfs_root, "/",
 		"Directory holding sys/ for the hwmon, thermal, iio and file sources", "DIR"),
 	STR_OPT("push-socket", "worker", "SENSOR_PUSH_SOCKET", push_socket, "none",

@@ -34,6 +34,7 @@ struct config {
 	int seed;
 	int worker_memory_mb;
 	int worker_nice;
+	char processing_priority[8]; /* idle|nice (worker/processing_thread.h) */
 	/* real sensors (common/channels.h, worker/source.h) */
 	char sysfs_root[128];   /* where /sys is: "/" or a test fixture */
 	char push_socket[108];  /* Unix datagram socket of the push input; "none": off */

@@ -120,7 +120,7 @@ static void render_spike_histogram(struct textbuf *tb, const struct shm_segment 
 {
 	struct histogram_snapshot h;
 	RENDER_FAMILY(tb, "sensor_cpu_spike_seconds", "histogram",
-		      "Duration of the worker's CPU-heavy processing step.");
+		      "CPU time of each of the worker's CPU-heavy processing steps.");
 	if (!histogram_read(&seg->worker.cpu_spike, &h))
 		return; /* writer died mid-update: skip rather than show a torn histogram */
 	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++)

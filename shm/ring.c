@@ -1,5 +1,7 @@
 /*
- * ring.c - single-producer ring with per-slot sequence numbers.
+ * ring.c - single-producer ring with per-slot sequence numbers. The
+ * worker's sampling thread pushes, its processing thread consumes; both
+ * move tail (a drop, a consume), so tail only ever moves by CAS.
  */
 #include "ring.h"
 
@@ -21,10 +23,16 @@ void ring_push(struct shm_segment *seg, uint32_t channel, int64_t timestamp_ns, 
 	uint64_t tail = SHM_LOAD(&seg->ring.tail);
 	struct shm_ring_slot *slot = &shm_ring_slots(seg)[head & (cap - 1)];
 
-	if (head - tail >= cap) {
-		/* Full: the oldest unconsumed reading is about to be overwritten. */
-		SHM_STORE(&seg->ring.tail, head - cap + 1);
-		SHM_ADD(&seg->worker.readings_dropped, 1);
+	/* Full: the oldest unconsumed reading is about to be overwritten. The
+	 * worker's processing thread may move tail at the same moment (to
+	 * head, consuming everything): a compare-and-swap, so tail never moves
+	 * back, and a reading consumed meanwhile is not counted as dropped. */
+	while (head - tail >= cap) {
+		if (atomic_compare_exchange_weak_explicit(&seg->ring.tail, &tail, head - cap + 1, memory_order_relaxed,
+							  memory_order_relaxed)) {
+			SHM_ADD(&seg->worker.readings_dropped, 1);
+			break;
+		}
 	}
 
 	SHM_STORE(&slot->seq, 2 * head + 1);
@@ -37,13 +45,17 @@ void ring_push(struct shm_segment *seg, uint32_t channel, int64_t timestamp_ns, 
 	SHM_STORE(&seg->worker.queue_depth, ring_depth(seg));
 }
 
+/* Runs on the processing thread while the sampling thread pushes: tail
+ * moves to head only from the value it had, never back over a drop. */
 uint64_t ring_consume_all(struct shm_segment *seg)
 {
-	uint64_t head = SHM_LOAD(&seg->ring.head);
+	uint64_t head = atomic_load_explicit(&seg->ring.head, memory_order_acquire);
 	uint64_t tail = SHM_LOAD(&seg->ring.tail);
-	SHM_STORE(&seg->ring.tail, head);
-	SHM_STORE(&seg->worker.queue_depth, 0);
-	return head - tail;
+	while (tail < head && !atomic_compare_exchange_weak_explicit(&seg->ring.tail, &tail, head, memory_order_relaxed,
+								     memory_order_relaxed))
+		;
+	SHM_STORE(&seg->worker.queue_depth, ring_depth(seg));
+	return tail < head ? head - tail : 0;
 }
 
 uint64_t ring_depth(const struct shm_segment *seg)

@@ -1,8 +1,9 @@
 /*
  * ring.h - the bounded ring of sensor readings in the segment.
  *
- * The worker pushes readings and later consumes them in its processing
- * step; when readings arrive faster than they are consumed, the oldest
+ * The worker's sampling thread pushes readings and its processing thread
+ * consumes them, concurrently; when readings arrive faster than they are
+ * consumed, the oldest
  * unconsumed one is overwritten and counted as dropped. Other processes
  * only peek at the most recent readings, without locks. The capacity is
  * the process's own copy (view.h), never the live header's.

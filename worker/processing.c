@@ -41,17 +41,43 @@ void processing_free(struct processing *p)
 	memset(p, 0, sizeof *p);
 }
 
-static int cmp_double(const void *a, const void *b)
+/* In-place heapsort: no allocation. (qsort may malloc, taking an arena
+ * lock, and the step runs at SCHED_IDLE, where a lock held while starved
+ * would stall the sampling thread.) */
+static void sift_down(double *a, size_t root, size_t n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && a[child] < a[child + 1])
+			child++;
+		if (!(a[root] < a[child]))
+			return;
+		double t = a[root];
+		a[root] = a[child];
+		a[child] = t;
+		root = child;
+	}
+}
+
+static void sort_doubles(double *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		double t = a[0];
+		a[0] = a[end];
+		a[end] = t;
+		sift_down(a, 0, end);
+	}
 }
 
 void stats_compute(const double *values, size_t n, double *scratch, struct channel_stats *out)
 {
 	double sum = 0.0;
 	memcpy(scratch, values, n * sizeof *values);
-	qsort(scratch, n, sizeof *scratch, cmp_double);
+	sort_doubles(scratch, n);
 	for (size_t i = 0; i < n; i++)
 		sum += values[i];
 	out->min = scratch[0];
@@ -129,6 +155,8 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 	uint32_t channels = shm_view_channels(v);    /* and the late channels, bounded */
 
 	for (uint32_t ch = 0; ch < channels; ch++) {
+		if (p->stop && atomic_load_explicit(p->stop, memory_order_relaxed))
+			break; /* the worker is stopping: the rest can wait for the next worker */
 		/* newest `window` readings of this channel, oldest first */
 		size_t n = 0;
 		for (size_t i = got; i-- > 0 && n < p->window;)

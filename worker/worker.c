@@ -1,8 +1,8 @@
 /*
  * worker.c - the worker's loop: sample each channel when it is due (see
- * sampler.h), push the readings into the ring, heartbeat, and every
- * process interval run the CPU-heavy processing step and record how long
- * it took.
+ * sampler.h), push the readings into the ring and heartbeat, while the
+ * CPU-heavy processing step runs every process interval in a thread of
+ * its own (processing_thread.h).
  *
  * Everything the worker counts lives in shared memory, so a restarted
  * worker continues the counters instead of resetting them.
@@ -21,7 +21,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
-#include "processing.h"
+#include "processing_thread.h"
 #include "sampler.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -79,64 +79,60 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	sigdelset(&sleep_mask, SIGINT);
 	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
-	/* The geometry from our copy (inherited from the supervisor), never
-	 * from the live header, which anyone might have overwritten. */
-	const struct shm_header *geo = &shm_view_of(seg)->hdr;
-	struct processing proc;
-	if (processing_init(&proc, (size_t)cfg->window, geo->ring_capacity, geo->channel_count,
-			    1000.0 / cfg->sample_interval_ms) != 0) {
-		log_error("cannot allocate processing buffers");
-		return 1;
-	}
-
+	const struct shm_header *geo = &shm_view_of(seg)->hdr; /* our copy, never the live header */
 	struct sampler *sampler = sampler_new(seg, cfg);
 	if (!sampler) {
 		log_error("cannot allocate the channels' state");
-		processing_free(&proc);
 		return 1;
 	}
 
 	take_over(seg, geo->channel_count);
+	/* Started after the stop signals are blocked, so they reach this
+	 * thread's ppoll, and after the take-over of what it writes. */
+	struct processing_thread proc;
+	char err[160];
+	if (processing_thread_start(&proc, seg, cfg, err, sizeof err) != 0) {
+		log_error("%s", err);
+		sampler_free(sampler);
+		return 1;
+	}
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
-	const int64_t process_ns = (int64_t)cfg->process_interval_ms * 1000000;
+	/* More CPU than any real step needs (config.c keeps one within half
+	 * the timeout on a slow core): that step spins, the worker is hung. */
+	const double hung_step_cpu_s = cfg->heartbeat_timeout_ms / 1000.0;
+	static struct log_limit hung_log;
 	int64_t next_tick = monotonic_ns();
-	int64_t next_process = next_tick + process_ns;
 
-	log_info("sampling %u channels every %d ms, processing every %d ms", geo->channel_count,
-		 cfg->sample_interval_ms, cfg->process_interval_ms);
+	log_info("sampling %u channels every %d ms, processing every %d ms (priority %s)", geo->channel_count,
+		 cfg->sample_interval_ms, cfg->process_interval_ms, cfg->processing_priority);
 
 	while (!stop_requested) {
 		int64_t now = monotonic_ns();
 		sampler_tick(sampler, now);
 		SHM_ADD(&seg->worker.loop_iterations, 1);
-		child_heartbeat(self);
+		double step_cpu_s = processing_thread_step_cpu_s(&proc);
+		if (step_cpu_s < hung_step_cpu_s)
+			child_heartbeat(self);
+		else
+			log_error_limited(&hung_log,
+					  "the processing step has used %.1f s of CPU, more than any step needs: "
+					  "heartbeats stop until it ends",
+					  step_cpu_s);
 		log_limit_flush();
 		fault_tick();
-
-		if (now >= next_process) {
-			int64_t t0 = monotonic_ns();
-			processing_run(&proc, seg);
-			fault_spike();
-			double spike_s = (double)(monotonic_ns() - t0) / 1e9;
-			histogram_observe(&seg->worker.cpu_spike, spike_s);
-			log_debug("processing step: %.3f ms", spike_s * 1e3);
-			SHM_ADD(&seg->worker.processing_runs, 1);
-			child_heartbeat(self);
-			next_process = now + process_ns;
-		}
 
 		now = monotonic_ns();
 		if (next_tick <= now)
 			next_tick += interval_ns;
 		if (next_tick < now)
-			next_tick = now; /* fell behind (a long spike): skip, never burst */
+			next_tick = now; /* fell behind: skip, never burst */
 		int64_t due = sampler_next_due(sampler);
 		sleep_until(due < next_tick ? due : next_tick);
 	}
 
+	processing_thread_stop(&proc);
 	sampler_free(sampler);
-	processing_free(&proc);
 	log_info("stopping");
 	return 0;
 }

@@ -120,8 +120,20 @@ assert_eq "a hang is not counted as a signal exit" 0 "$(metric 'sensor_child_exi
 stop_checked
 
 echo "-- CPU spike: every processing step burns 2 s of CPU"
-start_stamped "${FAST[@]}" --fault worker:spike:2000 || { fail "service starts"; finish; }
+start_stamped "${FAST[@]}" --simulate --fault worker:spike:2000 || { fail "service starts"; finish; }
 wpid=$(child_pid worker)
+# The step's thread, and only it, runs at SCHED_IDLE (policy 5, field 41
+# of a task's stat: the 39th after "pid (comm) ").
+policies=$(for f in /proc/"$wpid"/task/*/stat; do sed 's/.*) //' "$f" | awk '{ print $39 }'; done | sort | uniq -c | tr -s ' \n' ' ')
+echo "  (the worker's threads by scheduling policy, count and policy: $policies)"
+if grep -q 'cannot run the processing step at SCHED_IDLE' "$SVC_LOG"; then
+	skip "this environment refuses SCHED_IDLE: $(grep -o 'cannot run the processing step at SCHED_IDLE.*' "$SVC_LOG" | head -1)"
+else
+	assert_eq "one worker thread, the processing step's, runs at SCHED_IDLE" 1 \
+		"$(for f in /proc/"$wpid"/task/*/stat; do sed 's/.*) //' "$f" | awk '{ print $39 }'; done | grep -c '^5$')"
+fi
+channels=$(http_body /metrics | grep -c '^sensor_channel_readings_total{')
+r0=$(metric sensor_readings_total); t0=$(date +%s.%N)
 # Seconds the worker's threads spent running or waiting for a core
 # (schedstat: run and run-queue time). A spinning worker is one or the
 # other all the time, however busy the machine; a sleeping one neither.
@@ -131,6 +143,11 @@ b0=$(busy_s "$wpid"); c0=$(cpu_ticks "$wpid")
 probe_start 6 --interval 0.02
 probe_wait
 b1=$(busy_s "$wpid"); c1=$(cpu_ticks "$wpid")
+r1=$(metric sensor_readings_total); t1=$(date +%s.%N)
+expected=$(calc "$channels * 1000 / 50 * ($t1 - $t0)")
+echo "  (readings while the steps spun: $((r1 - r0)) of $expected at $channels channels every 50 ms)"
+assert_gt "the sampling keeps its period while the steps spin (over 80% of its readings)" \
+	"$(calc "($r1 - $r0) / ($expected + 1e-9)")" 0.8
 busy=$(calc "$b1 - $b0")
 cpu_s=$(calc "($c1 - $c0) / $(getconf CLK_TCK)")
 echo "  (in 6 s the worker ran or waited for a core $busy s, of which it got $cpu_s s of CPU; / and /metrics meanwhile: $PROBE)"
@@ -141,6 +158,13 @@ assert_match "and answered 200 (the worker stays healthy)" '^200:[0-9]+$' "$(pro
 sum=$(metric sensor_cpu_spike_seconds_sum); cnt=$(metric sensor_cpu_spike_seconds_count)
 assert_gt "the spikes show in the histogram (mean $(calc "$sum / ($cnt + 1e-9)") s)" "$(calc "$sum / ($cnt + 1e-9)")" 1.9
 assert_eq "the worker was never restarted" "$wpid" "$(child_pid worker)"
+stop_checked
+
+echo "-- a processing step that spins on: more CPU than the 1 s timeout is a hang"
+start_stamped "${FAST[@]}" --simulate --heartbeat-timeout-ms 1000 --backoff-min-ms 100 --fault worker:spike:5000 ||
+	{ fail "service starts"; finish; }
+wait_for "the worker whose step spins is killed as hung" 15 metric_above 'sensor_child_exits_total{child="worker",reason="hang"}' 0
+check "the worker said why its heartbeats stopped" grep -q 'the processing step has used [0-9.]* s of CPU' "$SVC_LOG"
 stop_checked
 
 finish

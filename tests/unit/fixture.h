@@ -1,8 +1,9 @@
 /*
  * fixture.h - helpers shared by the unit tests: a segment in private
  * heap memory laid out exactly as shm_create lays out a shared one, with
- * the process's copy of its structure (view.h) taken, and an
- * evbuffer-to-string helper.
+ * the process's copy of its structure (view.h) taken, one with its
+ * channels described (FIXTURE_WITH_CHANNELS), and an evbuffer-to-string
+ * helper (FIXTURE_WITH_EVBUFFER).
  */
 #ifndef SENSOR_TEST_FIXTURE_H
 #define SENSOR_TEST_FIXTURE_H
@@ -47,6 +48,24 @@ static inline void fixture_free(struct shm_segment *seg)
 	shm_view_release(seg);
 	free(seg);
 }
+
+#ifdef FIXTURE_WITH_CHANNELS
+#include "../../common/config.h"
+#include "../../worker/source.h"
+
+/* A segment whose n built-in channels are described by the supervisor's
+ * own code (names, units, which ones get a spectrum), as main.c does. */
+static inline struct shm_segment *fixture_described_segment(uint32_t cap, uint32_t n)
+{
+	struct shm_segment *seg = fixture_segment(cap, n);
+	struct config cfg;
+	config_defaults(&cfg);
+	cfg.channels = (int)n;
+	source_describe_channels(seg, &cfg);
+	fixture_seal(seg);
+	return seg;
+}
+#endif
 
 #ifdef FIXTURE_WITH_EVBUFFER
 #include <event2/buffer.h>

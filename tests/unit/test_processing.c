@@ -16,20 +16,8 @@
 #include "../../shm/seqlock.h"
 #include "../../worker/processing.h"
 #include "../../worker/source.h"
+#define FIXTURE_WITH_CHANNELS
 #include "fixture.h"
-
-/* A segment whose n built-in channels are described by the supervisor's
- * own code (names, units, which ones get a spectrum), as main.c does. */
-static struct shm_segment *described_segment(uint32_t cap, uint32_t n)
-{
-	struct shm_segment *seg = fixture_segment(cap, n);
-	struct config cfg;
-	config_defaults(&cfg);
-	cfg.channels = (int)n;
-	source_describe_channels(seg, &cfg);
-	fixture_seal(seg);
-	return seg;
-}
 
 static const double two_pi = 6.283185307179586;
 
@@ -181,7 +169,7 @@ static void push_steps(struct shm_segment *seg, unsigned from, unsigned steps)
 static void test_run_publishes_window_stats(void **state)
 {
 	(void)state;
-	struct shm_segment *seg = described_segment(512, 3);
+	struct shm_segment *seg = fixture_described_segment(512, 3);
 	struct processing p;
 	assert_int_equal(processing_init(&p, 32, 512, 3, 10.0), 0);
 	push_steps(seg, 0, 100);

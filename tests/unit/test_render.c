@@ -314,7 +314,7 @@ static size_t count(const char *hay, const char *needle)
 }
 
 static const char expected_metrics[] =
-	"# HELP sensor_cpu_spike_seconds Duration of the worker's CPU-heavy processing step.\n"
+	"# HELP sensor_cpu_spike_seconds CPU time of each of the worker's CPU-heavy processing steps.\n"
 	"# TYPE sensor_cpu_spike_seconds histogram\n"
 	"sensor_cpu_spike_seconds_bucket{le=\"0.0005\"} 1\n"
 	"sensor_cpu_spike_seconds_bucket{le=\"0.001\"} 1\n"

@@ -1,7 +1,8 @@
 /*
  * test_ring.c - the ring buffer of readings: order, wrap-around,
  * overwrite-oldest with its dropped counter, queue depth, consumption,
- * torn/overwritten slots, and a concurrent writer/reader.
+ * torn/overwritten slots, a concurrent writer/reader, and a push racing a
+ * consume.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "../../shm/ring.h"
 #include "../../shm/seqlock.h"
@@ -369,6 +371,79 @@ static void test_concurrent_writer_reader(void **state)
 	fixture_free(c.seg);
 }
 
+/*
+ * The worker's two threads on one ring: the sampling thread pushes while
+ * the processing thread consumes. Every reading pushed is then consumed
+ * once, dropped once, or still pending: none is counted twice (tail moved
+ * back over a consume) or lost (tail moved back over a drop). The smallest
+ * ring, and a consumer pausing a varying while between consumes, so that
+ * the ring fills and the drop path and the consume race on tail often.
+ */
+#define RACE_CAP SHM_RING_MIN
+#define RACE_PUSHES 2000000u
+
+#define RACE_MIN_OVERLAPS 20000u /* consumes that took readings while the producer ran */
+#define RACE_MAX_S 20
+
+struct race {
+	struct shm_segment *seg;
+	atomic_bool done;
+	_Atomic uint64_t overlaps;
+	uint64_t consumed;
+	uint64_t consumes;
+};
+
+static void *race_consumer(void *arg)
+{
+	struct race *r = arg;
+	while (!atomic_load(&r->done)) {
+		uint64_t got = ring_consume_all(r->seg);
+		r->consumed += got;
+		r->consumes++;
+		if (got > 0)
+			atomic_fetch_add(&r->overlaps, 1);
+		for (volatile unsigned spin = 0; spin < (r->consumes % 64) * 8; spin++)
+			;
+	}
+	r->consumed += ring_consume_all(r->seg);
+	return NULL;
+}
+
+static void test_concurrent_push_and_consume_count_each_reading_once(void **state)
+{
+	(void)state;
+	struct race r;
+	memset(&r, 0, sizeof r);
+	r.seg = fixture_segment(RACE_CAP, 1);
+	assert_non_null(r.seg);
+	atomic_init(&r.done, false);
+	atomic_init(&r.overlaps, 0);
+	pthread_t tc;
+	assert_int_equal(pthread_create(&tc, NULL, race_consumer, &r), 0);
+	/* At least RACE_PUSHES, and on until the two threads have really run
+	 * side by side (a consumer that only ran after the pushes proves
+	 * nothing), within RACE_MAX_S. */
+	uint64_t pushed = 0;
+	time_t give_up = time(NULL) + RACE_MAX_S;
+	while (pushed < RACE_PUSHES || (atomic_load(&r.overlaps) < RACE_MIN_OVERLAPS && time(NULL) < give_up))
+		for (uint32_t k = 0; k < 1000; k++, pushed++)
+			ring_push(r.seg, 0, (int64_t)pushed, (double)pushed);
+	atomic_store(&r.done, true);
+	assert_int_equal(pthread_join(tc, NULL), 0);
+
+	uint64_t dropped = atomic_load(&r.seg->worker.readings_dropped);
+	print_message("pushed %llu: consumed %llu in %llu consumes (%llu non-empty), dropped %llu, pending %llu\n",
+		      (unsigned long long)pushed, (unsigned long long)r.consumed, (unsigned long long)r.consumes,
+		      (unsigned long long)atomic_load(&r.overlaps), (unsigned long long)dropped,
+		      (unsigned long long)ring_depth(r.seg));
+	assert_true(atomic_load(&r.overlaps) >= RACE_MIN_OVERLAPS); /* they did race */
+	assert_true(dropped > 0);                                   /* on the drop path too */
+	assert_int_equal(ring_depth(r.seg), 0);
+	assert_int_equal(r.consumed + dropped, pushed);
+	assert_int_equal(atomic_load(&r.seg->ring.tail), pushed);
+	fixture_free(r.seg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +460,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_peek_skips_overwritten_slot, setup, teardown),
 		cmocka_unit_test(test_larger_ring_uses_header_capacity),
 		cmocka_unit_test(test_concurrent_writer_reader),
+		cmocka_unit_test(test_concurrent_push_and_consume_count_each_reading_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

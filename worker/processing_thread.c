@@ -1,0 +1,164 @@
+/*
+ * processing_thread.c - the processing step's thread: wait an interval,
+ * run the step, record how long it took, again until stopped.
+ */
+#define _GNU_SOURCE
+#include "processing_thread.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/fault.h"
+#include "../common/log.h"
+#include "../shm/clock.h"
+#include "../shm/metrics.h"
+#include "../shm/seqlock.h"
+#include "../shm/view.h"
+
+/* The step keeps its buffers on the heap: a small stack is plenty. */
+#define PROCESSING_STACK_BYTES (256u * 1024u)
+
+int processing_priority_check(const char *text, char *why, size_t whylen)
+{
+	if (strcmp(text, "idle") == 0 || strcmp(text, "nice") == 0)
+		return 0;
+	snprintf(why, whylen, "must be idle or nice");
+	return -1;
+}
+
+static void set_priority(struct processing_thread *t)
+{
+	int policy = SCHED_OTHER; /* at the worker's nice value, as the thread was born */
+	if (t->idle_priority) {
+		struct sched_param sp = { .sched_priority = 0 };
+		int rc = pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+		if (rc == 0)
+			policy = SCHED_IDLE;
+		else
+			log_warn(
+				"cannot run the processing step at SCHED_IDLE (%s): it runs at the worker's nice value",
+				strerror(rc));
+	}
+	atomic_store(&t->policy, policy);
+}
+
+/* The histogram records the step's own CPU time: what the step costs,
+ * whatever else the machine runs (at SCHED_IDLE its wall time is mostly
+ * how long others kept the CPU). No logging here: a lock taken at
+ * SCHED_IDLE and held while starved would stall whoever waits for it. */
+static void step(struct processing_thread *t)
+{
+	int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	atomic_store(&t->step_cpu0_ns, cpu0);
+	processing_run(&t->proc, t->seg);
+	fault_spike(); /* testing aid: no-op unless --fault armed one */
+	double cpu_s = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e9;
+	histogram_observe(&t->seg->worker.cpu_spike, cpu_s);
+	SHM_ADD(&t->seg->worker.processing_runs, 1);
+	atomic_store(&t->step_cpu0_ns, -1);
+}
+
+/* Sleep until `deadline_ns` (monotonic) or a stop; true when stopping. */
+static bool wait_until(struct processing_thread *t, int64_t deadline_ns)
+{
+	struct timespec at = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop && pthread_cond_timedwait(&t->wake, &t->mu, &at) != ETIMEDOUT)
+		;
+	bool stop = t->stop;
+	pthread_mutex_unlock(&t->mu);
+	return stop;
+}
+
+static void *run(void *arg)
+{
+	struct processing_thread *t = arg;
+	set_priority(t);
+	/* Start to start, as the interval is documented; a step longer than
+	 * the interval is followed by the next at once, never by a burst. */
+	int64_t next = monotonic_ns() + t->interval_ns;
+	while (!wait_until(t, next)) {
+		int64_t start = monotonic_ns();
+		step(t);
+		next = start + t->interval_ns;
+	}
+	return NULL;
+}
+
+int processing_thread_start(struct processing_thread *t, struct shm_segment *seg, const struct config *cfg, char *err,
+			    size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	t->seg = seg;
+	t->interval_ns = (int64_t)cfg->process_interval_ms * 1000000;
+	t->idle_priority = strcmp(cfg->processing_priority, "idle") == 0;
+	atomic_init(&t->step_cpu0_ns, -1);
+	atomic_init(&t->policy, -1);
+	atomic_init(&t->stopping, false);
+	/* The geometry from our copy (inherited from the supervisor), never
+	 * from the live header, which anyone might have overwritten. */
+	const struct shm_header *geo = &shm_view_of(seg)->hdr;
+	if (processing_init(&t->proc, (size_t)cfg->window, geo->ring_capacity, geo->channel_count,
+			    1000.0 / cfg->sample_interval_ms) != 0) {
+		snprintf(err, errlen, "cannot allocate processing buffers");
+		return -1;
+	}
+	t->proc.stop = &t->stopping;
+	pthread_condattr_t ca;
+	pthread_attr_t a;
+	int rc = pthread_condattr_init(&ca);
+	if (rc == 0) {
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		rc = pthread_cond_init(&t->wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	if (rc == 0 && (rc = pthread_mutex_init(&t->mu, NULL)) != 0)
+		pthread_cond_destroy(&t->wake);
+	if (rc == 0) {
+		if ((rc = pthread_attr_init(&a)) == 0) {
+			pthread_attr_setstacksize(&a, PROCESSING_STACK_BYTES);
+			rc = pthread_create(&t->tid, &a, run, t);
+			pthread_attr_destroy(&a);
+		}
+		if (rc != 0) {
+			pthread_mutex_destroy(&t->mu);
+			pthread_cond_destroy(&t->wake);
+		}
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot start the processing thread: %s", strerror(rc));
+		processing_free(&t->proc);
+		return -1;
+	}
+	if ((rc = pthread_getcpuclockid(t->tid, &t->cpu_clock)) != 0) {
+		t->cpu_clock = (clockid_t)-1;
+		log_warn("cannot read the processing thread's CPU clock (%s): a step that spins forever will not stop "
+			 "the heartbeats",
+			 strerror(rc));
+	}
+	return 0;
+}
+
+double processing_thread_step_cpu_s(struct processing_thread *t)
+{
+	int64_t cpu0 = atomic_load(&t->step_cpu0_ns);
+	if (cpu0 < 0 || t->cpu_clock == (clockid_t)-1)
+		return 0.0;
+	int64_t used = clock_ns(t->cpu_clock) - cpu0;
+	return used > 0 ? (double)used / 1e9 : 0.0;
+}
+
+void processing_thread_stop(struct processing_thread *t)
+{
+	atomic_store(&t->stopping, true); /* a step in progress ends after its channel */
+	pthread_mutex_lock(&t->mu);
+	t->stop = true;
+	pthread_cond_signal(&t->wake);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->tid, NULL);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->wake);
+	processing_free(&t->proc);
+}
