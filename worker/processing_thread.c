@@ -54,10 +54,22 @@ static void step(struct processing_thread *t)
 	atomic_store(&t->step_cpu0_ns, cpu0);
 	processing_run(&t->proc, t->seg);
 	fault_spike(); /* testing aid: no-op unless --fault armed one */
-	double cpu_s = (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0) / 1e9;
-	histogram_observe(&t->seg->worker.cpu_spike, cpu_s);
+	int64_t cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+	histogram_observe(&t->seg->worker.cpu_spike, (double)cpu_ns / 1e9);
 	SHM_ADD(&t->seg->worker.processing_runs, 1);
 	atomic_store(&t->step_cpu0_ns, -1);
+	atomic_store(&t->last_cpu_ns, cpu_ns);
+	atomic_fetch_add(&t->steps, 1);
+}
+
+bool processing_thread_step_done(struct processing_thread *t, uint64_t *seen, double *cpu_s)
+{
+	uint64_t steps = atomic_load(&t->steps);
+	if (steps == *seen)
+		return false;
+	*seen = steps;
+	*cpu_s = (double)atomic_load(&t->last_cpu_ns) / 1e9;
+	return true;
 }
 
 /* Sleep until `deadline_ns` (monotonic) or a stop; true when stopping. */
@@ -97,6 +109,8 @@ int processing_thread_start(struct processing_thread *t, struct shm_segment *seg
 	atomic_init(&t->step_cpu0_ns, -1);
 	atomic_init(&t->policy, -1);
 	atomic_init(&t->stopping, false);
+	atomic_init(&t->steps, 0);
+	atomic_init(&t->last_cpu_ns, 0);
 	/* The geometry from our copy (inherited from the supervisor), never
 	 * from the live header, which anyone might have overwritten. */
 	const struct shm_header *geo = &shm_view_of(seg)->hdr;

@@ -46,6 +46,8 @@ struct processing_thread {
 	atomic_bool stopping;         /* read by a step in progress: it ends early */
 	_Atomic int64_t step_cpu0_ns; /* the thread's CPU time when the step in progress began; -1: none */
 	_Atomic int policy;           /* the policy the thread runs under, once it has set it; -1 before */
+	_Atomic uint64_t steps;       /* steps done */
+	_Atomic int64_t last_cpu_ns;  /* the CPU time of the last step done */
 };
 
 /* processing-priority's check: "idle" or "nice". */
@@ -58,6 +60,10 @@ int processing_thread_start(struct processing_thread *t, struct shm_segment *seg
 
 /* CPU seconds the step in progress has used so far; 0 between steps. */
 double processing_thread_step_cpu_s(struct processing_thread *t);
+
+/* Whether a step ended since the count in *seen (which it updates), and
+ * then the CPU seconds of the last one: the thread itself never logs. */
+bool processing_thread_step_done(struct processing_thread *t, uint64_t *seen, double *cpu_s);
 
 /* Stop the thread (a step in progress ends after the channel it is on),
  * join it, free. */

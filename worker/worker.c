@@ -103,6 +103,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	const double hung_step_cpu_s = cfg->heartbeat_timeout_ms / 1000.0;
 	static struct log_limit hung_log;
 	int64_t next_tick = monotonic_ns();
+	uint64_t steps_seen = 0;
 
 	log_info("sampling %u channels every %d ms, processing every %d ms (priority %s)", geo->channel_count,
 		 cfg->sample_interval_ms, cfg->process_interval_ms, cfg->processing_priority);
@@ -119,6 +120,9 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 					  "the processing step has used %.1f s of CPU, more than any step needs: "
 					  "heartbeats stop until it ends",
 					  step_cpu_s);
+		double last_cpu_s;
+		if (processing_thread_step_done(&proc, &steps_seen, &last_cpu_s))
+			log_debug("processing step: %.3f ms of CPU", last_cpu_s * 1e3);
 		log_limit_flush();
 		fault_tick();
 

@@ -98,7 +98,13 @@ static void test_steps_run_and_are_recorded(void **state)
 	struct processing_thread t;
 	start(&t, seg, "nice", 20);
 	assert_true(eventually(two_steps_run, &t, seg, 5000));
+	uint64_t seen = 0;
+	double cpu_s = -1.0;
+	assert_true(processing_thread_step_done(&t, &seen, &cpu_s)); /* for the sampling loop's debug line */
+	assert_true(seen >= 2 && cpu_s >= 0.0 && cpu_s < 1.0);
 	processing_thread_stop(&t);
+	processing_thread_step_done(&t, &seen, &cpu_s);               /* a step that ended meanwhile */
+	assert_false(processing_thread_step_done(&t, &seen, &cpu_s)); /* and none after the stop */
 
 	uint64_t runs = atomic_load(&seg->worker.processing_runs);
 	assert_int_equal(ring_depth(seg), 0);
