@@ -433,7 +433,8 @@ def stage_spike():
         states = ["idle", "spike"]
     log(f"spike: the step's thread {step_tid}; states {', '.join(states)}")
     try:
-        runs += spike_runs("ours", svc, (lambda: wpid, None), ours_state, states)
+        # running/CPU figures of the step's thread (the one that spins), else the process
+        runs += spike_runs("ours", svc, (lambda: wpid, step_tid), ours_state, states)
     finally:
         os.kill(wpid, signal.SIGCONT)
     page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")

@@ -1454,7 +1454,7 @@ def spike_method(spike):
             "*spike* it continues (SIGCONT); the page served is the same. The baseline's spike is "
             f"`{' '.join(spike['baseline_args'])}` (its processing thread computes for 3 s of every 3.1 s), "
             "paused with SIGUSR2 and resumed with SIGUSR1. *Worker running* is the share of 20 ms samples in "
-            "which the worker (the baseline's processing thread) was running or runnable; *got* is the CPU it "
+            "which the worker's processing thread (the baseline's) was running or runnable; *got* is the CPU it "
             "received, in cores. "
             + ("A third state, *spike, the step at normal priority (nice 0)*, moves the step's thread from "
                "`SCHED_IDLE` (the service's default) to the normal policy at nice 0 (sched_setscheduler, "

@@ -31,8 +31,11 @@ continue
 GDB
 timeout 60 gdb -q -batch -nx -p "$wpid" -x "$TEST_TMP/gdb.cmd" >"$TEST_TMP/gdb.out" 2>&1
 t1=$(date +%s.%N)
-grep -E "^Breakpoint [123](\.[0-9]+)?,|exited" "$TEST_TMP/gdb.out" | sed 's/^/  (gdb: /; s/$/)/'
-if ! grep -qE "^Breakpoint [123](\.[0-9]+)?," "$TEST_TMP/gdb.out"; then
+# "Breakpoint 2, ..." or, in a process with threads, "Thread 1 "name" hit
+# Breakpoint 2, ..."
+hit='^(Thread [0-9]+ "[^"]*" hit )?Breakpoint [123](\.[0-9]+)?,'
+grep -E "$hit|exited" "$TEST_TMP/gdb.out" | sed 's/^/  (gdb: /; s/$/)/'
+if ! grep -qE "$hit" "$TEST_TMP/gdb.out"; then
 	skip "gdb could not stop the worker at its sleep (ptrace not permitted?)"
 	sed "s/^/    /" "$TEST_TMP/gdb.out" | tail -15
 	stop_checked
