@@ -578,7 +578,7 @@ def explanations(d, targets):
             out.append(f"*Soak growth*: {desc}. Pages touched for the first time late in the run (a larger "
                        "buffer for the largest page or burst so far, the heap's or the ring's last untouched "
                        "pages) grow RSS without a leak; only a longer soak (`BENCH_SOAK_S=1800`) tells growth "
-                       "that levels off from one that does not.")
+                       "that levels off from one that does not." + long_soak_verdict(d.get("soak_long"), grown))
         elif key == "stack" and soak:
             st = soak["stats"]
             parts = {p: st.get(p, {}).get("rss_max") for p in ("ours", "victoria-metrics", "vmalert")}
@@ -586,6 +586,31 @@ def explanations(d, targets):
             out.append(f"*Stack total* ({measured}) is over {user_mb(TARGET_STACK_BYTES)}; the largest part is {big} "
                        f"({mb(parts[big])}).")
     return out
+
+
+def long_soak_verdict(soak_long, procs):
+    """What the long soak with the stack's own flags (soak-long.json) says
+    of these processes' RSS after its warm-up: the range it stayed in, and
+    whether its highest came in the first third (levels off) or later."""
+    long = (soak_long or {}).get("soak-long.json")
+    if not long or not procs:
+        return ""
+    parts = []
+    for p in procs:
+        pts = [x for x in long["series"].get(p, []) if x[0] >= long["warmup_s"]]
+        if len(pts) < 6:
+            continue
+        third = pts[0][0] + (pts[-1][0] - pts[0][0]) / 3
+        first_max = max(x[1] for x in pts if x[0] <= third)
+        top = max(x[1] for x in pts)
+        how = ("its highest reached within the first third: it levels off" if top - first_max <= PAGE else
+               f"{num((top - first_max) / 1024)} KiB above the first third's highest by the end: still growing")
+        parts.append(f"the {p}'s RSS stayed between {num(min(x[1] for x in pts) / 1024)} and {num(top / 1024)} KiB "
+                     f"over {(pts[-1][0] - pts[0][0]) / 60:.0f} minutes after its warm-up, {how}")
+    if not parts:
+        return ""
+    return (" In the long soak (`make bench-soak-long`, soak-long.json: the same load, a run of its own), "
+            + "; ".join(parts) + ".")
 
 
 def joined(soak, labels, since=None):
