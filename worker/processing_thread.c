@@ -1,6 +1,6 @@
 /*
  * processing_thread.c - the processing step's thread: wait an interval,
- * run the step, record how long it took, again until stopped.
+ * run the step, record its CPU time, again until stopped.
  */
 #define _GNU_SOURCE
 #include "processing_thread.h"
@@ -77,9 +77,9 @@ static bool wait_until(struct processing_thread *t, int64_t deadline_ns)
 {
 	struct timespec at = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
 	pthread_mutex_lock(&t->mu);
-	while (!t->stop && pthread_cond_timedwait(&t->wake, &t->mu, &at) != ETIMEDOUT)
+	while (!atomic_load(&t->stopping) && pthread_cond_timedwait(&t->wake, &t->mu, &at) != ETIMEDOUT)
 		;
-	bool stop = t->stop;
+	bool stop = atomic_load(&t->stopping);
 	pthread_mutex_unlock(&t->mu);
 	return stop;
 }
@@ -166,9 +166,8 @@ double processing_thread_step_cpu_s(struct processing_thread *t)
 
 void processing_thread_stop(struct processing_thread *t)
 {
+	pthread_mutex_lock(&t->mu);       /* so the wait cannot miss it */
 	atomic_store(&t->stopping, true); /* a step in progress ends after its channel */
-	pthread_mutex_lock(&t->mu);
-	t->stop = true;
 	pthread_cond_signal(&t->wake);
 	pthread_mutex_unlock(&t->mu);
 	pthread_join(t->tid, NULL);

@@ -42,8 +42,7 @@ struct processing_thread {
 	clockid_t cpu_clock; /* the thread's CPU clock */
 	pthread_mutex_t mu;
 	pthread_cond_t wake;
-	bool stop;                    /* under mu: the wait ends */
-	atomic_bool stopping;         /* read by a step in progress: it ends early */
+	atomic_bool stopping;         /* set under mu (the wait ends), read by a step in progress (it ends early) */
 	_Atomic int64_t step_cpu0_ns; /* the thread's CPU time when the step in progress began; -1: none */
 	_Atomic int policy;           /* the policy the thread runs under, once it has set it; -1 before */
 	_Atomic uint64_t steps;       /* steps done */
