@@ -407,13 +407,13 @@ def stage_spike():
     # The processing step's thread: the worker's one task at SCHED_IDLE,
     # as the service runs it by default.
     step_tid = next((int(t) for t in os.listdir(f"/proc/{wpid}/task")
-                     if os.sched_getscheduler(int(t)) == getattr(os, "SCHED_IDLE", 5)), None)
+                     if os.sched_getscheduler(int(t)) == os.SCHED_IDLE), None)
 
     def ours_state(state):
         """spike: the service as it runs (its step at SCHED_IDLE); spike-normal:
         the step moved to the normal policy at nice 0, the worst case of a step
         sharing the CPU on equal terms."""
-        if step_tid is not None and len(states) > 2:
+        if step_tid is not None:
             if state == "spike-normal":
                 os.sched_setscheduler(step_tid, os.SCHED_OTHER, os.sched_param(0))
                 try:

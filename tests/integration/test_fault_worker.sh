@@ -124,13 +124,13 @@ start_stamped "${FAST[@]}" --simulate --fault worker:spike:2000 || { fail "servi
 wpid=$(child_pid worker)
 # The step's thread, and only it, runs at SCHED_IDLE (policy 5, field 41
 # of a task's stat: the 39th after "pid (comm) ").
-policies=$(for f in /proc/"$wpid"/task/*/stat; do sed 's/.*) //' "$f" | awk '{ print $39 }'; done | sort | uniq -c | tr -s ' \n' ' ')
-echo "  (the worker's threads by scheduling policy, count and policy: $policies)"
+task_policies() { for f in /proc/"$1"/task/*/stat; do sed 's/.*) //' "$f" | awk '{ print $39 }'; done; }
+policies=$(task_policies "$wpid")
+echo "  (the worker's threads by scheduling policy, count and policy: $(sort <<<"$policies" | uniq -c | tr -s ' \n' ' '))"
 if grep -q 'cannot run the processing step at SCHED_IDLE' "$SVC_LOG"; then
 	skip "this environment refuses SCHED_IDLE: $(grep -o 'cannot run the processing step at SCHED_IDLE.*' "$SVC_LOG" | head -1)"
 else
-	assert_eq "one worker thread, the processing step's, runs at SCHED_IDLE" 1 \
-		"$(for f in /proc/"$wpid"/task/*/stat; do sed 's/.*) //' "$f" | awk '{ print $39 }'; done | grep -c '^5$')"
+	assert_eq "one worker thread, the processing step's, runs at SCHED_IDLE" 1 "$(grep -c '^5$' <<<"$policies")"
 fi
 channels=$(http_body /metrics | grep -c '^sensor_channel_readings_total{')
 r0=$(metric sensor_readings_total); t0=$(date +%s.%N)
