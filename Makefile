@@ -58,7 +58,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 # The first target is the default, whatever the topic makefiles define.
 .DEFAULT_GOAL := all
-.PHONY: all run stop test test-packaging unit integration check-deps deps coverage asan ubsan bench \
+.PHONY: all run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
         install uninstall clean lint format-check
 
 all: $(BUILD)/sensor-service
@@ -70,12 +70,13 @@ $(BUILD)/libsensor.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-# The Makefile is a prerequisite: a change of flags rebuilds what they build.
-$(BUILD)/obj/%.o: %.c Makefile
+# The makefiles are prerequisites: a change of flags rebuilds what they build.
+MAKEFILES_ALL := Makefile $(wildcard mk/*.mk)
+$(BUILD)/obj/%.o: %.c $(MAKEFILES_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a Makefile
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a $(MAKEFILES_ALL)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(TEST_LIBS) -lpthread
 
@@ -91,11 +92,28 @@ stop:
 	scripts/run-stack.sh stop
 
 test: deps
-	@$(MAKE) --no-print-directory unit integration
+	@$(MAKE) --no-print-directory suite
+
+# Every unit program and integration script runs (a failure does not stop
+# the rest); tests/suite.sh records each and ends with the suite's total:
+# checks passed, failed and skipped, and which programs failed or skipped.
+SUITE         := tests/suite.sh
+SUITE_RESULTS  = $(BUILD)/suite-results.txt
+suite:
+	@rm -f $(SUITE_RESULTS); rc=0; \
+	$(MAKE) --no-print-directory SUITE_PART=1 unit || rc=1; \
+	$(MAKE) --no-print-directory SUITE_PART=1 integration || rc=1; \
+	$(SUITE) total $(SUITE_RESULTS) || rc=1; exit $$rc
+
+# unit or integration alone print their own total; as part of suite, the
+# suite prints one for both.
+suite_start = [ -n "$(SUITE_PART)" ] || rm -f $(SUITE_RESULTS)
+suite_end   = [ -n "$(SUITE_PART)" ] || $(SUITE) total $(SUITE_RESULTS) || rc=1; exit $$rc
 
 # The fuzz targets' seed corpora replay with the ordinary compiler too.
 unit: $(UNIT_BINS) fuzz-replay
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@$(suite_start); rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
+	$(suite_end)
 
 # The installation, the man page and the compose files, checked without
 # running the service's integration tests: every tests/packaging/test_*.sh
@@ -110,15 +128,15 @@ test-packaging: deps $(BUILD)/sensor-service
 # words and summary line of lib.sh's skip and finish.
 INTEGRATION_SKIP ?=
 integration: $(BUILD)/sensor-service
-	@set -e; for t in tests/integration/test_*.sh; do \
+	@$(suite_start); rc=0; for t in tests/integration/test_*.sh; do \
 		case " $(INTEGRATION_SKIP) " in *" $$(basename $$t .sh) "*) \
-			echo "== $$t"; echo "  SKIP $(INTEGRATION_SKIP_WHY)"; \
-			echo "$$(basename $$t .sh): 0/0 checks passed, 1 skipped"; continue ;; esac; \
-		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
+			$(SUITE) skip $(SUITE_RESULTS) $$(basename $$t .sh) "$(INTEGRATION_SKIP_WHY)"; continue ;; esac; \
+		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
+	$(suite_end)
 
 coverage:
 	@rm -rf build/coverage
-	@$(MAKE) --no-print-directory BUILD=build/coverage CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage unit integration
+	@$(MAKE) --no-print-directory BUILD=build/coverage CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage suite
 	lcov --quiet --capture --directory build/coverage/obj --output-file build/coverage/all.info
 	lcov --quiet --extract build/coverage/all.info '*/shm/*' '*/exporter/*' '*/supervisor/*' \
 		'*/worker/*' '*/common/*' --output-file build/coverage/lcov.info
@@ -141,12 +159,12 @@ SANITIZER_SKIP_WHY := the monitoring stack's wiring: make test runs it, the sani
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAGS=-fsanitize=address \
-		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" unit integration
+		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" suite
 
 ubsan:
 	@$(MAKE) --no-print-directory BUILD=build/ubsan \
 		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" LDFLAGS=-fsanitize=undefined \
-		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" unit integration
+		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" suite
 
 bench: deps all
 	scripts/bench.sh

@@ -460,22 +460,36 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	return validate_processing(cfg, err, errlen);
 }
 
+/* Whether an option before index i has the same group: each group is
+ * printed once, at its first option, whatever the table's order. */
+static bool group_seen_before(size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(options[j].group, options[i].group) == 0)
+			return true;
+	return false;
+}
+
+static void print_option(const struct config *cfg, const struct option_desc *o, FILE *out)
+{
+	const char *field = (const char *)cfg + o->offset;
+	switch (o->type) {
+	case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
+	case OPT_MODE: fprintf(out, "%s=%04o\n", o->flag, (unsigned)*(const int *)field); break;
+	case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
+	case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
+	}
+}
+
 void config_print(const struct config *cfg, FILE *out)
 {
-	const char *group = "";
 	for (size_t i = 0; i < N_OPTIONS; i++) {
-		const struct option_desc *o = &options[i];
-		const char *field = (const char *)cfg + o->offset;
-		if (strcmp(group, o->group) != 0) {
-			fprintf(out, "%s[%s]\n", i ? "\n" : "", o->group);
-			group = o->group;
-		}
-		switch (o->type) {
-		case OPT_INT: fprintf(out, "%s=%d\n", o->flag, *(const int *)field); break;
-		case OPT_MODE: fprintf(out, "%s=%04o\n", o->flag, (unsigned)*(const int *)field); break;
-		case OPT_BOOL: fprintf(out, "%s=%s\n", o->flag, *(const bool *)field ? "true" : "false"); break;
-		case OPT_STRING: fprintf(out, "%s=%s\n", o->flag, field); break;
-		}
+		if (group_seen_before(i))
+			continue;
+		fprintf(out, "%s[%s]\n", i ? "\n" : "", options[i].group);
+		for (size_t j = i; j < N_OPTIONS; j++)
+			if (strcmp(options[j].group, options[i].group) == 0)
+				print_option(cfg, &options[j], out);
 	}
 	channels_print(&cfg->chans, out);
 }
@@ -564,7 +578,7 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 	entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
 
 	GOptionContext *ctx = g_option_context_new("- sensor sampling service with a Prometheus exporter");
-	g_option_context_set_summary(ctx, "Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug)\n"
+	g_option_context_set_summary(ctx, "Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug, /dashboard)\n"
 					  "that share one POSIX shared-memory segment.");
 	g_option_context_set_description(
 		ctx, "Settings are read, weakest first, from built-in defaults, the --config file,\n"

@@ -7,10 +7,7 @@
 #   make bench-gzip   what gzip costs a scrape at levels 1, 6 and 9
 #                     (bench/gzip_cost.py), the measurement behind GZIP_LEVEL
 
-LIB_SRC    += exporter/gzip.c exporter/selfstat.c exporter/render_process.c exporter/webconfig.c \
-              exporter/tls.c exporter/auth.c exporter/web.c
 LDLIBS     += -lcrypt
-UNIT_TESTS += test_gzip test_selfstat test_webconfig
 
 .PHONY: bench-gzip
 

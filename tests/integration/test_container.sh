@@ -76,6 +76,9 @@ assert_eq "the container's cgroup has the ${LIMIT_MB} MiB limit" $((LIMIT_MB * M
 sup=$(ct_host_pid "$cg" sensor-service); wpid=$(ct_host_pid "$cg" sensor-worker); epid=$(ct_host_pid "$cg" sensor-exporter)
 assert_eq "OOM order: the worker's oom_score_adj is the highest" 1000 "$(cat "/proc/$wpid/oom_score_adj")"
 assert_gt "the exporter's is above the supervisor's" "$(cat "/proc/$epid/oom_score_adj")" "$(cat "/proc/$sup/oom_score_adj")"
+out=$(CONTAINER_ENGINE=podman "$ROOT/scripts/rss_check.sh" --container "$name" "$LIMIT_MB" 2>&1); rc=$?
+printf '%s\n' "$out" | sed 's/^/       /'
+assert_eq "scripts/rss_check.sh --container measures its three processes within ${LIMIT_MB} MiB" 0 "$rc"
 idle=$(cg_usage "$cg")
 # Load: /metrics as fast as 16 connections get it, for 5 s.
 ct_load "$SVC_URL/metrics" 5 "$TEST_TMP/wrk"

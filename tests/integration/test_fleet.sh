@@ -238,7 +238,13 @@ echo "-- the central store goes away for ${OUTAGE_S}s; the devices keep running"
 sleep 2
 T_DOWN=$(date +%s)
 stop_central
-pass "central store stopped at $T_DOWN"
+# Stopped means gone: neither the store nor vmauth still answers.
+if curl -s -o /dev/null --max-time 2 "$CENTRAL/health" ||
+	curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$AUTH_PORT/health"; then
+	fail "central store and vmauth stopped at $T_DOWN (one still answers)"
+else
+	pass "central store and vmauth stopped at $T_DOWN (neither answers)"
+fi
 sleep $((OUTAGE_S / 2))
 # Halfway: the data waits in each vmagent's buffer (memory, then disk).
 for i in $(seq 1 $N); do

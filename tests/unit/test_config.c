@@ -274,6 +274,14 @@ static void test_print_config(void **state)
 	assert_non_null(strstr(out, "\nring-capacity=4096\n"));
 	assert_non_null(strstr(out, "\n\n[supervisor]\nheartbeat-timeout-ms=5000\nbackoff-min-ms=250\n"
 				    "backoff-max-ms=30000\nstop-timeout-ms=5000\n"));
+	/* each group once: a second header would start a new group in a file */
+	for (const char *g = out; (g = strstr(g, "\n[")) != NULL; g++) {
+		const char *end = strchr(g + 1, '\n');
+		assert_non_null(end);
+		char header[64];
+		snprintf(header, sizeof header, "\n%.*s\n", (int)(end - g - 1), g + 1);
+		assert_null(strstr(end, header));
+	}
 }
 
 static void test_print_config_round_trips(void **state)
