@@ -14,6 +14,7 @@ Prints one line per check, "ok <what>" or "FAIL <what>", and exits 1 on any
 failure. Usage: check_workflows.py [REPO_ROOT]
 """
 import itertools
+import json
 import os
 import re
 import shlex
@@ -54,11 +55,24 @@ def make_targets():
     return targets
 
 
+def ci_list(*args):
+    """What .ci/list (the reader of .ci/checks, the one list of checks) prints."""
+    out = subprocess.run([os.path.join(ROOT, ".ci", "list")] + list(args), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    report(".ci/list %s runs (%s)" % (" ".join(args), out.stderr.strip() or "ok"), out.returncode == 0)
+    return out.stdout
+
+
 def matrix_combos(job):
-    """Every assignment of the job's matrix variables (plus include entries)."""
+    """Every assignment of the job's matrix variables (plus include entries).
+    An include read from the job "list" is .ci/checks' matrix."""
     matrix = (job.get("strategy") or {}).get("matrix") or {}
     if not isinstance(matrix, dict):
         return [{}]
+    include = matrix.get("include")
+    if isinstance(include, str):
+        m = re.search(r"needs\.list\.outputs\.(\w+)", include)
+        return json.loads(ci_list("matrix", m.group(1))) if m else [{}]
     axes = {k: v for k, v in matrix.items() if k not in ("include", "exclude") and isinstance(v, list)}
     combos = [dict(zip(axes, vals)) for vals in itertools.product(*axes.values())] if axes else [{}]
     combos += [dict(inc) for inc in matrix.get("include") or []]
@@ -66,6 +80,10 @@ def matrix_combos(job):
 
 
 def expand(text, combo):
+    # a step that runs one row of .ci/checks runs that row's command
+    text = re.sub(r'bash -c "\$\(\.ci/list row ([\w-]+) \| cut -f5\)"',
+                  lambda m: ci_list("row", m.group(1)).rstrip("\n").split("\t")[4], text)
+
     def sub(m):
         key = m.group(1)
         if key.startswith("matrix."):
@@ -180,6 +198,11 @@ def main():
                 report("%s: make docker-image builds deploy/Dockerfile: file exists" % name, True)
             else:
                 print("note %s: make docker-image needs deploy/Dockerfile, not in this tree yet" % name)
+
+    names = ci_list("names").split()
+    report(".ci/checks lists checks, each once (%d)" % len(names), len(names) > 5 and len(names) == len(set(names)))
+    with open(os.path.join(ROOT, ".ci", "run")) as fh:
+        report(".ci/run runs the checks .ci/checks marks run", ".ci/list names run" in fh.read())
 
     for cfg in (".clang-tidy", ".clang-format"):
         try:
