@@ -91,8 +91,7 @@ def write_json(name, data):
     data = dict(data)
     data["generated"] = datetime.datetime.now().isoformat(timespec="seconds")
     data["quick"] = QUICK
-    with open(os.path.join(OUT, name + ".json"), "w") as f:
-        json.dump(data, f, indent=1, sort_keys=True)
+    B.save_json(os.path.join(OUT, name), data)
 
 
 def mem_of(pidmap):

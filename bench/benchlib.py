@@ -7,6 +7,7 @@ Every process here is one the bench started itself; it is stopped by its pid
 (never by name), and the shared-memory segments have private names.
 """
 import glob
+import gzip
 import json
 import os
 import signal
@@ -30,6 +31,34 @@ ROOT = os.path.dirname(HERE)
 SENSOR_BIN = os.environ.get("SENSOR_BIN") or os.path.join(ROOT, "build", "sensor-service")
 RESULTS_DIR = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, "bench", "results"))
 REPORT_PATH = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
+
+
+# Result files: indented JSON, but a soak's time series (thousands of
+# samples) is kept gzip-compressed, as NAME.json.gz: the report reads both.
+def save_json(path_no_ext, data):
+    compress = os.path.basename(path_no_ext).startswith("soak") and not path_no_ext.endswith("-machine")
+    for stale in (path_no_ext + ".json", path_no_ext + ".json.gz"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    if compress:
+        # mtime 0: the same data gives the same bytes, so an unchanged file stays unchanged in git
+        with open(path_no_ext + ".json.gz", "wb") as raw, \
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as f:
+            f.write(json.dumps(data, indent=1, sort_keys=True).encode())
+    else:
+        with open(path_no_ext + ".json", "w") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+
+
+def load_json(path_no_ext):
+    """NAME.json or NAME.json.gz, or None when neither exists."""
+    if os.path.exists(path_no_ext + ".json"):
+        with open(path_no_ext + ".json") as f:
+            return json.load(f)
+    if os.path.exists(path_no_ext + ".json.gz"):
+        with gzip.open(path_no_ext + ".json.gz", "rt") as f:
+            return json.load(f)
+    return None
 
 
 # ---------------------------------------------------------------- /proc

@@ -11,6 +11,8 @@ import json
 import os
 import sys
 
+import benchlib as B
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Every memory figure of the report is in MiB (2^20 bytes); KiB and pages are
 # named as such. The user wrote the memory targets in MB (10^6 bytes): they
@@ -35,16 +37,15 @@ BUDGET_BYTES = 300e6
 def load(out):
     data = {}
     for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "board", "hostile", "chaos", "fuzz"):
-        p = os.path.join(out, name + ".json")
-        if os.path.exists(p):
-            with open(p) as f:
-                data[name] = json.load(f)
+        found = B.load_json(os.path.join(out, name))
+        if found is not None:
+            data[name] = found
     # long soaks of their own (make bench-soak-long), one file per set of flags
     data["soak_long"] = {}
     for fn in sorted(os.listdir(out)) if os.path.isdir(out) else []:
-        if fn.startswith("soak-long") and fn.endswith(".json") and not fn.endswith("-machine.json"):
-            with open(os.path.join(out, fn)) as f:
-                data["soak_long"][fn] = json.load(f)
+        base = fn[:-len(".gz")] if fn.endswith(".json.gz") else fn
+        if base.startswith("soak-long") and base.endswith(".json") and not base.endswith("-machine.json"):
+            data["soak_long"][base] = B.load_json(os.path.join(out, base[:-len(".json")]))
     return data
 
 

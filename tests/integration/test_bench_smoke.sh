@@ -26,9 +26,10 @@ echo "  (quick bench took $((SECONDS - start)) s)"
 assert_eq "quick bench exits 0" 0 "$rc"
 [ "$rc" -eq 0 ] || tail -30 "$TEST_TMP/bench.log"
 
-for f in machine serve soak scale; do
+for f in machine serve scale; do
 	check "bench/results: $f.json written" test -s "$out/$f.json"
 done
+check "bench/results: soak.json.gz written (a time series: compressed)" gzip -t "$out/soak.json.gz"
 for f in memory throughput soak scale; do
 	check "plot $f.png written" test -s "$out/$f.png"
 done
@@ -50,7 +51,9 @@ assert_match "report says it is a quick run" 'Quick mode' "$body"
 assert_match "console table printed" '^target +measured' "$(cat "$TEST_TMP/bench.log")"
 
 # The figures exist and are plausible, whatever their values.
-py() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$out/'+sys.argv[1])); print($2)" "$1" 2>/dev/null; }
+# py FILE.json EXPR: EXPR of the result file's data d (read by benchlib,
+# which finds FILE.json or FILE.json.gz)
+py() { PYTHONPATH=$ROOT/bench /usr/bin/python3 -c "import benchlib,sys; d=benchlib.load_json('$out/'+sys.argv[1][:-5]); print($2)" "$1" 2>/dev/null; }
 assert_gt "ours served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='ours' and r['path']=='/metrics'][0]")" 0
 assert_gt "the baseline served /metrics" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='baseline' and r['path']=='/metrics'][0]")" 0
 assert_gt "nginx served the copy of our page" "$(py serve.json "[r['rps']['median'] for r in d['summary'] if r['target']=='nginx'][0]")" 0
