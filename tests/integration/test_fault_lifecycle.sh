@@ -82,7 +82,7 @@ wait_for "the worker hangs" 10 grep -q "fault: hanging now" "$SVC_LOG"
 kill_supervisor "hung worker and exporter"
 check "the hung worker did not outlive the supervisor by 3 s" gone "$wpid"
 check "the exporter did not outlive the supervisor by 3 s" gone "$epid"
-gone "$wpid" || kill -9 "$wpid" 2>/dev/null # an orphan of the old code: never leave it spinning
+gone "$wpid" || kill -9 "$wpid" 2>/dev/null # a worker that outlived its supervisor (the failure above): never leave it spinning
 rm -f "/dev/shm$SVC_SHM"
 
 finish
