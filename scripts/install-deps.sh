@@ -9,7 +9,8 @@
 set -euo pipefail
 
 declare -A GROUP=(
-	[build]="gcc make pkg-config libevent-dev libglib2.0-dev zlib1g-dev libssl-dev libyaml-dev libcrypt-dev"
+	# the build's libraries: debian/control's Build-Depends, stated there once
+	[build]="gcc make $("${BASH_SOURCE[0]%/*}/build-depends.sh")"
 	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
