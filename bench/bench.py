@@ -86,6 +86,23 @@ def log(msg):
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
+def vmalert_setup(va):
+    """vmalert's rules and interval as the soak ran them, for the report."""
+    rules_file = next(f.split("=", 1)[1] for f in va.flags if f.startswith("-rule="))
+    with open(rules_file) as f:
+        rules = yaml_rules(f.read())
+    interval = next((f.split("=", 1)[1] for f in va.flags if f.startswith("-evaluationInterval=")), None)
+    return {"rules_file": os.path.relpath(rules_file, ROOT), "rules": rules, "interval": interval}
+
+
+def yaml_rules(text):
+    """How many alerting and recording rules a rules file holds (counted by
+    their keys: the bench runs without a YAML module)."""
+    alerts = sum(1 for line in text.splitlines() if line.strip().startswith("- alert:"))
+    records = sum(1 for line in text.splitlines() if line.strip().startswith("- record:"))
+    return {"alerting": alerts, "recording": records}
+
+
 def write_json(name, data):
     os.makedirs(OUT, exist_ok=True)
     data = dict(data)
@@ -614,6 +631,7 @@ def stage_soak():
                            "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
                         "baseline_args": args, "load": results, "series": series, "stats": stats,
                         "evidence": evidence, "segment_bytes": segment, "vm_flags": vm.flags,
+                        "vmalert": vmalert_setup(va),
                         "prometheus_flags": prom.flags if before else None,
                         "prometheus_version": (cmd_out(["prometheus", "--version"]).splitlines() or [None])[0],
                         "vmalert_flags": va.flags, "pace": {"conns": PACE_CONNS, "delay_ms": PACE_MS}})

@@ -624,11 +624,12 @@ class Prometheus(Proc):
             raise RuntimeError(f"prometheus did not start:\n{tail}")
 
 
-def vm_footprint_flags():
-    """VictoriaMetrics' footprint flags as scripts/run-stack.sh starts it
-    (its defaults: the environment's STACK_* settings are left out)."""
+def stack_flags(kind):
+    """Footprint flags of VictoriaMetrics (kind "vm") or vmalert ("vmalert")
+    as scripts/run-stack.sh starts them (its defaults: the environment's
+    STACK_* settings are left out)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STACK_")}
-    out = subprocess.run([os.path.join(ROOT, "scripts", "run-stack.sh"), "vm-flags"], env=env, check=True,
+    out = subprocess.run([os.path.join(ROOT, "scripts", "run-stack.sh"), f"{kind}-flags"], env=env, check=True,
                          capture_output=True, text=True).stdout
     return out.split()
 
@@ -648,7 +649,7 @@ class VictoriaMetrics(Proc):
                 f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
         # the footprint of the stack as deployed (scripts/run-stack.sh owns
         # it), or flags of the caller's (BENCH_VM_FLAGS)
-        caps = os.environ.get("BENCH_VM_FLAGS", "").split() or vm_footprint_flags()
+        caps = os.environ.get("BENCH_VM_FLAGS", "").split() or stack_flags("vm")
         self.flags = [f"-httpListenAddr=127.0.0.1:{self.port}", f"-storageDataPath={self.data}",
                       f"-promscrape.config={cfg}", *caps, "-retentionPeriod=1d",
                       "-search.latencyOffset=2s", "-loggerLevel=WARN"]
@@ -660,34 +661,17 @@ class VictoriaMetrics(Proc):
 
 
 class VmAlert(Proc):
-    """vmalert evaluating one rule group against VictoriaMetrics. Its notifier
-    URL points at a closed loopback port (1.79 has no blackhole notifier)."""
-
-    RULES = """groups:
-  - name: sensor-service
-    interval: 5s
-    rules:
-      - alert: SensorWorkerStale
-        expr: sensor_worker_heartbeat_age_seconds > 5
-        for: 10s
-      - alert: SensorReadingsDropped
-        expr: rate(sensor_readings_dropped_total[1m]) > 100
-      - alert: SensorChildRestarting
-        expr: increase(sensor_child_restarts_total[5m]) > 3
-      - record: sensor:cpu_spike_seconds:p99_1m
-        expr: histogram_quantile(0.99, sum(rate(sensor_cpu_spike_seconds_bucket[1m])) by (le))
-"""
+    """vmalert evaluating the shipped rules (deploy/vmalert/alerts.yml) against
+    VictoriaMetrics with the stack's flags, as scripts/run-stack.sh starts
+    it. Its notifier URL points at a closed loopback port (1.79 has no
+    blackhole notifier)."""
 
     def __init__(self, logdir, vm_url):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        rules = os.path.join(logdir, "rules.yml")
-        with open(rules, "w") as f:
-            f.write(self.RULES)
-        self.flags = [f"-rule={rules}", f"-datasource.url={vm_url}", f"-remoteWrite.url={vm_url}",
-                      f"-notifier.url=http://127.0.0.1:{free_port()}", f"-httpListenAddr=127.0.0.1:{self.port}",
-                      "-evaluationInterval=5s", "-memory.allowedBytes=8MiB", "-remoteWrite.maxQueueSize=1000",
-                      "-loggerLevel=ERROR"]
+        self.flags = [f"-rule={os.path.join(ROOT, 'deploy', 'vmalert', 'alerts.yml')}", f"-datasource.url={vm_url}",
+                      f"-remoteWrite.url={vm_url}", f"-notifier.url=http://127.0.0.1:{free_port()}",
+                      f"-httpListenAddr=127.0.0.1:{self.port}", *stack_flags("vmalert"), "-loggerLevel=ERROR"]
         super().__init__("vmalert", ["vmalert", *self.flags], logdir)
         if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
             tail = self.log_tail()

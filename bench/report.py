@@ -638,6 +638,16 @@ def prom_version(text):
     return parts[parts.index("version") + 1] if "version" in parts[:-1] else ""
 
 
+def vmalert_text(soak):
+    """What vmalert evaluated in the soak, as the soak recorded it."""
+    va = soak.get("vmalert")
+    if not va:
+        return "a rule group"
+    rules = va["rules"]
+    return (f"`{va['rules_file']}` ({rules['alerting']} alerting and {rules['recording']} recording rules) "
+            f"every {va['interval']}")
+
+
 def before_after_section(w, ctx):
     """The seed's own table, component by component, every figure measured:
     the original design behind Prometheus against sensor-service behind
@@ -673,7 +683,7 @@ def before_after_section(w, ctx):
         ("Monitoring backend", median_peak(soak, ["prometheus"])[0],
          median_peak(soak, ["victoria-metrics", "vmalert"])[0],
          "Prometheus scraping the original every 15 s; VictoriaMetrics scraping ours every 1 s and vmalert "
-         "evaluating 4 rules every 5 s"),
+         f"evaluating {vmalert_text(soak)}"),
         ("Grafana (optional)", "not measured: Grafana is not packaged in Debian 12",
          "none: the exporter's `/dashboard` page charts from VictoriaMetrics (counted in the service)", ""),
         ("**Total**", before_total, after_total
@@ -833,7 +843,7 @@ def method_section(w, ctx):
           f"touched), under a steady paced load on `/metrics` and `/` ({soak['pace']['conns']} connections x "
           f"{1000 // soak['pace']['delay_ms']} req/s each). VictoriaMetrics scrapes sensor-service every second "
           f"(`{' '.join(f for f in soak['vm_flags'] if 'Path' not in f and 'config' not in f)}`) and vmalert "
-          f"evaluates a rule group every 5 s against it. RSS and PSS of every process every "
+          f"evaluates {vmalert_text(soak)} against it. RSS and PSS of every process every "
           f"{soak['interval_s']:g} s; the slope is a least-squares fit after a {soak['warmup_s']:.0f} s warm-up. "
           f"Evidence that the stack was working: VictoriaMetrics scrapes {num(soak['evidence'].get('vm_scrapes'))} "
           f"({num(soak['evidence'].get('vm_scrapes_failed'))} failed), "

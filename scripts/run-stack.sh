@@ -10,6 +10,7 @@
 #   scripts/run-stack.sh status   its processes, RSS/PSS and addresses
 #   scripts/run-stack.sh vm-flags VictoriaMetrics' footprint flags, one a
 #                                 line (the bench runs it with the same)
+#   scripts/run-stack.sh vmalert-flags  the same for vmalert
 #
 # If one of the three exits, the others are stopped and the script exits 1.
 # Settings (environment; SENSOR_* variables reach the service as usual):
@@ -247,14 +248,15 @@ start_stack() {
 	wait_ready victoria-metrics "${PIDS[victoria-metrics]}" 30 "http://$vm/health" || { stop_all; exit 1; }
 
 	if [ "$WITH_VMALERT" != 0 ]; then
+		local vmalert_footprint
+		mapfile -t vmalert_footprint < <(vmalert_footprint_flags)
 		# -remoteWrite stores the ALERTS series in VictoriaMetrics (the
 		# dashboard lists them); -remoteRead restores pending alerts' state.
 		spawn vmalert vmalert -rule="$ROOT/deploy/vmalert/alerts.yml" \
 			-datasource.url="http://$vm" -remoteWrite.url="http://$vm" -remoteRead.url="http://$vm" \
-			-remoteWrite.maxQueueSize=1000 -notifier.url="$NOTIFIER_URL" \
+			-notifier.url="$NOTIFIER_URL" \
 			-httpListenAddr="$(hostport "$LISTEN" "$VMALERT_PORT")" -external.url="http://$vmalert" \
-			-evaluationInterval="$EVAL_INTERVAL" -memory.allowedBytes=8MiB \
-			${STACK_VMALERT_FLAGS:-}
+			"${vmalert_footprint[@]}" ${STACK_VMALERT_FLAGS:-}
 		wait_ready vmalert "${PIDS[vmalert]}" 15 "http://$vmalert/health" || { stop_all; exit 1; }
 	fi
 
@@ -354,6 +356,12 @@ vm_footprint_flags() {
 		-search.maxQueueDuration=5s -search.maxUniqueTimeseries=5000
 }
 
+# vmalert's: the rules' evaluation interval, caches and its remote-write
+# queue bounded.
+vmalert_footprint_flags() {
+	printf '%s\n' -evaluationInterval="$EVAL_INTERVAL" -memory.allowedBytes=8MiB -remoteWrite.maxQueueSize=1000
+}
+
 status_stack() {
 	local name pid any=0
 	for name in run-stack "${ALL_COMPONENTS[@]}"; do
@@ -373,5 +381,6 @@ start) start_stack ;;
 stop) stop_stack ;;
 status) status_stack ;;
 vm-flags) vm_footprint_flags ;;
-*) echo "usage: run-stack.sh [start|stop|status|vm-flags]" >&2; exit 2 ;;
+vmalert-flags) vmalert_footprint_flags ;;
+*) echo "usage: run-stack.sh [start|stop|status|vm-flags|vmalert-flags]" >&2; exit 2 ;;
 esac
