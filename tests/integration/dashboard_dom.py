@@ -4,11 +4,13 @@ headless Chromium dumped after a refresh (scripts/dashboard_shot.sh with
 DASHBOARD_DOM), checked against the fixture of test_dashboard.sh: one
 line per check, "ok   ..." or "FAIL ...".
 
-    dashboard_dom.py DOM.html "celsius=7 rpm=1 ..."
+    dashboard_dom.py DOM.html "celsius=7 rpm=1 ..." GRAFANA.json
 
 The second argument is VictoriaMetrics' count of channels by unit: the
-groups the page must show, and how many channels each lists.
+groups the page must show, and how many channels each lists; the third the
+Grafana dashboard whose service panels the page draws.
 """
+import json
 import sys
 from html.parser import HTMLParser
 
@@ -22,10 +24,17 @@ class Page(HTMLParser):
         self.panels = {}
         self.current = None
         self.alerts = []
+        self.in_service = False
+        self.service_titles = []
+        self.title = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         cls = (a.get("class") or "").split()
+        if tag == "main":
+            self.in_service = a.get("id") == "panels-grid"
+        if tag == "h2" and self.in_service:
+            self.title = ""
         if tag == "section":
             self.current = None
             if "data-group" in a:
@@ -42,6 +51,18 @@ class Page(HTMLParser):
             self.alerts.append(a)
 
 
+    def handle_data(self, data):
+        if self.title is not None:
+            self.title += data
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self.title is not None:
+            self.service_titles.append(self.title.strip())
+            self.title = None
+        if tag == "main":
+            self.in_service = False
+
+
 def say(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
 
@@ -53,6 +74,10 @@ def main():
     panels = page.panels
     empty = {"attrs": {}, "lines": [], "legend": [], "markers": []}
 
+    graf = json.load(open(sys.argv[3]))
+    titles = [p["title"] for p in graf["panels"] if p.get("type") == "timeseries" and "repeat" not in p]
+    say(page.service_titles == titles and len(titles) > 0,
+        "the service panels are the Grafana dashboard's, in its order: %s" % page.service_titles)
     say(sorted(panels) == sorted(want),
         "a panel per unit of the fixture's channels, none for other units: %s" % " ".join(sorted(panels)))
     for unit, n in sorted(want.items()):

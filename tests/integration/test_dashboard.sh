@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_dashboard.sh - the /dashboard page: served by the exporter (GET and
-# HEAD only, counted under path="/dashboard"), self-contained, the same service
-# panels as the Grafana dashboard; and, in headless Chromium against the
+# HEAD only, counted under path="/dashboard"), self-contained, its service
+# panels taken from the Grafana dashboard; and, in headless Chromium against the
 # real stack (the service on a fixture sysfs tree, VictoriaMetrics,
 # vmalert), a panel per group of sensors the fixture has and none for
 # the others, each with points, the threshold and chip limit lines of the
@@ -12,31 +12,24 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
-echo "-- the page and the Grafana dashboard have the same panels"
-# the service panels one for one; the sensor panels, one per unit, are a
-# panel repeated by unit in Grafana
-out=$(python3 - "$ROOT/exporter/dashboard.html" "$ROOT/deploy/grafana/sensor-service.json" <<'PY' 2>&1
-import json, re, sys
-html = open(sys.argv[1]).read()
-page = json.loads(re.search(r'<script type="application/json" id="panels">(.*?)</script>', html, re.S).group(1))
-graf = json.load(open(sys.argv[2]))
+echo "-- the Grafana dashboard, which the page takes its service panels from"
+# the sensor panels, one per unit, are a panel repeated by unit in Grafana
+# (the page draws its own); every query goes to the chosen datasource
+out=$(python3 - "$ROOT/deploy/grafana/sensor-service.json" <<'PY' 2>&1
+import json, sys
+graf = json.load(open(sys.argv[1]))
 gpanels = [p for p in graf["panels"] if p.get("type") == "timeseries" and "repeat" not in p]
 repeated = [p for p in graf["panels"] if p.get("repeat") == "unit"]
 if len(repeated) != 1 or not all('unit=~"$unit"' in t["expr"] for t in repeated[0]["targets"]):
     print("grafana: no single sensor panel repeated by unit"); sys.exit(1)
-def exprs(panels, key):
-    return [(p["title"], [t["expr"] for t in p["targets"]]) for p in panels]
-a, b = exprs(page, "targets"), exprs(gpanels, "targets")
-if a != b:
-    print("page:   ", a); print("grafana:", b); sys.exit(1)
 for p in gpanels + repeated:
     assert p["datasource"]["uid"] == "${datasource}", p["title"]
     for t in p["targets"]:
         assert t["datasource"]["uid"] == "${datasource}", p["title"]
-print(len(a), "panels")
+print(len(gpanels), "service panels")
 PY
 )
-assert_match "same titles and queries in the same order ($out)" '^[0-9]+ panels$' "$out"
+assert_match "one sensor panel repeated by unit, every query on the chosen datasource ($out)" '^[0-9]+ service panels$' "$out"
 check "no external resource in the page" bash -c "! grep -Eq '<(script|link|img)[^>]+(src|href)=' '$ROOT/exporter/dashboard.html'"
 for tool in victoria-metrics vmalert python3; do
 	command -v "$tool" >/dev/null || { fail "$tool is installed (scripts/install-deps.sh stack test)"; finish; }
@@ -84,8 +77,9 @@ assert_match "served as HTML" '^Content-Type: text/html; charset=utf-8$' "$(grep
 assert_match "with a Content-Security-Policy" "^Content-Security-Policy: default-src 'none'" "$(grep -i '^content-security-policy' <<<"$headers")"
 body=$(http_body /dashboard)
 assert_match "the page names this stack's VictoriaMetrics" "<meta name=\"vm-url\" content=\"$VM\">" "$body"
+# (the build's page: exporter/dashboard.html with the Grafana dashboard in it)
 assert_eq "the page is the embedded file with the URL filled in" \
-	"$(sed "s|@VM_URL@|$VM|g" "$ROOT/exporter/dashboard.html" | md5sum)" "$(printf '%s\n' "$body" | md5sum)"
+	"$(sed "s|@VM_URL@|$VM|g" "$(dirname "$SENSOR_BIN")/gen/dashboard.html" | md5sum)" "$(printf '%s\n' "$body" | md5sum)"
 assert_gt "dashboard requests are counted under path=/dashboard" \
 	"$(metric_value 'sensor_requests_total{path="/dashboard",code="200"}')" 1
 out=$("$SENSOR_BIN" --vm-url 'http://x/"><script>' --print-config 2>&1); rc=$?
@@ -119,7 +113,7 @@ echo "-- headless Chromium: a panel per sensor group, thresholds, states, the se
 out=$(DASHBOARD_DOM=$TEST_TMP/dom.html "$ROOT/scripts/dashboard_shot.sh" "$TEST_TMP/dashboard.png" "$SVC_URL/dashboard" 2>&1); rc=$?
 printf '%s\n' "$out" | sed 's/^/       /'
 assert_eq "dashboard_shot.sh: the page drew charts and no query failed" 0 "$rc"
-python3 "$ROOT/tests/integration/dashboard_dom.py" "$TEST_TMP/dom.html" "$units" >"$TEST_TMP/dom.out" 2>&1
+python3 "$ROOT/tests/integration/dashboard_dom.py" "$TEST_TMP/dom.html" "$units" "$ROOT/deploy/grafana/sensor-service.json" >"$TEST_TMP/dom.out" 2>&1
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "page check: $line" ;; esac
 done <"$TEST_TMP/dom.out"
