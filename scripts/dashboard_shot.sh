@@ -6,7 +6,7 @@
 #
 #   scripts/dashboard_shot.sh OUT.png [PAGE_URL]
 #
-# PAGE_URL defaults to http://127.0.0.1:$SENSOR_PORT/dashboard (8000), the
+# PAGE_URL defaults to the local service's /dashboard (scripts/service-url.sh), the
 # page of `make run`; `make dashboard-screenshot` writes docs/dashboard.png.
 # DASHBOARD_DOM=FILE also keeps the page's DOM as drawn (for tests).
 # Chromium: Debian's chromium (scripts/install-deps.sh browser), headless,
@@ -14,7 +14,7 @@
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: dashboard_shot.sh OUT.png [PAGE_URL]" >&2; exit 2; }
 OUT=$1
-URL=${2:-http://127.0.0.1:${SENSOR_PORT:-8000}/dashboard}
+URL=${2:-$("$(dirname "$0")/service-url.sh")/dashboard}
 BROWSER=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$BROWSER" ] || { echo "dashboard_shot: no chromium (scripts/install-deps.sh browser)" >&2; exit 2; }
 

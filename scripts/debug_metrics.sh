@@ -6,10 +6,10 @@
 #
 #   scripts/debug_metrics.sh [SERVICE_URL [VM_URL]]
 #
-# Defaults: http://127.0.0.1:$SENSOR_PORT (8000) and
+# Defaults: the local service (scripts/service-url.sh) and
 # http://127.0.0.1:$STACK_VM_PORT (8428), the addresses of `make run`.
 set -euo pipefail
-SVC=${1:-http://127.0.0.1:${SENSOR_PORT:-8000}}
+SVC=${1:-$("$(dirname "$0")/service-url.sh")}
 VM=${2:-http://127.0.0.1:${STACK_VM_PORT:-8428}}
 JOB=${DEBUG_JOB:-sensor-service}
 

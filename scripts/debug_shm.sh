@@ -10,13 +10,13 @@
 #
 #   scripts/debug_shm.sh [-u URL | URL] [--shm NAME]
 #
-#   URL         the service (default $SENSOR_URL or http://127.0.0.1:8000)
+#   URL         the service (default: scripts/service-url.sh, $SENSOR_URL or the local service)
 #   --shm NAME  read this segment (default: found from the listening
 #               process, else $SENSOR_SHM_NAME or /sensor-service)
 # Exit status: 0 when at least one view was read, 1 otherwise.
 set -uo pipefail
 
-url=${SENSOR_URL:-http://127.0.0.1:8000} shm=""
+url="" shm=""
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
 	*) echo "debug_shm: unknown argument '$1'" >&2; usage 2 ;;
 	esac
 done
+[ -n "$url" ] || url=$("$(dirname "$0")/service-url.sh") || exit 1
 command -v python3 >/dev/null || { echo "debug_shm: needs python3" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/debug_shm.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT

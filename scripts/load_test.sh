@@ -5,12 +5,12 @@
 # checked against the service's own sensor_requests_total counter.
 #
 #   scripts/load_test.sh                        10 s per path, 16 connections,
-#                                               http://127.0.0.1:8000
+#                                               the local service
 #   scripts/load_test.sh -d 30s -c 64 -u http://10.0.0.5:9100 -t wrk
 #   scripts/load_test.sh -p /metrics            only /metrics
 #
 # Options: -d DURATION (10s; 45, 45s, 2m)  -c CONCURRENCY (16)
-#          -u URL (http://127.0.0.1:8000, or $SENSOR_URL)  -p "PATHS" ("/ /metrics")
+#          -u URL (scripts/service-url.sh: $SENSOR_URL, or the local service)  -p "PATHS" ("/ /metrics")
 #          -t hey|wrk (hey if installed, else wrk)  -o DIR (build/load)
 # Exit status: 0, 1 when any request failed at the transport level
 # (refused, reset, timeout), 2 on bad usage or when nothing answers.
@@ -18,7 +18,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-duration=10s conc=16 url=${SENSOR_URL:-http://127.0.0.1:8000} paths="/ /metrics" tool="" outdir="$root/build/load"
+duration=10s conc=16 url="" paths="/ /metrics" tool="" outdir="$root/build/load"
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
 	*) echo "load_test: unknown argument '$1'" >&2; usage 2 ;;
 	esac
 done
+[ -n "$url" ] || url=$("$root/scripts/service-url.sh") || exit 2
 [[ $duration =~ ^[0-9]+$ ]] && duration=${duration}s
 [[ $duration =~ ^[0-9]+[smh]$ ]] || { echo "load_test: duration '$duration' is not like 10, 10s, 2m" >&2; exit 2; }
 [[ $conc =~ ^[0-9]+$ ]] && [ "$conc" -gt 0 ] || { echo "load_test: concurrency must be a number > 0" >&2; exit 2; }
