@@ -85,7 +85,7 @@ format: lint-deps
 	clang-format -i $(C_FILES)
 
 # Always re-rendered from source: a broken .dot fails here and in CI. The
-# PNGs are checked in for the README, with the hash of the source each was
+# PNGs are checked in for the README and docs/, with the hash of the source each was
 # drawn from (diagrams/sources.sha256): a clone's file times say nothing,
 # and Graphviz's PNG bytes differ between versions, so the hash is what
 # diagrams-check compares.
