@@ -12,6 +12,7 @@
 #                        record which source each picture was drawn from
 #   make diagrams-check  fail when a .dot changed since its picture was drawn
 #   make man             regenerate docs/sensor-service.1 from --help (help2man)
+#   make config-doc      regenerate docs/configuration.md from --help and --print-config
 #   make install-man     install docs/sensor-service.1 (part of make install)
 #   make docker-image    docker build -f deploy/Dockerfile -t $(IMAGE) .
 #
@@ -19,7 +20,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows \
-        format format-check diagrams diagrams-check man install-man uninstall-man docker-image
+        format format-check diagrams diagrams-check man config-doc install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -83,7 +84,7 @@ format: lint-deps
 	clang-format -i $(C_FILES)
 
 # Always re-rendered from source: a broken .dot fails here and in CI. The
-# PNGs are checked in for the README, with the hash of the source each was
+# PNGs are checked in for the README and docs/, with the hash of the source each was
 # drawn from (diagrams/sources.sha256): a clone's file times say nothing,
 # and Graphviz's PNG bytes differ between versions, so the hash is what
 # diagrams-check compares.
@@ -101,6 +102,15 @@ diagrams-check:
 	@[ "$$(sha256sum $(DIAGRAMS_DOT) | sort)" = "$$(sort diagrams/sources.sha256)" ] || \
 		{ echo "diagrams-check: diagrams/sources.sha256 does not list every diagrams/*.dot: run make diagrams" >&2; exit 1; }
 	@echo "diagrams-check: $(words $(DIAGRAMS_DOT)) pictures drawn from their current sources"
+
+# docs/configuration.md, the configuration reference, is generated from the
+# same option table as the man page (through --help and --print-config).
+# Checked in; tests/packaging/test_config_doc.sh fails when it differs from
+# what scripts/config-doc.sh writes: run `make config-doc` then.
+config-doc: $(BUILD)/sensor-service
+	scripts/config-doc.sh $(BUILD)/sensor-service >docs/configuration.md.tmp
+	@mv docs/configuration.md.tmp docs/configuration.md
+	@echo "config-doc: wrote docs/configuration.md"
 
 # The man page goes in with `make install`.
 MANDIR ?= $(PREFIX)/share/man

@@ -48,8 +48,8 @@
 #                        chunk files, so smaller caps bound data, not disk)
 #   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (8MiB)
 #   STACK_VMAGENT_FLAGS  extra flags, split on spaces
-# Authentication to the central store (e.g. vmauth in front of it; see the
-# README's "Edge mode and fleets"), files readable by vmagent:
+# Authentication to the central store (e.g. vmauth in front of it; see
+# docs/operations.md, "Edge mode and fleets"), files readable by vmagent:
 #   STACK_REMOTE_WRITE_BEARER_TOKEN_FILE  a bearer token, or
 #   STACK_REMOTE_WRITE_USERNAME and STACK_REMOTE_WRITE_PASSWORD_FILE
 #                        basic auth
