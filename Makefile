@@ -1,14 +1,6 @@
-# sensor-service - one Makefile for the whole tree.
-#
-#   make            build build/sensor-service
-#   make run        install missing Debian packages, build, run the stack
-#   make test       install missing Debian packages, run unit + integration tests
-#   make test-packaging  make install, the man page, the compose files
-#   make coverage   lcov HTML report in build/coverage/html, prints line coverage
-#   make asan|ubsan the test suite under AddressSanitizer / UBSan
-#   make bench      benchmarks (print figures, never fail on a number)
-#   make install    PREFIX=/usr/local DESTDIR=
-#   make clean
+# sensor-service - one Makefile for the whole tree. Topic makefiles in mk/
+# add targets of their own; `make help` lists every target with its
+# purpose, written after `##` on the line that defines it.
 
 CC       ?= cc
 PREFIX   ?= /usr/local
@@ -58,10 +50,10 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 # The first target is the default, whatever the topic makefiles define.
 .DEFAULT_GOAL := all
-.PHONY: all run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
+.PHONY: all help run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
         install uninstall clean lint format-check
 
-all: $(BUILD)/sensor-service
+all: $(BUILD)/sensor-service ## build build/sensor-service (the default goal)
 
 $(BUILD)/sensor-service: $(MAIN_OBJ) $(BUILD)/libsensor.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -81,17 +73,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a $(MAKEFILES_ALL)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(TEST_LIBS) -lpthread
 
 # Debian packages the build and tests need; installed when missing.
-deps:
+deps: ## install the missing Debian packages the build and tests need
 	@scripts/install-deps.sh $(DEPS_GROUPS)
 
-run: deps
+run: deps ## build and run the stack: the service, VictoriaMetrics and vmalert (Ctrl-C stops)
 	@$(MAKE) --no-print-directory all
 	scripts/run-stack.sh
 
-stop:
+stop: ## stop the stack started from this tree
 	scripts/run-stack.sh stop
 
-test: deps
+test: deps ## install what is missing, then every unit and integration test, ending with one total line
 	@$(MAKE) --no-print-directory suite
 
 # Every unit program and integration script runs (a failure does not stop
@@ -99,7 +91,7 @@ test: deps
 # checks passed, failed and skipped, and which programs failed or skipped.
 SUITE         := tests/suite.sh
 SUITE_RESULTS  = $(BUILD)/suite-results.txt
-suite:
+suite: ## every unit and integration test (no installation), ending with one total line
 	@rm -f $(SUITE_RESULTS); rc=0; \
 	$(MAKE) --no-print-directory SUITE_PART=1 unit || rc=1; \
 	$(MAKE) --no-print-directory SUITE_PART=1 integration || rc=1; \
@@ -111,7 +103,7 @@ suite_start = [ -n "$(SUITE_PART)" ] || rm -f $(SUITE_RESULTS)
 suite_end   = [ -n "$(SUITE_PART)" ] || $(SUITE) total $(SUITE_RESULTS) || rc=1; exit $$rc
 
 # The fuzz targets' seed corpora replay with the ordinary compiler too.
-unit: $(UNIT_BINS) fuzz-replay
+unit: $(UNIT_BINS) fuzz-replay ## the unit tests and the fuzz seed corpora replayed
 	@$(suite_start); rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
 	$(suite_end)
 
@@ -119,7 +111,7 @@ unit: $(UNIT_BINS) fuzz-replay
 # running the service's integration tests: every tests/packaging/test_*.sh
 # but the Debian package's, which has its own target (make test-deb).
 PACKAGING_TESTS := $(filter-out tests/packaging/test_deb.sh,$(sort $(wildcard tests/packaging/test_*.sh)))
-test-packaging: deps $(BUILD)/sensor-service
+test-packaging: deps $(BUILD)/sensor-service ## make install, the man page, the configuration reference, the compose files, the docs links
 	@set -e; for t in $(PACKAGING_TESTS); do \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
 
@@ -127,14 +119,14 @@ test-packaging: deps $(BUILD)/sensor-service
 # reported as skipped with the reason in INTEGRATION_SKIP_WHY, in the
 # words and summary line of lib.sh's skip and finish.
 INTEGRATION_SKIP ?=
-integration: $(BUILD)/sensor-service
+integration: $(BUILD)/sensor-service ## the integration tests (the real service on loopback ports)
 	@$(suite_start); rc=0; for t in tests/integration/test_*.sh; do \
 		case " $(INTEGRATION_SKIP) " in *" $$(basename $$t .sh) "*) \
 			$(SUITE) skip $(SUITE_RESULTS) $$(basename $$t .sh) "$(INTEGRATION_SKIP_WHY)"; continue ;; esac; \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
 	$(suite_end)
 
-coverage:
+coverage: ## lcov line coverage of the test suite, HTML in build/coverage/html
 	@rm -rf build/coverage
 	@$(MAKE) --no-print-directory BUILD=build/coverage CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage suite
 	lcov --quiet --capture --directory build/coverage/obj --output-file build/coverage/all.info
@@ -156,24 +148,24 @@ asan: export ASAN_OPTIONS ?= quarantine_size_mb=1
 # stack's wiring, minutes each) run in `make test` only.
 SANITIZER_SKIP := test_alerts test_stack test_dashboard test_fleet
 SANITIZER_SKIP_WHY := the monitoring stack's wiring: make test runs it, the sanitizers check the service's code
-asan:
+asan: ## the test suite under AddressSanitizer
 	@$(MAKE) --no-print-directory BUILD=build/asan \
 		CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAGS=-fsanitize=address \
 		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" suite
 
-ubsan:
+ubsan: ## the test suite under UndefinedBehaviorSanitizer
 	@$(MAKE) --no-print-directory BUILD=build/ubsan \
 		CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=all" LDFLAGS=-fsanitize=undefined \
 		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" suite
 
-bench: deps all
+bench: deps all ## benchmarks: bench/results and PERFORMANCE_REPORT.md (figures, never fails on a number)
 	scripts/bench.sh
 
 # The configs are installed only where none exists (an edited one is
 # kept); the systemd units' paths follow PREFIX.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-install: all install-man
+install: all install-man ## install the binary, configs, units and man page (PREFIX=/usr/local DESTDIR=)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sensor-service $(DESTDIR)/etc/sensor-service \
 		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
@@ -185,11 +177,14 @@ install: all install-man
 		install -m 0644 deploy/vmagent/vmagent.env $(DESTDIR)/etc/sensor-service/vmagent.env
 	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
 
-uninstall: uninstall-man
+uninstall: uninstall-man ## remove what make install installed (configs under /etc are kept)
 	rm -f $(DESTDIR)$(PREFIX)/bin/sensor-service $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(wildcard deploy/systemd/*.service)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/sensor-service
 
-clean:
+clean: ## remove build/
 	rm -rf build
+
+help: ## every target with its purpose (this list)
+	@awk -F':[^#]*## ' '/^[a-zA-Z0-9_-]+:[^=].*## / { printf "  %-22s %s\n", $$1, $$2 }' $(MAKEFILE_LIST) | sort
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -22,19 +22,19 @@
 
 .PHONY: bench-quick bench-report bench-hostile bench-chaos bench-soak-long
 
-bench-quick: all
+bench-quick: all ## a tiny bench run into build/bench-quick (seconds)
 	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \
 		scripts/bench.sh
 
-bench-report:
+bench-report: ## regenerate PERFORMANCE_REPORT.md from bench/results
 	scripts/bench.sh report
 
-bench-hostile: all
+bench-hostile: all ## the hostile-clients figures (slow, idle and oversized clients against the exporter)
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/hostile.py
 
-bench-chaos: all
+bench-chaos: all ## the chaos-under-load figures (faults injected while scraped)
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py
 
-bench-soak-long: all
+bench-soak-long: all ## a 25-minute soak alone: whether VictoriaMetrics RSS levels off
 	BENCH_STAGES=soak BENCH_SOAK_S=$${BENCH_SOAK_S:-1500} BENCH_SOAK_NAME=$${BENCH_SOAK_NAME:-soak-long} BENCH_SOAK_BEFORE=0 \
 		scripts/bench.sh

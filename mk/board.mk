@@ -11,7 +11,7 @@
 .PHONY: test-board
 
 test-board: DEPS_GROUPS := build test board cross-arm64 cross-armhf
-test-board: deps
+test-board: deps ## the emulated arm64 board (qemu): the ARM unit tests and the service end to end
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory cross ARCH=arm64
 	@$(MAKE) --no-print-directory cross ARCH=armhf

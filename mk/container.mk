@@ -19,7 +19,7 @@ CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/integration/test
 .PHONY: test-container
 
 test-container: DEPS_GROUPS := build test container
-test-container: deps
+test-container: deps ## the image under a memory limit with podman, and compose
 	@$(MAKE) --no-print-directory all
 	@set -e; for t in $(CONTAINER_TESTS); do \
 		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done

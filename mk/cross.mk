@@ -22,7 +22,7 @@ cross-check-arch:
 	@[ -n "$(CROSS_TRIPLET)" ] || { echo "make cross: ARCH must be arm64 or armhf, got '$(ARCH)'" >&2; exit 2; }
 
 cross: DEPS_GROUPS := cross-$(ARCH)
-cross: cross-check-arch deps
+cross: cross-check-arch deps ## cross-build the binary and unit tests for ARCH (arm64, armhf) in build/cross
 	scripts/cross-sysroot.sh $(ARCH) $(CROSS_DIR)/sysroot
 	@PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
 	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \

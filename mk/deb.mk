@@ -18,7 +18,7 @@ DEB_DIR := build/deb
 .PHONY: deb test-deb test-systemd
 
 deb: DEPS_GROUPS := build deb
-deb: deps
+deb: deps ## the Debian package, lintian-clean
 	@rm -rf $(DEB_DIR)/src && mkdir -p $(DEB_DIR)/src
 	@git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 tar -cf - --ignore-failed-read 2>/dev/null | tar -xf - -C $(DEB_DIR)/src
@@ -29,11 +29,11 @@ deb: deps
 	@ls $(DEB_DIR)/*.deb
 
 test-deb: DEPS_GROUPS := build deb
-test-deb: deb
+test-deb: deb ## the Debian package installed, upgraded and purged on a clean Debian root
 	bash tests/packaging/test_deb.sh
 
 # The VM's packages are installed here, not through `deps`: make runs
 # `deps` once, for `deb`, with deb's own groups.
-test-systemd: deb
+test-systemd: deb ## the Debian package under a real systemd in a VM
 	scripts/install-deps.sh systemd-vm
 	scripts/systemd-vm.sh

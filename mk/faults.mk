@@ -23,7 +23,7 @@ FUZZ_CFLAGS  := -MMD -MP -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-lin
 # ---- replay: cheap, with the ordinary compiler, in every `make unit` ----
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/fuzz_,$(FUZZ_TARGETS))
 
-fuzz-replay: $(REPLAY_BINS)
+fuzz-replay: $(REPLAY_BINS) ## the fuzz targets seed corpora through the ordinary build
 	@set -e; for t in $(FUZZ_TARGETS); do $(BUILD)/fuzz-replay/fuzz_$$t tests/fuzz/$$t; done
 
 $(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/libsensor.a
@@ -31,7 +31,7 @@ $(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libsensor.a $(LDLIBS)
 
 # ---- libFuzzer ----
-fuzz:
+fuzz: ## the libFuzzer targets over the parsers of untrusted input (FUZZ_SECONDS each)
 	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" \
 		LDFLAGS="-fsanitize=address,undefined" fuzz-build
@@ -49,7 +49,7 @@ fuzz:
 		echo; echo "   corpus: $$(ls $(FUZZ_BUILD)/corpus/$$t | wc -l) inputs kept"; done
 
 # A crash stops `make fuzz`; its figures are still recorded (crashes: 1).
-fuzz-report:
+fuzz-report: ## make fuzz, then its figures into bench/results/fuzz.json
 	rm -rf $(FUZZ_BUILD)/artifacts $(FUZZ_BUILD)/fuzz_*.log
 	-@$(MAKE) --no-print-directory fuzz
 	/usr/bin/python3 bench/fuzz_results.py $(FUZZ_BUILD) bench/results/fuzz.json $(FUZZ_TARGETS)
@@ -62,6 +62,6 @@ $(BUILD)/fuzz-bin/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libsens
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(LDFLAGS)
 
 # ---- valgrind ----
-valgrind: $(BUILD)/sensor-service
+valgrind: $(BUILD)/sensor-service ## the real service, every process, under valgrind (leaks and errors)
 	@scripts/install-deps.sh fuzz
 	tests/valgrind/run.sh $(abspath $(BUILD)/sensor-service)

@@ -16,11 +16,11 @@
 
 # vmagent comes with Debian's victoria-metrics package (group stack).
 run-edge: DEPS_GROUPS := build stack
-run-edge: deps
+run-edge: deps ## an edge stack: the service and vmagent remote-writing to STACK_REMOTE_WRITE_URL
 	@$(MAKE) --no-print-directory all
 	STACK_MODE=edge scripts/run-stack.sh
 
 test-fleet: DEPS_GROUPS := build test stack
-test-fleet: deps
+test-fleet: deps ## three edge stacks and a central store on this machine, through vmauth
 	@$(MAKE) --no-print-directory all
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash tests/integration/test_fleet.sh

@@ -31,9 +31,9 @@ $(BUILD)/obj/exporter/dashboard.o: $(BUILD)/gen/dashboard_html.inc
 
 .PHONY: stack-status dashboard-screenshot
 
-stack-status:
+stack-status: ## the running stack: processes, RSS/PSS and addresses
 	@scripts/run-stack.sh status
 
 # Needs a running stack (make run) with a few minutes of data.
-dashboard-screenshot:
+dashboard-screenshot: ## docs/dashboard.png from the running stack
 	scripts/dashboard_shot.sh docs/dashboard.png

@@ -30,8 +30,8 @@ C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-sta
             find . -path ./build -prune -o -name '*.[ch]' -print)))
 SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
 
-lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check
-security: cppcheck clang-tidy flawfinder
+lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows and the diagrams
+security: cppcheck clang-tidy flawfinder ## cppcheck, clang-tidy and flawfinder (against .flawfinder-reviewed)
 
 lint-deps:
 	@scripts/install-deps.sh lint
@@ -44,14 +44,14 @@ CPPCHECK_FLAGS ?= --std=c11 --enable=warning,style,performance,portability --inl
 # Our own -I directories (generated files), not the system's. Builds the
 # library first so that generated #include files exist.
 CPPCHECK_INC = $(filter-out -I/usr/%,$(filter -I%,$(CPPFLAGS)))
-cppcheck: lint-deps $(BUILD)/libsensor.a
+cppcheck: lint-deps $(BUILD)/libsensor.a ## cppcheck over the C sources
 	cppcheck $(CPPCHECK_FLAGS) $(CPPCHECK_INC) -j $(NPROC) $(TOOLING_SRC)
 	@echo "cppcheck: clean ($(words $(TOOLING_SRC)) files)"
 
 # Checks and the reasons for each exclusion are in .clang-tidy. Builds the
 # library first: some sources #include generated files ($(BUILD)/gen).
 CLANG_TIDY ?= clang-tidy
-clang-tidy: lint-deps $(BUILD)/libsensor.a
+clang-tidy: lint-deps $(BUILD)/libsensor.a ## clang-tidy with .clang-tidy over the C sources
 	@echo "clang-tidy: $(words $(TOOLING_SRC)) files, $(NPROC) at a time"
 	@printf '%s\n' $(TOOLING_SRC) | xargs -P $(NPROC) -I{} sh -c \
 		'out=$$($(CLANG_TIDY) --quiet {} -- -std=c11 -D_DEFAULT_SOURCE $(CPPFLAGS) 2>&1); rc=$$?; \
@@ -59,19 +59,19 @@ clang-tidy: lint-deps $(BUILD)/libsensor.a
 		 exit $$rc' && echo "clang-tidy: clean" || { echo "clang-tidy: findings above" >&2; exit 1; }
 
 # Fails on level >= 3 hits not listed in .flawfinder-reviewed.
-flawfinder: lint-deps
+flawfinder: lint-deps ## flawfinder; fails on a level-3 hit not in .flawfinder-reviewed
 	@scripts/flawfinder-check.sh
 
-shellcheck: lint-deps
+shellcheck: lint-deps ## shellcheck over the scripts and shell tests
 	shellcheck -x -S warning $(SHELL_FILES)
 	@echo "shellcheck: clean ($(words $(SHELL_FILES)) files)"
 
-check-workflows:
+check-workflows: ## the GitHub workflows and .ci/checks: every make target they run exists
 	@bash tests/lint/test_workflows.sh
 
 # Every C file of the tree as .clang-format lays it out; `make format`
 # rewrites the files that differ.
-format-check: lint-deps
+format-check: lint-deps ## fail when a C file differs from .clang-format
 	@n=0; for f in $(C_FILES); do \
 		clang-format --dry-run --Werror "$$f" >/dev/null 2>&1 || { n=$$((n + 1)); echo "needs formatting: $$f"; }; \
 	done; \
@@ -80,7 +80,7 @@ format-check: lint-deps
 		     "clang-format --dry-run FILE shows where)" >&2; exit 1; \
 	fi; echo "format-check: $(words $(C_FILES)) files formatted"
 
-format: lint-deps
+format: lint-deps ## apply .clang-format to every C file (rewrites files)
 	clang-format -i $(C_FILES)
 
 # Always re-rendered from source: a broken .dot fails here and in CI. The
@@ -89,14 +89,14 @@ format: lint-deps
 # and Graphviz's PNG bytes differ between versions, so the hash is what
 # diagrams-check compares.
 DIAGRAMS_DOT := $(wildcard diagrams/*.dot)
-diagrams: lint-deps
+diagrams: lint-deps ## render diagrams/*.dot to PNG
 	@set -e; for f in $(DIAGRAMS_DOT); do \
 		dot -Tpng -Gdpi=96 -o "$${f%.dot}.png.tmp" "$$f" || { rm -f "$${f%.dot}.png.tmp"; exit 1; }; \
 		mv "$${f%.dot}.png.tmp" "$${f%.dot}.png"; \
 		echo "diagrams: $$f -> $${f%.dot}.png"; done
 	@sha256sum $(DIAGRAMS_DOT) >diagrams/sources.sha256
 
-diagrams-check:
+diagrams-check: ## fail when a diagram source changed since its picture was drawn
 	@sha256sum --quiet -c diagrams/sources.sha256 || \
 		{ echo "diagrams-check: a diagram's source changed since its picture was drawn: run make diagrams" >&2; exit 1; }
 	@[ "$$(sha256sum $(DIAGRAMS_DOT) | sort)" = "$$(sort diagrams/sources.sha256)" ] || \
@@ -107,22 +107,22 @@ diagrams-check:
 # same option table as the man page (through --help and --print-config).
 # Checked in; tests/packaging/test_config_doc.sh fails when it differs from
 # what scripts/config-doc.sh writes: run `make config-doc` then.
-config-doc: $(BUILD)/sensor-service
+config-doc: $(BUILD)/sensor-service ## regenerate docs/configuration.md from the option table
 	scripts/config-doc.sh $(BUILD)/sensor-service >docs/configuration.md.tmp
 	@mv docs/configuration.md.tmp docs/configuration.md
 	@echo "config-doc: wrote docs/configuration.md"
 
 # The man page goes in with `make install`.
 MANDIR ?= $(PREFIX)/share/man
-install-man:
+install-man: ## install the man page (part of make install)
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 docs/sensor-service.1 $(DESTDIR)$(MANDIR)/man1/sensor-service.1
-uninstall-man:
+uninstall-man: ## remove the man page
 	rm -f $(DESTDIR)$(MANDIR)/man1/sensor-service.1
 
 DOCKER ?= docker
 IMAGE  ?= sensor-service:dev
-docker-image:
+docker-image: ## docker build -f deploy/Dockerfile
 	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
 
 # docs/sensor-service.1 is generated from --help by help2man, plus the
@@ -132,7 +132,7 @@ docker-image:
 # tests/packaging/test_manpage.sh fails when an option of --help is
 # missing from it or described differently: run `make man` then.
 MAN_DATE_EPOCH = $(shell git log -1 --format=%ct -- common/config.c docs/sensor-service.h2m 2>/dev/null)
-man: $(BUILD)/sensor-service docs/sensor-service.h2m
+man: $(BUILD)/sensor-service docs/sensor-service.h2m ## regenerate docs/sensor-service.1 from --help
 	@command -v help2man >/dev/null || scripts/install-deps.sh lint
 	@mkdir -p $(BUILD)/man
 	env -i PATH="$$PATH" $(BUILD)/sensor-service --print-config | sed 's/^\[/\\\&[/' >$(BUILD)/man/print-config.txt

@@ -11,5 +11,5 @@ LDLIBS     += -lcrypt
 
 .PHONY: bench-gzip
 
-bench-gzip: all
+bench-gzip: all ## what gzip costs a scrape at levels 1, 6 and 9
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/gzip_cost.py

@@ -199,6 +199,14 @@ def main():
             else:
                 print("note %s: make docker-image needs deploy/Dockerfile, not in this tree yet" % name)
 
+    described = set()
+    for mk in [os.path.join(ROOT, "Makefile")] + sorted(
+            os.path.join(ROOT, "mk", f) for f in os.listdir(os.path.join(ROOT, "mk")) if f.endswith(".mk")):
+        with open(mk) as fh:
+            described.update(m.group(1) for m in re.finditer(r"^([A-Za-z0-9_-]+):[^=\n]*## \S", fh.read(), re.M))
+    for check in ci_list("names").split():
+        for goal in make_goals(ci_list("row", check).rstrip("\n").split("\t")[4]):
+            report("check %s: make %s has a ## purpose for make help" % (check, goal), goal in described)
     names = ci_list("names").split()
     report(".ci/checks lists checks, each once (%d)" % len(names), len(names) > 5 and len(names) == len(set(names)))
     with open(os.path.join(ROOT, ".ci", "run")) as fh:
