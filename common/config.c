@@ -15,10 +15,6 @@
 
 #include "../shm/layout.h"
 #include "../shm/segment.h"
-#include "../worker/discovery.h"
-#include "../worker/processing.h"
-#include "../worker/processing_thread.h"
-#include "../worker/simulated_signal.h"
 #include "fault.h"
 #include "log.h"
 
@@ -75,6 +71,15 @@ static int log_level_check(const char *name, char *why, size_t whylen)
 	if (log_level_parse(name, &level) == 0)
 		return 0;
 	snprintf(why, whylen, "must be one of %s, got '%s'", log_level_names(), name);
+	return -1;
+}
+
+/* processing-priority's values; the worker gives them their meaning. */
+static int processing_priority_check(const char *text, char *why, size_t whylen)
+{
+	if (strcmp(text, "idle") == 0 || strcmp(text, "nice") == 0)
+		return 0;
+	snprintf(why, whylen, "must be idle or nice");
 	return -1;
 }
 
@@ -380,36 +385,6 @@ static int validate_sources(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Ring, window and spectra together: each is range-checked alone, but a
- * large window over a large ring makes the O(n^2) spectrum step outlast
- * the heartbeat timeout, and the worker would be killed for a hang at
- * every step. The step must fit in half the timeout on a slow core.
- * Configured channels are all counted as taking a spectrum (a unit of g
- * may come from sysfs): an upper bound. The simulated set counts as many
- * channels as discovery will give it (--simulate alone: the fallback
- * set); discovered sensors take no spectrum.
- */
-static int validate_processing(const struct config *cfg, char *err, size_t errlen)
-{
-	long spectra = 0;
-	int simulated = cfg->channels > 0 ? cfg->channels : cfg->simulate ? (int)DISCOVERY_FALLBACK_CHANNELS : 0;
-	if (cfg->chans.count > 0)
-		spectra = (long)cfg->chans.count;
-	else
-		for (int i = 0; i < simulated; i++)
-			spectra += sensor_kind_of((uint32_t)i) == SENSOR_VIBRATION;
-	double step_s = processing_worst_step_s(cfg->window, cfg->ring_capacity, spectra);
-	if (step_s * 1000.0 > cfg->heartbeat_timeout_ms / 2.0) {
-		snprintf(err, errlen,
-			 "options 'window' (%d) and 'ring-capacity' (%d) allow a processing step of %.1f s on a slow "
-			 "core, more than half 'heartbeat-timeout-ms' (%d): lower them or raise the timeout",
-			 cfg->window, cfg->ring_capacity, step_s, cfg->heartbeat_timeout_ms);
-		return -1;
-	}
-	return 0;
-}
-
 bool config_url_valid(const char *url)
 {
 	size_t skip = strncmp(url, "http://", 7) == 0 ? 7 : strncmp(url, "https://", 8) == 0 ? 8 : 0;
@@ -417,6 +392,20 @@ bool config_url_valid(const char *url)
 		return false;
 	/* Only characters that need no escaping in HTML or JavaScript. */
 	return url[strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:/[]@%+")] == '\0';
+}
+
+/* Checks of settings that a process folder owns (config_add_check). */
+#define CONFIG_MAX_CHECKS 8
+static config_check_fn *checks[CONFIG_MAX_CHECKS];
+static size_t n_checks;
+
+void config_add_check(config_check_fn *check)
+{
+	for (size_t i = 0; i < n_checks; i++)
+		if (checks[i] == check)
+			return;
+	if (n_checks < CONFIG_MAX_CHECKS)
+		checks[n_checks++] = check;
 }
 
 int config_validate(const struct config *cfg, char *err, size_t errlen)
@@ -457,7 +446,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			 cfg->heartbeat_timeout_ms, cfg->tick_budget_ms);
 		return -1;
 	}
-	return validate_processing(cfg, err, errlen);
+	for (size_t i = 0; i < n_checks; i++)
+		if (checks[i](cfg, err, errlen) != 0)
+			return -1;
+	return 0;
 }
 
 /* Whether an option before index i has the same group: each group is

@@ -14,6 +14,7 @@
 #include "../worker/discovery.h"
 #include "../shm/view.h"
 #include "../worker/list_sensors.h"
+#include "../worker/settings.h"
 #include "../worker/source.h"
 #include "../exporter/web.h"
 #include "listener.h"
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 	char err[512];
 
 	proctitle_init(argc, argv);
+	config_add_check(worker_settings_check);
 	switch (config_load(&cfg, argc, argv, environ, err, sizeof err)) {
 	case CONFIG_EXIT_OK: return 0;
 	case CONFIG_EXIT_ERROR: fprintf(stderr, "sensor-service: %s\n", err); return 2;

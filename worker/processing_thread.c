@@ -20,14 +20,6 @@
 /* The step keeps its buffers on the heap: a small stack is plenty. */
 #define PROCESSING_STACK_BYTES (256u * 1024u)
 
-int processing_priority_check(const char *text, char *why, size_t whylen)
-{
-	if (strcmp(text, "idle") == 0 || strcmp(text, "nice") == 0)
-		return 0;
-	snprintf(why, whylen, "must be idle or nice");
-	return -1;
-}
-
 static void set_priority(struct processing_thread *t)
 {
 	int policy = SCHED_OTHER; /* at the worker's nice value, as the thread was born */

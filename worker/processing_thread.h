@@ -49,9 +49,6 @@ struct processing_thread {
 	_Atomic int64_t last_cpu_ns;  /* the CPU time of the last step done */
 };
 
-/* processing-priority's check: "idle" or "nice". */
-int processing_priority_check(const char *text, char *why, size_t whylen);
-
 /* Allocate the step's buffers (sized by cfg) and start the thread, whose
  * first step is one interval away. 0, or -1 with a reason in err. */
 int processing_thread_start(struct processing_thread *t, struct shm_segment *seg, const struct config *cfg, char *err,

@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include "../../common/config.h"
+#include "../../worker/settings.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config cfg;
 	char err[512];
+	config_add_check(worker_settings_check); /* as the entry point does */
 	config_defaults(&cfg);
 	memset(err, 'x', sizeof err);
 	if (config_apply_keyfile_data(&cfg, (const char *)data, size, "fuzz.conf", err, sizeof err) != 0) {

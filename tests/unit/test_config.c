@@ -18,6 +18,7 @@
 
 #include "../../common/config.h"
 #include "../../worker/processing.h"
+#include "../../worker/settings.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -27,6 +28,7 @@ static char *no_env[] = { NULL };
 static int setup_dir(void **state)
 {
 	(void)state;
+	config_add_check(worker_settings_check); /* as the entry point does */
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/sensor-test-config-XXXXXX");
 	return mkdtemp(tmpdir) ? 0 : -1;
 }
@@ -539,6 +541,10 @@ static void test_cross_field_checks(void **state)
 		     "option 'heartbeat-timeout-ms' (1000) must be at least twice 'tick-budget-ms' (600)");
 	char *argv_read[] = { "sensor-service", "--read-timeout-ms", "0", NULL };
 	expect_error_containing(ARGC(argv_read), argv_read, no_env, "option 'read-timeout-ms' must be between 1 and");
+
+	char *argv_prio[] = { "sensor-service", "--processing-priority", "fast", NULL };
+	expect_error(ARGC(argv_prio), argv_prio, no_env,
+		     "flag --processing-priority: option 'processing-priority': must be idle or nice");
 
 	/* each within its range, but together a spectrum step of ~21 s: more than half the 5 s timeout
 	 * (the simulated set of three has a vibration channel) */

@@ -77,16 +77,6 @@ static bool step_used_100ms(struct processing_thread *t, struct shm_segment *seg
 	return processing_thread_step_cpu_s(t) > 0.1;
 }
 
-static void test_priority_check(void **state)
-{
-	(void)state;
-	char why[64];
-	assert_int_equal(processing_priority_check("idle", why, sizeof why), 0);
-	assert_int_equal(processing_priority_check("nice", why, sizeof why), 0);
-	assert_int_equal(processing_priority_check("realtime", why, sizeof why), -1);
-	assert_string_equal(why, "must be idle or nice");
-}
-
 /* Steps run on their own every interval: readings pushed are consumed,
  * each channel's statistics published, each step's duration observed. */
 static void test_steps_run_and_are_recorded(void **state)
@@ -190,7 +180,6 @@ static void test_stop_does_not_wait_out_the_interval(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_priority_check),
 		cmocka_unit_test(test_steps_run_and_are_recorded),
 		cmocka_unit_test(test_idle_priority_is_sched_idle),
 		cmocka_unit_test(test_step_cpu_is_reported_while_a_step_runs),
