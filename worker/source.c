@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,26 +65,6 @@ bool source_polled(const struct source *s)
 bool source_may_block(const struct source *s)
 {
 	return source_polled(s) && s->ops != &source_simulated_ops;
-}
-
-int source_fail(struct source *s, enum shm_read_error why, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->detail, sizeof s->detail, fmt, ap);
-	va_end(ap);
-	s->why = why;
-	return -1;
-}
-
-int source_read_path(struct source *s, int64_t now_mono_ns, double *raw)
-{
-	(void)now_mono_ns;
-	enum shm_read_error why;
-	if (sysfs_read_number(s->path, raw, &why) != 0)
-		return source_fail(s, why, "cannot read %s: %s", s->path,
-				   why == SHM_READ_PARSE ? "not one number" : strerror(errno));
-	return 0;
 }
 
 int source_read(struct source *s, int64_t now_mono_ns, double *value)
