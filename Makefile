@@ -107,13 +107,17 @@ unit: $(UNIT_BINS) fuzz-replay ## the unit tests and the fuzz seed corpora repla
 	@$(suite_start); rc=0; for t in $(UNIT_BINS); do echo "== $$t"; $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
 	$(suite_end)
 
-# The installation, the man page and the compose files, checked without
-# running the service's integration tests: every tests/packaging/test_*.sh
-# but the Debian package's, which has its own target (make test-deb).
+# What is installed and shipped, checked without the service's integration
+# tests: every tests/packaging/test_*.sh (installation, man page,
+# configuration reference, docs links, compose files, the image under a
+# memory limit, the dependency installer, the bench's smoke run) but the
+# Debian package's, which has its own target (make test-deb). Each runs
+# and the run ends with the total, as make test does.
 PACKAGING_TESTS := $(filter-out tests/packaging/test_deb.sh,$(sort $(wildcard tests/packaging/test_*.sh)))
-test-packaging: deps $(BUILD)/sensor-service ## make install, the man page, the configuration reference, the compose files, the docs links
-	@set -e; for t in $(PACKAGING_TESTS); do \
-		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) bash $$t; done
+test-packaging: deps $(BUILD)/sensor-service ## what is installed and shipped: install, man page, docs, compose, image, installer, bench smoke
+	@rm -f $(SUITE_RESULTS); rc=0; for t in $(PACKAGING_TESTS); do \
+		echo "== $$t"; SENSOR_BIN=$(abspath $(BUILD)/sensor-service) $(SUITE) run $(SUITE_RESULTS) $$t || rc=1; done; \
+	$(SUITE) total $(SUITE_RESULTS) || rc=1; exit $$rc
 
 # INTEGRATION_SKIP: tests a variant build leaves to `make test`, each
 # reported as skipped with the reason in INTEGRATION_SKIP_WHY, in the

@@ -4,7 +4,7 @@ that hold connections open, at twice its descriptor limit.
 
 For each attack the service starts afresh under `prlimit --nofile=N:N`
 (N = BENCH_HOSTILE_NOFILE, default 1024, systemd's default soft limit);
-tests/integration/starve_http.py then opens 2N connections of that kind,
+tests/integration/lib/starve_http.py then opens 2N connections of that kind,
 reopening each one the server closes, while a well-behaved client fetches
 /metrics every 0.1 s (a new connection each time, 1 s timeout):
 
@@ -43,7 +43,7 @@ OUT = bl.RESULTS_DIR
 REPORT = bl.REPORT_PATH
 SECONDS = float(os.environ.get("BENCH_HOSTILE_S", "30"))
 NOFILE = int(os.environ.get("BENCH_HOSTILE_NOFILE", "1024"))
-STARVE = os.path.join(ROOT, "tests", "integration", "starve_http.py")
+STARVE = os.path.join(ROOT, "tests", "integration", "lib", "starve_http.py")
 KINDS = ("idle", "headers", "body")
 TCK = os.sysconf("SC_CLK_TCK")
 

@@ -1354,7 +1354,7 @@ def hostile_section(w, h):
       f"the service afresh (default settings) under `prlimit --nofile={h['nofile']}:{h['nofile']}`, opens "
       f"{num(2 * h['nofile'])} connections of its kind, twice the limit, for {h['attack_s']:.0f} s, and reopens each "
       "one the server closes; meanwhile one client fetches `/metrics` every 0.1 s on a new connection with a "
-      "1 s timeout (`tests/integration/starve_http.py`). *idle*: connect and send nothing; *headers*: slowloris, "
+      "1 s timeout (`tests/integration/lib/starve_http.py`). *idle*: connect and send nothing; *headers*: slowloris, "
       "one header byte every 3 s; *body*: complete headers, then one body byte every 3 s. An answer counts as "
       "served when it is a 200 within 1 s; the exporter's CPU is utime + stime from `/proc/PID/stat` over the "
       "attack; the log is every byte the service wrote meanwhile.\n")

@@ -10,11 +10,11 @@
 #                         compose stack (test_compose_up.sh); each SKIPPED
 #                         where it cannot run
 
-# `make test` runs these too (they are tests/integration/test_*.sh) and
-# reports them SKIPPED where podman is missing or cannot run; this target
-# installs podman first (group container), as .ci/run does.
-CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/integration/test_container.sh \
-                   tests/integration/test_compose_up.sh
+# `make test` and `make test-packaging` run these too and report them
+# SKIPPED where podman is missing or cannot run; this target installs
+# podman first (group container), as .ci/checks' packaging row does.
+CONTAINER_TESTS := tests/integration/test_cgroup_limit.sh tests/packaging/test_container.sh \
+                   tests/packaging/test_compose_up.sh
 
 .PHONY: test-container
 

@@ -28,7 +28,7 @@ TOOLING_SRC = $(LIB_SRC) supervisor/main.c
 # Every C file of the tree, tracked or new (ignored ones excluded).
 C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h' 2>/dev/null || \
             find . -path ./build -prune -o -name '*.[ch]' -print)))
-SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
+SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/integration/lib/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
 
 lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows and the diagrams
 security: cppcheck clang-tidy flawfinder ## cppcheck, clang-tidy and flawfinder (against .flawfinder-reviewed)

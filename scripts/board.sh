@@ -27,7 +27,7 @@ SUITE=${BOARD_SUITE:-bookworm}
 MIRROR=${BOARD_MIRROR:-http://deb.debian.org/debian}
 TIMEOUT_S=${BOARD_TIMEOUT_S:-900}
 # What the guest needs to run the unit tests and the service's test:
-# the libraries, bash and the tools of tests/integration/lib.sh.
+# the libraries, bash and the tools of tests/integration/lib/lib.sh.
 PACKAGES="libc6:armhf,libevent-2.1-7:armhf,libevent-openssl-2.1-7:armhf,libglib2.0-0:armhf,libcmocka0:armhf,zlib1g:armhf,libssl3:armhf,libyaml-0-2:armhf,libcrypt1:armhf,linux-image-arm64,busybox-static,libc-bin,libevent-2.1-7,libevent-openssl-2.1-7,libglib2.0-0,libcmocka0,zlib1g,libssl3,libyaml-0-2,libcrypt1,bash,coreutils,\
 curl,procps,iproute2,mawk,grep,sed,findutils,util-linux,mount,dash"
 # The 9p root and the modules it needs, in load order (the kernel of

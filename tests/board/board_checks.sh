@@ -4,7 +4,7 @@
 # end (start, /, /metrics kept for promtool on the host, kill -9 of each
 # child and recovery, clean stop) and its idle memory, written to
 # build/board/results/ for the host to read.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 R="$ROOT/build/board/results"
 CROSS="$ROOT/build/cross/arm64"

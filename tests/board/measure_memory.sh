@@ -5,7 +5,7 @@
 # one second apart, and write the medians in bytes with the segment size.
 # The same script runs inside the emulated arm64 board and on the host, so
 # the two architectures are measured the same way in one `make test-board`.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 OUT=${1:?usage: measure_memory.sh OUT.json}
 WARMUP_S=${MEASURE_WARMUP_S:-3}
 SAMPLES=5

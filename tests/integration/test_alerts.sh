@@ -6,8 +6,8 @@
 # in a live stack (service, VictoriaMetrics, vmalert) on a fixture sysfs
 # tree whose values the test writes. (test_stack.sh shows two of the
 # service alerts firing live.)
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/stack_lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RULES=$ROOT/deploy/vmalert/alerts.yml
 

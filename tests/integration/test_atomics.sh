@@ -4,7 +4,7 @@
 # the worker and the exporter would tear each other's cells), and accepts
 # one that has them. The host's gcc stands in for such targets: 32-bit x86
 # for the i486 (no cmpxchg8b, so no lock-free 64-bit atomics) and the i686.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 # Freestanding: the segment layout needs only the compiler's own headers.

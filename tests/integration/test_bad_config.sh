@@ -4,7 +4,7 @@
 # out-of-range values: exit status 2 and one line of error that names the
 # option. The options come from `sensor-service --print-config`, so a new
 # option is covered the day it is added.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 
 SAFE=(--port "$(free_port)" --shm-name "$(new_shm_name)" --print-config)
 "$SENSOR_BIN" --print-config >"$TEST_TMP/defaults" || { fail "--print-config works"; finish; }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# test_bad_http.sh - hostile HTTP input (tests/integration/bad_http.py):
+# test_bad_http.sh - hostile HTTP input (tests/integration/lib/bad_http.py):
 # each bad request gets the right status or a closed connection, the
 # exporter stays up and within its memory cap, and a well-behaved client
 # is served at the same time.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 
 start_stamped --debug-endpoint --exporter-memory-mb 32 || { fail "service starts"; finish; }
 epid=$(child_pid exporter)
@@ -12,7 +12,7 @@ sleep 0.6
 rss0=$(rss_of exporter)
 
 echo "-- bad requests, slowloris, 500 idle connections, and a good client meanwhile"
-out=$(python3 "$(dirname "$0")/bad_http.py" "$SVC_PORT" --idle 500 --slow 30 --slow-seconds 8 2>&1); rc=$?
+out=$(python3 "$(dirname "$0")/lib/bad_http.py" "$SVC_PORT" --idle 500 --slow 30 --slow-seconds 8 2>&1); rc=$?
 while IFS= read -r line; do
 	case $line in
 	"ok   "*) pass "${line#ok   }" ;;

@@ -7,8 +7,8 @@
 # restart, the exporter and supervisor untouched, and no OOM kill in the
 # enclosing group. Needs root and a writable memory cgroup (v1 here; v2
 # where the memory controller is delegated); SKIPPED otherwise.
-source "$(dirname "$0")/faults_lib.sh"
-source "$(dirname "$0")/cgroup_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
+source "$(dirname "$0")/lib/cgroup_lib.sh"
 MiB=1048576
 LIMIT_MB=48
 

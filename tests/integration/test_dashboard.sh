@@ -7,9 +7,9 @@
 # the others, each with points, the threshold and chip limit lines of the
 # channels that have them, the channels past a threshold marked so, and
 # the sensor alerts, firing and pending, in the alert list
-# (tests/integration/dashboard_dom.py reads what the page drew).
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/stack_lib.sh"
+# (tests/integration/lib/dashboard_dom.py reads what the page drew).
+source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 echo "-- the Grafana dashboard, which the page takes its service panels from"
@@ -113,7 +113,7 @@ echo "-- headless Chromium: a panel per sensor group, thresholds, states, the se
 out=$(DASHBOARD_DOM=$TEST_TMP/dom.html "$ROOT/scripts/dashboard_shot.sh" "$TEST_TMP/dashboard.png" "$SVC_URL/dashboard" 2>&1); rc=$?
 printf '%s\n' "$out" | sed 's/^/       /'
 assert_eq "dashboard_shot.sh: the page drew charts and no query failed" 0 "$rc"
-python3 "$ROOT/tests/integration/dashboard_dom.py" "$TEST_TMP/dom.html" "$units" "$ROOT/deploy/grafana/sensor-service.json" >"$TEST_TMP/dom.out" 2>&1
+python3 "$ROOT/tests/integration/lib/dashboard_dom.py" "$TEST_TMP/dom.html" "$units" "$ROOT/deploy/grafana/sensor-service.json" >"$TEST_TMP/dom.out" 2>&1
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "page check: $line" ;; esac
 done <"$TEST_TMP/dom.out"

@@ -7,7 +7,7 @@
 # back; the kernel's limits, alarm flags and trip points are exported; a machine without sensors samples a simulated set and says so;
 # channels=N and --simulate ask for the simulated set; a chip that appears
 # after the start is sampled within the rescan interval.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 BOARDS=$(cd "$(dirname "$0")/../fixtures/boards" && pwd)
 ROOT=$TEST_TMP/pc

@@ -3,7 +3,7 @@
 # (kill -9, segfault, leak): the supervisor restarts it with backoff, the
 # listening socket survives (clients queue instead of being refused), the
 # worker never notices, and the request counters continue.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 ulimit -c 0
 FAST=(--sample-interval-ms 50 --process-interval-ms 500)
 MiB=1048576

@@ -4,7 +4,7 @@
 # SIGTERM still prompt during a backoff), and the supervisor's own death
 # (children follow it, the port is free, the stale segment is replaced),
 # even a worker hung in a busy loop.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 FAST=(--sample-interval-ms 50 --process-interval-ms 500)
 
 echo "-- crash loop: worker:exit:0, backoff 100 ms doubling to 800 ms"

@@ -4,7 +4,7 @@
 # exporter keeps answering without growing, and the counters in shared
 # memory continue. Prints what it observed (restart times, requests
 # served during the fault, RSS before/after, latency percentiles).
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 ulimit -c 0 # the injected segfaults must not leave core files behind
 FAST=(--sample-interval-ms 50 --process-interval-ms 500)
 MiB=1048576

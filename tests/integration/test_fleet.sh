@@ -12,8 +12,8 @@
 # credentials (bearer tokens, basic auth) and the CA of vmauth's
 # certificate; a fourth device with a wrong token is refused and counted
 # while the others keep writing.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/stack_lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 N=3

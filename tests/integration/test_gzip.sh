@@ -4,7 +4,7 @@
 # (promtool), and vmagent, which asks for gzip by default, gets it: seen in
 # the response headers through a TCP relay (http_tap.py) and in the bytes
 # vmagent read from the socket against the size of the pages it parsed.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 start_service --channels 256 || { fail "service starts"; finish; }
@@ -45,7 +45,7 @@ if ! command -v vmagent >/dev/null; then
 fi
 pick_port TAP_PORT
 pick_port AGENT_PORT
-/usr/bin/python3 "$HERE/http_tap.py" "$TAP_PORT" "$SVC_PORT" "$TEST_TMP/tap.log" &
+/usr/bin/python3 "$HERE/lib/http_tap.py" "$TAP_PORT" "$SVC_PORT" "$TEST_TMP/tap.log" &
 TAP_PID=$!
 SVC_PIDS+=("$TAP_PID")
 cat >"$TEST_TMP/scrape.yml" <<YML

@@ -3,7 +3,7 @@
 # is untrusted: a hung worker (SIGSTOP) whose heartbeat field holds a
 # far-future value, or INT64_MAX (where the supervisor's "last beat +
 # timeout" would overflow), is still killed for the hang and restarted.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 
 # set_heartbeat PID VALUE : write VALUE into the heartbeat of the child with
 # PID (struct shm_child, shm/layout.h), found by its pid and a heartbeat

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_lib.sh - the test helpers themselves: a skip is printed and counted
 # as a skip, never as a pass, and a failure makes finish exit non-zero.
-source "$(dirname "$0")/lib.sh"
-LIB="$(cd "$(dirname "$0")" && pwd)/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
+LIB="$(cd "$(dirname "$0")" && pwd)/lib/lib.sh"
 
 # run_snippet 'bash code using lib.sh': sets OUT and RC
 run_snippet() {

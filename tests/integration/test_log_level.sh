@@ -3,7 +3,7 @@
 # logs its info lines at info, none at warn, and its debug lines only at
 # debug, set by flag, environment or config file alike; a bad level stops
 # the start with a message naming the option.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 FAST=(--process-interval-ms 100)
 

@@ -4,7 +4,7 @@
 # sensor_process_* series, and telling the truth about the exporter
 # process (compared with its own /proc entries), a restarted exporter
 # included; and the exporter's record of the time it spends rendering.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 start_service || { fail "service starts"; finish; }
 page=$(http_body /metrics)

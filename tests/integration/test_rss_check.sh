@@ -2,7 +2,7 @@
 # test_rss_check.sh - scripts/rss_check.sh measures a service however it
 # was started: by the supervisor's pid, a stack's state directory, and
 # says clearly (exit 2) when there is nothing to measure.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 RSS_CHECK=$ROOT/scripts/rss_check.sh
 

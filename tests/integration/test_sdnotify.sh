@@ -5,12 +5,12 @@
 # heartbeat; STATUS= lines that follow restarts; WATCHDOG=1 about twice
 # per WatchdogSec, none while the supervisor's loop is stopped; STOPPING=1
 # on SIGTERM; every message from the supervisor's pid, none from a child.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 SOCK="$TEST_TMP/notify.sock"
 NLOG="$TEST_TMP/notify.log"
 pick_port PORT || { fail "free port"; finish; }
-python3 "$(dirname "$0")/notify_listener.py" "$SOCK" "$NLOG" "$PORT" &
+python3 "$(dirname "$0")/lib/notify_listener.py" "$SOCK" "$NLOG" "$PORT" &
 LISTENER=$!
 SVC_PIDS+=("$LISTENER")
 wait_for "the notify listener" 5 grep -q listening "$NLOG"

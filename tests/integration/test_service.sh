@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_service.sh - the real sensor-service end to end: endpoints, metric
 # families, promtool, restarts after kill -9, clean stop, bad input.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 echo "-- command line"
 out=$("$SENSOR_BIN" --version); assert_match "--version prints the version" '^sensor-service [0-9]+\.[0-9]+\.[0-9]+$' "$out"

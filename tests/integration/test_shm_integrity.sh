@@ -10,7 +10,7 @@
 # histogram update (its successor takes the sequence counter over).
 # Unit-level checks of the same are in
 # tests/unit/test_segment.c and tests/unit/test_shm_garbage.c.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 
 # write_preamble FILE VERSION OWNER_PID SIZE : our magic, then zeros up to SIZE
 write_preamble() {

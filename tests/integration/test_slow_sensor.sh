@@ -7,7 +7,7 @@
 # one reads with its duration shown, the stuck one is counted as timeouts
 # with a NaN value and no more threads, and the supervisor restarts
 # nothing. Skipped where FUSE cannot be mounted.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 PY=/usr/bin/python3 # Debian's python3-fusepy is for the system Python
 ROOT=$TEST_TMP/root
@@ -30,7 +30,7 @@ if [ ! -e /dev/fuse ] || ! "$PY" -c 'import fusepy' 2>/dev/null; then
 	skip "no /dev/fuse or no python3-fusepy (scripts/install-deps.sh test): slow sensors not tested"
 	finish
 fi
-"$PY" "$(dirname "$0")/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
+"$PY" "$(dirname "$0")/lib/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
 FUSE_PID=$!
 if ! wait_for "slowfs mounted" 10 test -e "$MNT/fast"; then
 	skip "FUSE cannot be mounted here ($(head -c 200 "$TEST_TMP/slowfs.log")): slow sensors not tested"

@@ -4,7 +4,7 @@
 # the running service, values following the fixture, a device that
 # disappears (and comes back as another hwmonN), and good, malformed and
 # flooding push input over the Unix socket and UDP.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 FIXTURE=$(cd "$(dirname "$0")/../fixtures/sysfs" && pwd)
 ROOT=$TEST_TMP/sysfs

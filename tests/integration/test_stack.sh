@@ -4,8 +4,8 @@
 # holds the values the exporter serves, vmalert fires alerts provoked by
 # killing and stopping the worker, the memory budget holds, and `stop`,
 # Ctrl-C and a dying component each leave no process behind.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/stack_lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/stack_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 for tool in victoria-metrics vmalert python3; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_starvation.sh - connection starvation (tests/integration/starve_http.py):
+# test_starvation.sh - connection starvation (tests/integration/lib/starve_http.py):
 # the service runs under a descriptor limit of 1024 (systemd's default soft
 # limit) while twice that many connections trickle one header byte every
 # 3 s, as a slowloris does, reconnecting whenever they are closed. A
@@ -7,14 +7,14 @@
 # its answers, each within 1 s; the exporter must not spin (under 10 % of a
 # core) nor flood its log (under 100 KB). First, below the cap, the
 # whole-request deadline alone: a trickle of bytes does not extend it.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 get() { printf '%s\n' "$out" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
 SENSOR_REQUEST_TIMEOUT_MS=2000 start_service || { fail "service starts"; finish; }
 for kind in headers body; do
 	echo "-- 5 connections trickling a $kind byte every 0.5 s; request-timeout-ms 2000"
-	out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns 5 --seconds 6 --kind $kind --round 0.5)
+	out=$(python3 "$(dirname "$0")/lib/starve_http.py" "$SVC_PORT" --conns 5 --seconds 6 --kind $kind --round 0.5)
 	echo "  ($out)"
 	assert_gt "the server closed them ($kind)" "$(get reconnects)" 4
 	assert_eq "each within 2 s + 0.25 s of sweep + 0.5 s of polling (longest $(get lifetime_max_ms) ms)" 1 \
@@ -45,7 +45,7 @@ t0=$EPOCHREALTIME
 c0=$(cpu_ticks "$epid")
 
 echo "-- $((2 * NOFILE)) connections trickling a header byte every 3 s for $ATTACK_S s; /metrics every 0.1 s"
-out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns $((2 * NOFILE)) --seconds "$ATTACK_S" \
+out=$(python3 "$(dirname "$0")/lib/starve_http.py" "$SVC_PORT" --conns $((2 * NOFILE)) --seconds "$ATTACK_S" \
 	--kind headers --round 3 --interval 0.1 --timeout 1)
 c1=$(cpu_ticks "$epid" 2>/dev/null || echo "$c0")
 t1=$EPOCHREALTIME
@@ -82,7 +82,7 @@ prlimit --pid "$epid" --nofile=200:200
 log0=$(stat -c %s "$SVC_LOG")
 t0=$EPOCHREALTIME
 c0=$(cpu_ticks "$epid")
-out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns 600 --seconds 6 --kind idle --round 1)
+out=$(python3 "$(dirname "$0")/lib/starve_http.py" "$SVC_PORT" --conns 600 --seconds 6 --kind idle --round 1)
 c1=$(cpu_ticks "$epid" 2>/dev/null || echo "$c0")
 t1=$EPOCHREALTIME
 log_bytes=$(($(stat -c %s "$SVC_LOG") - log0))

@@ -6,7 +6,7 @@
 # password; client certificates required and refused; certificates
 # re-read on SIGHUP without dropping the listener; the exporter's memory
 # with TLS.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib/lib.sh"
 
 for tool in openssl curl promtool python3; do
 	command -v "$tool" >/dev/null || { skip "$tool is not installed"; finish; }

@@ -4,7 +4,7 @@
 # holds the worker at the entry of its sleep call (clock_nanosleep, ppoll
 # or nanosleep, whichever it uses), the signal is sent there, and the
 # worker must exit within a second although its interval is 4 s.
-source "$(dirname "$0")/faults_lib.sh"
+source "$(dirname "$0")/lib/faults_lib.sh"
 
 if ! command -v gdb >/dev/null; then
 	skip "gdb is not installed (scripts/install-deps.sh test)"

@@ -2,7 +2,7 @@
 # test_workflows.sh - the GitHub workflows parse as YAML and every
 # `make TARGET` they run exists (check_workflows.py), so they cannot rot
 # while the Makefiles change.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 
 echo "-- .github/workflows"
 if ! python3 -c 'import yaml' 2>/dev/null; then

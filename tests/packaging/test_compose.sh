@@ -7,7 +7,7 @@
 # deploy/Dockerfile: multi-stage, slim runtime with the libraries the
 # binary links, non-root, and a HEALTHCHECK that works against a real
 # service.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 python3 -c 'import yaml' 2>/dev/null || { fail "python3-yaml is installed (scripts/install-deps.sh test)"; finish; }
 

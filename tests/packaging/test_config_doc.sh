@@ -3,7 +3,7 @@
 # writes from the binary's --help and --print-config (so it cannot drift
 # from the option table), and every environment variable it names is the
 # one the binary reads.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DOC="$ROOT/docs/configuration.md"
 

@@ -6,7 +6,7 @@
 # an edited conffile; `dpkg --purge` leaves no file of it behind.
 # Runs as root: the root is entered with chroot, in a private mount
 # namespace (unshare), so nothing it mounts is seen outside.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DEB_DIR="$ROOT/build/deb"
 deb=$(ls "$DEB_DIR"/sensor-service_*.deb 2>/dev/null | head -1)

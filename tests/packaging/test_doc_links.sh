@@ -4,7 +4,7 @@
 # (anchors as GitHub makes them: the heading's text in lower case, spaces
 # turned into '-', punctuation other than '-' and '_' dropped). Links to
 # other sites are not followed; code blocks and code spans are not links.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 echo "-- links of README.md and docs/*.md"

@@ -4,7 +4,7 @@
 # follows PREFIX, passes `systemd-analyze verify` and scores well on
 # `systemd-analyze security`, an edited config survives a reinstall, and
 # `make uninstall` removes what install put there.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 D=$TEST_TMP/root
 # Install the binary under test; -o: never rebuild it here.

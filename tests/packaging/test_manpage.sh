@@ -3,7 +3,7 @@
 # every long option is documented with the same text, the page documents
 # no option the binary lacks, it renders without groff warnings, and
 # `make install` installs it.
-source "$(dirname "$0")/../integration/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PAGE="$ROOT/docs/sensor-service.1"
 

@@ -12,7 +12,7 @@ BIN=${1:?usage: run.sh SENSOR_BIN}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUT=$(dirname "$BIN")/valgrind
 rm -rf "$OUT"; mkdir -p "$OUT"
-source "$HERE/../integration/lib.sh"
+source "$HERE/../integration/lib/lib.sh"
 
 PORT=$(free_port)
 SHM=$(new_shm_name)

@@ -8,8 +8,8 @@
 # (lowered) cap and counted as a restart, the exporter and the supervisor
 # keep their pids, and the container's limit is never reached, so the
 # kernel's OOM killer kills nothing. SKIPPED where podman cannot run.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/podman_lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
+source "$(dirname "$0")/../integration/lib/podman_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CT_CONTEXT=${CT_CONTEXT:-$ROOT} # another tree's image can be tested (an older commit)
 IMAGE=localhost/sensor-service:test-$$ # a tag per run; the layers stay cached

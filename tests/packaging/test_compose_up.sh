@@ -12,8 +12,8 @@
 # scrapes. `podman-compose down` removes it all. The compose files are
 # used as written except for the host ports (free ones, on a shared
 # machine) and absolute paths. SKIPPED where podman cannot run.
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/podman_lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
+source "$(dirname "$0")/../integration/lib/podman_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PROJECT=sensorct$$
 MiB=1048576

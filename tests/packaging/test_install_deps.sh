@@ -5,7 +5,7 @@
 # (left alone) or not (written for the install, removed after), root or
 # sudo or neither, a package that fails to install (named, exit non-zero),
 # an unknown group.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 
 SCRIPT=$(cd "$(dirname "$0")/../.." && pwd)/scripts/install-deps.sh
 BASH_BIN=$(command -v bash)

@@ -5,7 +5,7 @@
 # Prometheus, drives wrk, writes the JSON,
 # the plots and a report, and leaves no process or segment behind. The
 # numbers of a quick run mean nothing; only their presence is checked.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 # `make asan`: a benchmark of an ASan build measures ASan, and its terabytes
