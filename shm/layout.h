@@ -28,7 +28,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 2u
+#define SHM_LAYOUT_VERSION 3u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -49,6 +49,7 @@ enum shm_child_state {
 	SHM_CHILD_STOPPED = 0, /* not started yet, or stopped on shutdown */
 	SHM_CHILD_RUNNING = 1,
 	SHM_CHILD_BACKOFF = 2, /* died, waiting before the next start */
+	SHM_CHILD_UNKNOWN = 3, /* readers only: a value out of range in the segment */
 };
 
 /* Why a child last ended; a bounded set so it can be a label. */
@@ -148,16 +149,26 @@ struct shm_header {
 	uint32_t channel_count;
 	uint64_t ring_offset; /* from the start of the segment: always SHM_RING_OFFSET */
 	uint32_t heartbeat_timeout_ms;
-	uint32_t reserved;
+	uint32_t copy_max_age_ms; /* the exporter serves a last good copy this long */
 };
 
-/* A multi-word record published under a sequence counter. */
+/*
+ * A multi-word record published under a sequence counter. Each write first
+ * records the values it is about to store (pending_*) and arms them with
+ * the odd sequence it runs under (pending_seq), then stores them: a writer
+ * killed at any instruction leaves either the old record untouched (not
+ * armed yet) or an armed pending write that its successor completes
+ * (histogram_recover), so count, buckets and sum always agree.
+ */
 struct shm_histogram {
 	_Atomic uint32_t seq;
-	uint32_t reserved;
+	_Atomic uint32_t pending_seq;
 	_Atomic uint64_t buckets[SHM_SPIKE_BUCKETS + 1]; /* non-cumulative; last is +Inf */
 	_Atomic uint64_t count;
 	_Atomic uint64_t sum_bits; /* double */
+	_Atomic uint32_t pending_bucket;
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t pending_bucket_value, pending_count, pending_sum_bits;
 };
 
 /* Per-child record; the supervisor is its only writer. */

@@ -143,6 +143,7 @@ void shm_init_header(struct shm_segment *seg, size_t total_size, const struct sh
 	seg->hdr.channel_count = p->channel_count;
 	seg->hdr.ring_offset = SHM_RING_OFFSET;
 	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
+	seg->hdr.copy_max_age_ms = p->copy_max_age_ms;
 	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
 	seg->hdr.pre.header_size = sizeof(struct shm_segment);
 	seg->hdr.pre.total_size = total_size;

@@ -14,6 +14,7 @@ struct shm_params {
 	uint32_t ring_capacity; /* power of two, SHM_RING_MIN..SHM_RING_MAX */
 	uint32_t channel_count; /* 1..SHM_MAX_CHANNELS */
 	uint32_t heartbeat_timeout_ms;
+	uint32_t copy_max_age_ms;
 };
 
 /*

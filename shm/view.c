@@ -33,7 +33,8 @@ int shm_view_capture(const struct shm_segment *seg, size_t size, char *err, size
 {
 	if (shm_validate(seg, size, err, errlen) != 0)
 		return -1;
-	struct shm_view v = { .seg = seg, .hdr = seg->hdr, .push_enabled = seg->push.enabled };
+	static uint64_t captures;
+	struct shm_view v = { .seg = seg, .hdr = seg->hdr, .push_enabled = seg->push.enabled, .capture = ++captures };
 	v.chan = calloc(v.hdr.channel_count, sizeof *v.chan);
 	if (!v.chan) {
 		snprintf(err, errlen, "cannot allocate the copy of %u channel descriptions", v.hdr.channel_count);
@@ -154,7 +155,7 @@ unsigned shm_view_repair(struct shm_segment *seg, char *what, size_t whatlen)
 	FIX_HDR(channel_count);
 	FIX_HDR(ring_offset);
 	FIX_HDR(heartbeat_timeout_ms);
-	FIX_HDR(reserved);
+	FIX_HDR(copy_max_age_ms);
 	atomic_thread_fence(memory_order_release); /* the magic last, as shm_create writes it */
 	FIX_HDR(pre.magic);
 

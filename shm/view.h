@@ -62,6 +62,7 @@ struct shm_view {
 	struct shm_header hdr;         /* validated: geometry within bounds */
 	uint32_t push_enabled;
 	struct shm_channel_desc *chan; /* hdr.channel_count entries */
+	uint64_t capture;              /* which capture this is: never the same twice in a process */
 };
 
 /* How many mappings one process may hold views of (tests use several). */

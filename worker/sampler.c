@@ -229,9 +229,6 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	channels_apply_threshold_rules(s->set, c);
 	s->set->count++;
 	uint32_t i = s->count;
-	/* a predecessor may have died mid-update of this late slot, which
-	 * take_over (worker.c) does not cover: its counter is ours now */
-	channel_stats_recover(&s->seg->channels[i]);
 	source_describe_channel(&s->seg->channels[i], c, s->cfg);
 	init_slot(s, i, c, now);
 	s->count++;
