@@ -196,7 +196,9 @@ struct shm_channel {
 	_Atomic uint64_t readings;
 	/* Window statistics from the last processing run, under seq. */
 	_Atomic uint32_t stats_seq;
-	uint32_t reserved;
+	/* Late slots only (view.h): the worker describes one (name, unit,
+	 * source, interval, spectrum) under this sequence. */
+	_Atomic uint32_t desc_seq;
 	_Atomic uint64_t stat_min_bits, stat_max_bits, stat_mean_bits, stat_p95_bits;
 	_Atomic uint64_t stat_dominant_hz_bits; /* vibration channels; 0 otherwise */
 	/* Static, supervisor-written (zero for the built-in simulated set). */
@@ -248,7 +250,6 @@ struct shm_worker_metrics {
 	_Atomic uint64_t readings;
 	_Atomic uint64_t readings_dropped;
 	_Atomic uint64_t processing_runs;
-	_Atomic uint64_t queue_depth; /* readings waiting for processing */
 	struct shm_histogram cpu_spike;
 };
 

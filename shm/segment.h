@@ -31,6 +31,10 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen);
  */
 void shm_init_header(struct shm_segment *seg, size_t total_size, const struct shm_params *p);
 
+/* Store the magic with release, after everything else of the header: the
+ * segment's publication (shm_validate loads it with acquire). */
+void shm_publish_magic(struct shm_segment *seg);
+
 /*
  * Create the named segment (e.g. "/sensor-service") for this process.
  * An existing segment is replaced only when it is provably stale (ours,

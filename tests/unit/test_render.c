@@ -708,6 +708,48 @@ static void test_late_channels(void **state)
 	fixture_free(seg);
 }
 
+/* A late slot's strings are the worker's: bytes that are not UTF-8 drop
+ * that channel's series (the page stays valid), and a description caught
+ * mid-write (its desc_seq odd) is not read until the write ends. */
+static void test_late_channel_bad_or_busy_description_drops_only_it(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = known_segment();
+	const struct shm_view *v = shm_view_of(seg);
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	atomic_store(&seg->live_channels, 4);
+	struct shm_channel_desc scratch;
+	assert_non_null(shm_view_chan(v, 3, &scratch));
+
+	const char *bad[] = { "nvme\xff", "\xc3(", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80" };
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		late_channel(seg, 3, bad[k], SHM_SOURCE_HWMON);
+		assert_null(shm_view_chan(v, 3, &scratch));
+		char *m = metrics_text(seg, NOW);
+		assert_null(strstr(m, bad[k]));
+		assert_non_null(strstr(m, "\nsensor_value{channel=\"temperature\",unit=\"celsius\"} 21.5\n"));
+		free(m);
+	}
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	snprintf(seg->channels[3].unit, sizeof seg->channels[3].unit, "\xfe");
+	assert_null(shm_view_chan(v, 3, &scratch));
+	late_channel(seg, 3, "caf\xc3\xa9_\xe2\x82\xac_\xf0\x9f\x8c\xa1", SHM_SOURCE_HWMON); /* UTF-8 is fine */
+	assert_non_null(shm_view_chan(v, 3, &scratch));
+
+	atomic_store(&seg->channels[3].desc_seq, 5); /* the worker is rewriting it */
+	assert_null(shm_view_chan(v, 3, &scratch));
+	char *m = metrics_text(seg, NOW);
+	assert_null(strstr(m, "caf"));
+	free(m);
+	seqlock_write_begin(&seg->channels[3].desc_seq);
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	seqlock_write_end(&seg->channels[3].desc_seq);
+	const struct shm_channel_desc *c = shm_view_chan(v, 3, &scratch);
+	assert_non_null(c);
+	assert_string_equal(c->name, "nvme_composite");
+	fixture_free(seg);
+}
+
 /* The chip's limits and our thresholds of a channel, byte for byte: NaN
  * entries absent, each family's HELP and TYPE once, the unit as a label. */
 static void test_limits_and_thresholds_exact(void **state)
@@ -1131,6 +1173,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_debug_limits_readings, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_debug_non_finite_and_unknown_channel, setup_known, teardown_seg),
 		cmocka_unit_test(test_late_channels),
+		cmocka_unit_test(test_late_channel_bad_or_busy_description_drops_only_it),
 		cmocka_unit_test(test_label_value_escaping),
 		cmocka_unit_test(test_json_string_escaping),
 		cmocka_unit_test(test_render_double),
