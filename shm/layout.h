@@ -153,16 +153,16 @@ struct shm_header {
 };
 
 /*
- * A multi-word record published under a sequence counter. Each write first
- * records the values it is about to store (pending_*) and arms them with
- * the odd sequence it runs under (pending_seq), then stores them: a writer
- * killed at any instruction leaves either the old record untouched (not
- * armed yet) or an armed pending write that its successor completes
- * (histogram_recover), so count, buckets and sum always agree.
+ * A multi-word record published under a sequence counter. Each write
+ * disarms the pending cells, records in them the absolute values it is
+ * about to store, arms them, then stores them: a writer killed at any
+ * instruction leaves either the old record untouched (not armed) or an
+ * armed write that its successor completes (histogram_recover), so count,
+ * buckets and sum always agree, whatever a stray store did to seq.
  */
 struct shm_histogram {
 	_Atomic uint32_t seq;
-	_Atomic uint32_t pending_seq;
+	_Atomic uint32_t pending_armed;                  /* 1: pending_* hold the last write, whole */
 	_Atomic uint64_t buckets[SHM_SPIKE_BUCKETS + 1]; /* non-cumulative; last is +Inf */
 	_Atomic uint64_t count;
 	_Atomic uint64_t sum_bits; /* double */

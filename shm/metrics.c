@@ -24,32 +24,39 @@ void histogram_observe(struct shm_histogram *h, double value)
 	while (b < SHM_SPIKE_BUCKETS && value > shm_spike_bounds[b])
 		b++;
 	seqlock_write_begin(&h->seq);
+	SHM_STORE(&h->pending_armed, 0u);
 	SHM_STORE(&h->pending_bucket, b);
 	SHM_STORE(&h->pending_bucket_value, SHM_LOAD(&h->buckets[b]) + 1);
 	SHM_STORE(&h->pending_count, SHM_LOAD(&h->count) + 1);
 	SHM_STORE(&h->pending_sum_bits, shm_double_to_bits(shm_bits_to_double(SHM_LOAD(&h->sum_bits)) + value));
 	atomic_thread_fence(memory_order_release);
-	SHM_STORE(&h->pending_seq, SHM_LOAD(&h->seq)); /* armed */
+	SHM_STORE(&h->pending_armed, 1u);
 	histogram_apply_pending(h);
 	seqlock_write_end(&h->seq);
 }
 
+/* Does the record hold the armed write's values already? */
+static bool pending_applied(struct shm_histogram *h)
+{
+	uint32_t b = SHM_LOAD(&h->pending_bucket);
+	return b <= SHM_SPIKE_BUCKETS && SHM_LOAD(&h->buckets[b]) == SHM_LOAD(&h->pending_bucket_value) &&
+	       SHM_LOAD(&h->count) == SHM_LOAD(&h->pending_count) &&
+	       SHM_LOAD(&h->sum_bits) == SHM_LOAD(&h->pending_sum_bits);
+}
+
 void histogram_recover(struct shm_histogram *h)
 {
-	uint32_t s = SHM_LOAD(&h->seq);
-	bool armed = (s & 1u) && SHM_LOAD(&h->pending_seq) == s;
+	bool redo = SHM_LOAD(&h->pending_armed) == 1u && !pending_applied(h);
 	uint64_t run = 0;
 	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
 		run += SHM_LOAD(&h->buckets[b]);
-	if (!(s & 1u) && SHM_LOAD(&h->count) == run)
+	if (!redo && SHM_LOAD(&h->count) == run && (SHM_LOAD(&h->seq) & 1u) == 0)
 		return; /* whole */
 	seqlock_write_begin(&h->seq);
-	if (armed) {
+	if (redo)
 		histogram_apply_pending(h); /* the dead writer's last observation, completed */
-	} else if (SHM_LOAD(&h->count) != run) {
-		/* not written by a writer of ours: the buckets are the record */
-		SHM_STORE(&h->count, run);
-	}
+	else if (SHM_LOAD(&h->count) != run)
+		SHM_STORE(&h->count, run); /* not a write of ours (a stray store): the buckets are the record */
 	seqlock_write_end(&h->seq);
 }
 

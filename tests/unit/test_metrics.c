@@ -169,9 +169,11 @@ static void test_new_writer_completes_an_armed_observation(void **state)
 	atomic_store(&h->pending_bucket_value, 1);
 	atomic_store(&h->pending_count, 2);
 	atomic_store(&h->pending_sum_bits, shm_double_to_bits(2.25));
-	atomic_store(&h->pending_seq, odd);
+	atomic_store(&h->pending_armed, 1);
 	atomic_store(&h->buckets[11], 1);
 	struct histogram_snapshot s;
+	assert_false(histogram_read(h, &s));
+	atomic_store(&h->seq, 1234); /* and a stray store over its counter */
 	assert_false(histogram_read(h, &s));
 
 	histogram_recover(h);
@@ -202,6 +204,7 @@ static void test_new_writer_ignores_an_unarmed_observation(void **state)
 	histogram_observe(h, 0.25);
 	uint32_t odd = atomic_load(&h->seq) + 1;
 	atomic_store(&h->seq, odd);
+	atomic_store(&h->pending_armed, 0);
 	atomic_store(&h->pending_bucket, 3);
 	atomic_store(&h->pending_bucket_value, 9); /* half-written pending cells */
 	histogram_recover(h);
@@ -227,9 +230,10 @@ static double sum_from_buckets(const struct histogram_snapshot *s)
 	return sum;
 }
 
-/* A writer process SIGKILLed at random moments of a run of observations:
- * after each death the successor's recovery leaves a histogram whose
- * count, buckets and sum agree. */
+/* A writer process SIGKILLed at random moments of a run of observations
+ * (and a stray value stored into its counter after every other death):
+ * the successor's recovery leaves a histogram whose count, buckets and
+ * sum agree. */
 static void test_histogram_whole_after_writer_killed_anywhere(void **state)
 {
 	(void)state;
@@ -248,6 +252,8 @@ static void test_histogram_whole_after_writer_killed_anywhere(void **state)
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		if (kill_no % 2)
+			atomic_store(&h->seq, (uint32_t)rand()); /* a stray store on top */
 		histogram_recover(h);
 		struct histogram_snapshot s;
 		assert_true(histogram_read(h, &s));
