@@ -72,6 +72,23 @@ assert_eq "with its source" 1 "$(metric_value 'sensor_channel_info{channel="lm75
 assert_eq "the others keep their names" "$want lm75_temp1" "$(exported | xargs)"
 assert_match "the log says so" 'channel lm75_temp1: a new sensor \(lm75\), sampling it' "$(cat "$SVC_LOG")"
 assert_eq "without a restart" "$wpid" "$(child_pid worker)"
+# Its name in the segment is the worker's, untrusted: bytes that are not
+# UTF-8 there drop that channel's series, never the page.
+python3 - "/dev/shm$SVC_SHM" <<'PY'
+import mmap, os, sys
+m = mmap.mmap(os.open(sys.argv[1], os.O_RDWR), 0)
+at = m.find(b"lm75_temp1\0")
+assert at > 0 and m.find(b"lm75_temp1\0", at + 1) < 0, "late name not found exactly once"
+m[at + 4] = 0xff
+PY
+m=$(http_body /metrics)
+assert_eq "bad bytes in a late name drop that channel" "$want" "$(exported | xargs)"
+if command -v promtool >/dev/null; then
+	out=$(printf '%s\n' "$m" | promtool check metrics 2>&1); rc=$?
+	assert_eq "promtool still accepts the page ($out)" 0 "$rc"
+else
+	skip "promtool not installed: page format not checked"
+fi
 # The late channel lives in a slot the worker filled after the supervisor
 # took its copy of the structure: the repair before a restart must leave it.
 kill -KILL "$wpid"
