@@ -62,9 +62,14 @@ static const double bucket_value[SHM_SPIKE_BUCKETS + 1] = {
 	0x1p-11, 0x1p-10, 0x1p-9, 0x1p-8, 0x1p-7, 0x1p-6, 0x1p-5, 0x1p-4, 0x1p-3, 0.375, 1, 2, 4, 8, 16,
 };
 
+enum record { HISTOGRAM, WINDOW, CHILD, RING_READING, LATE_DESCRIPTION, RECORD_KINDS };
+static const char *const record_name[RECORD_KINDS] = { "histogram", "window statistics", "child record", "ring reading",
+						       "late description" };
+
 struct results {
 	_Atomic int stop;
 	_Atomic unsigned long long reads, torn, lost;
+	_Atomic unsigned long long torn_of[RECORD_KINDS], lost_of[RECORD_KINDS];
 	char first_torn[160];
 };
 
@@ -185,17 +190,24 @@ static void writer_main(uint32_t seed)
 
 /* ---- the reader process ---- */
 
-static void torn(struct results *res, const char *what, unsigned long long a, unsigned long long b)
+static void torn(struct results *res, enum record r, unsigned long long a, unsigned long long b)
 {
+	atomic_fetch_add(&res->torn_of[r], 1);
 	if (atomic_fetch_add(&res->torn, 1) == 0)
-		snprintf(res->first_torn, sizeof res->first_torn, "%s (%llu, %llu)", what, a, b);
+		snprintf(res->first_torn, sizeof res->first_torn, "%s (%llu, %llu)", record_name[r], a, b);
+}
+
+static void lost(struct results *res, enum record r)
+{
+	atomic_fetch_add(&res->lost_of[r], 1);
+	atomic_fetch_add(&res->lost, 1);
 }
 
 static void check_histogram(struct results *res)
 {
 	struct histogram_snapshot h;
 	if (!lastgood_histogram(seg, &h)) {
-		atomic_fetch_add(&res->lost, 1);
+		lost(res, HISTOGRAM);
 		return;
 	}
 	atomic_fetch_add(&res->reads, 1);
@@ -203,7 +215,7 @@ static void check_histogram(struct results *res)
 	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
 		sum += (double)(h.buckets[b] - (b ? h.buckets[b - 1] : 0)) * bucket_value[b];
 	if (h.buckets[SHM_SPIKE_BUCKETS] != h.count || sum != h.sum)
-		torn(res, "histogram count/buckets/sum", h.count, (unsigned long long)h.sum);
+		torn(res, HISTOGRAM, h.count, (unsigned long long)h.sum);
 }
 
 static void check_stats(struct results *res, uint32_t ch)
@@ -212,20 +224,22 @@ static void check_stats(struct results *res, uint32_t ch)
 		return; /* not computed yet */
 	struct channel_stats st;
 	if (!lastgood_stats(seg, ch, &st)) {
-		atomic_fetch_add(&res->lost, 1);
+		lost(res, WINDOW);
 		return;
 	}
 	atomic_fetch_add(&res->reads, 1);
 	double v = st.min;
+	if (v == 0 && st.max == 0 && st.mean == 0 && st.p95 == 0 && st.dominant_hz == 0)
+		return; /* never written: a stray store made its counter look published */
 	if (st.max != v + 1 || st.mean != v + 0.5 || st.p95 != v + 0.25 || st.dominant_hz != 2 * v)
-		torn(res, "window statistics", (unsigned long long)st.min, (unsigned long long)st.max);
+		torn(res, WINDOW, (unsigned long long)st.min, (unsigned long long)st.max);
 }
 
 static void check_child(struct results *res, unsigned c)
 {
 	struct child_snapshot k;
 	if (!lastgood_child(seg, c, &k)) {
-		atomic_fetch_add(&res->lost, 1);
+		lost(res, CHILD);
 		return;
 	}
 	atomic_fetch_add(&res->reads, 1);
@@ -233,7 +247,7 @@ static void check_child(struct results *res, unsigned c)
 		return; /* not published yet */
 	if ((int32_t)k.state != k.pid % 3 || (int32_t)k.last_exit_reason != k.pid % 4 || k.last_exit_detail != k.pid ||
 	    k.started_monotonic_ns != (int64_t)k.pid * 1000)
-		torn(res, "child record", (unsigned long long)k.pid, (unsigned long long)k.last_exit_detail);
+		torn(res, CHILD, (unsigned long long)k.pid, (unsigned long long)k.last_exit_detail);
 }
 
 static void check_ring(struct results *res)
@@ -244,7 +258,7 @@ static void check_ring(struct results *res)
 	for (size_t i = 0; i < n; i++)
 		if (r[i].timestamp_ns != (int64_t)r[i].index || r[i].value != (double)r[i].index ||
 		    r[i].channel != r[i].index % CHANNELS)
-			torn(res, "ring reading", r[i].index, (unsigned long long)r[i].timestamp_ns);
+			torn(res, RING_READING, r[i].index, (unsigned long long)r[i].timestamp_ns);
 }
 
 static void check_late(struct results *res)
@@ -261,7 +275,7 @@ static void check_late(struct results *res)
 		snprintf(name, sizeof name, "late%u", d->interval_ms);
 		snprintf(unit, sizeof unit, "u%u", d->interval_ms);
 		if (strcmp(d->name, name) != 0 || strcmp(d->unit, unit) != 0)
-			torn(res, "late channel description", d->interval_ms, 0);
+			torn(res, LATE_DESCRIPTION, d->interval_ms, 0);
 	}
 }
 
@@ -344,6 +358,10 @@ int main(int argc, char **argv)
 	unsigned long long reads = atomic_load(&res->reads), nt = atomic_load(&res->torn), nl = atomic_load(&res->lost);
 	fprintf(stderr, "stress-shm: %.0f s, %lu writer kills%s%s\n", seconds, kills, nt ? "; first torn: " : "",
 		nt ? res->first_torn : "");
+	for (unsigned k = 0; k < RECORD_KINDS; k++)
+		if (atomic_load(&res->torn_of[k]) || atomic_load(&res->lost_of[k]))
+			fprintf(stderr, "stress-shm:   %s: %llu torn, %llu lost\n", record_name[k],
+				atomic_load(&res->torn_of[k]), atomic_load(&res->lost_of[k]));
 	printf("stress-shm: %llu reads, %llu torn accepted, %llu series lost\n", reads, nt, nl);
 	return nt == 0 && nl == 0 && reads >= MIN_READS ? 0 : 1;
 }
