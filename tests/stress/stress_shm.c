@@ -11,7 +11,9 @@
  * sampling thread stray bytes into a late channel's name. The harness
  * SIGKILLs the writer at random moments, stores stray values into
  * counters and strings while it is dead, and starts a new one, which takes
- * over as the worker does (histogram_recover).
+ * over as the worker does (histogram_recover). (A counter the killed writer
+ * left odd gets no stray value: an even one there would publish its
+ * half-written record, a double fault no sequence counter can detect.)
  *
  * A reader process reads through the exporter's paths (lastgood_*,
  * ring_peek_recent, shm_view_chan) and checks every copy it is handed
@@ -20,8 +22,8 @@
  *   reads: copies handed to it;
  *   torn:  copies that break an invariant;
  *   lost:  reads of a record (histogram, window statistics of a channel
- *          that has some, child record) for which no copy younger than the
- *          segment's copy_max_age_ms could be served.
+ *          that has some, child record) served before, for which no copy
+ *          younger than the segment's copy_max_age_ms could be served.
  * Late channel descriptions are checked for tearing; one that is busy or
  * not UTF-8 is dropped by design and is not counted lost.
  *
@@ -197,8 +199,14 @@ static void torn(struct results *res, enum record r, unsigned long long a, unsig
 		snprintf(res->first_torn, sizeof res->first_torn, "%s (%llu, %llu)", record_name[r], a, b);
 }
 
-static void lost(struct results *res, enum record r)
+/* Which series the reader has served once: only those can go missing
+ * (a record busy at its very first read was never on the page). */
+static bool served_histogram, served_stats[CHANNELS], served_child[SHM_CHILD_COUNT];
+
+static void lost(struct results *res, enum record r, const bool *served)
 {
+	if (!*served)
+		return;
 	atomic_fetch_add(&res->lost_of[r], 1);
 	atomic_fetch_add(&res->lost, 1);
 }
@@ -207,9 +215,10 @@ static void check_histogram(struct results *res)
 {
 	struct histogram_snapshot h;
 	if (!lastgood_histogram(seg, &h)) {
-		lost(res, HISTOGRAM);
+		lost(res, HISTOGRAM, &served_histogram);
 		return;
 	}
+	served_histogram = true;
 	atomic_fetch_add(&res->reads, 1);
 	double sum = 0;
 	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
@@ -224,9 +233,10 @@ static void check_stats(struct results *res, uint32_t ch)
 		return; /* not computed yet */
 	struct channel_stats st;
 	if (!lastgood_stats(seg, ch, &st)) {
-		lost(res, WINDOW);
+		lost(res, WINDOW, &served_stats[ch]);
 		return;
 	}
+	served_stats[ch] = true;
 	atomic_fetch_add(&res->reads, 1);
 	double v = st.min;
 	if (v == 0 && st.max == 0 && st.mean == 0 && st.p95 == 0 && st.dominant_hz == 0)
@@ -239,9 +249,10 @@ static void check_child(struct results *res, unsigned c)
 {
 	struct child_snapshot k;
 	if (!lastgood_child(seg, c, &k)) {
-		lost(res, CHILD);
+		lost(res, CHILD, &served_child[c]);
 		return;
 	}
+	served_child[c] = true;
 	atomic_fetch_add(&res->reads, 1);
 	if (k.pid == 0)
 		return; /* not published yet */
@@ -296,13 +307,23 @@ static void reader_main(struct results *res)
 
 /* ---- the harness ---- */
 
+/* A stray value into a counter between two writes: not into one the
+ * killed writer left odd, mid-write. (An even value stored there would
+ * publish the half-written record, and no reader can tell: that double
+ * fault is beyond what a sequence counter detects.) */
+static void stray_seq(_Atomic uint32_t *seq, uint32_t *r)
+{
+	if ((atomic_load(seq) & 1u) == 0)
+		atomic_store(seq, rnd(r));
+}
+
 /* Stray values while no writer runs: counters and a late name. */
 static void stray_stores(uint32_t *r)
 {
-	atomic_store(&seg->worker.cpu_spike.seq, rnd(r));
-	atomic_store(&seg->channels[rnd(r) % CHANNELS].stats_seq, rnd(r));
-	atomic_store(&seg->children[rnd(r) % SHM_CHILD_COUNT].seq, rnd(r));
-	atomic_store(&seg->channels[CHANNELS + rnd(r) % LATE].desc_seq, rnd(r));
+	stray_seq(&seg->worker.cpu_spike.seq, r);
+	stray_seq(&seg->channels[rnd(r) % CHANNELS].stats_seq, r);
+	stray_seq(&seg->children[rnd(r) % SHM_CHILD_COUNT].seq, r);
+	stray_seq(&seg->channels[CHANNELS + rnd(r) % LATE].desc_seq, r);
 	seg->channels[CHANNELS + rnd(r) % LATE].name[rnd(r) % 4] = (char)0x80;
 }
 
