@@ -152,6 +152,9 @@ static const struct option_desc options[] = {
 		"Open HTTP connections, at most the fd limit less 64; at the cap a new one closes the oldest idle one"),
 	INT_OPT("request-timeout-ms", "exporter", "SENSOR_REQUEST_TIMEOUT_MS", request_timeout_ms, 100, 600000, 10000,
 		"Whole-request deadline: a request's headers and body must arrive within it, however slowly they trickle"),
+	INT_OPT("shm-copy-max-age-ms", "exporter", "SENSOR_SHM_COPY_MAX_AGE_MS", shm_copy_max_age_ms, 0, 3600000, 6000,
+		"A record the writer keeps busy (or died writing) is served from its last good copy while that is "
+		"younger than this; 0: dropped at the first failed read"),
 	STR_OPT("web-config-file", "exporter", "SENSOR_WEB_CONFIG_FILE", web_config_file, "none",
 		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format; "
 		"none: plain HTTP, no auth",

@@ -60,6 +60,7 @@ struct config {
 	int max_connections;       /* open HTTP connections; the oldest idle one makes room */
 	int request_timeout_ms;    /* a request must be complete this long after it may start */
 	char web_config_file[256]; /* TLS and basic auth (exporter/webconfig.h); "none": off */
+	int shm_copy_max_age_ms;   /* a record the worker keeps busy is served from its last good copy this long */
 	/* supervisor */
 	int heartbeat_timeout_ms;
 	int backoff_min_ms;

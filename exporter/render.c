@@ -21,6 +21,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
+#include "lastgood.h"
 #include "numfmt.h"
 #include "requests.h"
 #include "textbuf.h"
@@ -121,8 +122,8 @@ static void render_spike_histogram(struct textbuf *tb, const struct shm_segment 
 	struct histogram_snapshot h;
 	RENDER_FAMILY(tb, "sensor_cpu_spike_seconds", "histogram",
 		      "CPU time of each of the worker's CPU-heavy processing steps.");
-	if (!histogram_read(&seg->worker.cpu_spike, &h))
-		return; /* writer died mid-update: skip rather than show a torn histogram */
+	if (!lastgood_histogram(seg, &h))
+		return; /* no whole copy younger than the bound: skip rather than show a torn one */
 	for (unsigned b = 0; b < SHM_SPIKE_BUCKETS; b++)
 		SAMPLE_KEY_U64(tb, "sensor_cpu_spike_seconds_bucket", "le", shm_spike_bound_labels[b], h.buckets[b]);
 	SAMPLE_U64(tb,
@@ -133,11 +134,23 @@ static void render_spike_histogram(struct textbuf *tb, const struct shm_segment 
 	SAMPLE_U64(tb, "sensor_cpu_spike_seconds_count", h.count);
 }
 
-/* The HTTP requests the exporter answered, by path and code. */
 /* A channel's last window statistics; false before the first run. */
-static bool stats_of(const struct shm_channel *ch, struct channel_stats *st)
+static bool stats_of(const struct shm_segment *seg, uint32_t i, struct channel_stats *st)
 {
-	return LOAD(&ch->stats_seq) != 0 && channel_stats_read(ch, st);
+	return LOAD(&seg->channels[i].stats_seq) != 0 && lastgood_stats(seg, i, st);
+}
+
+/* A child's record, or (no whole copy young enough) its single-word cells
+ * only, with the state unknown. */
+static void read_child(const struct shm_segment *seg, unsigned c, struct child_snapshot *k)
+{
+	if (lastgood_child(seg, c, k))
+		return;
+	k->state = SHM_CHILD_UNKNOWN;
+	k->pid = 0;
+	k->last_exit_reason = SHM_EXIT_NONE;
+	k->last_exit_detail = 0;
+	k->started_monotonic_ns = 0;
 }
 
 /* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
@@ -261,7 +274,7 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 	for (uint32_t i = 0; i < n; i++) {
 		struct channel_stats st;
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
-		if (!ch || !stats_of(&seg->channels[i], &st))
+		if (!ch || !stats_of(seg, i, &st))
 			continue; /* not computed yet */
 		const struct {
 			const char *stat;
@@ -287,7 +300,7 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 		const struct shm_channel_desc *ch = shm_view_chan(v, i, &scratch);
 		if (!ch)
 			continue;
-		if (!ch->spectrum || !stats_of(&seg->channels[i], &st))
+		if (!ch->spectrum || !stats_of(seg, i, &st))
 			continue;
 		SERIES_OPEN(tb, "sensor_vibration_dominant_frequency_hertz", ch);
 		series_close(tb, ch);
@@ -303,8 +316,9 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 	const struct shm_view *view = shm_view_of(seg);
 	const struct shm_worker_metrics *w = &seg->worker;
 	struct child_snapshot kids[SHM_CHILD_COUNT];
+	lastgood_begin(seg, now_mono_ns);
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		child_read(&seg->children[c], &kids[c]);
+		read_child(seg, c, &kids[c]);
 
 	render_spike_histogram(tb, seg);
 
@@ -371,6 +385,14 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 
 	render_channels(tb, seg, view);
 
+	RENDER_FAMILY(tb, "sensor_shm_copy_age_seconds", "gauge",
+		      "Age of the oldest last good copy served for a record its writer kept busy (0: all read whole).");
+	for (unsigned r = 0; r < LASTGOOD_RECORD_COUNT; r++) {
+		SERIES_KEY(tb, "sensor_shm_copy_age_seconds", "record", lastgood_record_label(r));
+		tb_char(tb, '}');
+		render_value_double(tb, lastgood_served_age_s(r));
+	}
+
 	RENDER_FAMILY(tb, "sensor_build_info", "gauge", "Build and layout of the running service (always 1).");
 	SERIES_KEY(tb, "sensor_build_info", "version", SENSOR_VERSION);
 	TB_LIT(tb, ",shm_layout=\"");
@@ -389,9 +411,21 @@ void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t
 bool worker_healthy(const struct shm_segment *seg, int64_t now_mono_ns, char *why, size_t whylen)
 {
 	struct child_snapshot w;
-	child_read(&seg->children[SHM_CHILD_WORKER], &w);
+	lastgood_begin(seg, now_mono_ns);
+	read_child(seg, SHM_CHILD_WORKER, &w);
 	double timeout_s = shm_view_of(seg)->hdr.heartbeat_timeout_ms / 1000.0;
 
+	if (w.state == SHM_CHILD_UNKNOWN) {
+		/* no state to go by: the heartbeat of a live pid decides */
+		double age = heartbeat_age_s(&w, now_mono_ns);
+		int32_t pid = LOAD(&seg->children[SHM_CHILD_WORKER].pid);
+		if (pid > 0 && age <= timeout_s) {
+			why[0] = '\0';
+			return true;
+		}
+		snprintf(why, whylen, "worker state unknown and its heartbeat stale");
+		return false;
+	}
 	if (w.state != SHM_CHILD_RUNNING) {
 		if (w.last_exit_reason == SHM_EXIT_NONE)
 			snprintf(why, whylen, "worker not running");
@@ -425,7 +459,7 @@ int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 	bool ok = worker_healthy(seg, now_mono_ns, why, sizeof why);
 	struct child_snapshot kids[SHM_CHILD_COUNT];
 	for (unsigned c = 0; c < SHM_CHILD_COUNT; c++)
-		child_read(&seg->children[c], &kids[c]);
+		read_child(seg, c, &kids[c]);
 
 	evbuffer_add_printf(out, "{\"status\":\"%s\",\"reason\":", ok ? "ok" : "unavailable");
 	render_json_string(out, why);
@@ -456,6 +490,7 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 	const struct shm_header *h = &v->hdr; /* the copy this process uses */
 	uint32_t nch = shm_view_channels(v);  /* with the late channels, bounded */
 	struct shm_channel_desc scratch;
+	lastgood_begin(seg, now_mono_ns);
 
 	evbuffer_add_printf(
 		out,
@@ -486,7 +521,7 @@ void render_debug(struct evbuffer *out, const struct shm_segment *seg, int64_t n
 		evbuffer_add_printf(out, ",\"last\":%s,\"readings\":%" PRIu64,
 				    json_double(shm_bits_to_double(LOAD(&ch->last_value_bits)), num, sizeof num),
 				    LOAD(&ch->readings));
-		if (stats_of(ch, &st)) {
+		if (stats_of(seg, i, &st)) {
 			char a[32], b[32], c[32], d[32];
 			evbuffer_add_printf(out, ",\"window\":{\"min\":%s,\"max\":%s,\"mean\":%s,\"p95\":%s}",
 					    json_double(st.min, a, sizeof a), json_double(st.max, b, sizeof b),

@@ -1,7 +1,7 @@
 # board.mk - the emulated arm64 board: 2 cores, 512 MB, Debian's arm64
 # kernel, a root filesystem of Debian's arm64 and armhf packages
-# (scripts/board.sh). Runs the arm64 and armhf unit tests and the service's
-# end-to-end test there, and measures its memory beside the host's into
+# (scripts/board.sh). Runs the arm64 and armhf unit tests, the arm64
+# stress-shm program and the service's end-to-end test there, and measures its memory beside the host's into
 # bench/results/board.json (PERFORMANCE_REPORT.md). About 3 minutes on 2
 # cores, more the first time (kernel and root filesystem, cached in
 # build/board).

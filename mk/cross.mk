@@ -3,7 +3,7 @@
 # own under build/cross/ARCH (scripts/cross-sysroot.sh): the host's packages
 # stay as they were, so `make` and `make test` still work after it.
 #
-#   make cross ARCH=arm64   build/cross/arm64/sensor-service and unit tests
+#   make cross ARCH=arm64   build/cross/arm64/sensor-service, unit tests and stress-shm
 #   make cross ARCH=armhf   the same for 32-bit ARM (ARMv7, hard float)
 #
 # Warnings are errors there too, and shm/lockfree.h fails the build for a
@@ -27,6 +27,6 @@ cross: cross-check-arch deps ## cross-build the binary and unit tests for ARCH (
 	@PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) \
 	PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \
 		$(MAKE) -s --no-print-directory BUILD=$(CROSS_DIR) CC="$(CROSS_TRIPLET)-gcc --sysroot=$(CROSS_SYSROOT)" \
-		AR=$(CROSS_TRIPLET)-ar all $(addprefix $(CROSS_DIR)/tests/,$(UNIT_TESTS))
+		AR=$(CROSS_TRIPLET)-ar all $(addprefix $(CROSS_DIR)/tests/,$(UNIT_TESTS)) $(CROSS_DIR)/stress/stress_shm
 	@file $(CROSS_DIR)/sensor-service
 	@echo "cross: $(ARCH) build in $(CROSS_DIR) ($(words $(UNIT_TESTS)) unit tests)"

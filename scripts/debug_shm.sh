@@ -83,14 +83,15 @@ if len(raw) < 72:
 # struct shm_preamble (frozen): magic u64, version u32, header_size u32,
 # total_size u64, owner_pid i32, reserved u32; then struct shm_header:
 # created_realtime_ns i64, created_monotonic_ns i64, ring_capacity u32,
-# channel_count u32, ring_offset u64, heartbeat_timeout_ms u32, reserved u32.
+# channel_count u32, ring_offset u64, heartbeat_timeout_ms u32, then
+# reserved u32 (layouts 1, 2) or copy_max_age_ms u32 (layout 3).
 magic, version, header_size, total_size, owner, _ = struct.unpack_from("<QIIQiI", raw, 0)
 rt, mono, cap, nch, ring_off, hb, _ = struct.unpack_from("<qqIIQII", raw, 32)
 ok = magic == 0x314d48534e534553
 alive = os.path.exists("/proc/%d" % owner) if owner > 0 else False
 size = os.path.getsize(path)
 print("     magic                  0x%016x %s" % (magic, "(SESNSHM1: ours)" if ok else "(NOT a sensor-service segment)"))
-print("     version                %d%s" % (version, "" if version in (1, 2) else "  (this script decodes the header of layouts 1 and 2)"))
+print("     version                %d%s" % (version, "" if version in (1, 2, 3) else "  (this script decodes the header of layouts 1 to 3)"))
 print("     header_size            %d" % header_size)
 print("     total_size             %d %s" % (total_size, "(= file size)" if total_size == size else "(file is %d!)" % size))
 print("     owner_pid              %d (%s)" % (owner, "running" if alive else "GONE: stale segment"))

@@ -28,7 +28,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 2u
+#define SHM_LAYOUT_VERSION 3u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -49,6 +49,7 @@ enum shm_child_state {
 	SHM_CHILD_STOPPED = 0, /* not started yet, or stopped on shutdown */
 	SHM_CHILD_RUNNING = 1,
 	SHM_CHILD_BACKOFF = 2, /* died, waiting before the next start */
+	SHM_CHILD_UNKNOWN = 3, /* readers only: a value out of range in the segment */
 };
 
 /* Why a child last ended; a bounded set so it can be a label. */
@@ -148,16 +149,26 @@ struct shm_header {
 	uint32_t channel_count;
 	uint64_t ring_offset; /* from the start of the segment: always SHM_RING_OFFSET */
 	uint32_t heartbeat_timeout_ms;
-	uint32_t reserved;
+	uint32_t copy_max_age_ms; /* the exporter serves a last good copy this long */
 };
 
-/* A multi-word record published under a sequence counter. */
+/*
+ * A multi-word record published under a sequence counter. Each write
+ * disarms the pending cells, records in them the absolute values it is
+ * about to store, arms them, then stores them: a writer killed at any
+ * instruction leaves either the old record untouched (not armed) or an
+ * armed write that its successor completes (histogram_recover), so count,
+ * buckets and sum always agree, whatever a stray store did to seq.
+ */
 struct shm_histogram {
 	_Atomic uint32_t seq;
-	uint32_t reserved;
+	_Atomic uint32_t pending_armed;                  /* 1: pending_* hold the last write, whole */
 	_Atomic uint64_t buckets[SHM_SPIKE_BUCKETS + 1]; /* non-cumulative; last is +Inf */
 	_Atomic uint64_t count;
 	_Atomic uint64_t sum_bits; /* double */
+	_Atomic uint32_t pending_bucket;
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t pending_bucket_value, pending_count, pending_sum_bits;
 };
 
 /* Per-child record; the supervisor is its only writer. */
@@ -185,7 +196,9 @@ struct shm_channel {
 	_Atomic uint64_t readings;
 	/* Window statistics from the last processing run, under seq. */
 	_Atomic uint32_t stats_seq;
-	uint32_t reserved;
+	/* Late slots only (view.h): the worker describes one (name, unit,
+	 * source, interval, spectrum) under this sequence. */
+	_Atomic uint32_t desc_seq;
 	_Atomic uint64_t stat_min_bits, stat_max_bits, stat_mean_bits, stat_p95_bits;
 	_Atomic uint64_t stat_dominant_hz_bits; /* vibration channels; 0 otherwise */
 	/* Static, supervisor-written (zero for the built-in simulated set). */
@@ -237,7 +250,6 @@ struct shm_worker_metrics {
 	_Atomic uint64_t readings;
 	_Atomic uint64_t readings_dropped;
 	_Atomic uint64_t processing_runs;
-	_Atomic uint64_t queue_depth; /* readings waiting for processing */
 	struct shm_histogram cpu_spike;
 };
 

@@ -6,28 +6,57 @@
 
 #include "seqlock.h"
 
+/* Store the pending write's values into the record (idempotent: they
+ * are absolute values, so completing a write twice changes nothing). */
+static void histogram_apply_pending(struct shm_histogram *h)
+{
+	uint32_t b = SHM_LOAD(&h->pending_bucket);
+	if (b > SHM_SPIKE_BUCKETS)
+		return; /* not one of ours: nothing to complete */
+	SHM_STORE(&h->buckets[b], SHM_LOAD(&h->pending_bucket_value));
+	SHM_STORE(&h->count, SHM_LOAD(&h->pending_count));
+	SHM_STORE(&h->sum_bits, SHM_LOAD(&h->pending_sum_bits));
+}
+
 void histogram_observe(struct shm_histogram *h, double value)
 {
 	unsigned b = 0;
 	while (b < SHM_SPIKE_BUCKETS && value > shm_spike_bounds[b])
 		b++;
 	seqlock_write_begin(&h->seq);
-	SHM_ADD(&h->buckets[b], 1);
-	SHM_ADD(&h->count, 1);
-	SHM_STORE(&h->sum_bits, shm_double_to_bits(shm_bits_to_double(SHM_LOAD(&h->sum_bits)) + value));
+	SHM_STORE(&h->pending_armed, 0u);
+	SHM_STORE(&h->pending_bucket, b);
+	SHM_STORE(&h->pending_bucket_value, SHM_LOAD(&h->buckets[b]) + 1);
+	SHM_STORE(&h->pending_count, SHM_LOAD(&h->count) + 1);
+	SHM_STORE(&h->pending_sum_bits, shm_double_to_bits(shm_bits_to_double(SHM_LOAD(&h->sum_bits)) + value));
+	atomic_thread_fence(memory_order_release);
+	SHM_STORE(&h->pending_armed, 1u);
+	histogram_apply_pending(h);
 	seqlock_write_end(&h->seq);
+}
+
+/* Does the record hold the armed write's values already? */
+static bool pending_applied(struct shm_histogram *h)
+{
+	uint32_t b = SHM_LOAD(&h->pending_bucket);
+	return b <= SHM_SPIKE_BUCKETS && SHM_LOAD(&h->buckets[b]) == SHM_LOAD(&h->pending_bucket_value) &&
+	       SHM_LOAD(&h->count) == SHM_LOAD(&h->pending_count) &&
+	       SHM_LOAD(&h->sum_bits) == SHM_LOAD(&h->pending_sum_bits);
 }
 
 void histogram_recover(struct shm_histogram *h)
 {
-	seqlock_write_reset(&h->seq);
+	bool redo = SHM_LOAD(&h->pending_armed) == 1u && !pending_applied(h);
 	uint64_t run = 0;
 	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
 		run += SHM_LOAD(&h->buckets[b]);
-	if (SHM_LOAD(&h->count) == run)
-		return;
+	if (!redo && SHM_LOAD(&h->count) == run && (SHM_LOAD(&h->seq) & 1u) == 0)
+		return; /* whole */
 	seqlock_write_begin(&h->seq);
-	SHM_STORE(&h->count, run);
+	if (redo)
+		histogram_apply_pending(h); /* the dead writer's last observation, completed */
+	else if (SHM_LOAD(&h->count) != run)
+		SHM_STORE(&h->count, run); /* not a write of ours (a stray store): the buckets are the record */
 	seqlock_write_end(&h->seq);
 }
 
@@ -61,20 +90,20 @@ void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid,
 	seqlock_write_end(&c->seq);
 }
 
-void child_read(const struct shm_child *c, struct child_snapshot *out)
+bool child_read(const struct shm_child *c, struct child_snapshot *out)
 {
 	struct shm_child *cc = (struct shm_child *)c; /* loads only */
-	for (int tries = 0; tries < SEQLOCK_READ_TRIES; tries++) {
+	bool ok = false;
+	for (int tries = 0; tries < SEQLOCK_READ_TRIES && !ok; tries++) {
 		uint32_t s = seqlock_read_begin(&cc->seq);
 		uint32_t state = SHM_LOAD(&cc->state);
 		uint32_t reason = SHM_LOAD(&cc->last_exit_reason);
-		out->state = state <= SHM_CHILD_BACKOFF ? (enum shm_child_state)state : SHM_CHILD_STOPPED;
+		out->state = state <= SHM_CHILD_BACKOFF ? (enum shm_child_state)state : SHM_CHILD_UNKNOWN;
 		out->pid = SHM_LOAD(&cc->pid);
 		out->last_exit_reason = reason < SHM_EXIT_REASON_COUNT ? (enum shm_exit_reason)reason : SHM_EXIT_NONE;
 		out->last_exit_detail = SHM_LOAD(&cc->last_exit_detail);
 		out->started_monotonic_ns = SHM_LOAD(&cc->started_monotonic_ns);
-		if (seqlock_read_ok(&cc->seq, s))
-			break;
+		ok = seqlock_read_ok(&cc->seq, s);
 	}
 	/* Independent single-word cells: no need for the sequence. */
 	out->restarts = SHM_LOAD(&cc->restarts);
@@ -83,6 +112,7 @@ void child_read(const struct shm_child *c, struct child_snapshot *out)
 	out->heartbeat_monotonic_ns = SHM_LOAD(&cc->heartbeat_monotonic_ns);
 	out->rss_bytes = SHM_LOAD(&cc->rss_bytes);
 	out->memory_limit_bytes = SHM_LOAD(&cc->memory_limit_bytes);
+	return ok;
 }
 
 void child_heartbeat(struct shm_child *c)
@@ -115,9 +145,4 @@ bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out)
 			return true;
 	}
 	return false;
-}
-
-void channel_stats_recover(struct shm_channel *ch)
-{
-	seqlock_write_reset(&ch->stats_seq);
 }

@@ -21,9 +21,9 @@ struct histogram_snapshot {
 };
 
 /* A new writer takes the histogram over from one that may have died
- * mid-update: the sequence even again, the count equal to the buckets'
- * sum (a death between the two increments leaves them one apart, and
- * readers reject such a copy). */
+ * mid-update: an armed pending observation is completed (layout.h), and
+ * a count that disagrees with the buckets without one (a stray write) is
+ * set to their sum. Leaves a whole histogram as it is. */
 void histogram_recover(struct shm_histogram *h);
 
 /* Consistent copy; false when the writer kept it busy (or died mid-write). */
@@ -45,7 +45,9 @@ struct child_snapshot {
 /* Supervisor: publish a child's state change as one record. */
 void child_publish(struct shm_child *c, enum shm_child_state state, int32_t pid, enum shm_exit_reason reason,
 		   int32_t detail, int64_t started_ns);
-void child_read(const struct shm_child *c, struct child_snapshot *out);
+/* The last copy taken goes to *out either way; false when no copy was
+ * consistent (the supervisor kept it busy or died mid-publish). */
+bool child_read(const struct shm_child *c, struct child_snapshot *out);
 
 /* Children: heartbeat with CLOCK_MONOTONIC, which all processes share. */
 void child_heartbeat(struct shm_child *c);
@@ -54,10 +56,8 @@ struct channel_stats {
 	double min, max, mean, p95, dominant_hz;
 };
 void channel_stats_publish(struct shm_channel *ch, const struct channel_stats *st);
+/* A set left half-written by a dead writer reads as busy until the next
+ * processing run replaces it (seqlock.h: the write heals the counter). */
 bool channel_stats_read(const struct shm_channel *ch, struct channel_stats *out);
-/* A new writer takes a channel's statistics over (see histogram_recover);
- * a set left half-written mixes two consecutive windows until the next
- * processing run replaces it. */
-void channel_stats_recover(struct shm_channel *ch);
 
 #endif

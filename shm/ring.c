@@ -42,7 +42,6 @@ void ring_push(struct shm_segment *seg, uint32_t channel, int64_t timestamp_ns, 
 	SHM_STORE(&slot->channel, channel);
 	atomic_store_explicit(&slot->seq, 2 * head + 2, memory_order_release);
 	atomic_store_explicit(&seg->ring.head, head + 1, memory_order_release);
-	SHM_STORE(&seg->worker.queue_depth, ring_depth(seg));
 }
 
 /* Runs on the processing thread while the sampling thread pushes: tail
@@ -54,7 +53,6 @@ uint64_t ring_consume_all(struct shm_segment *seg)
 	while (tail < head && !atomic_compare_exchange_weak_explicit(&seg->ring.tail, &tail, head, memory_order_relaxed,
 								     memory_order_relaxed))
 		;
-	SHM_STORE(&seg->worker.queue_depth, ring_depth(seg));
 	return tail < head ? head - tail : 0;
 }
 

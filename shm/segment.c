@@ -38,8 +38,10 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen)
 		return -1;
 	}
 	const struct shm_preamble *pre = &seg->hdr.pre;
-	if (pre->magic != SHM_MAGIC) {
-		snprintf(err, errlen, "not a sensor-service segment (magic 0x%016llx)", (unsigned long long)pre->magic);
+	/* acquire: what the creator wrote before the magic is visible after */
+	uint64_t magic = atomic_load_explicit((_Atomic uint64_t *)&pre->magic, memory_order_acquire);
+	if (magic != SHM_MAGIC) {
+		snprintf(err, errlen, "not a sensor-service segment (magic 0x%016llx)", (unsigned long long)magic);
 		return -1;
 	}
 	if (pre->version != SHM_LAYOUT_VERSION) {
@@ -143,12 +145,17 @@ void shm_init_header(struct shm_segment *seg, size_t total_size, const struct sh
 	seg->hdr.channel_count = p->channel_count;
 	seg->hdr.ring_offset = SHM_RING_OFFSET;
 	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
+	seg->hdr.copy_max_age_ms = p->copy_max_age_ms;
 	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
 	seg->hdr.pre.header_size = sizeof(struct shm_segment);
 	seg->hdr.pre.total_size = total_size;
 	seg->hdr.pre.owner_pid = (int32_t)getpid();
-	atomic_thread_fence(memory_order_release);
-	seg->hdr.pre.magic = SHM_MAGIC;
+	shm_publish_magic(seg);
+}
+
+void shm_publish_magic(struct shm_segment *seg)
+{
+	atomic_store_explicit((_Atomic uint64_t *)&seg->hdr.pre.magic, SHM_MAGIC, memory_order_release);
 }
 
 struct shm_segment *shm_create(const char *name, const struct shm_params *p, char *err, size_t errlen)

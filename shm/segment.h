@@ -14,6 +14,7 @@ struct shm_params {
 	uint32_t ring_capacity; /* power of two, SHM_RING_MIN..SHM_RING_MAX */
 	uint32_t channel_count; /* 1..SHM_MAX_CHANNELS */
 	uint32_t heartbeat_timeout_ms;
+	uint32_t copy_max_age_ms;
 };
 
 /*
@@ -29,6 +30,10 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen);
  * fixture does to one in private memory, so the two cannot drift apart.
  */
 void shm_init_header(struct shm_segment *seg, size_t total_size, const struct shm_params *p);
+
+/* Store the magic with release, after everything else of the header: the
+ * segment's publication (shm_validate loads it with acquire). */
+void shm_publish_magic(struct shm_segment *seg);
 
 /*
  * Create the named segment (e.g. "/sensor-service") for this process.

@@ -7,10 +7,13 @@
  * the copy only when both loads are equal and even. Readers never write,
  * so a writer that dies mid-update leaves an odd counter that readers
  * detect and give up on after a bounded number of tries: nothing blocks.
- * The writer's successor must call seqlock_write_reset on every counter
- * it takes over before its first write: its begin/end pairs would
- * otherwise keep the parity inverted, readers would reject every stable
- * copy and accept the torn ones.
+ *
+ * The writer forces the parity rather than adding one: begin stores an
+ * odd value, end an even one, whatever the counter held. A counter left
+ * odd by a dead writer, or hit by a stray store, is therefore right again
+ * after the next write, with no reset for a successor to remember. Both
+ * stores also move the counter on, so a reader that loaded any value
+ * before a write never finds it again after.
  */
 #ifndef SENSOR_SHM_SEQLOCK_H
 #define SENSOR_SHM_SEQLOCK_H
@@ -25,24 +28,14 @@
 static inline void seqlock_write_begin(_Atomic uint32_t *seq)
 {
 	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
-	atomic_store_explicit(seq, s + 1, memory_order_relaxed);
+	atomic_store_explicit(seq, (s + 1u) | 1u, memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 }
 
 static inline void seqlock_write_end(_Atomic uint32_t *seq)
 {
 	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
-	atomic_store_explicit(seq, s + 1, memory_order_release);
-}
-
-/* A writer that starts (or restarts): make the counter even again. The
- * fields are each whole (atomic stores); the caller repairs any invariant
- * across them that a death between two stores can break. */
-static inline void seqlock_write_reset(_Atomic uint32_t *seq)
-{
-	uint32_t s = atomic_load_explicit(seq, memory_order_relaxed);
-	if (s & 1u)
-		atomic_store_explicit(seq, s + 1, memory_order_release);
+	atomic_store_explicit(seq, (s | 1u) + 1u, memory_order_release);
 }
 
 static inline uint32_t seqlock_read_begin(const _Atomic uint32_t *seq)

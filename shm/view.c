@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "segment.h"
+#include "seqlock.h"
 
 static struct shm_view views[SHM_VIEW_MAX];
 static const struct shm_view nothing;
@@ -33,7 +34,8 @@ int shm_view_capture(const struct shm_segment *seg, size_t size, char *err, size
 {
 	if (shm_validate(seg, size, err, errlen) != 0)
 		return -1;
-	struct shm_view v = { .seg = seg, .hdr = seg->hdr, .push_enabled = seg->push.enabled };
+	static uint64_t captures;
+	struct shm_view v = { .seg = seg, .hdr = seg->hdr, .push_enabled = seg->push.enabled, .capture = ++captures };
 	v.chan = calloc(v.hdr.channel_count, sizeof *v.chan);
 	if (!v.chan) {
 		snprintf(err, errlen, "cannot allocate the copy of %u channel descriptions", v.hdr.channel_count);
@@ -84,6 +86,33 @@ uint32_t shm_view_channels(const struct shm_view *v)
 	return live > n && live <= SHM_MAX_CHANNELS ? live : n;
 }
 
+bool shm_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p++, more, min;
+		if (c < 0x80)
+			continue;
+		if (c >= 0xc2 && c <= 0xdf)
+			more = 1, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			more = 2, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			more = 3, min = 0x10000;
+		else
+			return false;
+		unsigned cp = c & (0x3fu >> more);
+		for (unsigned k = 0; k < more; k++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false; /* the terminating NUL included */
+			cp = cp << 6 | (*p & 0x3fu);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
 const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t i, struct shm_channel_desc *scratch)
 {
 	if (i < v->hdr.channel_count)
@@ -91,17 +120,23 @@ const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t 
 	if (i >= shm_view_channels(v))
 		return NULL;
 	/* a late channel, written by the worker: untrusted */
-	const struct shm_channel *c = &v->seg->channels[i];
-	copy_string(scratch->name, c->name, sizeof scratch->name);
-	copy_string(scratch->unit, c->unit, sizeof scratch->unit);
+	struct shm_channel *c = (struct shm_channel *)&v->seg->channels[i]; /* loads only */
+	bool whole = false;
+	for (int tries = 0; tries < SEQLOCK_READ_TRIES && !whole; tries++) {
+		uint32_t s = seqlock_read_begin(&c->desc_seq);
+		copy_string(scratch->name, c->name, sizeof scratch->name);
+		copy_string(scratch->unit, c->unit, sizeof scratch->unit);
+		scratch->source = c->source;
+		scratch->interval_ms = c->interval_ms;
+		scratch->spectrum = c->spectrum;
+		whole = seqlock_read_ok(&c->desc_seq, s);
+	}
 	/* Constant labels go into the page as they are (pre-rendered), so
 	 * only the supervisor's are taken; discovery gives a late channel
 	 * none. */
 	scratch->labels[0] = '\0';
-	scratch->source = c->source;
-	scratch->interval_ms = c->interval_ms;
-	scratch->spectrum = c->spectrum;
-	if (scratch->name[0] == '\0' || scratch->source >= SHM_SOURCE_COUNT)
+	if (!whole || scratch->name[0] == '\0' || scratch->source >= SHM_SOURCE_COUNT ||
+	    !shm_utf8_valid(scratch->name) || !shm_utf8_valid(scratch->unit))
 		return NULL;
 	return scratch;
 }
@@ -113,11 +148,9 @@ struct repair {
 	size_t len, used;
 };
 
-static void fix(struct repair *r, void *live, const void *good, size_t size, const char *name, long index)
+/* Count a field rewritten, by name. */
+static void note(struct repair *r, const char *name, long index)
 {
-	if (memcmp(live, good, size) == 0)
-		return;
-	memcpy(live, good, size);
 	r->n++;
 	if (r->used + 1 >= r->len)
 		return;
@@ -126,6 +159,14 @@ static void fix(struct repair *r, void *live, const void *good, size_t size, con
 				     index, name);
 	if (w > 0)
 		r->used += (size_t)w < r->len - r->used ? (size_t)w : r->len - r->used - 1;
+}
+
+static void fix(struct repair *r, void *live, const void *good, size_t size, const char *name, long index)
+{
+	if (memcmp(live, good, size) == 0)
+		return;
+	memcpy(live, good, size);
+	note(r, name, index);
 }
 
 #define FIX_HDR(field) fix(&r, &live->field, &good->field, sizeof good->field, #field, -1)
@@ -154,9 +195,11 @@ unsigned shm_view_repair(struct shm_segment *seg, char *what, size_t whatlen)
 	FIX_HDR(channel_count);
 	FIX_HDR(ring_offset);
 	FIX_HDR(heartbeat_timeout_ms);
-	FIX_HDR(reserved);
-	atomic_thread_fence(memory_order_release); /* the magic last, as shm_create writes it */
-	FIX_HDR(pre.magic);
+	FIX_HDR(copy_max_age_ms);
+	if (atomic_load_explicit((_Atomic uint64_t *)&live->pre.magic, memory_order_relaxed) != good->pre.magic) {
+		shm_publish_magic(seg); /* the magic last, as shm_create publishes it */
+		note(&r, "pre.magic", -1);
+	}
 
 	for (uint32_t i = 0; i < good->channel_count; i++) {
 		struct shm_channel *c = &seg->channels[i];

@@ -33,16 +33,20 @@
  *    the mapping's fixed array (SHM_MAX_CHANNELS, checked at capture), the
  *    repair never touches them (a worker restart re-adds what it finds),
  *    and every read of one goes through shm_view_chan(), which copies the
- *    strings into the caller's scratch, terminated within their field's
- *    size, drops its constant labels (they go into the page unescaped,
- *    so only the supervisor's are taken; discovery gives late channels
- *    none), and refuses a slot whose name is empty or whose source is
- *    unknown. A stray write there can only garble that late channel's own
- *    series, never the initial ones nor a reader's bounds.
+ *    strings into the caller's scratch under the slot's desc_seq (the
+ *    worker rewrites a slot after a restart), terminated within their
+ *    field's size, drops its constant labels (they go into the page
+ *    unescaped, so only the supervisor's are taken; discovery gives late
+ *    channels none), and refuses a slot caught mid-write, or whose name
+ *    is empty, whose name or unit is not UTF-8, or whose source is
+ *    unknown. A stray write there can only drop that late channel's own
+ *    series, never the initial ones, the page's validity nor a reader's
+ *    bounds.
  */
 #ifndef SENSOR_SHM_VIEW_H
 #define SENSOR_SHM_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +66,7 @@ struct shm_view {
 	struct shm_header hdr;         /* validated: geometry within bounds */
 	uint32_t push_enabled;
 	struct shm_channel_desc *chan; /* hdr.channel_count entries */
+	uint64_t capture;              /* which capture this is: never the same twice in a process */
 };
 
 /* How many mappings one process may hold views of (tests use several). */
@@ -94,6 +99,10 @@ uint32_t shm_view_channels(const struct shm_view *v);
  * of range or the late slot does not validate (the reader skips it).
  */
 const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t i, struct shm_channel_desc *scratch);
+
+/* Is the NUL-terminated s well-formed UTF-8 (what a Prometheus label
+ * value and a JSON string must be)? */
+bool shm_utf8_valid(const char *s);
 
 /*
  * Supervisor: compare the live structural part of `seg` with its view and

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 		.ring_capacity = (uint32_t)cfg.ring_capacity,
 		.channel_count = source_channel_count(&cfg),
 		.heartbeat_timeout_ms = (uint32_t)cfg.heartbeat_timeout_ms,
+		.copy_max_age_ms = (uint32_t)cfg.shm_copy_max_age_ms,
 	};
 	struct shm_segment *seg = shm_create(cfg.shm_name, &params, err, sizeof err);
 	if (!seg) {

@@ -98,12 +98,20 @@ static void twiddles_fill(size_t n, double *cs, double *sn)
 	}
 }
 
+static bool stopping(const atomic_bool *stop)
+{
+	return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
 /* Direct DFT over precomputed twiddles: still O(n^2) multiply-adds, but
- * no trigonometry in the inner loop. */
-static double strongest_bin(const double *values, size_t n, const double *cs, const double *sn)
+ * no trigonometry in the inner loop. A stop ends it between two bins (n
+ * steps each), so a stop never waits for a whole window: returns -1. */
+static double strongest_bin(const double *values, size_t n, const double *cs, const double *sn, const atomic_bool *stop)
 {
 	double best = 0.0, best_power = -1.0;
 	for (size_t f = 1; f <= n / 2; f++) {
+		if (stopping(stop))
+			return -1.0;
 		double re = 0.0, im = 0.0;
 		for (size_t i = 0, k = 0; i < n; i++) {
 			re += values[i] * cs[k];
@@ -127,7 +135,7 @@ double dominant_frequency(const double *values, size_t n)
 	if (!tw)
 		return 0.0;
 	twiddles_fill(n, tw, tw + n);
-	double f = strongest_bin(values, n, tw, tw + n);
+	double f = strongest_bin(values, n, tw, tw + n, NULL);
 	free(tw);
 	return f;
 }
@@ -155,7 +163,7 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 	uint32_t channels = shm_view_channels(v);    /* and the late channels, bounded */
 
 	for (uint32_t ch = 0; ch < channels; ch++) {
-		if (p->stop && atomic_load_explicit(p->stop, memory_order_relaxed))
+		if (stopping(p->stop))
 			break; /* the worker is stopping: the rest can wait for the next worker */
 		/* newest `window` readings of this channel, oldest first */
 		size_t n = 0;
@@ -178,7 +186,10 @@ uint64_t processing_run(struct processing *p, struct shm_segment *seg)
 				twiddles_fill(n, p->tw_cos, p->tw_sin);
 				p->tw_n = n;
 			}
-			st.dominant_hz = strongest_bin(vals, n, p->tw_cos, p->tw_sin) * rate_hz;
+			double bin = strongest_bin(vals, n, p->tw_cos, p->tw_sin, p->stop);
+			if (bin < 0)
+				break; /* stopped inside the spectrum: nothing half-done is published */
+			st.dominant_hz = bin * rate_hz;
 		}
 		channel_stats_publish(&seg->channels[ch], &st);
 	}

@@ -22,7 +22,7 @@ struct processing {
 	double *scratch;
 	double *tw_cos, *tw_sin; /* DFT twiddles for windows of tw_n readings */
 	size_t tw_n;
-	const atomic_bool *stop; /* when set, a run ends before its next channel; NULL: never */
+	const atomic_bool *stop; /* when set, a run ends before its next channel or spectrum bin; NULL: never */
 };
 
 int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,

@@ -229,10 +229,11 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	channels_apply_threshold_rules(s->set, c);
 	s->set->count++;
 	uint32_t i = s->count;
-	/* a predecessor may have died mid-update of this late slot, which
-	 * take_over (worker.c) does not cover: its counter is ours now */
-	channel_stats_recover(&s->seg->channels[i]);
+	/* under its own sequence: an exporter may read the slot meanwhile
+	 * (a restarted worker rewrites what its predecessor described) */
+	seqlock_write_begin(&s->seg->channels[i].desc_seq);
 	source_describe_channel(&s->seg->channels[i], c, s->cfg);
+	seqlock_write_end(&s->seg->channels[i].desc_seq);
 	init_slot(s, i, c, now);
 	s->count++;
 	atomic_store_explicit(&s->seg->live_channels, s->count, memory_order_release);

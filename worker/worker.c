@@ -53,14 +53,13 @@ static void sleep_until(int64_t deadline_ns)
 }
 
 /* The worker may be restarted after dying anywhere, mid-update included:
- * before its first write it takes over every sequence counter it owns.
- * (A ring slot left odd needs nothing: it is the slot of position head,
- * which the next push rewrites.) */
-static void take_over(struct shm_segment *seg, uint32_t channels)
+ * before its first write it completes the histogram observation its
+ * predecessor may have left half-stored. (Every other record it writes
+ * heals at its next write: seqlock.h. A ring slot left odd is the slot of
+ * position head, which the next push rewrites.) */
+static void take_over(struct shm_segment *seg)
 {
 	histogram_recover(&seg->worker.cpu_spike);
-	for (uint32_t i = 0; i < channels; i++)
-		channel_stats_recover(&seg->channels[i]);
 }
 
 int worker_main(struct shm_segment *seg, const struct config *cfg)
@@ -86,7 +85,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 		return 1;
 	}
 
-	take_over(seg, geo->channel_count);
+	take_over(seg);
 	/* Started after the stop signals are blocked, so they reach this
 	 * thread's ppoll, and after the take-over of what it writes. */
 	struct processing_thread proc;

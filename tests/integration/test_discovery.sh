@@ -18,6 +18,16 @@ NVME=$ROOT/sys/class/hwmon/hwmon2
 listed() { "$SENSOR_BIN" --list-sensors "$@" 2>/dev/null | sed -n '/^channels sampled/,$p' | awk 'NR > 1 { print $1 }'; }
 # channel names of sensor_value in /metrics
 exported() { http_body /metrics | sed -n 's/^sensor_value{channel="\([^"]*\)".*/\1/p'; }
+# promtool_accepts "description" PAGE: the page passes promtool's lint.
+promtool_accepts() {
+	if ! command -v promtool >/dev/null; then
+		skip "promtool not installed: page format not checked"
+		return
+	fi
+	local out rc
+	out=$(printf '%s\n' "$2" | promtool check metrics 2>&1); rc=$?
+	assert_eq "$1 ($out)" 0 "$rc"
+}
 
 echo "-- a PC: coretemp, nvme, acpitz, two acpitz zones and x86_pkg_temp"
 want="acpitz_temp1 acpitz_temp2 coretemp_package_id_0 coretemp_core_0 coretemp_core_4 nvme_composite thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
@@ -40,12 +50,7 @@ assert_match "crit" '^sensor_limit\{channel="coretemp_core_4",unit="celsius",lim
 assert_match "alarm files present, clear" '^sensor_alarm\{channel="coretemp_package_id_0",alarm="crit"\} 0$' "$m"
 assert_match "thermal trip points with their type" '^sensor_trip_point\{channel="thermal_acpitz_1",unit="celsius",trip="0",type="critical"\} 105$' "$m"
 assert_no_match "no limit the chip lacks" 'sensor_limit\{channel="acpitz_temp1",unit="celsius",limit="max"\}' "$m"
-if command -v promtool >/dev/null; then
-	out=$(printf '%s\n' "$m" | promtool check metrics 2>&1); rc=$?
-	assert_eq "promtool accepts the page ($out)" 0 "$rc"
-else
-	skip "promtool not installed: page format not checked"
-fi
+promtool_accepts "promtool accepts the page" "$m"
 echo 1 >"$ROOT/sys/devices/platform/coretemp.0/hwmon/hwmon3/temp1_crit_alarm"
 check "an alarm the chip raises shows" wait_for "alarm" 15 sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_alarm{channel=\"coretemp_package_id_0\",alarm=\"crit\"} 1'"
 echo 0 >"$ROOT/sys/devices/platform/coretemp.0/hwmon/hwmon3/temp1_crit_alarm"
@@ -72,6 +77,18 @@ assert_eq "with its source" 1 "$(metric_value 'sensor_channel_info{channel="lm75
 assert_eq "the others keep their names" "$want lm75_temp1" "$(exported | xargs)"
 assert_match "the log says so" 'channel lm75_temp1: a new sensor \(lm75\), sampling it' "$(cat "$SVC_LOG")"
 assert_eq "without a restart" "$wpid" "$(child_pid worker)"
+# Its name in the segment is the worker's, untrusted: bytes that are not
+# UTF-8 there drop that channel's series, never the page.
+python3 - "/dev/shm$SVC_SHM" <<'PY'
+import mmap, os, sys
+m = mmap.mmap(os.open(sys.argv[1], os.O_RDWR), 0)
+at = m.find(b"lm75_temp1\0")
+assert at > 0 and m.find(b"lm75_temp1\0", at + 1) < 0, "late name not found exactly once"
+m[at + 4] = 0xff
+PY
+m=$(http_body /metrics)
+assert_eq "bad bytes in a late name drop that channel" "$want" "$(exported | xargs)"
+promtool_accepts "promtool still accepts the page" "$m"
 # The late channel lives in a slot the worker filled after the supervisor
 # took its copy of the structure: the repair before a restart must leave it.
 kill -KILL "$wpid"

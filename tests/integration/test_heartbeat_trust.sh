@@ -2,18 +2,21 @@
 # test_heartbeat_trust.sh - the heartbeat a child writes into the segment
 # is untrusted: a hung worker (SIGSTOP) whose heartbeat field holds a
 # far-future value, or INT64_MAX (where the supervisor's "last beat +
-# timeout" would overflow), is still killed for the hang and restarted.
+# timeout" would overflow), is still killed for the hang and restarted;
+# and a worker state out of range leaves / to the heartbeat.
 source "$(dirname "$0")/lib/faults_lib.sh"
 
-# set_heartbeat PID VALUE : write VALUE into the heartbeat of the child with
-# PID (struct shm_child, shm/layout.h), found by its pid and a heartbeat
-# within a minute of this machine's monotonic clock. Prints the offset.
-set_heartbeat() {
-	python3 - "/dev/shm$SVC_SHM" "$1" "$2" <<'PY'
+# set_field PID FIELD VALUE : write VALUE into FIELD (heartbeat or state)
+# of the record of the child with PID (struct shm_child, shm/layout.h),
+# found by its pid and a heartbeat within a minute of this machine's
+# monotonic clock. Prints the offset.
+set_field() {
+	python3 - "/dev/shm$SVC_SHM" "$1" "$2" "$3" <<'PY'
 import mmap, os, struct, sys, time
-path, pid, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, pid, field, value = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 EXIT_REASONS = 4  # SHM_EXIT_REASON_COUNT
 HB = 32 + 8 * EXIT_REASONS + 8  # heartbeat_monotonic_ns from the start of struct shm_child
+at_field, fmt = {"heartbeat": (HB, "<q"), "state": (4, "<I")}[field]
 fd = os.open(path, os.O_RDWR)
 m = mmap.mmap(fd, os.fstat(fd).st_size)
 now = time.monotonic_ns()
@@ -21,8 +24,8 @@ found = [at - 8 for at in range(8, len(m) - HB - 8, 8)
          if struct.unpack_from("<i", m, at)[0] == pid
          and abs(struct.unpack_from("<q", m, at - 8 + HB)[0] - now) < 60 * 10**9]
 assert len(found) == 1, f"found {len(found)} candidates"
-struct.pack_into("<q", m, found[0] + HB, value)
-print(found[0] + HB)
+struct.pack_into(fmt, m, found[0] + at_field, value)
+print(found[0] + at_field)
 PY
 }
 
@@ -35,7 +38,7 @@ for what in "ten years ahead" "INT64_MAX"; do
 	if [ "$what" = INT64_MAX ]; then value=9223372036854775807; else
 		value=$(python3 -c 'import time; print(time.monotonic_ns() + 10 * 365 * 86400 * 10**9)')
 	fi
-	at=$(set_heartbeat "$wpid" "$value") || { fail "heartbeat field found"; kill -CONT "$wpid"; stop_checked; continue; }
+	at=$(set_field "$wpid" heartbeat "$value") || { fail "heartbeat field found"; kill -CONT "$wpid"; stop_checked; continue; }
 	echo "  (wrote $value at offset $at)"
 	new=$(wait_new_pid worker "$wpid" 6)
 	check "the worker was killed for the hang and restarted" test -n "$new"
@@ -46,4 +49,15 @@ for what in "ten years ahead" "INT64_MAX"; do
 	assert_eq "/ is 200 with the new worker" 200 "$(http_status /)"
 	stop_checked
 done
+
+echo "-- a worker state out of range: / goes by the heartbeat"
+start_stamped --heartbeat-timeout-ms 1000 || { fail "service starts"; finish; }
+wpid=$(child_pid worker)
+wait_for "the worker's first beat" 5 grep -q "sampling" "$SVC_LOG"
+at=$(set_field "$wpid" state 77) || fail "state field found"
+echo "  (wrote 77 at offset $at)"
+assert_eq "/ is 200 while the worker heartbeats" 200 "$(http_status /)"
+sleep 1.5
+assert_eq "and still, past the heartbeat timeout" 200 "$(http_status /)"
+stop_checked
 finish

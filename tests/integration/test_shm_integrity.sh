@@ -186,8 +186,9 @@ assert_le "correct /metrics within one backoff period (200 ms) plus 1 s of start
 check "readings go on" metric_above sensor_readings_total 100
 stop_checked
 
-echo "-- a worker killed mid-update: the spike histogram comes back after the restart"
-start_stamped --sample-interval-ms 20 --process-interval-ms 300 --backoff-min-ms 100 || { fail "service starts"; finish; }
+echo "-- a worker killed mid-update: its last good copy, then nothing past the bound, then the histogram back"
+start_stamped --sample-interval-ms 20 --process-interval-ms 300 --backoff-min-ms 100 --shm-copy-max-age-ms 1500 ||
+	{ fail "service starts"; finish; }
 wait_for "a few processing runs" 10 metric_above sensor_cpu_spike_seconds_count 2
 wpid=$(child_pid worker)
 kill -STOP "$wpid"
@@ -213,7 +214,14 @@ b = next(i for i, v in enumerate(buckets) if v)
 struct.pack_into("<Q", m, at + 8 * b, buckets[b] + 1)
 print("sequence %d -> %d, bucket %d %d -> %d, count %d" % (seq, seq + 1, b, buckets[b], buckets[b] + 1, count))
 PY
-check "the histogram is gone while its sequence is odd" bash -c "! curl -s $SVC_URL/metrics | grep -q '^sensor_cpu_spike_seconds_count '"
+good=$(awk '$1 == "sensor_cpu_spike_seconds_count" { print $2 }' "$TEST_TMP/spike.metrics")
+body=$(http_body /metrics)
+assert_eq "while its sequence is odd the last good copy is served" \
+	"$(awk '$1 == "sensor_cpu_spike_seconds_count" { print $2 }' <<<"$body")" "$good"
+assert_gt "with its age in sensor_shm_copy_age_seconds" \
+	"$(awk '$1 == "sensor_shm_copy_age_seconds{record=\"cpu_spike\"}" { print $2 * 1000 }' <<<"$body")" 0
+sleep 1.6
+check "past shm-copy-max-age-ms the histogram is dropped" bash -c "! curl -s $SVC_URL/metrics | grep -q '^sensor_cpu_spike_seconds_count '"
 kill -9 "$wpid"
 wait_new_pid worker "$wpid" 5 >/dev/null || fail "the worker is restarted"
 wait_for "the histogram back" 5 metric_above sensor_cpu_spike_seconds_count 0

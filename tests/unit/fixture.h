@@ -36,7 +36,9 @@ static inline struct shm_segment *fixture_segment(uint32_t cap, uint32_t channel
 		abort(); /* out of memory in a test: nothing to check */
 	memset(base, 0, size);
 	struct shm_segment *seg = base;
-	struct shm_params p = { .ring_capacity = cap, .channel_count = channels, .heartbeat_timeout_ms = 5000 };
+	struct shm_params p = {
+		.ring_capacity = cap, .channel_count = channels, .heartbeat_timeout_ms = 5000, .copy_max_age_ms = 6000
+	};
 	shm_init_header(seg, size, &p);
 	if (channels >= 1 && channels <= SHM_MAX_CHANNELS)
 		fixture_seal(seg);

@@ -10,9 +10,14 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
@@ -149,31 +154,170 @@ static void test_read_rejects_count_not_matching_buckets(void **state)
 	test_free(h);
 }
 
-/* A writer died after the bucket's increment, before the count's, with
- * the sequence odd: its successor takes over and the histogram reads
- * again, with every observation the buckets hold. */
-static void test_new_writer_recovers_a_histogram_left_mid_update(void **state)
+/* A writer died after the bucket's store, before the count's and the
+ * sum's, its pending observation armed: its successor completes it, and
+ * the histogram reads again with count, buckets and sum agreeing. */
+static void test_new_writer_completes_an_armed_observation(void **state)
 {
 	(void)state;
 	struct shm_histogram *h = new_histogram();
-	histogram_observe(h, 0.01);
-	atomic_store(&h->seq, atomic_load(&h->seq) + 1);
-	atomic_fetch_add(&h->buckets[0], 1);
+	histogram_observe(h, 0.25);
+	/* what histogram_observe(h, 2.0) stores, up to the bucket */
+	uint32_t odd = atomic_load(&h->seq) + 1;
+	atomic_store(&h->seq, odd);
+	atomic_store(&h->pending_bucket, 11);
+	atomic_store(&h->pending_bucket_value, 1);
+	atomic_store(&h->pending_count, 2);
+	atomic_store(&h->pending_sum_bits, shm_double_to_bits(2.25));
+	atomic_store(&h->pending_armed, 1);
+	atomic_store(&h->buckets[11], 1);
 	struct histogram_snapshot s;
+	assert_false(histogram_read(h, &s));
+	atomic_store(&h->seq, 1234); /* and a stray store over its counter */
 	assert_false(histogram_read(h, &s));
 
 	histogram_recover(h);
 	assert_int_equal(atomic_load(&h->seq) % 2, 0);
 	assert_true(histogram_read(h, &s));
 	assert_int_equal(s.count, 2);
-	histogram_observe(h, 0.02); /* and the parity stays right from then on */
+	assert_true(s.sum == 2.25);
+	histogram_recover(h); /* twice changes nothing */
+	assert_true(histogram_read(h, &s));
+	assert_int_equal(s.count, 2);
+	assert_true(s.sum == 2.25);
+	histogram_observe(h, 0.5); /* and the parity stays right from then on */
 	assert_true(histogram_read(h, &s));
 	assert_int_equal(s.count, 3);
+	assert_true(s.sum == 2.75);
 
 	uint32_t seq = atomic_load(&h->seq);
-	histogram_recover(h); /* a consistent histogram is left alone */
+	histogram_recover(h); /* a whole histogram is left alone */
 	assert_int_equal(atomic_load(&h->seq), seq);
 	test_free(h);
+}
+
+/* Died before arming: the record is the old one, and stays it. */
+static void test_new_writer_ignores_an_unarmed_observation(void **state)
+{
+	(void)state;
+	struct shm_histogram *h = new_histogram();
+	histogram_observe(h, 0.25);
+	uint32_t odd = atomic_load(&h->seq) + 1;
+	atomic_store(&h->seq, odd);
+	atomic_store(&h->pending_armed, 0);
+	atomic_store(&h->pending_bucket, 3);
+	atomic_store(&h->pending_bucket_value, 9); /* half-written pending cells */
+	histogram_recover(h);
+	struct histogram_snapshot s;
+	assert_true(histogram_read(h, &s));
+	assert_int_equal(s.count, 1);
+	assert_true(s.sum == 0.25);
+	assert_int_equal(s.buckets[3], 0);
+	test_free(h);
+}
+
+/* One observation's value per bucket, exact in binary, so the sum must
+ * equal the buckets' counts times them, whatever the order of addition. */
+static const double bucket_value[SHM_SPIKE_BUCKETS + 1] = {
+	0x1p-11, 0x1p-10, 0x1p-9, 0x1p-8, 0x1p-7, 0x1p-6, 0x1p-5, 0x1p-4, 0x1p-3, 0.375, 1, 2, 4, 8, 16,
+};
+
+static double sum_from_buckets(const struct histogram_snapshot *s)
+{
+	double sum = 0;
+	for (unsigned b = 0; b <= SHM_SPIKE_BUCKETS; b++)
+		sum += (double)(s->buckets[b] - (b ? s->buckets[b - 1] : 0)) * bucket_value[b];
+	return sum;
+}
+
+/* A writer process SIGKILLed at random moments of a run of observations
+ * (and a stray value stored into its counter after every other death):
+ * the successor's recovery leaves a histogram whose count, buckets and
+ * sum agree. */
+static void test_histogram_whole_after_writer_killed_anywhere(void **state)
+{
+	(void)state;
+	struct shm_histogram *h = mmap(NULL, sizeof *h, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(h != MAP_FAILED);
+	memset(h, 0, sizeof *h);
+	srand(7);
+	for (int kill_no = 0; kill_no < 200; kill_no++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			for (unsigned i = 0;; i++)
+				histogram_observe(h, bucket_value[i % (SHM_SPIKE_BUCKETS + 1)]);
+		}
+		struct timespec ts = { 0, 20000 + (long)(rand() % 200) * 1000 };
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (kill_no % 2)
+			atomic_store(&h->seq, (uint32_t)rand()); /* a stray store on top */
+		histogram_recover(h);
+		struct histogram_snapshot s;
+		assert_true(histogram_read(h, &s));
+		assert_int_equal(s.buckets[SHM_SPIKE_BUCKETS], s.count);
+		assert_true(s.sum == sum_from_buckets(&s));
+	}
+	munmap(h, sizeof *h);
+}
+
+/* A counter left odd (a dead writer, a stray store) is even again after
+ * the next write of each kind of record, and the copy reads. */
+static void test_a_write_heals_a_counter_left_odd(void **state)
+{
+	(void)state;
+	const uint32_t odd[] = { 1, 3, 7, 0xffffffffu };
+	for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+		struct shm_histogram *h = new_histogram();
+		histogram_observe(h, 0.5);
+		atomic_store(&h->seq, odd[k]);
+		histogram_observe(h, 0.5);
+		struct histogram_snapshot hs;
+		assert_int_equal(atomic_load(&h->seq) % 2, 0);
+		assert_true(histogram_read(h, &hs));
+		assert_int_equal(hs.count, 2);
+		test_free(h);
+
+		struct shm_child *c = test_calloc(1, sizeof *c);
+		assert_non_null(c);
+		atomic_store(&c->seq, odd[k]);
+		child_publish(c, SHM_CHILD_RUNNING, 42, SHM_EXIT_NONE, 0, 7);
+		struct child_snapshot cs;
+		assert_true(child_read(c, &cs));
+		assert_int_equal(cs.pid, 42);
+		test_free(c);
+
+		struct shm_channel *ch = test_calloc(1, sizeof *ch);
+		assert_non_null(ch);
+		atomic_store(&ch->stats_seq, odd[k]);
+		struct channel_stats in = { .min = 1, .max = 2, .mean = 1.5, .p95 = 2, .dominant_hz = 0 }, out;
+		channel_stats_publish(ch, &in);
+		assert_true(channel_stats_read(ch, &out));
+		assert_true(out.mean == 1.5);
+		test_free(ch);
+	}
+}
+
+/* A write section moves an even counter on, so a reader that loaded it
+ * before the write never finds it again after (a stray even store
+ * included). */
+static void test_a_write_moves_any_counter_on(void **state)
+{
+	(void)state;
+	_Atomic uint32_t seq;
+	const uint32_t start[] = { 0, 2, 6, 0xfffffffeu, 1, 0xffffffffu };
+	for (size_t k = 0; k < sizeof start / sizeof start[0]; k++) {
+		atomic_store(&seq, start[k]);
+		seqlock_write_begin(&seq);
+		uint32_t mid = atomic_load(&seq);
+		assert_int_equal(mid % 2, 1);
+		assert_int_not_equal(mid, start[k]);
+		seqlock_write_end(&seq);
+		assert_int_equal(atomic_load(&seq) % 2, 0);
+		assert_int_not_equal(atomic_load(&seq), start[k]);
+	}
 }
 
 static void test_child_publish_read(void **state)
@@ -191,7 +335,7 @@ static void test_child_publish_read(void **state)
 
 	struct child_snapshot s;
 	memset(&s, 0xee, sizeof s);
-	child_read(c, &s);
+	assert_true(child_read(c, &s));
 	assert_int_equal(s.state, SHM_CHILD_BACKOFF);
 	assert_int_equal(s.pid, 4242);
 	assert_int_equal(s.last_exit_reason, SHM_EXIT_SIGNAL);
@@ -228,14 +372,14 @@ static void test_child_read_sanitises_enums(void **state)
 	atomic_store(&c->last_exit_reason, 99);
 	atomic_store(&c->pid, 12);
 	struct child_snapshot s;
-	child_read(c, &s);
-	assert_int_equal(s.state, SHM_CHILD_STOPPED);
+	assert_true(child_read(c, &s));
+	assert_int_equal(s.state, SHM_CHILD_UNKNOWN); /* not "stopped": nobody said so */
 	assert_int_equal(s.last_exit_reason, SHM_EXIT_NONE);
 	assert_int_equal(s.pid, 12);
 	test_free(c);
 }
 
-static void test_child_read_gives_up_on_odd_seq(void **state)
+static void test_child_read_reports_a_busy_record(void **state)
 {
 	(void)state;
 	struct shm_child *c = test_calloc(1, sizeof *c);
@@ -244,10 +388,11 @@ static void test_child_read_gives_up_on_odd_seq(void **state)
 	atomic_store(&c->restarts, 8);
 	atomic_store(&c->seq, 3); /* supervisor died mid-publish */
 	struct child_snapshot s;
-	child_read(c, &s); /* must return (bounded retries), with the last copy */
-	assert_int_equal(s.pid, 77);
-	assert_int_equal(s.state, SHM_CHILD_RUNNING);
-	assert_int_equal(s.restarts, 8);
+	assert_false(child_read(c, &s));                              /* bounded retries, and it says so */
+	assert_int_equal(s.restarts, 8);                              /* single-word cells are whole anyway */
+	child_publish(c, SHM_CHILD_RUNNING, 78, SHM_EXIT_NONE, 0, 5); /* the next publish heals it */
+	assert_true(child_read(c, &s));
+	assert_int_equal(s.pid, 78);
 	test_free(c);
 }
 
@@ -304,9 +449,7 @@ static void test_channel_stats_publish_read(void **state)
 	atomic_store(&ch->stats_seq, 5);
 	assert_false(channel_stats_read(ch, &out));
 
-	/* until a new writer takes over: even again, and so after its writes */
-	channel_stats_recover(ch);
-	assert_true(channel_stats_read(ch, &out));
+	/* until the next write, which makes it even again */
 	channel_stats_publish(ch, &in);
 	assert_int_equal(atomic_load(&ch->stats_seq) % 2, 0);
 	assert_true(channel_stats_read(ch, &out));
@@ -335,10 +478,14 @@ int main(void)
 		cmocka_unit_test(test_empty_histogram_reads_zero),
 		cmocka_unit_test(test_read_fails_when_writer_died_mid_update),
 		cmocka_unit_test(test_read_rejects_count_not_matching_buckets),
-		cmocka_unit_test(test_new_writer_recovers_a_histogram_left_mid_update),
+		cmocka_unit_test(test_new_writer_completes_an_armed_observation),
+		cmocka_unit_test(test_new_writer_ignores_an_unarmed_observation),
+		cmocka_unit_test(test_histogram_whole_after_writer_killed_anywhere),
+		cmocka_unit_test(test_a_write_heals_a_counter_left_odd),
+		cmocka_unit_test(test_a_write_moves_any_counter_on),
 		cmocka_unit_test(test_child_publish_read),
 		cmocka_unit_test(test_child_read_sanitises_enums),
-		cmocka_unit_test(test_child_read_gives_up_on_odd_seq),
+		cmocka_unit_test(test_child_read_reports_a_busy_record),
 		cmocka_unit_test(test_child_heartbeat_uses_monotonic_clock),
 		cmocka_unit_test(test_clocks),
 		cmocka_unit_test(test_channel_stats_publish_read),

