@@ -32,6 +32,7 @@
 #include "requests.h"
 #include "selfstat.h"
 #include "routes.h"
+#include "serve.h"
 #include "tls.h"
 #include "web.h"
 
@@ -173,7 +174,7 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	};
 	unsigned long failed_allocs = memwatch_failures();
 	const char *type = NULL;
-	int status = route_table[r.path].serve(&ctx, body, &type);
+	int status = serve_by_route[r.path](&ctx, body, &type);
 	if (memwatch_failures() != failed_allocs) {
 		/* an append failed (memory cap): the body is incomplete */
 		log_error_limited(&short_body_log, "out of memory while building a response: answering 500");

@@ -28,18 +28,6 @@
 
 #define LOAD(p) atomic_load_explicit((p), memory_order_relaxed)
 
-const char *render_double(double v, char *buf, size_t len)
-{
-	char num[NUMFMT_MAX];
-	size_t n = numfmt_double(num, v);
-	if (len > 0) {
-		n = n < len ? n : len - 1;
-		memcpy(buf, num, n);
-		buf[n] = '\0';
-	}
-	return buf;
-}
-
 /* JSON has no NaN or Inf: those become null. */
 static const char *json_double(double v, char *buf, size_t len)
 {
@@ -79,21 +67,6 @@ static void sample_u64(struct textbuf *tb, const char *series, size_t len, uint6
 static void sample_double(struct textbuf *tb, const char *series, size_t len, double v)
 {
 	tb_put(tb, series, len);
-	tb_double(tb, v);
-	tb_char(tb, '\n');
-}
-
-/* ` VALUE\n` after a series' labels. */
-void render_value_u64(struct textbuf *tb, uint64_t v)
-{
-	tb_char(tb, ' ');
-	tb_u64(tb, v);
-	tb_char(tb, '\n');
-}
-
-void render_value_double(struct textbuf *tb, double v)
-{
-	tb_char(tb, ' ');
 	tb_double(tb, v);
 	tb_char(tb, '\n');
 }
@@ -151,47 +124,6 @@ static void read_child(const struct shm_segment *seg, unsigned c, struct child_s
 	k->last_exit_reason = SHM_EXIT_NONE;
 	k->last_exit_detail = 0;
 	k->started_monotonic_ns = 0;
-}
-
-/* `NAME{channel="..."`; series_close adds the constant labels and `}`. */
-void series_open(struct textbuf *tb, const char *open, size_t len, const struct shm_channel_desc *ch)
-{
-	tb_put(tb, open, len);
-	tb_label_value(tb, ch->name, strnlen(ch->name, sizeof ch->name));
-	tb_char(tb, '"');
-}
-
-void series_close(struct textbuf *tb, const struct shm_channel_desc *ch)
-{
-	size_t n = strnlen(ch->labels, sizeof ch->labels); /* pre-rendered by the supervisor */
-	if (n > 0) {
-		tb_char(tb, ',');
-		tb_put(tb, ch->labels, n);
-	}
-	tb_char(tb, '}');
-}
-
-/* `,unit="..."`: the channel's unit as a label. */
-void render_unit_label(struct textbuf *tb, const struct shm_channel_desc *ch)
-{
-	TB_LIT(tb, ",unit=\"");
-	tb_label_value(tb, ch->unit, strnlen(ch->unit, sizeof ch->unit));
-	tb_char(tb, '"');
-}
-
-/* `,KEY="VALUE"`: one more label of a series, its value one of ours. */
-void render_label(struct textbuf *tb, const char *open, size_t len, const char *value)
-{
-	tb_put(tb, open, len);
-	tb_str(tb, value);
-	tb_char(tb, '"');
-}
-
-/* Channels read from hardware or files, whose reads can fail. */
-bool source_can_fail(uint32_t source)
-{
-	return source == SHM_SOURCE_HWMON || source == SHM_SOURCE_THERMAL || source == SHM_SOURCE_IIO ||
-	       source == SHM_SOURCE_FILE;
 }
 
 /* Families that only configured channels and the push input have: none

@@ -47,7 +47,7 @@ void requests_render(struct textbuf *tb, const struct shm_segment *seg)
 		for (unsigned c = 0; c < CODE_COUNT; c++) {
 			uint64_t v =
 				atomic_load_explicit(&seg->exporter.requests[p * CODE_COUNT + c], memory_order_relaxed);
-			if (v == 0 && !(codes[c].status == 200 && route_table[p].serve))
+			if (v == 0 && !(codes[c].status == 200 && route_table[p].path))
 				continue; /* keep the label set small: zeros only for the main series */
 			SERIES_KEY(tb, "sensor_requests_total", "path", route_table[p].label);
 			RENDER_LABEL(tb, "code", codes[c].label);

@@ -10,12 +10,10 @@
 #include <string.h>
 
 const struct route_def route_table[] = {
-	/* path         label         debug_only  serve */
-	{ "/", "/", false, serve_health },
-	{ "/metrics", "/metrics", false, serve_metrics },
-	{ "/debug", "/debug", true, serve_debug },
-	{ "/dashboard", "/dashboard", false, serve_dashboard },
-	{ NULL, "other", false, NULL },
+	/* path                      label         debug_only */
+	[ROUTE_HEALTH] = { "/", "/", false },         [ROUTE_METRICS] = { "/metrics", "/metrics", false },
+	[ROUTE_DEBUG] = { "/debug", "/debug", true }, [ROUTE_DASHBOARD] = { "/dashboard", "/dashboard", false },
+	[ROUTE_OTHER] = { NULL, "other", false },
 };
 _Static_assert(sizeof route_table / sizeof route_table[0] == ROUTE_COUNT, "ROUTE_COUNT counts route_table");
 

@@ -9,23 +9,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "serve.h"
-
 /*
- * The route table: each path the exporter answers, the label its requests
- * are counted under (sensor_requests_total{path}) and what serves it.
- * Matching is exact; the last entry, path NULL, is everything else
- * ("other", 404). Adding a route is one line in routes.c (and ROUTE_COUNT).
+ * The route table: each path the exporter answers and the label its
+ * requests are counted under (sensor_requests_total{path}), by the route's
+ * index. Matching is exact; the last entry, path NULL, is everything else
+ * ("other", 404). What serves each route is serve.c's serve_by_route,
+ * indexed the same way: adding a route is one line in each, and an enum
+ * entry here. (The table names no handler, so that counting and rendering
+ * requests, below the handlers, can read it.)
  */
+enum route_index { ROUTE_HEALTH, ROUTE_METRICS, ROUTE_DEBUG, ROUTE_DASHBOARD, ROUTE_OTHER, ROUTE_COUNT };
+
 struct route_def {
 	const char *path;  /* exact request path; NULL: the catch-all */
 	const char *label; /* stable: a metric label */
 	bool debug_only;   /* /debug: 404 unless enabled, 403 off loopback */
-	serve_fn *serve;   /* NULL: never served (the catch-all) */
 };
 
-#define ROUTE_COUNT 5u
-#define ROUTE_OTHER (ROUTE_COUNT - 1) /* the catch-all's index */
 extern const struct route_def route_table[];
 
 struct route {

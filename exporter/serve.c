@@ -57,3 +57,9 @@ int serve_dashboard(const struct serve_ctx *c, struct evbuffer *body, const char
 	*type = "text/html; charset=utf-8";
 	return 200;
 }
+
+serve_fn *const serve_by_route[ROUTE_COUNT] = {
+	[ROUTE_HEALTH] = serve_health, [ROUTE_METRICS] = serve_metrics,
+	[ROUTE_DEBUG] = serve_debug,   [ROUTE_DASHBOARD] = serve_dashboard,
+	[ROUTE_OTHER] = NULL,
+};

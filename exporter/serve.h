@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "routes.h"
+
 struct config;
 struct evbuffer;
 struct evkeyvalq;
@@ -41,5 +43,9 @@ serve_fn serve_health;    /* GET /: JSON health, 200 or 503 */
 serve_fn serve_metrics;   /* GET /metrics: Prometheus text */
 serve_fn serve_debug;     /* GET /debug: the segment as JSON */
 serve_fn serve_dashboard; /* GET /dashboard: the static page */
+
+/* What serves each route of routes.h's table, by the route's index; NULL
+ * for the catch-all, which is never served. */
+extern serve_fn *const serve_by_route[];
 
 #endif

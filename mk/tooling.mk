@@ -19,7 +19,7 @@
 # The analysis tools come from the `lint` group of scripts/install-deps.sh,
 # installed on first use like `make test` does for its own packages.
 
-.PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows \
+.PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows check-layers \
         format format-check diagrams diagrams-check man config-doc install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
@@ -30,7 +30,7 @@ C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-sta
             find . -path ./build -prune -o -name '*.[ch]' -print)))
 SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/integration/lib/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
 
-lint: cppcheck clang-tidy shellcheck check-workflows diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows and the diagrams
+lint: cppcheck clang-tidy shellcheck check-workflows check-layers diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows, the layers and the diagrams
 security: cppcheck clang-tidy flawfinder ## cppcheck, clang-tidy and flawfinder (against .flawfinder-reviewed)
 
 lint-deps:
@@ -65,6 +65,12 @@ flawfinder: lint-deps ## flawfinder; fails on a level-3 hit not in .flawfinder-r
 shellcheck: lint-deps ## shellcheck over the scripts and shell tests
 	shellcheck -x -S warning $(SHELL_FILES)
 	@echo "shellcheck: clean ($(words $(SHELL_FILES)) files)"
+
+# The folder layout is the architecture: includes point down the layers
+# and no two files of the product call each other in a loop (from the
+# objects' symbols, so a call through a header is seen too).
+check-layers: $(BUILD)/libsensor.a ## includes point down the layers (shm, common, worker/exporter, supervisor), no circle between files
+	@python3 tests/lint/check_layers.py . $(BUILD)/obj
 
 check-workflows: ## the GitHub workflows and .ci/checks: every make target they run exists
 	@bash tests/lint/test_workflows.sh

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../exporter/routes.h"
+#include "../../exporter/serve.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r.status == 0) /* served: one of ours, by exact match */
 		FUZZ_ASSERT(path && method_ok && path[0] == '/');
 	if (r.status == 0) /* what is served has something to serve it */
-		FUZZ_ASSERT(route_table[r.path].serve && strcmp(path, route_table[r.path].path) == 0);
+		FUZZ_ASSERT(serve_by_route[r.path] && strcmp(path, route_table[r.path].path) == 0);
 	if (route_table[r.path].debug_only && r.status == 0)
 		FUZZ_ASSERT(debug && loopback);
 	(void)address_is_loopback(target);

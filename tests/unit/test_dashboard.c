@@ -18,6 +18,7 @@
 #include "../../common/config.h"
 #include "../../exporter/dashboard.h"
 #include "../../exporter/routes.h"
+#include "../../exporter/serve.h"
 
 static char *render(const char *url)
 {
@@ -40,7 +41,7 @@ static void test_route(void **state)
 	struct route r = route_request("/dashboard", true, false, false);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(route_table[r.path].label, "/dashboard");
-	assert_true(route_table[r.path].serve == serve_dashboard);
+	assert_true(serve_by_route[r.path] == serve_dashboard);
 
 	r = route_request("/dashboard", false, false, false);
 	assert_string_equal(route_table[r.path].label, "/dashboard");

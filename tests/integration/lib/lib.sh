@@ -14,12 +14,12 @@ set -u
 # machine has (the discovery tests pass --simulate=false and a fixture
 # --sysfs-root).
 export SENSOR_SIMULATE=1
-SENSOR_BIN=${SENSOR_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)/build/sensor-service}
+SENSOR_BIN=${SENSOR_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/build/sensor-service}
 # The segment layout version this tree builds (shm/layout.h decides it),
 # for the tests that source this file.
 # shellcheck disable=SC2034
 SHM_LAYOUT=$(sed -n 's/^#define SHM_LAYOUT_VERSION \([0-9]*\)u.*/\1/p' \
-	"$(dirname "${BASH_SOURCE[0]}")/../../../../shm/layout.h")
+	"$(dirname "${BASH_SOURCE[0]}")/../../../shm/layout.h")
 TEST_NAME=$(basename "$0" .sh)
 TEST_TMP=$(mktemp -d "/tmp/${TEST_NAME}.XXXXXX")
 FAILS=0
