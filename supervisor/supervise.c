@@ -10,6 +10,12 @@
  * Child states: STOPPED -> RUNNING -> (death) -> BACKOFF -> RUNNING ...
  * A death within BACKOFF_STABLE_MS of the start counts as a quick failure
  * and doubles the delay (capped); a longer life resets it.
+ *
+ * SIGHUP_MEANING - what SIGHUP means in each process: the supervisor
+ * forwards it to the running exporter; the exporter re-reads its web
+ * config (certificates, users); the worker ignores it. A child ignores it
+ * from its first instruction until it installs its own handler (exporter),
+ * so a SIGHUP never kills one, whenever it arrives.
  */
 #define _GNU_SOURCE
 #include "supervise.h"
@@ -91,6 +97,12 @@ static int64_t schedule_restart(struct supervisor *s, struct child *c, int64_t n
 /* In the child, never returns. */
 static void run_child(struct supervisor *s, struct child *c)
 {
+	/* The supervisor's signals are still blocked, as they were across the
+	 * fork: this process's dispositions are set before any is let in, so a
+	 * SIGHUP forwarded the moment it exists (or sent to the process group)
+	 * never meets the default action, which would kill it. */
+	signal(SIGHUP, SIG_IGN); /* see SIGHUP_MEANING; the exporter installs its own */
+	signal(SIGPIPE, SIG_IGN);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
