@@ -452,6 +452,7 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
 		log_warn("systemd notification off: %s", err);
 
+	memcap_sweep_stale();
 	struct memfit fit;
 	memfit_plan(&fit, cfg, seg->hdr.pre.total_size);
 	SHM_STORE(&seg->supervisor.cgroup_memory_limit_bytes, fit.limit_bytes);
