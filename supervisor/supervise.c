@@ -45,6 +45,7 @@
 #include "memfit.h"
 #include "oomscore.h"
 #include "procstat.h"
+#include "pushsock.h"
 #include "sdnotify.h"
 
 #define TICK_MS 500
@@ -67,6 +68,7 @@ struct supervisor {
 	struct shm_segment *seg;
 	const struct config *cfg;
 	int listen_fd;
+	const struct pushsock *push; /* the worker's; the exporter closes them */
 	int sig_fd;
 	pid_t pid;
 	bool stopping;
@@ -129,8 +131,11 @@ static void run_child(struct supervisor *s, struct child *c)
 	int rc;
 	if (c->id == SHM_CHILD_WORKER) {
 		close(s->listen_fd);
-		rc = worker_main(s->seg, s->cfg);
+		rc = worker_main(s->seg, s->cfg, s->push->fd);
 	} else {
+		for (int i = 0; i < PUSH_FD_COUNT; i++)
+			if (s->push->fd[i] >= 0)
+				close(s->push->fd[i]);
 		rc = exporter_main(s->seg, s->cfg, s->listen_fd);
 	}
 	exit(rc);
@@ -422,13 +427,14 @@ static void stop_children(struct supervisor *s)
 	}
 }
 
-int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
+int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, const struct pushsock *push)
 {
 	struct supervisor s;
 	memset(&s, 0, sizeof s);
 	s.seg = seg;
 	s.cfg = cfg;
 	s.listen_fd = listen_fd;
+	s.push = push;
 	s.pid = getpid();
 	s.kids[SHM_CHILD_WORKER] = (struct child){ .id = SHM_CHILD_WORKER, .title = "sensor-worker" };
 	s.kids[SHM_CHILD_EXPORTER] = (struct child){ .id = SHM_CHILD_EXPORTER, .title = "sensor-exporter" };
