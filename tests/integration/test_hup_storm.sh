@@ -24,11 +24,11 @@ storm_end() { kill "$STORM_PID" 2>/dev/null; wait "$STORM_PID" 2>/dev/null; }
 # kill_and_wait WHO ROUNDS : kill -9 that child ROUNDS times, each time
 # waiting for its successor and half a second of its life
 kill_and_wait() {
-	local who=$1 old new i
+	local who=$1 old i
 	for i in $(seq 1 "$2"); do
 		old=$(child_pid "$who") || { fail "$who runs before kill $i"; return; }
 		kill -9 "$old"
-		new=$(wait_new_pid "$who" "$old" 5) || { fail "$who restarted after kill $i"; return; }
+		wait_new_pid "$who" "$old" 5 >/dev/null || { fail "$who restarted after kill $i"; return; }
 		sleep 0.5
 		KILLS=$((KILLS + 1))
 	done

@@ -62,7 +62,7 @@ ino0=$(stat -c %i "$PUSH_SOCK")
 python3 "$TEST_TMP/thief.py" "$UDP_PORT" "$TEST_TMP/stop-thief" >"$TEST_TMP/thief.out" &
 THIEF=$!
 kills=0
-for i in $(seq 1 20); do
+for _ in $(seq 1 20); do
 	old=$(child_pid worker) || break
 	kill -9 "$old"
 	wait_new_pid worker "$old" 5 >/dev/null || break
@@ -124,9 +124,9 @@ continue
 end
 run
 GDB
-pick_port port
+pick_port GDB_PORT
 timeout 30 gdb -q -batch -nx -x "$TEST_TMP/gdb.cmd" --args "$SENSOR_BIN" --config "$TEST_TMP/push.conf" \
-	--push-udp-port 0 --push-socket-mode 0666 --port "$port" --shm-name "$SVC_SHM-gdb" >"$TEST_TMP/gdb.out" 2>&1 &
+	--push-udp-port 0 --push-socket-mode 0666 --port "$GDB_PORT" --shm-name "$SVC_SHM-gdb" >"$TEST_TMP/gdb.out" 2>&1 &
 GDB_PID=$!
 SVC_PIDS+=("$GDB_PID")
 wait_for "the swap, or gdb's end" 20 bash -c "[ -e '$TEST_TMP/swapped' ] || ! kill -0 $GDB_PID"
