@@ -15,11 +15,13 @@ printf '#!/bin/sh\nexec setsid "%s" "$@"\n' "$REAL_BIN" >"$SENSOR_BIN"
 chmod +x "$SENSOR_BIN"
 
 # storm TARGET : SIGHUP to TARGET (a pid, or -PGID) every 5 ms, in the background
+# (each SIGHUP sent is a line in $TEST_TMP/hups)
 storm() {
-	(while kill -HUP -- "$1" 2>/dev/null; do sleep 0.005; done) &
+	(while kill -HUP -- "$1" 2>/dev/null; do echo >>"$TEST_TMP/hups"; sleep 0.005; done) &
 	STORM_PID=$!
 }
 storm_end() { kill "$STORM_PID" 2>/dev/null; wait "$STORM_PID" 2>/dev/null; }
+hups() { wc -l <"$TEST_TMP/hups" 2>/dev/null || echo 0; }
 
 # kill_and_wait WHO ROUNDS : kill -9 that child ROUNDS times, each time
 # waiting for its successor and half a second of its life
@@ -36,17 +38,21 @@ kill_and_wait() {
 
 start_stamped --sample-interval-ms 50 --backoff-min-ms 50 --backoff-max-ms 1000 || { fail "service starts"; finish; }
 KILLS=0
+assert_eq "the service leads a process group of its own" "$SVC_PID" "$(ps -o pgid= -p "$SVC_PID" | tr -d ' ')"
 
 echo "-- SIGHUP every 5 ms at the supervisor while the exporter restarts"
 storm "$SVC_PID"
 kill_and_wait exporter 4
 storm_end
+sent=$(hups)
+assert_gt "SIGHUPs reached the supervisor all along ($sent)" "$sent" 100
 
 echo "-- SIGHUP every 5 ms at the process group while the worker and the exporter restart"
 storm "-$SVC_PID"
 kill_and_wait worker 3
 kill_and_wait exporter 3
 storm_end
+assert_gt "SIGHUPs reached the group all along ($(($(hups) - sent)))" $(($(hups) - sent)) 100
 
 echo "  ($KILLS kills; $(grep -c 'ended (signal' "$SVC_LOG") deaths logged)"
 assert_eq "no child ended by SIGHUP (signal 1)" "" "$(grep -E 'ended \(signal 1\)' "$SVC_LOG")"
