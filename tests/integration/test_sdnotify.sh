@@ -95,7 +95,7 @@ for usec in 9223372036854775807 1; do
 		fail "WATCHDOG_USEC=$usec: the supervisor still runs"
 	fi
 	check "WATCHDOG_USEC=$usec: logged as ignored" grep -q "WATCHDOG_USEC '$usec' is not a number of microseconds" "$LOG"
-	assert_eq "WATCHDOG_USEC=$usec: no sanitizer report" "" "$(grep -E 'runtime error|Sanitizer' "$LOG")"
+	assert_eq "WATCHDOG_USEC=$usec: no sanitizer report" "" "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$LOG")"
 	stop_service
 	assert_eq "WATCHDOG_USEC=$usec: stops cleanly" 0 $?
 done
