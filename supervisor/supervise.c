@@ -377,7 +377,7 @@ static bool drain_signals(struct supervisor *s)
 			log_info("signal %u: stopping", si.ssi_signo);
 			stop = true;
 			break;
-		case SIGHUP: /* the exporter re-reads its web config (certificates, users) */
+		case SIGHUP: /* SIGHUP_MEANING: forwarded to the exporter */
 			if (s->kids[SHM_CHILD_EXPORTER].state == SHM_CHILD_RUNNING)
 				kill(s->kids[SHM_CHILD_EXPORTER].pid, SIGHUP);
 			break;

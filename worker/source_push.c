@@ -5,15 +5,10 @@
 #define _GNU_SOURCE
 #include "source_push.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../shm/metrics.h"
