@@ -261,6 +261,18 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	selfstat_open(&ex.self, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
+	ex.base = new_base();
+	if (!ex.base)
+		goto out;
+	/* The signals' handlers first, then the web config: a SIGHUP at any
+	 * moment of the start is either covered by this first read or makes a
+	 * second one (until then it is ignored: see run_child in supervise.c). */
+	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
+	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
+	sighup = evsignal_new(ex.base, SIGHUP, on_reload_signal, &ex);
+	if (!sigterm || !sigint || !sighup || event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0 ||
+	    event_add(sighup, NULL) != 0)
+		goto out;
 	if (strcmp(cfg->web_config_file, "none") != 0) {
 		char err[768];
 		ex.web = web_load(cfg->web_config_file, err, sizeof err); /* checked at start: changed since? */
@@ -269,9 +281,6 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 			goto out;
 		}
 	}
-	ex.base = new_base();
-	if (!ex.base)
-		goto out;
 	http = evhttp_new(ex.base);
 	if (!http)
 		goto out;
@@ -301,11 +310,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		beat_ms = FAULT_TICK_MS; /* the beat also fires the injected faults */
 	struct timeval beat_every = { beat_ms / 1000, (beat_ms % 1000) * 1000 };
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
-	sigterm = evsignal_new(ex.base, SIGTERM, on_stop_signal, &ex);
-	sigint = evsignal_new(ex.base, SIGINT, on_stop_signal, &ex);
-	sighup = evsignal_new(ex.base, SIGHUP, on_reload_signal, &ex);
-	if (!beat || !sigterm || !sigint || !sighup || event_add(beat, &beat_every) != 0 ||
-	    event_add(sigterm, NULL) != 0 || event_add(sigint, NULL) != 0 || event_add(sighup, NULL) != 0)
+	if (!beat || event_add(beat, &beat_every) != 0)
 		goto out;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);

@@ -1,6 +1,6 @@
 /*
  * main.c - the sensor-service binary: read the configuration, open the
- * listening socket, create the shared segment, supervise the worker and
+ * listening socket and the push input's sockets, create the shared segment, supervise the worker and
  * the exporter, and remove the segment on the way out.
  */
 #include <stdio.h>
@@ -18,6 +18,7 @@
 #include "../worker/source.h"
 #include "../exporter/web.h"
 #include "listener.h"
+#include "pushsock.h"
 #include "supervise.h"
 
 extern char **environ;
@@ -54,6 +55,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sensor-service: %s\n", err);
 		return 1;
 	}
+	struct pushsock push;
+	if (pushsock_open(&push, config_push_socket_on(&cfg) ? cfg.push_socket : NULL, cfg.push_socket_mode,
+			  cfg.push_udp_port, err, sizeof err) != 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		close(listen_fd);
+		return 1;
+	}
 
 	struct shm_params params = {
 		.ring_capacity = (uint32_t)cfg.ring_capacity,
@@ -65,6 +73,7 @@ int main(int argc, char **argv)
 	if (!seg) {
 		fprintf(stderr, "sensor-service: %s\n", err);
 		close(listen_fd);
+		pushsock_close(&push);
 		return 1;
 	}
 	if (!shm_atomics_lock_free(seg)) {
@@ -73,6 +82,7 @@ int main(int argc, char **argv)
 		shm_unmap(seg, seg->hdr.pre.total_size);
 		shm_remove(cfg.shm_name);
 		close(listen_fd);
+		pushsock_close(&push);
 		return 1;
 	}
 	source_describe_channels(seg, &cfg);
@@ -82,6 +92,7 @@ int main(int argc, char **argv)
 	if (shm_view_capture(seg, seg_size, err, sizeof err) != 0) {
 		fprintf(stderr, "sensor-service: %s\n", err);
 		close(listen_fd);
+		pushsock_close(&push);
 		shm_unmap(seg, seg_size);
 		shm_remove(cfg.shm_name);
 		return 1;
@@ -89,9 +100,10 @@ int main(int argc, char **argv)
 	log_info("sensor-service %s: segment %s (%zu bytes, ring %u), listening on %s:%d", SENSOR_VERSION, cfg.shm_name,
 		 seg_size, params.ring_capacity, cfg.listen, cfg.port);
 
-	int rc = supervise(seg, &cfg, listen_fd);
+	int rc = supervise(seg, &cfg, listen_fd, &push);
 
 	close(listen_fd);
+	pushsock_close(&push);
 	shm_view_release(seg);
 	shm_unmap(seg, seg_size);
 	if (shm_remove(cfg.shm_name) != 0)

@@ -11,9 +11,12 @@
 #define _GNU_SOURCE
 #include "memcap.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -74,12 +77,27 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* cgroup v1: the groups sit beside our own process, one per child and
+ * supervisor: V1_PREFIX<supervisor pid>.<child>. */
+#define V1_ROOT "/sys/fs/cgroup/memory"
+#define V1_PREFIX "sensor-service."
+
+/* The directory that holds our v1 groups (our own memory group). */
+static int v1_parent(char *out, size_t len)
+{
+	char own[160];
+	if (!is_dir(V1_ROOT) || own_cgroup("memory", own, sizeof own) != 0)
+		return -1;
+	int n = snprintf(out, len, "%s%s", V1_ROOT, own);
+	return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
 static int prepare_v1(struct memcap *m, const char *child)
 {
-	char own[160], dir[sizeof m->cgroup_dir], limit[32];
-	if (!is_dir("/sys/fs/cgroup/memory") || own_cgroup("memory", own, sizeof own) != 0)
+	char parent[200], dir[sizeof m->cgroup_dir], limit[32];
+	if (v1_parent(parent, sizeof parent) != 0)
 		return -1;
-	snprintf(dir, sizeof dir, "/sys/fs/cgroup/memory%s/sensor-service.%d.%s", own, (int)getpid(), child);
+	snprintf(dir, sizeof dir, "%s/" V1_PREFIX "%d.%s", parent, (int)getpid(), child);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return -1;
 	snprintf(limit, sizeof limit, "%llu", (unsigned long long)m->limit_bytes);
@@ -125,6 +143,56 @@ static int prepare_v2(struct memcap *m, const char *child)
 	memcpy(m->cgroup_dir, dir, strlen(dir) + 1); /* fits: checked above */
 	m->kind = MEMCAP_CGROUP_V2;
 	return 0;
+}
+
+/* The supervisor pid in a v1 group's name, V1_PREFIX<pid>.<lowercase
+ * child>; 0 when the name is not one of ours. */
+static pid_t v1_owner(const char *name)
+{
+	if (strncmp(name, V1_PREFIX, sizeof V1_PREFIX - 1) != 0)
+		return 0;
+	const char *p = name + sizeof V1_PREFIX - 1;
+	char *end;
+	if (*p < '1' || *p > '9')
+		return 0;
+	long pid = strtol(p, &end, 10);
+	if (*end != '.' || end[1] == '\0' || pid <= 0 || pid > 0x7fffffffL)
+		return 0;
+	for (p = end + 1; *p; p++)
+		if (*p < 'a' || *p > 'z')
+			return 0;
+	return (pid_t)pid;
+}
+
+void memcap_sweep_stale(void)
+{
+	char parent[200], dir[512], removed[256] = "";
+	if (v1_parent(parent, sizeof parent) != 0)
+		return;
+	DIR *d = opendir(parent);
+	if (!d)
+		return;
+	unsigned n = 0;
+	size_t len = 0;
+	const struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		pid_t owner = v1_owner(e->d_name);
+		/* A running owner (or a process that took its pid since) keeps
+		 * it; rmdir removes only an empty group (EBUSY otherwise). */
+		if (owner == 0 || owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(dir, sizeof dir, "%s/%s", parent, e->d_name);
+		if (rmdir(dir) != 0)
+			continue;
+		n++;
+		if (len < sizeof removed)
+			len += (size_t)snprintf(removed + len, sizeof removed - len, "%s%s", n > 1 ? ", " : "",
+						e->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("removed %u empty memory cgroup(s) of supervisors no longer running, in %s: %s%s", n, parent,
+			 removed, len >= sizeof removed ? "..." : "");
 }
 
 void memcap_prepare(struct memcap *m, const char *child, uint64_t limit_bytes)

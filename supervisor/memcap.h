@@ -17,6 +17,11 @@ struct memcap {
 	char cgroup_dir[256]; /* empty unless kind is a cgroup */
 };
 
+/* Supervisor, at start: remove the empty cgroup v1 groups that
+ * supervisors no longer running left (killed before they could), and
+ * say so once in the log. (v2 groups are named by child alone and reused.) */
+void memcap_sweep_stale(void);
+
 /* Supervisor: prepare a cap named `child` (e.g. "worker"). Never fails:
  * it falls back to rlimit and says why in the log. */
 void memcap_prepare(struct memcap *m, const char *child, uint64_t limit_bytes);

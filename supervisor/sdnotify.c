@@ -6,6 +6,7 @@
 #include "sdnotify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +15,52 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-/* WATCHDOG_USEC applies to us only if WATCHDOG_PID is unset or ours. */
+#include "../common/log.h"
+
+/* A decimal number from the environment: digits only (no sign, space or
+ * suffix), at most `max`; 0 when it is one, -1 otherwise. */
+static int parse_decimal(const char *text, long long max, long long *out)
+{
+	long long v = 0;
+	if (!text || !*text)
+		return -1;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		int digit = *p - '0';
+		if (v > (max - digit) / 10)
+			return -1;
+		v = v * 10 + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+/* WATCHDOG_USEC applies to us only if WATCHDOG_PID is unset or ours. A
+ * value that is not a number in range is logged, and there is no
+ * watchdog (as libsystemd's sd_watchdog_enabled decides). */
 static int64_t watchdog_usec_for_us(void)
 {
 	const char *usec = getenv("WATCHDOG_USEC");
 	const char *pid = getenv("WATCHDOG_PID");
+	long long v;
 	if (!usec)
 		return 0;
-	if (pid && strtol(pid, NULL, 10) != (long)getpid())
+	if (pid) {
+		if (parse_decimal(pid, INT_MAX, &v) != 0 || v == 0) {
+			log_warn("WATCHDOG_PID '%.32s' is not a process id: ignored, no watchdog pings", pid);
+			return 0;
+		}
+		if (v != (long long)getpid())
+			return 0;
+	}
+	if (parse_decimal(usec, SDNOTIFY_WATCHDOG_MAX_USEC, &v) != 0 || v < SDNOTIFY_WATCHDOG_MIN_USEC) {
+		log_warn("WATCHDOG_USEC '%.32s' is not a number of microseconds from %lld to %lld: ignored, no "
+			 "watchdog pings",
+			 usec, (long long)SDNOTIFY_WATCHDOG_MIN_USEC, (long long)SDNOTIFY_WATCHDOG_MAX_USEC);
 		return 0;
-	char *end = NULL;
-	long long v = strtoll(usec, &end, 10);
-	return (end && *end == '\0' && v > 0) ? (int64_t)v : 0;
+	}
+	return (int64_t)v;
 }
 
 int sdnotify_open(struct sdnotify *n, char *err, size_t errlen)

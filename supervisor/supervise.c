@@ -10,6 +10,12 @@
  * Child states: STOPPED -> RUNNING -> (death) -> BACKOFF -> RUNNING ...
  * A death within BACKOFF_STABLE_MS of the start counts as a quick failure
  * and doubles the delay (capped); a longer life resets it.
+ *
+ * SIGHUP_MEANING - what SIGHUP means in each process: the supervisor
+ * forwards it to the running exporter; the exporter re-reads its web
+ * config (certificates, users); the worker ignores it. A child ignores it
+ * from its first instruction until it installs its own handler (exporter),
+ * so a SIGHUP never kills one, whenever it arrives.
  */
 #define _GNU_SOURCE
 #include "supervise.h"
@@ -39,6 +45,7 @@
 #include "memfit.h"
 #include "oomscore.h"
 #include "procstat.h"
+#include "pushsock.h"
 #include "sdnotify.h"
 
 #define TICK_MS 500
@@ -61,6 +68,7 @@ struct supervisor {
 	struct shm_segment *seg;
 	const struct config *cfg;
 	int listen_fd;
+	const struct pushsock *push; /* the worker's; the exporter closes them */
 	int sig_fd;
 	pid_t pid;
 	bool stopping;
@@ -91,6 +99,12 @@ static int64_t schedule_restart(struct supervisor *s, struct child *c, int64_t n
 /* In the child, never returns. */
 static void run_child(struct supervisor *s, struct child *c)
 {
+	/* The supervisor's signals are still blocked, as they were across the
+	 * fork: this process's dispositions are set before any is let in, so a
+	 * SIGHUP forwarded the moment it exists (or sent to the process group)
+	 * never meets the default action, which would kill it. */
+	signal(SIGHUP, SIG_IGN); /* see SIGHUP_MEANING; the exporter installs its own */
+	signal(SIGPIPE, SIG_IGN);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -117,8 +131,11 @@ static void run_child(struct supervisor *s, struct child *c)
 	int rc;
 	if (c->id == SHM_CHILD_WORKER) {
 		close(s->listen_fd);
-		rc = worker_main(s->seg, s->cfg);
+		rc = worker_main(s->seg, s->cfg, s->push->fd);
 	} else {
+		for (int i = 0; i < PUSH_FD_COUNT; i++)
+			if (s->push->fd[i] >= 0)
+				close(s->push->fd[i]);
 		rc = exporter_main(s->seg, s->cfg, s->listen_fd);
 	}
 	exit(rc);
@@ -360,7 +377,7 @@ static bool drain_signals(struct supervisor *s)
 			log_info("signal %u: stopping", si.ssi_signo);
 			stop = true;
 			break;
-		case SIGHUP: /* the exporter re-reads its web config (certificates, users) */
+		case SIGHUP: /* SIGHUP_MEANING: forwarded to the exporter */
 			if (s->kids[SHM_CHILD_EXPORTER].state == SHM_CHILD_RUNNING)
 				kill(s->kids[SHM_CHILD_EXPORTER].pid, SIGHUP);
 			break;
@@ -410,13 +427,14 @@ static void stop_children(struct supervisor *s)
 	}
 }
 
-int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
+int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, const struct pushsock *push)
 {
 	struct supervisor s;
 	memset(&s, 0, sizeof s);
 	s.seg = seg;
 	s.cfg = cfg;
 	s.listen_fd = listen_fd;
+	s.push = push;
 	s.pid = getpid();
 	s.kids[SHM_CHILD_WORKER] = (struct child){ .id = SHM_CHILD_WORKER, .title = "sensor-worker" };
 	s.kids[SHM_CHILD_EXPORTER] = (struct child){ .id = SHM_CHILD_EXPORTER, .title = "sensor-exporter" };
@@ -440,6 +458,7 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
 		log_warn("systemd notification off: %s", err);
 
+	memcap_sweep_stale();
 	struct memfit fit;
 	memfit_plan(&fit, cfg, seg->hdr.pre.total_size);
 	SHM_STORE(&seg->supervisor.cgroup_memory_limit_bytes, fit.limit_bytes);

@@ -7,9 +7,11 @@
 
 #include "../common/config.h"
 #include "../shm/layout.h"
+#include "pushsock.h"
 
 /* Runs until SIGTERM/SIGINT, then stops both children. Returns the
- * supervisor's exit status. The caller removes the segment. */
-int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd);
+ * supervisor's exit status. The exporter inherits listen_fd, every worker
+ * the push sockets. The caller removes the segment and closes the sockets. */
+int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, const struct pushsock *push);
 
 #endif

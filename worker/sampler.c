@@ -125,22 +125,16 @@ static int push_accept(void *ctx, int channel, double value, int64_t realtime)
 	return 0;
 }
 
-static void open_push(struct sampler *s, const struct config *cfg)
+static void init_push(struct sampler *s, const struct config *cfg, const int push_fd[PUSH_FD_COUNT])
 {
-	char err[256];
 	s->push_on = config_push_on(cfg);
 	if (!s->push_on)
 		return;
-	int rc = push_open(&s->push, cfg->push_socket, cfg->push_socket_mode, cfg->push_udp_port,
-			   cfg->push_max_per_tick, cfg->push_rate, err, sizeof err);
+	push_init(&s->push, push_fd, cfg->push_max_per_tick, cfg->push_rate);
 	push_set_window(&s->push, cfg->push_max_age_s, cfg->push_max_skew_ms);
-	if (rc != 0) {
-		log_error("push input: %s", err);
-		return;
-	}
-	bool unix_on = config_push_socket_on(cfg);
-	log_info("push input on %s%s%s", unix_on ? cfg->push_socket : "", unix_on && cfg->push_udp_port ? " and " : "",
-		 cfg->push_udp_port ? "UDP 127.0.0.1" : "");
+	bool unix_on = push_fd[PUSH_FD_UNIX] >= 0, udp_on = push_fd[PUSH_FD_UDP] >= 0;
+	log_info("push input on %s%s%s", unix_on ? cfg->push_socket : "", unix_on && udp_on ? " and " : "",
+		 udp_on ? "UDP 127.0.0.1" : "");
 }
 
 /* Slot i reads configured channel cc, or built-in simulated channel i. */
@@ -161,7 +155,7 @@ static void init_slot(struct sampler *s, uint32_t i, const struct channel_config
 	reader_init(&c->reader, &s->pool, &c->src);
 }
 
-struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
+struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT])
 {
 	const struct shm_view *view = shm_view_of(seg);
 	uint32_t n = view->hdr.channel_count;
@@ -202,8 +196,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		atomic_store_explicit(&seg->live_channels, n, memory_order_release);
 	for (uint32_t i = 0; i < n; i++)
 		init_slot(s, i, set->count > 0 && i < set->count ? &set->chan[i] : NULL, now);
-	s->push.fd[PUSH_FD_UNIX] = s->push.fd[PUSH_FD_UDP] = -1;
-	open_push(s, cfg);
+	init_push(s, cfg, push_fd);
 	return s;
 }
 
@@ -441,8 +434,6 @@ void sampler_free(struct sampler *s)
 {
 	if (!s)
 		return;
-	if (s->push_on)
-		push_close(&s->push);
 	bool stuck = false;
 	/* reads in flight get their own budget to return, once for all, but
 	 * never past half the supervisor's stop timeout: the worker must be

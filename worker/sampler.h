@@ -10,12 +10,14 @@
 
 #include "../common/config.h"
 #include "../shm/layout.h"
+#include "source_push.h"
 
 struct sampler;
 
 /* Sources for the segment's channels: the configured ones, or the
- * built-in simulated set. NULL when out of memory. */
-struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg);
+ * built-in simulated set, and the push input reading push_fd (the
+ * supervisor's sockets, -1 when off). NULL when out of memory. */
+struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT]);
 
 /* Drain the push input and read every channel that is due. */
 void sampler_tick(struct sampler *s, int64_t now_mono_ns);

@@ -5,15 +5,10 @@
 #define _GNU_SOURCE
 #include "source_push.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "../shm/metrics.h"
@@ -24,83 +19,21 @@
 /* Push channels are fed from here, never polled by the worker's loop. */
 const struct source_ops source_push_ops = { "push", NULL, NULL };
 
-static int open_unix(struct push_intake *p, const char *path, int mode, char *err, size_t errlen)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	if (strlen(path) >= sizeof addr.sun_path) {
-		snprintf(err, errlen, "push socket path %.100s... is longer than %zu bytes", path,
-			 sizeof addr.sun_path - 1);
-		return -1;
-	}
-	/* A socket left by a previous worker is ours to replace; anything else is not. */
-	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "push socket path %s exists and is not a socket", path);
-		return -1;
-	}
-	unlink(path);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	p->fd[PUSH_FD_UNIX] = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	/* The mode decides who may push, not the umask; the umask narrowed
-	 * meanwhile so that the socket is never wider open than asked. */
-	mode_t old_umask = umask((mode_t)(0777 & ~mode));
-	int bound = p->fd[PUSH_FD_UNIX] >= 0 ? bind(p->fd[PUSH_FD_UNIX], (struct sockaddr *)&addr, sizeof addr) : -1;
-	umask(old_umask);
-	if (bound != 0 || chmod(path, (mode_t)mode) != 0) {
-		snprintf(err, errlen, "cannot bind push socket %s: %s", path, strerror(errno));
-		return -1;
-	}
-	snprintf(p->path, sizeof p->path, "%s", path);
-	return 0;
-}
-
-static int open_udp(struct push_intake *p, int port, char *err, size_t errlen)
-{
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	/* No SO_REUSEADDR (nor SO_REUSEPORT): on UDP it would let any local
-	 * user bind the same address and receive the datagrams. A restarted
-	 * worker needs neither: UDP has no TIME_WAIT. */
-	p->fd[PUSH_FD_UDP] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (p->fd[PUSH_FD_UDP] < 0 || bind(p->fd[PUSH_FD_UDP], (struct sockaddr *)&addr, sizeof addr) != 0) {
-		snprintf(err, errlen, "cannot bind push UDP port 127.0.0.1:%d: %s", port, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
-	      char *err, size_t errlen)
+void push_init(struct push_intake *p, const int fd[PUSH_FD_COUNT], int max_per_tick, int rate)
 {
 	memset(p, 0, sizeof *p);
-	p->fd[PUSH_FD_UNIX] = p->fd[PUSH_FD_UDP] = -1;
+	for (int i = 0; i < PUSH_FD_COUNT; i++)
+		p->fd[i] = fd[i];
 	p->max_per_tick = max_per_tick;
 	p->rate = p->tokens = rate;
 	p->refill_ns = -1;
 	push_set_window(p, 60, 60000);
-	int rc = 0;
-	if (strcmp(socket_path, "none") != 0 && open_unix(p, socket_path, socket_mode, err, errlen) != 0)
-		rc = -1;
-	if (udp_port > 0 && open_udp(p, udp_port, err, errlen) != 0)
-		rc = -1;
-	return rc;
 }
 
 void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms)
 {
 	p->max_age_ns = (int64_t)max_age_s * 1000000000;
 	p->max_skew_ns = (int64_t)max_skew_ms * 1000000;
-}
-
-void push_close(struct push_intake *p)
-{
-	for (int i = 0; i < PUSH_FD_COUNT; i++)
-		if (p->fd[i] >= 0)
-			close(p->fd[i]);
-	if (p->path[0])
-		unlink(p->path);
-	p->fd[PUSH_FD_UNIX] = p->fd[PUSH_FD_UDP] = -1;
-	p->path[0] = '\0';
 }
 
 int push_parse_line(const char *line, char *name, size_t name_len, double *value, int64_t *ts_ns)

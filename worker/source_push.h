@@ -40,7 +40,6 @@ enum push_fd { PUSH_FD_UNIX, PUSH_FD_UDP, PUSH_FD_COUNT };
 
 struct push_intake {
 	int fd[PUSH_FD_COUNT];
-	char path[108]; /* Unix socket path, removed on close */
 	int max_per_tick;
 	double rate, tokens;
 	int64_t refill_ns;
@@ -51,12 +50,10 @@ struct push_intake {
  * nanoseconds still fit an int64_t); anything else is malformed. */
 #define PUSH_TS_MAX_S 9000000000.0
 
-/* Bind the sockets ("none" and 0 leave one off), the Unix one with the
- * permission bits socket_mode whatever the umask. Returns 0, or -1 with a
- * one-line reason in err (the other socket may still be open). Timestamps
- * are taken within a minute of the clock until push_set_window. */
-int push_open(struct push_intake *p, const char *socket_path, int socket_mode, int udp_port, int max_per_tick, int rate,
-	      char *err, size_t errlen);
+/* Read from the sockets in fd (-1: off), which the supervisor made and
+ * keeps: the intake never closes them. Timestamps are taken within a
+ * minute of the clock until push_set_window. */
+void push_init(struct push_intake *p, const int fd[PUSH_FD_COUNT], int max_per_tick, int rate);
 
 /* Refuse timestamps older than max_age_s or more than max_skew_ms ahead. */
 void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms);
@@ -64,8 +61,6 @@ void push_set_window(struct push_intake *p, int max_age_s, int max_skew_ms);
 /* Read what is waiting, within the bounds, and count every line. */
 void push_drain(struct push_intake *p, int64_t now_mono_ns, const struct push_sink *sink,
 		_Atomic uint64_t counters[SHM_PUSH_RESULT_COUNT]);
-
-void push_close(struct push_intake *p);
 
 /* Parse one line. Returns 0 (ts_ns is 0 without a timestamp) or -1. */
 int push_parse_line(const char *line, char *name, size_t name_len, double *value, int64_t *ts_ns);

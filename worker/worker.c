@@ -62,7 +62,7 @@ static void take_over(struct shm_segment *seg)
 	histogram_recover(&seg->worker.cpu_spike);
 }
 
-int worker_main(struct shm_segment *seg, const struct config *cfg)
+int worker_main(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT])
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -79,7 +79,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg)
 	fault_begin(FAULT_WORKER, cfg->fault); /* testing aid, off by default */
 
 	const struct shm_header *geo = &shm_view_of(seg)->hdr; /* our copy, never the live header */
-	struct sampler *sampler = sampler_new(seg, cfg);
+	struct sampler *sampler = sampler_new(seg, cfg, push_fd);
 	if (!sampler) {
 		log_error("cannot allocate the channels' state");
 		return 1;

@@ -6,8 +6,10 @@
 
 #include "../common/config.h"
 #include "../shm/layout.h"
+#include "source_push.h"
 
-/* Run until SIGTERM/SIGINT; returns the process exit status. */
-int worker_main(struct shm_segment *seg, const struct config *cfg);
+/* Run until SIGTERM/SIGINT; returns the process exit status. push_fd:
+ * the push input's sockets, made by the supervisor (-1 when off). */
+int worker_main(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT]);
 
 #endif

@@ -4,7 +4,10 @@
 # sees it: READY=1 once, only when the port answers and both children
 # heartbeat; STATUS= lines that follow restarts; WATCHDOG=1 about twice
 # per WatchdogSec, none while the supervisor's loop is stopped; STOPPING=1
-# on SIGTERM; every message from the supervisor's pid, none from a child.
+# on SIGTERM; every message from the supervisor's pid, none from a child;
+# a WATCHDOG_USEC out of range (2^63-1, whose nanoseconds overflow; 1,
+# which asks for a ping every half microsecond) logged and ignored, with
+# the supervisor idle.
 source "$(dirname "$0")/lib/lib.sh"
 
 SOCK="$TEST_TMP/notify.sock"
@@ -73,5 +76,28 @@ wait_for "the service" 10 curl -sf -o /dev/null "$SVC_URL/" && pass "it serves" 
 check "the warning names the socket" grep -q "systemd notification off: NOTIFY_SOCKET 'relative/path'" "$LOG"
 stop_service
 assert_eq "and stops cleanly" 0 $?
+echo "-- WATCHDOG_USEC out of range: logged and ignored, the loop does not spin"
+# cpu_ticks PID : user + system clock ticks the process has used
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+for usec in 9223372036854775807 1; do
+	SHM3=$(new_shm_name)
+	NOTIFY_SOCKET="$SOCK" WATCHDOG_USEC=$usec "$SENSOR_BIN" --port "$PORT" --shm-name "$SHM3" >"$LOG" 2>&1 &
+	SVC_PID=$!
+	SVC_PIDS+=("$SVC_PID")
+	wait_for "the service" 10 curl -sf -o /dev/null "$SVC_URL/" || fail "WATCHDOG_USEC=$usec: it serves"
+	t0=$(cpu_ticks "$SVC_PID" 2>/dev/null)
+	sleep 2
+	if t1=$(cpu_ticks "$SVC_PID" 2>/dev/null) && [ -n "$t0" ] && [ -n "$t1" ]; then
+		hz=$(getconf CLK_TCK)
+		echo "  (WATCHDOG_USEC=$usec: the supervisor used $((t1 - t0)) ticks of $((2 * hz)) in 2 s)"
+		assert_gt "WATCHDOG_USEC=$usec: the supervisor stays under 5% of a CPU" $((2 * hz / 20)) $((t1 - t0))
+	else
+		fail "WATCHDOG_USEC=$usec: the supervisor still runs"
+	fi
+	check "WATCHDOG_USEC=$usec: logged as ignored" grep -q "WATCHDOG_USEC '$usec' is not a number of microseconds" "$LOG"
+	assert_eq "WATCHDOG_USEC=$usec: no sanitizer report" "" "$(grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$LOG")"
+	stop_service
+	assert_eq "WATCHDOG_USEC=$usec: stops cleanly" 0 $?
+done
 kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
 finish

@@ -3,9 +3,7 @@
  * a real Unix datagram socket: accepted, malformed, unknown_channel and
  * over_rate counts, the per-tick datagram bound, oversized and binary
  * datagrams, timestamps (and the window around the clock they must fall
- * in, without overflow), and replacing a stale socket but never a file;
- * the UDP port, which no other socket may bind while the worker has it;
- * the Unix socket's permissions, set by push-socket-mode, not the umask.
+ * in, without overflow). (The sockets themselves: test_pushsock.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,17 +11,15 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "../../shm/metrics.h"
+#include "../../supervisor/pushsock.h"
 #include "../../worker/source_push.h"
 
 static char dir[64], path[128];
@@ -51,6 +47,16 @@ static int accept_reading(void *ctx, int channel, double value, int64_t ts)
 }
 
 static const struct push_sink sink = { NULL, lookup, accept_reading };
+
+/* The socket at path, made as the supervisor makes it, read by intake p. */
+static struct pushsock socks;
+static void intake_open(struct push_intake *p, int max_per_tick, int rate)
+{
+	char err[256] = "";
+	if (pushsock_open(&socks, path, 0600, 0, err, sizeof err) != 0)
+		fail_msg("%s", err);
+	push_init(p, socks.fd, max_per_tick, rate);
+}
 
 static int setup(void **state)
 {
@@ -131,8 +137,8 @@ static void test_counts_each_result(void **state)
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256], two[160];
-	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
+	char two[160];
+	intake_open(&p, 64, 1000);
 	send_str("a 1\n");
 	snprintf(two, sizeof two, "%s\nnope 3\n\n", line_at("b 2", -1));
 	send_str(two); /* two lines; the blank one is not a message */
@@ -149,7 +155,7 @@ static void test_counts_each_result(void **state)
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.channel, 0);
 	assert_true(seen.value == 2e6);
-	push_close(&p);
+	pushsock_close(&socks);
 	assert_int_equal(access(path, F_OK), -1); /* the socket is removed */
 }
 
@@ -158,8 +164,7 @@ static void test_timestamp_reaches_the_sink(void **state)
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256];
-	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
+	intake_open(&p, 64, 1000);
 	const char *line = line_at("b 7.5", -30);
 	double t = atof(strchr(line + 2, ' ') + 1);
 	send_str(line);
@@ -167,7 +172,7 @@ static void test_timestamp_reaches_the_sink(void **state)
 	assert_int_equal(seen.channel, 1);
 	assert_true(seen.value == 7.5);
 	assert_true(llabs(seen.ts - (int64_t)(t * 1e9)) < 1000); /* to the nanosecond, give or take rounding */
-	push_close(&p);
+	pushsock_close(&socks);
 }
 
 /* Timestamps outside [now - max age, now + max skew] are refused and counted. */
@@ -176,8 +181,7 @@ static void test_timestamp_window(void **state)
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256];
-	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
+	intake_open(&p, 64, 1000);
 	push_set_window(&p, 3600, 2000);
 	send_str("a 1 1");               /* 1970 */
 	send_str(line_at("a 2", -7200)); /* two hours old */
@@ -191,7 +195,7 @@ static void test_timestamp_window(void **state)
 	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 2);
 	assert_int_equal(counts[SHM_PUSH_MALFORMED], 1);
 	assert_true(seen.value == 6.0);
-	push_close(&p);
+	pushsock_close(&socks);
 }
 
 static void test_oversized_datagram_is_malformed(void **state)
@@ -199,15 +203,15 @@ static void test_oversized_datagram_is_malformed(void **state)
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256], big[PUSH_DATAGRAM_MAX + 100];
-	assert_int_equal(push_open(&p, path, 0600, 0, 64, 1000, err, sizeof err), 0);
+	char big[PUSH_DATAGRAM_MAX + 100];
+	intake_open(&p, 64, 1000);
 	memset(big, ' ', sizeof big);
 	memcpy(big, "a 1\n", 4);
 	send_text(big, sizeof big);
 	push_drain(&p, 0, &sink, counts);
 	assert_int_equal(counts[SHM_PUSH_MALFORMED], 1);
 	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 0);
-	push_close(&p);
+	pushsock_close(&socks);
 }
 
 static void test_rate_limit_and_tick_bound(void **state)
@@ -215,9 +219,8 @@ static void test_rate_limit_and_tick_bound(void **state)
 	(void)state;
 	struct push_intake p;
 	_Atomic uint64_t counts[SHM_PUSH_RESULT_COUNT] = { 0 };
-	char err[256];
 	/* 3 lines per second, at most 4 datagrams per tick */
-	assert_int_equal(push_open(&p, path, 0600, 0, 4, 3, err, sizeof err), 0);
+	intake_open(&p, 4, 3);
 	for (int i = 0; i < 6; i++)
 		send_str("a 1");
 	push_drain(&p, 0, &sink, counts);
@@ -235,94 +238,7 @@ static void test_rate_limit_and_tick_bound(void **state)
 	push_drain(&p, INT64_C(100000000000), &sink, counts);
 	assert_int_equal(counts[SHM_PUSH_ACCEPTED], 8);
 	assert_int_equal(counts[SHM_PUSH_OVER_RATE], 4);
-	push_close(&p);
-}
-
-static void test_stale_socket_replaced_file_refused(void **state)
-{
-	(void)state;
-	struct push_intake p, q;
-	char err[256] = "";
-	assert_int_equal(push_open(&p, path, 0600, 0, 1, 1, err, sizeof err), 0);
-	/* a crashed worker leaves its socket behind: the next one takes over */
-	assert_int_equal(push_open(&q, path, 0600, 0, 1, 1, err, sizeof err), 0);
-	push_close(&q);
-	push_close(&p);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fclose(f);
-	assert_int_equal(push_open(&q, path, 0600, 0, 1, 1, err, sizeof err), -1);
-	assert_non_null(strstr(err, "exists and is not a socket"));
-	assert_int_equal(access(path, F_OK), 0); /* left alone */
-	push_close(&q);
-}
-
-/* A loopback UDP port free a moment ago. */
-static int free_udp_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
-static int bind_thief(int port, int opt)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	int one = 1, fd = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(fd >= 0);
-	assert_int_equal(setsockopt(fd, SOL_SOCKET, opt, &one, sizeof one), 0);
-	int rc = bind(fd, (struct sockaddr *)&a, sizeof a);
-	int saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
-}
-
-static void test_udp_port_cannot_be_stolen(void **state)
-{
-	(void)state;
-	struct push_intake p;
-	char err[256] = "";
-	int port = free_udp_port();
-	assert_int_equal(push_open(&p, "none", 0600, port, 1, 1, err, sizeof err), 0);
-	/* another local process, with either option, must not share the address */
-	assert_int_equal(bind_thief(port, SO_REUSEADDR), -1);
-	assert_int_equal(errno, EADDRINUSE);
-	assert_int_equal(bind_thief(port, SO_REUSEPORT), -1);
-	assert_int_equal(errno, EADDRINUSE);
-	push_close(&p);
-	/* a restarted worker binds it again at once */
-	assert_int_equal(push_open(&p, "none", 0600, port, 1, 1, err, sizeof err), 0);
-	push_close(&p);
-}
-
-/* The socket's permission bits are the ones asked for, whatever the umask. */
-static void test_socket_mode_not_umask(void **state)
-{
-	(void)state;
-	struct push_intake p;
-	char err[256] = "";
-	struct stat st;
-	const struct {
-		mode_t umask;
-		int mode;
-	} cases[] = { { 0, 0640 }, { 0077, 0666 }, { 0022, 0600 }, { 0, 0660 } };
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		mode_t old = umask(cases[i].umask);
-		int rc = push_open(&p, path, cases[i].mode, 0, 1, 1, err, sizeof err);
-		umask(old);
-		assert_int_equal(rc, 0);
-		assert_int_equal(stat(path, &st), 0);
-		assert_int_equal(st.st_mode & 0777, cases[i].mode);
-		assert_int_equal(umask(old), old); /* and the umask is back as it was */
-		push_close(&p);
-	}
+	pushsock_close(&socks);
 }
 
 int main(void)
@@ -334,9 +250,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timestamp_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversized_datagram_is_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limit_and_tick_bound, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stale_socket_replaced_file_refused, setup, teardown),
-		cmocka_unit_test(test_udp_port_cannot_be_stolen),
-		cmocka_unit_test_setup_teardown(test_socket_mode_not_umask, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

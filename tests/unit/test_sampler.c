@@ -33,6 +33,7 @@
 #include "../../exporter/render.h"
 #include "../../shm/metrics.h"
 #include "../../shm/seqlock.h"
+#include "../../supervisor/pushsock.h"
 #include "../../worker/discovery.h"
 #include "../../worker/processing.h"
 #include "../../worker/reader.h"
@@ -46,6 +47,8 @@
 static struct config cfg;
 static char root[64], sock[128];
 static struct shm_segment *seg;
+static struct pushsock push;
+static const int no_push[PUSH_FD_COUNT] = { -1, -1 }; /* configs without push */
 
 static int setup(void **state)
 {
@@ -74,6 +77,11 @@ static int setup(void **state)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
+	/* the push socket, made as the supervisor makes it */
+	if (pushsock_open(&push, sock, cfg.push_socket_mode, 0, err, sizeof err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
 	seg = fixture_segment(1024, source_channel_count(&cfg));
 	if (!seg)
 		return -1;
@@ -87,6 +95,7 @@ static int teardown(void **state)
 	(void)state;
 	char cmd[128];
 	fixture_free(seg);
+	pushsock_close(&push);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -134,7 +143,7 @@ static void test_describe(void **state)
 static void test_sampling_and_failures(void **state)
 {
 	(void)state;
-	struct sampler *s = sampler_new(seg, &cfg);
+	struct sampler *s = sampler_new(seg, &cfg, push.fd);
 	assert_non_null(s);
 	int64_t t0 = sampler_next_due(s);
 	sampler_tick(s, t0);
@@ -165,7 +174,7 @@ static void test_sampling_and_failures(void **state)
 static void test_push_reaches_the_channel(void **state)
 {
 	(void)state;
-	struct sampler *s = sampler_new(seg, &cfg);
+	struct sampler *s = sampler_new(seg, &cfg, push.fd);
 	assert_non_null(s);
 	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	struct sockaddr_un to = { .sun_family = AF_UNIX };
@@ -188,7 +197,8 @@ static void test_push_reaches_the_channel(void **state)
 		found |= r[i].channel == 2 && r[i].timestamp_ns == when_s * 1000000000;
 	assert_true(found);
 	sampler_free(s);
-	assert_int_equal(access(sock, F_OK), -1);
+	/* the socket stays: the supervisor keeps it across the worker's restarts */
+	assert_int_equal(access(sock, F_OK), 0);
 }
 
 static void test_spectrum_only_where_asked(void **state)
@@ -196,7 +206,7 @@ static void test_spectrum_only_where_asked(void **state)
 	(void)state;
 	/* 10 s after the segment's creation: clear of the 2 s bursts every 50 s */
 	seg->hdr.created_monotonic_ns = monotonic_ns() - INT64_C(10000000000);
-	struct sampler *s = sampler_new(seg, &cfg);
+	struct sampler *s = sampler_new(seg, &cfg, push.fd);
 	struct processing proc;
 	int64_t t = sampler_next_due(s);
 	for (int i = 0; i < 64; i++, t += 100 * MS)
@@ -215,7 +225,7 @@ static void test_spectrum_only_where_asked(void **state)
 static void test_render_configured_channels(void **state)
 {
 	(void)state;
-	struct sampler *s = sampler_new(seg, &cfg);
+	struct sampler *s = sampler_new(seg, &cfg, push.fd);
 	sampler_tick(s, sampler_next_due(s));
 	SHM_ADD(&seg->channels[0].read_errors[SHM_READ_PERMISSION], 2);
 	SHM_ADD(&seg->push.messages[SHM_PUSH_OVER_RATE], 5);
@@ -297,7 +307,7 @@ static void test_blocking_read_times_out(void **state)
 	assert_int_equal(mkfifo(fifo, 0600), 0); /* open(O_RDONLY) blocks until a writer comes */
 	int threads_before = task_count();
 
-	struct sampler *s = sampler_new(seg, &c);
+	struct sampler *s = sampler_new(seg, &c, no_push);
 	int64_t t0 = sampler_next_due(s);
 	sampler_tick(s, t0); /* returns once the stuck read is past its 200 ms */
 	assert_int_equal(SHM_LOAD(&seg->channels[0].read_errors[SHM_READ_TIMEOUT]), 1);
@@ -412,7 +422,7 @@ static void test_hot_plug_takes_the_next_slot(void **state)
 		 path, path, path, root);
 	assert_int_equal(system(cmd), 0);
 
-	struct sampler *s = sampler_new(seg, &c);
+	struct sampler *s = sampler_new(seg, &c, no_push);
 	assert_non_null(s);
 	sampler_tick(s, sampler_next_due(s)); /* the first tick rescans */
 	assert_int_equal(atomic_load(&seg->live_channels), n + 1);
