@@ -28,7 +28,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 2u
+#define SHM_LAYOUT_VERSION 3u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -239,6 +239,12 @@ struct shm_worker_metrics {
 	_Atomic uint64_t processing_runs;
 	_Atomic uint64_t queue_depth; /* readings waiting for processing */
 	struct shm_histogram cpu_spike;
+	/* the pool of reader threads (worker/pool.h), at the last tick */
+	_Atomic uint64_t reader_threads;
+	_Atomic uint64_t reader_threads_busy;
+	_Atomic uint64_t reader_threads_held; /* busy past read-timeout-ms */
+	_Atomic uint64_t reader_reads_waiting;
+	_Atomic uint64_t reader_thread_start_failures;
 };
 
 /* Exporter-written counters, read back by the exporter (they survive its

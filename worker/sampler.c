@@ -7,12 +7,14 @@
  * then a count a minute, so a failing or flapping source cannot flood the
  * log.
  *
- * Sources that can block (everything read from a file) are read by a
- * thread per channel (worker/reader.h): a tick hands the due reads over,
- * waits for them at most tick-budget-ms, and returns, so the worker
- * heartbeats on time whatever the hardware does. A read still out after
- * read-timeout-ms is given up: counted as a timeout, the value NaN; until
- * it returns, the channel is skipped (and counted) at each interval.
+ * Sources that can block (everything read from a file) are read by the
+ * worker's pool of reader threads (worker/pool.h, worker/reader.h): a tick
+ * hands the due reads over, waits for them at most tick-budget-ms, and
+ * returns, so the worker heartbeats on time whatever the hardware does. A
+ * read still out after read-timeout-ms is given up: counted as a timeout,
+ * the value NaN; until it returns, the channel is not handed over again
+ * and is counted as a timeout at each interval. A read that waited that
+ * long for a free thread is taken back and counted the same way.
  *
  * With discovered sensors, a rescan every discovery-rescan-ms adds those
  * that appeared since (up to CHANNEL_MAX channels): the worker describes
@@ -52,9 +54,9 @@ struct channel_slot {
 	int64_t next_due_ns;
 	bool failing;
 	struct log_limit fail_log, recover_log;
-	/* sources that can block: read by their own thread */
+	/* sources that can block: read by the pool */
 	bool threaded;
-	bool in_flight;           /* handed to the reader, result not taken */
+	bool in_flight;           /* handed to the pool, result not taken */
 	bool abandoned;           /* in flight past the read budget */
 	int64_t read_started_ns;  /* tick clock */
 	int64_t read_deadline_ns; /* tick clock */
@@ -69,7 +71,7 @@ struct sampler {
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
-	struct reader_pool pool;
+	struct pool pool;
 	int64_t read_timeout_ns;
 	int64_t tick_budget_ns;
 	int64_t limits_ns;
@@ -184,7 +186,8 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		free(s);
 		return NULL;
 	}
-	if (reader_pool_init(&s->pool) != 0) {
+	if (pool_init(&s->pool, (unsigned)cfg->reader_threads, (unsigned)cfg->reader_threads_max, s->read_timeout_ns,
+		      READER_STACK_BYTES) != 0) {
 		free(s->set);
 		free(s);
 		return NULL;
@@ -297,14 +300,15 @@ static void set_duration(struct sampler *s, uint32_t ch, int64_t ns)
 }
 
 /* A threaded channel whose read has been out longer than its budget. */
-static void on_timeout(struct sampler *s, uint32_t ch, int64_t now)
+static void on_timeout(struct sampler *s, uint32_t ch, int64_t now, bool queued)
 {
 	struct channel_slot *c = &s->slot[ch];
-	char detail[96];
+	char detail[120];
 	int64_t out_ns = now - c->read_started_ns;
 	set_duration(s, ch, out_ns);
-	snprintf(detail, sizeof detail, "read still not returned after %" PRId64 " ms (budget %" PRId64 " ms)",
-		 out_ns / 1000000, s->read_timeout_ns / 1000000);
+	snprintf(detail, sizeof detail, "%s after %" PRId64 " ms (budget %" PRId64 " ms)",
+		 queued ? "read still waiting for a free reader thread" : "read still not returned", out_ns / 1000000,
+		 s->read_timeout_ns / 1000000);
 	on_failure(s, ch, SHM_READ_TIMEOUT, detail);
 }
 
@@ -319,8 +323,12 @@ static void collect(struct sampler *s, int64_t now)
 			continue;
 		if (!reader_take(&c->reader, &r)) {
 			if (!c->abandoned && now >= c->read_deadline_ns) {
-				c->abandoned = true;
-				on_timeout(s, i, now);
+				/* never started: take it back, the channel is
+				 * free for its next interval */
+				bool queued = reader_cancel(&c->reader);
+				c->abandoned = !queued;
+				c->in_flight = !queued;
+				on_timeout(s, i, now, queued);
 			}
 			continue;
 		}
@@ -355,13 +363,13 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 	}
 	if (c->in_flight) {
 		if (c->abandoned) /* still stuck: one more missed reading */
-			on_timeout(s, ch, now);
+			on_timeout(s, ch, now, false);
 		return; /* within its budget: the last interval's read goes on */
 	}
 	bool with_limits = now >= c->next_limits_ns;
 	if (reader_start(&c->reader, with_limits) != 0) {
 		char detail[96];
-		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
+		snprintf(detail, sizeof detail, "no reader thread to read it: %s", strerror(errno));
 		on_failure(s, ch, SHM_READ_IO, detail);
 		return;
 	}
@@ -384,6 +392,19 @@ static int64_t next_deadline(const struct sampler *s)
 	return next;
 }
 
+/* The pool's state, for /metrics. */
+static void publish_pool(struct sampler *s)
+{
+	struct pool_stats st;
+	struct shm_worker_metrics *w = &s->seg->worker;
+	pool_get_stats(&s->pool, &st);
+	SHM_STORE(&w->reader_threads, st.threads);
+	SHM_STORE(&w->reader_threads_busy, st.busy);
+	SHM_STORE(&w->reader_threads_held, st.held);
+	SHM_STORE(&w->reader_reads_waiting, st.waiting);
+	SHM_STORE(&w->reader_thread_start_failures, st.start_failures);
+}
+
 void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 {
 	if (s->push_on) {
@@ -396,7 +417,8 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 	}
 	/* The tick's clock is now_mono_ns moved on by the time spent here. */
 	int64_t real0 = monotonic_ns();
-	uint64_t seen = reader_pool_finished(&s->pool);
+	pool_tick(&s->pool);
+	uint64_t seen = pool_finished(&s->pool);
 	collect(s, now_mono_ns);
 	for (uint32_t i = 0; i < s->count; i++) {
 		struct channel_slot *c = &s->slot[i];
@@ -419,10 +441,11 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 			collect(s, now);
 			break;
 		}
-		reader_wait(&s->pool, seen, stop - now);
-		seen = reader_pool_finished(&s->pool);
+		pool_wait(&s->pool, seen, stop - now);
+		seen = pool_finished(&s->pool);
 		collect(s, now_mono_ns + (monotonic_ns() - real0));
 	}
+	publish_pool(s);
 }
 
 int64_t sampler_next_due(const struct sampler *s)
@@ -442,7 +465,6 @@ void sampler_free(struct sampler *s)
 		return;
 	if (s->push_on)
 		push_close(&s->push);
-	bool stuck = false;
 	/* reads in flight get their own budget to return, once for all, but
 	 * never past half the supervisor's stop timeout: the worker must be
 	 * gone before it would be killed */
@@ -451,16 +473,13 @@ void sampler_free(struct sampler *s)
 	for (uint32_t i = 0; i < s->count; i++) {
 		log_limit_forget(&s->slot[i].fail_log);
 		log_limit_forget(&s->slot[i].recover_log);
-		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader, until))
-			stuck = true;
 	}
-	if (stuck) {
+	if (!pool_stop(&s->pool, until)) {
 		/* a thread blocked in a read still points into s: leave it be,
 		 * the process is ending */
 		log_debug("leaving reader threads blocked in a read behind");
 		return;
 	}
-	reader_pool_destroy(&s->pool);
 	free(s->set);
 	free(s);
 }

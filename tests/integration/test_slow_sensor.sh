@@ -5,8 +5,8 @@
 # them configured beside a fast file and a simulated channel, the worker
 # keeps its heartbeat, the other channels keep their intervals, the slow
 # one reads with its duration shown, the stuck one is counted as timeouts
-# with a NaN value and no more threads, and the supervisor restarts
-# nothing. Skipped where FUSE cannot be mounted.
+# with a NaN value, holding one reader thread and no more, and the
+# supervisor restarts nothing. Skipped where FUSE cannot be mounted.
 source "$(dirname "$0")/lib.sh"
 
 PY=/usr/bin/python3 # Debian's python3-fusepy is for the system Python
@@ -98,8 +98,12 @@ assert_gt "the stuck file's duration grows past its budget" \
 	"$(metric_value 'sensor_read_duration_seconds{channel="stuck"}')" 1.5
 assert_eq "the stuck read's other reasons stay 0" 0 \
 	"$(metric_value 'sensor_read_errors_total{channel="stuck",reason="io"}')"
-assert_eq "the worker runs one thread per file channel besides its sampling and processing threads, no more" 5 \
-	"$(ls "/proc/$wpid/task" | wc -l)"
+# the reader pool: 2 threads (reader-threads) plus one in place of the
+# one the stuck read holds; beside them the sampling and processing threads
+assert_eq "the stuck read holds one reader thread" 1 "$(metric_value sensor_reader_threads_held)"
+tasks=$(ls "/proc/$wpid/task" | wc -l)
+check "the worker runs its sampling and processing threads and at most 3 readers ($tasks tasks)" \
+	test "$tasks" -le 5
 assert_eq "the worker was never restarted" 0 "$(metric_value 'sensor_child_restarts_total{child="worker"}')"
 assert_eq "same pid" "$wpid" "$(child_pid worker)"
 assert_eq "health is ok" 200 "$(http_status /)"
