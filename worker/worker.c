@@ -63,6 +63,11 @@ static void take_over(struct shm_segment *seg, uint32_t channels)
 		channel_stats_recover(&seg->channels[i]);
 }
 
+unsigned worker_tasks(const struct config *cfg)
+{
+	return 2u + (unsigned)cfg->reader_threads_max;
+}
+
 int worker_main(struct shm_segment *seg, const struct config *cfg)
 {
 	struct sigaction sa;

@@ -10,4 +10,8 @@
 /* Run until SIGTERM/SIGINT; returns the process exit status. */
 int worker_main(struct shm_segment *seg, const struct config *cfg);
 
+/* The most tasks the worker uses: its sampling loop, its processing
+ * thread and the reader pool at its bound (worker/pool.h). */
+unsigned worker_tasks(const struct config *cfg);
+
 #endif
