@@ -51,6 +51,7 @@ struct config {
 	int reader_threads_max; /* with those held by stuck reads replaced */
 	/* without [channel] groups (worker/discovery.h) */
 	bool simulate;               /* the simulated set, not discovery */
+	bool discovery;              /* discovered sensors beside the configured */
 	char discovery_include[256]; /* glob patterns of channel names */
 	char discovery_exclude[256]; /* "none": exclude nothing */
 	int discovery_rescan_ms;     /* look for new sensors this often; 0 never */

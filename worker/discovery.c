@@ -17,6 +17,7 @@
 
 #include <fnmatch.h>
 #include <glib.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,17 +239,6 @@ static void scan_thermal(struct scan *sc)
 	g_array_free(zones, TRUE);
 }
 
-bool discovery_known(const struct channel_set *set, const struct channel_config *c)
-{
-	for (unsigned i = 0; i < set->count; i++) {
-		const struct channel_config *k = &set->chan[i];
-		if (k->source == c->source && strcmp(k->device, c->device) == 0 && strcmp(k->sensor, c->sensor) == 0 &&
-		    (!k->path[0] || strcmp(k->path, c->path) == 0))
-			return true;
-	}
-	return false;
-}
-
 unsigned discovery_scan(const char *root, const char *include, const char *exclude, struct channel_set *set)
 {
 	struct scan sc = { .root = root, .set = set };
@@ -277,31 +267,144 @@ static void simulated_set(struct channel_set *set)
 	}
 }
 
+bool discovery_file_of(const struct channel_config *c, const char *root, char *out, size_t len)
+{
+	struct source s;
+	out[0] = '\0';
+	if (c->source != SHM_SOURCE_HWMON && c->source != SHM_SOURCE_THERMAL && c->source != SHM_SOURCE_IIO &&
+	    c->source != SHM_SOURCE_FILE)
+		return false;
+	/* discovery finds files under /sys only; another file (on a bus that
+	 * may hang even a stat) is never looked at */
+	if (c->source == SHM_SOURCE_FILE && strncmp(c->path, "/sys/", 5) != 0)
+		return false;
+	source_init(&s, c, 0, root, 0, 0, 0);
+	if (s.ops->resolve && s.ops->resolve(&s) != 0)
+		return false;
+	char real[PATH_MAX];
+	if (!realpath(s.path, real) || strlen(real) >= len)
+		return false;
+	memcpy(out, real, strlen(real) + 1);
+	return true;
+}
+
+int discovery_files_init(struct discovery_files *f, const struct channel_set *set, const char *root)
+{
+	f->count = set->count;
+	f->path = calloc(set->count ? set->count : 1, sizeof *f->path);
+	if (!f->path)
+		return -1;
+	for (unsigned i = 0; i < set->count; i++)
+		(void)discovery_file_of(&set->chan[i], root, f->path[i], sizeof f->path[i]);
+	return 0;
+}
+
+void discovery_files_free(struct discovery_files *f)
+{
+	free(f->path);
+	f->path = NULL;
+}
+
+int discovery_covered_by(const struct channel_set *set, const struct discovery_files *files,
+			 const struct channel_config *c, const char *root)
+{
+	for (unsigned i = 0; i < set->count; i++) {
+		const struct channel_config *k = &set->chan[i];
+		if (k->source == c->source && strcmp(k->device, c->device) == 0 && strcmp(k->sensor, c->sensor) == 0 &&
+		    (!k->path[0] || strcmp(k->path, c->path) == 0))
+			return (int)i;
+	}
+	char file[SYSFS_PATH_LEN];
+	if (!discovery_file_of(c, root, file, sizeof file))
+		return -1;
+	for (unsigned i = 0; i < files->count && i < set->count; i++)
+		if (files->path[i][0] && strcmp(files->path[i], file) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The sensors found, after the configured channels: those a configured
+ * channel already reads are left out, the others named apart from them,
+ * and configured channels keep their places when the cap is reached. */
+static void add_found(struct config *cfg, const struct channel_set *found, unsigned matched)
+{
+	struct channel_set *set = &cfg->chans;
+	unsigned configured = set->count, replaced = 0, dropped = matched - found->count;
+	struct discovery_files files;
+	if (discovery_files_init(&files, set, cfg->sysfs_root) != 0)
+		files.count = 0;
+	for (unsigned i = 0; i < found->count; i++) {
+		const struct channel_config *f = &found->chan[i];
+		int by = files.path ? discovery_covered_by(set, &files, f, cfg->sysfs_root) : -1;
+		if (by >= 0 && (unsigned)by < configured) {
+			log_info("sensor %s: read by the configured channel %s", f->name, set->chan[by].name);
+			replaced++;
+			continue;
+		}
+		if (set->count >= CHANNEL_MAX) {
+			dropped++;
+			continue;
+		}
+		char name[SHM_CHANNEL_NAME_LEN];
+		discovery_unique_name(set, f->name, name);
+		struct channel_config *c = &set->chan[set->count++];
+		*c = *f;
+		memcpy(c->name, name, sizeof name);
+	}
+	discovery_files_free(&files);
+	log_info("discovered %u sensors under %s (include %s, exclude %s) beside %u configured channels: %u sampled, "
+		 "%u read by a configured channel",
+		 matched, cfg->sysfs_root, cfg->discovery_include, cfg->discovery_exclude, configured,
+		 set->count - configured, replaced);
+	if (dropped > 0)
+		log_warn("%u discovered sensors left out: %u channels at most, configured ones first", dropped,
+			 CHANNEL_MAX);
+}
+
 /* Discovery, the simulated set, or the configured channels. */
 static enum discovery_result choose(struct config *cfg)
 {
-	if (cfg->chans.count > 0)
+	unsigned configured = cfg->chans.count;
+	if (configured > 0 && (!cfg->discovery || cfg->simulate || cfg->channels > 0))
 		return DISCOVERY_OFF;
-	if (cfg->simulate || cfg->channels > 0) {
+	if (configured == 0 && (cfg->simulate || cfg->channels > 0)) {
 		if (cfg->channels == 0)
 			cfg->channels = (int)DISCOVERY_FALLBACK_CHANNELS;
 		return DISCOVERY_OFF;
 	}
-	unsigned matched = discovery_scan(cfg->sysfs_root, cfg->discovery_include, cfg->discovery_exclude, &cfg->chans);
-	if (cfg->chans.count > 0) {
+	struct channel_set *found = NULL;
+	unsigned matched = 0;
+	if (cfg->discovery && (found = calloc(1, sizeof *found)) != NULL)
+		matched = discovery_scan(cfg->sysfs_root, cfg->discovery_include, cfg->discovery_exclude, found);
+	if (found && configured > 0) {
+		add_found(cfg, found, matched);
+		cfg->discovered = true;
+		free(found);
+		return DISCOVERY_FOUND;
+	}
+	if (found && found->count > 0) {
+		memcpy(&cfg->chans, found, sizeof *found);
+		free(found);
 		cfg->discovered = true;
 		log_info("discovered %u sensors under %s (include %s, exclude %s)%s", cfg->chans.count, cfg->sysfs_root,
 			 cfg->discovery_include, cfg->discovery_exclude,
 			 matched > cfg->chans.count ? "; more than the channel limit, the rest are left out" : "");
 		return DISCOVERY_FOUND;
 	}
+	free(found);
 	simulated_set(&cfg->chans);
-	log_info("no hwmon sensor or thermal zone under %s%s: sampling %u simulated channels (source=\"simulated\")",
-		 cfg->sysfs_root,
-		 strcmp(cfg->discovery_include, "*") != 0 || strcmp(cfg->discovery_exclude, "none") != 0
-			 ? " matches the [discovery] patterns"
-			 : "",
-		 DISCOVERY_FALLBACK_CHANNELS);
+	if (!cfg->discovery)
+		log_info("discovery is off and no channel is configured: sampling %u simulated channels "
+			 "(source=\"simulated\")",
+			 DISCOVERY_FALLBACK_CHANNELS);
+	else
+		log_info("no hwmon sensor or thermal zone under %s%s: sampling %u simulated channels "
+			 "(source=\"simulated\")",
+			 cfg->sysfs_root,
+			 strcmp(cfg->discovery_include, "*") != 0 || strcmp(cfg->discovery_exclude, "none") != 0
+				 ? " matches the [discovery] patterns"
+				 : "",
+			 DISCOVERY_FALLBACK_CHANNELS);
 	return DISCOVERY_NONE;
 }
 

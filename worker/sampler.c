@@ -248,9 +248,13 @@ static void rescan(struct sampler *s, int64_t now)
 	if (!found)
 		return;
 	discovery_scan(s->cfg->sysfs_root, s->cfg->discovery_include, s->cfg->discovery_exclude, found);
-	for (unsigned i = 0; i < found->count; i++)
-		if (!discovery_known(s->set, &found->chan[i]))
-			add_found(s, &found->chan[i], now);
+	struct discovery_files files;
+	if (discovery_files_init(&files, s->set, s->cfg->sysfs_root) == 0) {
+		for (unsigned i = 0; i < found->count; i++)
+			if (discovery_covered_by(s->set, &files, &found->chan[i], s->cfg->sysfs_root) < 0)
+				add_found(s, &found->chan[i], now);
+		discovery_files_free(&files);
+	}
 	free(found);
 }
 

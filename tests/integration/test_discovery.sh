@@ -6,7 +6,10 @@
 # that goes away turns NaN and is counted, and is read again when it comes
 # back; the kernel's limits, alarm flags and trip points are exported; a machine without sensors samples a simulated set and says so;
 # channels=N and --simulate ask for the simulated set; a chip that appears
-# after the start is sampled within the rescan interval.
+# after the start is sampled within the rescan interval; configured
+# channels come first and discovery adds the rest (a file read by both
+# once, names told apart, configured first at the 256-channel cap), and
+# discovery=false in its three spellings leaves the configured only.
 source "$(dirname "$0")/lib.sh"
 
 BOARDS=$(cd "$(dirname "$0")/../fixtures/boards" && pwd)
@@ -118,6 +121,63 @@ assert_eq "include, then exclude" "coretemp_package_id_0 nvme_composite" \
 start_service --simulate=false --config "$TEST_TMP/filter.conf" || { fail "service starts"; finish; }
 assert_eq "and the service samples the same" "coretemp_package_id_0 nvme_composite" "$(exported | xargs)"
 check "stops cleanly" stop_service
+
+echo "-- configured channels beside discovery"
+PC=$TEST_TMP/pc-again # the PC as it was, before the hot-plug above
+mkdir -p "$PC" && cp -a "$BOARDS/pc/." "$PC/"
+cat >"$TEST_TMP/beside.conf" <<CONF
+[worker]
+sysfs-root=$PC
+[channel outside]
+source=simulated
+kind=temperature
+[channel acpitz_temp1]
+source=simulated
+kind=humidity
+[channel ssd]
+source=file
+path=/sys/class/hwmon/hwmon2/temp1_input
+scale=0.001
+CONF
+beside="outside acpitz_temp1 ssd acpitz_temp1_2 acpitz_temp2 coretemp_package_id_0 coretemp_core_0 coretemp_core_4 thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
+assert_eq "configured first, then what discovery found: a name taken is told apart, the file a configured channel reads is not sampled twice" \
+	"$beside" "$(listed --simulate=false --config "$TEST_TMP/beside.conf" | xargs)"
+start_service --simulate=false --config "$TEST_TMP/beside.conf" || { fail "service starts"; finish; }
+wait_for "first reads" 10 metric_above 'sensor_channel_readings_total{channel="thermal_x86_pkg_temp"}' 0
+assert_eq "the service samples the same" "$beside" "$(exported | xargs)"
+assert_eq "the configured channel reads the nvme sensor" 32.85 "$(metric_value 'sensor_value{channel="ssd",unit=""}')"
+assert_match "the log says which discovered sensor a configured channel reads" \
+	"sensor nvme_composite: read by the configured channel ssd" "$(cat "$SVC_LOG")"
+assert_match "and what was found beside the configured" \
+	"discovered 9 sensors under $PC \(include \*, exclude none\) beside 3 configured channels: 8 sampled, 1 read by a configured channel" \
+	"$(cat "$SVC_LOG")"
+check "stops cleanly" stop_service
+
+configured_only="outside acpitz_temp1 ssd"
+assert_eq "discovery=false in the file: the configured channels only" "$configured_only" \
+	"$(printf '[discovery]\ndiscovery=false\n' | cat "$TEST_TMP/beside.conf" - >"$TEST_TMP/off.conf" &&
+		listed --simulate=false --config "$TEST_TMP/off.conf" | xargs)"
+assert_eq "--discovery=false" "$configured_only" \
+	"$(listed --simulate=false --discovery=false --config "$TEST_TMP/beside.conf" | xargs)"
+assert_eq "SENSOR_DISCOVERY=false" "$configured_only" \
+	"$(SENSOR_DISCOVERY=false listed --simulate=false --config "$TEST_TMP/beside.conf" | xargs)"
+assert_eq "--simulate with configured channels: those only, no discovery" "$configured_only" \
+	"$(listed --simulate --config "$TEST_TMP/beside.conf" | xargs)"
+assert_eq "discovery=false and nothing configured: the simulated set" "temperature humidity vibration" \
+	"$(listed --simulate=false --discovery=false --sysfs-root "$PC" | xargs)"
+
+echo "-- the 256-channel cap: configured channels first"
+{
+	printf '[worker]\nsysfs-root=%s\n' "$PC"
+	for i in $(seq -w 1 254); do printf '[channel sim%s]\nsource=simulated\nkind=temperature\n' "$i"; done
+} >"$TEST_TMP/cap.conf"
+out=$("$SENSOR_BIN" --list-sensors --simulate=false --config "$TEST_TMP/cap.conf" 2>&1)
+names=$(printf '%s\n' "$out" | sed -n '/^channels sampled/,$p' | awk 'NR > 1 { print $1 }')
+assert_eq "256 channels" 256 "$(printf '%s\n' "$names" | wc -l)"
+assert_eq "the 254 configured first, then the first two found" "sim001 sim254 acpitz_temp1 acpitz_temp2" \
+	"$(printf '%s\n' "$names" | sed -n '1p; 254,256p' | xargs)"
+assert_eq "the sensors left out counted, in one line" 1 \
+	"$(printf '%s\n' "$out" | grep -c '7 discovered sensors left out: 256 channels at most, configured ones first')"
 
 echo "-- no sensor at all"
 mkdir -p "$TEST_TMP/bare/sys"

@@ -76,7 +76,8 @@ CONF=$TEST_TMP/board.conf
 echo "-- pids.max one below the budget: refused at start"
 echo $((BUDGET - 1)) >"$CG/pids.max"
 rc=0
-out=$("$SENSOR_BIN" --config "$CONF" --port "$(free_port)" --shm-name "$(new_shm_name)" 2>&1) || rc=$?
+# (a service that starts anyway is stopped after 10 s, and fails the check)
+out=$(timeout 10 "$SENSOR_BIN" --config "$CONF" --port "$(free_port)" --shm-name "$(new_shm_name)" 2>&1) || rc=$?
 assert_eq "exit status 2" 2 "$rc"
 assert_match "a line naming the need, its parts and the limit" \
 	"sensor-service: the service may use $BUDGET tasks \(supervisor 1, exporter 1, worker $((BUDGET - 3)) with reader-threads-max=[0-9]+, a restart 1\), more than the $((BUDGET - 1)) of .*pids.max: raise the limit" \
