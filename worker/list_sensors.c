@@ -178,7 +178,7 @@ void list_channels(FILE *out, const struct config *cfg)
 		fprintf(out, "\nchannels sampled  (%d simulated: channels=, --simulate)\n", cfg->channels);
 		return;
 	}
-	fprintf(out, "\nchannels sampled  (the [channel] groups, or what discovery found: [discovery] patterns)\n");
+	fprintf(out, "\nchannels sampled  (the [channel] groups, then what discovery found beside them: [discovery])\n");
 	for (unsigned i = 0; i < set->count; i++) {
 		const struct channel_config *c = &set->chan[i];
 		struct source s;
