@@ -12,6 +12,12 @@
  * Zones sharing a type are told apart by their zone number, pinned with
  * zone. Chips are taken in order of name and device path, not hwmonN, so
  * the same hardware gives the same channels whatever the probe order.
+ *
+ * Twins: a thermal zone and the hwmon device it registered (under
+ * /sys/devices/virtual/thermal/thermal_zoneN, on Raspberry Pi, Rockchip,
+ * Allwinner and ACPI boards) are one sensor. It is one channel, the zone's
+ * (thermal_<type>), which carries the zone's trip points and the hwmon
+ * sensor's limits and alarms; the hwmon sensor is its twin, not a channel.
  */
 #include "discovery.h"
 
@@ -29,8 +35,18 @@
 struct chip {
 	char name[CHANNEL_SELECTOR_LEN];
 	char dir[SYSFS_PATH_LEN];
+	char entry[32];                 /* hwmonN */
 	char devpath[CHANNEL_PATH_LEN]; /* "" when unknown */
 	bool shared;                    /* another chip has the same name */
+};
+
+/* A temperature of the hwmon device a thermal zone registered: the twin of
+ * a zone, kept aside until the zones are known. */
+struct mirror {
+	char base[192]; /* its name, had it been a channel */
+	unsigned index; /* temp<index> */
+	struct channel_config proto;
+	bool twinned;
 };
 
 struct scan {
@@ -40,7 +56,31 @@ struct scan {
 	unsigned matched;
 	GArray *chips; /* struct chip */
 	const struct chip *chip;
+	GArray *mirrors; /* struct mirror */
 };
+
+#define ZONE_DEVICES "/sys/devices/virtual/thermal/thermal_zone"
+
+/* The kernel's thermal_hwmon registers a device named by the zone's type
+ * ('-' made '_' since Linux 5.10) under the first zone of that type, with
+ * temp<K>_input reading the K-th zone of the type. */
+static bool is_zone_device(const char *devpath)
+{
+	size_t n = strlen(ZONE_DEVICES);
+	return strncmp(devpath, ZONE_DEVICES, n) == 0 && devpath[n] &&
+	       strspn(devpath + n, "0123456789") == strlen(devpath + n);
+}
+
+static bool zone_chip_name(const char *type, const char *chip)
+{
+	if (strcmp(type, chip) == 0)
+		return true;
+	size_t i = 0;
+	for (; type[i] && chip[i]; i++)
+		if (chip[i] != (type[i] == '-' ? '_' : type[i]))
+			return false;
+	return !type[i] && !chip[i];
+}
 
 /* Lower case, runs of anything but [a-z0-9] as one '_', none at the ends. */
 static void sanitize(const char *in, char *out, size_t len)
@@ -114,7 +154,6 @@ static void add(struct scan *sc, const char *base, const struct channel_config *
 
 static int add_chip(const char *dir, const char *entry, void *ctx)
 {
-	(void)entry;
 	struct scan *sc = ctx;
 	struct chip c = { 0 };
 	char path[SYSFS_PATH_LEN];
@@ -122,6 +161,7 @@ static int add_chip(const char *dir, const char *entry, void *ctx)
 	    !c.name[0])
 		return 0;
 	snprintf(c.dir, sizeof c.dir, "%s", dir);
+	snprintf(c.entry, sizeof c.entry, "%s", entry);
 	if (!sysfs_device_path(sc->root, dir, c.devpath, sizeof c.devpath))
 		c.devpath[0] = '\0';
 	g_array_append_val(sc->chips, c);
@@ -172,6 +212,16 @@ static int add_sensor(const char *path, const char *entry, void *ctx)
 	 * chip of that name may appear later (hot-plug), and this channel must
 	 * go on reading the chip it was found on */
 	snprintf(proto.path, sizeof proto.path, "%s", chip->devpath);
+	unsigned index;
+	char tail;
+	if (is_zone_device(chip->devpath) && sscanf(stem, "temp%u%c", &index, &tail) == 1) {
+		struct mirror m = { .index = index, .proto = proto };
+		snprintf(m.base, sizeof m.base, "%s", base);
+		if (!sysfs_path(m.proto.twin, sizeof m.proto.twin, "%s/%s/%s", chip->devpath, chip->entry, stem))
+			m.proto.twin[0] = '\0';
+		g_array_append_val(sc->mirrors, m);
+		return 0;
+	}
 	add(sc, base, &proto);
 	return 0;
 }
@@ -234,9 +284,32 @@ static void scan_thermal(struct scan *sc)
 		snprintf(proto.device, sizeof proto.device, "%s", z->type);
 		if (shared)
 			snprintf(proto.path, sizeof proto.path, "%s", z->entry);
+		/* its hwmon twin: temp<K> of the device of its type, K its rank
+		 * among the zones of the type (in zone number order) */
+		unsigned rank = 1;
+		for (guint j = 0; j < i; j++)
+			rank += strcmp(g_array_index(zones, struct zone, j).type, z->type) == 0;
+		for (guint m = 0; m < sc->mirrors->len; m++) {
+			struct mirror *mi = &g_array_index(sc->mirrors, struct mirror, m);
+			if (!mi->twinned && mi->index == rank && zone_chip_name(z->type, mi->proto.device)) {
+				mi->twinned = true;
+				snprintf(proto.twin, sizeof proto.twin, "%s", mi->proto.twin);
+				snprintf(proto.twin_name, sizeof proto.twin_name, "%.*s",
+					 (int)sizeof proto.twin_name - 1, mi->base);
+				break;
+			}
+		}
 		add(sc, base, &proto);
 	}
 	g_array_free(zones, TRUE);
+	/* an hwmon device of a zone without its twin is a sensor of its own */
+	for (guint m = 0; m < sc->mirrors->len; m++) {
+		struct mirror *mi = &g_array_index(sc->mirrors, struct mirror, m);
+		if (!mi->twinned) {
+			mi->proto.twin[0] = '\0';
+			add(sc, mi->base, &mi->proto);
+		}
+	}
 }
 
 unsigned discovery_scan(const char *root, const char *include, const char *exclude, struct channel_set *set)
@@ -245,8 +318,10 @@ unsigned discovery_scan(const char *root, const char *include, const char *exclu
 	sc.include = patterns(include);
 	sc.exclude = patterns(exclude);
 	sc.chips = g_array_new(FALSE, TRUE, sizeof(struct chip));
+	sc.mirrors = g_array_new(FALSE, TRUE, sizeof(struct mirror));
 	scan_hwmon(&sc);
 	scan_thermal(&sc);
+	g_array_free(sc.mirrors, TRUE);
 	g_array_free(sc.chips, TRUE);
 	g_strfreev(sc.include);
 	g_strfreev(sc.exclude);
@@ -383,7 +458,9 @@ static enum discovery_result choose(struct config *cfg)
 		return DISCOVERY_FOUND;
 	}
 	if (found && found->count > 0) {
-		memcpy(&cfg->chans, found, sizeof *found);
+		/* the channels only: the [threshold] rules stay */
+		memcpy(cfg->chans.chan, found->chan, found->count * sizeof found->chan[0]);
+		cfg->chans.count = found->count;
 		free(found);
 		cfg->discovered = true;
 		log_info("discovered %u sensors under %s (include %s, exclude %s)%s", cfg->chans.count, cfg->sysfs_root,

@@ -4,7 +4,10 @@
  * chip and sensor label (never by hwmonN, which changes between boots),
  * filtered by the [discovery] include and exclude patterns, and sampled
  * after the configured [channel] groups (docs/sensors.md has the rules).
- * Without any channel at all, a simulated set, and a log line saying so.
+ * A thermal zone and the hwmon device it registered are one sensor: one
+ * channel, the zone's, with the hwmon sensor as its twin (channel_config's
+ * twin and twin_name). Without any channel at all, a simulated set, and a
+ * log line saying so.
  */
 #ifndef SENSOR_WORKER_DISCOVERY_H
 #define SENSOR_WORKER_DISCOVERY_H

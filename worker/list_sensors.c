@@ -178,7 +178,8 @@ void list_channels(FILE *out, const struct config *cfg)
 		fprintf(out, "\nchannels sampled  (%d simulated: channels=, --simulate)\n", cfg->channels);
 		return;
 	}
-	fprintf(out, "\nchannels sampled  (the [channel] groups, then what discovery found beside them: [discovery])\n");
+	fprintf(out,
+		"\nchannels sampled  (the [channel] groups, then what discovery found beside them: [discovery])\n");
 	for (unsigned i = 0; i < set->count; i++) {
 		const struct channel_config *c = &set->chan[i];
 		struct source s;
@@ -195,5 +196,8 @@ void list_channels(FILE *out, const struct config *cfg)
 		source_channel_unit(c, cfg->sysfs_root, unit, sizeof unit);
 		int rc = source_read(&s, 0, &v);
 		print_value(out, rc, v, unit, s.why);
+		if (c->twin[0])
+			fprintf(out, "  %-31s twin of %s: the hwmon sensor %s_input, the same sensor, sampled once\n",
+				c->twin_name, c->name, c->twin);
 	}
 }

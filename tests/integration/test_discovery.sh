@@ -9,7 +9,9 @@
 # after the start is sampled within the rescan interval; configured
 # channels come first and discovery adds the rest (a file read by both
 # once, names told apart, configured first at the 256-channel cap), and
-# discovery=false in its three spellings leaves the configured only.
+# discovery=false in its three spellings leaves the configured only; a
+# thermal zone and the hwmon device it registered (Raspberry Pi- and
+# Rockchip-like trees) are one channel.
 source "$(dirname "$0")/lib.sh"
 
 BOARDS=$(cd "$(dirname "$0")/../fixtures/boards" && pwd)
@@ -18,12 +20,15 @@ mkdir -p "$ROOT" && cp -a "$BOARDS/pc/." "$ROOT/"
 NVME=$ROOT/sys/class/hwmon/hwmon2
 
 # names of the "channels sampled" section of --list-sensors
-listed() { "$SENSOR_BIN" --list-sensors "$@" 2>/dev/null | sed -n '/^channels sampled/,$p' | awk 'NR > 1 { print $1 }'; }
+# (a twin's line, "NAME twin of CHANNEL: ...", is not a channel)
+listed() { "$SENSOR_BIN" --list-sensors "$@" 2>/dev/null | sed -n '/^channels sampled/,$p' | awk 'NR > 1 && $2 != "twin" { print $1 }'; }
 # channel names of sensor_value in /metrics
 exported() { http_body /metrics | sed -n 's/^sensor_value{channel="\([^"]*\)".*/\1/p'; }
 
 echo "-- a PC: coretemp, nvme, acpitz, two acpitz zones and x86_pkg_temp"
-want="acpitz_temp1 acpitz_temp2 coretemp_package_id_0 coretemp_core_0 coretemp_core_4 nvme_composite thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
+# acpitz_temp1 and acpitz_temp2, the hwmon device the acpitz zones
+# registered, are the zones' twins: one channel per sensor
+want="coretemp_package_id_0 coretemp_core_0 coretemp_core_4 nvme_composite thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
 assert_eq "--list-sensors shows every sensor by chip and label" "$want" "$(listed --simulate=false --sysfs-root "$ROOT" | xargs)"
 out=$("$SENSOR_BIN" --list-sensors --simulate=false --sysfs-root "$ROOT" 2>/dev/null)
 assert_match "with its selector (pinned to its device) and value" 'nvme_composite +source=hwmon  chip=nvme  sensor=temp1  device-path=/sys/devices/pci0000:00/0000:00:1d.0/0000:05:00.0/nvme/nvme0  32.85 celsius' "$out"
@@ -34,7 +39,7 @@ assert_eq "/metrics exports exactly the listed channels" "$want" "$(exported | x
 assert_eq "with their values" 32.85 "$(metric_value 'sensor_value{channel="nvme_composite",unit="celsius"}')"
 assert_eq "each from its own zone" 29.8 "$(metric_value 'sensor_value{channel="thermal_acpitz_1",unit="celsius"}')"
 assert_eq "and their source" 1 "$(metric_value 'sensor_channel_info{channel="coretemp_core_4",source="hwmon"}')"
-assert_match "the log says what was found" "discovered 9 sensors under $ROOT" "$(cat "$SVC_LOG")"
+assert_match "the log says what was found" "discovered 7 sensors under $ROOT" "$(cat "$SVC_LOG")"
 
 echo "-- the kernel's limits, alarms and trip points"
 m=$(http_body /metrics)
@@ -42,7 +47,8 @@ assert_match "hwmon limits, in the channel's unit" '^sensor_limit\{channel="nvme
 assert_match "crit" '^sensor_limit\{channel="coretemp_core_4",unit="celsius",limit="crit"\} 100$' "$m"
 assert_match "alarm files present, clear" '^sensor_alarm\{channel="coretemp_package_id_0",alarm="crit"\} 0$' "$m"
 assert_match "thermal trip points with their type" '^sensor_trip_point\{channel="thermal_acpitz_1",unit="celsius",trip="0",type="critical"\} 105$' "$m"
-assert_no_match "no limit the chip lacks" 'sensor_limit\{channel="acpitz_temp1",unit="celsius",limit="max"\}' "$m"
+assert_no_match "no limit the sensor lacks (a zone without an hwmon twin)" 'sensor_limit\{channel="thermal_x86_pkg_temp",unit="celsius",limit="crit"\}' "$m"
+assert_match "a zone carries its hwmon twin's limits" '^sensor_limit\{channel="thermal_acpitz_1",unit="celsius",limit="crit"\} 105$' "$m"
 if command -v promtool >/dev/null; then
 	out=$(printf '%s\n' "$m" | promtool check metrics 2>&1); rc=$?
 	assert_eq "promtool accepts the page ($out)" 0 "$rc"
@@ -104,9 +110,38 @@ assert_eq "each read from its own chip (1-0049)" 29 "$(metric_value 'sensor_valu
 assert_eq "units from the hwmon ABI (microwatts to watts)" 2.304 "$(metric_value 'sensor_value{channel="ina219_power1",unit="watts"}')"
 check "stops cleanly" stop_service
 
-echo "-- a Raspberry Pi 4"
-assert_eq "its hwmon chip and thermal zone" "cpu_thermal_temp1 thermal_cpu_thermal" \
+# twin_board NAME ZONES... : each zone of the board and the hwmon sensor it
+# registered are one channel, the zone's, which --list-sensors shows with
+# its twin, and which carries the zone's trip points and the hwmon limits
+twin_board() {
+	local board=$1 zone name out m; shift
+	out=$("$SENSOR_BIN" --list-sensors --simulate=false --sysfs-root "$BOARDS/$board" 2>/dev/null)
+	start_service --simulate=false --sysfs-root "$BOARDS/$board" --limits-interval-ms 200 || { fail "service starts"; return; }
+	wait_for "first reads" 10 metric_above "sensor_channel_readings_total{channel=\"thermal_$1\"}" 0
+	sleep 0.5
+	m=$(http_body /metrics)
+	for zone in "$@"; do
+		name=${zone}_temp1 # the hwmon name: the zone's type with '_' for '-'
+		assert_match "$board: --list-sensors shows $name as the twin of thermal_$zone" \
+			"  $name +twin of thermal_$zone: the hwmon sensor /sys/devices/virtual/thermal/thermal_zone[0-9]+/hwmon[0-9]+/temp1_input" "$out"
+		assert_no_match "$board: $name is not sampled twice" "^sensor_value\\{channel=\"$name\"" "$m"
+		assert_match "$board: thermal_$zone carries the hwmon crit limit" \
+			"^sensor_limit\\{channel=\"thermal_$zone\",unit=\"celsius\",limit=\"crit\"\\} [0-9]+$" "$m"
+		assert_match "$board: and the zone's trip points" \
+			"^sensor_trip_point\\{channel=\"thermal_$zone\",unit=\"celsius\",trip=\"0\",type=\"[a-z]+\"\\} [0-9]+$" "$m"
+	done
+	check "$board: stops cleanly" stop_service
+}
+
+echo "-- a Raspberry Pi 4: the CPU zone and its hwmon twin"
+assert_eq "one channel for the zone and the hwmon device it registered" "thermal_cpu_thermal" \
 	"$(listed --simulate=false --sysfs-root "$BOARDS/rpi4" | xargs)"
+twin_board rpi4 cpu_thermal
+
+echo "-- a Rockchip board: CPU and GPU zones with their hwmon twins, a fan"
+assert_eq "one channel per sensor" "pwmfan_fan1 thermal_cpu_thermal thermal_gpu_thermal" \
+	"$(listed --simulate=false --sysfs-root "$BOARDS/rockchip" | xargs)"
+twin_board rockchip cpu_thermal gpu_thermal
 
 echo "-- [discovery] patterns"
 cat >"$TEST_TMP/filter.conf" <<CONF
@@ -131,7 +166,7 @@ sysfs-root=$PC
 [channel outside]
 source=simulated
 kind=temperature
-[channel acpitz_temp1]
+[channel coretemp_core_0]
 source=simulated
 kind=humidity
 [channel ssd]
@@ -139,7 +174,7 @@ source=file
 path=/sys/class/hwmon/hwmon2/temp1_input
 scale=0.001
 CONF
-beside="outside acpitz_temp1 ssd acpitz_temp1_2 acpitz_temp2 coretemp_package_id_0 coretemp_core_0 coretemp_core_4 thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
+beside="outside coretemp_core_0 ssd coretemp_package_id_0 coretemp_core_0_2 coretemp_core_4 thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp"
 assert_eq "configured first, then what discovery found: a name taken is told apart, the file a configured channel reads is not sampled twice" \
 	"$beside" "$(listed --simulate=false --config "$TEST_TMP/beside.conf" | xargs)"
 start_service --simulate=false --config "$TEST_TMP/beside.conf" || { fail "service starts"; finish; }
@@ -149,11 +184,11 @@ assert_eq "the configured channel reads the nvme sensor" 32.85 "$(metric_value '
 assert_match "the log says which discovered sensor a configured channel reads" \
 	"sensor nvme_composite: read by the configured channel ssd" "$(cat "$SVC_LOG")"
 assert_match "and what was found beside the configured" \
-	"discovered 9 sensors under $PC \(include \*, exclude none\) beside 3 configured channels: 8 sampled, 1 read by a configured channel" \
+	"discovered 7 sensors under $PC \(include \*, exclude none\) beside 3 configured channels: 6 sampled, 1 read by a configured channel" \
 	"$(cat "$SVC_LOG")"
 check "stops cleanly" stop_service
 
-configured_only="outside acpitz_temp1 ssd"
+configured_only="outside coretemp_core_0 ssd"
 assert_eq "discovery=false in the file: the configured channels only" "$configured_only" \
 	"$(printf '[discovery]\ndiscovery=false\n' | cat "$TEST_TMP/beside.conf" - >"$TEST_TMP/off.conf" &&
 		listed --simulate=false --config "$TEST_TMP/off.conf" | xargs)"
@@ -174,10 +209,10 @@ echo "-- the 256-channel cap: configured channels first"
 out=$("$SENSOR_BIN" --list-sensors --simulate=false --config "$TEST_TMP/cap.conf" 2>&1)
 names=$(printf '%s\n' "$out" | sed -n '/^channels sampled/,$p' | awk 'NR > 1 { print $1 }')
 assert_eq "256 channels" 256 "$(printf '%s\n' "$names" | wc -l)"
-assert_eq "the 254 configured first, then the first two found" "sim001 sim254 acpitz_temp1 acpitz_temp2" \
+assert_eq "the 254 configured first, then the first two found" "sim001 sim254 coretemp_package_id_0 coretemp_core_0" \
 	"$(printf '%s\n' "$names" | sed -n '1p; 254,256p' | xargs)"
 assert_eq "the sensors left out counted, in one line" 1 \
-	"$(printf '%s\n' "$out" | grep -c '7 discovered sensors left out: 256 channels at most, configured ones first')"
+	"$(printf '%s\n' "$out" | grep -c '5 discovered sensors left out: 256 channels at most, configured ones first')"
 
 echo "-- no sensor at all"
 mkdir -p "$TEST_TMP/bare/sys"
