@@ -77,7 +77,7 @@ void limits_read(const struct source *s, struct limits *out)
 		out->trip[t] = NAN;
 	if (!s->cc || !s->path[0])
 		return;
-	char twin[SYSFS_PATH_LEN];
+	char twin[SYSFS_PATH_LEN], input[SYSFS_PATH_LEN];
 	if (s->cc->source == SHM_SOURCE_HWMON) {
 		read_hwmon(s, s->path, out);
 	} else if (s->cc->source == SHM_SOURCE_THERMAL) {
@@ -85,10 +85,8 @@ void limits_read(const struct source *s, struct limits *out)
 		/* the zone's hwmon twin: its limits are the same sensor's, in
 		 * the same millidegrees */
 		if (s->cc->twin[0] && sysfs_join(twin, sizeof twin, s->root, s->cc->twin) &&
-		    strlen(twin) + 6 < sizeof twin) {
-			strcat(twin, "_input");
-			read_hwmon(s, twin, out);
-		}
+		    sysfs_path(input, sizeof input, "%s_input", twin))
+			read_hwmon(s, input, out);
 	}
 }
 

@@ -112,4 +112,55 @@ assert_eq "the timeout is logged once" 1 \
 
 stop_fuse
 check "the service stops cleanly once the bus lets go" stop_service
+
+echo "-- a large board: 248 sensor files and 8 stuck on the bus, the reader pool at its defaults"
+"$PY" "$(dirname "$0")/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
+FUSE_PID=$!
+wait_for "slowfs mounted again" 10 test -e "$MNT/stuck0" || { fail "slowfs mounts again"; finish; }
+mkdir -p "$ROOT/files"
+{
+	printf '[worker]\nsysfs-root=%s\nsample-interval-ms=250\nread-timeout-ms=500\n' "$ROOT"
+	for i in 0 1 2 3 4 5 6 7; do printf '[channel stuck%s]\nsource=file\npath=/bus/stuck%s\n' "$i" "$i"; done
+	for i in $(seq -w 0 247); do
+		echo $((20000 + 10#$i)) >"$ROOT/files/h$i"
+		printf '[channel h%s]\nsource=file\npath=/files/h%s\n' "$i" "$i"
+	done
+} >"$TEST_TMP/board.conf"
+start_service --config "$TEST_TMP/board.conf" || { fail "service starts"; finish; }
+wpid=$(child_pid worker)
+# 2 reader threads and one in place of each of the 8 held: 10, the default
+# reader-threads-max; with the sampling and processing threads, 12 tasks
+worker_tasks() { ls "/proc/$wpid/task" | wc -l; }
+pool_full() { [ "$(worker_tasks)" -ge 12 ]; }
+check "the pool grows to its bound, one thread per stuck read and the two of its size" \
+	wait_for "12 worker tasks" 30 pool_full
+sleep 1
+healthy_readings() {
+	http_body /metrics | awk '$1 ~ /^sensor_channel_readings_total\{channel="h[0-9]+"\}$/ {
+		n = $1; sub(/.*channel="/, "", n); sub(/".*/, "", n); print n, $2 }' | sort
+}
+healthy_readings >"$TEST_TMP/r0"
+stuck0=$(metric_value 'sensor_read_errors_total{channel="stuck3",reason="timeout"}')
+max_age=0
+end=$((SECONDS + 4))
+while [ $SECONDS -lt $end ]; do
+	age=$(metric_value sensor_worker_heartbeat_age_seconds)
+	max_age=$(awk -v a="$age" -v m="$max_age" 'BEGIN { print (a > m) ? a : m }')
+	sleep 0.2
+done
+healthy_readings >"$TEST_TMP/r1"
+stuck1=$(metric_value 'sensor_read_errors_total{channel="stuck3",reason="timeout"}')
+assert_eq "248 healthy channels on /metrics" 248 "$(wc -l <"$TEST_TMP/r1")"
+# 4 s at 250 ms: 16 readings each; a loaded machine gets 3/4 of them
+slow=$(join "$TEST_TMP/r0" "$TEST_TMP/r1" |
+	awk '$3 - $2 < 12 { n++; if (!w) w = $1 " " ($3 - $2) } END { print n + 0, w }')
+assert_eq "every healthy channel read at its 250 ms interval while 8 hang (slow ones, first: $slow)" 0 "${slow%% *}"
+assert_gt "a stuck channel counts a timeout each interval it misses" "$((stuck1 - stuck0))" 11
+assert_eq "the 8 stuck reads hold 8 reader threads" 8 "$(metric_value sensor_reader_threads_held)"
+assert_eq "the worker's tasks: sampling, processing, 10 readers" 12 "$(worker_tasks)"
+assert_eq "no reads wait for a thread" 0 "$(metric_value sensor_reader_reads_waiting)"
+assert_gt "the heartbeat stays fresh (max age ${max_age}s < 1s)" 1 "$max_age"
+assert_eq "the worker was never restarted" 0 "$(metric_value 'sensor_child_restarts_total{child="worker"}')"
+stop_fuse
+check "the service stops cleanly once the bus lets go" stop_service
 finish
