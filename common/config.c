@@ -135,8 +135,8 @@ static const struct option_desc options[] = {
 		"Threads that read the sensors whose reads can block (files, hwmon, thermal, iio), whatever the "
 		"number of channels"),
 	INT_OPT("reader-threads-max", "worker", "SENSOR_READER_THREADS_MAX", reader_threads_max, 1, 256, 10,
-		"Reader threads at most, counting those held by reads past read-timeout-ms (a stuck bus): one is "
-		"started in place of each held one up to this; beyond it reads wait and count as timeouts"),
+		"Reader threads at most, counting those held by reads longer than tick-budget-ms (a slow or stuck bus): "
+		"one is started in place of each held one up to this; beyond it reads wait and count as timeouts"),
 	BOOL_OPT("discovery", "discovery", "SENSOR_DISCOVERY", discovery, 1,
 		 "Sample the hwmon sensors and thermal zones found under sysfs-root, beside the [channel] groups "
 		 "(a channel reading the same file replaces the one found); false: the [channel] groups only"),

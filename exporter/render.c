@@ -326,9 +326,10 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 	SAMPLE_U64(tb, "sensor_reader_threads", LOAD(&w->reader_threads));
 	RENDER_FAMILY(tb, "sensor_reader_threads_busy", "gauge", "Reader threads in a read.");
 	SAMPLE_U64(tb, "sensor_reader_threads_busy", LOAD(&w->reader_threads_busy));
-	RENDER_FAMILY(tb, "sensor_reader_threads_held", "gauge",
-		      "Reader threads in a read past read-timeout-ms (a stuck bus); one is started in place of each, "
-		      "up to reader-threads-max.");
+	RENDER_FAMILY(
+		tb, "sensor_reader_threads_held", "gauge",
+		"Reader threads in a read longer than tick-budget-ms (a slow or stuck bus); one is started in place of each, "
+		"up to reader-threads-max.");
 	SAMPLE_U64(tb, "sensor_reader_threads_held", LOAD(&w->reader_threads_held));
 	RENDER_FAMILY(tb, "sensor_reader_reads_waiting", "gauge", "Sensor reads waiting for a free reader thread.");
 	SAMPLE_U64(tb, "sensor_reader_reads_waiting", LOAD(&w->reader_reads_waiting));

@@ -242,7 +242,7 @@ struct shm_worker_metrics {
 	/* the pool of reader threads (worker/pool.h), at the last tick */
 	_Atomic uint64_t reader_threads;
 	_Atomic uint64_t reader_threads_busy;
-	_Atomic uint64_t reader_threads_held; /* busy past read-timeout-ms */
+	_Atomic uint64_t reader_threads_held; /* busy longer than tick-budget-ms */
 	_Atomic uint64_t reader_reads_waiting;
 	_Atomic uint64_t reader_thread_start_failures;
 };

@@ -9,8 +9,9 @@
  *
  * Threads: up to `size` run jobs; they start on demand, so a board with
  * two sensors never has more than two. A job running longer than
- * `hold_ns` is "held": its thread no longer counts, and the pool may start
- * one more in its place, up to `max` threads in all. With `max` threads
+ * `hold_ns` (the sampler: one tick's wait) is "held": its thread no longer
+ * counts, and the pool may start one more in its place, up to `max`
+ * threads in all. With `max` threads
  * started and held, new jobs wait in the queue until one returns: the
  * caller sees them past its deadline and may cancel them (pool_cancel).
  * Threads beyond `size` retire once their held job returns. So the pool

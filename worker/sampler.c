@@ -186,7 +186,11 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		free(s);
 		return NULL;
 	}
-	if (pool_init(&s->pool, (unsigned)cfg->reader_threads, (unsigned)cfg->reader_threads_max, s->read_timeout_ns,
+	/* a read longer than a tick waits for it holds its thread: a slow bus
+	 * (a 1-Wire sensor's 750 ms) or a stuck one gets a thread in its place,
+	 * so the other channels keep their intervals */
+	int64_t hold_ns = s->tick_budget_ns > 1000000 ? s->tick_budget_ns : 1000000;
+	if (pool_init(&s->pool, (unsigned)cfg->reader_threads, (unsigned)cfg->reader_threads_max, hold_ns,
 		      READER_STACK_BYTES) != 0) {
 		free(s->set);
 		free(s);

@@ -357,7 +357,7 @@ static const char expected_metrics[] =
 	"# HELP sensor_reader_threads_busy Reader threads in a read.\n"
 	"# TYPE sensor_reader_threads_busy gauge\n"
 	"sensor_reader_threads_busy 0\n"
-	"# HELP sensor_reader_threads_held Reader threads in a read past read-timeout-ms (a stuck bus); one is "
+	"# HELP sensor_reader_threads_held Reader threads in a read longer than tick-budget-ms (a slow or stuck bus); one is "
 	"started in place of each, up to reader-threads-max.\n"
 	"# TYPE sensor_reader_threads_held gauge\n"
 	"sensor_reader_threads_held 0\n"
