@@ -16,8 +16,9 @@
  * and is counted as a timeout at each interval. A read that waited that
  * long for a free thread is taken back and counted the same way.
  *
- * With discovered sensors, a rescan every discovery-rescan-ms adds those
- * that appeared since (up to CHANNEL_MAX channels): the worker describes
+ * With discovered sensors, a rescan every discovery-rescan-ms (a job of
+ * the pool, as it reads sysfs) adds those that appeared since (up to
+ * CHANNEL_MAX channels): the worker describes
  * each in the next free slot beyond the initial channels, then publishes
  * seg->live_channels (shm/view.h: those slots are the worker's, bounded
  * and validated by readers, and never repaired by the supervisor). Names
@@ -65,6 +66,15 @@ struct channel_slot {
 	struct reader reader;
 };
 
+/* A rescan reads sysfs (directories, name and label files), which the
+ * loop never does itself: a job of the pool finds the sensors that no
+ * channel samples yet, and the tick that takes its result adds them. */
+struct rescan_job {
+	struct pool_job job; /* first: the job is the rescan */
+	struct sampler *s;
+	struct channel_set *found; /* the sensors no channel covers */
+};
+
 struct sampler {
 	struct shm_segment *seg;
 	const struct shm_view *view; /* names and geometry: our copy */
@@ -81,6 +91,8 @@ struct sampler {
 	uint32_t capacity;       /* slots */
 	int64_t rescan_ns, next_rescan_ns;
 	bool full_logged;
+	bool rescanning; /* the rescan job is in the pool */
+	struct rescan_job rescan;
 	struct channel_slot slot[];
 };
 
@@ -163,6 +175,8 @@ static void init_slot(struct sampler *s, uint32_t i, const struct channel_config
 	reader_init(&c->reader, &s->pool, &c->src);
 }
 
+static void rescan_run(struct pool_job *job);
+
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 {
 	const struct shm_view *view = shm_view_of(seg);
@@ -182,7 +196,9 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
 	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
 	s->limits_ns = (int64_t)cfg->limits_interval_ms * 1000000;
-	if (rescans && !(s->set = malloc(sizeof *s->set))) {
+	if (rescans &&
+	    (!(s->set = malloc(sizeof *s->set)) || !(s->rescan.found = calloc(1, sizeof *s->rescan.found)))) {
+		free(s->set);
 		free(s);
 		return NULL;
 	}
@@ -192,6 +208,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 	int64_t hold_ns = s->tick_budget_ns > 1000000 ? s->tick_budget_ns : 1000000;
 	if (pool_init(&s->pool, (unsigned)cfg->reader_threads, (unsigned)cfg->reader_threads_max, hold_ns,
 		      READER_STACK_BYTES) != 0) {
+		free(s->rescan.found);
 		free(s->set);
 		free(s);
 		return NULL;
@@ -201,6 +218,8 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg)
 		memcpy(s->set, &cfg->chans, sizeof *s->set);
 		set = s->set;
 		s->rescan_ns = (int64_t)cfg->discovery_rescan_ms * 1000000;
+		s->rescan.job.run = rescan_run;
+		s->rescan.s = s;
 	}
 	int64_t now = monotonic_ns();
 	/* a restarted worker finds again at once what its predecessor added */
@@ -246,20 +265,41 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	log_info("channel %s: a new sensor (%s), sampling it", c->name, c->device);
 }
 
+/* In a pool thread: s->set is only read here, and changes only when the
+ * loop takes this job's result (add_found), never while it runs. */
+static void rescan_run(struct pool_job *job)
+{
+	struct rescan_job *r = (struct rescan_job *)job;
+	const struct config *cfg = r->s->cfg;
+	const struct channel_set *known = r->s->set;
+	struct channel_set *found = r->found;
+	struct discovery_files files;
+	found->count = 0;
+	discovery_scan(cfg->sysfs_root, cfg->discovery_include, cfg->discovery_exclude, found);
+	if (discovery_files_init(&files, known, cfg->sysfs_root) != 0) {
+		found->count = 0;
+		return;
+	}
+	unsigned kept = 0;
+	for (unsigned i = 0; i < found->count; i++)
+		if (discovery_covered_by(known, &files, &found->chan[i], cfg->sysfs_root) < 0)
+			found->chan[kept++] = found->chan[i];
+	found->count = kept;
+	discovery_files_free(&files);
+}
+
+/* Take the last rescan's sensors; start the next one when it is due. */
 static void rescan(struct sampler *s, int64_t now)
 {
-	struct channel_set *found = calloc(1, sizeof *found);
-	if (!found)
-		return;
-	discovery_scan(s->cfg->sysfs_root, s->cfg->discovery_include, s->cfg->discovery_exclude, found);
-	struct discovery_files files;
-	if (discovery_files_init(&files, s->set, s->cfg->sysfs_root) == 0) {
-		for (unsigned i = 0; i < found->count; i++)
-			if (discovery_covered_by(s->set, &files, &found->chan[i], s->cfg->sysfs_root) < 0)
-				add_found(s, &found->chan[i], now);
-		discovery_files_free(&files);
+	if (s->rescanning && pool_take(&s->pool, &s->rescan.job)) {
+		s->rescanning = false;
+		for (unsigned i = 0; i < s->rescan.found->count; i++)
+			add_found(s, &s->rescan.found->chan[i], now);
 	}
-	free(found);
+	if (!s->rescanning && now >= s->next_rescan_ns) {
+		s->rescanning = pool_submit(&s->pool, &s->rescan.job) == 0;
+		s->next_rescan_ns = now + s->rescan_ns;
+	}
 }
 
 static void on_failure(struct sampler *s, uint32_t ch, enum shm_read_error why, const char *detail)
@@ -419,10 +459,8 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 		struct push_sink sink = { s, push_lookup, push_accept };
 		push_drain(&s->push, now_mono_ns, &sink, s->seg->push.messages);
 	}
-	if (s->rescan_ns && now_mono_ns >= s->next_rescan_ns) {
+	if (s->rescan_ns)
 		rescan(s, now_mono_ns);
-		s->next_rescan_ns = now_mono_ns + s->rescan_ns;
-	}
 	/* The tick's clock is now_mono_ns moved on by the time spent here. */
 	int64_t real0 = monotonic_ns();
 	pool_tick(&s->pool);
@@ -488,6 +526,7 @@ void sampler_free(struct sampler *s)
 		log_debug("leaving reader threads blocked in a read behind");
 		return;
 	}
+	free(s->rescan.found);
 	free(s->set);
 	free(s);
 }
