@@ -380,6 +380,16 @@ void discovery_files_free(struct discovery_files *f)
 	f->path = NULL;
 }
 
+int discovery_same_file(const struct discovery_files *files, unsigned i)
+{
+	if (i >= files->count || !files->path[i][0])
+		return -1;
+	for (unsigned j = 0; j < i; j++)
+		if (strcmp(files->path[j], files->path[i]) == 0)
+			return (int)j;
+	return -1;
+}
+
 int discovery_covered_by(const struct channel_set *set, const struct discovery_files *files,
 			 const struct channel_config *c, const char *root)
 {
@@ -488,6 +498,18 @@ static enum discovery_result choose(struct config *cfg)
 enum discovery_result discovery_configure(struct config *cfg)
 {
 	enum discovery_result r = choose(cfg);
+	/* configured twice: both are sampled, as configured, but say so */
+	struct discovery_files files;
+	if (r != DISCOVERY_NONE && cfg->chans.count > 1 &&
+	    discovery_files_init(&files, &cfg->chans, cfg->sysfs_root) == 0) {
+		for (unsigned i = 0; i < cfg->chans.count; i++) {
+			int j = discovery_same_file(&files, i);
+			if (j >= 0)
+				log_warn("channels %s and %s read the same file %s: the same sensor, sampled twice",
+					 cfg->chans.chan[j].name, cfg->chans.chan[i].name, files.path[i]);
+		}
+		discovery_files_free(&files);
+	}
 	/* [threshold PATTERN] groups, for the channels that set none */
 	for (unsigned i = 0; i < cfg->chans.count; i++)
 		channels_apply_threshold_rules(&cfg->chans, &cfg->chans.chan[i]);

@@ -56,6 +56,10 @@ void discovery_files_free(struct discovery_files *f);
  * -1: one with the same selector (an unpinned channel covers a chip of its
  * name wherever it is), or one that reads the same file (a configured
  * `source=file` on an hwmon attribute, say). `files` is `set`'s. */
+/* The first channel before `i` that reads the same file as channel `i`
+ * (both under /sys), or -1. */
+int discovery_same_file(const struct discovery_files *files, unsigned i);
+
 int discovery_covered_by(const struct channel_set *set, const struct discovery_files *files,
 			 const struct channel_config *c, const char *root);
 

@@ -201,6 +201,15 @@ assert_eq "--simulate with configured channels: those only, no discovery" "$conf
 assert_eq "discovery=false and nothing configured: the simulated set" "temperature humidity vibration" \
 	"$(listed --simulate=false --discovery=false --sysfs-root "$PC" | xargs)"
 
+printf '[worker]\nsysfs-root=%s\n[channel a]\nsource=hwmon\nchip=nvme\nsensor=temp1\n[channel b]\nsource=file\npath=/sys/class/hwmon/hwmon2/temp1_input\n' \
+	"$PC" >"$TEST_TMP/twice.conf"
+out=$("$SENSOR_BIN" --list-sensors --simulate=false --config "$TEST_TMP/twice.conf" 2>&1)
+assert_match "two configured channels on one file: --list-sensors shows them as twins" \
+	"  b +twin of a: the same file .*/hwmon2/temp1_input, configured twice, sampled twice" "$out"
+assert_match "and the log says so" "warn: channels a and b read the same file .*/hwmon2/temp1_input: the same sensor, sampled twice" "$out"
+assert_eq "nvme_composite is not a third" "a b coretemp_package_id_0 coretemp_core_0 coretemp_core_4 thermal_acpitz_0 thermal_acpitz_1 thermal_x86_pkg_temp" \
+	"$(listed --simulate=false --config "$TEST_TMP/twice.conf" | xargs)"
+
 echo "-- the 256-channel cap: configured channels first"
 {
 	printf '[worker]\nsysfs-root=%s\n' "$PC"
