@@ -18,6 +18,10 @@ Stages (BENCH_STAGES, comma separated; default all):
           size; CPU per scrape and per series at 1, 3, 64, 256, 1,024 channels
   gzip    what gzip costs a scrape (bench/gzip_cost.py) at 3 and 1,024
           channels (not in BENCH_QUICK)
+  sensors file channels through the reader pool at its defaults
+          (bench/sensors_scale.py): 3, 64, 256 channels with none and 8
+          hung: tasks, worker RSS, CPU per reading, each healthy channel's
+          rate against its configured one
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
@@ -48,6 +52,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 import gzip_cost  # noqa: E402
+import sensors_scale  # noqa: E402
 import report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -70,7 +75,7 @@ SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale"]
@@ -696,6 +701,13 @@ def stage_gzip():
     write_json("gzip", gzip_cost.measure(BIN, TMP))
 
 
+# ---------------------------------------------------------------- sensors
+
+def stage_sensors():
+    log("sensors: file channels through the reader pool, 3/64/256 channels, none and 8 hung")
+    write_json("sensors", sensors_scale.measure(BIN, TMP, QUICK))
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -722,7 +734,7 @@ def main():
     try:
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
-                  "gzip": stage_gzip}.get(st)
+                  "gzip": stage_gzip, "sensors": stage_sensors}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)

@@ -43,6 +43,12 @@ struct channel_config {
 	double hysteresis;           /* NaN: 2 % of each threshold */
 	char path[CHANNEL_PATH_LEN]; /* file source, below --sysfs-root; hwmon: the
 						chip's device-path; thermal: its zone */
+	/* set by discovery: the hwmon sensor a thermal zone registered, the
+	 * same sensor (worker/discovery.h): its name had it been a channel,
+	 * and its file stem below --sysfs-root (.../hwmon0/temp1), whose
+	 * limits and alarms the zone's channel carries */
+	char twin_name[SHM_CHANNEL_NAME_LEN];
+	char twin[CHANNEL_PATH_LEN];
 };
 
 /* `[threshold PATTERN]` groups: thresholds for every channel whose name

@@ -136,6 +136,15 @@ static const struct option_desc options[] = {
 		"Longest one sampling tick waits for the sensor reads it started"),
 	INT_OPT("limits-interval-ms", "worker", "SENSOR_LIMITS_INTERVAL_MS", limits_interval_ms, 1, 3600000, 5000,
 		"How often to read the kernel's limits, alarms and trip points of each sensor"),
+	INT_OPT("reader-threads", "worker", "SENSOR_READER_THREADS", reader_threads, 1, 64, 2,
+		"Threads that read the sensors whose reads can block (files, hwmon, thermal, iio), whatever the "
+		"number of channels"),
+	INT_OPT("reader-threads-max", "worker", "SENSOR_READER_THREADS_MAX", reader_threads_max, 1, 256, 10,
+		"Reader threads at most, counting those held by reads longer than tick-budget-ms (a slow or stuck bus): "
+		"one is started in place of each held one up to this; beyond it reads wait and count as timeouts"),
+	BOOL_OPT("discovery", "discovery", "SENSOR_DISCOVERY", discovery, 1,
+		 "Sample the hwmon sensors and thermal zones found under sysfs-root, beside the [channel] groups "
+		 "(a channel reading the same file replaces the one found); false: the [channel] groups only"),
 	STR_OPT("discovery-include", "discovery", "SENSOR_DISCOVERY_INCLUDE", discovery_include, "*",
 		"Discovered channels to sample: glob patterns of their names, comma-separated", "PATTERNS"),
 	STR_OPT("discovery-exclude", "discovery", "SENSOR_DISCOVERY_EXCLUDE", discovery_exclude, "none",
@@ -418,6 +427,11 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	unsigned cap = (unsigned)cfg->ring_capacity;
 	if ((cap & (cap - 1)) != 0) {
 		snprintf(err, errlen, "option 'ring-capacity' must be a power of two, got %d", cfg->ring_capacity);
+		return -1;
+	}
+	if (cfg->reader_threads > cfg->reader_threads_max) {
+		snprintf(err, errlen, "option 'reader-threads' (%d) must not exceed 'reader-threads-max' (%d)",
+			 cfg->reader_threads, cfg->reader_threads_max);
 		return -1;
 	}
 	if (cfg->backoff_min_ms > cfg->backoff_max_ms) {

@@ -47,8 +47,11 @@ struct config {
 	int read_timeout_ms;    /* a sensor read out longer is given up */
 	int tick_budget_ms;     /* longest wait of one tick for reads */
 	int limits_interval_ms; /* how often to read the kernel's limits */
+	int reader_threads;     /* threads reading sensors that can block */
+	int reader_threads_max; /* with those held by stuck reads replaced */
 	/* without [channel] groups (worker/discovery.h) */
 	bool simulate;               /* the simulated set, not discovery */
+	bool discovery;              /* discovered sensors beside the configured */
 	char discovery_include[256]; /* glob patterns of channel names */
 	char discovery_exclude[256]; /* "none": exclude nothing */
 	int discovery_rescan_ms;     /* look for new sensors this often; 0 never */

@@ -14,4 +14,8 @@
  */
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd);
 
+/* The most tasks the exporter uses: its one thread (one event loop,
+ * whatever the number of connections). */
+unsigned exporter_tasks(const struct config *cfg);
+
 #endif

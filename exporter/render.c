@@ -268,6 +268,20 @@ static void render_metrics_text(struct textbuf *tb, const struct shm_segment *se
 	SAMPLE_U64(tb, "sensor_readings_dropped_total", LOAD(&w->readings_dropped));
 	RENDER_FAMILY(tb, "sensor_processing_runs_total", "counter", "Runs of the worker's processing step.");
 	SAMPLE_U64(tb, "sensor_processing_runs_total", LOAD(&w->processing_runs));
+	RENDER_FAMILY(tb, "sensor_reader_threads", "gauge", "Threads of the worker's pool that read sensors.");
+	SAMPLE_U64(tb, "sensor_reader_threads", LOAD(&w->reader_threads));
+	RENDER_FAMILY(tb, "sensor_reader_threads_busy", "gauge", "Reader threads in a read.");
+	SAMPLE_U64(tb, "sensor_reader_threads_busy", LOAD(&w->reader_threads_busy));
+	RENDER_FAMILY(
+		tb, "sensor_reader_threads_held", "gauge",
+		"Reader threads in a read longer than tick-budget-ms (a slow or stuck bus); one is started in place of each, "
+		"up to reader-threads-max.");
+	SAMPLE_U64(tb, "sensor_reader_threads_held", LOAD(&w->reader_threads_held));
+	RENDER_FAMILY(tb, "sensor_reader_reads_waiting", "gauge", "Sensor reads waiting for a free reader thread.");
+	SAMPLE_U64(tb, "sensor_reader_reads_waiting", LOAD(&w->reader_reads_waiting));
+	RENDER_FAMILY(tb, "sensor_reader_thread_start_failures_total", "counter",
+		      "Reader threads the worker could not start (a task limit reached).");
+	SAMPLE_U64(tb, "sensor_reader_thread_start_failures_total", LOAD(&w->reader_thread_start_failures));
 
 	requests_render(tb, seg);
 

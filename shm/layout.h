@@ -251,6 +251,12 @@ struct shm_worker_metrics {
 	_Atomic uint64_t readings_dropped;
 	_Atomic uint64_t processing_runs;
 	struct shm_histogram cpu_spike;
+	/* the pool of reader threads (worker/pool.h), at the last tick */
+	_Atomic uint64_t reader_threads;
+	_Atomic uint64_t reader_threads_busy;
+	_Atomic uint64_t reader_threads_held; /* busy longer than tick-budget-ms */
+	_Atomic uint64_t reader_reads_waiting;
+	_Atomic uint64_t reader_thread_start_failures;
 };
 
 /* Exporter-written counters, read back by the exporter (they survive its

@@ -1,8 +1,8 @@
 /*
- * cglimit.c - find the memory limit of the cgroup we run in.
+ * cglimit.c - find the memory and task limits of the cgroup we run in.
  *
  * /proc/self/cgroup names our group in each hierarchy (v1: the line whose
- * controllers include "memory"; v2: the "0::" line); /proc/self/mountinfo
+ * controllers include "memory", or "pids"; v2: the "0::" line); /proc/self/mountinfo
  * says where each hierarchy is mounted and which of its groups is the
  * mount's root (in a container that is the container's own group, so the
  * path of /proc/self/cgroup must be made relative to it). From our group
@@ -56,9 +56,9 @@ int cglimit_own_group(const char *root, const char *controller, char *out, size_
 	return found;
 }
 
-static void read_own(const char *root, struct hierarchy *v1, struct hierarchy *v2)
+static void read_own(const char *root, const char *controller, struct hierarchy *v1, struct hierarchy *v2)
 {
-	if (cglimit_own_group(root, "memory", v1->own, sizeof v1->own) == 0)
+	if (cglimit_own_group(root, controller, v1->own, sizeof v1->own) == 0)
 		v1->found++;
 	if (cglimit_own_group(root, "", v2->own, sizeof v2->own) == 0)
 		v2->found++;
@@ -75,7 +75,7 @@ static int has_word(const char *list, const char *word)
 }
 
 /* mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-static void read_mounts(const char *root, struct hierarchy *v1, struct hierarchy *v2)
+static void read_mounts(const char *root, const char *controller, struct hierarchy *v1, struct hierarchy *v2)
 {
 	char path[512], line[1024];
 	snprintf(path, sizeof path, "%s/proc/self/mountinfo", root);
@@ -91,7 +91,7 @@ static void read_mounts(const char *root, struct hierarchy *v1, struct hierarchy
 		struct hierarchy *h = NULL;
 		if (strcmp(fstype, "cgroup2") == 0)
 			h = v2;
-		else if (strcmp(fstype, "cgroup") == 0 && has_word(super, "memory"))
+		else if (strcmp(fstype, "cgroup") == 0 && has_word(super, controller))
 			h = v1;
 		if (h && h->found == 1) { /* the first mount of each is enough */
 			snprintf(h->mount_root, sizeof h->mount_root, "%s", strcmp(mroot, "/") == 0 ? "" : mroot);
@@ -176,17 +176,29 @@ static void walk(const char *root, const struct hierarchy *h, const char *limit_
 	}
 }
 
-uint64_t cglimit_read(const char *root, char *where, size_t wherelen)
+/* The smallest limit of `controller` on the way up from our group. */
+static uint64_t smallest(const char *root, const char *controller, const char *v1_file, const char *v2_file,
+			 char *where, size_t wherelen)
 {
 	struct hierarchy v1, v2;
 	memset(&v1, 0, sizeof v1);
 	memset(&v2, 0, sizeof v2);
-	read_own(root, &v1, &v2);
-	read_mounts(root, &v1, &v2);
+	read_own(root, controller, &v1, &v2);
+	read_mounts(root, controller, &v1, &v2);
 	uint64_t best = 0;
 	if (where && wherelen)
 		where[0] = '\0';
-	walk(root, &v1, "memory.limit_in_bytes", &best, where, wherelen);
-	walk(root, &v2, "memory.max", &best, where, wherelen);
+	walk(root, &v1, v1_file, &best, where, wherelen);
+	walk(root, &v2, v2_file, &best, where, wherelen);
 	return best;
+}
+
+uint64_t cglimit_read(const char *root, char *where, size_t wherelen)
+{
+	return smallest(root, "memory", "memory.limit_in_bytes", "memory.max", where, wherelen);
+}
+
+uint64_t cglimit_pids_max(const char *root, char *where, size_t wherelen)
+{
+	return smallest(root, "pids", "pids.max", "pids.max", where, wherelen);
 }

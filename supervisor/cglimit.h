@@ -2,7 +2,8 @@
  * cglimit.h - the memory limit of the cgroup the service runs in (a
  * container's --memory, a systemd MemoryMax=, a hand-made group): cgroup
  * v1 memory.limit_in_bytes or v2 memory.max, the smallest real limit on
- * the way from our own group up to the top of what is mounted.
+ * the way from our own group up to the top of what is mounted; and its
+ * task limit (pids.max) the same way.
  */
 #ifndef SENSOR_SUPERVISOR_CGLIMIT_H
 #define SENSOR_SUPERVISOR_CGLIMIT_H
@@ -24,5 +25,10 @@ int cglimit_own_group(const char *root, const char *controller, char *out, size_
  * for the real system, a fixture directory in the tests. When a limit is
  * found, `where` gets the file it came from. */
 uint64_t cglimit_read(const char *root, char *where, size_t wherelen);
+
+/* The enclosing limit of tasks (processes and threads: a systemd
+ * TasksMax=, a container's --pids-limit): v1 or v2 pids.max, the smallest
+ * on the way up, as cglimit_read; 0 when there is none. */
+uint64_t cglimit_pids_max(const char *root, char *where, size_t wherelen);
 
 #endif

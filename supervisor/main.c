@@ -20,6 +20,7 @@
 #include "listener.h"
 #include "pushsock.h"
 #include "supervise.h"
+#include "taskbudget.h"
 
 extern char **environ;
 
@@ -45,6 +46,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (task_budget_check(&cfg, "", err, sizeof err) != 0) {
+		fprintf(stderr, "sensor-service: %s\n", err);
+		return 2;
+	}
 	if (strcmp(cfg.web_config_file, "none") != 0 && web_check(cfg.web_config_file, err, sizeof err) != 0) {
 		fprintf(stderr, "sensor-service: %s\n", err);
 		return 2;

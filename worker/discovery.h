@@ -1,21 +1,26 @@
 /*
- * discovery.h - what the service samples when nothing is configured:
- * every hwmon sensor and every thermal zone under --sysfs-root, as
- * channels named by chip and sensor label (never by hwmonN, which changes
- * between boots), filtered by the [discovery] include and exclude
- * patterns. Without any, a simulated set, and a log line saying so.
+ * discovery.h - the sensors the service finds by itself: every hwmon
+ * sensor and every thermal zone under --sysfs-root, as channels named by
+ * chip and sensor label (never by hwmonN, which changes between boots),
+ * filtered by the [discovery] include and exclude patterns, and sampled
+ * after the configured [channel] groups (docs/sensors.md has the rules).
+ * A thermal zone and the hwmon device it registered are one sensor: one
+ * channel, the zone's, with the hwmon sensor as its twin (channel_config's
+ * twin and twin_name). Without any channel at all, a simulated set, and a
+ * log line saying so.
  */
 #ifndef SENSOR_WORKER_DISCOVERY_H
 #define SENSOR_WORKER_DISCOVERY_H
 
 #include "../common/config.h"
+#include "sysfs.h"
 
 /* Simulated channels when the machine has no sensor at all. */
 #define DISCOVERY_FALLBACK_CHANNELS 3u
 
 enum discovery_result {
-	DISCOVERY_OFF,   /* [channel] groups, channels=N or --simulate */
-	DISCOVERY_FOUND, /* cfg->chans holds the discovered channels */
+	DISCOVERY_OFF,   /* discovery=false, channels=N or --simulate */
+	DISCOVERY_FOUND, /* cfg->chans holds the configured and discovered channels */
 	DISCOVERY_NONE,  /* no sensor: cfg->chans holds the simulated set */
 };
 
@@ -35,8 +40,27 @@ unsigned discovery_scan(const char *root, const char *include, const char *exclu
  * unique in `set` with _2, _3... */
 void discovery_unique_name(const struct channel_set *set, const char *base, char *out);
 
-/* Does `set` already sample the sensor `c` selects? (An unpinned channel
- * covers a chip of its name wherever it is.) */
-bool discovery_known(const struct channel_set *set, const struct channel_config *c);
+/* The real path of the file channel `c` reads (below `root`), when it
+ * reads one and it can be found now. */
+bool discovery_file_of(const struct channel_config *c, const char *root, char *out, size_t len);
+
+/* The files a set's channels read, found once for many lookups. */
+struct discovery_files {
+	unsigned count;
+	char (*path)[SYSFS_PATH_LEN]; /* "" where none */
+};
+int discovery_files_init(struct discovery_files *f, const struct channel_set *set, const char *root);
+void discovery_files_free(struct discovery_files *f);
+
+/* The channel of `set` that already samples the sensor `c` selects, or
+ * -1: one with the same selector (an unpinned channel covers a chip of its
+ * name wherever it is), or one that reads the same file (a configured
+ * `source=file` on an hwmon attribute, say). `files` is `set`'s. */
+/* The first channel before `i` that reads the same file as channel `i`
+ * (both under /sys), or -1. */
+int discovery_same_file(const struct discovery_files *files, unsigned i);
+
+int discovery_covered_by(const struct channel_set *set, const struct discovery_files *files,
+			 const struct channel_config *c, const char *root);
 
 #endif

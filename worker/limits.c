@@ -17,24 +17,25 @@ static double convert(const struct source *s, double raw)
 	return raw * s->factor * scale + offset;
 }
 
-static void read_hwmon(const struct source *s, struct limits *out)
+/* The limits and alarms beside an hwmon value file `input` (.../temp1_input). */
+static void read_hwmon(const struct source *s, const char *input, struct limits *out)
 {
-	size_t n = strlen(s->path);
-	if (n < 7 || strcmp(s->path + n - 6, "_input") != 0)
+	size_t n = strlen(input);
+	if (n < 7 || strcmp(input + n - 6, "_input") != 0)
 		return;
 	int stem = (int)(n - 6); /* ".../temp1" */
 	char path[SYSFS_PATH_LEN];
 	enum shm_read_error why;
 	double v;
 	for (int l = 0; l < (int)SHM_LIMIT_COUNT; l++)
-		if (sysfs_path(path, sizeof path, "%.*s_%s", stem, s->path, shm_limit_label(l)) &&
+		if (sysfs_path(path, sizeof path, "%.*s_%s", stem, input, shm_limit_label(l)) &&
 		    sysfs_read_number(path, &v, &why) == 0)
 			out->limit[l] = convert(s, v);
 	for (int a = 0; a < (int)SHM_ALARM_COUNT; a++) {
-		bool ok = a == SHM_ALARM_ANY ? sysfs_path(path, sizeof path, "%.*s_alarm", stem, s->path)
+		bool ok = a == SHM_ALARM_ANY ? sysfs_path(path, sizeof path, "%.*s_alarm", stem, input)
 			  : a == SHM_ALARM_FAULT
-				  ? sysfs_path(path, sizeof path, "%.*s_fault", stem, s->path)
-				  : sysfs_path(path, sizeof path, "%.*s_%s_alarm", stem, s->path, shm_alarm_label(a));
+				  ? sysfs_path(path, sizeof path, "%.*s_fault", stem, input)
+				  : sysfs_path(path, sizeof path, "%.*s_%s_alarm", stem, input, shm_alarm_label(a));
 		if (!ok || sysfs_read_number(path, &v, &why) != 0)
 			continue;
 		out->alarms_present |= 1u << a;
@@ -76,10 +77,17 @@ void limits_read(const struct source *s, struct limits *out)
 		out->trip[t] = NAN;
 	if (!s->cc || !s->path[0])
 		return;
-	if (s->cc->source == SHM_SOURCE_HWMON)
-		read_hwmon(s, out);
-	else if (s->cc->source == SHM_SOURCE_THERMAL)
+	char twin[SYSFS_PATH_LEN], input[SYSFS_PATH_LEN];
+	if (s->cc->source == SHM_SOURCE_HWMON) {
+		read_hwmon(s, s->path, out);
+	} else if (s->cc->source == SHM_SOURCE_THERMAL) {
 		read_thermal(s, out);
+		/* the zone's hwmon twin: its limits are the same sensor's, in
+		 * the same millidegrees */
+		if (s->cc->twin[0] && sysfs_join(twin, sizeof twin, s->root, s->cc->twin) &&
+		    sysfs_path(input, sizeof input, "%s_input", twin))
+			read_hwmon(s, input, out);
+	}
 }
 
 void limits_store(struct shm_channel *ch, const struct limits *l)

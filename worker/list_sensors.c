@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/config.h"
+#include "discovery.h"
 #include "source.h"
 
 struct lister {
@@ -178,7 +179,11 @@ void list_channels(FILE *out, const struct config *cfg)
 		fprintf(out, "\nchannels sampled  (%d simulated: channels=, --simulate)\n", cfg->channels);
 		return;
 	}
-	fprintf(out, "\nchannels sampled  (the [channel] groups, or what discovery found: [discovery] patterns)\n");
+	fprintf(out,
+		"\nchannels sampled  (the [channel] groups, then what discovery found beside them: [discovery])\n");
+	struct discovery_files files;
+	if (discovery_files_init(&files, set, cfg->sysfs_root) != 0)
+		files.count = 0;
 	for (unsigned i = 0; i < set->count; i++) {
 		const struct channel_config *c = &set->chan[i];
 		struct source s;
@@ -195,5 +200,14 @@ void list_channels(FILE *out, const struct config *cfg)
 		source_channel_unit(c, cfg->sysfs_root, unit, sizeof unit);
 		int rc = source_read(&s, 0, &v);
 		print_value(out, rc, v, unit, s.why);
+		if (c->twin[0])
+			fprintf(out, "  %-31s twin of %s: the hwmon sensor %s_input, the same sensor, sampled once\n",
+				c->twin_name, c->name, c->twin);
+		int j = files.count ? discovery_same_file(&files, i) : -1;
+		if (j >= 0)
+			fprintf(out, "  %-31s twin of %s: the same file %s, configured twice, sampled twice\n", c->name,
+				set->chan[j].name, files.path[i]);
 	}
+	if (files.count)
+		discovery_files_free(&files);
 }

@@ -7,15 +7,18 @@
  * then a count a minute, so a failing or flapping source cannot flood the
  * log.
  *
- * Sources that can block (everything read from a file) are read by a
- * thread per channel (worker/reader.h): a tick hands the due reads over,
- * waits for them at most tick-budget-ms, and returns, so the worker
- * heartbeats on time whatever the hardware does. A read still out after
- * read-timeout-ms is given up: counted as a timeout, the value NaN; until
- * it returns, the channel is skipped (and counted) at each interval.
+ * Sources that can block (everything read from a file) are read by the
+ * worker's pool of reader threads (worker/pool.h, worker/reader.h): a tick
+ * hands the due reads over, waits for them at most tick-budget-ms, and
+ * returns, so the worker heartbeats on time whatever the hardware does. A
+ * read still out after read-timeout-ms is given up: counted as a timeout,
+ * the value NaN; until it returns, the channel is not handed over again
+ * and is counted as a timeout at each interval. A read that waited that
+ * long for a free thread is taken back and counted the same way.
  *
- * With discovered sensors, a rescan every discovery-rescan-ms adds those
- * that appeared since (up to CHANNEL_MAX channels): the worker describes
+ * With discovered sensors, a rescan every discovery-rescan-ms (a job of
+ * the pool, as it reads sysfs) adds those that appeared since (up to
+ * CHANNEL_MAX channels): the worker describes
  * each in the next free slot beyond the initial channels, then publishes
  * seg->live_channels (shm/view.h: those slots are the worker's, bounded
  * and validated by readers, and never repaired by the supervisor). Names
@@ -52,9 +55,9 @@ struct channel_slot {
 	int64_t next_due_ns;
 	bool failing;
 	struct log_limit fail_log, recover_log;
-	/* sources that can block: read by their own thread */
+	/* sources that can block: read by the pool */
 	bool threaded;
-	bool in_flight;           /* handed to the reader, result not taken */
+	bool in_flight;           /* handed to the pool, result not taken */
 	bool abandoned;           /* in flight past the read budget */
 	int64_t read_started_ns;  /* tick clock */
 	int64_t read_deadline_ns; /* tick clock */
@@ -63,13 +66,22 @@ struct channel_slot {
 	struct reader reader;
 };
 
+/* A rescan reads sysfs (directories, name and label files), which the
+ * loop never does itself: a job of the pool finds the sensors that no
+ * channel samples yet, and the tick that takes its result adds them. */
+struct rescan_job {
+	struct pool_job job; /* first: the job is the rescan */
+	struct sampler *s;
+	struct channel_set *found; /* the sensors no channel covers */
+};
+
 struct sampler {
 	struct shm_segment *seg;
 	const struct shm_view *view; /* names and geometry: our copy */
 	uint32_t count;
 	bool push_on;
 	struct push_intake push;
-	struct reader_pool pool;
+	struct pool pool;
 	int64_t read_timeout_ns;
 	int64_t tick_budget_ns;
 	int64_t limits_ns;
@@ -79,6 +91,8 @@ struct sampler {
 	uint32_t capacity;       /* slots */
 	int64_t rescan_ns, next_rescan_ns;
 	bool full_logged;
+	bool rescanning; /* the rescan job is in the pool */
+	struct rescan_job rescan;
 	struct channel_slot slot[];
 };
 
@@ -155,6 +169,8 @@ static void init_slot(struct sampler *s, uint32_t i, const struct channel_config
 	reader_init(&c->reader, &s->pool, &c->src);
 }
 
+static void rescan_run(struct pool_job *job);
+
 struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT])
 {
 	const struct shm_view *view = shm_view_of(seg);
@@ -174,11 +190,19 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, c
 	s->read_timeout_ns = (int64_t)cfg->read_timeout_ms * 1000000;
 	s->tick_budget_ns = (int64_t)cfg->tick_budget_ms * 1000000;
 	s->limits_ns = (int64_t)cfg->limits_interval_ms * 1000000;
-	if (rescans && !(s->set = malloc(sizeof *s->set))) {
+	if (rescans &&
+	    (!(s->set = malloc(sizeof *s->set)) || !(s->rescan.found = calloc(1, sizeof *s->rescan.found)))) {
+		free(s->set);
 		free(s);
 		return NULL;
 	}
-	if (reader_pool_init(&s->pool) != 0) {
+	/* a read longer than a tick waits for it holds its thread: a slow bus
+	 * (a 1-Wire sensor's 750 ms) or a stuck one gets a thread in its place,
+	 * so the other channels keep their intervals */
+	int64_t hold_ns = s->tick_budget_ns > 1000000 ? s->tick_budget_ns : 1000000;
+	if (pool_init(&s->pool, (unsigned)cfg->reader_threads, (unsigned)cfg->reader_threads_max, hold_ns,
+		      READER_STACK_BYTES) != 0) {
+		free(s->rescan.found);
 		free(s->set);
 		free(s);
 		return NULL;
@@ -188,6 +212,8 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, c
 		memcpy(s->set, &cfg->chans, sizeof *s->set);
 		set = s->set;
 		s->rescan_ns = (int64_t)cfg->discovery_rescan_ms * 1000000;
+		s->rescan.job.run = rescan_run;
+		s->rescan.s = s;
 	}
 	int64_t now = monotonic_ns();
 	/* a restarted worker finds again at once what its predecessor added */
@@ -233,16 +259,41 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	log_info("channel %s: a new sensor (%s), sampling it", c->name, c->device);
 }
 
+/* In a pool thread: s->set is only read here, and changes only when the
+ * loop takes this job's result (add_found), never while it runs. */
+static void rescan_run(struct pool_job *job)
+{
+	struct rescan_job *r = (struct rescan_job *)job;
+	const struct config *cfg = r->s->cfg;
+	const struct channel_set *known = r->s->set;
+	struct channel_set *found = r->found;
+	struct discovery_files files;
+	found->count = 0;
+	discovery_scan(cfg->sysfs_root, cfg->discovery_include, cfg->discovery_exclude, found);
+	if (discovery_files_init(&files, known, cfg->sysfs_root) != 0) {
+		found->count = 0;
+		return;
+	}
+	unsigned kept = 0;
+	for (unsigned i = 0; i < found->count; i++)
+		if (discovery_covered_by(known, &files, &found->chan[i], cfg->sysfs_root) < 0)
+			found->chan[kept++] = found->chan[i];
+	found->count = kept;
+	discovery_files_free(&files);
+}
+
+/* Take the last rescan's sensors; start the next one when it is due. */
 static void rescan(struct sampler *s, int64_t now)
 {
-	struct channel_set *found = calloc(1, sizeof *found);
-	if (!found)
-		return;
-	discovery_scan(s->cfg->sysfs_root, s->cfg->discovery_include, s->cfg->discovery_exclude, found);
-	for (unsigned i = 0; i < found->count; i++)
-		if (!discovery_known(s->set, &found->chan[i]))
-			add_found(s, &found->chan[i], now);
-	free(found);
+	if (s->rescanning && pool_take(&s->pool, &s->rescan.job)) {
+		s->rescanning = false;
+		for (unsigned i = 0; i < s->rescan.found->count; i++)
+			add_found(s, &s->rescan.found->chan[i], now);
+	}
+	if (!s->rescanning && now >= s->next_rescan_ns) {
+		s->rescanning = pool_submit(&s->pool, &s->rescan.job) == 0;
+		s->next_rescan_ns = now + s->rescan_ns;
+	}
 }
 
 static void on_failure(struct sampler *s, uint32_t ch, enum shm_read_error why, const char *detail)
@@ -291,14 +342,15 @@ static void set_duration(struct sampler *s, uint32_t ch, int64_t ns)
 }
 
 /* A threaded channel whose read has been out longer than its budget. */
-static void on_timeout(struct sampler *s, uint32_t ch, int64_t now)
+static void on_timeout(struct sampler *s, uint32_t ch, int64_t now, bool queued)
 {
 	struct channel_slot *c = &s->slot[ch];
-	char detail[96];
+	char detail[120];
 	int64_t out_ns = now - c->read_started_ns;
 	set_duration(s, ch, out_ns);
-	snprintf(detail, sizeof detail, "read still not returned after %" PRId64 " ms (budget %" PRId64 " ms)",
-		 out_ns / 1000000, s->read_timeout_ns / 1000000);
+	snprintf(detail, sizeof detail, "%s after %" PRId64 " ms (budget %" PRId64 " ms)",
+		 queued ? "read still waiting for a free reader thread" : "read still not returned", out_ns / 1000000,
+		 s->read_timeout_ns / 1000000);
 	on_failure(s, ch, SHM_READ_TIMEOUT, detail);
 }
 
@@ -313,8 +365,12 @@ static void collect(struct sampler *s, int64_t now)
 			continue;
 		if (!reader_take(&c->reader, &r)) {
 			if (!c->abandoned && now >= c->read_deadline_ns) {
-				c->abandoned = true;
-				on_timeout(s, i, now);
+				/* never started: take it back, the channel is
+				 * free for its next interval */
+				bool queued = reader_cancel(&c->reader);
+				c->abandoned = !queued;
+				c->in_flight = !queued;
+				on_timeout(s, i, now, queued);
 			}
 			continue;
 		}
@@ -349,13 +405,13 @@ static void sample(struct sampler *s, uint32_t ch, int64_t now)
 	}
 	if (c->in_flight) {
 		if (c->abandoned) /* still stuck: one more missed reading */
-			on_timeout(s, ch, now);
+			on_timeout(s, ch, now, false);
 		return; /* within its budget: the last interval's read goes on */
 	}
 	bool with_limits = now >= c->next_limits_ns;
 	if (reader_start(&c->reader, with_limits) != 0) {
 		char detail[96];
-		snprintf(detail, sizeof detail, "cannot start a reader thread: %s", strerror(errno));
+		snprintf(detail, sizeof detail, "no reader thread to read it: %s", strerror(errno));
 		on_failure(s, ch, SHM_READ_IO, detail);
 		return;
 	}
@@ -378,19 +434,31 @@ static int64_t next_deadline(const struct sampler *s)
 	return next;
 }
 
+/* The pool's state, for /metrics. */
+static void publish_pool(struct sampler *s)
+{
+	struct pool_stats st;
+	struct shm_worker_metrics *w = &s->seg->worker;
+	pool_get_stats(&s->pool, &st);
+	SHM_STORE(&w->reader_threads, st.threads);
+	SHM_STORE(&w->reader_threads_busy, st.busy);
+	SHM_STORE(&w->reader_threads_held, st.held);
+	SHM_STORE(&w->reader_reads_waiting, st.waiting);
+	SHM_STORE(&w->reader_thread_start_failures, st.start_failures);
+}
+
 void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 {
 	if (s->push_on) {
 		struct push_sink sink = { s, push_lookup, push_accept };
 		push_drain(&s->push, now_mono_ns, &sink, s->seg->push.messages);
 	}
-	if (s->rescan_ns && now_mono_ns >= s->next_rescan_ns) {
+	if (s->rescan_ns)
 		rescan(s, now_mono_ns);
-		s->next_rescan_ns = now_mono_ns + s->rescan_ns;
-	}
 	/* The tick's clock is now_mono_ns moved on by the time spent here. */
 	int64_t real0 = monotonic_ns();
-	uint64_t seen = reader_pool_finished(&s->pool);
+	pool_tick(&s->pool);
+	uint64_t seen = pool_finished(&s->pool);
 	collect(s, now_mono_ns);
 	for (uint32_t i = 0; i < s->count; i++) {
 		struct channel_slot *c = &s->slot[i];
@@ -413,10 +481,11 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 			collect(s, now);
 			break;
 		}
-		reader_wait(&s->pool, seen, stop - now);
-		seen = reader_pool_finished(&s->pool);
+		pool_wait(&s->pool, seen, stop - now);
+		seen = pool_finished(&s->pool);
 		collect(s, now_mono_ns + (monotonic_ns() - real0));
 	}
+	publish_pool(s);
 }
 
 int64_t sampler_next_due(const struct sampler *s)
@@ -434,7 +503,6 @@ void sampler_free(struct sampler *s)
 {
 	if (!s)
 		return;
-	bool stuck = false;
 	/* reads in flight get their own budget to return, once for all, but
 	 * never past half the supervisor's stop timeout: the worker must be
 	 * gone before it would be killed */
@@ -443,16 +511,14 @@ void sampler_free(struct sampler *s)
 	for (uint32_t i = 0; i < s->count; i++) {
 		log_limit_forget(&s->slot[i].fail_log);
 		log_limit_forget(&s->slot[i].recover_log);
-		if (s->slot[i].threaded && !reader_stop(&s->slot[i].reader, until))
-			stuck = true;
 	}
-	if (stuck) {
+	if (!pool_stop(&s->pool, until)) {
 		/* a thread blocked in a read still points into s: leave it be,
 		 * the process is ending */
 		log_debug("leaving reader threads blocked in a read behind");
 		return;
 	}
-	reader_pool_destroy(&s->pool);
+	free(s->rescan.found);
 	free(s->set);
 	free(s);
 }

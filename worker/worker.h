@@ -12,4 +12,8 @@
  * the push input's sockets, made by the supervisor (-1 when off). */
 int worker_main(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT]);
 
+/* The most tasks the worker uses: its sampling loop, its processing
+ * thread and the reader pool at its bound (worker/pool.h). */
+unsigned worker_tasks(const struct config *cfg);
+
 #endif

@@ -4,7 +4,10 @@
  * sensor and thermal zone, named by chip and label whatever the hwmonN
  * order, two chips of one name told apart and pinned to their device,
  * the [discovery] patterns, and the simulated set where nothing is found
- * or it is asked for.
+ * or it is asked for; a thermal zone and the hwmon device it registered
+ * (Raspberry Pi, Rockchip, ACPI) are one channel, the zone's, carrying the
+ * zone's trip points and the hwmon limits; configured channels come
+ * first, the discovered ones after them, one channel per file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 
 #include "../../common/config.h"
 #include "../../worker/discovery.h"
+#include "../../worker/limits.h"
 #include "../../worker/source.h"
 
 #define BOARDS "tests/fixtures/boards"
@@ -57,13 +61,13 @@ static double value(const char *board, const struct channel_config *c)
 static void test_pc(void **state)
 {
 	(void)state;
+	/* acpitz_temp1 and _temp2 are the twins of the two acpitz zones */
 	static const char *const want[] = {
-		"acpitz_temp1",     "acpitz_temp2",     "coretemp_package_id_0",
-		"coretemp_core_0",  "coretemp_core_4",  "nvme_composite",
-		"thermal_acpitz_0", "thermal_acpitz_1", "thermal_x86_pkg_temp",
+		"coretemp_package_id_0", "coretemp_core_0",  "coretemp_core_4",      "nvme_composite",
+		"thermal_acpitz_0",      "thermal_acpitz_1", "thermal_x86_pkg_temp",
 	};
-	assert_int_equal(scan("pc", "*", "none"), 9);
-	assert_int_equal(set.count, 9);
+	assert_int_equal(scan("pc", "*", "none"), 7);
+	assert_int_equal(set.count, 7);
 	for (unsigned i = 0; i < set.count; i++)
 		assert_string_equal(set.chan[i].name, want[i]);
 	const struct channel_config *c = find("coretemp_package_id_0");
@@ -80,17 +84,106 @@ static void test_pc(void **state)
 	assert_string_equal(c->path, "thermal_zone1");
 	assert_true(fabs(value("pc", c) - 29.8) < 1e-9);
 	assert_true(fabs(value("pc", find("thermal_acpitz_0")) - 27.8) < 1e-9);
+	/* the K-th zone of a type is temp<K> of the hwmon device of that type */
+	assert_string_equal(find("thermal_acpitz_0")->twin_name, "acpitz_temp1");
+	assert_string_equal(c->twin_name, "acpitz_temp2");
+	assert_string_equal(c->twin, "/sys/devices/virtual/thermal/thermal_zone0/hwmon0/temp2");
+	assert_string_equal(find("thermal_x86_pkg_temp")->twin, ""); /* registered none */
 }
 
 static void test_raspberry_pi(void **state)
 {
 	(void)state;
-	assert_int_equal(scan("rpi4", "*", "none"), 2);
-	assert_string_equal(set.chan[0].name, "cpu_thermal_temp1");
-	assert_string_equal(set.chan[1].name, "thermal_cpu_thermal");
-	assert_string_equal(set.chan[1].device, "cpu-thermal");
-	assert_true(fabs(value("rpi4", &set.chan[1]) - 48.686) < 1e-9);
+	/* cpu_thermal_temp1 is the zone's hwmon twin: one channel */
+	assert_int_equal(scan("rpi4", "*", "none"), 1);
+	assert_string_equal(set.chan[0].name, "thermal_cpu_thermal");
+	assert_string_equal(set.chan[0].device, "cpu-thermal");
+	assert_string_equal(set.chan[0].twin_name, "cpu_thermal_temp1");
+	assert_true(fabs(value("rpi4", &set.chan[0]) - 48.686) < 1e-9);
 	/* rpi_volt has an alarm but no *_input: nothing to sample */
+}
+
+/* The zone's channel carries the zone's trip points and its hwmon twin's
+ * limits, in degrees. */
+static void test_twin_carries_both(void **state)
+{
+	(void)state;
+	char root[256];
+	struct source s;
+	struct limits l;
+	double v;
+	assert_int_equal(scan("rockchip", "*", "none"), 3);
+	assert_string_equal(set.chan[0].name, "pwmfan_fan1");
+	const struct channel_config *gpu = find("thermal_gpu_thermal");
+	assert_string_equal(gpu->twin_name, "gpu_thermal_temp1");
+	snprintf(root, sizeof root, BOARDS "/rockchip");
+	source_init(&s, gpu, 0, root, 1, 0, 0);
+	assert_int_equal(source_read(&s, 0, &v), 0);
+	assert_true(fabs(v - 39.375) < 1e-9);
+	limits_read(&s, &l);
+	assert_true(l.limit[SHM_LIMIT_CRIT] == 95.0); /* the hwmon twin's temp1_crit */
+	assert_true(isnan(l.limit[SHM_LIMIT_MAX]));
+	assert_true(l.trip[0] == 70.0 && l.trip_type[0] == SHM_TRIP_PASSIVE);
+	assert_true(l.trip[2] == 95.0 && l.trip_type[2] == SHM_TRIP_CRITICAL);
+}
+
+/* A zone's hwmon device whose zone is not listed is a sensor of its own;
+ * a pattern that leaves out the zone's channel leaves out its twin too
+ * (the patterns see the name of the channel that stands for the sensor). */
+static void test_hwmon_of_a_missing_zone(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/test_discovery.XXXXXX", cmd[256];
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof cmd, "cp -a " BOARDS "/rpi4/. %s/ && rm %s/sys/class/thermal/thermal_zone0", root, root);
+	assert_int_equal(system(cmd), 0);
+	memset(&set, 0, sizeof set);
+	assert_int_equal(discovery_scan(root, "*", "none", &set), 1);
+	assert_string_equal(set.chan[0].name, "cpu_thermal_temp1");
+	assert_int_equal(set.chan[0].source, SHM_SOURCE_HWMON);
+	assert_string_equal(set.chan[0].twin, "");
+	snprintf(cmd, sizeof cmd, "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(scan("rpi4", "*", "thermal_*"), 0);
+}
+
+/* Configured channels first, then the sensors found that none of them
+ * reads (by selector, or by the same file), names told apart. */
+static void test_configured_beside_discovered(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char err[256];
+	const char *text = "[channel outside]\nsource=simulated\nkind=temperature\n"
+			   "[channel coretemp_core_0]\nsource=simulated\nkind=humidity\n"
+			   "[channel ssd]\nsource=file\npath=/sys/class/hwmon/hwmon2/temp1_input\n"
+			   "[channel pkg]\nsource=hwmon\nchip=coretemp\nlabel=Package id 0\n";
+	config_defaults(&cfg);
+	snprintf(cfg.sysfs_root, sizeof cfg.sysfs_root, BOARDS "/pc");
+	assert_int_equal(config_apply_keyfile_data(&cfg, text, strlen(text), "t.conf", err, sizeof err), 0);
+	assert_int_equal(discovery_configure(&cfg), DISCOVERY_FOUND);
+	static const char *const want[] = {
+		"outside",
+		"coretemp_core_0",
+		"ssd",
+		"pkg",
+		"coretemp_core_0_2",
+		"coretemp_core_4",
+		"thermal_acpitz_0",
+		"thermal_acpitz_1",
+		"thermal_x86_pkg_temp",
+	};
+	assert_int_equal(cfg.chans.count, 9);
+	for (unsigned i = 0; i < cfg.chans.count; i++)
+		assert_string_equal(cfg.chans.chan[i].name, want[i]);
+
+	/* discovery=false: the configured ones only */
+	config_defaults(&cfg);
+	snprintf(cfg.sysfs_root, sizeof cfg.sysfs_root, BOARDS "/pc");
+	assert_int_equal(config_apply_keyfile_data(&cfg, text, strlen(text), "t.conf", err, sizeof err), 0);
+	cfg.discovery = false;
+	assert_int_equal(discovery_configure(&cfg), DISCOVERY_OFF);
+	assert_int_equal(cfg.chans.count, 4);
 }
 
 static void test_same_chip_twice(void **state)
@@ -115,6 +208,7 @@ static void test_patterns(void **state)
 	assert_string_equal(set.chan[0].name, "coretemp_package_id_0");
 	assert_string_equal(set.chan[1].name, "nvme_composite");
 	assert_int_equal(scan("pc", "*", "thermal_*;acpitz_*"), 4);
+	assert_int_equal(scan("pc", "*", "thermal_*"), 4); /* the zones, and so their hwmon twins */
 	assert_int_equal(scan("pc", "nothing", "none"), 0);
 }
 
@@ -125,8 +219,8 @@ static void test_what_is_sampled(void **state)
 	config_defaults(&cfg);
 	snprintf(cfg.sysfs_root, sizeof cfg.sysfs_root, BOARDS "/pc");
 	assert_int_equal(discovery_configure(&cfg), DISCOVERY_FOUND);
-	assert_int_equal(cfg.chans.count, 9);
-	assert_int_equal(source_channel_count(&cfg), 9);
+	assert_int_equal(cfg.chans.count, 7);
+	assert_int_equal(source_channel_count(&cfg), 7);
 
 	/* no sensor at all: the simulated set, as simulated channels */
 	config_defaults(&cfg);
@@ -160,6 +254,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pc),
 		cmocka_unit_test(test_raspberry_pi),
+		cmocka_unit_test(test_twin_carries_both),
+		cmocka_unit_test(test_hwmon_of_a_missing_zone),
+		cmocka_unit_test(test_configured_beside_discovered),
 		cmocka_unit_test(test_same_chip_twice),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_what_is_sampled),

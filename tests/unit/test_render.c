@@ -351,6 +351,23 @@ static const char expected_metrics[] =
 	"# HELP sensor_processing_runs_total Runs of the worker's processing step.\n"
 	"# TYPE sensor_processing_runs_total counter\n"
 	"sensor_processing_runs_total 1\n"
+	"# HELP sensor_reader_threads Threads of the worker's pool that read sensors.\n"
+	"# TYPE sensor_reader_threads gauge\n"
+	"sensor_reader_threads 0\n"
+	"# HELP sensor_reader_threads_busy Reader threads in a read.\n"
+	"# TYPE sensor_reader_threads_busy gauge\n"
+	"sensor_reader_threads_busy 0\n"
+	"# HELP sensor_reader_threads_held Reader threads in a read longer than tick-budget-ms (a slow or stuck bus); one is "
+	"started in place of each, up to reader-threads-max.\n"
+	"# TYPE sensor_reader_threads_held gauge\n"
+	"sensor_reader_threads_held 0\n"
+	"# HELP sensor_reader_reads_waiting Sensor reads waiting for a free reader thread.\n"
+	"# TYPE sensor_reader_reads_waiting gauge\n"
+	"sensor_reader_reads_waiting 0\n"
+	"# HELP sensor_reader_thread_start_failures_total Reader threads the worker could not start (a task limit "
+	"reached).\n"
+	"# TYPE sensor_reader_thread_start_failures_total counter\n"
+	"sensor_reader_thread_start_failures_total 0\n"
 	"# HELP sensor_requests_total HTTP requests answered by the exporter.\n"
 	"# TYPE sensor_requests_total counter\n"
 	"sensor_requests_total{path=\"/\",code=\"200\"} 5\n"
@@ -974,11 +991,11 @@ static void test_debug_json(void **state)
 
 	char want[512];
 	snprintf(want, sizeof want,
-		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":3,\"header_size\":%zu,"
+		 "{\"header\":{\"magic\":\"0x314d48534e534553\",\"version\":%u,\"header_size\":%zu,"
 		 "\"total_size\":%zu,\"owner_pid\":4000,\"created_unix_seconds\":1700000000.250,"
 		 "\"age_seconds\":90.500,\"ring_capacity\":16,\"channel_count\":3,\"heartbeat_timeout_ms\":5000},"
 		 "\"ring\":{\"head\":9,\"tail\":6,\"depth\":3,\"dropped\":2},\"channels\":[",
-		 sizeof(struct shm_segment), shm_segment_size(16));
+		 SHM_LAYOUT_VERSION, sizeof(struct shm_segment), shm_segment_size(16));
 	assert_memory_equal(text, want, strlen(want));
 
 	assert_non_null(strstr(text, "{\"name\":\"temperature\",\"unit\":\"celsius\",\"last\":21.5,\"readings\":3,"

@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -352,6 +353,110 @@ static void test_blocking_read_times_out(void **state)
 	seg = keep;
 }
 
+/* A stuck read given back: the reader blocked in the FIFO's open() gets
+ * a value, and later reads find a regular file in its place. */
+static void unstick(const char *fifo, const char *value)
+{
+	char tmp[200];
+	for (int i = 0; i < 50; i++) {
+		int fd = open(fifo, O_WRONLY | O_NONBLOCK); /* ENXIO: no reader waits */
+		if (fd >= 0) {
+			(void)!write(fd, value, strlen(value));
+			close(fd);
+			break;
+		}
+		usleep(10000);
+	}
+	snprintf(tmp, sizeof tmp, "%s.new", fifo);
+	FILE *f = fopen(tmp, "w");
+	fputs(value, f);
+	fclose(f);
+	assert_int_equal(rename(tmp, fifo), 0);
+}
+
+/* Sample on the real clock for `ms`, as the worker's loop does (the
+ * pool's hold time is on that clock too). */
+static void run_for(struct sampler *s, int ms)
+{
+	int64_t end = monotonic_ns() + ms * MS;
+	for (int64_t now = monotonic_ns(); now < end; now = monotonic_ns()) {
+		sampler_tick(s, now);
+		int64_t next = sampler_next_due(s), t = monotonic_ns();
+		if (next > end)
+			next = end;
+		if (next > t)
+			usleep((useconds_t)((next - t) / 1000));
+	}
+}
+
+/* More stuck channels than the pool's bound: with reader-threads=1 and
+ * reader-threads-max=3, three stuck channels come to hold the three
+ * threads, and the healthy channel's reads wait and count as timeouts,
+ * with no thread beyond the bound. One stuck channel comes back: the
+ * thread it frees serves the healthy channel at every interval again.
+ * The pool's state is on /metrics. */
+static void test_stuck_reads_hold_the_pool_within_its_bound(void **state)
+{
+	(void)state;
+	char text[1024], err[256], fifo[3][160];
+	struct config c;
+	snprintf(text, sizeof text,
+		 "[worker]\nsysfs-root=%s\nsample-interval-ms=50\nread-timeout-ms=50\ntick-budget-ms=10\n"
+		 "reader-threads=1\nreader-threads-max=3\n[supervisor]\nheartbeat-timeout-ms=600000\n"
+		 "[channel stuck0]\nsource=file\npath=/fifo0\n[channel stuck1]\nsource=file\npath=/fifo1\n"
+		 "[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\n"
+		 "[channel stuck2]\nsource=file\npath=/fifo2\n",
+		 root);
+	config_defaults(&c);
+	assert_int_equal(config_apply_keyfile_data(&c, text, strlen(text), "t.conf", err, sizeof err), 0);
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, source_channel_count(&c));
+	source_describe_channels(seg, &c);
+	fixture_seal(seg);
+	for (int i = 0; i < 3; i++) {
+		snprintf(fifo[i], sizeof fifo[i], "%s/fifo%d", root, i);
+		assert_int_equal(mkfifo(fifo[i], 0600), 0);
+	}
+	int threads_before = task_count();
+	struct sampler *s = sampler_new(seg, &c, no_push);
+	const uint32_t w1 = 2;
+	run_for(s, 1000); /* each stuck channel comes to hold a thread */
+	uint64_t reads0 = SHM_LOAD(&seg->channels[w1].readings);
+	uint64_t timeouts0 = SHM_LOAD(&seg->channels[w1].read_errors[SHM_READ_TIMEOUT]);
+	run_for(s, 500);
+	assert_true(task_count() <= threads_before + 3);
+	char *m = metrics();
+	assert_has(m, "\nsensor_reader_threads 3\n");
+	assert_has(m, "\nsensor_reader_threads_held 3\n");
+	assert_has(m, "\nsensor_reader_threads_busy 3\n");
+	free(m);
+	assert_int_equal(SHM_LOAD(&seg->channels[w1].readings), reads0);
+	assert_true(SHM_LOAD(&seg->channels[w1].read_errors[SHM_READ_TIMEOUT]) - timeouts0 >= 5);
+	assert_true(isnan(value_of(w1)));
+
+	unstick(fifo[2], "9000\n");
+	run_for(s, 300);
+	reads0 = SHM_LOAD(&seg->channels[w1].readings);
+	run_for(s, 1000); /* 20 intervals */
+	uint64_t reads = SHM_LOAD(&seg->channels[w1].readings) - reads0;
+	if (reads < 15)
+		fail_msg("the healthy channel read %" PRIu64 " times in 20 intervals", reads);
+	assert_true(fabs(value_of(w1) - 21.5) < 1e-9);
+	assert_true(value_of(3) == 9000.0);
+	assert_true(task_count() <= threads_before + 3);
+	m = metrics();
+	assert_has(m, "\nsensor_reader_threads_held 2\n");
+	free(m);
+
+	unstick(fifo[0], "1000\n");
+	unstick(fifo[1], "1000\n");
+	sampler_free(s);
+	assert_int_equal(task_count_settled(threads_before), threads_before);
+	fixture_free(seg);
+	seg = keep;
+}
+
 /* Opens the fifo for writing 50 ms from now and writes one value. */
 static void *write_fifo_later(void *path)
 {
@@ -376,23 +481,23 @@ static void test_stop_waits_for_a_read_in_flight(void **state)
 	struct channel_config cc = { .name = "slow", .source = SHM_SOURCE_FILE, .scale = 1.0, .path = "/slow" };
 	/* static: a thread left behind by a failing stop must not outlive them */
 	static struct source src;
-	static struct reader_pool pool;
+	static struct pool pool;
 	static struct reader r;
 	source_init(&src, &cc, 0, root, 1, 100 * MS, 0);
-	assert_int_equal(reader_pool_init(&pool), 0);
+	assert_int_equal(pool_init(&pool, 2, 4, 1000 * MS, READER_STACK_BYTES), 0);
 	reader_init(&r, &pool, &src);
 	int threads_before = task_count();
 	assert_int_equal(reader_start(&r, false), 0); /* blocks in open() */
+	usleep(20000);                                /* the thread has taken it */
 	pthread_t writer;
 	assert_int_equal(pthread_create(&writer, NULL, write_fifo_later, fifo), 0);
-	assert_true(reader_stop(&r, monotonic_ns() + 10000 * MS)); /* returned and joined */
+	assert_true(pool_stop(&pool, monotonic_ns() + 10000 * MS)); /* returned and joined */
 	pthread_join(writer, NULL);
 	assert_int_equal(task_count_settled(threads_before), threads_before);
 	struct reader_result res;
 	assert_true(reader_take(&r, &res));
 	assert_int_equal(res.rc, 0);
 	assert_true(res.value == 4000.0);
-	reader_pool_destroy(&pool);
 }
 
 /* Hot-plug: a sensor that appears later takes the next slot beyond the
@@ -424,7 +529,12 @@ static void test_hot_plug_takes_the_next_slot(void **state)
 
 	struct sampler *s = sampler_new(seg, &c, no_push);
 	assert_non_null(s);
-	sampler_tick(s, sampler_next_due(s)); /* the first tick rescans */
+	/* the first tick starts a rescan in the pool; a later one takes it */
+	int64_t t = sampler_next_due(s);
+	for (int i = 0; i < 200 && atomic_load(&seg->live_channels) != n + 1; i++, t += 10 * MS) {
+		sampler_tick(s, t);
+		usleep(10000);
+	}
 	assert_int_equal(atomic_load(&seg->live_channels), n + 1);
 	assert_string_equal(seg->channels[n].name, "lm75_temp1");
 	assert_int_equal(seg->channels[n].source, SHM_SOURCE_HWMON);
@@ -470,6 +580,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spectrum_only_where_asked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_configured_channels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_blocking_read_times_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_reads_hold_the_pool_within_its_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_waits_for_a_read_in_flight, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_plug_takes_the_next_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """slowfs.py - a FUSE file system of sensor files that answer slowly, as
 sensors on a slow bus do: `fast` at once, `slow` after one second (a 1-Wire
-DS18B20 takes 750 ms), `stuck` never (a hung bus). Each holds one number in
+DS18B20 takes 750 ms), `stuck` and `stuck0`..`stuck7` never (a hung bus). Each holds one number in
 milli-units, like a sysfs attribute. Runs in the foreground until unmounted.
 
 usage: slowfs.py MOUNTPOINT
@@ -15,6 +15,8 @@ import time
 from fusepy import FUSE, FuseOSError, Operations  # Debian python3-fusepy
 
 FILES = {"fast": b"1000\n", "slow": b"42000\n", "stuck": b"0\n"}
+# stuck0..stuck7: more sensors on the hung bus, for a board with several
+FILES.update({"stuck%d" % i: b"0\n" for i in range(8)})
 NEVER = threading.Event()
 
 
@@ -39,7 +41,7 @@ class SlowFS(Operations):
         name = path.lstrip("/")
         if name == "slow":
             time.sleep(1.0)
-        elif name == "stuck":
+        elif name.startswith("stuck"):
             NEVER.wait()
         return FILES[name][offset:offset + size]
 

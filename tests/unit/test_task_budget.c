@@ -1,0 +1,167 @@
+/*
+ * test_task_budget.c - the service's task budget (supervisor/taskbudget.h):
+ * summed from the processes' own counts, following reader-threads-max;
+ * the systemd unit's TasksMax= is the budget of the defaults; and the
+ * check against a cgroup's pids.max (v1 and v2 fixture trees) refuses a
+ * limit below the need with a line naming the need, its parts and the
+ * file, and accepts one at the need, "max" and no limit at all.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../supervisor/taskbudget.h"
+
+#define UNIT_FILE "deploy/systemd/sensor-service.service"
+
+static char root[256];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], cmd[600];
+	snprintf(path, sizeof path, "%s%s", root, rel);
+	snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(cmd), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int make_root(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof root, "/tmp/test_task_budget.XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int remove_root(void **state)
+{
+	(void)state;
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static void test_budget_follows_the_pool_bound(void **state)
+{
+	(void)state;
+	struct config c;
+	struct task_budget tb;
+	config_defaults(&c);
+	task_budget(&c, &tb);
+	assert_int_equal(tb.supervisor, 1);
+	assert_int_equal(tb.exporter, 1);
+	assert_int_equal(tb.worker, 2 + (unsigned)c.reader_threads_max); /* sampling, processing, readers */
+	assert_int_equal(tb.restart, 1);
+	assert_int_equal(tb.total, tb.supervisor + tb.exporter + tb.worker + tb.restart);
+	unsigned before = tb.total;
+	c.reader_threads_max += 6;
+	task_budget(&c, &tb);
+	assert_int_equal(tb.total, before + 6);
+}
+
+/* The unit is written by hand, its TasksMax= is not: it must be the
+ * budget of the defaults (change both together). */
+static void test_unit_tasks_max_is_the_default_budget(void **state)
+{
+	(void)state;
+	struct config c;
+	struct task_budget tb;
+	config_defaults(&c);
+	task_budget(&c, &tb);
+	FILE *f = fopen(UNIT_FILE, "r");
+	assert_non_null(f);
+	char line[256];
+	int found = 0;
+	unsigned tasks_max = 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "TasksMax=%u", &tasks_max) == 1)
+			found++;
+	fclose(f);
+	assert_int_equal(found, 1);
+	if (tasks_max != tb.total)
+		fail_msg("%s has TasksMax=%u, the defaults need %u: set TasksMax=%u", UNIT_FILE, tasks_max, tb.total,
+			 tb.total);
+}
+
+#define V1_MOUNT "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 25 0:26 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+#define V2_MOUNT "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n31 25 0:27 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n"
+
+static void test_v1_pids_max_below_the_need_is_refused(void **state)
+{
+	(void)state;
+	struct config c;
+	struct task_budget tb;
+	char err[512], text[32];
+	config_defaults(&c);
+	task_budget(&c, &tb);
+	put("/proc/self/cgroup", "8:pids:/svc\n4:memory:/\n0::/\n");
+	put("/proc/self/mountinfo", V1_MOUNT);
+	snprintf(text, sizeof text, "%u\n", tb.total - 1);
+	put("/sys/fs/cgroup/pids/svc/pids.max", text);
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+	char want[512];
+	snprintf(want, sizeof want, "the service may use %u tasks (supervisor 1, exporter 1, worker %u", tb.total,
+		 tb.worker);
+	assert_non_null(strstr(err, want));
+	snprintf(want, sizeof want, "more than the %u of %s/sys/fs/cgroup/pids/svc/pids.max", tb.total - 1, root);
+	if (!strstr(err, want))
+		fail_msg("no '%s' in '%s'", want, err);
+	/* fewer reader threads fit */
+	c.reader_threads_max -= 1;
+	c.reader_threads = 1;
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	config_defaults(&c);
+	/* exactly the need fits; "max" and no file are no limit */
+	snprintf(text, sizeof text, "%u\n", tb.total);
+	put("/sys/fs/cgroup/pids/svc/pids.max", text);
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	put("/sys/fs/cgroup/pids/svc/pids.max", "max\n");
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	/* a parent's smaller limit counts */
+	put("/sys/fs/cgroup/pids/pids.max", "4\n");
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+}
+
+static void test_v2_pids_max(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[512];
+	config_defaults(&c);
+	put("/proc/self/cgroup", "0::/system.slice/sensor-service.service\n");
+	put("/proc/self/mountinfo", V2_MOUNT);
+	put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "8\n");
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+	assert_non_null(strstr(err, "sensor-service.service/pids.max"));
+	put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "100\n");
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+}
+
+static void test_no_cgroup_no_limit(void **state)
+{
+	(void)state;
+	struct config c;
+	char err[512];
+	config_defaults(&c);
+	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0); /* nothing under root */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_budget_follows_the_pool_bound),
+		cmocka_unit_test(test_unit_tasks_max_is_the_default_budget),
+		cmocka_unit_test_setup_teardown(test_v1_pids_max_below_the_need_is_refused, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_v2_pids_max, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(test_no_cgroup_no_limit, make_root, remove_root),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
