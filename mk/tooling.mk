@@ -11,6 +11,7 @@
 #   make diagrams        render diagrams/*.dot to PNG (always re-rendered) and
 #                        record which source each picture was drawn from
 #   make diagrams-check  fail when a .dot changed since its picture was drawn
+#   make etc-default     regenerate deploy/sensor-service.default from the option table
 #   make man             regenerate docs/sensor-service.1 from --help (help2man)
 #   make install-man     install docs/sensor-service.1 (part of make install)
 #   make docker-image    docker build -f deploy/Dockerfile -t $(IMAGE) .
@@ -19,7 +20,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows \
-        format format-check diagrams diagrams-check man install-man uninstall-man docker-image
+        format format-check diagrams diagrams-check etc-default man install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -103,18 +104,29 @@ diagrams-check:
 		{ echo "diagrams-check: diagrams/sources.sha256 does not list every diagrams/*.dot: run make diagrams" >&2; exit 1; }
 	@echo "diagrams-check: $(words $(DIAGRAMS_DOT)) pictures drawn from their current sources"
 
-# The man page goes in with `make install`.
+# The man page goes in with `make install`, its title line carrying
+# debian/changelog's version (the checked-in page has it after `make man`,
+# which scripts/new-version.sh runs).
 MANDIR ?= $(PREFIX)/share/man
 install-man:
 	install -d $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 docs/sensor-service.1 $(DESTDIR)$(MANDIR)/man1/sensor-service.1
+	sed '/^\.TH /s/"sensor-service [^"]*"/"sensor-service $(VERSION)"/' docs/sensor-service.1 \
+		>$(DESTDIR)$(MANDIR)/man1/sensor-service.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/sensor-service.1
 uninstall-man:
 	rm -f $(DESTDIR)$(MANDIR)/man1/sensor-service.1
 
 DOCKER ?= docker
 IMAGE  ?= sensor-service:dev
 docker-image:
-	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
+	$(DOCKER) build -f deploy/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+# deploy/sensor-service.default (/etc/default/sensor-service) is generated
+# from the option table, like the man page, and checked in
+# (tests/packaging/test_etc_default.sh compares).
+etc-default: $(BUILD)/sensor-service scripts/etc-default.sh
+	scripts/etc-default.sh $(BUILD)/sensor-service >deploy/sensor-service.default.tmp
+	mv deploy/sensor-service.default.tmp deploy/sensor-service.default
 
 # docs/sensor-service.1 is generated from --help by help2man, plus the
 # sections in docs/sensor-service.h2m (@PRINT_CONFIG@ becomes the defaults

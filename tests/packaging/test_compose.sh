@@ -60,6 +60,10 @@ caps = int(env.get("SENSOR_WORKER_MEMORY_MB", 64)) + int(env.get("SENSOR_EXPORTE
 ok(caps + 8 <= mib(svcs["sensor-service"]["mem_limit"]),
    "worker + exporter caps (%d MiB) + 8 MiB for the supervisor fit the container's %s" % (caps, svcs["sensor-service"]["mem_limit"]))
 ok(svcs["sensor-service"]["build"]["dockerfile"] == "deploy/Dockerfile", "sensor-service is built from deploy/Dockerfile")
+version = subprocess.run(["make", "-s", "--no-print-directory", "-C", root, "version"], capture_output=True, text=True).stdout.strip()
+ok(svcs["sensor-service"]["image"] == "sensor-service:" + version and
+   str(svcs["sensor-service"]["build"].get("args", {}).get("VERSION")) == version,
+   "the image's tag and VERSION build argument are debian/changelog's version (%s; make new-version writes them)" % version)
 
 # Native defaults: the service's port from its config, the stack's from run-stack.sh.
 conf_port = int(re.search(r"^port=(\d+)", open(root + "/deploy/sensor-service.conf").read(), re.M).group(1))
@@ -191,6 +195,9 @@ assert_match "the runtime is Debian slim" '^FROM debian:[a-z]+-slim$' "$(grep '^
 user=$(awk '$1 == "USER" { print $2 }' "$df" | tail -n1)
 check "runs as a non-root user ($user)" bash -c "[ -n '$user' ] && [ '${user%%:*}' != root ] && [ '${user%%:*}' != 0 ]"
 check "HEALTHCHECK is set" grep -q '^HEALTHCHECK ' "$df"
+check "the runtime stage's version label is the VERSION build argument" grep -q 'org.opencontainers.image.version=\$VERSION' "$df"
+assert_match "make docker-image passes debian/changelog's version" "--build-arg VERSION=$(make -s --no-print-directory -C "$ROOT" version) " \
+	"$(make -s --no-print-directory -C "$ROOT" -n docker-image)"
 # Every library the binary links comes from a package the runtime stage
 # installs (or one of their dependencies, or libc6 of the base image).
 runtime_pkgs=$(awk '/^FROM /{ n++ } n == 2' "$df" | grep -o 'no-install-recommends [^\\&]*' | cut -d' ' -f2-)
