@@ -7,6 +7,13 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 BUILD    ?= build
 PKGS     := libevent libevent_openssl openssl glib-2.0 zlib yaml-0.1
+# pkg-config of the target: a cross build (dpkg-buildpackage -a) names its own.
+PKG_CONFIG ?= pkg-config
+# The version is decided in one place, the first entry of debian/changelog
+# (`make new-version V=x.y.z` writes a new one): --version, /metrics'
+# sensor_build_info, the installed man page, the package and the container
+# image's label all read it from there.
+VERSION  := $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2 }' debian/changelog)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS   ?= -O2 -g
@@ -16,11 +23,11 @@ CFLAGS   ?= -O2 -g
 # (armhf) readdir and stat fail with EOVERFLOW on a file system with 64-bit
 # inode numbers, so discovery would find nothing there.
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) -MMD -MP
-CPPFLAGS += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 # worker/reader.c: a thread per channel whose reads can block
 LDLIBS   += -pthread
-TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 # One list per folder, and the folder is the list: every .c of a component
 # folder is part of the library, every tests/unit/test_*.c a unit test.
@@ -32,6 +39,11 @@ EXPORTER_SRC   := $(sort $(wildcard exporter/*.c))
 SUPERVISOR_SRC := $(sort $(filter-out supervisor/main.c,$(wildcard supervisor/*.c)))
 LIB_SRC        := $(SHM_SRC) $(COMMON_SRC) $(WORKER_SRC) $(EXPORTER_SRC) $(SUPERVISOR_SRC)
 UNIT_TESTS     := $(sort $(basename $(notdir $(wildcard tests/unit/test_*.c))))
+
+# The architecture every target builds for (make cross, make deb): the
+# host's unless ARCH= names another (arm64, armhf).
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+ARCH     ?= $(HOST_ARCH)
 
 # Debian package groups of scripts/install-deps.sh that `make test` needs:
 # the build and the tests, VictoriaMetrics and vmalert (stack: the stack,
@@ -51,7 +63,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 # The first target is the default, whatever the topic makefiles define.
 .DEFAULT_GOAL := all
 .PHONY: all help run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
-        install uninstall clean lint format-check
+        install uninstall clean lint format-check version new-version
 
 all: $(BUILD)/sensor-service ## build build/sensor-service (the default goal)
 
@@ -62,15 +74,31 @@ $(BUILD)/libsensor.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# $(BUILD)/gen/version.h: SENSOR_VERSION, from debian/changelog (common/config.h
+# includes it); rewritten when the changelog changes.
+$(BUILD)/gen/version.h: debian/changelog
+	@[ -n "$(VERSION)" ] || { echo "no version in the first line of debian/changelog" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	@printf '/* generated from debian/changelog by the Makefile */\n#define SENSOR_VERSION "%s"\n' '$(VERSION)' >$@
+
 # The makefiles are prerequisites: a change of flags rebuilds what they build.
 MAKEFILES_ALL := Makefile $(wildcard mk/*.mk)
-$(BUILD)/obj/%.o: %.c $(MAKEFILES_ALL)
+$(BUILD)/obj/%.o: %.c $(MAKEFILES_ALL) $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a $(MAKEFILES_ALL)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libsensor.a $(MAKEFILES_ALL) $(BUILD)/gen/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libsensor.a $(LDLIBS) $(TEST_LIBS) -lpthread
+
+# The version, for scripts and tests (debian/changelog's first entry).
+version: ## the version, from debian/changelog
+	@echo $(VERSION)
+
+# A new version: a debian/changelog entry, the compose file's image and
+# the man page follow (V=x.y.z, CHANGES="what changed").
+new-version: ## a new version (V=x.y.z CHANGES="..."): a debian/changelog entry and what follows from it
+	scripts/new-version.sh "$(V)" "$(CHANGES)"
 
 # Debian packages the build and tests need; installed when missing.
 deps: ## install the missing Debian packages the build and tests need
@@ -175,10 +203,15 @@ install: all install-man ## install the binary, configs, units and man page (PRE
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
 	[ -e $(DESTDIR)/etc/sensor-service/sensor-service.conf ] || \
 		install -m 0644 deploy/sensor-service.conf $(DESTDIR)/etc/sensor-service/sensor-service.conf
+	install -d $(DESTDIR)/etc/default
+	[ -e $(DESTDIR)/etc/default/sensor-service ] || \
+		install -m 0644 deploy/sensor-service.default $(DESTDIR)/etc/default/sensor-service
 	for u in deploy/systemd/*.service; do \
 		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	[ -e $(DESTDIR)/etc/sensor-service/vmagent.env ] || \
 		install -m 0644 deploy/vmagent/vmagent.env $(DESTDIR)/etc/sensor-service/vmagent.env
+	[ -e $(DESTDIR)/etc/sensor-service/vmagent-scrape.yml ] || \
+		install -m 0644 deploy/vmagent/scrape.yml $(DESTDIR)/etc/sensor-service/vmagent-scrape.yml
 	cp -r deploy $(DESTDIR)$(PREFIX)/share/sensor-service/
 
 uninstall: uninstall-man ## remove what make install installed (configs under /etc are kept)

@@ -15,7 +15,8 @@
 
 #include "channels.h"
 
-#define SENSOR_VERSION "0.1.0"
+/* SENSOR_VERSION: generated from debian/changelog by the Makefile. */
+#include "version.h"
 
 struct config {
 	/* service */

@@ -11,6 +11,7 @@
 #   make diagrams        render diagrams/*.dot to PNG (always re-rendered) and
 #                        record which source each picture was drawn from
 #   make diagrams-check  fail when a .dot changed since its picture was drawn
+#   make etc-default     regenerate deploy/sensor-service.default from the option table
 #   make man             regenerate docs/sensor-service.1 from --help (help2man)
 #   make config-doc      regenerate docs/configuration.md from --help and --print-config
 #   make install-man     install docs/sensor-service.1 (part of make install)
@@ -20,7 +21,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows check-layers \
-        format format-check diagrams diagrams-check man config-doc install-man uninstall-man docker-image
+        format format-check diagrams diagrams-check etc-default man config-doc install-man uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -118,18 +119,29 @@ config-doc: $(BUILD)/sensor-service ## regenerate docs/configuration.md from the
 	@mv docs/configuration.md.tmp docs/configuration.md
 	@echo "config-doc: wrote docs/configuration.md"
 
-# The man page goes in with `make install`.
+# The man page goes in with `make install`, its title line carrying
+# debian/changelog's version (the checked-in page has it after `make man`,
+# which scripts/new-version.sh runs).
 MANDIR ?= $(PREFIX)/share/man
 install-man: ## install the man page (part of make install)
 	install -d $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 docs/sensor-service.1 $(DESTDIR)$(MANDIR)/man1/sensor-service.1
+	sed '/^\.TH /s/"sensor-service [^"]*"/"sensor-service $(VERSION)"/' docs/sensor-service.1 \
+		>$(DESTDIR)$(MANDIR)/man1/sensor-service.1
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/sensor-service.1
 uninstall-man: ## remove the man page
 	rm -f $(DESTDIR)$(MANDIR)/man1/sensor-service.1
 
 DOCKER ?= docker
 IMAGE  ?= sensor-service:dev
 docker-image: ## docker build -f deploy/Dockerfile
-	$(DOCKER) build -f deploy/Dockerfile -t $(IMAGE) .
+	$(DOCKER) build -f deploy/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+# deploy/sensor-service.default (/etc/default/sensor-service) is generated
+# from the option table, like the man page, and checked in
+# (tests/packaging/test_etc_default.sh compares).
+etc-default: $(BUILD)/sensor-service scripts/etc-default.sh ## regenerate deploy/sensor-service.default from the option table
+	scripts/etc-default.sh $(BUILD)/sensor-service >deploy/sensor-service.default.tmp
+	mv deploy/sensor-service.default.tmp deploy/sensor-service.default
 
 # docs/sensor-service.1 is generated from --help by help2man, plus the
 # sections in docs/sensor-service.h2m (@PRINT_CONFIG@ becomes the defaults

@@ -20,7 +20,7 @@ declare -A GROUP=(
 	[fuzz]="clang libclang-rt-14-dev valgrind" # make fuzz (libFuzzer), make valgrind
 	[cross-arm64]="make file mmdebstrap gcc-aarch64-linux-gnu" # make cross ARCH=arm64
 	[cross-armhf]="make file mmdebstrap gcc-arm-linux-gnueabihf"
-	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap" # make deb, make test-deb
+	[deb]="build-essential debhelper dpkg-dev lintian mmdebstrap help2man" # make deb, make test-deb
 	[systemd-vm]="qemu-system-x86 mmdebstrap e2fsprogs" # make test-systemd
 	[board]="qemu-system-arm mmdebstrap cpio python3 prometheus" # make test-board
 	# make test-container: podman, its runtime and network plugins (dnsname:

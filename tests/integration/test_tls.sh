@@ -283,5 +283,28 @@ wait_for "vmagent's scrapes of both jobs" 30 both_scraped
 assert_match "vmagent with the CA and the password: up, series scraped" '^up [1-9][0-9]* $' "$(job tls)"
 assert_match "vmagent with a wrong password: down with 401" '^down 0 .*401' "$(job tls-wrong)"
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+
+echo "-- vmagent with the shipped scrape file (/etc/sensor-service/vmagent-scrape.yml), edited as it says"
+# The edits its comment documents: the "#" off the next 6 lines, the CA,
+# the user and the password file; then the addresses of this run.
+awk '/remove the "#" of the next [0-9]+ lines/ { match($0, /next [0-9]+/); n = substr($0, RSTART + 5, RLENGTH - 5) + 0 }
+	n > 0 && !on && /^ *#[^ ]/ { on = 1 }
+	on { sub(/#/, ""); if (--n == 0) on = 0 }
+	{ print }' "$ROOT/deploy/vmagent/scrape.yml" |
+	sed -e "s|/etc/sensor-service/ca.crt|$D/ca.crt|" -e "s|/etc/sensor-service/vmagent-scrape.password|$D/password|" \
+		-e 's|username: prometheus|username: prom|' -e "s|\"127.0.0.1:8000\"|\"127.0.0.1:$SVC_PORT\"|" \
+		-e "s|\"127.0.0.1:8429\"|\"127.0.0.1:$AGENT_PORT\"|" -e 's|scrape_interval: .*|scrape_interval: 1s|' >"$D/shipped.yml"
+assert_eq "the edit uncommented the 6 lines of the TLS variant" 6 \
+	"$(($(grep -vc '^ *#' "$D/shipped.yml") - $(grep -vc '^ *#' "$ROOT/deploy/vmagent/scrape.yml")))"
+vmagent -promscrape.config="$D/shipped.yml" -httpListenAddr="127.0.0.1:$AGENT_PORT" \
+	-remoteWrite.url="http://127.0.0.1:$AGENT_PORT/nowhere" -remoteWrite.tmpDataPath="$D/vmagent2" \
+	-loggerLevel=ERROR >"$D/vmagent2.log" 2>&1 &
+AGENT_PID=$!
+SVC_PIDS+=("$AGENT_PID")
+shipped_up() { job sensor-service | grep -q '^up'; }
+wait_for "vmagent's scrape of the service with the shipped file" 30 shipped_up
+assert_match "the shipped file, edited: the TLS and password-protected service is up, series scraped" '^up [1-9][0-9]* $' \
+	"$(job sensor-service)"
+kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
 stop_service; assert_eq "service stops cleanly" 0 $?
 finish

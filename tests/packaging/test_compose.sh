@@ -59,6 +59,10 @@ caps = int(env.get("SENSOR_WORKER_MEMORY_MB", 64)) + int(env.get("SENSOR_EXPORTE
 ok(caps + 8 <= mib(svcs["sensor-service"]["mem_limit"]),
    "worker + exporter caps (%d MiB) + 8 MiB for the supervisor fit the container's %s" % (caps, svcs["sensor-service"]["mem_limit"]))
 ok(svcs["sensor-service"]["build"]["dockerfile"] == "deploy/Dockerfile", "sensor-service is built from deploy/Dockerfile")
+version = subprocess.run(["make", "-s", "--no-print-directory", "-C", root, "version"], capture_output=True, text=True).stdout.strip()
+ok(svcs["sensor-service"]["image"] == "sensor-service:" + version and
+   str(svcs["sensor-service"]["build"].get("args", {}).get("VERSION")) == version,
+   "the image's tag and VERSION build argument are debian/changelog's version (%s; make new-version writes them)" % version)
 
 # Native defaults: the service's port from its config, the stack's from run-stack.sh.
 conf_port = int(re.search(r"^port=(\d+)", open(root + "/deploy/sensor-service.conf").read(), re.M).group(1))
@@ -198,6 +202,9 @@ check "the runtime stage installs the packages of the libraries the binary links
 runtime=$("$ROOT/scripts/runtime-packages.sh" "$SENSOR_BIN")
 assert_match "runtime-packages.sh names libevent's package for the binary" '^libevent-2\.1-7$' "$runtime"
 check "build-depends.sh lists libevent-dev from debian/control" bash -c "'$ROOT/scripts/build-depends.sh' | grep -qx libevent-dev"
+check "the runtime stage's version label is the VERSION build argument" grep -q 'org.opencontainers.image.version=\$VERSION' "$df"
+assert_match "make docker-image passes debian/changelog's version" "--build-arg VERSION=$(make -s --no-print-directory -C "$ROOT" version) " \
+	"$(make -s --no-print-directory -C "$ROOT" -n docker-image)"
 # The healthcheck command itself, run against a real service.
 hc=$(sed -n 's/.*CMD \["bash", "-c", "\(.*\)"\]$/\1/p' "$df" | sed 's/\\\\/\\/g')
 check "the healthcheck is an exec-form bash command" test -n "$hc"

@@ -11,6 +11,7 @@
 source "$(dirname "$0")/../integration/lib/lib.sh"
 source "$(dirname "$0")/../integration/lib/podman_lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+VERSION=$(make -s --no-print-directory -C "$ROOT" version)
 CT_CONTEXT=${CT_CONTEXT:-$ROOT} # another tree's image can be tested (an older commit)
 IMAGE=localhost/sensor-service:test-$$ # a tag per run; the layers stay cached
 LIMIT_MB=48
@@ -34,7 +35,7 @@ for n in "${CT_NOTES[@]}"; do echo "  (workaround: $n)"; done
 echo "-- build deploy/Dockerfile (--format docker, so the HEALTHCHECK is kept)"
 t0=$SECONDS
 if ! "${PODMAN[@]}" build --format docker --pull=never "${CT_BUILD_FLAGS[@]}" -f "$CT_CONTEXT/deploy/Dockerfile" \
-	-t "$IMAGE" "$CT_CONTEXT" >"$TEST_TMP/build.log" 2>&1; then
+	--build-arg VERSION="$VERSION" -t "$IMAGE" "$CT_CONTEXT" >"$TEST_TMP/build.log" 2>&1; then
 	tail -20 "$TEST_TMP/build.log"
 	fail "the image builds"
 	finish
@@ -42,6 +43,8 @@ fi
 pass "the image builds ($((SECONDS - t0)) s)"
 assert_match "the image carries the HEALTHCHECK" 'bash -c exec 3<>/dev/tcp' \
 	"$("${PODMAN[@]}" image inspect --format '{{.HealthCheck.Test}}' "$IMAGE")"
+assert_eq "the image's version label is debian/changelog's" "$VERSION" \
+	"$("${PODMAN[@]}" image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$IMAGE")"
 
 # run_ct NAME [podman run flags...]: start the image detached under the
 # limit, its port published on a free loopback port (SVC_URL).

@@ -10,7 +10,7 @@ source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DEB_DIR="$ROOT/build/deb"
 deb=$(ls "$DEB_DIR"/sensor-service_*.deb 2>/dev/null | head -1)
-version=$(sed -nE 's/^#define SENSOR_VERSION "([^"]+)"/\1/p' "$ROOT/common/config.h")
+version=$(make -s --no-print-directory -C "$ROOT" version)
 
 if [ "$(id -u)" -ne 0 ]; then
 	skip "needs root for chroot (run make test-deb as root)"
@@ -18,7 +18,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 check "make deb made a package" test -s "$deb"
 [ -s "$deb" ] || finish
-assert_eq "the package's version is the binary's" "$version" "$(dpkg-deb -f "$deb" Version)"
+assert_eq "the package's version is debian/changelog's" "$version" "$(dpkg-deb -f "$deb" Version)"
 
 # A clean root: Debian's minimal system with apt, made once.
 tarball="$DEB_DIR/clean-root.tar"
@@ -52,6 +52,10 @@ check "the installed configuration is valid" in_root sensor-service --config /et
 assert_match "the configuration is a conffile" "/etc/sensor-service/sensor-service.conf [0-9a-f]{32}" \
 	"$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
 check "the man page" test -s "$R/usr/share/man/man1/sensor-service.1.gz"
+assert_match "the man page carries the version" "^\\.TH .*\"sensor-service $version\"" \
+	"$(zcat "$R/usr/share/man/man1/sensor-service.1.gz" | grep '^\.TH ')"
+check "the licence: Apache-2.0 in a machine-readable copyright file" \
+	grep -qx 'License: Apache-2.0' "$R/usr/share/doc/sensor-service/copyright"
 check "the unit" test -s "$R/lib/systemd/system/sensor-service.service"
 assert_match "the unit runs the packaged binary" '^ExecStart=/usr/bin/sensor-service ' \
 	"$(grep '^ExecStart=' "$R/lib/systemd/system/sensor-service.service")"
@@ -61,28 +65,40 @@ for u in sensor-service-vmagent sensor-service-vmalert; do
 	check "$u.service is not enabled (vmagent and vmalert are a suggestion)" \
 		test ! -e "$R/etc/systemd/system/multi-user.target.wants/$u.service"
 done
-assert_match "vmagent.env is a conffile" "/etc/sensor-service/vmagent.env [0-9a-f]{32}" \
-	"$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
+for f in /etc/sensor-service/vmagent.env /etc/sensor-service/vmagent-scrape.yml /etc/default/sensor-service; do
+	assert_match "$f is a conffile" "$f [0-9a-f]{32}" "$(in_root dpkg-query -W -f='${Conffiles}' sensor-service)"
+done
+assert_eq "every line of /etc/default/sensor-service is a comment" "" "$(grep -v '^#' "$R/etc/default/sensor-service" | grep .)"
 assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonexistent:/usr/sbin/nologin$' \
 	"$(in_root getent passwd sensor-service)"
 check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"
 check "the README" test -s "$R/usr/share/doc/sensor-service/README.md.gz"
 
-echo "-- upgrade with an edited conffile"
+echo "-- the units in this minimal root, with systemd added: systemd-analyze verify"
+check "the root has no /bin/kill (procps is not installed)" test ! -e "$R/bin/kill" -a ! -e "$R/usr/bin/kill"
+out=$(in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends systemd" 2>&1)
+assert_eq "apt installs systemd" 0 $?
+# (--man=no: man-db, which the Documentation= check runs, is not part of a
+# minimal root.)
+out=$(in_root systemd-analyze verify --man=no /lib/systemd/system/sensor-service.service 2>&1)
+assert_eq "systemd-analyze verify sensor-service.service: no complaint ($out)" "0:" "$?:$out"
+
+echo "-- upgrade to a newer version (made with make new-version), with an edited conffile"
 sed -i 's/^port=8000$/port=8123/' "$R/etc/sensor-service/sensor-service.conf"
 up="$TEST_TMP/up"
 cp -a "$DEB_DIR/src" "$up"
-{
-	printf 'sensor-service (%s+upgrade1) unstable; urgency=medium\n\n  * A newer version, for the upgrade test.\n\n' "$version"
-	printf ' -- sensor-service developers <sensor-service@lists.example.org>  %s\n\n' "$(date -R)"
-	cat "$DEB_DIR/src/debian/changelog"
-} >"$up/debian/changelog"
-if (cd "$up" && dpkg-buildpackage --build=binary --no-sign >"$TEST_TMP/up-build.log" 2>&1); then
+rm -rf "$up/build"
+newver="$version+upgrade1"
+if make -s --no-print-directory -C "$up" new-version V="$newver" CHANGES="A newer version, for the upgrade test." \
+	>"$TEST_TMP/up-build.log" 2>&1 &&
+	(cd "$up" && dpkg-buildpackage --build=binary --no-sign >>"$TEST_TMP/up-build.log" 2>&1); then
 	pass "a newer version builds"
-	cp "$TEST_TMP"/sensor-service_"$version"+upgrade1_*.deb "$R/tmp/"
-	out=$(in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/sensor-service_${version}+upgrade1_*.deb" 2>&1)
+	cp "$TEST_TMP"/sensor-service_"$newver"_*.deb "$R/tmp/"
+	out=$(in_root sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /tmp/sensor-service_${newver}_*.deb" 2>&1)
 	assert_eq "apt upgrades it" 0 $?
-	assert_eq "the newer version is installed" "$version+upgrade1" "$(in_root dpkg-query -W -f='${Version}' sensor-service)"
+	assert_eq "the newer version is installed" "$newver" "$(in_root dpkg-query -W -f='${Version}' sensor-service)"
+	assert_eq "--version says the newer version" "sensor-service $newver" "$(in_root sensor-service --version)"
+	check "the man page says the newer version" sh -c "zcat '$R/usr/share/man/man1/sensor-service.1.gz' | grep '^\.TH ' | grep -qF '\"sensor-service $newver\"'"
 	check "the edited conffile is kept" grep -q '^port=8123$' "$R/etc/sensor-service/sensor-service.conf"
 else
 	fail "a newer version builds"

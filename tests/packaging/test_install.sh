@@ -24,7 +24,19 @@ assert_eq "the installed config is valid" 0 "$?"
 unit=$D/usr/lib/systemd/system/sensor-service.service
 check "unit in /usr/lib/systemd/system" test -s "$unit"
 assert_eq "unit is 0644" 644 "$(stat -c %a "$unit")"
-assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf$' "$(grep '^ExecStart=' "$unit")"
+assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf \$ARGS$' "$(grep '^ExecStart=' "$unit")"
+assert_eq "the unit reads /etc/default/sensor-service, which may be absent" "EnvironmentFile=-/etc/default/sensor-service" \
+	"$(grep '^EnvironmentFile=' "$unit")"
+check "/etc/default/sensor-service is installed" test -s "$D/etc/default/sensor-service"
+assert_eq "every line of /etc/default/sensor-service is a comment" "" "$(grep -v '^#' "$D/etc/default/sensor-service" | grep .)"
+# Commands of the unit: only what Debian's Essential packages or the
+# package itself bring (procps's /bin/kill is on neither).
+for cmd in $(sed -nE 's/^Exec[A-Za-z]*=[-+@!:]*([^ ]+).*/\1/p' "$unit"); do
+	case $cmd in
+	/usr/bin/sensor-service | /bin/sh) pass "the unit's $cmd is the package's or Essential" ;;
+	*) fail "the unit runs $cmd, neither the package's nor Essential" ;;
+	esac
+done
 for key in 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=[0-9]+s' 'StartLimitIntervalSec=0' \
 	'MemoryMax=[0-9]+[KMG]' 'Restart=on-failure' 'ProtectSystem=strict' 'NoNewPrivileges=yes' 'DynamicUser=yes' \
 	'PrivateTmp=yes' 'CapabilityBoundingSet=$' 'SystemCallFilter=@system-service'; do
@@ -48,7 +60,7 @@ if command -v systemd-analyze >/dev/null; then
 	# The monitoring stack's units: their binaries come from victoria-metrics.
 	for u in sensor-service-vmagent sensor-service-vmalert; do
 		check "$u.service is installed" test -s "$D/usr/lib/systemd/system/$u.service"
-		assert_match "$u.service reads its files under PREFIX" "/usr/share/sensor-service/deploy/" \
+		assert_match "$u.service reads its files under PREFIX or /etc" "[[:space:]]-[a-zA-Z.]+=(/usr/share/sensor-service/deploy/|/etc/sensor-service/)" \
 			"$(grep -A2 '^ExecStart=' "$D/usr/lib/systemd/system/$u.service")"
 		if command -v vmagent >/dev/null && command -v vmalert >/dev/null; then
 			out=$(MANPATH="$D/usr/share/man" systemd-analyze verify "$D/usr/lib/systemd/system/$u.service" 2>&1); rc=$?
@@ -58,6 +70,9 @@ if command -v systemd-analyze >/dev/null; then
 		fi
 	done
 	check "vmagent.env is installed beside the config" test -s "$D/etc/sensor-service/vmagent.env"
+	check "vmagent's scrape file is installed beside the config" test -s "$D/etc/sensor-service/vmagent-scrape.yml"
+	assert_match "sensor-service-vmagent.service reads it" "-promscrape.config=/etc/sensor-service/vmagent-scrape.yml " \
+		"$(grep -A2 '^ExecStart=' "$D/usr/lib/systemd/system/sensor-service-vmagent.service")"
 else
 	fail "systemd-analyze is installed"
 fi

@@ -44,6 +44,27 @@ for child in worker exporter; do
 done
 curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep '^sensor_process_memory_limit_bytes' | sed 's/^/VMCHECK info /'
 
+echo "VMCHECK info -- systemctl reload (SIGHUP through the shell's kill) and /etc/default/sensor-service"
+check "systemctl reload succeeds" systemctl reload sensor-service
+sleep 1
+check "still active after the reload" active
+[ "$(prop MainPID)" = "$main" ] && ok "the same supervisor after the reload" || bad "the same supervisor after the reload"
+journalctl -u sensor-service --no-pager | grep -iE 'SIGHUP|reload' | tail -2 | sed 's/^/VMCHECK info /'
+[[ $(prop EnvironmentFiles) == /etc/default/sensor-service* ]] && ok "it reads /etc/default/sensor-service" ||
+	bad "it reads /etc/default/sensor-service (got $(prop EnvironmentFiles))"
+echo "SENSOR_PROCESS_INTERVAL_MS=1500" >>/etc/default/sensor-service
+echo "ARGS=--sample-interval-ms 250" >>/etc/default/sensor-service
+systemctl restart sensor-service
+wait_for 30 active
+conf=$(tr '\0' '\n' <"/proc/$(prop MainPID)/environ" 2>/dev/null | grep '^SENSOR_PROCESS_INTERVAL_MS=')
+[ "$conf" = SENSOR_PROCESS_INTERVAL_MS=1500 ] && ok "a SENSOR_* setting there reaches the service" || bad "a SENSOR_* setting there reaches the service (got '$conf')"
+args=$(tr '\0' ' ' <"/proc/$(prop MainPID)/cmdline" 2>/dev/null)
+[[ $args == *"--sample-interval-ms 250"* ]] && ok "ARGS there reaches its command line" || bad "ARGS there reaches its command line (got '$args')"
+sed -i '/^SENSOR_PROCESS_INTERVAL_MS=/d; /^ARGS=/d' /etc/default/sensor-service
+systemctl restart sensor-service
+wait_for 30 active
+main=$(prop MainPID)
+
 echo "VMCHECK info -- the watchdog: the supervisor stopped (SIGSTOP), WatchdogSec=3s in this VM"
 restarts0=$(prop NRestarts)
 kill -STOP "$main"
