@@ -21,10 +21,13 @@
 #   STACK_VM_PORT        VictoriaMetrics HTTP port (8428)
 #   STACK_VMALERT_PORT   vmalert HTTP port (8880); STACK_VMALERT=0: no vmalert
 #   STACK_SCRAPE_INTERVAL   scrape interval (10s, as in scrape.yml)
-#   STACK_EVAL_INTERVAL  vmalert evaluation interval (15s)
-#   STACK_RETENTION      -retentionPeriod (14d)
-#   STACK_VM_MEMORY      -memory.allowedBytes of VictoriaMetrics (16MiB)
-#   STACK_LATENCY_OFFSET -search.latencyOffset (5s; VictoriaMetrics says 30s)
+#   STACK_EVAL_INTERVAL  vmalert evaluation interval
+#   STACK_RETENTION      -retentionPeriod of VictoriaMetrics
+#   STACK_VM_MEMORY      -memory.allowedBytes of VictoriaMetrics
+#   STACK_LATENCY_OFFSET -search.latencyOffset of VictoriaMetrics
+#                        (the defaults of these and of the other footprint
+#                        flags: deploy/victoriametrics/flags.env and
+#                        deploy/vmalert/flags.env, which compose reads too)
 #   STACK_NOTIFIER_URL   Alertmanager vmalert sends to (http://127.0.0.1:9093;
 #                        firing alerts show on vmalert's /api/v1/alerts and
 #                        in VictoriaMetrics' ALERTS series without one)
@@ -43,10 +46,9 @@
 #                        (this host's name, "default"); [A-Za-z0-9._:-]
 #   STACK_VMAGENT_PORT   vmagent HTTP port (8429; /metrics, /targets)
 #   STACK_BUFFER_DIR     -remoteWrite.tmpDataPath ($STACK_STATE_DIR/vmagent-buffer)
-#   STACK_BUFFER_MAX     -remoteWrite.maxDiskUsagePerURL (512MiB; the oldest
-#                        data goes first when full; vmagent keeps ~500 MB
-#                        chunk files, so smaller caps bound data, not disk)
-#   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (8MiB)
+#   STACK_BUFFER_MAX     -remoteWrite.maxDiskUsagePerURL
+#   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (the defaults of
+#                        both: deploy/vmagent/flags.env)
 #   STACK_VMAGENT_FLAGS  extra flags, split on spaces
 # Authentication to the central store (e.g. vmauth in front of it; see
 # docs/operations.md, "Edge mode and fleets"), files readable by vmagent:
@@ -68,10 +70,6 @@ VM_PORT=${STACK_VM_PORT:-8428}
 VMALERT_PORT=${STACK_VMALERT_PORT:-8880}
 WITH_VMALERT=${STACK_VMALERT:-1}
 SCRAPE_INTERVAL=${STACK_SCRAPE_INTERVAL:-10s}
-EVAL_INTERVAL=${STACK_EVAL_INTERVAL:-15s}
-RETENTION=${STACK_RETENTION:-14d}
-VM_MEMORY=${STACK_VM_MEMORY:-16MiB}
-LATENCY_OFFSET=${STACK_LATENCY_OFFSET:-5s}
 NOTIFIER_URL=${STACK_NOTIFIER_URL:-http://127.0.0.1:9093}
 SENSOR_BIN=${SENSOR_BIN:-$ROOT/build/sensor-service}
 MODE=${STACK_MODE:-local}
@@ -80,8 +78,6 @@ DEVICE=${STACK_DEVICE:-$(uname -n)}
 SITE=${STACK_SITE:-default}
 VMAGENT_PORT=${STACK_VMAGENT_PORT:-8429}
 BUFFER_DIR=${STACK_BUFFER_DIR:-$STATE/vmagent-buffer}
-BUFFER_MAX=${STACK_BUFFER_MAX:-512MiB}
-VMAGENT_MEMORY=${STACK_VMAGENT_MEMORY:-8MiB}
 RW_TOKEN_FILE=${STACK_REMOTE_WRITE_BEARER_TOKEN_FILE:-}
 RW_USERNAME=${STACK_REMOTE_WRITE_USERNAME:-}
 RW_PASSWORD_FILE=${STACK_REMOTE_WRITE_PASSWORD_FILE:-}
@@ -243,7 +239,7 @@ start_stack() {
 	mapfile -t footprint < <(vm_footprint_flags)
 	spawn victoria-metrics victoria-metrics -httpListenAddr="$(hostport "$LISTEN" "$VM_PORT")" \
 		-storageDataPath="$DATA" -promscrape.config="$STATE/scrape.yml" \
-		-retentionPeriod="$RETENTION" "${footprint[@]}" -search.latencyOffset="$LATENCY_OFFSET" \
+		"${footprint[@]}" \
 		${STACK_VM_FLAGS:-}
 	wait_ready victoria-metrics "${PIDS[victoria-metrics]}" 30 "http://$vm/health" || { stop_all; exit 1; }
 
@@ -287,22 +283,21 @@ remote_write_auth_flags() {
 # Edge mode, after the service: vmagent scrapes it and remote-writes to
 # the central store. Every sample goes through the on-disk queue in
 # $BUFFER_DIR first, so an unreachable store (or a vmagent restart) loses
-# nothing until the queue reaches $BUFFER_MAX; then the oldest goes.
-# Small footprint: caches capped by -memory.allowedBytes, two send queues
-# (one per core of a small board; the default is two per core).
+# nothing until the queue reaches -remoteWrite.maxDiskUsagePerURL; then the
+# oldest goes (deploy/vmagent/flags.env says the footprint and why).
 start_vmagent() {
-	local svc=$1 vmagent=$2 name auth=()
+	local svc=$1 vmagent=$2 name auth=() footprint=()
 	mapfile -t auth < <(remote_write_auth_flags)
+	mapfile -t footprint < <(vmagent_footprint_flags)
 	spawn vmagent vmagent "${auth[@]}" -httpListenAddr="$(hostport "$LISTEN" "$VMAGENT_PORT")" \
 		-promscrape.config="$STATE/scrape.yml" -remoteWrite.url="$REMOTE_WRITE_URL" \
-		-remoteWrite.tmpDataPath="$BUFFER_DIR" -remoteWrite.maxDiskUsagePerURL="$BUFFER_MAX" \
+		-remoteWrite.tmpDataPath="$BUFFER_DIR" "${footprint[@]}" \
 		-remoteWrite.label="device=$DEVICE" -remoteWrite.label="site=$SITE" \
-		-memory.allowedBytes="$VMAGENT_MEMORY" -remoteWrite.queues=2 \
 		${STACK_VMAGENT_FLAGS:-}
 	wait_ready vmagent "${PIDS[vmagent]}" 15 "http://$vmagent/health" || { stop_all; exit 1; }
 
 	say "sensor-service   http://$svc/  (/metrics)"
-	say "vmagent          http://$vmagent/   (/targets, /metrics; buffer in $BUFFER_DIR, at most $BUFFER_MAX)"
+	say "vmagent          http://$vmagent/   (/targets, /metrics; buffer in $BUFFER_DIR, at most $(flag_value remoteWrite.maxDiskUsagePerURL "${footprint[@]}"))"
 	say "remote write to  $(printf '%s' "$REMOTE_WRITE_URL" | sed 's|//[^/@]*@|//***@|g') as device=$DEVICE site=$SITE$(
 		[ -n "$RW_TOKEN_FILE" ] && printf ', bearer token'; [ -n "$RW_USERNAME" ] && printf ', basic auth as %s' "$RW_USERNAME"
 		[ -n "$RW_CA_FILE" ] && printf ', CA %s' "$RW_CA_FILE")"
@@ -348,18 +343,40 @@ stop_stack() {
 	if [ "$found" = 1 ]; then say "stopped the stack of $STATE"; else say "no stack running from $STATE"; fi
 }
 
-# VictoriaMetrics' small footprint: caches sized from -memory.allowedBytes
-# (a few keep limits of their own: the -storage.cacheSize* flags), two
-# concurrent queries queued 5 s at most, bounded series per query.
-vm_footprint_flags() {
-	printf '%s\n' -memory.allowedBytes="$VM_MEMORY" -search.maxConcurrentRequests=2 \
-		-search.maxQueueDuration=5s -search.maxUniqueTimeseries=5000
+# flags_of FILE: a settings file of deploy/ (NAME=value lines, the flag's
+# name with dots as underscores, as -envflag.enable reads them) as
+# command-line flags, one a line; compose reads the same files.
+flags_of() {
+	local name value
+	while IFS='=' read -r name value; do
+		case $name in '' | \#*) continue ;; esac
+		printf -- '-%s=%s\n' "${name//_/.}" "$value"
+	done <"$1"
+}
+# flag_value NAME FLAGS...: the last value FLAGS give -NAME (the one in force).
+flag_value() {
+	local name=$1 f v=""
+	shift
+	for f in "$@"; do case $f in "-$name="*) v=${f#*=} ;; esac; done
+	printf '%s' "$v"
 }
 
-# vmalert's: the rules' evaluation interval, caches and its remote-write
-# queue bounded.
+# Footprint flags: deploy/*/flags.env, then the STACK_* settings given
+# (later flags win).
+vm_footprint_flags() {
+	flags_of "$ROOT/deploy/victoriametrics/flags.env"
+	[ -z "${STACK_RETENTION:-}" ] || echo "-retentionPeriod=$STACK_RETENTION"
+	[ -z "${STACK_VM_MEMORY:-}" ] || echo "-memory.allowedBytes=$STACK_VM_MEMORY"
+	[ -z "${STACK_LATENCY_OFFSET:-}" ] || echo "-search.latencyOffset=$STACK_LATENCY_OFFSET"
+}
 vmalert_footprint_flags() {
-	printf '%s\n' -evaluationInterval="$EVAL_INTERVAL" -memory.allowedBytes=8MiB -remoteWrite.maxQueueSize=1000
+	flags_of "$ROOT/deploy/vmalert/flags.env"
+	[ -z "${STACK_EVAL_INTERVAL:-}" ] || echo "-evaluationInterval=$STACK_EVAL_INTERVAL"
+}
+vmagent_footprint_flags() {
+	flags_of "$ROOT/deploy/vmagent/flags.env"
+	[ -z "${STACK_BUFFER_MAX:-}" ] || echo "-remoteWrite.maxDiskUsagePerURL=$STACK_BUFFER_MAX"
+	[ -z "${STACK_VMAGENT_MEMORY:-}" ] || echo "-memory.allowedBytes=$STACK_VMAGENT_MEMORY"
 }
 
 status_stack() {

@@ -35,6 +35,21 @@ def mounts(name):  # container path -> host path
         parts = v.split(":")
         out[parts[1]] = parts[0]
     return out
+def footprint_file(name, path, run_stack_cmd):
+    """The service's footprint flags come from one settings file of deploy/
+    (-envflag.enable, env_file), as run-stack.sh's do, and none is given
+    again on the command line, where it would win."""
+    cmd = flags(name)
+    ok("envflag.enable" in cmd and svcs[name].get("env_file") in (path, [path]),
+       "%s reads its footprint flags from %s (-envflag.enable)" % (name, path))
+    settings = [l.split("=", 1) for l in open(root + "/" + path).read().splitlines() if l and not l.startswith("#")]
+    names = [k.replace("_", ".") for k, _ in settings]
+    ok(len(names) >= 2 and not set(names) & set(cmd), "%s: none of %s's flags on its command line" % (name, path))
+    if run_stack_cmd:
+        native = subprocess.run([root + "/scripts/run-stack.sh", run_stack_cmd], check=True, capture_output=True, text=True,
+                                env={k: v for k, v in os.environ.items() if not k.startswith("STACK_")}).stdout.split()
+        ok(native == ["-%s=%s" % (k.replace("_", "."), v) for k, v in settings],
+           "run-stack.sh %s gives the same flags, from the same file" % run_stack_cmd)
 def published(name):
     return sorted(int(p.split(":")[-1]) for p in svcs[name].get("ports", []))
 
@@ -80,16 +95,9 @@ vm = flags("victoriametrics")
 ok(mounts("victoriametrics").get(vm.get("promscrape.config")) == "./deploy/victoriametrics/scrape.compose.yml",
    "victoriametrics mounts deploy/victoriametrics/scrape.compose.yml at its -promscrape.config")
 ok(vm.get("httpListenAddr") == ":%d" % vm_port, "victoriametrics listens on %d" % vm_port)
-for flag, var in [("retentionPeriod", "STACK_RETENTION"), ("memory.allowedBytes", "STACK_VM_MEMORY"),
-                  ("search.latencyOffset", "STACK_LATENCY_OFFSET")]:
-    ok(vm.get(flag) == native(var), "-%s=%s as natively" % (flag, native(var)))
-# every footprint flag of the native stack, with its value (run-stack.sh owns them)
-footprint = subprocess.run([root + "/scripts/run-stack.sh", "vm-flags"], check=True, capture_output=True,
-                           text=True, env={k: v for k, v in os.environ.items() if not k.startswith("STACK_")}).stdout.split()
-ok(len(footprint) >= 4, "run-stack.sh vm-flags lists the footprint flags (%d)" % len(footprint))
-for f in footprint:
-    flag, _, value = f.lstrip("-").partition("=")
-    ok(vm.get(flag) == value, "-%s=%s as natively" % (flag, value))
+# the footprint flags: deploy/victoriametrics/flags.env, which run-stack.sh
+# reads too, and none of them given again on the command line
+footprint_file("victoriametrics", "deploy/victoriametrics/flags.env", "vm-flags")
 
 # vmalert: the same rules file, wired to VictoriaMetrics and Alertmanager.
 va = flags("vmalert")
@@ -100,7 +108,7 @@ for f in ["datasource.url", "remoteWrite.url", "remoteRead.url"]:
     ok(va.get(f) == "http://victoriametrics:%d" % vm_port, "vmalert -%s is victoriametrics" % f)
 ok(va.get("notifier.url", "").startswith("http://alertmanager:") and "alertmanager" in svcs,
    "vmalert notifies the alertmanager service")
-ok(va.get("evaluationInterval") == native("STACK_EVAL_INTERVAL"), "vmalert evaluates every %s as natively" % native("STACK_EVAL_INTERVAL"))
+footprint_file("vmalert", "deploy/vmalert/flags.env", "vmalert-flags")
 if "alertmanager" in svcs:
     am = {i.split("=")[0].lstrip("-"): i.partition("=")[2] for i in svcs["alertmanager"]["command"]}
     ok(mounts("alertmanager").get(am["config.file"].rsplit("/", 1)[0]) == "./deploy/alertmanager",
@@ -146,10 +154,7 @@ ok(mounts("vmagent").get(one("promscrape.config")) == "./deploy/vmagent/scrape.c
 ok(one("remoteWrite.url").startswith("${STACK_REMOTE_WRITE_URL"), "-remoteWrite.url comes from STACK_REMOTE_WRITE_URL")
 ok(one("remoteWrite.tmpDataPath") in mounts("vmagent") and mounts("vmagent")[one("remoteWrite.tmpDataPath")] in compose.get("volumes", {}),
    "the disk buffer (-remoteWrite.tmpDataPath) is a named volume")
-for flag, var in [("remoteWrite.maxDiskUsagePerURL", "STACK_BUFFER_MAX"), ("memory.allowedBytes", "STACK_VMAGENT_MEMORY")]:
-    ok(one(flag) == native(var), "vmagent -%s=%s as natively" % (flag, native(var)))
-ok(re.search(r"-remoteWrite\.queues=%s\b" % re.escape(one("remoteWrite.queues")), run) is not None,
-   "vmagent -remoteWrite.queues=%s as natively" % one("remoteWrite.queues"))
+footprint_file("vmagent", "deploy/vmagent/flags.env", None)
 labels = sorted(v.split("=")[0] for v in ag.get("remoteWrite.label", []))
 ok(labels == ["device", "site"] and all("${STACK_" in v for v in ag["remoteWrite.label"]),
    "labels device and site from STACK_DEVICE and STACK_SITE")
