@@ -31,7 +31,8 @@
  *    from the copy, and the repair rewrites them from it;
  *  - slots [hdr.channel_count, live) are the worker's: live is bounded by
  *    the mapping's fixed array (SHM_MAX_CHANNELS, checked at capture), the
- *    repair never touches them (a worker restart re-adds what it finds),
+ *    supervisor's repair never touches them (the worker rewrites a damaged
+ *    one at its next rescan, and a restarted worker re-adds what it finds),
  *    and every read of one goes through shm_view_chan(), which copies the
  *    strings into the caller's scratch under the slot's desc_seq (the
  *    worker rewrites a slot after a restart), terminated within their

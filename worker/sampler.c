@@ -49,6 +49,13 @@
 #include "source.h"
 #include "source_push.h"
 
+/* What a late slot's description is (shm_view_chan reads these). */
+struct late_desc {
+	char name[SHM_CHANNEL_NAME_LEN];
+	char unit[SHM_CHANNEL_UNIT_LEN];
+	uint32_t source, interval_ms, spectrum;
+};
+
 struct channel_slot {
 	struct source src;
 	int64_t interval_ns;
@@ -64,6 +71,7 @@ struct channel_slot {
 	int64_t next_limits_ns;   /* when to read the kernel's limits again */
 	enum shm_state state;     /* from the thresholds of its own */
 	struct reader reader;
+	struct late_desc late; /* a late slot's description, as published */
 };
 
 /* A rescan reads sysfs (directories, name and label files), which the
@@ -250,13 +258,43 @@ static void add_found(struct sampler *s, const struct channel_config *f, int64_t
 	uint32_t i = s->count;
 	/* under its own sequence: an exporter may read the slot meanwhile
 	 * (a restarted worker rewrites what its predecessor described) */
-	seqlock_write_begin(&s->seg->channels[i].desc_seq);
-	source_describe_channel(&s->seg->channels[i], c, s->cfg);
-	seqlock_write_end(&s->seg->channels[i].desc_seq);
+	struct shm_channel *live = &s->seg->channels[i];
+	seqlock_write_begin(&live->desc_seq);
+	source_describe_channel(live, c, s->cfg);
+	seqlock_write_end(&live->desc_seq);
 	init_slot(s, i, c, now);
+	struct late_desc *d = &s->slot[i].late;
+	memcpy(d->name, live->name, sizeof d->name);
+	memcpy(d->unit, live->unit, sizeof d->unit);
+	d->source = live->source;
+	d->interval_ms = live->interval_ms;
+	d->spectrum = live->spectrum;
 	s->count++;
 	atomic_store_explicit(&s->seg->live_channels, s->count, memory_order_release);
 	log_info("channel %s: a new sensor (%s), sampling it", c->name, c->device);
+}
+
+/* Late slots are the worker's and nobody else repairs them: at each rescan
+ * one whose description differs from what the worker published (stray
+ * bytes) or whose desc_seq is odd (a stray store) is written again, so a
+ * damaged late channel is back within discovery-rescan-ms. */
+static void refresh_late(struct sampler *s)
+{
+	for (uint32_t i = s->view->hdr.channel_count; i < s->count; i++) {
+		struct shm_channel *live = &s->seg->channels[i];
+		const struct late_desc *d = &s->slot[i].late;
+		if ((SHM_LOAD(&live->desc_seq) & 1u) == 0 && memcmp(live->name, d->name, sizeof d->name) == 0 &&
+		    memcmp(live->unit, d->unit, sizeof d->unit) == 0 && live->source == d->source &&
+		    live->interval_ms == d->interval_ms && live->spectrum == d->spectrum)
+			continue;
+		seqlock_write_begin(&live->desc_seq);
+		memcpy(live->name, d->name, sizeof d->name);
+		memcpy(live->unit, d->unit, sizeof d->unit);
+		live->source = d->source;
+		live->interval_ms = d->interval_ms;
+		live->spectrum = d->spectrum;
+		seqlock_write_end(&live->desc_seq);
+	}
 }
 
 /* In a pool thread: s->set is only read here, and changes only when the
@@ -291,6 +329,7 @@ static void rescan(struct sampler *s, int64_t now)
 			add_found(s, &s->rescan.found->chan[i], now);
 	}
 	if (!s->rescanning && now >= s->next_rescan_ns) {
+		refresh_late(s);
 		s->rescanning = pool_submit(&s->pool, &s->rescan.job) == 0;
 		s->next_rescan_ns = now + s->rescan_ns;
 	}

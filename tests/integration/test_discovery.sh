@@ -87,7 +87,9 @@ assert_eq "the others keep their names" "$want lm75_temp1" "$(exported | xargs)"
 assert_match "the log says so" 'channel lm75_temp1: a new sensor \(lm75\), sampling it' "$(cat "$SVC_LOG")"
 assert_eq "without a restart" "$wpid" "$(child_pid worker)"
 # Its name in the segment is the worker's, untrusted: bytes that are not
-# UTF-8 there drop that channel's series, never the page.
+# UTF-8 there drop that channel's series, never the page (the worker is
+# stopped meanwhile: it writes the name again at its next rescan).
+kill -STOP "$wpid"
 python3 - "/dev/shm$SVC_SHM" <<'PY'
 import mmap, os, sys
 m = mmap.mmap(os.open(sys.argv[1], os.O_RDWR), 0)
@@ -98,6 +100,9 @@ PY
 m=$(http_body /metrics)
 assert_eq "bad bytes in a late name drop that channel" "$want" "$(exported | xargs)"
 promtool_accepts "promtool still accepts the page" "$m"
+kill -CONT "$wpid"
+check "the worker writes the name again at its next rescan" wait_for "lm75 described again" 10 \
+	sh -c "curl -s $SVC_URL/metrics | grep -q '^sensor_value{channel=\"lm75_temp1\",unit=\"celsius\"} 31.5'"
 # The late channel lives in a slot the worker filled after the supervisor
 # took its copy of the structure: the repair before a restart must leave it.
 kill -KILL "$wpid"

@@ -501,9 +501,9 @@ static void test_stop_waits_for_a_read_in_flight(void **state)
 }
 
 /* Hot-plug: a sensor that appears later takes the next slot beyond the
- * initial channels, published through live_channels; the worker takes
- * over that slot's sequence counter, which a predecessor killed
- * mid-update may have left odd (take_over covers the initial ones only). */
+ * initial channels, published through live_channels; a counter a
+ * predecessor left odd heals at the slot's first write, and a description
+ * damaged in the segment is written again at the next rescan. */
 static void test_hot_plug_takes_the_next_slot(void **state)
 {
 	(void)state;
@@ -545,6 +545,19 @@ static void test_hot_plug_takes_the_next_slot(void **state)
 	const struct shm_view *v = shm_view_of(seg);
 	assert_int_equal(v->hdr.channel_count, n); /* the copy is the start's */
 	assert_int_equal(shm_view_channels(v), n + 1);
+
+	struct shm_channel_desc scratch;
+	assert_non_null(shm_view_chan(v, n, &scratch));
+	seg->channels[n].name[2] = (char)0xff; /* stray bytes: the channel is dropped */
+	assert_null(shm_view_chan(v, n, &scratch));
+	sampler_tick(s, sampler_next_due(s) + 1000000000); /* past the next rescan */
+	const struct shm_channel_desc *d = shm_view_chan(v, n, &scratch);
+	assert_non_null(d);
+	assert_string_equal(d->name, "lm75_temp1");
+	atomic_store(&seg->channels[n].desc_seq, 9); /* a stray store on its counter */
+	assert_null(shm_view_chan(v, n, &scratch));
+	sampler_tick(s, sampler_next_due(s) + 2000000000);
+	assert_non_null(shm_view_chan(v, n, &scratch));
 	sampler_free(s);
 	fixture_free(seg);
 	seg = keep;
