@@ -328,8 +328,12 @@ static void rescan(struct sampler *s, int64_t now)
 		for (unsigned i = 0; i < s->rescan.found->count; i++)
 			add_found(s, &s->rescan.found->chan[i], now);
 	}
-	if (!s->rescanning && now >= s->next_rescan_ns) {
-		refresh_late(s);
+	if (now < s->next_rescan_ns)
+		return;
+	/* the late descriptions are the loop's own: refreshed when a rescan
+	 * is due, even while the last one is still out in the pool */
+	refresh_late(s);
+	if (!s->rescanning) {
 		s->rescanning = pool_submit(&s->pool, &s->rescan.job) == 0;
 		s->next_rescan_ns = now + s->rescan_ns;
 	}
