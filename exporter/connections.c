@@ -55,6 +55,8 @@ struct conns {
 	int64_t timeout_ns;
 	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
 	void *make_arg;
+	void (*gone)(struct evhttp_connection *, void *); /* told of each closing connection */
+	void *gone_arg;
 };
 
 /* The listener's error callback gets evhttp's argument, not ours; there is
@@ -89,6 +91,8 @@ static void append_conn(struct conns *c, struct conn *k)
 
 static void forget(struct conns *c, struct conn *k)
 {
+	if (c->gone)
+		c->gone(k->evcon, c->gone_arg);
 	unlink_conn(c, k);
 	g_hash_table_remove(c->by_evcon, k->evcon);
 	c->open--;
@@ -271,6 +275,12 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
 {
 	c->make = make;
 	c->make_arg = arg;
+}
+
+void conns_set_close_hook(struct conns *c, void (*gone)(struct evhttp_connection *evcon, void *arg), void *arg)
+{
+	c->gone = gone;
+	c->gone_arg = arg;
 }
 
 void conns_free(struct conns *c)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct auth;
 struct config;
 struct evbuffer;
 struct evkeyvalq;
@@ -28,7 +29,7 @@ struct serve_ctx {
 	const struct shm_segment *seg;
 	const struct config *cfg;
 	int64_t now_mono_ns;
-	bool auth_on;                   /* basic auth configured: /metrics adds its counters */
+	const struct auth *auth;        /* basic auth configured (else NULL): /metrics adds its counters */
 	struct evkeyvalq *headers;      /* the response's headers, for a route that adds some */
 	struct selfstat_src *self;      /* /proc/self, for /metrics' process_* families */
 	struct metrics_record *metrics; /* updated by each /metrics */

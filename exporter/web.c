@@ -8,7 +8,7 @@
 
 #include "tls.h"
 
-struct web *web_load(const char *path, char *err, size_t errlen)
+struct web *web_load(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 {
 	struct web *w = calloc(1, sizeof *w);
 	if (!w) {
@@ -16,7 +16,9 @@ struct web *web_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(w->path, sizeof w->path, "%s", path);
-	if (webconfig_load(path, &w->cfg, err, errlen) != 0)
+	w->max_bcrypt_cost = max_bcrypt_cost;
+	if (webconfig_load(path, &w->cfg, err, errlen) != 0 ||
+	    webconfig_check_cost(&w->cfg, max_bcrypt_cost, path, err, errlen) != 0)
 		goto bad;
 	if (w->cfg.tls) {
 		char why[512];
@@ -32,9 +34,9 @@ bad:
 	return NULL;
 }
 
-int web_check(const char *path, char *err, size_t errlen)
+int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 {
-	struct web *w = web_load(path, err, errlen);
+	struct web *w = web_load(path, max_bcrypt_cost, err, errlen);
 	if (!w)
 		return -1;
 	web_free(w);
@@ -49,7 +51,8 @@ int web_reload(struct web *w, char *err, size_t errlen)
 		return -1;
 	}
 	int rc = -1;
-	if (webconfig_load(w->path, next, err, errlen) != 0)
+	if (webconfig_load(w->path, next, err, errlen) != 0 ||
+	    webconfig_check_cost(next, w->max_bcrypt_cost, w->path, err, errlen) != 0)
 		goto out;
 	if (next->tls != (w->tls != NULL)) {
 		snprintf(err, errlen, "web config %s: TLS cannot be turned %s by a reload: restart the service",

@@ -15,16 +15,18 @@ struct tls;
 
 struct web {
 	char path[WEBCONFIG_PATH_LEN];
+	int max_bcrypt_cost; /* a user's hash above it is refused */
 	struct web_config cfg;
 	struct tls *tls; /* NULL: plain HTTP */
 };
 
-/* Load `path` and build its TLS context. NULL with a one-line reason. */
-struct web *web_load(const char *path, char *err, size_t errlen);
+/* Load `path` and build its TLS context; a bcrypt cost above
+ * `max_bcrypt_cost` is refused. NULL with a one-line reason. */
+struct web *web_load(const char *path, int max_bcrypt_cost, char *err, size_t errlen);
 
 /* Everything web_load checks, with nothing kept: the supervisor's check
  * at start, so a bad file is exit status 2 before anything runs. */
-int web_check(const char *path, char *err, size_t errlen);
+int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen);
 
 /*
  * Re-read the file: new certificates and users take effect for new

@@ -296,6 +296,26 @@ int webconfig_load(const char *path, struct web_config *wc, char *err, size_t er
 	return webconfig_parse(text, got, slash == path ? "/" : dir, path, wc, err, errlen);
 }
 
+int webconfig_bcrypt_cost(const char *hash)
+{
+	return webconfig_is_bcrypt(hash) ? (hash[4] - '0') * 10 + (hash[5] - '0') : 0;
+}
+
+int webconfig_check_cost(const struct web_config *wc, int max_cost, const char *origin, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < wc->n_users; i++) {
+		int cost = webconfig_bcrypt_cost(wc->users[i].hash);
+		if (cost > max_cost) {
+			snprintf(err, errlen,
+				 "web config %s: basic_auth_users: the hash of '%s' has bcrypt cost %d, above "
+				 "auth-max-bcrypt-cost %d",
+				 origin, wc->users[i].name, cost, max_cost);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 bool webconfig_is_bcrypt(const char *s)
 {
 	static const char b64[] = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
