@@ -151,6 +151,9 @@ static const struct option_desc options[] = {
 		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format; "
 		"none: plain HTTP, no auth",
 		"PATH"),
+	INT_OPT("web-config-poll-ms", "exporter", "SENSOR_WEB_CONFIG_POLL_MS", web_config_poll_ms, 0, 3600000, 5000,
+		"Check the web config file, its certificate, key and CA for changes this often and re-read them "
+		"when one changed (as SIGHUP does); 0: only on SIGHUP"),
 	INT_OPT("auth-max-bcrypt-cost", "exporter", "SENSOR_AUTH_MAX_BCRYPT_COST", auth_max_bcrypt_cost, 4, 31, 12,
 		"Highest bcrypt cost of a basic-auth user's hash; a higher one is refused at start (each step doubles "
 		"the CPU time of a check: cost 12 is about a quarter of a second on a small ARM core)"),

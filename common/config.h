@@ -60,6 +60,7 @@ struct config {
 	int max_connections;       /* open HTTP connections; the oldest idle one makes room */
 	int request_timeout_ms;    /* a request must be complete this long after it may start */
 	char web_config_file[256]; /* TLS and basic auth (exporter/webconfig.h); "none": off */
+	int web_config_poll_ms;    /* the web config and its files checked for changes this often; 0: never */
 	int auth_max_bcrypt_cost;  /* a basic-auth user's hash above it is refused at start */
 	int auth_verifiers;        /* bcrypt threads */
 	int auth_queue;            /* checks waiting for a thread; more answer 429 */

@@ -44,6 +44,11 @@ void conns_request_done(struct conns *c, struct evhttp_connection *evcon);
 unsigned conns_open(const struct conns *c);
 unsigned conns_cap(const struct conns *c);
 
+/* Connections accepted in one turn of the loop at most: a quarter of the
+ * cap in force (at least 8), so when the cap drops at EMFILE the batch
+ * drops with it and a burst cannot take the descriptors a scraper needs. */
+unsigned conns_batch(unsigned cap);
+
 /* The cap in force once lowered to the fd limit: min(cap, nofile - CONNS_FD_HEADROOM), at least 8. */
 int conns_effective_cap(int cap, long nofile);
 

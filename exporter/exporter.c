@@ -18,6 +18,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,6 +80,14 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 		evbuffer_add_printf(body, "%d %s\n", status, reason);
 		if (!content_type)
 			evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* the headers a GET would get, its length included, and no body
+		 * (libevent would send it) */
+		char len[24];
+		snprintf(len, sizeof len, "%zu", evbuffer_get_length(body));
+		evhttp_add_header(h, "Content-Length", len);
+		evbuffer_drain(body, evbuffer_get_length(body));
 	}
 	evhttp_send_reply(req, status, reason, NULL); /* the output buffer is the body */
 	requests_count(ex->seg, path, status);
@@ -154,6 +163,7 @@ static void respond(struct exporter *ex, struct evhttp_request *req)
 		.cfg = ex->cfg,
 		.now_mono_ns = monotonic_ns(),
 		.auth = ex->web && ex->web->cfg.n_users > 0 ? ex->auth : NULL,
+		.web = ex->web,
 		.headers = evhttp_request_get_output_headers(req),
 		.self = &ex->self,
 		.metrics = &ex->metrics,
@@ -248,22 +258,49 @@ static void on_libevent_log(int severity, const char *msg)
 		log_warn_limited(&warn_log, "libevent: %s", msg);
 }
 
+static void warn_about(const struct web *w)
+{
+	char why[768];
+	for (unsigned n = 0; web_warning(w, n, why, sizeof why); n++)
+		log_warn("%s", why);
+}
+
+/* Re-read the web config; `why` says what asked for it. A file that does
+ * not load leaves the configuration in force as it was. */
+static void reload_web(struct exporter *ex, const char *why)
+{
+	char err[768];
+	if (web_reload(ex->web, err, sizeof err) != 0) {
+		log_error("%s: %s; keeping the previous certificates and users", why, err);
+		return;
+	}
+	auth_set_users(ex->auth, &ex->web->cfg); /* the verified credentials are forgotten */
+	log_info("%s: re-read %s (%s, %u basic auth users)", why, ex->web->path, ex->web->tls ? "TLS" : "no TLS",
+		 ex->web->cfg.n_users);
+	warn_about(ex->web);
+}
+
 /* SIGHUP (forwarded by the supervisor): re-read certificates and users. */
 static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
 	struct exporter *ex = arg;
-	char err[768];
 	if (!ex->web)
 		log_info("SIGHUP: no web config file to re-read");
-	else if (web_reload(ex->web, err, sizeof err) != 0)
-		log_error("SIGHUP: %s; keeping the previous certificates and users", err);
-	else {
-		auth_set_users(ex->auth, &ex->web->cfg); /* the verified credentials are forgotten */
-		log_info("SIGHUP: re-read %s (%s, %u basic auth users)", ex->web->path, ex->web->tls ? "TLS" : "no TLS",
-			 ex->web->cfg.n_users);
-	}
+	else
+		reload_web(ex, "SIGHUP");
+}
+
+/* Every web-config-poll-ms: the file, a certificate, the key or the CA
+ * changed (a rotation, a user added)? Then re-read without a signal. */
+static void on_web_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct exporter *ex = arg;
+	if (web_changed(ex->web))
+		reload_web(ex, "web config changed");
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
@@ -296,7 +333,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 {
 	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
 	struct evhttp *http = NULL;
-	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
+	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL, *web_poll = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -332,6 +369,14 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		}
 		auth_set_users(ex.auth, &ex.web->cfg);
 		the_exporter = &ex;
+		warn_about(ex.web);
+		if (cfg->web_config_poll_ms > 0) {
+			struct timeval every = { cfg->web_config_poll_ms / 1000,
+						 (cfg->web_config_poll_ms % 1000) * 1000 };
+			web_poll = event_new(ex.base, -1, EV_PERSIST, on_web_poll, &ex);
+			if (!web_poll || event_add(web_poll, &every) != 0)
+				goto out;
+		}
 	}
 	http = evhttp_new(ex.base);
 	if (!http)
@@ -385,6 +430,8 @@ out:
 		event_free(sigint);
 	if (sighup)
 		event_free(sighup);
+	if (web_poll)
+		event_free(web_poll);
 	auth_free(ex.auth);   /* its threads stop; checks in flight are dropped with their requests */
 	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)

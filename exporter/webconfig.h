@@ -58,7 +58,10 @@ struct web_config {
 
 /*
  * Read and check `path`. 0 on success; -1 with a one-line reason in err
- * (naming the file and the key) otherwise. Files are not opened here
+ * (naming the file and the key) otherwise. Fails closed: a file that is
+ * not a regular file, cannot be read whole, changes size while read or
+ * configures neither TLS nor users (an empty file) is refused, where
+ * exporter-toolkit would serve plain HTTP. Files are not opened here
  * except the config itself: tls.c loads the certificates.
  */
 int webconfig_load(const char *path, struct web_config *wc, char *err, size_t errlen);

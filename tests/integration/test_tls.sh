@@ -165,8 +165,11 @@ check "the page with the failure counter passes promtool" \
 	sh -c "\"\$@\" | promtool check metrics" _ "${C[@]}" -u 'prom:s3cret pass' "$SVC_URL/metrics"
 hdr=$("${C[@]}" -D - -o /dev/null --compressed -u 'prom:s3cret pass' "$SVC_URL/metrics" | tr -d '\r')
 assert_match "gzip over TLS" '^Content-Encoding: gzip' "$(printf '%s\n' "$hdr" | grep Content-Encoding)"
-assert_eq "plain HTTP on the TLS port gets no HTTP answer" 000 \
+assert_eq "plain HTTP on the TLS port: 400, as Go's servers answer" 400 \
 	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$SVC_PORT/metrics")"
+assert_eq "plain HTTP on the TLS port: Go's words" "Client sent an HTTP request to an HTTPS server." \
+	"$(curl -s --max-time 5 "http://127.0.0.1:$SVC_PORT/metrics")"
+assert_eq "plain HTTP on the TLS port: nothing served" 401 "$(code "$SVC_URL/metrics")"
 
 echo "-- an unknown user costs what a wrong password does; a verified one is remembered (exporter CPU per request)"
 exporter=$(child_pid exporter)
@@ -283,5 +286,23 @@ wait_for "vmagent's scrapes of both jobs" 30 both_scraped
 assert_match "vmagent with the CA and the password: up, series scraped" '^up [1-9][0-9]* $' "$(job tls)"
 assert_match "vmagent with a wrong password: down with 401" '^down 0 .*401' "$(job tls-wrong)"
 kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
+stop_service; assert_eq "service stops cleanly" 0 $?
+
+echo "-- min_version TLS10: TLS 1.0 and 1.1 work when the file asks, with a warning"
+cp server2.crt server.crt; cp server2.key server.key
+cat >"$D/web.yml" <<Y
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+  min_version: TLS10
+basic_auth_users:
+  prom: '$H1'
+Y
+start_https || { fail "service starts with min_version TLS10"; finish; }
+for v in 1 1_1; do
+	sc=$(openssl s_client -connect "127.0.0.1:$SVC_PORT" -CAfile "$D/ca.crt" -tls$v -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1)
+	assert_match "s_client -tls$v: handshake done" 'Protocol *: TLSv1(\.1)?$' "$(printf '%s\n' "$sc" | grep -m1 'Protocol *:')"
+done
+assert_eq "the warning is logged, once" 1 "$(grep -c 'min_version allows TLS 1.0, which is deprecated' "$SVC_LOG")"
 stop_service; assert_eq "service stops cleanly" 0 $?
 finish
