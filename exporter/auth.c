@@ -262,7 +262,7 @@ enum auth_result auth_check(struct auth *a, const char *authorization, void *arg
 	return AUTH_PENDING;
 }
 
-void auth_cancel(struct auth *a, bool (*match)(void *arg, void *ctx), void *ctx)
+void auth_cancel(struct auth *a, bool (*match)(void *arg, const void *ctx), const void *ctx)
 {
 	for (struct auth_job *j = a->inflight; j; j = j->next)
 		if (!j->cancelled && match(j->arg, ctx))

@@ -60,7 +60,7 @@ enum auth_result auth_check(struct auth *a, const char *authorization, void *arg
 
 /* Checks in flight whose `arg` matches are forgotten: no callback (their
  * request is gone). */
-void auth_cancel(struct auth *a, bool (*match)(void *arg, void *ctx), void *ctx);
+void auth_cancel(struct auth *a, bool (*match)(void *arg, const void *ctx), const void *ctx);
 
 /* The refusals, bcrypt runs and cache hits since start, and the cache's size. */
 void auth_render_metrics(const struct auth *a, struct evbuffer *out);

@@ -55,7 +55,7 @@ struct conns {
 	int64_t timeout_ns;
 	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
 	void *make_arg;
-	void (*gone)(struct evhttp_connection *, void *); /* told of each closing connection */
+	void (*gone)(const struct evhttp_connection *, void *); /* told of each closing connection */
 	void *gone_arg;
 };
 
@@ -281,7 +281,7 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
 	c->make_arg = arg;
 }
 
-void conns_set_close_hook(struct conns *c, void (*gone)(struct evhttp_connection *evcon, void *arg), void *arg)
+void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg)
 {
 	c->gone = gone;
 	c->gone_arg = arg;

@@ -35,7 +35,7 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
 
 /* `gone` is called with each connection that closes, before libevent
  * frees it and its requests. */
-void conns_set_close_hook(struct conns *c, void (*gone)(struct evhttp_connection *evcon, void *arg), void *arg);
+void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg);
 
 /* The request on `evcon` is complete: its next one gets a new deadline. */
 void conns_request_done(struct conns *c, struct evhttp_connection *evcon);

@@ -200,7 +200,7 @@ static void on_verified(void *arg, enum auth_result verdict)
 	answer(the_exporter, arg, verdict);
 }
 
-static bool request_on(void *req, void *evcon)
+static bool request_on(void *req, const void *evcon)
 {
 	return evhttp_request_get_connection(req) == evcon;
 }
@@ -209,7 +209,7 @@ static bool request_on(void *req, void *evcon)
  * answer it (libevent frees the request with the connection). A request
  * libevent detached from its dead connection stays ours and is answered
  * (which frees it). */
-static void on_conn_gone(struct evhttp_connection *evcon, void *arg)
+static void on_conn_gone(const struct evhttp_connection *evcon, void *arg)
 {
 	struct exporter *ex = arg;
 	if (ex->auth)

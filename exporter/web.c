@@ -139,17 +139,18 @@ bool web_changed(const struct web *w)
 
 bool web_warning(const struct web *w, unsigned n, char *buf, size_t len)
 {
-	unsigned found = 0;
-	if (w->tls && w->cfg.min_version < TLS1_2_VERSION && found++ == n) {
-		snprintf(buf, len,
-			 "web config %s: min_version allows TLS %s, which is deprecated (RFC 8996); OpenSSL's security "
-			 "level is lowered to 0 for it",
-			 w->path, w->cfg.min_version == TLS1_VERSION ? "1.0" : "1.1");
-		return true;
+	if (w->tls && w->cfg.min_version < TLS1_2_VERSION) {
+		if (n == 0) {
+			snprintf(buf, len,
+				 "web config %s: min_version allows TLS %s, which is deprecated (RFC 8996); OpenSSL's "
+				 "security level is lowered to 0 for it",
+				 w->path, w->cfg.min_version == TLS1_VERSION ? "1.0" : "1.1");
+			return true;
+		}
+		n--;
 	}
 	struct stat sb;
-	if (w->cfg.key_file[0] && stat(w->cfg.key_file, &sb) == 0 && (sb.st_mode & (S_IROTH | S_IWOTH)) &&
-	    found++ == n) {
+	if (n == 0 && w->cfg.key_file[0] && stat(w->cfg.key_file, &sb) == 0 && (sb.st_mode & (S_IROTH | S_IWOTH))) {
 		snprintf(buf, len, "web config %s: key_file %s is readable by other users (mode %04o): chmod o-rwx it",
 			 w->path, w->cfg.key_file, (unsigned)(sb.st_mode & 07777));
 		return true;

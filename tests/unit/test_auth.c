@@ -170,7 +170,7 @@ static const char *metrics(const struct auth *a)
 	return text;
 }
 
-static bool is_other(void *arg, void *ctx)
+static bool is_other(void *arg, const void *ctx)
 {
 	return arg == ctx;
 }
