@@ -130,17 +130,17 @@ basic_auth_users:
   prom: '$H1'
   other: "$H2"
 Y
-launch_https() { # launch_https: start the service with web.yml, not waiting
+launch_https() { # launch_https [flags]: start the service with web.yml, not waiting
 	SVC_PORT=$(free_port)
 	SVC_SHM=$(new_shm_name)
 	SVC_LOG="$D/service-$SVC_PORT.log"
 	SVC_URL="https://127.0.0.1:$SVC_PORT"
-	"$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" --web-config-file "$D/web.yml" >"$SVC_LOG" 2>&1 &
+	"$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" --web-config-file "$D/web.yml" "$@" >"$SVC_LOG" 2>&1 &
 	SVC_PID=$!
 	SVC_PIDS+=("$SVC_PID")
 }
-start_https() { # start_https: like start_service, over TLS
-	launch_https
+start_https() { # start_https [flags]: like start_service, over TLS
+	launch_https "$@"
 	wait_for "https on $SVC_PORT" 10 curl -s -o /dev/null --cacert "$D/ca.crt" "$SVC_URL/" || { cat "$SVC_LOG"; return 1; }
 }
 start_https || { fail "service starts with TLS"; finish; }
@@ -298,7 +298,7 @@ tls_server_config:
 basic_auth_users:
   prom: '$H1'
 Y
-start_https || { fail "service starts with min_version TLS10"; finish; }
+start_https --request-timeout-ms 1000 || { fail "service starts with min_version TLS10"; finish; }
 for v in 1 1_1; do
 	sc=$(openssl s_client -connect "127.0.0.1:$SVC_PORT" -CAfile "$D/ca.crt" -tls$v -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1)
 	assert_match "s_client -tls$v: handshake done" '^New, TLSv1[.0-9]*, Cipher is [A-Z]' "$(printf '%s\n' "$sc" | grep -m1 '^New, ')"
@@ -306,5 +306,19 @@ for v in 1 1_1; do
 	assert_match "s_client -tls$v: that version" "Protocol *: $want\$" "$(printf '%s\n' "$sc" | grep -m1 'Protocol *:')"
 done
 assert_eq "the warning is logged, once" 1 "$(grep -c 'min_version allows TLS 1.0, which is deprecated' "$SVC_LOG")"
+idle_closed_after() { # seconds until the server closes a connection that never sends a ClientHello
+	python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+t0 = time.monotonic()
+try:
+    s.recv(1)
+except socket.timeout:
+    pass
+print("%.2f" % (time.monotonic() - t0))' "$SVC_PORT"
+}
+t=$(idle_closed_after)
+check "a connection that sends nothing is closed at request-timeout-ms (1 s; after ${t}s)" \
+	awk -v t="$t" 'BEGIN { exit !(t >= 0.9 && t < 3) }'
 stop_service; assert_eq "service stops cleanly" 0 $?
 finish
