@@ -67,6 +67,7 @@ assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonex
 	"$(in_root getent passwd sensor-service)"
 check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"
 check "the README" test -s "$R/usr/share/doc/sensor-service/README.md.gz"
+check "the security document" test -s "$R/usr/share/doc/sensor-service/security.md.gz"
 
 echo "-- upgrade with an edited conffile"
 sed -i 's/^port=8000$/port=8123/' "$R/etc/sensor-service/sensor-service.conf"
