@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <openssl/crypto.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +31,8 @@ struct auth_job {
 	struct vjob link;             /* first: the pool's */
 	struct auth_job *prev, *next; /* in flight, on the loop's side */
 	void *arg;
-	bool cancelled;
-	bool known; /* the user exists; else the password is checked against a stand-in hash */
+	atomic_bool cancelled; /* its request is gone: a thread that has not begun it skips the bcrypt */
+	bool known;            /* the user exists; else the password is checked against a stand-in hash */
 	bool ok;
 	unsigned generation;
 	int max_cost;
@@ -85,7 +86,7 @@ bool auth_bcrypt_equal_work(const char *password, const char *hash, int max_cost
 static void job_work(struct vjob *v)
 {
 	struct auth_job *j = (struct auth_job *)v;
-	j->ok = auth_bcrypt_equal_work(j->password, j->hash, j->max_cost) && j->known;
+	j->ok = !atomic_load(&j->cancelled) && auth_bcrypt_equal_work(j->password, j->hash, j->max_cost) && j->known;
 	explicit_bzero(j->password, sizeof j->password);
 }
 
@@ -116,11 +117,12 @@ static void job_done(struct vjob *v, void *ctx)
 	struct auth *a = ctx;
 	struct auth_job *j = (struct auth_job *)v;
 	unlink_job(a, j);
-	a->bcrypts++;
+	if (!atomic_load(&j->cancelled))
+		a->bcrypts++; /* (a check cancelled while it ran is not counted either) */
 	enum auth_result r = j->generation != a->generation ? AUTH_BUSY : j->ok ? AUTH_OK : AUTH_WRONG;
 	if (r == AUTH_OK)
 		credcache_put(a->cache, j->key, monotonic_ns());
-	bool cancelled = j->cancelled;
+	bool cancelled = atomic_load(&j->cancelled);
 	void *arg = j->arg;
 	free_job(j);
 	if (!cancelled)
@@ -265,8 +267,8 @@ enum auth_result auth_check(struct auth *a, const char *authorization, void *arg
 void auth_cancel(struct auth *a, bool (*match)(void *arg, const void *ctx), const void *ctx)
 {
 	for (struct auth_job *j = a->inflight; j; j = j->next)
-		if (!j->cancelled && match(j->arg, ctx))
-			j->cancelled = true;
+		if (!atomic_load(&j->cancelled) && match(j->arg, ctx))
+			atomic_store(&j->cancelled, true);
 }
 
 void auth_render_metrics(const struct auth *a, struct evbuffer *out)

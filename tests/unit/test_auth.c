@@ -228,6 +228,8 @@ static void test_check(void **state)
 	auth_cancel(a, is_other, &other);
 	wait_answers(&run, 6);
 	assert_int_equal(other, 0);
+	/* and is neither hashed (if no thread had begun it) nor counted */
+	assert_non_null(strstr(metrics(a), "sensor_http_auth_bcrypt_total 6\n"));
 	auth_free(a);
 	event_base_free(run.base);
 }
