@@ -63,10 +63,12 @@ assert_eq "a wrong password is never taken from the cache: 401" 401 "$(code -u '
 assert_eq "and costs a bcrypt" $((b1 + 1)) "$(counter sensor_http_auth_bcrypt_total)"
 
 echo "-- bcrypt off the event loop, at the most expensive hash's cost for everyone"
-t_slow=$(curl -s -o /dev/null --max-time 30 -w '%{time_total}' -u 'slow:wrong' "$SVC_URL/metrics")
-t_cheap=$(curl -s -o /dev/null --max-time 30 -w '%{time_total}' -u 'prom:wrong' "$SVC_URL/metrics")
-t_unknown=$(curl -s -o /dev/null --max-time 30 -w '%{time_total}' -u 'nobody:wrong' "$SVC_URL/metrics")
-echo "  (a wrong password takes ${t_slow}s for the cost-$SLOW_COST user, ${t_cheap}s for the cost-4 one, ${t_unknown}s for an unknown user)"
+# the quickest of three answers: a busy machine only ever adds time
+quickest() { # quickest USER:PASS
+	for _ in 1 2 3; do curl -s -o /dev/null --max-time 30 -w '%{time_total}\n' -u "$1" "$SVC_URL/metrics"; done | sort -n | head -1
+}
+t_slow=$(quickest 'slow:wrong'); t_cheap=$(quickest 'prom:wrong'); t_unknown=$(quickest 'nobody:wrong')
+echo "  (a wrong password takes at best ${t_slow}s for the cost-$SLOW_COST user, ${t_cheap}s for the cost-4 one, ${t_unknown}s for an unknown user)"
 check "the cost-4 user's wrong password takes as long as the cost-$SLOW_COST user's (${t_cheap}s vs ${t_slow}s)" \
 	awk -v a="$t_cheap" -v b="$t_slow" 'BEGIN { exit !(b > 0.05 && a * 2 >= b && b * 2 >= a) }'
 check "an unknown user's too (${t_unknown}s vs ${t_slow}s)" \
