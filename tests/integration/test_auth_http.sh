@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test_auth_http.sh - honest HTTP answers of the exporter: HEAD answers the
 # headers a GET would get, Content-Length included, and no body (plain and
-# gzip, a route and a 404).
+# gzip, a route and a 404); out of descriptors (the exporter's fd limit
+# lowered to 100 while 2,048 idle connections arrive), a good client is
+# still served, since the accept batch follows the lowered connection cap.
 source "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || { skip "python3 is not installed"; finish; }
@@ -36,4 +38,30 @@ read -r len body <<<"$(head_of 'HEAD /nope HTTP/1.1')"
 assert_eq "HEAD of a 404: no body" 0 "$body"
 assert_eq "HEAD of a 404: the length of its text" 14 "$len"
 stop_service; assert_eq "service stops cleanly" 0 $?
+
+echo "-- out of descriptors: the fd limit lowered to 100 under 2,048 idle connections"
+if ! command -v prlimit >/dev/null; then
+	skip "prlimit is not installed"
+else
+	start_service || { fail "service starts"; finish; }
+	exporter=$(child_pid exporter)
+	if ! prlimit --pid "$exporter" --nofile=100:100; then
+		skip "cannot lower the exporter's fd limit here"
+	else
+		out=$(python3 "$(dirname "$0")/starve_http.py" "$SVC_PORT" --conns 2048 --seconds 8 --kind idle \
+			--interval 0.5 --timeout 1)
+		echo "  ($out)"
+		case $out in
+		skip*) skip "starve_http.py: $out" ;;
+		*)
+			ok=$(printf '%s\n' "$out" | sed -n 's/.* ok=\([0-9]*\) .*/\1/p')
+			req=$(printf '%s\n' "$out" | sed -n 's/^requests=\([0-9]*\) .*/\1/p')
+			check "the good client is served through EMFILE ($ok of $req within 1 s)" \
+				awk -v a="$ok" -v b="$req" 'BEGIN { exit !(b >= 5 && a >= b - 1) }'
+			;;
+		esac
+		assert_eq "the same exporter throughout" "$exporter" "$(child_pid exporter)"
+	fi
+	stop_service; assert_eq "service stops cleanly" 0 $?
+fi
 finish
