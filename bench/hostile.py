@@ -12,6 +12,10 @@ reopening each one the server closes, while a well-behaved client fetches
     headers   slowloris on the headers: one header byte every 3 s
     body      slowloris on the body: complete headers, one body byte every 3 s
 
+The attacks on basic auth and TLS (auth-wrong, auth-right, tls-idle) are
+bench/hostile_auth.py's, against the service with a web config.
+BENCH_HOSTILE_KINDS (comma-separated) runs only the attacks named.
+
 Measured per attack: the good client's answers (200 within 1 s) and
 latencies, the exporter's CPU (utime + stime from /proc/PID/stat over the
 attack), the bytes the service wrote to its log, and the most descriptors
@@ -36,6 +40,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import benchlib as bl  # noqa: E402
+import hostile_auth  # noqa: E402
 import report  # noqa: E402
 
 BIN = bl.SENSOR_BIN
@@ -45,6 +50,8 @@ SECONDS = float(os.environ.get("BENCH_HOSTILE_S", "30"))
 NOFILE = int(os.environ.get("BENCH_HOSTILE_NOFILE", "1024"))
 STARVE = os.path.join(ROOT, "tests", "integration", "lib", "starve_http.py")
 KINDS = ("idle", "headers", "body")
+ALL_KINDS = KINDS + hostile_auth.KINDS
+ONLY = [k for k in os.environ.get("BENCH_HOSTILE_KINDS", "").split(",") if k]
 TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -120,6 +127,52 @@ def run_attack(kind, log_dir):
     }
 
 
+def wait_listening(port, secs=15):
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def web_service_starter(kind, log_dir):
+    """hostile_auth.run's way to start the service with a web config (and
+    TLS when asked) under the same descriptor limit as the other attacks."""
+    def start(tls):
+        d = tempfile.mkdtemp(prefix="sensor-hostile-web-")
+        web = hostile_auth.write_web_config(d, tls)
+        port = bl.free_port()
+        shm = f"/sensor-bench-hostile-{os.getpid()}-{kind}"
+        log_path = os.path.join(log_dir, f"{kind}.log")
+        with open(log_path, "wb") as log:
+            svc = subprocess.Popen(["prlimit", f"--nofile={NOFILE}:{NOFILE}", BIN, "--port", str(port),
+                                    "--shm-name", shm, "--web-config-file", web], stdout=log,
+                                   stderr=subprocess.STDOUT)
+        if not wait_listening(port) or not child(svc.pid, "sensor-exporter"):
+            svc.terminate()
+            raise RuntimeError(f"the service did not start (log: {log_path})")
+        time.sleep(0.5)
+        epid = child(svc.pid, "sensor-exporter")
+        stop, peak = threading.Event(), [0]
+        sampler = threading.Thread(target=fd_sampler, args=(epid, stop, peak))
+        sampler.start()
+
+        def probe():
+            return {"t": time.monotonic(), "cpu_s": cpu_ticks(epid) / TCK, "log_bytes": os.path.getsize(log_path),
+                    "fds_max": peak[0], "restarted": child(svc.pid, "sensor-exporter") != epid}
+
+        def halt():
+            stop.set()
+            sampler.join()
+            svc.terminate()
+            svc.wait(timeout=30)
+        return {"port": port, "probe": probe, "stop": halt}
+    return start
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"hostile: no {BIN}; run make first")
@@ -128,9 +181,12 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     log_dir = tempfile.mkdtemp(prefix="sensor-hostile-")  # the service's logs, one per attack
     rows = []
-    for kind in KINDS:
-        print(f"hostile: {kind}, {2 * NOFILE} connections for {SECONDS:.0f} s ...", flush=True)
-        rows.append(run_attack(kind, log_dir))
+    for kind in [k for k in ALL_KINDS if not ONLY or k in ONLY]:
+        print(f"hostile: {kind} for {SECONDS:.0f} s ...", flush=True)
+        if kind in hostile_auth.KINDS:
+            rows.append(hostile_auth.run(kind, SECONDS, web_service_starter(kind, log_dir), NOFILE))
+        else:
+            rows.append(run_attack(kind, log_dir))
         r = rows[-1]
         print(f"  good client {r['ok']}/{r['requests']} within 1 s, p99 {r['p99_ms']:.1f} ms; exporter "
               f"{r['exporter_cpu_frac'] * 100:.1f}% CPU, {r['exporter_fds_max']} fds at most; log +{r['log_bytes']} B",

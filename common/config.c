@@ -168,6 +168,22 @@ static const struct option_desc options[] = {
 		"TLS and basic auth of the exporter: a web config file in the Prometheus exporter-toolkit format; "
 		"none: plain HTTP, no auth",
 		"PATH"),
+	INT_OPT("web-config-poll-ms", "exporter", "SENSOR_WEB_CONFIG_POLL_MS", web_config_poll_ms, 0, 3600000, 5000,
+		"Check the web config file, its certificate, key and CA for changes this often and re-read them "
+		"when one changed (as SIGHUP does); 0: only on SIGHUP"),
+	INT_OPT("auth-max-bcrypt-cost", "exporter", "SENSOR_AUTH_MAX_BCRYPT_COST", auth_max_bcrypt_cost, 4, 31, 12,
+		"Highest bcrypt cost of a basic-auth user's hash; a higher one is refused at start (each step doubles "
+		"the CPU time of a check: cost 12 is about a quarter of a second on a small ARM core)"),
+	INT_OPT("auth-verifiers", "exporter", "SENSOR_AUTH_VERIFIERS", auth_verifiers, 1, 16, 1,
+		"Threads that check basic-auth passwords with bcrypt, off the exporter's event loop"),
+	INT_OPT("auth-queue", "exporter", "SENSOR_AUTH_QUEUE", auth_queue, 1, 1024, 8,
+		"Password checks waiting for a verify thread; one more is answered 429 with Retry-After, unhashed"),
+	INT_OPT("auth-busy-percent", "exporter", "SENSOR_AUTH_BUSY_PERCENT", auth_busy_percent, 1, 100, 40,
+		"Most of one core the verify threads use together under a flood of unknown credentials"),
+	INT_OPT("auth-cache-entries", "exporter", "SENSOR_AUTH_CACHE_ENTRIES", auth_cache_entries, 1, 65536, 64,
+		"Verified basic-auth credentials remembered (as a keyed digest, never the password)"),
+	INT_OPT("auth-cache-idle-s", "exporter", "SENSOR_AUTH_CACHE_IDLE_S", auth_cache_idle_s, 1, 86400, 300,
+		"A remembered credential unused this long is forgotten and verified again"),
 	INT_OPT("heartbeat-timeout-ms", "supervisor", "SENSOR_HEARTBEAT_TIMEOUT_MS", heartbeat_timeout_ms, 100, 3600000,
 		5000, "Restart a child whose heartbeat is older"),
 	INT_OPT("backoff-min-ms", "supervisor", "SENSOR_BACKOFF_MIN_MS", backoff_min_ms, 10, 3600000, 250,

@@ -65,6 +65,13 @@ struct config {
 	int request_timeout_ms;    /* a request must be complete this long after it may start */
 	char web_config_file[256]; /* TLS and basic auth (exporter/webconfig.h); "none": off */
 	int shm_copy_max_age_ms;   /* a record the worker keeps busy is served from its last good copy this long */
+	int web_config_poll_ms;    /* the web config and its files checked for changes this often; 0: never */
+	int auth_max_bcrypt_cost;  /* a basic-auth user's hash above it is refused at start */
+	int auth_verifiers;        /* bcrypt threads */
+	int auth_queue;            /* checks waiting for a thread; more answer 429 */
+	int auth_busy_percent;     /* of one core, the most the bcrypt threads use */
+	int auth_cache_entries;    /* verified credentials remembered */
+	int auth_cache_idle_s;     /* a remembered credential unused this long is forgotten */
 	/* supervisor */
 	int heartbeat_timeout_ms;
 	int backoff_min_ms;

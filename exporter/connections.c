@@ -50,11 +50,13 @@ struct conns {
 	struct conn *pending;
 	GHashTable *by_evcon; /* evhttp_connection -> adopted conn */
 	unsigned open, cap;
-	unsigned n_pending, batch; /* accepted this turn of the loop, and the most */
-	bool wait_adopt;           /* accepts stopped until the pending ones are adopted */
+	unsigned n_pending; /* accepted this turn of the loop */
+	bool wait_adopt;    /* accepts stopped until the pending ones are adopted */
 	int64_t timeout_ns;
 	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
 	void *make_arg;
+	void (*gone)(const struct evhttp_connection *, void *); /* told of each closing connection */
+	void *gone_arg;
 };
 
 /* The listener's error callback gets evhttp's argument, not ours; there is
@@ -89,6 +91,8 @@ static void append_conn(struct conns *c, struct conn *k)
 
 static void forget(struct conns *c, struct conn *k)
 {
+	if (c->gone)
+		c->gone(k->evcon, c->gone_arg);
 	unlink_conn(c, k);
 	g_hash_table_remove(c->by_evcon, k->evcon);
 	c->open--;
@@ -124,7 +128,7 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 				 c->open);
 		close_conn(c, c->head);
 	}
-	if (++c->n_pending >= c->batch) {
+	if (++c->n_pending >= conns_batch(c->cap)) {
 		/* One batch a turn of the loop, whatever the backlog: a
 		 * connection accepted in it reads its request before later
 		 * ones can evict it, and pending ones (which cannot be
@@ -225,6 +229,11 @@ static void on_resume(evutil_socket_t fd, short what, void *arg)
 	evconnlistener_enable(c->listener);
 }
 
+unsigned conns_batch(unsigned cap)
+{
+	return cap / 4 > 8 ? cap / 4 : 8;
+}
+
 int conns_effective_cap(int cap, long nofile)
 {
 	if (nofile <= 0)
@@ -247,7 +256,6 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	if (eff < cap)
 		log_warn("max-connections %d is too close to the fd limit %ld: using %d", cap, nofile, eff);
 	c->cap = (unsigned)eff;
-	c->batch = c->cap / 4 > 8 ? c->cap / 4 : 8;
 	c->timeout_ns = (int64_t)request_timeout_ms * 1000000;
 	c->listener = evhttp_bound_socket_get_listener(bound);
 	c->by_evcon = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -271,6 +279,12 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
 {
 	c->make = make;
 	c->make_arg = arg;
+}
+
+void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg)
+{
+	c->gone = gone;
+	c->gone_arg = arg;
 }
 
 void conns_free(struct conns *c)

@@ -33,12 +33,21 @@ void conns_free(struct conns *c);
 struct bufferevent;
 void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct event_base *, void *), void *arg);
 
+/* `gone` is called with each connection that closes, before libevent
+ * frees it and its requests. */
+void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg);
+
 /* The request on `evcon` is complete: its next one gets a new deadline. */
 void conns_request_done(struct conns *c, struct evhttp_connection *evcon);
 
 /* Open connections now, and the cap in force. */
 unsigned conns_open(const struct conns *c);
 unsigned conns_cap(const struct conns *c);
+
+/* Connections accepted in one turn of the loop at most: a quarter of the
+ * cap in force (at least 8), so when the cap drops at EMFILE the batch
+ * drops with it and a burst cannot take the descriptors a scraper needs. */
+unsigned conns_batch(unsigned cap);
 
 /* The cap in force once lowered to the fd limit: min(cap, nofile - CONNS_FD_HEADROOM), at least 8. */
 int conns_effective_cap(int cap, long nofile);

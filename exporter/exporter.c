@@ -18,6 +18,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,7 +39,8 @@
 
 #define MAX_HEADERS_BYTES 8192
 #define MAX_BODY_BYTES 1024
-#define IDLE_TIMEOUT_S 5 /* no byte in either direction for this long: closed */
+#define IDLE_TIMEOUT_S 5       /* no byte in either direction for this long: closed */
+#define AUTH_RETRY_AFTER_S "1" /* a full verify queue drains within about a second */
 
 struct exporter {
 	struct shm_segment *seg;
@@ -46,6 +48,7 @@ struct exporter {
 	struct event_base *base;
 	struct conns *conns;
 	struct web *web;               /* TLS and basic auth; NULL: plain HTTP, no auth */
+	struct auth *auth;             /* basic auth's cache and verify threads; NULL without a web config */
 	struct selfstat_src self;      /* /proc/self, for the process_* families */
 	struct metrics_record metrics; /* the /metrics bodies rendered so far */
 };
@@ -61,6 +64,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	const char *reason = status == 200   ? "OK"
 			     : status == 401 ? "Unauthorized"
+			     : status == 429 ? "Too Many Requests"
 			     : status == 403 ? "Forbidden"
 			     : status == 404 ? "Not Found"
 			     : status == 405 ? "Method Not Allowed"
@@ -71,10 +75,20 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (status == 401)
 		evhttp_add_header(h, "WWW-Authenticate", "Basic realm=\"sensor-service\", charset=\"UTF-8\"");
+	if (status == 429)
+		evhttp_add_header(h, "Retry-After", AUTH_RETRY_AFTER_S);
 	if (evbuffer_get_length(body) == 0) {
 		evbuffer_add_printf(body, "%d %s\n", status, reason);
 		if (!content_type)
 			evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* the headers a GET would get, its length included, and no body
+		 * (libevent would send it) */
+		char len[24];
+		snprintf(len, sizeof len, "%zu", evbuffer_get_length(body));
+		evhttp_add_header(h, "Content-Length", len);
+		evbuffer_drain(body, evbuffer_get_length(body));
 	}
 	evhttp_send_reply(req, status, reason, NULL); /* the output buffer is the body */
 	requests_count(ex->seg, path, status);
@@ -119,30 +133,9 @@ static void encode_body(struct evhttp_request *req)
 		evbuffer_free(gz);
 }
 
-/* TLS and basic auth: false when the request was answered (refused). */
-static bool admitted(struct exporter *ex, struct evhttp_request *req, unsigned path)
+/* Which route a request is for, from its method, target and peer. */
+static struct route route_of(const struct exporter *ex, struct evhttp_request *req)
 {
-	if (!ex->web)
-		return true;
-	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	if (ex->web->tls && !(conn && tls_is_tls(evhttp_connection_get_bufferevent(conn)))) {
-		/* a plain connection on the TLS port (its bufferevent could
-		 * not be made): never served */
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
-		reply(ex, req, path, 500, NULL);
-		return false;
-	}
-	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
-	if (auth_check(&ex->web->cfg, authz) == AUTH_OK)
-		return true;
-	reply(ex, req, path, 401, NULL);
-	return false;
-}
-
-static void handle_request(struct evhttp_request *req, void *arg)
-{
-	struct exporter *ex = arg;
-	conns_request_done(ex->conns, evhttp_request_get_connection(req));
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	char target_path[64];
 	const char *path = route_target_path(evhttp_request_get_uri(req), target_path, sizeof target_path);
@@ -151,12 +144,15 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;
-
 	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
 	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
-	struct route r = route_request(path, method_ok, debug_on, local);
-	if (!admitted(ex, req, r.path))
-		return;
+	return route_request(path, method_ok, debug_on, local);
+}
+
+/* Serve a request that passed TLS and basic auth. */
+static void respond(struct exporter *ex, struct evhttp_request *req)
+{
+	struct route r = route_of(ex, req);
 	if (r.status != 0) {
 		reply(ex, req, r.path, r.status, NULL);
 		return;
@@ -167,7 +163,8 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		.seg = ex->seg,
 		.cfg = ex->cfg,
 		.now_mono_ns = monotonic_ns(),
-		.auth_on = ex->web && ex->web->cfg.n_users > 0,
+		.auth = ex->web && ex->web->cfg.n_users > 0 ? ex->auth : NULL,
+		.web = ex->web,
 		.headers = evhttp_request_get_output_headers(req),
 		.self = &ex->self,
 		.metrics = &ex->metrics,
@@ -185,6 +182,61 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		encode_body(req);
 	}
 	reply(ex, req, r.path, status, type);
+}
+
+/* Answer a request according to basic auth's verdict. */
+static void answer(struct exporter *ex, struct evhttp_request *req, enum auth_result verdict)
+{
+	if (verdict == AUTH_OK)
+		respond(ex, req);
+	else
+		reply(ex, req, route_of(ex, req).path, verdict == AUTH_BUSY ? 429 : 401, NULL);
+}
+
+/* One exporter a process: the verify threads' answers find it here. */
+static struct exporter *the_exporter;
+
+static void on_verified(void *arg, enum auth_result verdict)
+{
+	answer(the_exporter, arg, verdict);
+}
+
+static bool request_on(void *req, const void *evcon)
+{
+	return evhttp_request_get_connection(req) == evcon;
+}
+
+/* A connection is going: a check in flight for its request must not
+ * answer it (libevent frees the request with the connection). A request
+ * libevent detached from its dead connection stays ours and is answered
+ * (which frees it). */
+static void on_conn_gone(const struct evhttp_connection *evcon, void *arg)
+{
+	struct exporter *ex = arg;
+	if (ex->auth)
+		auth_cancel(ex->auth, request_on, evcon);
+}
+
+static void handle_request(struct evhttp_request *req, void *arg)
+{
+	struct exporter *ex = arg;
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	conns_request_done(ex->conns, conn);
+	if (!ex->web) {
+		respond(ex, req);
+		return;
+	}
+	if (ex->web->tls && !(conn && tls_is_tls(evhttp_connection_get_bufferevent(conn)))) {
+		/* a plain connection on the TLS port (its bufferevent could
+		 * not be made): never served */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		reply(ex, req, route_of(ex, req).path, 500, NULL);
+		return;
+	}
+	const char *authz = evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization");
+	enum auth_result verdict = auth_check(ex->auth, authz, req);
+	if (verdict != AUTH_PENDING)
+		answer(ex, req, verdict);
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -207,20 +259,49 @@ static void on_libevent_log(int severity, const char *msg)
 		log_warn_limited(&warn_log, "libevent: %s", msg);
 }
 
+static void warn_about(const struct web *w)
+{
+	char why[768];
+	for (unsigned n = 0; web_warning(w, n, why, sizeof why); n++)
+		log_warn("%s", why);
+}
+
+/* Re-read the web config; `why` says what asked for it. A file that does
+ * not load leaves the configuration in force as it was. */
+static void reload_web(struct exporter *ex, const char *why)
+{
+	char err[768];
+	if (web_reload(ex->web, err, sizeof err) != 0) {
+		log_error("%s: %s; keeping the previous certificates and users", why, err);
+		return;
+	}
+	auth_set_users(ex->auth, &ex->web->cfg); /* the verified credentials are forgotten */
+	log_info("%s: re-read %s (%s, %u basic auth users)", why, ex->web->path, ex->web->tls ? "TLS" : "no TLS",
+		 ex->web->cfg.n_users);
+	warn_about(ex->web);
+}
+
 /* SIGHUP (forwarded by the supervisor): re-read certificates and users. */
 static void on_reload_signal(evutil_socket_t sig, short what, void *arg)
 {
 	(void)sig;
 	(void)what;
 	struct exporter *ex = arg;
-	char err[768];
 	if (!ex->web)
 		log_info("SIGHUP: no web config file to re-read");
-	else if (web_reload(ex->web, err, sizeof err) != 0)
-		log_error("SIGHUP: %s; keeping the previous certificates and users", err);
 	else
-		log_info("SIGHUP: re-read %s (%s, %u basic auth users)", ex->web->path, ex->web->tls ? "TLS" : "no TLS",
-			 ex->web->cfg.n_users);
+		reload_web(ex, "SIGHUP");
+}
+
+/* Every web-config-poll-ms: the file, a certificate, the key or the CA
+ * changed (a rotation, a user added)? Then re-read without a signal. */
+static void on_web_poll(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct exporter *ex = arg;
+	if (web_changed(ex->web))
+		reload_web(ex, "web config changed");
 }
 
 static void on_stop_signal(evutil_socket_t sig, short what, void *arg)
@@ -251,15 +332,16 @@ static struct event_base *new_base(void)
 
 unsigned exporter_tasks(const struct config *cfg)
 {
-	(void)cfg;
-	return 1;
+	/* the event loop, and with a web config the bcrypt verify threads */
+	bool web = strcmp(cfg->web_config_file, "none") != 0;
+	return 1u + (web ? (unsigned)cfg->auth_verifiers : 0u);
 }
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)
 {
 	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
 	struct evhttp *http = NULL;
-	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL;
+	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL, *web_poll = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -281,10 +363,36 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		goto out;
 	if (strcmp(cfg->web_config_file, "none") != 0) {
 		char err[768];
-		ex.web = web_load(cfg->web_config_file, err, sizeof err); /* checked at start: changed since? */
+		/* checked at start: changed since? */
+		ex.web = web_load(cfg->web_config_file, cfg->auth_max_bcrypt_cost, err, sizeof err);
 		if (!ex.web) {
 			log_error("%s", err);
 			goto out;
+		}
+	}
+	if (ex.web) {
+		char err[256];
+		struct auth_limits lim = {
+			.verifiers = (unsigned)cfg->auth_verifiers,
+			.queue = (unsigned)cfg->auth_queue,
+			.busy_percent = (unsigned)cfg->auth_busy_percent,
+			.cache_entries = (unsigned)cfg->auth_cache_entries,
+			.cache_idle_s = (unsigned)cfg->auth_cache_idle_s,
+		};
+		ex.auth = auth_new(ex.base, &lim, on_verified, err, sizeof err);
+		if (!ex.auth) {
+			log_error("%s", err);
+			goto out;
+		}
+		auth_set_users(ex.auth, &ex.web->cfg);
+		the_exporter = &ex;
+		warn_about(ex.web);
+		if (cfg->web_config_poll_ms > 0) {
+			struct timeval every = { cfg->web_config_poll_ms / 1000,
+						 (cfg->web_config_poll_ms % 1000) * 1000 };
+			web_poll = event_new(ex.base, -1, EV_PERSIST, on_web_poll, &ex);
+			if (!web_poll || event_add(web_poll, &every) != 0)
+				goto out;
 		}
 	}
 	http = evhttp_new(ex.base);
@@ -309,6 +417,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		goto out;
 	if (ex.web && ex.web->tls)
 		conns_set_bev_factory(ex.conns, tls_bufferevent, ex.web->tls);
+	conns_set_close_hook(ex.conns, on_conn_gone, &ex);
 
 	/* Beat well within the supervisor's timeout, at most once a second. */
 	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
@@ -334,6 +443,9 @@ out:
 		event_free(sigint);
 	if (sighup)
 		event_free(sighup);
+	if (web_poll)
+		event_free(web_poll);
+	auth_free(ex.auth);   /* its threads stop; checks in flight are dropped with their requests */
 	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)
 		evhttp_free(http);

@@ -17,7 +17,7 @@ static const struct {
 	const char *label;
 } codes[] = {
 	{ 200, "200" }, { 400, "400" }, { 401, "401" }, { 403, "403" }, { 404, "404" },
-	{ 405, "405" }, { 500, "500" }, { 503, "503" }, { 0, "other" },
+	{ 405, "405" }, { 429, "429" }, { 500, "500" }, { 503, "503" }, { 0, "other" },
 };
 #define CODE_COUNT (sizeof codes / sizeof codes[0])
 #define CODE_OTHER (CODE_COUNT - 1)

@@ -12,6 +12,7 @@
 #include "dashboard.h"
 #include "render.h"
 #include "render_process.h"
+#include "web.h"
 
 #define DEBUG_READINGS 64       /* newest readings /debug lists */
 #define METRICS_SLACK_BYTES 256 /* a page a little longer than the last still fits */
@@ -33,8 +34,10 @@ int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char *
 	render_metrics(body, c->seg, c->now_mono_ns);
 	render_process(body, c->self, c->now_mono_ns); /* the exporter's own process_* families */
 	render_scrape_cost(body, m->render_seconds, m->renders);
-	if (c->auth_on)
-		auth_render_metrics(body);
+	if (c->auth)
+		auth_render_metrics(c->auth, body);
+	if (c->web)
+		web_render_metrics(c->web, body);
 	m->last_bytes = evbuffer_get_length(body);
 	int64_t done_ns = monotonic_ns();
 	m->render_seconds += done_ns > c->now_mono_ns ? (double)(done_ns - c->now_mono_ns) / 1e9 : 0.0;

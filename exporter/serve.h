@@ -12,6 +12,8 @@
 
 #include "routes.h"
 
+struct auth;
+struct web;
 struct config;
 struct evbuffer;
 struct evkeyvalq;
@@ -30,7 +32,8 @@ struct serve_ctx {
 	const struct shm_segment *seg;
 	const struct config *cfg;
 	int64_t now_mono_ns;
-	bool auth_on;                   /* basic auth configured: /metrics adds its counters */
+	const struct auth *auth;        /* basic auth configured (else NULL): /metrics adds its counters */
+	const struct web *web;          /* a web config (else NULL): /metrics adds its reloads */
 	struct evkeyvalq *headers;      /* the response's headers, for a route that adds some */
 	struct selfstat_src *self;      /* /proc/self, for /metrics' process_* families */
 	struct metrics_record *metrics; /* updated by each /metrics */

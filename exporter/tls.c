@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 struct tls {
 	SSL_CTX *ctx;
@@ -29,6 +30,32 @@ static const char *ssl_error(char *buf, size_t len)
 		ERR_error_string_n(e, buf, len);
 	ERR_clear_error();
 	return buf;
+}
+
+/*
+ * A plain HTTP request on the TLS port: OpenSSL recognises one in place
+ * of a ClientHello (SSL_R_HTTP_REQUEST) and gives up without a word; we
+ * answer as Go's net/http does, so the client (a scraper configured for
+ * http://) learns what is wrong instead of seeing the connection drop.
+ * Written straight to the socket: no TLS was agreed. The connection is
+ * closed by libevent right after.
+ */
+static void on_tls_state(const SSL *ssl, int where, int ret)
+{
+	static const char answer[] = "HTTP/1.0 400 Bad Request\r\n"
+				     "Content-Type: text/plain; charset=utf-8\r\n"
+				     "Connection: close\r\n"
+				     "\r\n"
+				     "Client sent an HTTP request to an HTTPS server.\n";
+	if (!(where & SSL_CB_EXIT) || ret > 0)
+		return;
+	unsigned long e = ERR_peek_error();
+	int fd = SSL_get_fd(ssl);
+	if (fd >= 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    (ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST || ERR_GET_REASON(e) == SSL_R_HTTPS_PROXY_REQUEST)) {
+		ssize_t n = send(fd, answer, sizeof answer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)n; /* a small answer into an empty socket buffer; if not, nothing more to do */
+	}
 }
 
 /* Asked for, not checked (RequestClientCert, RequireAnyClientCert). */
@@ -49,6 +76,13 @@ static SSL_CTX *build(const struct web_config *wc, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_info_callback(ctx, on_tls_state);
+	if (wc->min_version < TLS1_2_VERSION) {
+		/* OpenSSL 3's default security level 1 refuses TLS 1.0 and 1.1
+		 * (their SHA-1 signatures) with alert 80: level 0 is the only
+		 * one that lets them through, as the file asked */
+		SSL_CTX_set_security_level(ctx, 0);
+	}
 	if (!SSL_CTX_set_min_proto_version(ctx, wc->min_version) ||
 	    !SSL_CTX_set_max_proto_version(ctx, wc->max_version)) {
 		snprintf(err, errlen, "TLS: this OpenSSL refuses the version bounds: %s", ssl_error(why, sizeof why));

@@ -5,10 +5,39 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <openssl/ssl.h>
+#include <sys/stat.h>
 
+#include "../shm/clock.h"
+#include "render.h"
+#include "textbuf.h"
 #include "tls.h"
 
-struct web *web_load(const char *path, char *err, size_t errlen)
+static void stamp_one(const char *path, struct web_stamp *st)
+{
+	struct stat sb;
+	memset(st, 0, sizeof *st);
+	snprintf(st->path, sizeof st->path, "%s", path);
+	if (!path[0] || stat(path, &sb) != 0)
+		return; /* absent: all zeros, itself a state that can change */
+	st->ino = (unsigned long long)sb.st_ino;
+	st->dev = (unsigned long long)sb.st_dev;
+	st->size = (unsigned long long)sb.st_size;
+	st->mtime_ns = (unsigned long long)sb.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)sb.st_mtim.tv_nsec;
+	st->ctime_ns = (unsigned long long)sb.st_ctim.tv_sec * 1000000000ULL + (unsigned long long)sb.st_ctim.tv_nsec;
+}
+
+/* The stamps of the files `cfg` names, into out[1..3] (out[0] is the
+ * config file's own). */
+static void stamp_named(const struct web_config *cfg, struct web_stamp out[WEB_WATCHED_FILES])
+{
+	stamp_one(cfg->cert_file, &out[1]);
+	stamp_one(cfg->key_file, &out[2]);
+	stamp_one(cfg->client_ca_file, &out[3]);
+}
+
+struct web *web_load(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 {
 	struct web *w = calloc(1, sizeof *w);
 	if (!w) {
@@ -16,8 +45,14 @@ struct web *web_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(w->path, sizeof w->path, "%s", path);
-	if (webconfig_load(path, &w->cfg, err, errlen) != 0)
+	w->max_bcrypt_cost = max_bcrypt_cost;
+	w->last_reload_ok = true;
+	w->last_ok_unix_seconds = (double)realtime_ns() / 1e9;
+	stamp_one(path, &w->stamps[0]); /* before reading: a change while read is seen next time */
+	if (webconfig_load(path, &w->cfg, err, errlen) != 0 ||
+	    webconfig_check_cost(&w->cfg, max_bcrypt_cost, path, err, errlen) != 0)
 		goto bad;
+	stamp_named(&w->cfg, w->stamps);
 	if (w->cfg.tls) {
 		char why[512];
 		w->tls = tls_new(&w->cfg, why, sizeof why);
@@ -32,9 +67,9 @@ bad:
 	return NULL;
 }
 
-int web_check(const char *path, char *err, size_t errlen)
+int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 {
-	struct web *w = web_load(path, err, errlen);
+	struct web *w = web_load(path, max_bcrypt_cost, err, errlen);
 	if (!w)
 		return -1;
 	web_free(w);
@@ -49,7 +84,13 @@ int web_reload(struct web *w, char *err, size_t errlen)
 		return -1;
 	}
 	int rc = -1;
+	/* each file stamped before it is read: a change while it is read
+	 * is seen next time; a file refused is not read again until it changes */
+	stamp_one(w->path, &w->stamps[0]);
 	if (webconfig_load(w->path, next, err, errlen) != 0)
+		goto out;
+	stamp_named(next, w->stamps);
+	if (webconfig_check_cost(next, w->max_bcrypt_cost, w->path, err, errlen) != 0)
 		goto out;
 	if (next->tls != (w->tls != NULL)) {
 		snprintf(err, errlen, "web config %s: TLS cannot be turned %s by a reload: restart the service",
@@ -67,6 +108,13 @@ int web_reload(struct web *w, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(next);
+	w->last_reload_ok = rc == 0;
+	if (rc == 0) {
+		w->reloads_ok++;
+		w->last_ok_unix_seconds = (double)realtime_ns() / 1e9;
+	} else {
+		w->reloads_failed++;
+	}
 	return rc;
 }
 
@@ -76,4 +124,59 @@ void web_free(struct web *w)
 		return;
 	tls_free(w->tls);
 	free(w);
+}
+
+bool web_changed(const struct web *w)
+{
+	for (int i = 0; i < WEB_WATCHED_FILES; i++) {
+		struct web_stamp now;
+		stamp_one(w->stamps[i].path, &now);
+		if (memcmp(&now, &w->stamps[i], sizeof now) != 0)
+			return true;
+	}
+	return false;
+}
+
+bool web_warning(const struct web *w, unsigned n, char *buf, size_t len)
+{
+	if (w->tls && w->cfg.min_version < TLS1_2_VERSION) {
+		if (n == 0) {
+			snprintf(buf, len,
+				 "web config %s: min_version allows TLS %s, which is deprecated (RFC 8996); OpenSSL's "
+				 "security level is lowered to 0 for it",
+				 w->path, w->cfg.min_version == TLS1_VERSION ? "1.0" : "1.1");
+			return true;
+		}
+		n--;
+	}
+	struct stat sb;
+	if (n == 0 && w->cfg.key_file[0] && stat(w->cfg.key_file, &sb) == 0 && (sb.st_mode & (S_IROTH | S_IWOTH))) {
+		snprintf(buf, len, "web config %s: key_file %s is readable by other users (mode %04o): chmod o-rwx it",
+			 w->path, w->cfg.key_file, (unsigned)(sb.st_mode & 07777));
+		return true;
+	}
+	return false;
+}
+
+void web_render_metrics(const struct web *w, struct evbuffer *out)
+{
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
+	RENDER_FAMILY(&tb, "sensor_web_config_last_reload_successful", "gauge",
+		      "Whether the last reload of the web config file worked (1; also at start) or was refused and "
+		      "the configuration before it kept (0).");
+	TB_LIT(&tb, "sensor_web_config_last_reload_successful");
+	render_value_u64(&tb, w->last_reload_ok ? 1 : 0);
+	RENDER_FAMILY(&tb, "sensor_web_config_last_reload_success_timestamp_seconds", "gauge",
+		      "When the web config in force was read (Unix time).");
+	TB_LIT(&tb, "sensor_web_config_last_reload_success_timestamp_seconds");
+	render_value_double(&tb, w->last_ok_unix_seconds);
+	RENDER_FAMILY(&tb, "sensor_web_config_reloads_total", "counter",
+		      "Reloads of the web config file since the exporter started (SIGHUP or a change of the file, its "
+		      "certificate, key or CA), by result.");
+	TB_LIT(&tb, "sensor_web_config_reloads_total{result=\"success\"}");
+	render_value_u64(&tb, w->reloads_ok);
+	TB_LIT(&tb, "sensor_web_config_reloads_total{result=\"failure\"}");
+	render_value_u64(&tb, w->reloads_failed);
+	tb_end(&tb);
 }

@@ -20,6 +20,7 @@
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
@@ -273,18 +274,35 @@ int webconfig_parse(const char *text, size_t len, const char *dir, const char *o
 int webconfig_load(const char *path, struct web_config *wc, char *err, size_t errlen)
 {
 	static char text[WEBCONFIG_MAX_BYTES + 1];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given by mistake must not hang the start */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		snprintf(err, errlen, "web config %s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "web config %s: not a regular file", path);
+		return -1;
+	}
 	size_t got = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	while (got < sizeof text && (n = read(fd, text + got, sizeof text - got)) > 0)
 		got += (size_t)n;
+	int read_errno = n < 0 ? errno : 0;
 	close(fd);
+	if (read_errno) {
+		snprintf(err, errlen, "web config %s: cannot read: %s", path, strerror(read_errno));
+		return -1;
+	}
 	if (got > WEBCONFIG_MAX_BYTES) {
 		snprintf(err, errlen, "web config %s: larger than %d bytes", path, WEBCONFIG_MAX_BYTES);
+		return -1;
+	}
+	if ((off_t)got != st.st_size) {
+		snprintf(err, errlen, "web config %s: changed while being read (%zu of %lld bytes): truncated?", path,
+			 got, (long long)st.st_size);
 		return -1;
 	}
 	char dir[WEBCONFIG_PATH_LEN];
@@ -293,7 +311,38 @@ int webconfig_load(const char *path, struct web_config *wc, char *err, size_t er
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	else
 		snprintf(dir, sizeof dir, ".");
-	return webconfig_parse(text, got, slash == path ? "/" : dir, path, wc, err, errlen);
+	if (webconfig_parse(text, got, slash == path ? "/" : dir, path, wc, err, errlen) != 0)
+		return -1;
+	if (!wc->tls && wc->n_users == 0) {
+		/* exporter-toolkit serves plain HTTP for such a file; an
+		 * emptied or half-written file must not turn auth off */
+		snprintf(err, errlen,
+			 "web config %s: configures neither TLS nor basic auth (empty?); for plain HTTP set "
+			 "web-config-file=none",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int webconfig_bcrypt_cost(const char *hash)
+{
+	return webconfig_is_bcrypt(hash) ? (hash[4] - '0') * 10 + (hash[5] - '0') : 0;
+}
+
+int webconfig_check_cost(const struct web_config *wc, int max_cost, const char *origin, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < wc->n_users; i++) {
+		int cost = webconfig_bcrypt_cost(wc->users[i].hash);
+		if (cost > max_cost) {
+			snprintf(err, errlen,
+				 "web config %s: basic_auth_users: the hash of '%s' has bcrypt cost %d, above "
+				 "auth-max-bcrypt-cost %d",
+				 origin, wc->users[i].name, cost, max_cost);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 bool webconfig_is_bcrypt(const char *s)

@@ -58,7 +58,10 @@ struct web_config {
 
 /*
  * Read and check `path`. 0 on success; -1 with a one-line reason in err
- * (naming the file and the key) otherwise. Files are not opened here
+ * (naming the file and the key) otherwise. Fails closed: a file that is
+ * not a regular file, cannot be read whole, changes size while read or
+ * configures neither TLS nor users (an empty file) is refused, where
+ * exporter-toolkit would serve plain HTTP. Files are not opened here
  * except the config itself: tls.c loads the certificates.
  */
 int webconfig_load(const char *path, struct web_config *wc, char *err, size_t errlen);
@@ -67,6 +70,16 @@ int webconfig_load(const char *path, struct web_config *wc, char *err, size_t er
  * the fuzzer use it). */
 int webconfig_parse(const char *text, size_t len, const char *dir, const char *origin, struct web_config *wc, char *err,
 		    size_t errlen);
+
+/* The cost of a bcrypt hash (webconfig_is_bcrypt), else 0. */
+int webconfig_bcrypt_cost(const char *hash);
+
+/*
+ * Is every user's bcrypt cost at most `max_cost`? -1 with a one-line
+ * reason naming the user and the cost otherwise: each step of cost
+ * doubles the CPU time of every check.
+ */
+int webconfig_check_cost(const struct web_config *wc, int max_cost, const char *origin, char *err, size_t errlen);
 
 /* Is `s` a bcrypt hash ($2a$, $2b$ or $2y$, cost 04-31, 53 more characters
  * of bcrypt's base64)? */

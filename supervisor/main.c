@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sensor-service: %s\n", err);
 		return 2;
 	}
-	if (strcmp(cfg.web_config_file, "none") != 0 && web_check(cfg.web_config_file, err, sizeof err) != 0) {
+	if (strcmp(cfg.web_config_file, "none") != 0 &&
+	    web_check(cfg.web_config_file, cfg.auth_max_bcrypt_cost, err, sizeof err) != 0) {
 		fprintf(stderr, "sensor-service: %s\n", err);
 		return 2;
 	}

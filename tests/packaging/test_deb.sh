@@ -73,6 +73,7 @@ assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonex
 	"$(in_root getent passwd sensor-service)"
 check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"
 check "the README" test -s "$R/usr/share/doc/sensor-service/README.md.gz"
+check "the security document" test -s "$R/usr/share/doc/sensor-service/security.md.gz"
 
 echo "-- the units in this minimal root, with systemd added: systemd-analyze verify"
 check "the root has no /bin/kill (procps is not installed)" test ! -e "$R/bin/kill" -a ! -e "$R/usr/bin/kill"

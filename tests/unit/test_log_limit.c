@@ -124,6 +124,17 @@ static void test_connection_cap_fits_the_fd_limit(void **state)
 	assert_int_equal(conns_effective_cap(256, 0), 256); /* unlimited */
 }
 
+/* The accept batch is a quarter of the cap in force: when EMFILE lowers
+ * the cap, fewer are accepted a turn (a fixed batch of the first cap's
+ * quarter would take every descriptor left). */
+static void test_accept_batch_follows_the_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(conns_batch(256), 64);
+	assert_int_equal(conns_batch(36), 9);
+	assert_int_equal(conns_batch(8), 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +142,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_count_once_the_minute_is_over, capture, release),
 		cmocka_unit_test_setup_teardown(test_flush_sums_up_a_flood_that_stopped, capture, release),
 		cmocka_unit_test(test_connection_cap_fits_the_fd_limit),
+		cmocka_unit_test(test_accept_batch_follows_the_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

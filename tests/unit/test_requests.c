@@ -65,6 +65,7 @@ static void test_render_labels(void **state)
 	requests_count(seg, none.path, 404);
 	requests_count(seg, route_request("/metrics", true, false, false).path, 401);
 	requests_count(seg, route_request("/metrics", true, false, false).path, 302);
+	requests_count(seg, route_request("/metrics", true, false, false).path, 429);
 	char *text = render(seg);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "# TYPE sensor_requests_total counter\n"));
@@ -72,6 +73,7 @@ static void test_render_labels(void **state)
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"other\",code=\"404\"} 1\n"));
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/metrics\",code=\"401\"} 1\n"));
 	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/metrics\",code=\"other\"} 1\n"));
+	assert_non_null(strstr(text, "\nsensor_requests_total{path=\"/metrics\",code=\"429\"} 1\n"));
 	assert_null(strstr(text, "path=\"other\",code=\"200\""));
 	free(text);
 	fixture_free(seg);

@@ -67,6 +67,19 @@ static void test_budget_follows_the_pool_bound(void **state)
 	assert_int_equal(tb.total, before + 6);
 }
 
+/* With a web config the exporter verifies passwords in threads of its own. */
+static void test_budget_counts_the_verify_threads(void **state)
+{
+	(void)state;
+	struct config c;
+	struct task_budget tb;
+	config_defaults(&c);
+	snprintf(c.web_config_file, sizeof c.web_config_file, "/etc/sensor-service/web.yml");
+	c.auth_verifiers = 3;
+	task_budget(&c, &tb);
+	assert_int_equal(tb.exporter, 1 + 3);
+}
+
 /* The unit is written by hand, its TasksMax= is not: it must be the
  * budget of the defaults (change both together). */
 static void test_unit_tasks_max_is_the_default_budget(void **state)
@@ -158,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_follows_the_pool_bound),
+		cmocka_unit_test(test_budget_counts_the_verify_threads),
 		cmocka_unit_test(test_unit_tasks_max_is_the_default_budget),
 		cmocka_unit_test_setup_teardown(test_v1_pids_max_below_the_need_is_refused, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_v2_pids_max, make_root, remove_root),
