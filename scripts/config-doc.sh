@@ -13,12 +13,7 @@
 set -euo pipefail
 
 BIN=${1:-build/sensor-service}
-[ -x "$BIN" ] || { echo "config-doc: $BIN is not an executable (run make first)" >&2; exit 2; }
-
-# Defaults: the built-in ones, untouched by this shell's SENSOR_* variables.
-# C locale: GLib's --help headings untranslated.
-print_config=$(env -i LC_ALL=C "$BIN" --print-config)
-help=$(env -i LC_ALL=C "$BIN" --help)
+options=$("$(dirname "$0")/options.sh" "$BIN")
 
 cat <<'EOF'
 # Configuration reference
@@ -46,64 +41,26 @@ The sensors themselves are configured in `[channel NAME]`,
 `[threshold PATTERN]` and `[discovery]` groups: see [sensors](sensors.md).
 EOF
 
-printf '%s\n' "$help" | awk -v cfg="$print_config" '
+printf '%s\n' "$options" | awk -F'\t' '
 	# One markdown table cell: pipes escaped.
 	function cell(s) { gsub(/\|/, "\\|", s); return s }
-	BEGIN {
-		n = split(cfg, lines, "\n")
-		for (i = 1; i <= n; i++) {
-			line = lines[i]
-			if (line ~ /^\[[a-z]+\]$/) {
-				group = substr(line, 2, length(line) - 2)
-				groups[++ngroups] = group
-			} else if (line ~ /^[a-z0-9-]+=/) {
-				key = substr(line, 1, index(line, "=") - 1)
-				order[group, ++count[group]] = key
-				def[key] = substr(line, index(line, "=") + 1)
-				setting[key] = 1
-			}
-		}
-	}
-	# "  -c, --config=FILE     text" or "  --simulate      text"
-	/^  +(-[A-Za-z], )?--[a-z0-9-]+/ {
-		line = $0
-		sub(/^ +/, "", line)
-		short = ""
-		if (line ~ /^-[A-Za-z], /) { short = substr(line, 1, 2); line = substr(line, 5) }
-		spec = line
-		sub(/  .*/, "", spec)
-		text = substr(line, length(spec) + 1)
-		sub(/^ +/, "", text)
-		sub(/ \(default [^)]*\)$/, "", text)
-		name = spec
-		sub(/^--/, "", name)
-		sub(/=.*/, "", name)
-		flag[name] = spec
-		desc[name] = text
-		if (!(name in setting)) { cli[++ncli] = name; shortflag[name] = short }
-	}
-	END {
-		for (g = 1; g <= ngroups; g++) {
-			group = groups[g]
+	$1 == "setting" {
+		if ($2 != group) {
+			group = $2
 			printf "\n## [%s]\n\n", group
 			print "| key | environment | flag | default | meaning |"
 			print "|---|---|---|---|---|"
-			for (k = 1; k <= count[group]; k++) {
-				key = order[group, k]
-				if (!(key in flag)) { print "config-doc: --help does not list " key > "/dev/stderr"; bad = 1; continue }
-				env = "SENSOR_" toupper(key)
-				gsub(/-/, "_", env)
-				printf "| `%s` | `%s` | `%s` | `%s` | %s |\n", key, env, flag[key], def[key], cell(desc[key])
-			}
 		}
-		print "\n## Command line only\n"
-		print "| flag | meaning |"
-		print "|---|---|"
-		for (c = 1; c <= ncli; c++) {
-			name = cli[c]
-			spec = "`" flag[name] "`"
-			if (shortflag[name] != "") spec = "`" shortflag[name] "`, " spec
-			printf "| %s | %s |\n", spec, cell(desc[name])
+		printf "| `%s` | `%s` | `%s` | `%s` | %s |\n", $3, $4, $5, $6, cell($7)
+	}
+	$1 == "cli" {
+		if (!cli++) {
+			print "\n## Command line only\n"
+			print "| flag | meaning |"
+			print "|---|---|"
 		}
-		exit bad
+		n = split($5, f, ", ")
+		spec = "`" f[1] "`"
+		for (i = 2; i <= n; i++) spec = spec ", `" f[i] "`"
+		printf "| %s | %s |\n", spec, cell($7)
 	}'

@@ -9,7 +9,7 @@
 # out of step with the option table.
 set -euo pipefail
 bin=${1:?usage: etc-default.sh BINARY}
-help=$(env -i PATH="$PATH" "$bin" --help)
+options=$("$(dirname "$0")/options.sh" "$bin")
 
 cat <<'HEAD'
 # /etc/default/sensor-service - settings of sensor-service.service, read
@@ -25,23 +25,9 @@ cat <<'HEAD'
 #ARGS=
 
 HEAD
-section=""
-env -i PATH="$PATH" "$bin" --print-config | while IFS= read -r line; do
-	case $line in
-	\[*\])
-		section=${line#[}
-		section=${section%]}
-		continue
-		;;
-	*=*) ;;
-	*) continue ;;
-	esac
-	# Fault injection is for the tests, not for a device.
-	[ "$section" != testing ] || continue
-	key=${line%%=*}
-	value=${line#*=}
-	desc=$(printf '%s\n' "$help" | sed -nE "s/^ +--$key(=[^ ]+)? {2,}(.*) \(default [^)]*\)$/\2/p" | head -1)
-	[ -n "$desc" ] || { echo "etc-default: --$key has no description in --help" >&2; exit 1; }
+# Fault injection is for the tests, not for a device.
+printf '%s\n' "$options" | while IFS=$'\t' read -r kind group _key env _flag value desc; do
+	[ "$kind" = setting ] && [ "$group" != testing ] || continue
 	printf '%s\n' "$desc" | fold -s -w 76 | sed -e 's/ *$//' -e 's/^/# /'
-	printf '#SENSOR_%s=%s\n\n' "$(printf '%s' "$key" | tr 'a-z-' 'A-Z_')" "$value"
+	printf '#%s=%s\n\n' "$env" "$value"
 done | sed '$d'
