@@ -4,7 +4,7 @@ headless Chromium dumped after a refresh (scripts/dashboard_shot.sh with
 DASHBOARD_DOM), checked against the fixture of test_dashboard.sh: one
 line per check, "ok   ..." or "FAIL ...".
 
-    dashboard_dom.py DOM.html "celsius=7 rpm=1 ..." GRAFANA.json
+    dashboard_dom.py DOM.html "celsius=6 rpm=1 ..." GRAFANA.json
 
 The second argument is VictoriaMetrics' count of channels by unit: the
 groups the page must show, and how many channels each lists; the third the
