@@ -18,6 +18,11 @@ Stages (BENCH_STAGES, comma separated; default all):
           size; CPU per scrape and per series at 1, 3, 64, 256, 1,024 channels
   gzip    what gzip costs a scrape (bench/gzip_cost.py) at 3 and 1,024
           channels (not in BENCH_QUICK)
+  fleet   the scrape a fleet makes (bench/fleet.py): TLS, basic auth, gzip,
+          one keep-alive connection, one scrape a second for BENCH_FLEET_S
+          (default 60); ours, node-exporter's textfile collector with the
+          same web config, nginx with TLS, auth_basic and gzip; CPU per scrape
+          and p99 (not in BENCH_QUICK unless named in BENCH_STAGES)
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
@@ -28,7 +33,10 @@ JSON file, default soak; `make bench-soak-long` writes soak-long),
 BENCH_SOAK_BEFORE=0 (leave the original design and Prometheus out of the
 soak), BENCH_VM_FLAGS (VictoriaMetrics' memory flags instead of the stack's
 -memory.allowedBytes=16MiB and query limits), BENCH_OUT (default
-bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN.
+bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN, BENCH_PIN ("LOAD,SERVER":
+the CPU of wrk and the other clients, and the CPU of every server measured;
+default the first two CPUs the bench may use; "off" leaves placement to the
+scheduler).
 
 Benchmarks print figures; they never fail on a number. The exit status is
 non-zero only when the machinery itself breaks (a process does not start).
@@ -47,6 +55,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
+import fleet  # noqa: E402
 import gzip_cost  # noqa: E402
 import report  # noqa: E402
 
@@ -67,10 +76,11 @@ WRK_S = env_num("BENCH_WRK_S", 1 if QUICK else 3)
 CEILING_ROUNDS = env_num("BENCH_CEILING_ROUNDS", 1 if QUICK else 9)
 CONNS = [16] if QUICK else [1, 16, 64]
 SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
+FLEET_S = env_num("BENCH_FLEET_S", 5 if QUICK else 60, float)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,fleet").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale"]
@@ -678,6 +688,14 @@ def stage_gzip():
     write_json("gzip", gzip_cost.measure(BIN, TMP))
 
 
+# ---------------------------------------------------------------- fleet
+
+def stage_fleet():
+    log(f"fleet: TLS, basic auth, gzip; one keep-alive connection, one scrape a second, {FLEET_S:.0f} s; "
+        "ours, node-exporter (textfile), nginx")
+    write_json("fleet", fleet.measure(BIN, TMP, FLEET_S, log))
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -704,7 +722,7 @@ def main():
     try:
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
-                  "gzip": stage_gzip}.get(st)
+                  "gzip": stage_gzip, "fleet": stage_fleet}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)
@@ -731,8 +749,9 @@ def main():
     m["foreign_cores_at_stage_start"] = quiet
     m["stages"] = STAGES
     m["knobs"] = {"BENCH_QUICK": QUICK, "BENCH_RUNS": RUNS, "BENCH_WRK_S": WRK_S, "BENCH_SOAK_S": SOAK_S,
-                  "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "conns": CONNS}
+                  "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "BENCH_FLEET_S": FLEET_S, "conns": CONNS}
     m["failed_stages"] = failed
+    m["pin"] = {"load_cpu": B.LOAD_CPU, "server_cpu": B.SERVER_CPU} if B.PIN else None
     m["pids_started"] = B.started_pids
     # a long soak of its own (make bench-soak-long) keeps its machine apart
     write_json("machine" if SOAK_NAME == "soak" else f"{SOAK_NAME}-machine", m)
