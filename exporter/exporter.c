@@ -19,6 +19,7 @@
 #include <event2/keyvalq_struct.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/fault.h"
@@ -28,6 +29,7 @@
 #include "connections.h"
 #include "auth.h"
 #include "gzip.h"
+#include "httpdate.h"
 #include "memwatch.h"
 #include "requests.h"
 #include "selfstat.h"
@@ -47,6 +49,7 @@ struct exporter {
 	struct web *web;               /* TLS and basic auth; NULL: plain HTTP, no auth */
 	struct selfstat_src self;      /* /proc/self, for the process_* families */
 	struct metrics_record metrics; /* the /metrics bodies rendered so far */
+	struct httpdate date;          /* the Date header of this second */
 };
 
 /* Send the reply with the body in the request's output buffer, or, when
@@ -58,6 +61,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 	if (content_type)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "Date", httpdate_at(&ex->date, time(NULL))); /* evhttp would format it per reply */
 	const char *reason = status == 200   ? "OK"
 			     : status == 401 ? "Unauthorized"
 			     : status == 403 ? "Forbidden"
@@ -324,7 +328,8 @@ out:
 		event_free(sighup);
 	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)
-		evhttp_free(http);
+		evhttp_free(http); /* the responses still in flight give their pages back */
+	pagepool_clear(&ex.metrics.pages);
 	if (ex.base)
 		event_base_free(ex.base);
 	web_free(ex.web); /* after the connections: their SSLs hold the context */

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pagepool.h"
+
 struct config;
 struct evbuffer;
 struct evkeyvalq;
@@ -21,6 +23,7 @@ struct metrics_record {
 	size_t last_bytes;     /* the last body's length: the next one's room */
 	double render_seconds; /* time spent rendering bodies, all scrapes */
 	uint64_t renders;      /* bodies rendered */
+	struct pagepool pages; /* the blocks bodies are rendered into */
 };
 
 /* What a request's answer may depend on. */

@@ -8,6 +8,7 @@
 
 #include "../common/promtext.h"
 #include "numfmt.h"
+#include "pagepool.h"
 
 #define FIRST_CHUNK 4096
 
@@ -16,9 +17,35 @@ void tb_begin(struct textbuf *tb, struct evbuffer *out, size_t hint)
 	*tb = (struct textbuf){ .out = out, .chunk = hint > FIRST_CHUNK ? hint : FIRST_CHUNK };
 }
 
+void tb_begin_page(struct textbuf *tb, struct page *pg)
+{
+	*tb = (struct textbuf){ .page = pg, .base = pg->data, .at = pg->data, .end = pg->data + pg->cap };
+}
+
+/* A block too small for n more bytes: at least doubled, in place. */
+static bool grow_page(struct textbuf *tb, size_t n)
+{
+	size_t used = (size_t)(tb->at - tb->base), cap = (size_t)(tb->end - tb->base);
+	size_t want = 2 * cap > used + n ? 2 * cap : used + n;
+	struct page *pg = page_resize(tb->page, want);
+	if (!pg) {
+		tb->failed = true;
+		return false;
+	}
+	tb->page = pg;
+	tb->base = pg->data;
+	tb->at = pg->data + used;
+	tb->end = pg->data + want;
+	return true;
+}
+
 /* Commit the extent in use, if any. */
 static void commit(struct textbuf *tb)
 {
+	if (tb->page) {
+		tb->committed = (size_t)(tb->at - tb->base);
+		return;
+	}
 	if (!tb->base)
 		return;
 	struct evbuffer_iovec v = { .iov_base = tb->base, .iov_len = (size_t)(tb->at - tb->base) };
@@ -31,6 +58,8 @@ bool tb_grow(struct textbuf *tb, size_t n)
 {
 	if (tb->failed)
 		return false;
+	if (tb->page)
+		return grow_page(tb, n);
 	commit(tb);
 	size_t want = n > tb->chunk ? n : tb->chunk;
 	struct evbuffer_iovec v;
@@ -63,8 +92,22 @@ void tb_double(struct textbuf *tb, double v)
 		tb->at += numfmt_double(tb->at, v);
 }
 
+/* Has s a character the label format escapes? Names and units almost
+ * never do: those are copied as they are. */
+static bool needs_escape(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n')
+			return true;
+	return false;
+}
+
 void tb_label_value(struct textbuf *tb, const char *s, size_t len)
 {
+	if (!needs_escape(s, len)) {
+		tb_put(tb, s, len);
+		return;
+	}
 	/* escaped, it is at most twice as long; the escaper adds a NUL */
 	if (tb_room(tb, 2 * len + 1))
 		tb->at += prom_escape_label_value(tb->at, (size_t)(tb->end - tb->at), s, len);
