@@ -578,8 +578,9 @@ enum config_action config_load(struct config *cfg, int argc, char **argv, char *
 	entries[n] = (GOptionEntry){ NULL, 0, 0, 0, NULL, NULL, NULL };
 
 	GOptionContext *ctx = g_option_context_new("- sensor sampling service with a Prometheus exporter");
-	g_option_context_set_summary(ctx, "Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug, /dashboard)\n"
-					  "that share one POSIX shared-memory segment.");
+	g_option_context_set_summary(
+		ctx, "Supervises a sensor worker and an HTTP exporter (/, /metrics, /debug, /dashboard)\n"
+		     "that share one POSIX shared-memory segment.");
 	g_option_context_set_description(
 		ctx, "Settings are read, weakest first, from built-in defaults, the --config file,\n"
 		     "SENSOR_* environment variables (e.g. SENSOR_PORT=9100), and flags.\n"
