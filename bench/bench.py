@@ -22,7 +22,7 @@ Stages (BENCH_STAGES, comma separated; default all):
           one keep-alive connection, one scrape a second for BENCH_FLEET_S
           (default 60); ours, node-exporter's textfile collector with the
           same web config, nginx with TLS, auth_basic and gzip; CPU per scrape
-          and p99 (not in BENCH_QUICK unless named in BENCH_STAGES)
+          and p99 (BENCH_QUICK: 5 s)
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
@@ -83,7 +83,7 @@ SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK
 STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,fleet").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
-    STAGES = ["serve", "soak", "scale"]
+    STAGES = ["serve", "soak", "scale", "fleet"]
 OUT = B.RESULTS_DIR
 REPORT = B.REPORT_PATH
 BIN_SRC = B.SENSOR_BIN

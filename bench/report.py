@@ -772,7 +772,7 @@ def header_section(w, ctx):
       f"Re-run with `make bench` (this run took {m.get('duration_s', 0) / 60:.0f} minutes; with the default "
       "60-second soak it takes under 15); `BENCH_SOAK_S=1800 make bench` for the 30-minute soak.\n")
     if m.get("knobs", {}).get("BENCH_QUICK"):
-        skipped = [st for st in ("serve", "spike", "soak", "scale", "gzip") if st not in m.get("stages", [])]
+        skipped = [st for st in ("serve", "spike", "soak", "scale", "gzip", "fleet") if st not in m.get("stages", [])]
         w("> **Quick mode (BENCH_QUICK=1)**: one short run per figure, for the smoke test only. "
           "These numbers are not a measurement."
           + (f" Skipped in quick mode: {', '.join(skipped)}." if skipped else "") + "\n")
