@@ -155,8 +155,8 @@ static void handle_request(struct evhttp_request *req, void *arg)
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;
 
-	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
-	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
+	bool local = debug_on && peer_on_loopback(req) &&
+		     host_is_local(evhttp_find_header(evhttp_request_get_input_headers(req), "Host"));
 	struct route r = route_request(path, method_ok, debug_on, local);
 	if (!admitted(ex, req, r.path))
 		return;
