@@ -328,10 +328,10 @@ out:
 		event_free(sighup);
 	conns_free(ex.conns); /* before evhttp_free, which closes the connections */
 	if (http)
-		evhttp_free(http); /* the responses still in flight give their pages back */
-	pagepool_clear(&ex.metrics.pages);
+		evhttp_free(http);
 	if (ex.base)
-		event_base_free(ex.base);
+		event_base_free(ex.base); /* after it, every response still in flight has given its page back */
+	pagepool_clear(&ex.metrics.pages);
 	web_free(ex.web); /* after the connections: their SSLs hold the context */
 	selfstat_close(&ex.self);
 	return rc;
