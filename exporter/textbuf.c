@@ -92,11 +92,29 @@ void tb_double(struct textbuf *tb, double v)
 		tb->at += numfmt_double(tb->at, v);
 }
 
+#define BYTES_01 UINT64_C(0x0101010101010101)
+#define BYTES_80 UINT64_C(0x8080808080808080)
+
+/* Non-zero when one of the eight bytes of w is c (exact: the classic
+ * zero-byte test applied to w ^ c...c). */
+static inline uint64_t has_byte(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (BYTES_01 * c);
+	return (x - BYTES_01) & ~x & BYTES_80;
+}
+
 /* Has s a character the label format escapes? Names and units almost
- * never do: those are copied as they are. */
+ * never do: those are copied as they are. Eight bytes at a time. */
 static bool needs_escape(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, sizeof w);
+		if (has_byte(w, '\\') | has_byte(w, '"') | has_byte(w, '\n'))
+			return true;
+	}
+	for (; i < len; i++)
 		if (s[i] == '\\' || s[i] == '"' || s[i] == '\n')
 			return true;
 	return false;

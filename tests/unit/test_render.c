@@ -19,6 +19,7 @@
 
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
+#include "../../common/promtext.h"
 #include "../../exporter/pagepool.h"
 #include "../../exporter/render.h"
 #include "../../exporter/requests.h"
@@ -536,6 +537,33 @@ static void test_metrics_into_a_page_same_text(void **state)
 	pagepool_put(tb.page);
 	pagepool_clear(&pool);
 	free(want);
+}
+
+/* A label value through the textbuf, checked eight bytes at a time for
+ * what needs escaping: every special character at every position of the
+ * words and of the tail is found, high bytes that differ from one only in
+ * their top bit are not taken for it, and the text is the escaper's. */
+static void test_label_value_escaped_at_every_position(void **state)
+{
+	(void)state;
+	const char specials[] = { '\\', '"', '\n', (char)('"' | 0x80), (char)('\n' | 0x80), 'a' };
+	for (size_t len = 1; len <= 19; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				char in[32], want[80];
+				memset(in, 'x', len);
+				in[at] = specials[k];
+				size_t n = prom_escape_label_value(want, sizeof want, in, len);
+				struct pagepool pool = { 0 };
+				struct textbuf tb;
+				tb_begin_page(&tb, pagepool_get(&pool, 8));
+				tb_label_value(&tb, in, len);
+				size_t got = tb_end(&tb);
+				assert_int_equal(got, n);
+				assert_memory_equal(tb.page->data, want, n);
+				pagepool_put(tb.page);
+				pagepool_clear(&pool);
+			}
 }
 
 static void test_metrics_special_values(void **state)
@@ -1091,6 +1119,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_skip_torn_channel_stats, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_escapes_label_values, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_into_a_page_same_text, setup_known, teardown_seg),
+		cmocka_unit_test(test_label_value_escaped_at_every_position),
 		cmocka_unit_test_setup_teardown(test_metrics_special_values, setup_known, teardown_seg),
 		cmocka_unit_test(test_live_structure_is_not_trusted),
 		cmocka_unit_test(test_limits_and_thresholds_exact),
