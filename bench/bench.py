@@ -22,6 +22,11 @@ Stages (BENCH_STAGES, comma separated; default all):
           (bench/sensors_scale.py): 3, 64, 256 channels with none and 8
           hung: tasks, worker RSS, CPU per reading, each healthy channel's
           rate against its configured one
+  fleet   the scrape a fleet makes (bench/fleet.py): TLS, basic auth, gzip,
+          one keep-alive connection, one scrape a second for BENCH_FLEET_S
+          (default 60); ours, node-exporter's textfile collector with the
+          same web config, nginx with TLS, auth_basic and gzip; CPU per scrape
+          and p99 (BENCH_QUICK: 5 s)
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
@@ -32,7 +37,10 @@ JSON file, default soak; `make bench-soak-long` writes soak-long),
 BENCH_SOAK_BEFORE=0 (leave the original design and Prometheus out of the
 soak), BENCH_VM_FLAGS (VictoriaMetrics' memory flags instead of the stack's
 -memory.allowedBytes=16MiB and query limits), BENCH_OUT (default
-bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN.
+bench/results), BENCH_REPORT (default PERFORMANCE_REPORT.md), SENSOR_BIN, BENCH_PIN ("LOAD,SERVER":
+the CPU of wrk and the other clients, and the CPU of every server measured;
+default the first two CPUs the bench may use; "off" leaves placement to the
+scheduler).
 
 Benchmarks print figures; they never fail on a number. The exit status is
 non-zero only when the machinery itself breaks (a process does not start).
@@ -51,6 +59,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
+import fleet  # noqa: E402
 import gzip_cost  # noqa: E402
 import sensors_scale  # noqa: E402
 import report  # noqa: E402
@@ -72,13 +81,14 @@ WRK_S = env_num("BENCH_WRK_S", 1 if QUICK else 3)
 CEILING_ROUNDS = env_num("BENCH_CEILING_ROUNDS", 1 if QUICK else 9)
 CONNS = [16] if QUICK else [1, 16, 64]
 SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
+FLEET_S = env_num("BENCH_FLEET_S", 5 if QUICK else 60, float)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,fleet").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
-    STAGES = ["serve", "soak", "scale"]
+    STAGES = ["serve", "soak", "scale", "fleet"]
 OUT = B.RESULTS_DIR
 REPORT = B.REPORT_PATH
 BIN_SRC = B.SENSOR_BIN
@@ -708,6 +718,14 @@ def stage_sensors():
     write_json("sensors", sensors_scale.measure(BIN, TMP, QUICK))
 
 
+# ---------------------------------------------------------------- fleet
+
+def stage_fleet():
+    log(f"fleet: TLS, basic auth, gzip; one keep-alive connection, one scrape a second, {FLEET_S:.0f} s; "
+        "ours, node-exporter (textfile), nginx")
+    write_json("fleet", fleet.measure(BIN, TMP, FLEET_S, log))
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -734,7 +752,7 @@ def main():
     try:
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
-                  "gzip": stage_gzip, "sensors": stage_sensors}.get(st)
+                  "gzip": stage_gzip, "sensors": stage_sensors, "fleet": stage_fleet}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)
@@ -761,8 +779,9 @@ def main():
     m["foreign_cores_at_stage_start"] = quiet
     m["stages"] = STAGES
     m["knobs"] = {"BENCH_QUICK": QUICK, "BENCH_RUNS": RUNS, "BENCH_WRK_S": WRK_S, "BENCH_SOAK_S": SOAK_S,
-                  "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "conns": CONNS}
+                  "BENCH_SOAK_INTERVAL_S": SOAK_INTERVAL, "BENCH_FLEET_S": FLEET_S, "conns": CONNS}
     m["failed_stages"] = failed
+    m["pin"] = {"load_cpu": B.LOAD_CPU, "server_cpu": B.SERVER_CPU} if B.PIN else None
     m["pids_started"] = B.started_pids
     # a long soak of its own (make bench-soak-long) keeps its machine apart
     write_json("machine" if SOAK_NAME == "soak" else f"{SOAK_NAME}-machine", m)

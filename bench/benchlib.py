@@ -33,6 +33,36 @@ RESULTS_DIR = os.path.abspath(os.environ.get("BENCH_OUT") or os.path.join(ROOT, 
 REPORT_PATH = os.path.abspath(os.environ.get("BENCH_REPORT") or os.path.join(ROOT, "PERFORMANCE_REPORT.md"))
 
 
+# Pinning: wrk (and every client the bench runs for load) on one CPU, each
+# server measured on another, so that where the scheduler puts the two
+# cannot move a ratio between servers. BENCH_PIN="LOAD,SERVER" (CPU
+# numbers; default the first two this process may use), or "off".
+def _pin_cpus():
+    want = os.environ.get("BENCH_PIN", "").strip()
+    if want == "off":
+        return None
+    if want:
+        load, server = (int(x) for x in want.split(","))
+        return load, server
+    cpus = sorted(os.sched_getaffinity(0))
+    return (cpus[0], cpus[1]) if len(cpus) >= 2 else None
+
+
+PIN = _pin_cpus()
+LOAD_CPU, SERVER_CPU = PIN if PIN else (None, None)
+
+
+def pinned(argv, cpu):
+    """argv run on one CPU (taskset execs it: the pid stays the program's)."""
+    return ["taskset", "-c", str(cpu), *argv] if cpu is not None else list(argv)
+
+
+def pin_self_to_load_cpu():
+    """Move the calling thread (a client making load) onto the load CPU."""
+    if LOAD_CPU is not None:
+        os.sched_setaffinity(0, {LOAD_CPU})
+
+
 # Result files: indented JSON, but a soak's time series (thousands of
 # samples) is kept gzip-compressed, as NAME.json.gz: the report reads both.
 def save_json(path_no_ext, data):
@@ -310,10 +340,18 @@ def free_port():
     raise RuntimeError("no free port")
 
 
-def http_get(url, timeout=5.0):
-    """(status, body bytes); status 0 when nothing answers."""
+def http_get(url, timeout=5.0, headers=None):
+    """(status, body bytes); status 0 when nothing answers. An https URL is
+    fetched without verifying the certificate (the bench's own, self-signed)."""
+    import ssl
+    ctx = None
+    if url.startswith("https:"):
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout,
+                                    context=ctx) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -411,8 +449,11 @@ started_pids = []  # every pid the bench started or saw as a child of its own
 class Proc:
     """A process the bench started; stopped by pid."""
 
-    def __init__(self, name, argv, logdir, env=None):
+    def __init__(self, name, argv, logdir, env=None, pin=True):
+        """pin: run on the server CPU (SERVER_CPU), as every server measured."""
         self.name = name
+        if pin:
+            argv = pinned(argv, SERVER_CPU)
         self.log_path = os.path.join(logdir, f"{name}.log")
         self.log = open(self.log_path, "ab")
         self.p = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -469,16 +510,18 @@ class Ours(Proc):
 
     seq = 0
 
-    def __init__(self, binary, logdir, args=(), tag="svc"):
+    def __init__(self, binary, logdir, args=(), tag="svc", scheme="http", headers=None):
+        """scheme, headers: how to reach it (https and an Authorization
+        header where its web config asks for them)."""
         Ours.seq += 1
         self.port = free_port()
         self.shm = f"/sensor-bench-{os.getpid()}-{Ours.seq}"
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
         self.args = list(args)
         argv = [binary, "--port", str(self.port), "--shm-name", self.shm, *self.args]
         super().__init__(f"{tag}-{Ours.seq}", argv, logdir)
         self._kids = {}
-        ok = wait_until(lambda: http_get(self.url + "/", 1)[0] == 200 and len(self.pids()) == 3, 15)
+        ok = wait_until(lambda: http_get(self.url + "/", 1, headers)[0] == 200 and len(self.pids()) == 3, 15)
         if not ok:
             tail = self.log_tail()
             self.stop()
@@ -535,12 +578,15 @@ class Baseline(Proc):
 
 
 class NodeExporter(Proc):
-    def __init__(self, logdir):
+    """Debian's prometheus-node-exporter with its default collectors, or with
+    `args` (collectors, a web config) reached by scheme and headers."""
+
+    def __init__(self, logdir, args=(), scheme="http", headers=None):
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        super().__init__("node-exporter", ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{self.port}"],
-                         logdir)
-        if not wait_until(lambda: http_get(self.url + "/metrics", 2)[0] == 200, 15):
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        super().__init__("node-exporter", ["prometheus-node-exporter", f"--web.listen-address=127.0.0.1:{self.port}",
+                                           *args], logdir)
+        if not wait_until(lambda: http_get(self.url + "/metrics", 2, headers)[0] == 200, 15):
             tail = self.log_tail()
             self.stop()
             raise RuntimeError(f"prometheus-node-exporter did not start:\n{tail}")
@@ -553,9 +599,12 @@ class Nginx(Proc):
     access log; keep-alive connections never closed for their request count,
     as ours are not), on a free loopback port."""
 
-    def __init__(self, logdir, page):
+    def __init__(self, logdir, page, tls=None, htpasswd=None, gzip_level=None, headers=None):
+        """tls: (certificate, key) to serve https; htpasswd: a file of
+        users for auth_basic (headers: the credentials the start check
+        sends); gzip_level: compress for clients that ask."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.dir = os.path.join(logdir, f"nginx-{self.port}")
         www = os.path.join(self.dir, "www")
         os.makedirs(www)
@@ -576,8 +625,11 @@ http {{
   sendfile on;
   keepalive_requests 1000000;
   keepalive_timeout 75s;
+{f"  gzip on; gzip_comp_level {gzip_level}; gzip_min_length 256; gzip_types *;" if gzip_level else ""}
   server {{
-    listen 127.0.0.1:{self.port};
+    listen 127.0.0.1:{self.port}{" ssl" if tls else ""};
+{f"    ssl_certificate {tls[0]}; ssl_certificate_key {tls[1]};" if tls else ""}
+{f'    auth_basic "sensor-service"; auth_basic_user_file {htpasswd};' if htpasswd else ""}
     root {www};
     location = /metrics {{ default_type "text/plain; version=0.0.4; charset=utf-8"; }}
   }}
@@ -586,7 +638,7 @@ http {{
         self.flags = ["-p", self.dir, "-c", conf, "-e", os.path.join(self.dir, "error.log")]
         super().__init__("nginx", ["nginx", *self.flags], logdir)
         self._worker = None
-        if not wait_until(lambda: http_get(self.url + "/metrics", 2) == (200, page), 15):
+        if not wait_until(lambda: http_get(self.url + "/metrics", 2, headers) == (200, page), 15):
             tail = self.log_tail()
             self.stop()
             raise RuntimeError(f"nginx did not start:\n{tail}")
@@ -617,7 +669,7 @@ class Prometheus(Proc):
                 f.write(f"  - job_name: {job}\n    static_configs:\n      - targets: ['{addr}']\n")
         self.flags = [f"--config.file={cfg}", f"--storage.tsdb.path={self.data}",
                       f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"]
-        super().__init__("prometheus", ["prometheus", *self.flags], logdir)
+        super().__init__("prometheus", ["prometheus", *self.flags], logdir, pin=False)
         if not wait_until(lambda: http_get(self.url + "/-/ready", 2)[0] == 200, 30):
             tail = self.log_tail()
             self.stop()
@@ -653,7 +705,7 @@ class VictoriaMetrics(Proc):
         self.flags = [f"-httpListenAddr=127.0.0.1:{self.port}", f"-storageDataPath={self.data}",
                       f"-promscrape.config={cfg}", *caps, "-retentionPeriod=1d",
                       "-search.latencyOffset=2s", "-loggerLevel=WARN"]
-        super().__init__("victoria-metrics", ["victoria-metrics", *self.flags], logdir)
+        super().__init__("victoria-metrics", ["victoria-metrics", *self.flags], logdir, pin=False)
         if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
             tail = self.log_tail()
             self.stop()
@@ -672,7 +724,7 @@ class VmAlert(Proc):
         self.flags = [f"-rule={os.path.join(ROOT, 'deploy', 'vmalert', 'alerts.yml')}", f"-datasource.url={vm_url}",
                       f"-remoteWrite.url={vm_url}", f"-notifier.url=http://127.0.0.1:{free_port()}",
                       f"-httpListenAddr=127.0.0.1:{self.port}", *stack_flags("vmalert"), "-loggerLevel=ERROR"]
-        super().__init__("vmalert", ["vmalert", *self.flags], logdir)
+        super().__init__("vmalert", ["vmalert", *self.flags], logdir, pin=False)
         if not wait_until(lambda: http_get(self.url + "/health", 2)[0] == 200, 20):
             tail = self.log_tail()
             self.stop()
@@ -723,7 +775,7 @@ def run_wrk(url, conns, duration, paths=None, delay_ms=0, threads=1, timeout_s=1
     env = dict(os.environ)
     env["WRK_PATHS"] = ",".join(paths or [])
     env["WRK_DELAY_MS"] = str(delay_ms)
-    argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", f"--timeout={timeout_s}s", "-s", WRK_LUA, url]
+    argv = pinned(["wrk"], LOAD_CPU) + [f"-t{threads}", f"-c{conns}", f"-d{duration}s", f"--timeout={timeout_s}s", "-s", WRK_LUA, url]
     r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + timeout_s + 30)
     for line in r.stdout.splitlines():
         if line.startswith("WRKJSON "):

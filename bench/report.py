@@ -36,8 +36,8 @@ BUDGET_BYTES = 300e6
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "board", "hostile", "chaos",
-                 "fuzz"):
+    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "board", "hostile",
+                 "chaos", "fuzz"):
         found = B.load_json(os.path.join(out, name))
         if found is not None:
             data[name] = found
@@ -148,6 +148,7 @@ def evaluate(d):
             out.append((t, "not measured in this run", "not measured", None))
 
     out += scrape_cpu_targets(d.get("scale"))
+    out.append(fleet_target(d.get("fleet")))
     if spike:
         rows = [r for r in spike["summary"] if r["target"] == "ours" and r["load"] == "paced"
                 and r.get("state", "spike") == "spike"]
@@ -231,6 +232,59 @@ def ceiling_targets(serve):
              f"{ratio(pr, 2)} ({ceiling_spread(serve, 'p99_ratio')}"
              f"{ms(med(o['p99_us']))} vs nginx {ms(med(n['p99_us']))})",
              verdict(pr is not None and pr <= TARGET_NGINX_P99, pr), "ceiling_p99")]
+
+
+FLEET_NAMES = {"ours": "sensor-service (exporter)", "node-exporter": "prometheus-node-exporter (textfile)",
+               "nginx": "nginx (static file)"}
+
+
+def fleet_target(fleet):
+    text = "The fleet's scrape (TLS, basic auth, gzip, 1/s): ours the cheapest in CPU per scrape of the three"
+    if not fleet:
+        return (text, "not measured in this run", "not measured", None)
+    cpu = {r["server"]: r["cpu_per_scrape_s"] for r in fleet["rows"]}
+    if any(v is None for v in cpu.values()) or "ours" not in cpu:
+        return (text, "no scrape answered by every server", "not measured", None)
+    others = {k: v for k, v in cpu.items() if k != "ours"}
+    cheapest = min(others.values()) if others else None
+    return (text, ", ".join(f"{k} {us(v)}" for k, v in cpu.items()),
+            verdict(cheapest is not None and cpu["ours"] < cheapest, cpu["ours"]), "fleet")
+
+
+def fleet_section(w, ctx):
+    f = ctx["d"]["fleet"]
+    w("## The scrape a fleet makes\n")
+    w(f"Each server answers one scrape a second for {f['seconds']:.0f} s over one keep-alive TLS connection, "
+      f"with basic auth (a bcrypt hash of cost {f['bcrypt_cost']}, `{f['hash_prefix']}…`, the same in every "
+      "server's user file) and `Accept-Encoding: gzip`, all three in the same run, each scraped by its own client "
+      "thread (a third of a second apart, on the load CPU). The page is our `/metrics` page of the run's start "
+      f"({num(f['page_bytes'])} bytes): sensor-service renders it from the segment at every scrape; "
+      "prometheus-node-exporter reads it through its textfile collector (`--collector.disable-defaults "
+      "--collector.textfile --web.disable-exporter-metrics`) with the same web config file, so that TLS, auth "
+      f"and gzip are the difference; nginx serves it as a static file with `ssl`, `auth_basic` and gzip (level "
+      f"{f['gzip_level']}, as ours). CPU per scrape: the serving process's CPU time over the scrapes (schedstat, "
+      "ns) divided by them — the exporter for ours, the whole process for node-exporter, master and worker for "
+      "nginx — with the first scrape (the TLS handshake) left out; latency: the client's, request to last byte, "
+      "the body left compressed.\n")
+    rows = []
+    for r in f["rows"]:
+        name = FLEET_NAMES.get(r["server"], r["server"])
+        cpu = us(r["cpu_per_scrape_s"])
+        if r["server"] == "ours" and f.get("ours_render_per_scrape_s") is not None:
+            cpu += f" (rendering {us(f['ours_render_per_scrape_s'], 1)})"
+        rows.append((name, cpu, ms(None if r["p50_s"] is None else r["p50_s"] * 1e6), ms(None if r["p99_s"] is None else r["p99_s"] * 1e6),
+                     num(med(r["wire_bytes"])), ", ".join(r["encodings"]),
+                     f"{r['scrapes']} ({', '.join(f'{k}: {v}' for k, v in sorted(r['statuses'].items()))})",
+                     mb(((r.get("mem") or {}).get(r["server"] if r["server"] != "ours" else "exporter")
+                         or {}).get("rss"), 1) if r["server"] != "nginx" else
+                     mb(((r.get("mem") or {}).get("nginx-worker") or {}).get("rss"), 1)))
+    w(table(["server", "CPU per scrape", "p50", "p99", "bytes on the wire", "encoding", "scrapes (status)",
+             "RSS (serving process)"], rows))
+    w("")
+    w("Basic auth as measured: sensor-service verifies the bcrypt hash at every request (a cache of verified "
+      "credentials is not in this build), nginx too (`crypt()` per request); node-exporter's exporter-toolkit "
+      "caches a verified user and password, so it pays bcrypt once, not per scrape. At one scrape a second "
+      "that bcrypt is most of ours' and nginx's CPU per scrape.\n")
 
 
 def scale_row(scale, channels):
@@ -581,6 +635,10 @@ def explanations(d, targets):
                        "buffer for the largest page or burst so far, the heap's or the ring's last untouched "
                        "pages) grow RSS without a leak; only a longer soak (`BENCH_SOAK_S=1800`) tells growth "
                        "that levels off from one that does not." + long_soak_verdict(d.get("soak_long"), grown))
+        elif key == "fleet" and d.get("fleet"):
+            out.append(f"*The fleet's scrape* ({measured}): our basic auth verifies the bcrypt hash at every "
+                       "request, and bcrypt at this cost is milliseconds of CPU; node-exporter keeps a verified "
+                       "user and password. A cache of verified credentials is the lever.")
         elif key == "stack" and soak:
             st = soak["stats"]
             parts = {p: st.get(p, {}).get("rss_max") for p in ("ours", "victoria-metrics", "vmalert")}
@@ -725,7 +783,7 @@ def header_section(w, ctx):
       f"Re-run with `make bench` (this run took {m.get('duration_s', 0) / 60:.0f} minutes; with the default "
       "60-second soak it takes under 15); `BENCH_SOAK_S=1800 make bench` for the 30-minute soak.\n")
     if m.get("knobs", {}).get("BENCH_QUICK"):
-        skipped = [st for st in ("serve", "spike", "soak", "scale", "gzip") if st not in m.get("stages", [])]
+        skipped = [st for st in ("serve", "spike", "soak", "scale", "gzip", "fleet") if st not in m.get("stages", [])]
         w("> **Quick mode (BENCH_QUICK=1)**: one short run per figure, for the smoke test only. "
           "These numbers are not a measurement."
           + (f" Skipped in quick mode: {', '.join(skipped)}." if skipped else "") + "\n")
@@ -804,6 +862,17 @@ def method_section(w, ctx):
       "requests, errors and the p50/p99/p99.9 of wrk's latency histogram. One wrk thread leaves the other core to "
       "the server. Runs alternate between ours and the baseline so that noise hits both. Figures are the median "
       "of the runs with (min–max).")
+    pin = ctx["d"].get("machine", {}).get("pin")
+    if pin:
+        w(f"- **Pinned CPUs**: wrk (and every client the bench runs for load) is pinned to CPU {pin['load_cpu']} "
+          f"and every server measured (sensor-service's three processes, nginx, the baseline, the original, "
+          f"prometheus-node-exporter) to CPU {pin['server_cpu']}, with `taskset -c` (BENCH_PIN). Unpinned, "
+          "where the scheduler happens to put a client and a server moves a ratio between two servers by more "
+          "than a change to either does. VictoriaMetrics, vmalert and Prometheus (the soak's stores, not "
+          "measured for speed) are left to the scheduler.")
+    elif "pin" in ctx["d"].get("machine", {}):
+        w("- **CPUs not pinned** (BENCH_PIN=off, or fewer than two CPUs): ratios between servers depend on "
+          "where the scheduler put each client and server.")
     w("- **CPU per request**: the serving process's CPU time (user+sys) before and after each wrk run divided by "
       "the requests served, from `/proc/PID/task/*/schedstat` (nanoseconds; `/proc/PID/stat`'s 10 ms "
       "ticks agree and are in the JSON). For the baseline the sampling/processing thread's own CPU is subtracted, "
@@ -1324,7 +1393,8 @@ def files_section(w, ctx):
     out = ctx["out"]
     w("## Files\n")
     w(f"`{os.path.relpath(out, ROOT) if out.startswith(ROOT) else out}/`: machine.json, serve.json, spike.json, "
-      f"soak.json, scale.json{', gzip.json' if d.get('gzip') else ''} (every run, every sample)"
+      f"soak.json, scale.json{', gzip.json' if d.get('gzip') else ''}{', fleet.json' if d.get('fleet') else ''} "
+      "(every run, every sample)"
       f"{''.join(', ' + fn for fn in d.get('soak_long', {}))}{', hostile.json' if d.get('hostile') else ''}"
       f"{', chaos.json' if d.get('chaos') else ''}{', fuzz.json' if d.get('fuzz') else ''} and the PNGs "
       "above. The baseline is "
@@ -1353,6 +1423,8 @@ def generate(out, report_path):
         scale_section(w, ctx)
     if d.get("sensors"):
         sensors_section(w, d["sensors"])
+    if d.get("fleet"):
+        fleet_section(w, ctx)
     if d.get("hostile"):
         hostile_section(w, d["hostile"])
     if d.get("chaos"):

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../common/fault.h"
@@ -29,6 +30,7 @@
 #include "connections.h"
 #include "auth.h"
 #include "gzip.h"
+#include "httpdate.h"
 #include "memwatch.h"
 #include "requests.h"
 #include "selfstat.h"
@@ -51,6 +53,7 @@ struct exporter {
 	struct auth *auth;             /* basic auth's cache and verify threads; NULL without a web config */
 	struct selfstat_src self;      /* /proc/self, for the process_* families */
 	struct metrics_record metrics; /* the /metrics bodies rendered so far */
+	struct httpdate date;          /* the Date header of this second */
 };
 
 /* Send the reply with the body in the request's output buffer, or, when
@@ -62,6 +65,7 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 	if (content_type)
 		evhttp_add_header(h, "Content-Type", content_type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "Date", httpdate_at(&ex->date, time(NULL))); /* evhttp would format it per reply */
 	const char *reason = status == 200   ? "OK"
 			     : status == 401 ? "Unauthorized"
 			     : status == 429 ? "Too Many Requests"
@@ -144,8 +148,8 @@ static struct route route_of(const struct exporter *ex, struct evhttp_request *r
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	bool method_ok = method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD;
 	bool debug_on = ex->cfg->debug_endpoint;
-	const char *host = evhttp_find_header(evhttp_request_get_input_headers(req), "Host");
-	bool local = debug_on && peer_on_loopback(req) && host_is_local(host);
+	bool local = debug_on && peer_on_loopback(req) &&
+		     host_is_local(evhttp_find_header(evhttp_request_get_input_headers(req), "Host"));
 	return route_request(path, method_ok, debug_on, local);
 }
 
@@ -450,7 +454,8 @@ out:
 	if (http)
 		evhttp_free(http);
 	if (ex.base)
-		event_base_free(ex.base);
+		event_base_free(ex.base); /* after it, every response still in flight has given its page back */
+	pagepool_clear(&ex.metrics.pages);
 	web_free(ex.web); /* after the connections: their SSLs hold the context */
 	selfstat_close(&ex.self);
 	return rc;

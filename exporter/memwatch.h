@@ -22,4 +22,8 @@ void memwatch_install(void *(*alloc)(size_t), void *(*resize)(void *, size_t));
 /* Failed allocations so far. */
 unsigned long memwatch_failures(void);
 
+/* Count a failed allocation of the exporter's own that a body needed
+ * (a pagepool block), so that it is answered 500 the same way. */
+void memwatch_note_failure(void);
+
 #endif

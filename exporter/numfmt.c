@@ -51,6 +51,18 @@ size_t numfmt_u64(char *dst, uint64_t v)
 	return n;
 }
 
+/* Exactly ten digits of r < 1e10 (leading zeros kept): five pairs, no
+ * counting of the digits first as numfmt_u64 does. */
+static void ten_digit_text(char *d, uint64_t r)
+{
+	for (int i = 8; i >= 0; i -= 2) {
+		unsigned k = (unsigned)(r % 100) * 2;
+		r /= 100;
+		d[i] = two_digits[k];
+		d[i + 1] = two_digits[k + 1];
+	}
+}
+
 static size_t fallback(char *dst, const char *format, double v)
 {
 	char tmp[NUMFMT_MAX + 8];
@@ -153,7 +165,7 @@ size_t numfmt_double(char *dst, double v)
 	if (!ten_digits(fabs(v), &r, &x))
 		return fallback(dst, "%.10g", v);
 	char d[DIGITS];
-	numfmt_u64(d, r); /* exactly ten digits */
+	ten_digit_text(d, r); /* r in [1e9, 1e10) */
 	int n = DIGITS;
 	while (n > 1 && d[n - 1] == '0')
 		n--;                 /* %g drops trailing zeros, and the point with them */

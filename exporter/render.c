@@ -243,7 +243,7 @@ static void render_channels(struct textbuf *tb, const struct shm_segment *seg, c
 	render_sensor_families(tb, seg, v);
 }
 
-static void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int64_t now_mono_ns)
+void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int64_t now_mono_ns)
 {
 	const struct shm_view *view = shm_view_of(seg);
 	const struct shm_worker_metrics *w = &seg->worker;

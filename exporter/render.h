@@ -22,6 +22,8 @@ struct textbuf;
 
 /* Prometheus text exposition format 0.0.4. */
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns);
+/* The same, written by a textbuf (into a pagepool block, say). */
+void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int64_t now_mono_ns);
 
 /* Health of the service. Returns the HTTP status: 200 healthy, 503 not. */
 int render_health(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns);

@@ -35,49 +35,69 @@
 		render_value_u64(tb, v);                \
 	} while (0)
 
+static void render_process_stats_text(struct textbuf *tb, const struct selfstat *st);
+
 void render_process_stats(struct evbuffer *out, const struct selfstat *st)
 {
 	struct textbuf tb;
 	tb_begin(&tb, out, 0);
+	render_process_stats_text(&tb, st);
+	tb_end(&tb);
+}
+
+static void render_process_stats_text(struct textbuf *tb, const struct selfstat *st)
+{
 	if (st->have_cpu)
-		COUNTER(&tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+		COUNTER(tb, "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
 			st->cpu_seconds);
 	if (st->have_fds)
-		GAUGE_U64(&tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
+		GAUGE_U64(tb, "process_open_fds", "Number of open file descriptors.", st->open_fds);
 	if (st->have_max_fds)
-		GAUGE_U64(&tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
+		GAUGE_U64(tb, "process_max_fds", "Maximum number of open file descriptors.", st->max_fds);
 	if (st->have_memory) {
-		GAUGE_U64(&tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
-		GAUGE_U64(&tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
+		GAUGE_U64(tb, "process_virtual_memory_bytes", "Virtual memory size in bytes.", st->virtual_bytes);
+		GAUGE_U64(tb, "process_resident_memory_bytes", "Resident memory size in bytes.", st->resident_bytes);
 	}
 	if (st->have_start) {
 		/* %.2f: ticks are 1/100 s, and %.10g would drop them */
-		RENDER_FAMILY(&tb, "process_start_time_seconds", "gauge",
+		RENDER_FAMILY(tb, "process_start_time_seconds", "gauge",
 			      "Start time of the process since unix epoch in seconds.");
-		TB_LIT(&tb, "process_start_time_seconds ");
-		if (tb_room(&tb, NUMFMT_MAX))
-			tb.at += numfmt_fixed2(tb.at, st->start_time_seconds);
-		tb_char(&tb, '\n');
+		TB_LIT(tb, "process_start_time_seconds ");
+		if (tb_room(tb, NUMFMT_MAX))
+			tb->at += numfmt_fixed2(tb->at, st->start_time_seconds);
+		tb_char(tb, '\n');
 	}
-	tb_end(&tb);
 }
 
 void render_scrape_cost(struct evbuffer *out, double seconds, uint64_t renders)
 {
 	struct textbuf tb;
 	tb_begin(&tb, out, 0);
-	RENDER_FAMILY(&tb, "sensor_metrics_render_seconds", "summary",
-		      "Time the exporter spent rendering /metrics bodies (before any compression).");
-	TB_LIT(&tb, "sensor_metrics_render_seconds_sum");
-	render_value_double(&tb, seconds);
-	TB_LIT(&tb, "sensor_metrics_render_seconds_count");
-	render_value_u64(&tb, renders);
+	render_scrape_cost_text(&tb, seconds, renders);
 	tb_end(&tb);
+}
+
+void render_scrape_cost_text(struct textbuf *tb, double seconds, uint64_t renders)
+{
+	RENDER_FAMILY(tb, "sensor_metrics_render_seconds", "summary",
+		      "Time the exporter spent rendering /metrics bodies (before any compression).");
+	TB_LIT(tb, "sensor_metrics_render_seconds_sum");
+	render_value_double(tb, seconds);
+	TB_LIT(tb, "sensor_metrics_render_seconds_count");
+	render_value_u64(tb, renders);
 }
 
 void render_process(struct evbuffer *out, struct selfstat_src *self, int64_t now_mono_ns)
 {
+	struct textbuf tb;
+	tb_begin(&tb, out, 0);
+	render_process_text(&tb, self, now_mono_ns);
+	tb_end(&tb);
+}
+
+void render_process_text(struct textbuf *tb, struct selfstat_src *self, int64_t now_mono_ns)
+{
 	struct selfstat st;
 	selfstat_sample_within(self, now_mono_ns, PROCESS_SAMPLE_MAX_AGE_NS, &st);
-	render_process_stats(out, &st);
+	render_process_stats_text(tb, &st);
 }

@@ -10,6 +10,7 @@
 #include "../shm/clock.h"
 #include "auth.h"
 #include "dashboard.h"
+#include "memwatch.h"
 #include "render.h"
 #include "render_process.h"
 #include "web.h"
@@ -23,17 +24,41 @@ int serve_health(const struct serve_ctx *c, struct evbuffer *body, const char **
 	return render_health(body, c->seg, c->now_mono_ns);
 }
 
-/* The page is about as long as the last one: room for that is made
- * first, so it is written in one piece. Its rendering is timed (up to the
- * body's end, before any compression) and the page shows the time of the
- * scrapes before it. */
+/* libevent is done with a page's block (sent, or dropped). */
+static void release_page(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	pagepool_put(arg);
+}
+
+/* The page is written into a block of the pool about as long as the last
+ * page, so in one piece, and handed to the body by reference: no copy,
+ * and no chain allocated and freed per scrape. Its rendering is timed
+ * (up to the body's end, before any compression) and the page shows the
+ * time of the scrapes before it. A block that cannot be had or grown
+ * counts as a failed allocation: the exporter answers 500. */
 int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char **type)
 {
 	struct metrics_record *m = c->metrics;
-	evbuffer_expand(body, m->last_bytes + METRICS_SLACK_BYTES);
-	render_metrics(body, c->seg, c->now_mono_ns);
-	render_process(body, c->self, c->now_mono_ns); /* the exporter's own process_* families */
-	render_scrape_cost(body, m->render_seconds, m->renders);
+	*type = "text/plain; version=0.0.4; charset=utf-8";
+	struct page *pg = pagepool_get(&m->pages, m->last_bytes + METRICS_SLACK_BYTES);
+	if (!pg) {
+		memwatch_note_failure();
+		return 500;
+	}
+	struct textbuf tb;
+	tb_begin_page(&tb, pg);
+	render_metrics_text(&tb, c->seg, c->now_mono_ns);
+	render_process_text(&tb, c->self, c->now_mono_ns); /* the exporter's own process_* families */
+	render_scrape_cost_text(&tb, m->render_seconds, m->renders);
+	size_t len = tb_end(&tb);
+	pg = tb.page;
+	if (tb.failed || evbuffer_add_reference(body, pg->data, len, release_page, pg) != 0) {
+		pagepool_put(pg);
+		memwatch_note_failure();
+		return 500;
+	}
 	if (c->auth)
 		auth_render_metrics(c->auth, body);
 	if (c->web)
@@ -42,7 +67,6 @@ int serve_metrics(const struct serve_ctx *c, struct evbuffer *body, const char *
 	int64_t done_ns = monotonic_ns();
 	m->render_seconds += done_ns > c->now_mono_ns ? (double)(done_ns - c->now_mono_ns) / 1e9 : 0.0;
 	m->renders++;
-	*type = "text/plain; version=0.0.4; charset=utf-8";
 	return 200;
 }
 

@@ -14,6 +14,8 @@
 
 struct auth;
 struct web;
+#include "pagepool.h"
+
 struct config;
 struct evbuffer;
 struct evkeyvalq;
@@ -25,6 +27,7 @@ struct metrics_record {
 	size_t last_bytes;     /* the last body's length: the next one's room */
 	double render_seconds; /* time spent rendering bodies, all scrapes */
 	uint64_t renders;      /* bodies rendered */
+	struct pagepool pages; /* the blocks bodies are rendered into */
 };
 
 /* What a request's answer may depend on. */

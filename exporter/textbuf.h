@@ -10,6 +10,11 @@
  * it cannot grow (an allocation failed: the memory cap, which memwatch
  * counts, so the exporter answers 500), the writer writes nothing more;
  * tb_end commits what was written.
+ *
+ * Or the text goes into a block of a pagepool (tb_begin_page), grown in
+ * place as the text needs; the caller hands the block to a response by
+ * reference. A block that cannot grow sets `failed` the same way (the
+ * caller counts it: no allocator of libevent's was involved).
  */
 #ifndef SENSOR_EXPORTER_TEXTBUF_H
 #define SENSOR_EXPORTER_TEXTBUF_H
@@ -20,9 +25,11 @@
 #include <string.h>
 
 struct evbuffer;
+struct page;
 
 struct textbuf {
-	struct evbuffer *out;
+	struct evbuffer *out;  /* the evbuffer written to, or NULL: */
+	struct page *page;     /* the block written to (it moves as it grows) */
 	char *base, *at, *end; /* the reserved extent, its first free byte, its end */
 	size_t committed;      /* bytes committed by earlier extents */
 	size_t chunk;          /* the next extent's size */
@@ -33,7 +40,11 @@ struct textbuf {
  * extent's size; 0 for a small default). */
 void tb_begin(struct textbuf *tb, struct evbuffer *out, size_t hint);
 
-/* Commit what was written; returns the bytes appended since tb_begin. */
+/* Start writing into `pg` (a pagepool block) from its first byte. */
+void tb_begin_page(struct textbuf *tb, struct page *pg);
+
+/* Commit what was written; returns the bytes appended since tb_begin
+ * (with tb_begin_page: the text's length, at tb->page->data). */
 size_t tb_end(struct textbuf *tb);
 
 /* Make room for n more bytes (commits the extent, reserves another);

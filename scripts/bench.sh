@@ -8,7 +8,7 @@
 #   BENCH_SOAK_S=1800 scripts/bench.sh   with a 30-minute soak
 #   BENCH_QUICK=1 BENCH_OUT=/tmp/r BENCH_REPORT=/tmp/r.md scripts/bench.sh
 #                                    a tiny run (the smoke test)
-#   BENCH_STAGES=serve,spike scripts/bench.sh   some stages only; the report
+#   BENCH_STAGES=serve,fleet scripts/bench.sh   some stages only; the report
 #                                    still uses the other stages' last JSON
 #   scripts/bench.sh report          regenerate the report from the JSON
 #

@@ -26,7 +26,7 @@ echo "  (quick bench took $((SECONDS - start)) s)"
 assert_eq "quick bench exits 0" 0 "$rc"
 [ "$rc" -eq 0 ] || tail -30 "$TEST_TMP/bench.log"
 
-for f in machine serve scale; do
+for f in machine serve scale fleet; do
 	check "bench/results: $f.json written" test -s "$out/$f.json"
 done
 check "bench/results: soak.json.gz written (a time series: compressed)" gzip -t "$out/soak.json.gz"
@@ -36,6 +36,11 @@ done
 check "report written" test -s "$report"
 body=$(cat "$report" 2>/dev/null)
 assert_match "report has the targets table" '\| target \| measured \| verdict \|' "$body"
+assert_match "report states the pinned CPUs in its method" 'Pinned CPUs\*\*: wrk .* pinned to CPU [0-9]+ and every server measured .* to CPU [0-9]+' "$body"
+assert_match "report has the fleet scrape's table" '\| server \| CPU per scrape \| p50 \| p99 \|' "$body"
+for row in 'sensor-service \(exporter\)' 'prometheus-node-exporter \(textfile\)' 'nginx \(static file\)'; do
+	assert_match "the fleet table has $row, answered gzip over TLS" "^\\| $row \\| [0-9,]+ µs.*\\| gzip \\| [0-9]+ \\(200: [0-9]+\\)" "$body"
+done
 assert_match "report states the PSS target with a value, in MiB" 'PSS ≤ 6 MB \(5\.72 MiB\) \| [0-9.]+ MiB idle' "$body"
 assert_match "report opens with the before/after table" '\| component \| before: the original design \| after: sensor-service \| how measured \|' "$body"
 # shellcheck disable=SC2016 # backquotes are Markdown here

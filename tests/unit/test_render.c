@@ -19,6 +19,8 @@
 
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
+#include "../../common/promtext.h"
+#include "../../exporter/pagepool.h"
 #include "../../exporter/render.h"
 #include "../../exporter/requests.h"
 #include "../../exporter/routes.h"
@@ -563,6 +565,58 @@ static void test_metrics_escapes_label_values(void **state)
 	assert_non_null(strstr(text, "\nsensor_value{channel=\"hum\\\"id\\\\ity\\nx\",unit=\"percent\"} 45.25\n"));
 	assert_non_null(strstr(text, "\nsensor_channel_readings_total{channel=\"hum\\\"id\\\\ity\\nx\"} 3\n"));
 	free(text);
+}
+
+/* The page written into a pagepool block that starts far too small (so
+ * it grows many times), an escaped name included, is the evbuffer's text
+ * byte for byte. */
+static void test_metrics_into_a_page_same_text(void **state)
+{
+	struct shm_segment *seg = *state;
+	snprintf(seg->channels[1].name, sizeof seg->channels[1].name, "hum\"id\\ity\nx");
+	fixture_seal(seg);
+	char *want = metrics_text(seg, NOW);
+	struct pagepool pool = { 0 };
+	struct page *pg = pagepool_get(&pool, 16);
+	assert_non_null(pg);
+	struct textbuf tb;
+	tb_begin_page(&tb, pg);
+	render_metrics_text(&tb, seg, NOW);
+	size_t len = tb_end(&tb);
+	assert_false(tb.failed);
+	assert_true(tb.page->cap >= len);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(tb.page->data, want, len);
+	pagepool_put(tb.page);
+	pagepool_clear(&pool);
+	free(want);
+}
+
+/* A label value through the textbuf, checked eight bytes at a time for
+ * what needs escaping: every special character at every position of the
+ * words and of the tail is found, high bytes that differ from one only in
+ * their top bit are not taken for it, and the text is the escaper's. */
+static void test_label_value_escaped_at_every_position(void **state)
+{
+	(void)state;
+	const char specials[] = { '\\', '"', '\n', (char)('"' | 0x80), (char)('\n' | 0x80), 'a' };
+	for (size_t len = 1; len <= 19; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof specials; k++) {
+				char in[32], want[80];
+				memset(in, 'x', len);
+				in[at] = specials[k];
+				size_t n = prom_escape_label_value(want, sizeof want, in, len);
+				struct pagepool pool = { 0 };
+				struct textbuf tb;
+				tb_begin_page(&tb, pagepool_get(&pool, 8));
+				tb_label_value(&tb, in, len);
+				size_t got = tb_end(&tb);
+				assert_int_equal(got, n);
+				assert_memory_equal(tb.page->data, want, n);
+				pagepool_put(tb.page);
+				pagepool_clear(&pool);
+			}
 }
 
 static void test_metrics_special_values(void **state)
@@ -1172,6 +1226,8 @@ int main(void)
 						teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_skip_torn_channel_stats, setup_known, teardown_seg),
 		cmocka_unit_test_setup_teardown(test_metrics_escapes_label_values, setup_known, teardown_seg),
+		cmocka_unit_test_setup_teardown(test_metrics_into_a_page_same_text, setup_known, teardown_seg),
+		cmocka_unit_test(test_label_value_escaped_at_every_position),
 		cmocka_unit_test_setup_teardown(test_metrics_special_values, setup_known, teardown_seg),
 		cmocka_unit_test(test_live_structure_is_not_trusted),
 		cmocka_unit_test(test_limits_and_thresholds_exact),
