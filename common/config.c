@@ -424,10 +424,10 @@ bool config_url_valid(const char *url)
 
 /* Checks of settings that a process folder owns (config_add_check). */
 #define CONFIG_MAX_CHECKS 8
-static config_check_fn *checks[CONFIG_MAX_CHECKS];
+static config_check_fn checks[CONFIG_MAX_CHECKS];
 static size_t n_checks;
 
-void config_add_check(config_check_fn *check)
+void config_add_check(config_check_fn check)
 {
 	for (size_t i = 0; i < n_checks; i++)
 		if (checks[i] == check)

@@ -116,8 +116,8 @@ int config_validate(const struct config *cfg, char *err, size_t errlen);
  * worker's processing step, say): 0, or -1 with a one-line reason in err.
  * The entry point adds each before config_load, which runs them after its
  * own; common/ knows nothing of the folders above it. */
-typedef int config_check_fn(const struct config *cfg, char *err, size_t errlen);
-void config_add_check(config_check_fn *check);
+typedef int (*config_check_fn)(const struct config *cfg, char *err, size_t errlen);
+void config_add_check(config_check_fn check);
 
 /* Write the effective settings in config-file syntax. */
 void config_print(const struct config *cfg, FILE *out);
