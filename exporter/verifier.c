@@ -53,7 +53,7 @@ static int64_t thread_cpu_ns(void)
 static void rest(struct verifier *v, int64_t ns)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	int64_t t = (int64_t)until.tv_nsec + ns;
 	until.tv_sec += (time_t)(t / 1000000000);
 	until.tv_nsec = (long)(t % 1000000000);
@@ -132,7 +132,18 @@ struct verifier *verifier_new(struct event_base *base, unsigned threads, unsigne
 	v->pipe_r = v->pipe_w = -1;
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->wake, NULL);
-	pthread_cond_init(&v->stopped, NULL);
+	/* the rest is timed on the monotonic clock: a wall clock stepped back
+	 * (NTP on a board without an RTC) must not stretch it */
+	pthread_condattr_t ca;
+	if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&v->stopped, &ca) != 0) {
+		pthread_condattr_destroy(&ca);
+		pthread_cond_destroy(&v->wake);
+		pthread_mutex_destroy(&v->mu);
+		free(v);
+		return NULL;
+	}
+	pthread_condattr_destroy(&ca);
 	int p[2];
 	if (pipe(p) != 0)
 		goto fail;

@@ -97,6 +97,15 @@ int web_reload(struct web *w, char *err, size_t errlen)
 			 w->path, next->tls ? "on" : "off");
 		goto out;
 	}
+	if (w->cfg.n_users > 0 && next->n_users == 0) {
+		/* a file caught half-written (TLS's part only) must not open
+		 * every endpoint: turning basic auth off takes a restart */
+		snprintf(err, errlen,
+			 "web config %s: basic_auth_users cannot be emptied by a reload: restart the service to turn "
+			 "basic auth off",
+			 w->path);
+		goto out;
+	}
 	if (w->tls) {
 		char why[512];
 		if (tls_reload(w->tls, next, why, sizeof why) != 0) {

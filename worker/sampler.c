@@ -330,13 +330,15 @@ static void rescan(struct sampler *s, int64_t now)
 	}
 	if (now < s->next_rescan_ns)
 		return;
+	/* due again an interval from now, whether or not the last rescan is
+	 * still out in the pool (a stuck bus): a due time left in the past
+	 * would wake the loop at once, for ever */
+	s->next_rescan_ns = now + s->rescan_ns;
 	/* the late descriptions are the loop's own: refreshed when a rescan
-	 * is due, even while the last one is still out in the pool */
+	 * is due, even while the last one is still out */
 	refresh_late(s);
-	if (!s->rescanning) {
+	if (!s->rescanning)
 		s->rescanning = pool_submit(&s->pool, &s->rescan.job) == 0;
-		s->next_rescan_ns = now + s->rescan_ns;
-	}
 }
 
 static void on_failure(struct sampler *s, uint32_t ch, enum shm_read_error why, const char *detail)

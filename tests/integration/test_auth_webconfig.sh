@@ -80,15 +80,21 @@ assert_eq "the success is counted" 1 "$(value 'prom:first pass' 'sensor_web_conf
 check "logged as a change" grep -q "web config changed: re-read" "$SVC_LOG"
 stop_service; assert_eq "service stops cleanly" 0 $?
 
-echo "-- a key file readable by other users is warned about"
+echo "-- a key file readable by other users is warned about; users are never dropped by a reload"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/server.key" -out "$D/server.crt" -days 2 -subj /CN=127.0.0.1 >/dev/null 2>&1
 chmod 0644 "$D/server.key"
-printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' >"$D/web.yml"
+printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prom: %s\n' "$H1" >"$D/web.yml"
 SVC_PORT=$(free_port); SVC_SHM=$(new_shm_name); SVC_LOG="$D/service-tls.log"
 "$SENSOR_BIN" --port "$SVC_PORT" --shm-name "$SVC_SHM" --web-config-file "$D/web.yml" >"$SVC_LOG" 2>&1 &
 SVC_PID=$!; SVC_PIDS+=("$SVC_PID")
 tls_up() { curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$SVC_PORT/"; }
 wait_for "https on $SVC_PORT" 10 tls_up
 check "warned: the key is readable by others" grep -q "key_file .*server.key is readable by other users (mode 0644)" "$SVC_LOG"
+# the file as a writer caught half-way leaves it: TLS's part only
+printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' >"$D/web.yml"
+kill -HUP "$SVC_PID"
+wait_for "the refused reload" 10 grep -q "basic_auth_users cannot be emptied by a reload" "$SVC_LOG"
+check "a reload that would drop every user is refused" grep -q "basic_auth_users cannot be emptied by a reload" "$SVC_LOG"
+assert_eq "still 401 without credentials" 401 "$(curl -sk -o /dev/null --max-time 10 -w '%{http_code}' "https://127.0.0.1:$SVC_PORT/metrics")"
 stop_service; assert_eq "service stops cleanly" 0 $?
 finish

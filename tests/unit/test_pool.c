@@ -164,7 +164,8 @@ static void test_held_jobs_are_replaced_up_to_the_bound(void **state)
 	static struct pool p;
 	static struct pipe_job stuck[6], quick;
 	int before = task_count();
-	assert_int_equal(pool_init(&p, 2, 4, 50 * MS, STACK), 0);
+	/* a hold time far beyond a thread's start-up on a loaded machine */
+	assert_int_equal(pool_init(&p, 2, 4, 500 * MS, STACK), 0);
 	for (int i = 0; i < 6; i++) {
 		job_init(&stuck[i], true);
 		assert_int_equal(pool_submit(&p, &stuck[i].job), 0);
@@ -172,10 +173,10 @@ static void test_held_jobs_are_replaced_up_to_the_bound(void **state)
 	struct pool_stats st = stats_when(&p, busy_is, 2);
 	assert_int_equal(st.threads, 2); /* within the hold time: size threads */
 	assert_int_equal(st.waiting, 4);
-	usleep(60000); /* both held now: one thread in place of each */
+	usleep(600000); /* both held now: one thread in place of each */
 	st = stats_when(&p, busy_is, 4);
 	assert_int_equal(st.busy, 4);
-	usleep(60000);
+	usleep(600000);
 	st = stats_when(&p, busy_is, 5); /* never: the bound */
 	assert_int_equal(st.threads, 4);
 	assert_int_equal(st.busy, 4);

@@ -461,10 +461,14 @@ static void test_stuck_reads_hold_the_pool_within_its_bound(void **state)
 static void *write_fifo_later(void *path)
 {
 	usleep(50000);
-	int fd = open(path, O_WRONLY);
-	if (fd >= 0) {
-		(void)!write(fd, "4000\n", 5);
-		close(fd);
+	for (int i = 0; i < 500; i++) { /* ENXIO until the reader has it open: never block */
+		int fd = open(path, O_WRONLY | O_NONBLOCK);
+		if (fd >= 0) {
+			(void)!write(fd, "4000\n", 5);
+			close(fd);
+			break;
+		}
+		usleep(10000);
 	}
 	return NULL;
 }
@@ -488,7 +492,13 @@ static void test_stop_waits_for_a_read_in_flight(void **state)
 	reader_init(&r, &pool, &src);
 	int threads_before = task_count();
 	assert_int_equal(reader_start(&r, false), 0); /* blocks in open() */
-	usleep(20000);                                /* the thread has taken it */
+	struct pool_stats st = { 0 };
+	for (int i = 0; i < 1000 && st.busy == 0; i++) { /* the thread has taken it */
+		pool_get_stats(&pool, &st);
+		if (st.busy == 0)
+			usleep(1000);
+	}
+	assert_int_equal(st.busy, 1);
 	pthread_t writer;
 	assert_int_equal(pthread_create(&writer, NULL, write_fifo_later, fifo), 0);
 	assert_true(pool_stop(&pool, monotonic_ns() + 10000 * MS)); /* returned and joined */
@@ -498,6 +508,47 @@ static void test_stop_waits_for_a_read_in_flight(void **state)
 	assert_true(reader_take(&r, &res));
 	assert_int_equal(res.rc, 0);
 	assert_true(res.value == 4000.0);
+}
+
+/* A rescan stuck in the pool (a chip whose name file never answers) keeps
+ * its due time moving: the loop sleeps until the next one instead of
+ * waking at once, for ever, on a due time left in the past. */
+static void test_stuck_rescan_does_not_spin_the_loop(void **state)
+{
+	(void)state;
+	char dir[200], name[240], cmd[600];
+	struct config c;
+	config_defaults(&c);
+	snprintf(c.sysfs_root, sizeof c.sysfs_root, "%s", root);
+	c.discovery_rescan_ms = 1000;
+	c.sample_interval_ms = 3600000; /* the channels due in an hour: only the rescan is due sooner */
+	assert_int_equal(discovery_configure(&c), DISCOVERY_FOUND);
+	uint32_t n = source_channel_count(&c);
+	struct shm_segment *keep = seg;
+	seg = fixture_segment(64, n);
+	source_describe_channels(seg, &c);
+	fixture_seal(seg);
+	struct sampler *s = sampler_new(seg, &c, no_push);
+	assert_non_null(s);
+	/* a chip appears whose name file is a FIFO nobody writes: reading it blocks */
+	snprintf(dir, sizeof dir, "%s/sys/devices/platform/stuck/hwmon/hwmon8", root);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s' && ln -s ../../devices/platform/stuck/hwmon/hwmon8 '%s/sys/class/hwmon/hwmon8'",
+		 dir, root);
+	assert_int_equal(system(cmd), 0);
+	snprintf(name, sizeof name, "%s/name", dir);
+	assert_int_equal(mkfifo(name, 0600), 0);
+	int64_t t = sampler_next_due(s);
+	sampler_tick(s, t); /* the rescan goes out and blocks on the name */
+	usleep(50000);
+	for (int i = 1; i <= 3; i++) {
+		int64_t now = t + i * 1500 * MS; /* past each due time */
+		sampler_tick(s, now);
+		assert_true(sampler_next_due(s) > now);
+	}
+	unstick(name, "lm75\n");
+	sampler_free(s);
+	fixture_free(seg);
+	seg = keep;
 }
 
 /* Hot-plug: a sensor that appears later takes the next slot beyond the
@@ -595,6 +646,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blocking_read_times_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_reads_hold_the_pool_within_its_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_waits_for_a_read_in_flight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stuck_rescan_does_not_spin_the_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hot_plug_takes_the_next_slot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_set_renders_no_source_families, setup, teardown),
 	};
