@@ -532,8 +532,9 @@ static void test_stuck_rescan_does_not_spin_the_loop(void **state)
 	assert_non_null(s);
 	/* a chip appears whose name file is a FIFO nobody writes: reading it blocks */
 	snprintf(dir, sizeof dir, "%s/sys/devices/platform/stuck/hwmon/hwmon8", root);
-	snprintf(cmd, sizeof cmd, "mkdir -p '%s' && ln -s ../../devices/platform/stuck/hwmon/hwmon8 '%s/sys/class/hwmon/hwmon8'",
-		 dir, root);
+	snprintf(cmd, sizeof cmd,
+		 "mkdir -p '%s' && ln -s ../../devices/platform/stuck/hwmon/hwmon8 '%s/sys/class/hwmon/hwmon8'", dir,
+		 root);
 	assert_int_equal(system(cmd), 0);
 	snprintf(name, sizeof name, "%s/name", dir);
 	assert_int_equal(mkfifo(name, 0600), 0);
