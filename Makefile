@@ -62,7 +62,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 
 # The first target is the default, whatever the topic makefiles define.
 .DEFAULT_GOAL := all
-.PHONY: all help run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
+.PHONY: all help tasks-max run stop test suite test-packaging unit integration check-deps deps coverage asan ubsan bench \
         install uninstall clean lint format-check version new-version
 
 all: $(BUILD)/sensor-service ## build build/sensor-service (the default goal)
@@ -197,7 +197,18 @@ bench: deps all ## benchmarks: bench/results and PERFORMANCE_REPORT.md (figures,
 # kept); the systemd units' paths follow PREFIX.
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-install: all install-man ## install the binary, configs, units and man page (PREFIX=/usr/local DESTDIR=)
+# The systemd unit's TasksMax=: the task budget of the defaults
+# (supervisor/taskbudget.h's TASK_BUDGET_AT_DEFAULTS), evaluated by the
+# build's own preprocessor, so a cross build gets it without running
+# anything it built.
+$(BUILD)/gen/tasks-max: supervisor/taskbudget.h exporter/exporter.h worker/worker.h common/config.h $(BUILD)/gen/version.h
+	@expr=$$(printf '#include "supervisor/taskbudget.h"\nTASKS_MAX=TASK_BUDGET_AT_DEFAULTS\n' | \
+		$(CC) $(CPPFLAGS) -E -P -x c - | sed -n 's/^TASKS_MAX=//p') && [ -n "$$expr" ] && \
+		echo $$(($$expr)) >$@.tmp && mv $@.tmp $@
+tasks-max: $(BUILD)/gen/tasks-max ## the task budget of the defaults, the systemd unit's TasksMax=
+	@cat $<
+
+install: all install-man $(BUILD)/gen/tasks-max ## install the binary, configs, units and man page (PREFIX=/usr/local DESTDIR=)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sensor-service $(DESTDIR)/etc/sensor-service \
 		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/sensor-service $(DESTDIR)$(PREFIX)/bin/sensor-service
@@ -207,7 +218,8 @@ install: all install-man ## install the binary, configs, units and man page (PRE
 	[ -e $(DESTDIR)/etc/default/sensor-service ] || \
 		install -m 0644 deploy/sensor-service.default $(DESTDIR)/etc/default/sensor-service
 	for u in deploy/systemd/*.service; do \
-		sed 's|/usr/local/|$(PREFIX)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+		sed -e 's|/usr/local/|$(PREFIX)/|g' -e "s|@TASKS_MAX@|$$(cat $(BUILD)/gen/tasks-max)|" $$u \
+			>$(DESTDIR)$(UNITDIR)/$${u##*/} && chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	[ -e $(DESTDIR)/etc/sensor-service/vmagent.env ] || \
 		install -m 0644 deploy/vmagent/vmagent.env $(DESTDIR)/etc/sensor-service/vmagent.env
 	[ -e $(DESTDIR)/etc/sensor-service/vmagent-scrape.yml ] || \

@@ -139,7 +139,8 @@ static const struct option_desc options[] = {
 	INT_OPT("reader-threads", "worker", "SENSOR_READER_THREADS", reader_threads, 1, 64, 2,
 		"Threads that read the sensors whose reads can block (files, hwmon, thermal, iio), whatever the "
 		"number of channels"),
-	INT_OPT("reader-threads-max", "worker", "SENSOR_READER_THREADS_MAX", reader_threads_max, 1, 256, 10,
+	INT_OPT("reader-threads-max", "worker", "SENSOR_READER_THREADS_MAX", reader_threads_max, 1, 256,
+		CONFIG_READER_THREADS_MAX_DEFAULT,
 		"Reader threads at most, counting those held by reads longer than tick-budget-ms (a slow or stuck bus): "
 		"one is started in place of each held one up to this; beyond it reads wait and count as timeouts"),
 	BOOL_OPT("discovery", "discovery", "SENSOR_DISCOVERY", discovery, 1,

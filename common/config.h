@@ -18,6 +18,10 @@
 /* SENSOR_VERSION: generated from debian/changelog by the Makefile. */
 #include "version.h"
 
+/* A default the build reads too: the systemd unit's TasksMax= follows
+ * from it (supervisor/taskbudget.h's TASK_BUDGET_AT_DEFAULTS). */
+#define CONFIG_READER_THREADS_MAX_DEFAULT 10
+
 struct config {
 	/* service */
 	char listen[64];

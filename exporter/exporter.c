@@ -336,9 +336,7 @@ static struct event_base *new_base(void)
 
 unsigned exporter_tasks(const struct config *cfg)
 {
-	/* the event loop, and with a web config the bcrypt verify threads */
-	bool web = strcmp(cfg->web_config_file, "none") != 0;
-	return 1u + (web ? (unsigned)cfg->auth_verifiers : 0u);
+	return (unsigned)EXPORTER_TASKS(strcmp(cfg->web_config_file, "none") != 0, cfg->auth_verifiers);
 }
 
 int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_fd)

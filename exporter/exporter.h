@@ -17,5 +17,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 /* The most tasks the exporter uses: its one thread (one event loop,
  * whatever the number of connections). */
 unsigned exporter_tasks(const struct config *cfg);
+/* The same as an expression the preprocessor can give the build: the
+ * event loop, and with a web config its bcrypt verify threads. */
+#define EXPORTER_TASKS(web_config, auth_verifiers) (1 + ((web_config) ? (auth_verifiers) : 0))
 
 #endif

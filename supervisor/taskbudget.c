@@ -12,10 +12,10 @@
 
 void task_budget(const struct config *cfg, struct task_budget *tb)
 {
-	tb->supervisor = 1;
+	tb->supervisor = TASK_BUDGET_SUPERVISOR;
 	tb->exporter = exporter_tasks(cfg);
 	tb->worker = worker_tasks(cfg);
-	tb->restart = 1;
+	tb->restart = TASK_BUDGET_RESTART;
 	tb->total = tb->supervisor + tb->exporter + tb->worker + tb->restart;
 }
 

@@ -5,9 +5,9 @@
  * started while the one it replaces is still being reaped. A systemd
  * TasksMax= or a cgroup's pids.max below it makes a thread start or a
  * restart's fork fail under load, so the supervisor refuses to start
- * where it does not fit. deploy/systemd/sensor-service.service's
- * TasksMax= is the budget of the defaults (checked by
- * tests/unit/test_task_budget.c).
+ * where it does not fit. The systemd unit's TasksMax= is the budget of
+ * the defaults, TASK_BUDGET_AT_DEFAULTS, which the build evaluates with
+ * the preprocessor (`make tasks-max`) and writes into the unit it installs.
  */
 #ifndef SENSOR_SUPERVISOR_TASKBUDGET_H
 #define SENSOR_SUPERVISOR_TASKBUDGET_H
@@ -15,6 +15,16 @@
 #include <stddef.h>
 
 #include "../common/config.h"
+#include "../exporter/exporter.h"
+#include "../worker/worker.h"
+
+#define TASK_BUDGET_SUPERVISOR 1
+#define TASK_BUDGET_RESTART 1 /* a child started while the one it replaces is reaped */
+/* The budget of the defaults (no web config), as an expression of the
+ * owners' own: the unit's TasksMax=. */
+#define TASK_BUDGET_AT_DEFAULTS                                                                            \
+	(TASK_BUDGET_SUPERVISOR + EXPORTER_TASKS(0, 0) + WORKER_TASKS(CONFIG_READER_THREADS_MAX_DEFAULT) + \
+	 TASK_BUDGET_RESTART)
 
 struct task_budget {
 	unsigned supervisor, exporter, worker, restart;

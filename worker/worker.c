@@ -64,7 +64,7 @@ static void take_over(struct shm_segment *seg)
 
 unsigned worker_tasks(const struct config *cfg)
 {
-	return 2u + (unsigned)cfg->reader_threads_max;
+	return (unsigned)WORKER_TASKS(cfg->reader_threads_max);
 }
 
 int worker_main(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT])

@@ -15,5 +15,8 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 /* The most tasks the worker uses: its sampling loop, its processing
  * thread and the reader pool at its bound (worker/pool.h). */
 unsigned worker_tasks(const struct config *cfg);
+/* The same as an expression the preprocessor can give the build: the
+ * sampling loop, the processing thread, the reader pool at its bound. */
+#define WORKER_TASKS(reader_threads_max) (2 + (reader_threads_max))
 
 #endif

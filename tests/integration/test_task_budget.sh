@@ -12,8 +12,8 @@
 # the pids controller is delegated); SKIPPED otherwise.
 source "$(dirname "$0")/lib/lib.sh"
 
-UNIT="$(dirname "$0")/../../deploy/systemd/sensor-service.service"
-BUDGET=$(sed -n 's/^TasksMax=\([0-9]*\)$/\1/p' "$UNIT")
+# the TasksMax= `make install` writes into the unit
+BUDGET=$(make -s --no-print-directory -C "$(dirname "$0")/../.." tasks-max)
 HEALTHY=248 STUCK=8 INTERVAL_MS=250
 
 CG=""
@@ -43,7 +43,7 @@ trap '_cleanup; remove_group' EXIT
 
 echo "-- a pids cgroup of the unit's TasksMax=$BUDGET"
 if [ -z "$BUDGET" ]; then
-	fail "the unit $UNIT has a TasksMax="
+	fail "make tasks-max gives the unit's TasksMax="
 	finish
 fi
 if [ "$(id -u)" -ne 0 ] || ! make_group; then

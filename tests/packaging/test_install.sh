@@ -24,6 +24,8 @@ assert_eq "the installed config is valid" 0 "$?"
 unit=$D/usr/lib/systemd/system/sensor-service.service
 check "unit in /usr/lib/systemd/system" test -s "$unit"
 assert_eq "unit is 0644" 644 "$(stat -c %a "$unit")"
+assert_eq "TasksMax= is the task budget of the defaults, as the build computed it" \
+	"TasksMax=$(make -s --no-print-directory -C "$ROOT" tasks-max)" "$(grep '^TasksMax=' "$unit")"
 assert_match "ExecStart= follows PREFIX" '^ExecStart=/usr/bin/sensor-service --config /etc/sensor-service/sensor-service.conf \$ARGS$' "$(grep '^ExecStart=' "$unit")"
 assert_eq "the unit reads /etc/default/sensor-service, which may be absent" "EnvironmentFile=-/etc/default/sensor-service" \
 	"$(grep '^EnvironmentFile=' "$unit")"

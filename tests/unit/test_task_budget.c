@@ -1,7 +1,8 @@
 /*
  * test_task_budget.c - the service's task budget (supervisor/taskbudget.h):
  * summed from the processes' own counts, following reader-threads-max;
- * the systemd unit's TasksMax= is the budget of the defaults; and the
+ * the systemd unit's TasksMax= (TASK_BUDGET_AT_DEFAULTS) is the budget of
+ * the defaults; and the
  * check against a cgroup's pids.max (v1 and v2 fixture trees) refuses a
  * limit below the need with a line naming the need, its parts and the
  * file, and accepts one at the need, "max" and no limit at all.
@@ -17,8 +18,6 @@
 #include <string.h>
 
 #include "../../supervisor/taskbudget.h"
-
-#define UNIT_FILE "deploy/systemd/sensor-service.service"
 
 static char root[256];
 
@@ -80,28 +79,17 @@ static void test_budget_counts_the_verify_threads(void **state)
 	assert_int_equal(tb.exporter, 1 + 3);
 }
 
-/* The unit is written by hand, its TasksMax= is not: it must be the
- * budget of the defaults (change both together). */
-static void test_unit_tasks_max_is_the_default_budget(void **state)
+/* The build writes TASK_BUDGET_AT_DEFAULTS into the unit as TasksMax=:
+ * the expression and the budget of the defaults are the same number. */
+static void test_budget_at_defaults_is_the_units(void **state)
 {
 	(void)state;
 	struct config c;
 	struct task_budget tb;
 	config_defaults(&c);
 	task_budget(&c, &tb);
-	FILE *f = fopen(UNIT_FILE, "r");
-	assert_non_null(f);
-	char line[256];
-	int found = 0;
-	unsigned tasks_max = 0;
-	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "TasksMax=%u", &tasks_max) == 1)
-			found++;
-	fclose(f);
-	assert_int_equal(found, 1);
-	if (tasks_max != tb.total)
-		fail_msg("%s has TasksMax=%u, the defaults need %u: set TasksMax=%u", UNIT_FILE, tasks_max, tb.total,
-			 tb.total);
+	assert_int_equal(tb.total, TASK_BUDGET_AT_DEFAULTS);
+	assert_int_equal(c.reader_threads_max, CONFIG_READER_THREADS_MAX_DEFAULT);
 }
 
 #define V1_MOUNT "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n30 25 0:26 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
@@ -172,7 +160,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_budget_follows_the_pool_bound),
 		cmocka_unit_test(test_budget_counts_the_verify_threads),
-		cmocka_unit_test(test_unit_tasks_max_is_the_default_budget),
+		cmocka_unit_test(test_budget_at_defaults_is_the_units),
 		cmocka_unit_test_setup_teardown(test_v1_pids_max_below_the_need_is_refused, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_v2_pids_max, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(test_no_cgroup_no_limit, make_root, remove_root),
