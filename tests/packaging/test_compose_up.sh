@@ -43,6 +43,9 @@ for name in ["docker-compose.yml", "docker-compose.debian.yml"]:
         if "build" in s:
             s["build"]["context"] = root + "/" + s["build"]["context"].lstrip("./") if s["build"]["context"] != "." else root
         s["volumes"] = [root + v[1:] if v.startswith("./") else v for v in s.get("volumes", [])]
+        if "env_file" in s:  # relative to the compose file's directory: the tree's
+            files = [s["env_file"]] if isinstance(s["env_file"], str) else s["env_file"]
+            s["env_file"] = [f if f.startswith("/") else root + "/" + f.lstrip("./") for f in files]
         if not s["volumes"]:
             del s["volumes"]
         if svc in port and "ports" in s:
