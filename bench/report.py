@@ -37,7 +37,7 @@ BUDGET_BYTES = 300e6
 def load(out):
     data = {}
     for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "board", "hostile",
-                 "chaos", "fuzz"):
+                 "chaos", "fuzz", "footprint"):
         found = B.load_json(os.path.join(out, name))
         if found is not None:
             data[name] = found
@@ -1410,6 +1410,8 @@ def generate(out, report_path):
     w = L.append
     for section in (header_section, machine_section, method_section):
         section(w, ctx)
+    if d.get("footprint"):
+        footprint_section(w, d["footprint"])
     if d.get("serve"):
         for section in (memory_section, throughput_section, scrape_cost_section):
             section(w, ctx)
@@ -1442,6 +1444,20 @@ def generate(out, report_path):
 HOSTILE_OK_RATIO = 0.99
 HOSTILE_CPU_FRAC = 0.10
 HOSTILE_LOG_BYTES = 100_000
+
+
+def footprint_section(w, fp):
+    """What installing the package adds to a minimal Debian system
+    (scripts/measure_footprint.sh writes bench/results/footprint.json)."""
+    w("## Installed footprint\n")
+    w(f"What `apt install ./{fp['deb']}` adds to a minimal Debian 12 system: `scripts/measure_footprint.sh` "
+      f"({fp['date']}) installs the package from `make deb` in a fresh `{fp['root']}` root for each case and reads "
+      f"apt's own count and disk-space line. The package's dependencies are the same on every architecture; the "
+      f"figures are {fp['arch']}'s.\n")
+    w(table(["command", "packages", "disk space", "what comes"],
+            [(f"`{c['command']}`", c["packages"], c["disk"], ", ".join(c["new"])) for c in fp["cases"]]))
+    w("\nThe service uses none of its libraries' recommendations, so boards install with "
+      "`--no-install-recommends` ([docs/install.md](docs/install.md)).\n")
 
 
 def hostile_section(w, h):

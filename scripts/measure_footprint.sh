@@ -4,12 +4,14 @@
 # recommendations: the packages apt installs and the disk space it
 # reports, measured in a fresh copy of the clean root of make test-deb
 # (mmdebstrap --variant=apt bookworm) for each case. Runs as root
-# (chroot); the figures go in PERFORMANCE_REPORT.md and docs/install.md.
+# (chroot); writes bench/results/footprint.json, which `make bench-report`
+# turns into PERFORMANCE_REPORT.md's "Installed footprint".
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 deb=${1:-$(ls "$ROOT"/build/deb/sensor-service_[0-9]*.deb | head -1)}
 tarball="$ROOT/build/deb/clean-root.tar"
 [ -s "$tarball" ] || mmdebstrap --quiet --variant=apt bookworm "$tarball"
+cases=""
 for mode in with-recommends no-install-recommends; do
 	r=$(mktemp -d)
 	tar -xf "$tarball" -C "$r"
@@ -22,5 +24,13 @@ for mode in with-recommends no-install-recommends; do
 	size=$(printf '%s\n' "$out" | sed -n 's/^After this operation, \(.*\) of additional disk space will be used\./\1/p')
 	new=$(printf '%s\n' "$out" | sed -n '/NEW packages will be installed:/,/newly installed/p' | sed '1d;$d' | tr -s ' \n' ' ')
 	echo "$mode: $n packages (sensor-service and $((n - 1)) dependencies), $size:$new"
+	command="apt install ./sensor-service_*.deb"
+	[ -z "$flag" ] || command="apt install $flag ./sensor-service_*.deb"
+	list=$(printf '%s\n' $new | sed 's/.*/"&"/' | paste -sd, -)
+	cases+="${cases:+,}{\"mode\": \"$mode\", \"command\": \"$command\", \"packages\": $n, \"disk\": \"$size\", \"new\": [$list]}"
 	rm -rf "$r"
 done
+printf '{"date": "%s", "arch": "%s", "deb": "%s", "root": "mmdebstrap --variant=apt bookworm", "cases": [%s]}\n' \
+	"$(date +%F)" "$(dpkg-deb -f "$deb" Architecture)" "$(basename "$deb")" "$cases" \
+	| python3 -m json.tool --indent 1 --sort-keys >"$ROOT/bench/results/footprint.json"
+echo "measure_footprint: wrote bench/results/footprint.json"
