@@ -180,9 +180,13 @@ asan: export ASAN_OPTIONS ?= quarantine_size_mb=1
 # stack's wiring, minutes each) run in `make test` only.
 SANITIZER_SKIP := test_alerts test_stack test_dashboard test_fleet
 SANITIZER_SKIP_WHY := the monitoring stack's wiring: make test runs it, the sanitizers check the service's code
-asan: ## the test suite under AddressSanitizer
+# make asan runs UndefinedBehaviorSanitizer's checks too (both fit one
+# build, and .ci/run has time for one run of the suite under sanitizers);
+# make ubsan alone, without ASan's slowdown, runs in the workflow.
+asan: ## the test suite under AddressSanitizer and UndefinedBehaviorSanitizer together
 	@$(MAKE) --no-print-directory BUILD=build/asan \
-		CFLAGS="-O1 -g -fsanitize=address -fno-omit-frame-pointer" LDFLAGS=-fsanitize=address \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" \
 		INTEGRATION_SKIP="$(SANITIZER_SKIP)" INTEGRATION_SKIP_WHY="$(SANITIZER_SKIP_WHY)" suite
 
 ubsan: ## the test suite under UndefinedBehaviorSanitizer

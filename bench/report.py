@@ -1105,7 +1105,9 @@ def sensors_section(w, sn):
       f"reader pool at its defaults (reader-threads {pool['reader_threads']}, reader-threads-max "
       f"{pool['reader_threads_max']}), with none and with 8 channels hung ({sn['hung_by']}); "
       f"{sn['warm_s']:g} s to settle, then {sn['window_s']:g} s measured. Target: every healthy channel at its "
-      "configured rate while 8 others hang.\n")
+      "configured rate while 8 others hang."
+      + (f" Measured in a run of its own: {sn['generated']}, commit `{sn['commit']}`." if sn.get("commit") else "")
+      + "\n")
     rows = []
     for r in sn["rows"]:
         ratio = ("n/a" if r["rate_ratio_min"] is None else

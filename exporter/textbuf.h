@@ -58,7 +58,9 @@ static inline bool tb_room(struct textbuf *tb, size_t n)
 
 static inline void tb_put(struct textbuf *tb, const char *s, size_t n)
 {
-	if (tb_room(tb, n)) {
+	/* nothing to copy: a buffer that never got memory (tb->at NULL) is no
+	 * destination even for memcpy's zero bytes */
+	if (n > 0 && tb_room(tb, n)) {
 		memcpy(tb->at, s, n);
 		tb->at += n;
 	}
