@@ -200,7 +200,9 @@ enum auth_result auth_parse_basic(const char *authorization, char cred[AUTH_MAX_
 	while (*b64 == ' ')
 		b64++;
 	size_t n64 = strlen(b64);
-	if (n64 == 0 || n64 > AUTH_MAX_CREDENTIALS * 4 / 3 + 4)
+	/* "a:" is 4 characters in base64: anything shorter holds no
+	 * credentials (and GLib's decoder refuses fewer than 2) */
+	if (n64 < 4 || n64 > AUTH_MAX_CREDENTIALS * 4 / 3 + 4)
 		return AUTH_WRONG;
 	char enc[AUTH_MAX_CREDENTIALS * 4 / 3 + 8];
 	memcpy(enc, b64, n64 + 1);
@@ -208,7 +210,7 @@ enum auth_result auth_parse_basic(const char *authorization, char cred[AUTH_MAX_
 	guchar *dec = g_base64_decode_inplace(enc, &n); /* stops at bad characters */
 	enum auth_result r = AUTH_WRONG;
 	/* a NUL inside would make crypt stop there: refused */
-	if (n <= AUTH_MAX_CREDENTIALS && memchr(dec, ':', n) && !memchr(dec, '\0', n)) {
+	if (dec && n > 0 && n <= AUTH_MAX_CREDENTIALS && memchr(dec, ':', n) && !memchr(dec, '\0', n)) {
 		memcpy(cred, dec, n);
 		cred[n] = '\0';
 		*len = n;
