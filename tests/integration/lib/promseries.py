@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Compare the series of two Prometheus text pages, for side-by-side tests.
+
+    promseries.py OURS THEIRS [--prefix P ...] [--values] [--tolerance T]
+                  [--alarm-scale NAME_REGEX=FACTOR ...]
+
+Reads both pages, keeps the samples whose names start with one of the
+prefixes (all when none is given), and compares in both directions: a
+series (name and label set) in one page and not the other is reported;
+with --values, values must agree within T (relative, default 1e-9), after
+the named series of THEIRS are multiplied by FACTOR (node_exporter 1.5
+writes an alarm as 0.001 where we write 1). Prints one line per
+difference and exits 1 when there is any, 0 otherwise.
+"""
+import argparse
+import re
+import sys
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)(\s+\S+)?$')
+LABEL = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?')
+
+
+def parse_labels(text):
+    labels, pos = [], 0
+    while pos < len(text):
+        m = LABEL.match(text, pos)
+        if not m:
+            raise ValueError(f"bad labels: {text!r}")
+        labels.append((m.group(1), m.group(2)))
+        pos = m.end()
+    return tuple(sorted(labels))
+
+
+def parse_page(path, prefixes):
+    series = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            m = SAMPLE.match(line)
+            if not m:
+                raise ValueError(f"{path}: bad sample line: {line!r}")
+            name = m.group(1)
+            if prefixes and not name.startswith(tuple(prefixes)):
+                continue
+            series[(name, parse_labels(m.group(3) or ""))] = float(m.group(4))
+    return series
+
+
+def show(key):
+    name, labels = key
+    return name + "{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ours")
+    ap.add_argument("theirs")
+    ap.add_argument("--prefix", action="append", default=[])
+    ap.add_argument("--values", action="store_true")
+    ap.add_argument("--tolerance", type=float, default=1e-9)
+    ap.add_argument("--alarm-scale", action="append", default=[])
+    a = ap.parse_args()
+    ours = parse_page(a.ours, a.prefix)
+    theirs = parse_page(a.theirs, a.prefix)
+    scales = [(re.compile(s.split("=", 1)[0]), float(s.split("=", 1)[1]))
+              for s in a.alarm_scale]
+    diffs = 0
+    for key in sorted(set(ours) - set(theirs)):
+        print(f"only ours:   {show(key)}")
+        diffs += 1
+    for key in sorted(set(theirs) - set(ours)):
+        print(f"only theirs: {show(key)}")
+        diffs += 1
+    if a.values:
+        for key in sorted(set(ours) & set(theirs)):
+            want = theirs[key]
+            for rx, factor in scales:
+                if rx.search(key[0]):
+                    want *= factor
+            got = ours[key]
+            if abs(got - want) > a.tolerance * max(1.0, abs(want)):
+                print(f"value:       {show(key)} ours {got!r} theirs {want!r}")
+                diffs += 1
+    print(f"{len(ours)} series ours, {len(theirs)} theirs, {diffs} differences")
+    return 1 if diffs else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
