@@ -16,6 +16,12 @@
  * is now + the timeout, so appending keeps it sorted): the head is the
  * connection that has waited longest for a complete request, the one the
  * sweep closes first and the one a new connection evicts at the cap.
+ *
+ * A connection whose record could not be allocated is served by evhttp
+ * all the same, but nothing would tell the handler when it closes (a
+ * check still in flight for its request would answer a freed request),
+ * and neither the cap nor the deadline holds it: its requests never reach
+ * the handler, they are answered 503 and the connection closed.
  */
 #include "connections.h"
 
@@ -57,13 +63,16 @@ struct conns {
 	void *make_arg;
 	void (*gone)(const struct evhttp_connection *, void *); /* told of each closing connection */
 	void *gone_arg;
+	void (*handle)(struct evhttp_request *, void *); /* requests on connections in our charge */
+	void *handle_arg;
+	void *(*alloc)(size_t); /* the records' allocator */
 };
 
 /* The listener's error callback gets evhttp's argument, not ours; there is
  * one exporter per process. */
 static struct conns *the_conns;
 
-static struct log_limit evict_log, deadline_log, accept_log;
+static struct log_limit evict_log, deadline_log, accept_log, untracked_log;
 
 static void unlink_conn(struct conns *c, struct conn *k)
 {
@@ -138,9 +147,13 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	}
 	struct bufferevent *bev =
 		c->make ? c->make(base, c->make_arg) : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	struct conn *k = bev ? calloc(1, sizeof *k) : NULL;
-	if (!k)
-		return bev; /* out of memory: served, but not counted */
+	struct conn *k = bev ? c->alloc(sizeof *k) : NULL;
+	if (!k) {
+		log_warn_limited(&untracked_log,
+				 "out of memory for a connection's record: its requests are answered 503");
+		return bev; /* evhttp makes one if NULL; either way untracked (see on_request) */
+	}
+	memset(k, 0, sizeof *k);
 	bufferevent_incref(bev);
 	k->bev = bev;
 	k->owner = c;
@@ -181,6 +194,26 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 		evconnlistener_enable(c->listener);
 	c->wait_adopt = false;
 	c->n_pending = 0;
+}
+
+/* A complete request: handed on if its connection is in our charge (its
+ * next request gets a new deadline), else answered 503 and closed. */
+static void on_request(struct evhttp_request *req, void *arg)
+{
+	struct conns *c = arg;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+	struct conn *k = evcon ? g_hash_table_lookup(c->by_evcon, evcon) : NULL;
+	if (!k) {
+		struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+		evhttp_add_header(h, "Connection", "close");
+		evhttp_add_header(h, "Retry-After", "1");
+		evhttp_send_reply(req, 503, "Service Unavailable", NULL);
+		return;
+	}
+	k->deadline_ns = monotonic_ns() + c->timeout_ns;
+	unlink_conn(c, k);
+	append_conn(c, k);
+	c->handle(req, c->handle_arg);
 }
 
 static void on_sweep(evutil_socket_t fd, short what, void *arg)
@@ -244,8 +277,13 @@ int conns_effective_cap(int cap, long nofile)
 	return cap < room ? cap : (int)room;
 }
 
+static void *zeroed(size_t n)
+{
+	return calloc(1, n);
+}
+
 struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evhttp_bound_socket *bound, int cap,
-			int request_timeout_ms)
+			int request_timeout_ms, void (*handle)(struct evhttp_request *req, void *arg), void *arg)
 {
 	struct conns *c = calloc(1, sizeof *c);
 	if (!c)
@@ -256,6 +294,9 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	if (eff < cap)
 		log_warn("max-connections %d is too close to the fd limit %ld: using %d", cap, nofile, eff);
 	c->cap = (unsigned)eff;
+	c->handle = handle;
+	c->handle_arg = arg;
+	c->alloc = zeroed;
 	c->timeout_ns = (int64_t)request_timeout_ms * 1000000;
 	c->listener = evhttp_bound_socket_get_listener(bound);
 	c->by_evcon = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -272,6 +313,7 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	the_conns = c;
 	evconnlistener_set_error_cb(c->listener, on_accept_error);
 	evhttp_set_bevcb(http, make_bev, c);
+	evhttp_set_gencb(http, on_request, c);
 	return c;
 }
 
@@ -279,6 +321,11 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
 {
 	c->make = make;
 	c->make_arg = arg;
+}
+
+void conns_set_allocator(struct conns *c, void *(*alloc)(size_t n))
+{
+	c->alloc = alloc ? alloc : zeroed;
 }
 
 void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg)
@@ -317,16 +364,6 @@ void conns_free(struct conns *c)
 	if (the_conns == c)
 		the_conns = NULL;
 	free(c);
-}
-
-void conns_request_done(struct conns *c, struct evhttp_connection *evcon)
-{
-	struct conn *k = c && evcon ? g_hash_table_lookup(c->by_evcon, evcon) : NULL;
-	if (!k)
-		return;
-	k->deadline_ns = monotonic_ns() + c->timeout_ns;
-	unlink_conn(c, k);
-	append_conn(c, k);
 }
 
 unsigned conns_open(const struct conns *c)

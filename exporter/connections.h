@@ -22,10 +22,14 @@ struct conns;
 /*
  * Take charge of `http`'s connections and of the listener of `bound`.
  * `cap` is lowered to the descriptor limit less CONNS_FD_HEADROOM (with a
- * warning). NULL when out of memory.
+ * warning). Each complete request on a connection in our charge goes to
+ * `handle` (evhttp's general callback; the connection's next request gets
+ * a new deadline); one on a connection whose record could not be
+ * allocated is answered 503 (Retry-After, Connection: close) instead.
+ * NULL when out of memory.
  */
 struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evhttp_bound_socket *bound, int cap,
-			int request_timeout_ms);
+			int request_timeout_ms, void (*handle)(struct evhttp_request *req, void *arg), void *arg);
 void conns_free(struct conns *c);
 
 /* Make each connection's bufferevent with `make` (tls.c's, for TLS)
@@ -37,8 +41,9 @@ void conns_set_bev_factory(struct conns *c, struct bufferevent *(*make)(struct e
  * frees it and its requests. */
 void conns_set_close_hook(struct conns *c, void (*gone)(const struct evhttp_connection *evcon, void *arg), void *arg);
 
-/* The request on `evcon` is complete: its next one gets a new deadline. */
-void conns_request_done(struct conns *c, struct evhttp_connection *evcon);
+/* The allocator of the connections' records (calloc when NULL; tests
+ * pass one that fails). */
+void conns_set_allocator(struct conns *c, void *(*alloc)(size_t n));
 
 /* Open connections now, and the cap in force. */
 unsigned conns_open(const struct conns *c);

@@ -225,7 +225,6 @@ static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct exporter *ex = arg;
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	conns_request_done(ex->conns, conn);
 	if (!ex->web) {
 		respond(ex, req);
 		return;
@@ -408,13 +407,12 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	evhttp_set_max_headers_size(http, MAX_HEADERS_BYTES);
 	evhttp_set_max_body_size(http, MAX_BODY_BYTES);
 	evhttp_set_timeout(http, IDLE_TIMEOUT_S);
-	evhttp_set_gencb(http, handle_request, &ex);
 	struct evhttp_bound_socket *bound = evhttp_accept_socket_with_handle(http, listen_fd);
 	if (!bound) {
 		log_error("cannot accept on the listening socket");
 		goto out;
 	}
-	ex.conns = conns_new(ex.base, http, bound, cfg->max_connections, cfg->request_timeout_ms);
+	ex.conns = conns_new(ex.base, http, bound, cfg->max_connections, cfg->request_timeout_ms, handle_request, &ex);
 	if (!ex.conns)
 		goto out;
 	if (ex.web && ex.web->tls)
