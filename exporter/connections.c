@@ -29,6 +29,8 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 #include <glib.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_received (glibc's lacks it) */
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +41,9 @@
 
 /* How long accept() rests after it failed for want of descriptors. */
 #define ACCEPT_PAUSE_MS 100
+/* At the cap, how many of the longest-waiting connections are looked at
+ * for one that has sent nothing: a few syscalls per accept at most. */
+#define EVICT_SCAN 16
 
 struct conn {
 	struct conn *prev, *next; /* adopted: deadline order */
@@ -128,14 +133,46 @@ static struct conn *close_conn(struct conns *c, struct conn *k)
 	return next;
 }
 
+/* Has the peer of an adopted connection never sent a byte? (The kernel's
+ * count, whatever TLS or evhttp have read of it; unknown: no.) */
+static bool silent(const struct conn *k)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof ti;
+	evutil_socket_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(k->evcon));
+	memset(&ti, 0, sizeof ti);
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof ti.tcpi_bytes_received)
+		return false;
+	return ti.tcpi_bytes_received == 0;
+}
+
+/*
+ * The connection a new one replaces at the cap: the longest-waiting one
+ * that has sent nothing, else the longest-waiting one. A client that
+ * spoke at once (a scraper's request, a TLS ClientHello) is not closed
+ * mid-handshake by a burst of connections that say nothing, whose cost
+ * to the attacker is only a connect().
+ */
+static struct conn *victim(struct conns *c)
+{
+	struct conn *k = c->head;
+	for (unsigned n = 0; k && n < EVICT_SCAN; k = k->next, n++)
+		if (silent(k))
+			return k;
+	return c->head;
+}
+
 /* Called by evhttp for each accepted connection, before it exists. */
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
 	struct conns *c = arg;
 	if (c->open >= c->cap && c->head) {
-		log_warn_limited(&evict_log, "%u connections open (max-connections): closing the one waiting longest",
+		log_warn_limited(&evict_log,
+				 "%u connections open (max-connections): closing the one waiting longest "
+				 "(one that has sent nothing first)",
 				 c->open);
-		close_conn(c, c->head);
+		close_conn(c, victim(c));
 	}
 	if (++c->n_pending >= conns_batch(c->cap)) {
 		/* One batch a turn of the loop, whatever the backlog: a

@@ -5,7 +5,9 @@
 # without or with wrong credentials, counted, an unknown user at the cost
 # of a known one (the flood, the cache and the cost bound: test_auth_flood.sh); client certificates required and refused; certificates
 # re-read on SIGHUP without dropping the listener; the exporter's memory
-# with TLS.
+# with TLS; connections that send nothing closed at the deadline, and
+# closed first at the connection cap, so a burst of them does not close a
+# client in its handshake.
 source "$(dirname "$0")/lib/lib.sh"
 
 for tool in openssl curl promtool python3; do
@@ -343,5 +345,29 @@ print("%.2f" % (time.monotonic() - t0))' "$SVC_PORT"
 t=$(idle_closed_after)
 check "a connection that sends nothing is closed at request-timeout-ms (1 s; after ${t}s)" \
 	awk -v t="$t" 'BEGIN { exit !(t >= 0.9 && t < 3) }'
+stop_service; assert_eq "service stops cleanly" 0 $?
+
+echo "-- bursts of connections that send nothing: a client that has spoken is not the one closed"
+# 1,024 silent connections against a cap of 64: each one past the cap
+# closes one that has sent nothing, not the client that finished its TLS
+# handshake before the burst (the longest-waiting connection).
+cat >"$D/web.yml" <<Y
+tls_server_config:
+  cert_file: server.crt
+  key_file: server.key
+Y
+start_https --max-connections 64 || { fail "service starts with max-connections 64"; finish; }
+out=$(python3 "$ROOT/tests/integration/lib/tls_burst.py" "$SVC_PORT" --rounds 3 --burst 1024)
+echo "  ($out)"
+case $out in
+skip*) skip "tls_burst.py: $out" ;;
+*)
+	ok=$(printf '%s\n' "$out" | sed -n 's/^ok=\([0-9]*\) .*/\1/p')
+	closed=$(printf '%s\n' "$out" | sed -n 's/.* burst_closed=\([0-9]*\) .*/\1/p')
+	check "the bursts' silent connections past the cap were closed ($closed of 3 x 1,024)" \
+		awk -v c="$closed" 'BEGIN { exit !(c >= 3 * (1024 - 64 - 16)) }'
+	assert_eq "the client that had spoken is served after each burst" 3 "$ok"
+	;;
+esac
 stop_service; assert_eq "service stops cleanly" 0 $?
 finish
