@@ -2,7 +2,9 @@
 # test_deb.sh - the Debian package from `make deb` on a clean Debian root
 # (mmdebstrap, cached as a tarball and unpacked afresh for each run): apt
 # installs it with its dependencies; binary, man page, conffile, unit
-# (enabled) and system user are there; an upgrade to a newer version keeps
+# (enabled) and system user are there; the installed binary refuses a
+# missing, empty or non-regular web config and the shipped example before
+# its certificate exists (exit 2, one line); an upgrade to a newer version keeps
 # an edited conffile; `dpkg --purge` leaves no file of it behind.
 # Runs as root: the root is entered with chroot, in a private mount
 # namespace (unshare), so nothing it mounts is seen outside.
@@ -74,6 +76,28 @@ assert_match "the system user exists" '^sensor-service:x:[0-9]+:[0-9]+:.*:/nonex
 check "the example configurations" test -s "$R/usr/share/sensor-service/deploy/vmalert/alerts.yml"
 check "the README" test -s "$R/usr/share/doc/sensor-service/README.md.gz"
 check "the security document" test -s "$R/usr/share/doc/sensor-service/security.md.gz"
+
+echo "-- the web config fails closed with the installed binary"
+example=/usr/share/sensor-service/deploy/web-config.yml
+check "the example web config is shipped" test -s "$R$example"
+refused() { # refused "what" "reason regex" FILE: the installed service refuses FILE at start, exit 2, one line
+	local out rc=0
+	out=$(in_root sensor-service --simulate --port 18999 --shm-name /sensor-test-deb --web-config-file "$3" 2>&1) || rc=$?
+	assert_eq "$1: exit 2" 2 "$rc"
+	assert_eq "$1: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
+	assert_match "$1: says why" "$2" "$out"
+}
+: >"$R/tmp/empty.yml"
+refused "an empty web config" "configures neither TLS nor basic auth" /tmp/empty.yml
+refused "a directory as the web config" "not a regular file" /tmp
+refused "a missing web config" "web-missing.yml" /tmp/web-missing.yml
+mkdir -p "$R/tmp/web"
+cp "$R$example" "$R/tmp/web/web-config.yml"
+refused "the shipped example before its certificate is made" "server.crt" /tmp/web/web-config.yml
+check "the shipped example's bcrypt cost is within auth-max-bcrypt-cost" \
+	awk -v max="$(in_root sensor-service --print-config | sed -n 's/^auth-max-bcrypt-cost=//p')" \
+	'match($0, /\$2[aby]\$[0-9][0-9]\$/) { found = 1; if (substr($0, RSTART + 4, 2) + 0 > max) over = 1 } END { exit !found || over }' \
+	"$R$example"
 
 echo "-- the units in this minimal root, with systemd added: systemd-analyze verify"
 check "the root has no /bin/kill (procps is not installed)" test ! -e "$R/bin/kill" -a ! -e "$R/usr/bin/kill"
