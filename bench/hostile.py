@@ -18,8 +18,9 @@ BENCH_HOSTILE_KINDS (comma-separated) runs only the attacks named.
 
 Measured per attack: the good client's answers (200 within 1 s) and
 latencies, the exporter's CPU (utime + stime from /proc/PID/stat over the
-attack), the bytes the service wrote to its log, and the most descriptors
-the exporter held. Writes RESULTS/hostile.json and regenerates the report:
+attack), the bytes the service wrote to its log, the most descriptors
+the exporter held, and the machine's 1-minute load average at the start and
+the end (other processes' work shows in the latencies). Writes RESULTS/hostile.json and regenerates the report:
 
     /usr/bin/python3 bench/hostile.py     (make bench-hostile)
 
@@ -98,6 +99,7 @@ def run_attack(kind, log_dir):
             raise RuntimeError(f"the service did not start (log: {log_path})")
         epid = child(svc.pid, "sensor-exporter")
         log0, c0, t0 = os.path.getsize(log_path), cpu_ticks(epid), time.monotonic()
+        load0 = os.getloadavg()[0]
         stop, peak = threading.Event(), [0]
         sampler = threading.Thread(target=fd_sampler, args=(epid, stop, peak))
         sampler.start()
@@ -105,6 +107,7 @@ def run_attack(kind, log_dir):
                               str(SECONDS), "--kind", kind, "--round", "3", "--interval", "0.1", "--timeout", "1"],
                              capture_output=True, text=True, check=True).stdout.strip()
         c1, t1 = cpu_ticks(epid), time.monotonic()
+        load1 = os.getloadavg()[0]
         stop.set()
         sampler.join()
         log_bytes = os.path.getsize(log_path) - log0
@@ -124,6 +127,7 @@ def run_attack(kind, log_dir):
         "exporter_cpu_frac": (c1 - c0) / TCK / (t1 - t0), "log_bytes": log_bytes,
         "exporter_fds_max": peak[0], "attack_reconnects": int(kv["reconnects"]),
         "errors": kv.get("errors", "none"), "exporter_restarted": restarted,
+        "load_1min": [round(load0, 2), round(load1, 2)],
     }
 
 

@@ -187,6 +187,7 @@ def run(kind, seconds, start_service, nofile):
         # the scraper authenticates before the attack: its entry is cached
         fetch(svc["port"], tls, header(USER, PASSWORD), 5)
         probe0 = svc["probe"]()
+        load0 = os.getloadavg()[0]
         if kind == "tls-idle":
             attackers = [threading.Thread(target=idle_tls, args=(svc["port"], 2 * nofile, stop, counts))]
             conns = 2 * nofile
@@ -206,6 +207,7 @@ def run(kind, seconds, start_service, nofile):
         for t in attackers:
             t.join()
         probe1 = svc["probe"]()
+        load1 = os.getloadavg()[0]
     finally:
         svc["stop"]()
     requests = stats["ok"] + stats["failures"] + stats["slow"]
@@ -222,4 +224,5 @@ def run(kind, seconds, start_service, nofile):
         "errors": ",".join(f"{k}:{v}" for k, v in stats["errors"].items()) or "none",
         "exporter_restarted": probe1["restarted"],
         "cpu_target": 0.50 if kind == "auth-wrong" else 0.10,
+        "load_1min": [round(load0, 2), round(load1, 2)],
     }

@@ -1479,7 +1479,8 @@ def hostile_section(w, h):
       "*tls-idle*: twice the fd limit of connections to the TLS port that never send a ClientHello. "
       "An answer counts as "
       "served when it is a 200 within 1 s; the exporter's CPU is utime + stime from `/proc/PID/stat` over the "
-      "attack; the log is every byte the service wrote meanwhile.\n")
+      "attack; the log is every byte the service wrote meanwhile; the load is the machine's 1-minute load "
+      "average at the start and the end of the attack (other processes' work shows in the latencies).\n")
     rows = []
     for r in h["rows"]:
         ok = (r["ok_ratio"] is not None and r["ok_ratio"] >= HOSTILE_OK_RATIO and r["max_ms"] <= 1000
@@ -1488,9 +1489,11 @@ def hostile_section(w, h):
         rows.append((r["kind"], num(r["conns"]), f"{r['ok']} of {r['requests']} "
                      f"({(r['ok_ratio'] or 0) * 100:.1f}%)", f"{r['p50_ms']:.1f} ms", f"{r['p99_ms']:.1f} ms",
                      f"{r['max_ms']:.0f} ms", f"{r['exporter_cpu_frac'] * 100:.1f}%", num(r["exporter_fds_max"]),
-                     num(r["log_bytes"]), num(r["attack_reconnects"]), "met" if ok else "**missed**"))
+                     num(r["log_bytes"]), num(r["attack_reconnects"]),
+                     "/".join(f"{v:.1f}" for v in r["load_1min"]) if r.get("load_1min") else "?",
+                     "met" if ok else "**missed**"))
     w(table(["attack", "connections", "good client served", "p50", "p99", "slowest", "exporter CPU",
-             "exporter fds at most", "log bytes", "attack reconnects",
+             "exporter fds at most", "log bytes", "attack reconnects", "load at start/end",
              "≥99% within 1 s, <10% CPU (auth-wrong: <50%), <100 KB log"],
             rows))
     w("")
