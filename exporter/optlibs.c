@@ -17,18 +17,22 @@ struct libyaml_fns libyaml;
 struct libz_fns libz;
 struct libcrypt_fns libcrypt;
 
+/* X-macros: their arguments are names pasted into declarations, which
+ * parentheses would break. */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define OPTLIBS_NAME(f) #f,
-#define OPTLIBS_COUNT(f) +1
-#define OPTLIB(var, list, so, pkg)                                                                                  \
-	static const char *const var##_names[] = { list(OPTLIBS_NAME) };                                            \
-	_Static_assert(sizeof var == (0 list(OPTLIBS_COUNT)) * sizeof(void *), "a table is its function pointers"); \
-	static struct dynlib var##_lib = {                                                                          \
-		.soname = so,                                                                                       \
-		.package = pkg,                                                                                     \
-		.names = var##_names,                                                                               \
-		.table = &var,                                                                                      \
-		.count = 0 list(OPTLIBS_COUNT),                                                                     \
+#define NAMES_OF(var) (sizeof var##_names / sizeof var##_names[0])
+#define OPTLIB(var, list, so, pkg)                                                                       \
+	static const char *const var##_names[] = { list(OPTLIBS_NAME) };                                 \
+	_Static_assert(sizeof var == NAMES_OF(var) * sizeof(void *), "a table is one pointer per name"); \
+	static struct dynlib var##_lib = {                                                               \
+		.soname = so,                                                                            \
+		.package = pkg,                                                                          \
+		.names = var##_names,                                                                    \
+		.table = &var,                                                                           \
+		.count = NAMES_OF(var),                                                                  \
 	}
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 OPTLIB(libcrypto, LIBCRYPTO_FUNCS, "libcrypto.so.3", "libssl3");
 OPTLIB(libssl, LIBSSL_FUNCS, "libssl.so.3", "libssl3");

@@ -74,6 +74,7 @@
 	X(deflateInit2_)
 #define LIBCRYPT_FUNCS(X) X(crypt_r)
 
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): a name pasted into a declaration */
 #define OPTLIBS_MEMBER(f) __typeof__(f) *f;
 struct libcrypto_fns {
 	LIBCRYPTO_FUNCS(OPTLIBS_MEMBER)

@@ -13,7 +13,7 @@ for tool in curl openssl python3; do
 	command -v "$tool" >/dev/null || { skip "$tool is not installed"; finish; }
 done
 OPT='/lib(ssl|crypto|yaml-0|z|crypt|event_openssl-[0-9.]+)\.so'
-maps_of() { grep -oE "$OPT[.0-9]*" "/proc/$1/maps" 2>/dev/null | sed 's|^/||' | sort -u | tr '\n' ' '; }
+maps_of() { grep -oE "${OPT}[.0-9]*" "/proc/$1/maps" 2>/dev/null | sed 's|^/||' | sort -u | tr '\n' ' '; }
 maps_none() { # maps_none "description" PID
 	local m; m=$(maps_of "$2")
 	if [ -z "$m" ]; then pass "$1"; else fail "$1 (maps $m)"; fi
