@@ -92,7 +92,7 @@ SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK
 STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,libmap,fleet").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
-    STAGES = ["serve", "soak", "scale", "fleet"]
+    STAGES = ["serve", "soak", "scale", "libmap", "fleet"]
 OUT = B.RESULTS_DIR
 REPORT = B.REPORT_PATH
 BIN_SRC = B.SENSOR_BIN
