@@ -22,6 +22,9 @@ Stages (BENCH_STAGES, comma separated; default all):
           (bench/sensors_scale.py): 3, 64, 256 channels with none and 8
           hung: tasks, worker RSS, CPU per reading, each healthy channel's
           rate against its configured one
+  libmap  the libraries each process maps and the memory they cost, at the
+          defaults after a gzip scrape (bench/libmap.py); with
+          BENCH_LIBMAP_BEFORE=BINARY also an earlier build, in the same run
   fleet   the scrape a fleet makes (bench/fleet.py): TLS, basic auth, gzip,
           one keep-alive connection, one scrape a second for BENCH_FLEET_S
           (default 60); ours, node-exporter's textfile collector with the
@@ -61,6 +64,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as B  # noqa: E402
 import fleet  # noqa: E402
 import gzip_cost  # noqa: E402
+import libmap  # noqa: E402
 import sensors_scale  # noqa: E402
 import report  # noqa: E402
 
@@ -85,10 +89,10 @@ FLEET_S = env_num("BENCH_FLEET_S", 5 if QUICK else 60, float)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,fleet").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,libmap,fleet").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
-    STAGES = ["serve", "soak", "scale", "fleet"]
+    STAGES = ["serve", "soak", "scale", "libmap", "fleet"]
 OUT = B.RESULTS_DIR
 REPORT = B.REPORT_PATH
 BIN_SRC = B.SENSOR_BIN
@@ -718,6 +722,13 @@ def stage_sensors():
     write_json("sensors", sensors_scale.measure(BIN, TMP, QUICK))
 
 
+# ---------------------------------------------------------------- libmap
+
+def stage_libmap():
+    log("libmap: the libraries each process maps, RSS, PSS and pages counted once, defaults after a gzip scrape")
+    write_json("libmap", libmap.measure(BIN, TMP, QUICK))
+
+
 # ---------------------------------------------------------------- fleet
 
 def stage_fleet():
@@ -752,7 +763,8 @@ def main():
     try:
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
-                  "gzip": stage_gzip, "sensors": stage_sensors, "fleet": stage_fleet}.get(st)
+                  "gzip": stage_gzip, "sensors": stage_sensors, "libmap": stage_libmap,
+                  "fleet": stage_fleet}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)

@@ -9,6 +9,7 @@ Every number in the report comes from the JSON files; nothing is typed in.
 """
 import json
 import os
+import re
 import sys
 
 import benchlib as B
@@ -37,7 +38,7 @@ BUDGET_BYTES = 300e6
 def load(out):
     data = {}
     for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "board", "hostile",
-                 "chaos", "fuzz", "footprint"):
+                 "chaos", "fuzz", "footprint", "libmap"):
         found = B.load_json(os.path.join(out, name))
         if found is not None:
             data[name] = found
@@ -1417,6 +1418,8 @@ def generate(out, report_path):
     if d.get("serve"):
         for section in (memory_section, throughput_section, scrape_cost_section):
             section(w, ctx)
+    if d.get("libmap"):
+        libmap_section(w, d["libmap"])
     if d.get("spike"):
         spike_section(w, ctx)
     if d.get("soak"):
@@ -1446,6 +1449,49 @@ def generate(out, report_path):
 HOSTILE_OK_RATIO = 0.99
 HOSTILE_CPU_FRAC = 0.10
 HOSTILE_LOG_BYTES = 100_000
+
+
+# The memory targets at the defaults (TLS off) after the first gzip scrape.
+TARGET_UNIQUE_BYTES = 5 * 1024 * 1024
+TARGET_WORKER_RSS_BYTES = 2.5 * 1024 * 1024
+
+
+def libmap_section(w, lm):
+    """The libraries each process maps and their memory (bench/libmap.py)."""
+    w("## Libraries mapped by each process\n")
+    w(f"Measured by bench/libmap.py (`make bench-libmap`, or the bench's `libmap` stage): {lm.get('generated', '?')}"
+      f"{', commit `' + lm['commit'] + '`' if lm.get('commit') else ''}. The service at its defaults (TLS off), "
+      f"{lm.get('samples', '?')} samples after the first scrape of a client that asks for gzip. *Optional "
+      f"libraries*: OpenSSL (libssl, libcrypto), libevent_openssl, libyaml, zlib and libcrypt, with the RSS of "
+      f"their mappings in that process. Figures are ranges (median) over the samples.\n")
+    f2 = (lambda b: mb(b, 2))
+    rows = []
+    cases = lm["cases"]
+    for name in ("before", "after"):
+        c = cases.get(name)
+        if not c:
+            continue
+        label = f"{name} ({c['label']})" if c.get("label") else name
+        for role in ("supervisor", "worker", "exporter"):
+            libs = c[role].get("libs") or {}
+            text = ", ".join(f"{k} {mb(v, 2)}" for k, v in sorted(libs.items())) or "none"
+            rows.append((label, role, rng(c[role]["rss"], f2), rng(c[role]["pss"], f2), text))
+        rows.append((label, "each resident page of the 3 counted once", rng(c["unique"], f2), "", ""))
+    w(table(["build", "process", "RSS", "PSS", "optional libraries mapped (RSS)"], rows))
+    a = cases.get("after")
+    if a:
+        u, wr = med(a["unique"]), med(a["worker"]["rss"])
+        wl = a["worker"].get("libs") or {}
+        forbidden = [k for k in wl if re.search(r"ssl|crypto|yaml|libz", k)]
+        w("\n" + table(["target (after)", "measured", "met"], [
+            (f"each resident page of the 3 counted once <= {mb(TARGET_UNIQUE_BYTES, 1)}", f2(u),
+             verdict(u is not None and u <= TARGET_UNIQUE_BYTES, f2(u))),
+            (f"the worker's RSS < {mb(TARGET_WORKER_RSS_BYTES, 1)}", f2(wr),
+             verdict(wr is not None and wr < TARGET_WORKER_RSS_BYTES, f2(wr))),
+            ("the worker maps no TLS, YAML or zlib library", ", ".join(forbidden) or "none",
+             verdict(not forbidden, ", ".join(forbidden) or "none")),
+        ]))
+    w("")
 
 
 def footprint_section(w, fp):

@@ -11,10 +11,8 @@
  */
 #include "auth.h"
 
-#include <crypt.h>
 #include <errno.h>
 #include <glib.h>
-#include <openssl/crypto.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +21,7 @@
 
 #include "../shm/clock.h"
 #include "credcache.h"
+#include "optlibs.h"
 #include "render.h"
 #include "textbuf.h"
 #include "verifier.h"
@@ -57,14 +56,16 @@ struct auth {
 
 static bool bcrypt_matches(const char *password, const char *hash, struct crypt_data *cd)
 {
-	const char *out = crypt_r(password, hash, cd);
+	const char *out = libcrypt.crypt_r(password, hash, cd);
 	size_t n = strlen(hash);
 	/* crypt_r's failure token ("*0"/"*1") never equals a 60-byte hash */
-	return out && strlen(out) == n && CRYPTO_memcmp(out, hash, n) == 0;
+	return out && strlen(out) == n && libcrypto.CRYPTO_memcmp(out, hash, n) == 0;
 }
 
 bool auth_bcrypt_equal_work(const char *password, const char *hash, int max_cost)
 {
+	if (!optlibs_auth(NULL, 0))
+		return false;                          /* refused: auth_new said why */
 	struct crypt_data *cd = calloc(1, sizeof *cd); /* 32 KB: not on a small thread stack */
 	if (!cd)
 		return false;
@@ -76,7 +77,7 @@ bool auth_bcrypt_equal_work(const char *password, const char *hash, int max_cost
 	for (int c = cost; c > 0 && c < max_cost; c++) { /* 2^cost + sum(2^c) = 2^max_cost */
 		setting[4] = (char)('0' + c / 10);
 		setting[5] = (char)('0' + c % 10);
-		(void)crypt_r(password, setting, cd);
+		(void)libcrypt.crypt_r(password, setting, cd);
 	}
 	explicit_bzero(cd, sizeof *cd);
 	free(cd);
@@ -140,6 +141,11 @@ static const struct verifier_ops job_ops = { .work = job_work, .done = job_done,
 struct auth *auth_new(struct event_base *base, const struct auth_limits *lim, auth_done_fn *done, char *err,
 		      size_t errlen)
 {
+	char why[256];
+	if (!optlibs_auth(why, sizeof why)) {
+		snprintf(err, errlen, "basic auth: %s", why);
+		return NULL;
+	}
 	struct auth *a = calloc(1, sizeof *a);
 	if (!a) {
 		snprintf(err, errlen, "basic auth: out of memory");

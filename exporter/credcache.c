@@ -5,12 +5,10 @@
  */
 #include "credcache.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "optlibs.h"
 
 struct entry {
 	uint8_t key[CREDCACHE_KEY_BYTES];
@@ -27,12 +25,12 @@ struct credcache {
 
 struct credcache *credcache_new(unsigned entries, int64_t idle_ns)
 {
-	if (entries == 0)
+	if (entries == 0 || !optlibs_auth(NULL, 0))
 		return NULL;
 	struct credcache *c = calloc(1, sizeof *c + entries * sizeof c->e[0]);
 	if (!c)
 		return NULL;
-	if (RAND_bytes(c->secret, sizeof c->secret) != 1) {
+	if (libcrypto.RAND_bytes(c->secret, sizeof c->secret) != 1) {
 		free(c);
 		return NULL;
 	}
@@ -45,14 +43,15 @@ void credcache_free(struct credcache *c)
 {
 	if (!c)
 		return;
-	OPENSSL_cleanse(c, sizeof *c + c->n * sizeof c->e[0]);
+	libcrypto.OPENSSL_cleanse(c, sizeof *c + c->n * sizeof c->e[0]);
 	free(c);
 }
 
 void credcache_key(const struct credcache *c, const char *cred, size_t len, uint8_t key[CREDCACHE_KEY_BYTES])
 {
 	unsigned int out = CREDCACHE_KEY_BYTES;
-	if (!HMAC(EVP_sha256(), c->secret, sizeof c->secret, (const unsigned char *)cred, len, key, &out))
+	if (!libcrypto.HMAC(libcrypto.EVP_sha256(), c->secret, sizeof c->secret, (const unsigned char *)cred, len, key,
+			    &out))
 		memset(key, 0, CREDCACHE_KEY_BYTES); /* never equal to a live entry's: none is all zeros */
 }
 
@@ -64,14 +63,14 @@ static bool fresh(const struct credcache *c, const struct entry *e, int64_t now_
 bool credcache_hit(struct credcache *c, const uint8_t key[CREDCACHE_KEY_BYTES], int64_t now_ns)
 {
 	static const uint8_t zero[CREDCACHE_KEY_BYTES];
-	if (CRYPTO_memcmp(key, zero, sizeof zero) == 0)
+	if (libcrypto.CRYPTO_memcmp(key, zero, sizeof zero) == 0)
 		return false;
 	struct entry *found = NULL;
 	for (unsigned i = 0; i < c->n; i++) {
 		struct entry *e = &c->e[i];
 		if (!fresh(c, e, now_ns))
 			e->live = false;
-		else if (CRYPTO_memcmp(e->key, key, CREDCACHE_KEY_BYTES) == 0)
+		else if (libcrypto.CRYPTO_memcmp(e->key, key, CREDCACHE_KEY_BYTES) == 0)
 			found = e;
 	}
 	if (found)
@@ -84,7 +83,7 @@ void credcache_put(struct credcache *c, const uint8_t key[CREDCACHE_KEY_BYTES], 
 	struct entry *slot = &c->e[0];
 	for (unsigned i = 0; i < c->n; i++) {
 		struct entry *e = &c->e[i];
-		if (fresh(c, e, now_ns) && CRYPTO_memcmp(e->key, key, CREDCACHE_KEY_BYTES) == 0) {
+		if (fresh(c, e, now_ns) && libcrypto.CRYPTO_memcmp(e->key, key, CREDCACHE_KEY_BYTES) == 0) {
 			slot = e; /* already there: renew it */
 			break;
 		}
@@ -100,7 +99,7 @@ void credcache_put(struct credcache *c, const uint8_t key[CREDCACHE_KEY_BYTES], 
 
 void credcache_clear(struct credcache *c)
 {
-	OPENSSL_cleanse(c->e, c->n * sizeof c->e[0]);
+	libcrypto.OPENSSL_cleanse(c->e, c->n * sizeof c->e[0]);
 }
 
 unsigned credcache_live(const struct credcache *c, int64_t now_ns)

@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
+
+#include "../common/log.h"
+#include "optlibs.h"
 
 #define GZIP_WRAPPER 16   /* added to windowBits: a gzip header and trailer */
 #define MIN_WINDOW_BITS 9 /* zlib's smallest for deflate */
@@ -78,7 +80,7 @@ static bool deflate_into(z_stream *zs, struct evbuffer *out, int flush)
 		zs->next_out = v.iov_base;
 		zs->avail_out = (uInt)(v.iov_len > UINT32_MAX ? UINT32_MAX : v.iov_len);
 		uInt avail = zs->avail_out;
-		rc = deflate(zs, flush);
+		rc = libz.deflate(zs, flush);
 		v.iov_len = avail - zs->avail_out;
 		if (evbuffer_commit_space(out, &v, 1) != 0 || rc == Z_STREAM_ERROR)
 			return false;
@@ -95,16 +97,33 @@ static int window_bits_for(size_t len)
 	return bits;
 }
 
+/* zlib, opened at the first response a client asks to compress; if it
+ * cannot be, every response goes out uncompressed and that is said once. */
+static bool have_zlib(void)
+{
+	static bool said;
+	char why[256];
+	if (optlibs_zlib(why, sizeof why))
+		return true;
+	if (!said)
+		log_error("gzip: %s: responses are sent uncompressed", why);
+	said = true;
+	return false;
+}
+
 bool gzip_compress(struct evbuffer *in, struct evbuffer *out, int level)
 {
+	if (!have_zlib())
+		return false;
 	z_stream zs;
 	memset(&zs, 0, sizeof zs);
 	int bits = window_bits_for(evbuffer_get_length(in));
 	/* the hash table scaled with the window: memLevel 8 (zlib's default) at
 	 * the largest window */
 	int mem_level = bits - (MAX_WINDOW_BITS - 8);
-	if (deflateInit2(&zs, level, Z_DEFLATED, bits + GZIP_WRAPPER, mem_level < 1 ? 1 : mem_level,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	/* deflateInit2 is a macro over deflateInit2_ */
+	if (libz.deflateInit2_(&zs, level, Z_DEFLATED, bits + GZIP_WRAPPER, mem_level < 1 ? 1 : mem_level,
+			       Z_DEFAULT_STRATEGY, ZLIB_VERSION, (int)sizeof zs) != Z_OK)
 		return false;
 	bool ok = true;
 	int n = evbuffer_peek(in, -1, NULL, NULL, 0);
@@ -124,6 +143,6 @@ bool gzip_compress(struct evbuffer *in, struct evbuffer *out, int level)
 		ok = deflate_into(&zs, out, Z_FINISH);
 	}
 	free(v);
-	deflateEnd(&zs);
+	libz.deflateEnd(&zs);
 	return ok;
 }

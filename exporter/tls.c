@@ -9,13 +9,11 @@
 #include "tls.h"
 
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+
+#include "optlibs.h"
 
 struct tls {
 	SSL_CTX *ctx;
@@ -24,11 +22,11 @@ struct tls {
 /* OpenSSL's newest error as text ("" when there is none), queue cleared. */
 static const char *ssl_error(char *buf, size_t len)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = libcrypto.ERR_peek_last_error();
 	buf[0] = '\0';
 	if (e)
-		ERR_error_string_n(e, buf, len);
-	ERR_clear_error();
+		libcrypto.ERR_error_string_n(e, buf, len);
+	libcrypto.ERR_clear_error();
 	return buf;
 }
 
@@ -49,8 +47,8 @@ static void on_tls_state(const SSL *ssl, int where, int ret)
 				     "Client sent an HTTP request to an HTTPS server.\n";
 	if (!(where & SSL_CB_EXIT) || ret > 0)
 		return;
-	unsigned long e = ERR_peek_error();
-	int fd = SSL_get_fd(ssl);
+	unsigned long e = libcrypto.ERR_peek_error();
+	int fd = libssl.SSL_get_fd(ssl);
 	if (fd >= 0 && ERR_GET_LIB(e) == ERR_LIB_SSL &&
 	    (ERR_GET_REASON(e) == SSL_R_HTTP_REQUEST || ERR_GET_REASON(e) == SSL_R_HTTPS_PROXY_REQUEST)) {
 		ssize_t n = send(fd, answer, sizeof answer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -66,73 +64,85 @@ static int accept_any(int preverify_ok, X509_STORE_CTX *ctx)
 	return 1;
 }
 
+/* sk_X509_NAME_pop_free's element destructor, through the table */
+static void free_name(void *name)
+{
+	libcrypto.X509_NAME_free(name);
+}
+
 static SSL_CTX *build(const struct web_config *wc, char *err, size_t errlen)
 {
 	char why[256];
-	ERR_clear_error();
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!optlibs_tls(why, sizeof why)) {
+		snprintf(err, errlen, "TLS: %s", why);
+		return NULL;
+	}
+	libcrypto.ERR_clear_error();
+	SSL_CTX *ctx = libssl.SSL_CTX_new(libssl.TLS_server_method());
 	if (!ctx) {
 		snprintf(err, errlen, "TLS: cannot create a context: %s", ssl_error(why, sizeof why));
 		return NULL;
 	}
-	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_info_callback(ctx, on_tls_state);
+	libssl.SSL_CTX_set_options(ctx,
+				   SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	libssl.SSL_CTX_set_info_callback(ctx, on_tls_state);
 	if (wc->min_version < TLS1_2_VERSION) {
 		/* OpenSSL 3's default security level 1 refuses TLS 1.0 and 1.1
 		 * (their SHA-1 signatures) with alert 80: level 0 is the only
 		 * one that lets them through, as the file asked */
-		SSL_CTX_set_security_level(ctx, 0);
+		libssl.SSL_CTX_set_security_level(ctx, 0);
 	}
-	if (!SSL_CTX_set_min_proto_version(ctx, wc->min_version) ||
-	    !SSL_CTX_set_max_proto_version(ctx, wc->max_version)) {
+	/* SSL_CTX_set_{min,max}_proto_version are macros over SSL_CTX_ctrl */
+	if (!libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, wc->min_version, NULL) ||
+	    !libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, wc->max_version, NULL)) {
 		snprintf(err, errlen, "TLS: this OpenSSL refuses the version bounds: %s", ssl_error(why, sizeof why));
 		goto bad;
 	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, wc->cert_file) != 1) {
+	if (libssl.SSL_CTX_use_certificate_chain_file(ctx, wc->cert_file) != 1) {
 		snprintf(err, errlen, "TLS: cannot load cert_file %s: %s", wc->cert_file, ssl_error(why, sizeof why));
 		goto bad;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, wc->key_file, SSL_FILETYPE_PEM) != 1) {
+	if (libssl.SSL_CTX_use_PrivateKey_file(ctx, wc->key_file, SSL_FILETYPE_PEM) != 1) {
 		/* OpenSSL 3 compares the key with the certificate right here */
-		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
+		if (ERR_GET_REASON(libcrypto.ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
 			snprintf(err, errlen, "TLS: cert_file %s does not match key_file %s", wc->cert_file,
 				 wc->key_file);
 		else
 			snprintf(err, errlen, "TLS: cannot load key_file %s: %s", wc->key_file,
 				 ssl_error(why, sizeof why));
-		ERR_clear_error();
+		libcrypto.ERR_clear_error();
 		goto bad;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
+	if (libssl.SSL_CTX_check_private_key(ctx) != 1) {
 		snprintf(err, errlen, "TLS: cert_file %s does not match key_file %s", wc->cert_file, wc->key_file);
-		ERR_clear_error();
+		libcrypto.ERR_clear_error();
 		goto bad;
 	}
 	switch (wc->client_auth) {
-	case CLIENT_AUTH_NONE: SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); break;
-	case CLIENT_AUTH_REQUEST: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any); break;
+	case CLIENT_AUTH_NONE: libssl.SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL); break;
+	case CLIENT_AUTH_REQUEST: libssl.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any); break;
 	case CLIENT_AUTH_REQUIRE_ANY:
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
+		libssl.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, accept_any);
 		break;
-	case CLIENT_AUTH_VERIFY_IF_GIVEN: SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL); break;
+	case CLIENT_AUTH_VERIFY_IF_GIVEN: libssl.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL); break;
 	case CLIENT_AUTH_REQUIRE_VERIFY:
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+		libssl.SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 		break;
 	}
 	if (wc->client_ca_file[0]) {
-		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(wc->client_ca_file);
-		if (SSL_CTX_load_verify_locations(ctx, wc->client_ca_file, NULL) != 1 || !names) {
+		STACK_OF(X509_NAME) *names = libssl.SSL_load_client_CA_file(wc->client_ca_file);
+		if (libssl.SSL_CTX_load_verify_locations(ctx, wc->client_ca_file, NULL) != 1 || !names) {
 			if (names)
-				sk_X509_NAME_pop_free(names, X509_NAME_free);
+				libcrypto.OPENSSL_sk_pop_free((OPENSSL_STACK *)names, free_name);
 			snprintf(err, errlen, "TLS: cannot load client_ca_file %s: %s", wc->client_ca_file,
 				 ssl_error(why, sizeof why));
 			goto bad;
 		}
-		SSL_CTX_set_client_CA_list(ctx, names);
+		libssl.SSL_CTX_set_client_CA_list(ctx, names);
 	}
 	return ctx;
 bad:
-	SSL_CTX_free(ctx);
+	libssl.SSL_CTX_free(ctx);
 	return NULL;
 }
 
@@ -156,7 +166,7 @@ int tls_reload(struct tls *t, const struct web_config *wc, char *err, size_t err
 	SSL_CTX *ctx = build(wc, err, errlen);
 	if (!ctx)
 		return -1;
-	SSL_CTX_free(t->ctx); /* connections made from it hold their own reference */
+	libssl.SSL_CTX_free(t->ctx); /* connections made from it hold their own reference */
 	t->ctx = ctx;
 	return 0;
 }
@@ -165,29 +175,29 @@ void tls_free(struct tls *t)
 {
 	if (!t)
 		return;
-	SSL_CTX_free(t->ctx);
+	libssl.SSL_CTX_free(t->ctx);
 	free(t);
 }
 
 struct bufferevent *tls_bufferevent(struct event_base *base, void *arg)
 {
 	struct tls *t = arg;
-	SSL *ssl = SSL_new(t->ctx);
+	SSL *ssl = libssl.SSL_new(t->ctx);
 	if (!ssl)
 		return NULL;
 	/* CLOSE_ON_FREE: freeing the bufferevent frees the SSL and the socket */
-	struct bufferevent *bev =
-		bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev = libevent_ssl.bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+									      BEV_OPT_CLOSE_ON_FREE);
 	if (!bev) {
-		SSL_free(ssl);
+		libssl.SSL_free(ssl);
 		return NULL;
 	}
 	/* Scrapers often close without a close_notify: not an error. */
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	libevent_ssl.bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return bev;
 }
 
 bool tls_is_tls(struct bufferevent *bev)
 {
-	return bev && bufferevent_openssl_get_ssl(bev) != NULL;
+	return bev && libevent_ssl.bufferevent_openssl_get_ssl(bev) != NULL;
 }

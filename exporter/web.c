@@ -3,11 +3,14 @@
  */
 #include "web.h"
 
+#include <errno.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/ssl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../shm/clock.h"
 #include "render.h"
@@ -67,13 +70,51 @@ bad:
 	return NULL;
 }
 
+/* Checked in a short-lived child: the libraries a check opens (libyaml,
+ * OpenSSL) stay out of the caller, the supervisor, and so out of the
+ * worker forked from it. The child's reason comes back through a pipe. */
 int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 {
-	struct web *w = web_load(path, max_bcrypt_cost, err, errlen);
-	if (!w)
+	int fds[2];
+	if (pipe(fds) != 0) {
+		snprintf(err, errlen, "web config %s: cannot check it: pipe: %s", path, strerror(errno));
 		return -1;
-	web_free(w);
-	return 0;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "web config %s: cannot check it: fork: %s", path, strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct web *w = web_load(path, max_bcrypt_cost, err, errlen);
+		if (!w && write(fds[1], err, strnlen(err, errlen)) < 0)
+			_exit(2);
+		_exit(w ? 0 : 1);
+	}
+	close(fds[1]);
+	size_t got = 0;
+	while (errlen > 0 && got < errlen - 1) {
+		ssize_t n = read(fds[0], err + got, errlen - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (errlen > 0)
+		err[got] = '\0';
+	close(fds[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (got == 0)
+		snprintf(err, errlen, "web config %s: its check ended abnormally (status %d)", path, st);
+	return -1;
 }
 
 int web_reload(struct web *w, char *err, size_t errlen)

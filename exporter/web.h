@@ -41,7 +41,9 @@ struct web {
 struct web *web_load(const char *path, int max_bcrypt_cost, char *err, size_t errlen);
 
 /* Everything web_load checks, with nothing kept: the supervisor's check
- * at start, so a bad file is exit status 2 before anything runs. */
+ * at start, so a bad file is exit status 2 before anything runs. Done in
+ * a short-lived child process, so the caller never maps the libraries a
+ * check opens (libyaml, OpenSSL). */
 int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen);
 
 /*

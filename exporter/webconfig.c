@@ -17,12 +17,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
+
+#include "optlibs.h"
 
 struct parse {
 	yaml_parser_t parser;
@@ -48,9 +48,9 @@ __attribute__((format(printf, 2, 3))) static int fail(struct parse *p, const cha
 static int next(struct parse *p)
 {
 	if (p->have_ev)
-		yaml_event_delete(&p->ev);
+		libyaml.yaml_event_delete(&p->ev);
 	p->have_ev = false;
-	if (!yaml_parser_parse(&p->parser, &p->ev)) {
+	if (!libyaml.yaml_parser_parse(&p->parser, &p->ev)) {
 		return fail(p, "not valid YAML (%s, line %zu)", p->parser.problem ? p->parser.problem : "error",
 			    p->parser.problem_mark.line + 1);
 	}
@@ -257,17 +257,22 @@ int webconfig_parse(const char *text, size_t len, const char *dir, const char *o
 	memset(wc, 0, sizeof *wc);
 	wc->min_version = TLS1_2_VERSION;
 	struct parse p = { .origin = origin, .dir = dir, .err = err, .errlen = errlen };
-	if (!yaml_parser_initialize(&p.parser)) {
+	char why[256];
+	if (!optlibs_yaml(why, sizeof why)) {
+		snprintf(err, errlen, "web config %s: %s", origin, why);
+		return -1;
+	}
+	if (!libyaml.yaml_parser_initialize(&p.parser)) {
 		snprintf(err, errlen, "web config %s: out of memory", origin);
 		return -1;
 	}
-	yaml_parser_set_input_string(&p.parser, (const unsigned char *)text, len);
+	libyaml.yaml_parser_set_input_string(&p.parser, (const unsigned char *)text, len);
 	int rc = document(&p, wc);
 	if (rc == 0)
 		rc = check(&p, wc);
 	if (p.have_ev)
-		yaml_event_delete(&p.ev);
-	yaml_parser_delete(&p.parser);
+		libyaml.yaml_event_delete(&p.ev);
+	libyaml.yaml_parser_delete(&p.parser);
 	return rc;
 }
 

@@ -16,11 +16,14 @@
 #   make bench-hostile           the "Hostile clients" figures (bench/hostile.py,
 #                                ~2 minutes): attacks at twice the fd limit,
 #                                into bench/results/hostile.json and the report
+#   make bench-libmap            the "Libraries mapped by each process" figures
+#                                (bench/libmap.py, seconds): with
+#                                BENCH_LIBMAP_BEFORE=BINARY an earlier build too
 #   make bench-chaos             the "Chaos under load" figures (bench/chaos.py,
 #                                CHAOS_S=600 by default): random kills, pauses
 #                                and hangs under load and scraping
 
-.PHONY: bench-quick bench-report bench-hostile bench-chaos bench-soak-long
+.PHONY: bench-quick bench-report bench-hostile bench-chaos bench-soak-long bench-libmap
 
 bench-quick: all ## a tiny bench run into build/bench-quick (seconds)
 	BENCH_QUICK=1 BENCH_OUT=$(abspath $(BUILD)/bench-quick) BENCH_REPORT=$(abspath $(BUILD)/bench-quick/REPORT.md) \
@@ -31,6 +34,9 @@ bench-report: ## regenerate PERFORMANCE_REPORT.md from bench/results
 
 bench-hostile: all ## the hostile-clients figures (slow, idle and oversized clients against the exporter)
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/hostile.py
+
+bench-libmap: all ## the libraries each process maps and their memory, at the defaults after a gzip scrape
+	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/libmap.py
 
 bench-chaos: all ## the chaos-under-load figures (faults injected while scraped)
 	SENSOR_BIN=$(abspath $(BUILD)/sensor-service) /usr/bin/python3 bench/chaos.py

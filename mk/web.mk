@@ -2,12 +2,13 @@
 # gzip responses (exporter/gzip.c) and the exporter's own process_*
 # families (exporter/selfstat.c, exporter/render_process.c), TLS and
 # basic auth from a web config file (exporter/webconfig.c, tls.c, auth.c,
-# web.c; OpenSSL through libevent_openssl, libyaml, libxcrypt's bcrypt).
+# web.c; OpenSSL through libevent_openssl, libyaml, libxcrypt's bcrypt;
+# all opened at run time by exporter/optlibs.c, so only tests link them).
 #
 #   make bench-gzip   what gzip costs a scrape at levels 1, 6 and 9
 #                     (bench/gzip_cost.py), the measurement behind GZIP_LEVEL
 
-LDLIBS     += -lcrypt
+TEST_LIBS  += -lcrypt
 
 .PHONY: bench-gzip
 

@@ -26,7 +26,9 @@ extern char **environ;
 
 int main(int argc, char **argv)
 {
-	struct config cfg;
+	/* static: zero pages that config_load leaves untouched where it
+	 * writes nothing (common/config.c), instead of 280 KB of stack */
+	static struct config cfg;
 	char err[512];
 
 	proctitle_init(argc, argv);

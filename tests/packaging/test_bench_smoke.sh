@@ -26,7 +26,7 @@ echo "  (quick bench took $((SECONDS - start)) s)"
 assert_eq "quick bench exits 0" 0 "$rc"
 [ "$rc" -eq 0 ] || tail -30 "$TEST_TMP/bench.log"
 
-for f in machine serve scale fleet; do
+for f in machine serve scale libmap fleet; do
 	check "bench/results: $f.json written" test -s "$out/$f.json"
 done
 check "bench/results: soak.json.gz written (a time series: compressed)" gzip -t "$out/soak.json.gz"
@@ -37,6 +37,9 @@ check "report written" test -s "$report"
 body=$(cat "$report" 2>/dev/null)
 assert_match "report has the targets table" '\| target \| measured \| verdict \|' "$body"
 assert_match "report states the pinned CPUs in its method" 'Pinned CPUs\*\*: wrk .* pinned to CPU [0-9]+ and every server measured .* to CPU [0-9]+' "$body"
+assert_match "report has the libraries each process maps, the worker's none of them" \
+	'\| after \| worker \| [0-9.]+ MiB \| [0-9.]+ MiB.* \| none \|' "$body"
+assert_match "report has the libraries' targets" '\| the worker maps no TLS, YAML or zlib library \| none \| \*\*met\*\* \|' "$body"
 assert_match "report has the fleet scrape's table" '\| server \| CPU per scrape \| p50 \| p99 \|' "$body"
 for row in 'sensor-service \(exporter\)' 'prometheus-node-exporter \(textfile\)' 'nginx \(static file\)'; do
 	assert_match "the fleet table has $row, answered gzip over TLS" "^\\| $row \\| [0-9,]+ µs.*\\| gzip \\| [0-9]+ \\(200: [0-9]+\\)" "$body"

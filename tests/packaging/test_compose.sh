@@ -206,6 +206,7 @@ check "the runtime stage installs the packages of the libraries the binary links
 	grep -q 'scripts/runtime-packages.sh build/sensor-service >build/runtime-packages' "$df"
 runtime=$("$ROOT/scripts/runtime-packages.sh" "$SENSOR_BIN")
 assert_match "runtime-packages.sh names libevent's package for the binary" '^libevent-2\.1-7$' "$runtime"
+assert_match "and OpenSSL's, which the exporter opens at run time" '^libssl3$' "$runtime"
 check "build-depends.sh lists libevent-dev from debian/control" bash -c "'$ROOT/scripts/build-depends.sh' | grep -qx libevent-dev"
 check "the runtime stage's version label is the VERSION build argument" grep -q 'org.opencontainers.image.version=\$VERSION' "$df"
 assert_match "make docker-image passes debian/changelog's version" "--build-arg VERSION=$(make -s --no-print-directory -C "$ROOT" version) " \
