@@ -41,42 +41,32 @@ static const struct {
 	{ HOST_NET_TRANSMIT_COMPRESSED, { "tx_compressed" } },
 };
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int host_netdev_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	(void)state;
 	char dir[192];
 	snprintf(dir, sizeof dir, "%s/class/net", ctx->sys);
 	struct dirent **list;
-	int n = scandir(dir, &list, NULL, NULL);
+	int n = scandir(dir, &list, NULL, alphasort);
 	if (n < 0)
 		return -1;
-	char *names[1024];
-	unsigned count = 0;
+	unsigned max = (unsigned)ctx->cfg->host_netdevs_max, shown = 0;
 	for (int i = 0; i < n; i++) {
-		const char *d = list[i]->d_name;
-		if (d[0] != '.' && strcmp(d, "lo") != 0 && count < sizeof names / sizeof names[0])
-			names[count++] = list[i]->d_name;
-	}
-	qsort(names, count, sizeof names[0], by_name);
-	unsigned max = (unsigned)ctx->cfg->host_netdevs_max;
-	for (unsigned i = 0; i < count; i++) {
-		if (i >= max) {
+		const char *name = list[i]->d_name;
+		if (name[0] == '.' || strcmp(name, "lo") == 0)
+			continue;
+		if (shown++ >= max) {
 			ctx->left_out[SHM_HOST_NETDEVS]++;
 			continue;
 		}
 		char labels[HOST_LABELS_SIZE];
-		host_label(labels, sizeof labels, 0, "device", names[i]);
+		host_label(labels, sizeof labels, 0, "device", name);
 		for (size_t s = 0; s < sizeof stats / sizeof stats[0]; s++) {
 			uint64_t sum = 0;
 			bool any = false;
 			for (unsigned f = 0; f < 4 && stats[s].files[f]; f++) {
 				char path[512], buf[32];
-				snprintf(path, sizeof path, "%s/%s/statistics/%s", dir, names[i], stats[s].files[f]);
+				snprintf(path, sizeof path, "%s/%s/statistics/%s", dir, name, stats[s].files[f]);
 				if (host_read_file(path, buf, sizeof buf) > 0) {
 					sum += strtoull(buf, NULL, 10);
 					any = true;
