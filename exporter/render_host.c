@@ -10,6 +10,11 @@
  * on only when the block's seqlock shows it whole: a torn or forged block
  * can make numbers wrong, never the page's syntax. Names, types and help
  * come from the table, numbers are formatted here (numfmt.h).
+ *
+ * The block changes only when the worker publishes a sample (every
+ * host-interval-ms), and every publication moves its seq on: a scrape that
+ * finds the seq (and block) of the text in scratch serves that text again
+ * without reading the block.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -25,6 +30,14 @@
 /* Room for a whole block at its bounds: HELP, TYPE and a line each. */
 #define SCRATCH_BYTES (SHM_HOST_SERIES_MAX * 512u)
 static char scratch[SCRATCH_BYTES];
+
+/* What the text in scratch was rendered from. */
+static struct {
+	const struct shm_host *block;
+	uint32_t seq;
+	int64_t sampled_ns;
+	long len; /* -1: nothing */
+} cached = { NULL, 0, 0, -1 };
 
 static bool name_char(unsigned char c)
 {
@@ -91,6 +104,10 @@ static long render_once(const struct shm_host *b)
 	uint32_t start = seqlock_read_begin(&b->seq);
 	if (start & 1u)
 		return -1;
+	int64_t sampled_ns = SHM_LOAD(&b->sampled_monotonic_ns);
+	if (cached.len >= 0 && cached.block == b && cached.seq == start && cached.sampled_ns == sampled_ns)
+		return cached.len;
+	cached.len = -1;
 	uint32_t count = SHM_LOAD(&b->count);
 	if (count > SHM_HOST_SERIES_MAX)
 		return -1;
@@ -132,7 +149,11 @@ static long render_once(const struct shm_host *b)
 	}
 	if (!seqlock_read_ok(&b->seq, start))
 		return -1;
-	return o.at - scratch;
+	cached.block = b;
+	cached.seq = start;
+	cached.sampled_ns = sampled_ns;
+	cached.len = o.at - scratch;
+	return cached.len;
 }
 
 void render_host_families(struct textbuf *tb, const struct shm_segment *seg)

@@ -113,6 +113,12 @@ static void test_round_trip(void **state)
 	/* each family's HELP once */
 	assert_null(strstr(strstr(text, "# HELP node_cpu_seconds_total") + 1, "# HELP node_cpu_seconds_total"));
 	free(text);
+	/* the next sample replaces the text the exporter kept */
+	write_file(proc, "loadavg", "3.00 0.25 1.75 2/300 4000\n");
+	host_tick(h, host_next_due(h));
+	text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_load1 3\n"));
+	free(text);
 	host_free(h);
 	fixture_free(seg);
 	char cmd[700];
@@ -131,10 +137,14 @@ static void put_series(struct shm_segment *seg, unsigned i, unsigned family, uns
 	s->meta = family | flags << 16 | (uint32_t)len << 24;
 }
 
+/* Each forged block is a sample of its own (the exporter keeps the text
+ * of the last one it rendered). */
+static int64_t forged_samples;
+
 static struct shm_segment *forged(void)
 {
 	struct shm_segment *seg = fixture_segment(16, 1);
-	seg->host.sampled_monotonic_ns = 1;
+	seg->host.sampled_monotonic_ns = ++forged_samples;
 	put_series(seg, 0, HOST_CPU_SECONDS, SHM_HOST_INT, "cpu=\"0\"} 1\nfake_series{a=\"b\"", 2);
 	put_series(seg, 1, HOST_MEMINFO, SHM_HOST_INT, "Bad name", 3);
 	put_series(seg, 2, HOST_LOAD1, SHM_HOST_INT, "", 1);
@@ -160,9 +170,12 @@ static void test_untrusted_block(void **state)
 	assert_null(strstr(text, "node_load15 7"));
 	free(text);
 
-	/* a family past the table, a text longer than the slot */
+	/* a family past the table, a text longer than the slot (written as
+	 * any writer writes: seq moves on) */
+	seqlock_write_begin(&seg->host.seq);
 	seg->host.series[3].meta = HOST_FAMILY_COUNT | SHM_HOST_INT << 16;
 	seg->host.series[2].meta = HOST_LOAD1 | (uint32_t)(SHM_HOST_TEXT_LEN + 1) << 24;
+	seqlock_write_end(&seg->host.seq);
 	text = render_host_text(seg);
 	assert_null(strstr(text, "node_load"));
 	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"cpus\"} 0\n"));
@@ -171,12 +184,14 @@ static void test_untrusted_block(void **state)
 
 	/* a count past the bound, or a writer caught mid-write: no series */
 	seg = forged();
+	seqlock_write_begin(&seg->host.seq);
 	seg->host.count = SHM_HOST_SERIES_MAX + 1;
+	seqlock_write_end(&seg->host.seq);
 	text = render_host_text(seg);
 	assert_null(strstr(text, "node_load"));
 	free(text);
-	seg->host.count = 7;
 	seqlock_write_begin(&seg->host.seq);
+	seg->host.count = 7;
 	text = render_host_text(seg);
 	assert_null(strstr(text, "node_load"));
 	free(text);
