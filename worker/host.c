@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/log.h"
 #include "../shm/clock.h"
 #include "../shm/seqlock.h"
 
@@ -63,11 +64,19 @@ struct host *host_new(struct shm_segment *seg, const struct config *cfg, struct 
 	h->ctx.wait_ns = (int64_t)cfg->tick_budget_ms * 1000000;
 	h->interval_ns = (int64_t)cfg->host_interval_ms * 1000000;
 	h->next_due_ns = monotonic_ns();
+	char names[160] = "";
 	for (size_t i = 0; i < COLLECTOR_COUNT; i++) {
 		h->on[i] = *(const bool *)((const char *)cfg + collectors[i].enabled);
-		if (h->on[i] && collectors[i].state_new && !(h->state[i] = collectors[i].state_new(&h->ctx)))
+		if (h->on[i] && collectors[i].state_new && !(h->state[i] = collectors[i].state_new(&h->ctx))) {
+			log_warn("host collector %s: no memory for its state, left out", collectors[i].name);
 			h->on[i] = false;
+		}
+		if (h->on[i]) {
+			size_t n = strlen(names);
+			snprintf(names + n, sizeof names - n, "%s%s", n ? " " : "", collectors[i].name);
+		}
 	}
+	log_info("host vital signs every %d ms: %s", cfg->host_interval_ms, names);
 	return h;
 }
 
