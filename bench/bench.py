@@ -30,6 +30,10 @@ Stages (BENCH_STAGES, comma separated; default all):
           (default 60); ours, node-exporter's textfile collector with the
           same web config, nginx with TLS, auth_basic and gzip; CPU per scrape
           and p99 (BENCH_QUICK: 5 s)
+  vitals  the host's vital signs (bench/vitals.py): the service with its host
+          collectors on and off, and prometheus-node-exporter with the same
+          collectors: RSS, PSS idle and after load, CPU per second at one
+          scrape a second for BENCH_VITALS_S (default 60; BENCH_QUICK: 5 s)
 
 Knobs: BENCH_QUICK=1 (a tiny run for the smoke test), BENCH_RUNS (runs per
 figure, default 3), BENCH_WRK_S (seconds per wrk run, default 3),
@@ -66,6 +70,7 @@ import fleet  # noqa: E402
 import gzip_cost  # noqa: E402
 import libmap  # noqa: E402
 import sensors_scale  # noqa: E402
+import vitals  # noqa: E402
 import report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,10 +91,11 @@ CEILING_ROUNDS = env_num("BENCH_CEILING_ROUNDS", 1 if QUICK else 9)
 CONNS = [16] if QUICK else [1, 16, 64]
 SOAK_S = env_num("BENCH_SOAK_S", 4 if QUICK else 60)
 FLEET_S = env_num("BENCH_FLEET_S", 5 if QUICK else 60, float)
+VITALS_S = env_num("BENCH_VITALS_S", 5 if QUICK else 60, float)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,libmap,fleet").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,libmap,fleet,vitals").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale", "libmap", "fleet"]
@@ -737,6 +743,11 @@ def stage_fleet():
     write_json("fleet", fleet.measure(BIN, TMP, FLEET_S, log))
 
 
+def stage_vitals():
+    log("vitals: the host collectors on and off, and node-exporter with the same collectors")
+    write_json("vitals", vitals.measure(BIN, TMP, VITALS_S, WRK_S, log))
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -764,7 +775,7 @@ def main():
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
                   "gzip": stage_gzip, "sensors": stage_sensors, "libmap": stage_libmap,
-                  "fleet": stage_fleet}.get(st)
+                  "fleet": stage_fleet, "vitals": stage_vitals}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)

@@ -37,7 +37,7 @@ BUDGET_BYTES = 300e6
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "board", "hostile",
+    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "vitals", "board", "hostile",
                  "chaos", "fuzz", "footprint", "libmap"):
         found = B.load_json(os.path.join(out, name))
         if found is not None:
@@ -286,6 +286,36 @@ def fleet_section(w, ctx):
       "credentials is not in this build), nginx too (`crypt()` per request); node-exporter's exporter-toolkit "
       "caches a verified user and password, so it pays bcrypt once, not per scrape. At one scrape a second "
       "that bcrypt is most of ours' and nginx's CPU per scrape.\n")
+
+
+def vitals_section(w, v):
+    w("## The host's vital signs against node_exporter\n")
+    w(f"In one run: sensor-service with its host collectors on (the defaults: {', '.join(v['collectors'])}, "
+      "sampled by the worker every host-interval-ms) and off, and prometheus-node-exporter with the same "
+      "collectors (`--collector.disable-defaults --collector.cpu ...`). Memory: RSS and PSS summed over each "
+      "service's processes, idle after the first scrape and right after a wrk run (16 connections, "
+      f"{v['wrk_s']} s). CPU: every process of the service, one scrape a second for {v['seconds']:.0f} s "
+      "(schedstat), per second. The machine is shared with other work: CPU figures are noisy.\n")
+    rows = []
+    for r in v["rows"]:
+        i, lo = r.get("idle") or {}, r.get("loaded") or {}
+        rows.append((r["server"], mb(i.get("rss")), mb(i.get("pss")), mb(lo.get("rss")), mb(lo.get("pss")),
+                     f"{r['cpu_per_s'] * 1e3:.2f} ms/s", num(r["page_bytes"]), num(r["rps"])))
+    w(table(["server", "RSS idle", "PSS idle", "RSS after load", "PSS after load", "CPU at 1 scrape/s",
+             "page bytes", "/metrics req/s (c16)"], rows))
+    w("")
+    by = {r["server"]: r for r in v["rows"]}
+    on, off = by.get("ours, vital signs on"), by.get("ours, vital signs off")
+    ne = by.get("node-exporter, same collectors")
+    if on and off and ne and (on.get("idle") or {}).get("pss") and (ne.get("idle") or {}).get("pss"):
+        pss = on["idle"]["pss"] / ne["idle"]["pss"]
+        cpu = on["cpu_per_s"] / ne["cpu_per_s"] if ne["cpu_per_s"] else None
+        own = (on["cpu_per_s"] - off["cpu_per_s"]) / ne["cpu_per_s"] if ne["cpu_per_s"] else None
+        w(f"The service with its vital signs against node-exporter: PSS idle {pss:.2f}x "
+          f"({verdict(pss <= 0.25, pss)} the target of at most a quarter), CPU per second "
+          f"{cpu:.2f}x ({verdict(cpu is not None and cpu <= 0.2, cpu)} the target of at most a fifth: the "
+          "service's own simulated channels, sampled every 100 ms, are most of it); the vital signs alone "
+          f"(on less off) {own:.2f}x node-exporter's CPU per second.\n")
 
 
 def scale_row(scale, channels):
@@ -1432,6 +1462,8 @@ def generate(out, report_path):
         sensors_section(w, d["sensors"])
     if d.get("fleet"):
         fleet_section(w, ctx)
+    if d.get("vitals"):
+        vitals_section(w, d["vitals"])
     if d.get("hostile"):
         hostile_section(w, d["hostile"])
     if d.get("chaos"):

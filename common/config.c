@@ -83,6 +83,18 @@ static int processing_priority_check(const char *text, char *why, size_t whylen)
 	return -1;
 }
 
+/* procfs-root and rootfs: absolute directories, as sysfs-root. */
+static int absolute_path_check(const char *text, char *why, size_t whylen)
+{
+	if (text[0] == '/')
+		return 0;
+	snprintf(why, whylen, "must be an absolute path, got '%s'", text);
+	return -1;
+}
+
+#define COLLECTOR_OPT(name, env, field, what) \
+	BOOL_OPT("collector-" name, "host", env, field, 1, "Sample " what "; false: leave the collector out")
+
 static const struct option_desc options[] = {
 	STR_OPT("listen", "service", "SENSOR_LISTEN", listen, "127.0.0.1", "IPv4/IPv6 address the exporter binds",
 		"ADDR"),
@@ -156,6 +168,38 @@ static const struct option_desc options[] = {
 		"Pushed timestamps older than this are refused as bad_timestamp"),
 	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000, 2000,
 		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp"),
+	INT_OPT("host-interval-ms", "host", "SENSOR_HOST_INTERVAL_MS", host_interval_ms, 100, 3600000, 5000,
+		"How often the worker samples the host's vital signs (node_* families); a scrape shows the last sample"),
+	CHECKED_STR_OPT(
+		"procfs-root", "host", "SENSOR_PROCFS_ROOT", procfs_root, "/",
+		"Directory holding proc/ for the host collectors (the host's, mounted elsewhere in a container)", "DIR",
+		absolute_path_check),
+	CHECKED_STR_OPT(
+		"rootfs", "host", "SENSOR_ROOTFS", rootfs, "/",
+		"Where the host's / is: the filesystem collector calls statfs() below it and shows mount points "
+		"relative to it",
+		"DIR", absolute_path_check),
+	COLLECTOR_OPT("cpu", "SENSOR_COLLECTOR_CPU", collector_cpu, "node_cpu_seconds_total (proc/stat)"),
+	COLLECTOR_OPT("meminfo", "SENSOR_COLLECTOR_MEMINFO", collector_meminfo, "node_memory_* (proc/meminfo)"),
+	COLLECTOR_OPT("loadavg", "SENSOR_COLLECTOR_LOADAVG", collector_loadavg, "node_load1, 5, 15 (proc/loadavg)"),
+	COLLECTOR_OPT("stat", "SENSOR_COLLECTOR_STAT", collector_stat,
+		      "boot time, context switches, forks, interrupts, procs running and blocked (proc/stat)"),
+	COLLECTOR_OPT("pressure", "SENSOR_COLLECTOR_PRESSURE", collector_pressure,
+		      "node_pressure_* (proc/pressure, PSI)"),
+	COLLECTOR_OPT("uname", "SENSOR_COLLECTOR_UNAME", collector_uname, "node_uname_info (uname())"),
+	COLLECTOR_OPT("filesystem", "SENSOR_COLLECTOR_FILESYSTEM", collector_filesystem,
+		      "node_filesystem_* (the mounts' statfs(), by the reader threads within read-timeout-ms)"),
+	COLLECTOR_OPT("netdev", "SENSOR_COLLECTOR_NETDEV", collector_netdev,
+		      "node_network_*_total (sys/class/net/*/statistics)"),
+	COLLECTOR_OPT("diskstats", "SENSOR_COLLECTOR_DISKSTATS", collector_diskstats, "node_disk_* (proc/diskstats)"),
+	INT_OPT("host-cpus-max", "host", "SENSOR_HOST_CPUS_MAX", host_cpus_max, 1, 4096, 64,
+		"CPUs the cpu collector shows at most; the rest are left out and counted"),
+	INT_OPT("host-filesystems-max", "host", "SENSOR_HOST_FILESYSTEMS_MAX", host_filesystems_max, 1, 1024, 32,
+		"File systems the filesystem collector shows at most; the rest are left out and counted"),
+	INT_OPT("host-netdevs-max", "host", "SENSOR_HOST_NETDEVS_MAX", host_netdevs_max, 1, 1024, 16,
+		"Network devices the netdev collector shows at most; the rest are left out and counted"),
+	INT_OPT("host-disks-max", "host", "SENSOR_HOST_DISKS_MAX", host_disks_max, 1, 1024, 16,
+		"Disks the diskstats collector shows at most; the rest are left out and counted"),
 	INT_OPT("exporter-memory-mb", "exporter", "SENSOR_EXPORTER_MEMORY_MB", exporter_memory_mb, 4, 65536, 64,
 		"Memory cap of the exporter in MiB"),
 	INT_OPT("max-connections", "exporter", "SENSOR_MAX_CONNECTIONS", max_connections, 8, 65536, 256,

@@ -63,6 +63,13 @@ struct config {
 	bool discovered;             /* set by discovery: chans came from it */
 	bool list_sensors;           /* --list-sensors: print what sysfs_root has, exit */
 	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
+	/* the host's vital signs (worker/host.h) */
+	int host_interval_ms;  /* sampled this often */
+	char procfs_root[128]; /* where /proc is: "/" or the host's, mounted elsewhere */
+	char rootfs[128];      /* where the host's / is, for its file systems */
+	bool collector_cpu, collector_meminfo, collector_loadavg, collector_stat, collector_pressure;
+	bool collector_uname, collector_filesystem, collector_netdev, collector_diskstats;
+	int host_cpus_max, host_filesystems_max, host_netdevs_max, host_disks_max;
 	/* exporter */
 	int exporter_memory_mb;
 	int max_connections;       /* open HTTP connections; the oldest idle one makes room */

@@ -43,4 +43,8 @@ void render_json_string(struct evbuffer *out, const char *s);
  * from the view (shm_view_chan), counters from the segment. */
 void render_sensor_families(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *v);
 
+/* The host's vital signs, node_exporter's node_* families
+ * (render_host.c), from the segment's host block. */
+void render_host_families(struct textbuf *tb, const struct shm_segment *seg);
+
 #endif

@@ -5,7 +5,9 @@
 # package from `make deb` installed, so sensor-service.service starts at
 # boot as it would on a device. tests/systemd/vm_checks.sh then checks it
 # there (notify readiness, STATUS=, the system user, the children's cgroup
-# caps, the watchdog restarting a stopped supervisor, no giving up on a
+# caps, the host collectors in the unit's sandbox (a NIC on QEMU's user
+# network, configured by systemd-networkd's DHCP, for non-zero counters),
+# the watchdog restarting a stopped supervisor, no giving up on a
 # crash loop, a clean stop) and powers off; its lines come back on the
 # serial console.
 #
@@ -43,6 +45,8 @@ if [ ! -s "$V/root.img" ] || [ "$(cat "$V/image-for" 2>/dev/null)" != "$want" ];
 		--customize-hook='mkdir -p "$1/etc/systemd/system/sensor-service.service.d"' \
 		--customize-hook='printf "[Service]\nWatchdogSec=3s\n" >"$1/etc/systemd/system/sensor-service.service.d/test-watchdog.conf"' \
 		--customize-hook='echo "/dev/vda / ext4 defaults 0 1" >"$1/etc/fstab"' \
+		--customize-hook='printf "[Match]\nName=en*\n[Network]\nDHCP=ipv4\n" >"$1/etc/systemd/network/80-vm.network"' \
+		--customize-hook='chroot "$1" systemctl enable systemd-networkd' \
 		bookworm "$V/rootfs"
 	cp "$V"/rootfs/boot/vmlinuz-* "$V/vmlinuz"
 	cp "$V"/rootfs/boot/initrd.img-* "$V/initrd.img"
@@ -66,7 +70,7 @@ log="$V/console.log"
 echo "systemd-vm: booting ($(printf '%s ' "${accel[@]}")), at most ${timeout_s} s"
 rc=0
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 "${accel[@]}" -m 512 -smp 2 -nographic -no-reboot \
-	-nic none -kernel "$V/vmlinuz" -initrd "$V/initrd.img" \
+	-nic user,model=virtio-net-pci -kernel "$V/vmlinuz" -initrd "$V/initrd.img" \
 	-append "console=ttyS0 root=/dev/vda rw quiet panic=-1" \
 	-drive "file=$V/run.img,format=raw,if=virtio" </dev/null >"$log" 2>&1 || rc=$?
 rm -f "$V/run.img"

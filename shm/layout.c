@@ -78,3 +78,9 @@ const char *shm_threshold_label(enum shm_threshold t)
 								 "crit_below" };
 	return (unsigned)t < SHM_THRESHOLD_COUNT ? labels[t] : "warn_above";
 }
+
+const char *shm_host_bound_label(enum shm_host_bound b)
+{
+	static const char *const labels[SHM_HOST_BOUND_COUNT] = { "cpus", "filesystems", "netdevs", "disks" };
+	return (unsigned)b < SHM_HOST_BOUND_COUNT ? labels[b] : "cpus";
+}

@@ -28,7 +28,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 3u
+#define SHM_LAYOUT_VERSION 4u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -288,6 +288,38 @@ struct shm_ring_slot {
 	uint32_t reserved;
 };
 
+/*
+ * The host's vital signs (worker/host.h): series of node_exporter's
+ * families, sampled by the worker every host-interval-ms and published
+ * whole under seq. Each series names its family (common/hostfamily.h) and
+ * carries its label text pre-built and escaped by the worker (or, for a
+ * family whose members are named by the host, such as meminfo's fields,
+ * the member's name): the exporter only copies it, after checking it, and
+ * formats the number. Worker-written; readers bound count and check every
+ * family and text (exporter/render_host.c).
+ */
+#define SHM_HOST_SERIES_MAX 1024u
+#define SHM_HOST_TEXT_LEN 180u
+#define SHM_HOST_INT 1u /* value_bits is a uint64, not a double */
+enum shm_host_bound { SHM_HOST_CPUS, SHM_HOST_FILESYSTEMS, SHM_HOST_NETDEVS, SHM_HOST_DISKS, SHM_HOST_BOUND_COUNT };
+
+struct shm_host_series {
+	_Atomic uint64_t value_bits;
+	_Atomic uint32_t meta; /* family | flags << 16 | text length << 24 */
+	char text[SHM_HOST_TEXT_LEN];
+};
+
+struct shm_host {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t count; /* series published, under seq */
+	_Atomic int64_t sampled_monotonic_ns;
+	/* outside seq: entities past a bound at the last sample, and series
+	 * past SHM_HOST_SERIES_MAX */
+	_Atomic uint64_t left_out[SHM_HOST_BOUND_COUNT];
+	_Atomic uint64_t series_left_out;
+	struct shm_host_series series[SHM_HOST_SERIES_MAX];
+};
+
 struct shm_segment {
 	struct shm_header hdr;
 	struct shm_supervisor supervisor;
@@ -303,6 +335,7 @@ struct shm_segment {
 	 * validate those slots through shm_view_chan() (view.h). */
 	_Atomic uint32_t live_channels;
 	uint32_t reserved_live;
+	struct shm_host host;
 };
 
 /* The ring starts at the first 64-byte boundary after the fixed part: a
@@ -332,5 +365,6 @@ const char *shm_limit_label(enum shm_limit l);
 const char *shm_alarm_label(enum shm_alarm a);
 const char *shm_trip_type_label(enum shm_trip_type t);
 const char *shm_threshold_label(enum shm_threshold t);
+const char *shm_host_bound_label(enum shm_host_bound b);
 
 #endif

@@ -567,3 +567,8 @@ void sampler_free(struct sampler *s)
 	free(s->set);
 	free(s);
 }
+
+struct pool *sampler_pool(struct sampler *s)
+{
+	return &s->pool;
+}

@@ -27,4 +27,8 @@ int64_t sampler_next_due(const struct sampler *s);
 
 void sampler_free(struct sampler *s);
 
+/* The pool of reader threads, for other blocking jobs of the worker
+ * (the filesystem collector's statfs calls, worker/host.h). */
+struct pool *sampler_pool(struct sampler *s);
+
 #endif

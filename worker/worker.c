@@ -21,6 +21,7 @@
 #include "../shm/ring.h"
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
+#include "host.h"
 #include "processing_thread.h"
 #include "sampler.h"
 
@@ -90,6 +91,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 		return 1;
 	}
 
+	struct host *host = host_new(seg, cfg, sampler_pool(sampler));
 	take_over(seg);
 	/* Started after the stop signals are blocked, so they reach this
 	 * thread's ppoll, and after the take-over of what it writes. */
@@ -97,6 +99,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 	char err[160];
 	if (processing_thread_start(&proc, seg, cfg, err, sizeof err) != 0) {
 		log_error("%s", err);
+		host_free(host);
 		sampler_free(sampler);
 		return 1;
 	}
@@ -115,6 +118,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 	while (!stop_requested) {
 		int64_t now = monotonic_ns();
 		sampler_tick(sampler, now);
+		host_tick(host, monotonic_ns());
 		SHM_ADD(&seg->worker.loop_iterations, 1);
 		double step_cpu_s = processing_thread_step_cpu_s(&proc);
 		if (step_cpu_s < hung_step_cpu_s)
@@ -136,10 +140,13 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 		if (next_tick < now)
 			next_tick = now; /* fell behind: skip, never burst */
 		int64_t due = sampler_next_due(sampler);
+		if (host_next_due(host) < due)
+			due = host_next_due(host);
 		sleep_until(due < next_tick ? due : next_tick);
 	}
 
 	processing_thread_stop(&proc);
+	host_free(host);
 	sampler_free(sampler);
 	log_info("stopping");
 	return 0;

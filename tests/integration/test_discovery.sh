@@ -31,7 +31,7 @@ promtool_accepts() {
 		return
 	fi
 	local out rc
-	out=$(printf '%s\n' "$2" | promtool check metrics 2>&1); rc=$?
+	out=$(printf '%s\n' "$2" | promtool_check 2>&1); rc=$?
 	assert_eq "$1 ($out)" 0 "$rc"
 }
 

@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/lib.sh"
 
 start_service || { fail "service starts"; finish; }
 page=$(http_body /metrics)
-check "promtool accepts the page" sh -c "printf '%s\n' \"\$1\" | promtool check metrics" _ "$page"
+check "promtool accepts the page" promtool_check <<<"$page"
 for f in process_cpu_seconds_total:counter process_open_fds:gauge process_max_fds:gauge \
 	process_start_time_seconds:gauge process_resident_memory_bytes:gauge process_virtual_memory_bytes:gauge; do
 	name=${f%%:*} type=${f#*:}

@@ -76,7 +76,7 @@ for p in supervisor worker exporter; do
 	assert_gt "RSS of $p is reported" "$(metric_value "sensor_process_resident_memory_bytes{process=\"$p\"}")" 100000
 done
 if command -v promtool >/dev/null; then
-	out=$(promtool check metrics <"$TEST_TMP/m1" 2>&1); rc=$?
+	out=$(promtool_check <"$TEST_TMP/m1" 2>&1); rc=$?
 	assert_eq "promtool check metrics accepts the output ($out)" 0 "$rc"
 else
 	fail "promtool is installed (scripts/install-deps.sh test)"

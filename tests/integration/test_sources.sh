@@ -149,7 +149,7 @@ for fam in sensor_read_errors_total:counter sensor_push_messages_total:counter s
 	check "family $name has HELP" grep -q "^# HELP $name " "$TEST_TMP/m1"
 	check "family $name is a $type" grep -qx "# TYPE $name $type" "$TEST_TMP/m1"
 done
-out=$(promtool check metrics <"$TEST_TMP/m1" 2>&1); rc=$?
+out=$(promtool_check <"$TEST_TMP/m1" 2>&1); rc=$?
 assert_eq "promtool check metrics accepts the output ($out)" 0 "$rc"
 echo "   /metrics for the configured channels:"
 grep -E '^sensor_(value|read_errors_total\{channel="(cpu|ghost)"|push_messages_total|window_value\{channel="(cpu|adc)")' "$TEST_TMP/m1" | sed 's/^/     /'

@@ -67,7 +67,7 @@ run_ct "$name" || { "${PODMAN[@]}" logs "$name" 2>&1 | tail; fail "the container
 assert_eq "/ answers 200 through the published port" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$SVC_URL/")"
 assert_match "/ reports the service healthy" '"status":"ok"' "$(curl -s "$SVC_URL/")"
 curl -s "$SVC_URL/metrics" >"$TEST_TMP/metrics"
-check "promtool check metrics accepts /metrics" promtool check metrics <"$TEST_TMP/metrics"
+check "promtool check metrics accepts /metrics" promtool_check <"$TEST_TMP/metrics"
 assert_eq "the service sees the container's limit" $((LIMIT_MB * MiB)) "$(ct_metric sensor_cgroup_memory_limit_bytes)"
 assert_match "it lowered the default caps to fit, and said so" \
 	"memory: cgroup limit ${LIMIT_MB} MiB .* caps lowered to worker 19 MiB, exporter 20 MiB" "$("${PODMAN[@]}" logs "$name" 2>&1)"

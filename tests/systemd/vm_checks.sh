@@ -44,6 +44,37 @@ for child in worker exporter; do
 done
 curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep '^sensor_process_memory_limit_bytes' | sed 's/^/VMCHECK info /'
 
+echo "VMCHECK info -- the host's vital signs under the unit's sandbox (node_exporter's names)"
+metric() { # metric REGEX: the value of the first series of the page matching it
+	curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep -E "$1" | head -1 | awk '{ print $NF }'
+}
+positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
+wait_for 15 bash -c "curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep -q '^node_scrape_collector_success'"
+for c in cpu meminfo loadavg stat pressure uname filesystem netdev diskstats; do
+	v=$(metric "^node_scrape_collector_success\\{collector=\"$c\"\\}")
+	[ "$v" = 1 ] && ok "collector $c succeeds in the sandbox" || bad "collector $c succeeds in the sandbox (got '${v:-none}')"
+done
+v=$(metric '^node_cpu_seconds_total\{cpu="0",mode="idle"\}')
+positive "$v" && ok "CPU: node_cpu_seconds_total idle of cpu 0 ($v)" || bad "CPU: node_cpu_seconds_total idle of cpu 0 (got '${v:-none}')"
+v=$(metric '^node_memory_MemTotal_bytes ')
+want=$(awk '/^MemTotal:/ { print $2 * 1024 }' /proc/meminfo)
+[ "$v" = "$want" ] && ok "memory: node_memory_MemTotal_bytes as /proc/meminfo ($v)" || bad "memory: node_memory_MemTotal_bytes $want (got '${v:-none}')"
+v=$(metric '^node_filesystem_size_bytes\{.*mountpoint="/"')
+want=$(stat -fc '%b %s' / | awk '{ print $1 * $2 }')
+[ "$v" = "$want" ] && ok "the root file system: node_filesystem_size_bytes as statfs ($v)" || bad "the root file system: node_filesystem_size_bytes $want (got '${v:-none}')"
+v=$(metric '^node_filesystem_device_error\{.*mountpoint="/"')
+[ "$v" = 0 ] && ok "the root file system: device_error 0" || bad "the root file system: device_error 0 (got '${v:-none}')"
+dev=""
+for d in /sys/class/net/*; do [ "${d##*/}" = lo ] || { dev=${d##*/}; break; }; done
+wait_for 20 bash -c "[ \"\$(cat /sys/class/net/$dev/statistics/rx_packets 2>/dev/null || echo 0)\" -gt 0 ]"
+sleep 6 # the next host sample (host-interval-ms, 5 s by default)
+v=$(metric "^node_network_receive_packets_total\\{device=\"$dev\"\\}")
+positive "$v" && ok "a network device ($dev): node_network_receive_packets_total $v" ||
+	bad "a network device (${dev:-none}): node_network_receive_packets_total non-zero (got '${v:-none}')"
+v=$(metric "^node_network_transmit_bytes_total\\{device=\"$dev\"\\}")
+positive "$v" && ok "a network device ($dev): node_network_transmit_bytes_total $v" ||
+	bad "a network device (${dev:-none}): node_network_transmit_bytes_total non-zero (got '${v:-none}')"
+
 echo "VMCHECK info -- systemctl reload (SIGHUP through the shell's kill) and /etc/default/sensor-service"
 check "systemctl reload succeeds" systemctl reload sensor-service
 sleep 1

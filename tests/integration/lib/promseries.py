@@ -3,6 +3,7 @@
 
     promseries.py OURS THEIRS [--prefix P ...] [--values] [--tolerance T]
                   [--alarm-scale NAME_REGEX=FACTOR ...]
+                  [--equal NAME_REGEX ...] [--bracket AFTER --counter NAME_REGEX ...]
 
 Reads both pages, keeps the samples whose names start with one of the
 prefixes (all when none is given), and compares in both directions: a
@@ -11,6 +12,13 @@ with --values, values must agree within T (relative, default 1e-9), after
 the named series of THEIRS are multiplied by FACTOR (node_exporter 1.5
 writes an alarm as 0.001 where we write 1). Prints one line per
 difference and exits 1 when there is any, 0 otherwise.
+
+For two live agents read one after the other (values move between the
+reads): --equal compares the values of the series named by the regex
+only (static ones: a total size, a boot time); --bracket AFTER takes a
+second page of THEIRS read after OURS, and each series named by a
+--counter regex must satisfy THEIRS <= OURS <= AFTER (within the tolerance:
+we print 10 significant digits, node_exporter 17).
 """
 import argparse
 import re
@@ -61,6 +69,9 @@ def main():
     ap.add_argument("--values", action="store_true")
     ap.add_argument("--tolerance", type=float, default=1e-9)
     ap.add_argument("--alarm-scale", action="append", default=[])
+    ap.add_argument("--equal", action="append", default=[])
+    ap.add_argument("--bracket")
+    ap.add_argument("--counter", action="append", default=[])
     a = ap.parse_args()
     ours = parse_page(a.ours, a.prefix)
     theirs = parse_page(a.theirs, a.prefix)
@@ -83,6 +94,27 @@ def main():
             if abs(got - want) > a.tolerance * max(1.0, abs(want)):
                 print(f"value:       {show(key)} ours {got!r} theirs {want!r}")
                 diffs += 1
+    equal = [re.compile(r) for r in a.equal]
+    checked = 0
+    for key in sorted(set(ours) & set(theirs)):
+        if any(rx.search(key[0]) for rx in equal):
+            checked += 1
+            if abs(ours[key] - theirs[key]) > a.tolerance * max(1.0, abs(theirs[key])):
+                print(f"not equal:   {show(key)} ours {ours[key]!r} theirs {theirs[key]!r}")
+                diffs += 1
+    if a.bracket:
+        after = parse_page(a.bracket, a.prefix)
+        counters = [re.compile(r) for r in a.counter]
+        for key in sorted(set(ours) & set(theirs) & set(after)):
+            if any(rx.search(key[0]) for rx in counters):
+                checked += 1
+                slack = a.tolerance * max(1.0, abs(ours[key]))  # our text has 10 significant digits
+                if not theirs[key] - slack <= ours[key] <= after[key] + slack:
+                    print(f"bracket:     {show(key)} theirs before {theirs[key]!r} ours {ours[key]!r} "
+                          f"theirs after {after[key]!r}")
+                    diffs += 1
+    if equal or a.bracket:
+        print(f"{checked} values checked")
     print(f"{len(ours)} series ours, {len(theirs)} theirs, {diffs} differences")
     return 1 if diffs else 0
 

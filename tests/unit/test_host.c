@@ -1,0 +1,225 @@
+/*
+ * test_host.c - the host collectors' round trip (worker/host.h: a sample
+ * of a fixture proc/ tree into the segment's host block) and the
+ * exporter's rendering of that block (exporter/render_host.c), which
+ * treats it as untrusted: forged counts, families, label texts and a
+ * writer caught mid-write never reach the page's syntax.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <event2/buffer.h>
+
+#define FIXTURE_WITH_EVBUFFER
+#include "../../common/config.h"
+#include "../../exporter/render.h"
+#include "../../exporter/textbuf.h"
+#include "../../shm/seqlock.h"
+#include "../../worker/host.h"
+#include "fixture.h"
+
+static char *render_host_text(const struct shm_segment *seg)
+{
+	struct evbuffer *b = evbuffer_new();
+	struct textbuf tb;
+	tb_begin(&tb, b, 0);
+	render_host_families(&tb, seg);
+	tb_end(&tb);
+	char *s = fixture_evbuffer_string(b);
+	evbuffer_free(b);
+	return s;
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_label_escaped(void **state)
+{
+	(void)state;
+	char buf[HOST_LABELS_SIZE];
+	size_t at = host_label(buf, sizeof buf, 0, "device", "a\"b\\c\nd");
+	host_label(buf, sizeof buf, at, "mode", "x");
+	assert_string_equal(buf, "device=\"a\\\"b\\\\c\\nd\",mode=\"x\"");
+	/* too long: a text no series takes */
+	char big[400];
+	memset(big, 'v', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(host_label(buf, sizeof buf, 0, "k", big), sizeof buf);
+	assert_true(strlen(buf) > SHM_HOST_TEXT_LEN);
+}
+
+/* cpu, meminfo, loadavg and stat of a fixture proc/, sampled and rendered. */
+static void test_round_trip(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/test_host.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char proc[600];
+	snprintf(proc, sizeof proc, "%s/proc", root);
+	assert_int_equal(mkdir(proc, 0755), 0);
+	write_file(proc, "stat",
+		   "cpu  300 0 100 1000 5 0 2 0 0 0\n"
+		   "cpu0 100 1 50 500 5 0 1 0 7 3\n"
+		   "cpu1 200 0 50 500 0 0 1 0 0 0\n"
+		   "intr 12345 1 2 3\nctxt 777\nbtime 1700000000\nprocesses 4242\nprocs_running 3\n"
+		   "procs_blocked 1\n");
+	write_file(proc, "meminfo", "MemTotal:        1000 kB\nActive(anon):      10 kB\nHugePages_Total:       4\n");
+	write_file(proc, "loadavg", "0.50 0.25 1.75 2/300 4000\n");
+
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.procfs_root, sizeof cfg.procfs_root, "%s", root);
+	cfg.collector_pressure = cfg.collector_uname = cfg.collector_filesystem = false;
+	cfg.collector_netdev = cfg.collector_diskstats = false;
+	cfg.host_cpus_max = 1;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct host *h = host_new(seg, &cfg, NULL);
+	assert_non_null(h);
+	host_tick(h, host_next_due(h));
+	char *text = render_host_text(seg);
+
+	assert_non_null(strstr(text, "# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.\n"
+				     "# TYPE node_cpu_seconds_total counter\n"
+				     "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 1\n"
+				     "node_cpu_seconds_total{cpu=\"0\",mode=\"nice\"} 0.01\n"));
+	assert_non_null(strstr(text, "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"user\"} 0.07\n"
+				     "node_cpu_guest_seconds_total{cpu=\"0\",mode=\"nice\"} 0.03\n"));
+	assert_null(strstr(text, "cpu=\"1\"")); /* host-cpus-max=1 */
+	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"cpus\"} 1\n"));
+	assert_non_null(strstr(text, "# HELP node_memory_MemTotal_bytes Memory information field MemTotal_bytes.\n"
+				     "# TYPE node_memory_MemTotal_bytes gauge\n"
+				     "node_memory_MemTotal_bytes 1024000\n"));
+	assert_non_null(strstr(text, "node_memory_Active_anon_bytes 10240\n"));
+	assert_non_null(strstr(text, "node_memory_HugePages_Total 4\n"));
+	assert_non_null(strstr(text, "node_load15 1.75\n"));
+	assert_non_null(strstr(text, "node_boot_time_seconds 1700000000\n"));
+	assert_non_null(strstr(text, "node_intr_total 12345\n"));
+	assert_non_null(strstr(text, "node_forks_total 4242\n"));
+	assert_non_null(strstr(text, "node_procs_blocked 1\n"));
+	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"meminfo\"} 1\n"));
+	/* each family's HELP once */
+	assert_null(strstr(strstr(text, "# HELP node_cpu_seconds_total") + 1, "# HELP node_cpu_seconds_total"));
+	free(text);
+	/* the next sample replaces the text the exporter kept */
+	write_file(proc, "loadavg", "3.00 0.25 1.75 2/300 4000\n");
+	host_tick(h, host_next_due(h));
+	text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_load1 3\n"));
+	free(text);
+	host_free(h);
+	fixture_free(seg);
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A block written by hand, as a forging or dying writer might leave it. */
+static void put_series(struct shm_segment *seg, unsigned i, unsigned family, unsigned flags, const char *text,
+		       uint64_t bits)
+{
+	struct shm_host_series *s = &seg->host.series[i];
+	size_t len = strlen(text);
+	memcpy(s->text, text, len);
+	s->value_bits = bits;
+	s->meta = family | flags << 16 | (uint32_t)len << 24;
+}
+
+/* Each forged block is a sample of its own (the exporter keeps the text
+ * of the last one it rendered). */
+static int64_t forged_samples;
+
+static struct shm_segment *forged(void)
+{
+	struct shm_segment *seg = fixture_segment(16, 1);
+	seg->host.sampled_monotonic_ns = ++forged_samples;
+	put_series(seg, 0, HOST_CPU_SECONDS, SHM_HOST_INT, "cpu=\"0\"} 1\nfake_series{a=\"b\"", 2);
+	put_series(seg, 1, HOST_MEMINFO, SHM_HOST_INT, "Bad name", 3);
+	put_series(seg, 2, HOST_LOAD1, SHM_HOST_INT, "", 1);
+	put_series(seg, 3, HOST_LOAD5, SHM_HOST_INT, "", 4);
+	put_series(seg, 4, HOST_LOAD15, SHM_HOST_INT, "", 5);
+	put_series(seg, 5, HOST_LOAD1, SHM_HOST_INT, "", 6); /* a family again, out of order */
+	put_series(seg, 6, HOST_LOAD15, SHM_HOST_INT, "", 7);
+	seg->host.count = 7;
+	return seg;
+}
+
+static void test_untrusted_block(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = forged();
+	char *text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_load1 1\n"));
+	assert_null(strstr(text, "fake_series")); /* a label text that is no label set */
+	assert_null(strstr(text, "Bad name"));    /* a member name that is no name */
+	assert_non_null(strstr(text, "node_load5 4\n"));
+	assert_non_null(strstr(text, "node_load15 5\n"));
+	assert_null(strstr(text, "node_load1 6")); /* out of order: the rest is left out */
+	assert_null(strstr(text, "node_load15 7"));
+	free(text);
+
+	/* a family past the table, a text longer than the slot (written as
+	 * any writer writes: seq moves on) */
+	seqlock_write_begin(&seg->host.seq);
+	seg->host.series[3].meta = HOST_FAMILY_COUNT | SHM_HOST_INT << 16;
+	seg->host.series[2].meta = HOST_LOAD1 | (uint32_t)(SHM_HOST_TEXT_LEN + 1) << 24;
+	seqlock_write_end(&seg->host.seq);
+	text = render_host_text(seg);
+	assert_null(strstr(text, "node_load"));
+	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"cpus\"} 0\n"));
+	free(text);
+	fixture_free(seg);
+
+	/* a count past the bound, or a writer caught mid-write: no series */
+	seg = forged();
+	seqlock_write_begin(&seg->host.seq);
+	seg->host.count = SHM_HOST_SERIES_MAX + 1;
+	seqlock_write_end(&seg->host.seq);
+	text = render_host_text(seg);
+	assert_null(strstr(text, "node_load"));
+	free(text);
+	seqlock_write_begin(&seg->host.seq);
+	seg->host.count = 7;
+	text = render_host_text(seg);
+	assert_null(strstr(text, "node_load"));
+	free(text);
+	seqlock_write_end(&seg->host.seq);
+	text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_load1 1\n"));
+	free(text);
+	fixture_free(seg);
+}
+
+/* Before the first sample (every collector off): no host family at all. */
+static void test_nothing_before_a_sample(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	char *text = render_host_text(seg);
+	assert_string_equal(text, "");
+	free(text);
+	fixture_free(seg);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_label_escaped),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_untrusted_block),
+		cmocka_unit_test(test_nothing_before_a_sample),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,282 @@
+/*
+ * host_filesystem.c - node_filesystem_{size,free,avail}_bytes, _files,
+ * _files_free, _readonly and _device_error{device,fstype,mountpoint} of
+ * the mounts in proc/1/mounts (proc/mounts where ProtectProc hides pid 1),
+ * with the mount points and file system types Debian's node_exporter
+ * leaves out by default.
+ *
+ * statfs() of a stale NFS or FUSE mount can block for good, so each is a
+ * job of the worker's reader pool (worker/pool.h): a sample starts them
+ * all and waits for them at most tick-budget-ms. A mount whose statfs is
+ * still out after read-timeout-ms, or came back only after it, or failed,
+ * is shown as node_exporter shows a stuck one: device_error 1 and nothing
+ * else. One still out within the budget shows its last good figures (none
+ * before its first). A stuck job is never started twice. Mount points are
+ * shown relative to rootfs, and statfs() is called below it. At most
+ * host-filesystems-max mounts; the rest are counted.
+ */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/vfs.h>
+
+#include "../shm/clock.h"
+#include "host.h"
+#include "pool.h"
+
+#define MOUNTS_EXCLUDE "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
+#define FSTYPES_EXCLUDE                                                                                             \
+	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|" \
+	"overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+#define FS_PATH_LEN 512
+
+struct fs_slot {
+	struct pool_job job; /* first: the job is the slot */
+	/* the loop's, never touched while the job runs */
+	char labels[HOST_LABELS_SIZE];
+	char path[FS_PATH_LEN]; /* rootfs + mount point */
+	bool used, seen, in_flight, readonly;
+	int64_t submitted_ns;
+	bool have;   /* the figures below are from a good statfs within budget */
+	bool failed; /* the last statfs failed or came back past the budget */
+	struct statfs last;
+	/* the job's, read after pool_take */
+	int rc;
+	int64_t took_ns;
+	struct statfs st;
+};
+
+struct fs_state {
+	regex_t mounts, types;
+	unsigned cap;
+	struct fs_slot *slot;
+};
+
+static void statfs_run(struct pool_job *job)
+{
+	struct fs_slot *s = (struct fs_slot *)job;
+	int64_t t0 = monotonic_ns();
+	s->rc = statfs(s->path, &s->st);
+	s->took_ns = monotonic_ns() - t0;
+}
+
+void *host_filesystem_new(const struct host_ctx *ctx)
+{
+	struct fs_state *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->cap = (unsigned)ctx->cfg->host_filesystems_max;
+	f->slot = calloc(f->cap, sizeof *f->slot);
+	if (!f->slot || regcomp(&f->mounts, MOUNTS_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0) {
+		free(f->slot);
+		free(f);
+		return NULL;
+	}
+	if (regcomp(&f->types, FSTYPES_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0) {
+		regfree(&f->mounts);
+		free(f->slot);
+		free(f);
+		return NULL;
+	}
+	for (unsigned i = 0; i < f->cap; i++)
+		f->slot[i].job.run = statfs_run;
+	return f;
+}
+
+void host_filesystem_free(void *state)
+{
+	struct fs_state *f = state;
+	for (unsigned i = 0; i < f->cap; i++)
+		if (f->slot[i].in_flight)
+			return; /* a thread still blocked in statfs points into it: the process is ending */
+	regfree(&f->mounts);
+	regfree(&f->types);
+	free(f->slot);
+	free(f);
+}
+
+/* fstab(5)'s escapes of a space and a tab, in place. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] == '0' && r[2] == '4' && r[3] == '0') {
+			*w++ = ' ';
+			r += 3;
+		} else if (r[0] == '\\' && r[1] == '0' && r[2] == '1' && r[3] == '1') {
+			*w++ = '\t';
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+/* The mount point as shown: relative to rootfs, "/" for rootfs itself. */
+static const char *strip_rootfs(const char *rootfs, const char *mp)
+{
+	size_t n = strlen(rootfs);
+	while (n > 1 && rootfs[n - 1] == '/')
+		n--;
+	if (n <= 1 || strncmp(mp, rootfs, n) != 0 || (mp[n] != '/' && mp[n] != '\0'))
+		return mp;
+	return mp[n] ? mp + n : "/";
+}
+
+static bool option_ro(const char *opts)
+{
+	for (const char *p = opts; p;) {
+		size_t n = strcspn(p, ",");
+		if (n == 2 && strncmp(p, "ro", 2) == 0)
+			return true;
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	return false;
+}
+
+static struct fs_slot *slot_for(struct fs_state *f, const char *labels)
+{
+	struct fs_slot *free_slot = NULL;
+	for (unsigned i = 0; i < f->cap; i++) {
+		struct fs_slot *s = &f->slot[i];
+		if (s->used && strcmp(s->labels, labels) == 0)
+			return s;
+		if (!s->used && !s->in_flight && !free_slot)
+			free_slot = s;
+	}
+	if (free_slot) {
+		*free_slot = (struct fs_slot){ .job.run = statfs_run, .used = true };
+		memcpy(free_slot->labels, labels, sizeof free_slot->labels);
+	}
+	return free_slot;
+}
+
+/* Take a finished statfs: good figures within the budget, or failed. */
+static void take(struct host_ctx *ctx, struct fs_slot *s)
+{
+	if (!s->in_flight || !pool_take(ctx->pool, &s->job))
+		return;
+	s->in_flight = false;
+	s->failed = s->rc != 0 || s->took_ns >= ctx->read_timeout_ns;
+	s->have = !s->failed;
+	if (s->have)
+		s->last = s->st;
+}
+
+/* The mounts to show, each in a slot marked seen; 0, or -1 without a
+ * mount table. */
+static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
+{
+	static char buf[262144];
+	char path[192];
+	snprintf(path, sizeof path, "%s/1/mounts", ctx->proc);
+	if (host_read_file(path, buf, sizeof buf) < 0) {
+		snprintf(path, sizeof path, "%s/mounts", ctx->proc);
+		if (host_read_file(path, buf, sizeof buf) < 0)
+			return -1;
+	}
+	const char *rootfs = ctx->cfg->rootfs;
+	unsigned shown = 0;
+	for (char *line = buf, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char dev[256], mp[FS_PATH_LEN], type[64], opts[512];
+		if (sscanf(line, "%255s %511s %63s %511s", dev, mp, type, opts) != 4)
+			continue;
+		unescape(mp);
+		const char *shown_mp = strip_rootfs(rootfs, mp);
+		if (regexec(&f->mounts, shown_mp, 0, NULL, 0) == 0 || regexec(&f->types, type, 0, NULL, 0) == 0)
+			continue;
+		char labels[HOST_LABELS_SIZE];
+		size_t at = host_label(labels, sizeof labels, 0, "device", dev);
+		at = host_label(labels, sizeof labels, at, "fstype", type);
+		host_label(labels, sizeof labels, at, "mountpoint", shown_mp);
+		struct fs_slot *s = NULL;
+		for (unsigned i = 0; i < f->cap && !s; i++)
+			if (f->slot[i].used && f->slot[i].seen && strcmp(f->slot[i].labels, labels) == 0)
+				s = &f->slot[i];
+		if (s)
+			continue; /* mounted twice: shown once, as node_exporter's registry does */
+		if (shown >= f->cap || !(s = slot_for(f, labels))) {
+			ctx->left_out[SHM_HOST_FILESYSTEMS]++;
+			continue;
+		}
+		shown++;
+		s->seen = true;
+		s->readonly = option_ro(opts);
+		size_t n = strlen(rootfs);
+		int w = snprintf(s->path, sizeof s->path, "%.*s%s", (int)(n > 1 ? n - (rootfs[n - 1] == '/') : 0),
+				 rootfs, shown_mp);
+		if (w < 0 || (size_t)w >= sizeof s->path)
+			s->failed = true; /* no path to call statfs on: shown as an error */
+	}
+	return 0;
+}
+
+static void emit(struct host_ctx *ctx, struct host_out *o, const struct fs_slot *s)
+{
+	bool stuck = s->in_flight && ctx->now_ns - s->submitted_ns >= ctx->read_timeout_ns;
+	if (stuck || s->failed) {
+		host_add_u64(o, HOST_FS_DEVICE_ERROR, s->labels, 1);
+		return;
+	}
+	if (!s->have)
+		return; /* its first statfs is still out, within the budget */
+	uint64_t bs = (uint64_t)s->last.f_bsize;
+	host_add_u64(o, HOST_FS_DEVICE_ERROR, s->labels, 0);
+	host_add_u64(o, HOST_FS_SIZE_BYTES, s->labels, (uint64_t)s->last.f_blocks * bs);
+	host_add_u64(o, HOST_FS_FREE_BYTES, s->labels, (uint64_t)s->last.f_bfree * bs);
+	host_add_u64(o, HOST_FS_AVAIL_BYTES, s->labels, (uint64_t)s->last.f_bavail * bs);
+	host_add_u64(o, HOST_FS_FILES, s->labels, (uint64_t)s->last.f_files);
+	host_add_u64(o, HOST_FS_FILES_FREE, s->labels, (uint64_t)s->last.f_ffree);
+	host_add_u64(o, HOST_FS_READONLY, s->labels, s->readonly);
+}
+
+int host_filesystem_collect(struct host_ctx *ctx, void *state, struct host_out *o)
+{
+	struct fs_state *f = state;
+	for (unsigned i = 0; i < f->cap; i++)
+		f->slot[i].seen = false;
+	int rc = scan_mounts(ctx, f);
+	uint64_t finished = pool_finished(ctx->pool);
+	bool waiting = false;
+	for (unsigned i = 0; i < f->cap; i++) {
+		struct fs_slot *s = &f->slot[i];
+		take(ctx, s);
+		if (!s->used || !s->seen || s->in_flight)
+			continue;
+		if (pool_submit(ctx->pool, &s->job) == 0) {
+			s->in_flight = true;
+			s->submitted_ns = ctx->now_ns;
+			waiting = true;
+		} else {
+			s->failed = true; /* no thread to run it */
+		}
+	}
+	/* wait for this sample's statfs calls, within the tick's budget */
+	int64_t until = ctx->now_ns + ctx->wait_ns;
+	while (waiting) {
+		int64_t left = until - monotonic_ns();
+		if (left <= 0)
+			break;
+		pool_wait(ctx->pool, finished, left);
+		finished = pool_finished(ctx->pool);
+		waiting = false;
+		for (unsigned i = 0; i < f->cap; i++) {
+			take(ctx, &f->slot[i]);
+			waiting |= f->slot[i].seen && f->slot[i].in_flight;
+		}
+	}
+	ctx->now_ns = monotonic_ns();
+	for (unsigned i = 0; i < f->cap; i++) {
+		struct fs_slot *s = &f->slot[i];
+		if (s->used && s->seen)
+			emit(ctx, o, s);
+		else if (s->used && !s->in_flight)
+			s->used = false; /* unmounted */
+	}
+	return rc;
+}
