@@ -79,8 +79,13 @@ ok(svcs["sensor-service"]["image"] == "sensor-service:" + version and
    str(svcs["sensor-service"]["build"].get("args", {}).get("VERSION")) == version,
    "the image's tag and VERSION build argument are debian/changelog's version (%s; make new-version writes them)" % version)
 
-# Native defaults: the service's port from its config, the stack's from run-stack.sh.
-conf_port = int(re.search(r"^port=(\d+)", open(root + "/deploy/sensor-service.conf").read(), re.M).group(1))
+# Native defaults: the service's port as the binary resolves it with the
+# config the image ships (its option table decides the default), the
+# stack's from run-stack.sh.
+binary = os.environ.get("SENSOR_BIN") or root + "/build/sensor-service"
+printed = subprocess.run([binary, "--config", root + "/deploy/sensor-service.conf", "--print-config"],
+                         env={"PATH": os.environ.get("PATH", "")}, capture_output=True, text=True, check=True).stdout
+conf_port = int(re.search(r"^port=(\d+)", printed, re.M).group(1))
 run = open(root + "/scripts/run-stack.sh").read()
 def native(var):
     return re.search(r"\$\{" + var + r":-([^}]*)\}", run).group(1)
@@ -210,19 +215,29 @@ check "build-depends.sh lists libevent-dev from debian/control" bash -c "'$ROOT/
 check "the runtime stage's version label is the VERSION build argument" grep -q 'org.opencontainers.image.version=\$VERSION' "$df"
 assert_match "make docker-image passes debian/changelog's version" "--build-arg VERSION=$(make -s --no-print-directory -C "$ROOT" version) " \
 	"$(make -s --no-print-directory -C "$ROOT" -n docker-image)"
-# The healthcheck command itself, run against a real service.
+# The healthcheck command itself, run against a real service: the image's
+# binary and config are the build's and the tree's here.
 hc=$(sed -n 's/.*CMD \["bash", "-c", "\(.*\)"\]$/\1/p' "$df" | sed 's/\\\\/\\/g')
 check "the healthcheck is an exec-form bash command" test -n "$hc"
+mkdir -p "$TEST_TMP/bin" && ln -sf "$SENSOR_BIN" "$TEST_TMP/bin/sensor-service"
+healthcheck() { # healthcheck CONFIG [VAR=value...]: the image's HEALTHCHECK, its exit status
+	local conf=$1
+	shift
+	env PATH="$TEST_TMP/bin:$PATH" "$@" timeout 5 bash -c "${hc//\/etc\/sensor-service\/sensor-service.conf/$conf}"
+}
 # A long restart delay keeps a killed worker down (and / at 503) for a while.
 start_service --backoff-min-ms 20000 --backoff-max-ms 20000 || { fail "service starts"; finish; }
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
-assert_eq "the healthcheck passes against a healthy service" 0 "$?"
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
+assert_eq "the healthcheck passes against a healthy service (its port from SENSOR_PORT)" 0 "$?"
+sed "s/^port=.*/port=$SVC_PORT/" "$ROOT/deploy/sensor-service.conf" >"$TEST_TMP/port.conf"
+healthcheck "$TEST_TMP/port.conf"
+assert_eq "the healthcheck checks the port the config file sets" 0 "$?"
 kill -9 "$(child_pid worker)"
 wait_for "worker down" 10 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' $SVC_URL/) = 503 ]"
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
 assert_eq "the healthcheck fails while the worker is down (503)" 1 "$?"
 stop_service
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc" 2>/dev/null
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT" 2>/dev/null
 assert_eq "the healthcheck fails when nothing listens" 1 "$?"
 
 finish
