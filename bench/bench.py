@@ -291,6 +291,54 @@ def ceiling_rounds(ours, ng):
                for name in ("ours", "nginx")}}
 
 
+def serve_idle(svcs, ours):
+    """Idle memory of every server: the samples, and their summaries by label."""
+    idle_rows = []
+    for _ in range(2 if QUICK else max(5, RUNS + 2)):
+        row = {}
+        for s in svcs.values():
+            row.update(mem_of(s.pids()))
+        u = B.unique_resident([p for k, p in ours.pids().items() if k in OURS])
+        if u is not None:
+            row["ours_unique"] = {"rss": u, "pss": u}
+        idle_rows.append(add_sum(row, OURS))
+        time.sleep(0.3 if QUICK else 1.0)
+    labels = sorted({lab for r in idle_rows for lab in r})
+    idle = {lab: {k: B.summarize([r[lab][k] for r in idle_rows if r.get(lab)]) for k in ("rss", "pss")}
+            for lab in labels}
+    return idle_rows, idle
+
+
+def serve_load(runs):
+    """Memory under load: the peaks of the /metrics runs at 16 connections."""
+    load = {}
+    for target, labs in (("ours", OURS + ("ours", "ours_unique")), ("baseline", ("baseline",)),
+                         ("original", ("original",)), ("nginx", ("nginx", "nginx-worker")),
+                         ("node-exporter", ("node-exporter",))):
+        rs = [w for w in runs if w["target"] == target and w["path"] == "/metrics" and w["conns"] == 16]
+        for lab in labs:
+            load[lab] = {k: B.summarize([w["mem_peak"].get(lab, {}).get(k) for w in rs]) for k in ("rss", "pss")}
+    return load
+
+
+def serve_summary(runs):
+    """The runs summarized by server, path and connections."""
+    groups = {}
+    for w in runs:
+        groups.setdefault((w["target"], w["path"], w["conns"]), []).append(w)
+    summary = []
+    for (target, path, c), ws in sorted(groups.items()):
+        summary.append({
+            "target": target, "path": path, "conns": c, "runs": len(ws),
+            **{k: B.summarize([w[k] for w in ws]) for k in
+               ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us", "cpu_per_req_s",
+                "cpu_ticks_per_req_s", "bytes_per_req", "errors", "foreign_cores")},
+            "exporter_rss_peak": B.summarize([w["mem_peak"].get({"ours": "exporter", "nginx": "nginx-worker"}.get(
+                target, target), {}).get("rss") for w in ws]),
+        })
+    return summary
+
+
 def stage_serve():
     log("serve: starting sensor-service (defaults), the Python baseline, the original design, "
         "prometheus-node-exporter")
@@ -312,19 +360,7 @@ def stage_serve():
             pages[f"{name} {path}"] = {"status": st, "bytes": len(body)}
 
     log("serve: idle memory")
-    idle_rows = []
-    for _ in range(2 if QUICK else max(5, RUNS + 2)):
-        row = {}
-        for s in svcs.values():
-            row.update(mem_of(s.pids()))
-        u = B.unique_resident([p for k, p in ours.pids().items() if k in OURS])
-        if u is not None:
-            row["ours_unique"] = {"rss": u, "pss": u}
-        idle_rows.append(add_sum(row, OURS))
-        time.sleep(0.3 if QUICK else 1.0)
-    labels = sorted({lab for r in idle_rows for lab in r})
-    idle = {lab: {k: B.summarize([r[lab][k] for r in idle_rows if r.get(lab)]) for k in ("rss", "pss")}
-            for lab in labels}
+    idle_rows, idle = serve_idle(svcs, ours)
 
     runs = []
     for r in range(RUNS):
@@ -347,28 +383,7 @@ def stage_serve():
     log(f"serve: the ceiling, ours and nginx in {CEILING_ROUNDS} paired rounds of /metrics -c16 {WRK_S}s")
     ceiling = ceiling_rounds(ours, ng)
 
-    # memory under load: the peaks of the /metrics runs at 16 connections
-    load = {}
-    for target, labs in (("ours", OURS + ("ours", "ours_unique")), ("baseline", ("baseline",)),
-                         ("original", ("original",)), ("nginx", ("nginx", "nginx-worker")),
-                         ("node-exporter", ("node-exporter",))):
-        rs = [w for w in runs if w["target"] == target and w["path"] == "/metrics" and w["conns"] == 16]
-        for lab in labs:
-            load[lab] = {k: B.summarize([w["mem_peak"].get(lab, {}).get(k) for w in rs]) for k in ("rss", "pss")}
-
-    groups = {}
-    for w in runs:
-        groups.setdefault((w["target"], w["path"], w["conns"]), []).append(w)
-    summary = []
-    for (target, path, c), ws in sorted(groups.items()):
-        summary.append({
-            "target": target, "path": path, "conns": c, "runs": len(ws),
-            **{k: B.summarize([w[k] for w in ws]) for k in
-               ("rps", "p50_us", "p90_us", "p99_us", "p999_us", "lat_max_us", "cpu_per_req_s",
-                "cpu_ticks_per_req_s", "bytes_per_req", "errors", "foreign_cores")},
-            "exporter_rss_peak": B.summarize([w["mem_peak"].get({"ours": "exporter", "nginx": "nginx-worker"}.get(
-                target, target), {}).get("rss") for w in ws]),
-        })
+    load, summary = serve_load(runs), serve_summary(runs)
     segment = ours.segment_bytes()
     for s in (ng, ne, orig, bl, ours):
         s.stop()
@@ -430,6 +445,34 @@ def spike_runs(target, svc, task, set_state, states):
                     out.append(w)
     set_state("spike")
     return out
+
+
+def spike_summary(runs):
+    """Each server, path and load's idle runs against its spike runs (p99
+    ratio of the medians, and run by run)."""
+    summary = []
+    for target in ("ours", "baseline"):
+        for path in ("/", "/metrics"):
+            for load in ("paced", "c16"):
+                for state in ("spike", "spike-normal"):
+                    sel = {st: [w for w in runs if w["target"] == target and w["path"] == path
+                                and w["load"] == load and w["state"] == st] for st in ("idle", state)}
+                    if not sel["idle"] or not sel[state]:
+                        continue
+                    row = {"target": target, "path": path, "load": load, "state": state}
+                    for st, ws in sel.items():
+                        key = "spike" if st == state else "idle"
+                        for k in ("p50_us", "p99_us", "p999_us", "rps", "worker_busy", "worker_running", "errors",
+                                  "foreign_cores"):
+                            row[f"{key}_{k}"] = B.summarize([w[k] for w in ws])
+                    i, s = row["idle_p99_us"]["median"], row["spike_p99_us"]["median"]
+                    row["p99_ratio"] = s / i if i else None
+                    # the same ratio run by run (each pair measured back to back)
+                    pairs = [sp["p99_us"] / idl["p99_us"] for idl, sp in zip(sel["idle"], sel[state])
+                             if idl["p99_us"]]
+                    row["p99_ratio_pairs"] = B.summarize(pairs)
+                    summary.append(row)
+    return summary
 
 
 def stage_spike():
@@ -498,28 +541,7 @@ def stage_spike():
     runs += spike_runs("baseline", bl, (lambda: bl.pid, bl.worker_tid), bl_state, ["idle", "spike"])
     bl.stop()
 
-    summary = []
-    for target in ("ours", "baseline"):
-        for path in ("/", "/metrics"):
-            for load in ("paced", "c16"):
-                for state in ("spike", "spike-normal"):
-                    sel = {st: [w for w in runs if w["target"] == target and w["path"] == path
-                                and w["load"] == load and w["state"] == st] for st in ("idle", state)}
-                    if not sel["idle"] or not sel[state]:
-                        continue
-                    row = {"target": target, "path": path, "load": load, "state": state}
-                    for st, ws in sel.items():
-                        key = "spike" if st == state else "idle"
-                        for k in ("p50_us", "p99_us", "p999_us", "rps", "worker_busy", "worker_running", "errors",
-                                  "foreign_cores"):
-                            row[f"{key}_{k}"] = B.summarize([w[k] for w in ws])
-                    i, s = row["idle_p99_us"]["median"], row["spike_p99_us"]["median"]
-                    row["p99_ratio"] = s / i if i else None
-                    # the same ratio run by run (each pair measured back to back)
-                    pairs = [sp["p99_us"] / idl["p99_us"] for idl, sp in zip(sel["idle"], sel[state])
-                             if idl["p99_us"]]
-                    row["p99_ratio_pairs"] = B.summarize(pairs)
-                    summary.append(row)
+    summary = spike_summary(runs)
     write_json("spike", {"mode": mode, "args": args, "baseline_args": bl_args, "info": info,
                          "pace": {"conns": PACE_CONNS, "delay_ms": PACE_MS},
                          "runs": runs, "summary": summary, "wrk_s": WRK_S, "runs_n": RUNS})
@@ -536,6 +558,86 @@ GO_MEM = ("go_memstats_heap_inuse_bytes", "go_memstats_heap_sys_bytes", "go_mems
 VM_MEM = GO_MEM + ("vm_cache_size_bytes", "vm_cache_size_max_bytes", "vm_cache_entries", "vm_data_size_bytes",
                    "vm_allowed_memory_bytes")
 INTERNALS_EVERY_S = 10.0
+
+
+def sample_internals(internals, t, vm, va):
+    """One sample at time t of what VictoriaMetrics and vmalert say of their memory."""
+    for name, svc, names in (("victoria-metrics", vm, VM_MEM), ("vmalert", va, GO_MEM)):
+        page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")
+        if page:
+            row = B.metric_sums(page, names)
+            if name == "victoria-metrics":
+                row["caches"] = B.metric_by_label(page, "vm_cache_size_bytes", "type")
+                row["caches_max"] = B.metric_by_label(page, "vm_cache_size_max_bytes", "type")
+            internals[name].append([t, row])
+
+
+def soak_evidence(vm, va, orig=None, prom=None):
+    """That the stores worked through the soak: VictoriaMetrics' scrapes and
+    rows, vmalert's iterations, and Prometheus' scrapes of the original."""
+    before_evidence = {}
+    if orig is not None and prom is not None:
+        prom_metrics = B.http_get(prom.url + "/metrics")[1].decode(errors="replace")
+        orig_page = B.http_get(orig.url + "/metrics", timeout=30)[1].decode(errors="replace")
+        before_evidence = {
+            "prometheus_scrapes_ok": B.prom_query(prom.url, 'sum_over_time(up{job="sensor-original"}[1d])'),
+            "prometheus_scrapes": B.prom_query(prom.url, 'count_over_time(up{job="sensor-original"}[1d])'),
+            "prometheus_samples_appended": B.metric_sums(prom_metrics, ("prometheus_tsdb_head_samples_appended_total",))
+            .get("prometheus_tsdb_head_samples_appended_total"),
+            "original_readings_kept": B.metric_value(orig_page, "sensor_queue_depth"),
+        }
+    vm_metrics = B.http_get(vm.url + "/metrics")[1].decode(errors="replace")
+    va_metrics = B.http_get(va.url + "/metrics")[1].decode(errors="replace")
+    evidence = {
+        "vm_scrapes": B.metric_value(vm_metrics, "vm_promscrape_scraped_samples_count"),
+        "vm_scrapes_failed": B.metric_value(vm_metrics, "vm_promscrape_scrapes_failed_total"),
+        "vm_rows_inserted": sum(float(line.split()[-1]) for line in vm_metrics.splitlines()
+                                if line.startswith("vm_rows_inserted_total")),
+        "vmalert_iterations": sum(float(line.split()[-1]) for line in va_metrics.splitlines()
+                                  if line.startswith("vmalert_iteration_total")),
+        **before_evidence,
+    }
+    return evidence
+
+
+def soak_series(samples):
+    """{label: [[t, RSS, PSS], ...]} of the sampler's rows, with the sums
+    (ours, the stack, the stack before) sample by sample."""
+    labels = ["supervisor", "worker", "exporter", "ours_unique", "baseline", "original", "victoria-metrics",
+              "vmalert", "prometheus"]
+    series = {lab: [] for lab in labels + ["ours", "stack", "before_stack"]}
+    for t, row in samples:
+        if row.get("original") and row.get("prometheus"):
+            series["before_stack"].append([round(t, 2), row["original"]["rss"] + row["prometheus"]["rss"],
+                                           row["original"]["pss"] + row["prometheus"]["pss"]])
+        for lab in labels:
+            if row.get(lab):
+                series[lab].append([round(t, 2), row[lab]["rss"], row[lab]["pss"]])
+        if all(row.get(x) for x in OURS):
+            o = add_sum(dict(row), OURS)["ours"]
+            series["ours"].append([round(t, 2), o["rss"], o["pss"]])
+            if row.get("victoria-metrics") and row.get("vmalert"):
+                series["stack"].append([round(t, 2), o["rss"] + row["victoria-metrics"]["rss"] + row["vmalert"]["rss"],
+                                        o["pss"] + row["victoria-metrics"]["pss"] + row["vmalert"]["pss"]])
+    return series
+
+
+def soak_stats(series, warm):
+    """Each series after the warm-up: its slopes, first, last, range, summaries."""
+    stats = {}
+    for lab, pts in series.items():
+        post = [p for p in pts if p[0] >= warm]
+        if len(post) < 2:
+            continue
+        stats[lab] = {
+            "rss_slope_bytes_per_min": B.slope_per_minute([p[0] for p in post], [p[1] for p in post]),
+            "pss_slope_bytes_per_min": B.slope_per_minute([p[0] for p in post], [p[2] for p in post]),
+            "rss_first": post[0][1], "rss_last": post[-1][1],
+            "rss_min": min(p[1] for p in post), "rss_max": max(p[1] for p in post),
+            "rss": B.summarize([p[1] for p in post]), "pss": B.summarize([p[2] for p in post]),
+            "samples": len(post),
+        }
+    return stats
 
 
 def stage_soak():
@@ -568,53 +670,21 @@ def stage_soak():
                         {"ours_unique": lambda: [p for k, p in ours.pids().items() if k in OURS]})
     internals = {"victoria-metrics": [], "vmalert": []}
 
-    def sample_internals():
-        t = round(time.monotonic() - sampler.t0, 2)
-        for name, svc, names in (("victoria-metrics", vm, VM_MEM), ("vmalert", va, GO_MEM)):
-            page = B.http_get(svc.url + "/metrics")[1].decode(errors="replace")
-            if page:
-                row = B.metric_sums(page, names)
-                if name == "victoria-metrics":
-                    row["caches"] = B.metric_by_label(page, "vm_cache_size_bytes", "type")
-                    row["caches_max"] = B.metric_by_label(page, "vm_cache_size_max_bytes", "type")
-                internals[name].append([t, row])
-
     sampler.t0 = time.monotonic()
     end = sampler.t0 + SOAK_S
     next_internals = sampler.t0
     while time.monotonic() < end:
         sampler.sample_once()
         if time.monotonic() >= next_internals:
-            sample_internals()
+            sample_internals(internals, round(time.monotonic() - sampler.t0, 2), vm, va)
             next_internals += INTERNALS_EVERY_S
         time.sleep(max(0.0, min(SOAK_INTERVAL, end - time.monotonic())))
     sampler.sample_once()
-    sample_internals()
+    sample_internals(internals, round(time.monotonic() - sampler.t0, 2), vm, va)
     for t in threads:
         t.join()
 
-    before_evidence = {}
-    if before:
-        prom_metrics = B.http_get(prom.url + "/metrics")[1].decode(errors="replace")
-        orig_page = B.http_get(orig.url + "/metrics", timeout=30)[1].decode(errors="replace")
-        before_evidence = {
-            "prometheus_scrapes_ok": B.prom_query(prom.url, 'sum_over_time(up{job="sensor-original"}[1d])'),
-            "prometheus_scrapes": B.prom_query(prom.url, 'count_over_time(up{job="sensor-original"}[1d])'),
-            "prometheus_samples_appended": B.metric_sums(prom_metrics, ("prometheus_tsdb_head_samples_appended_total",))
-            .get("prometheus_tsdb_head_samples_appended_total"),
-            "original_readings_kept": B.metric_value(orig_page, "sensor_queue_depth"),
-        }
-    vm_metrics = B.http_get(vm.url + "/metrics")[1].decode(errors="replace")
-    va_metrics = B.http_get(va.url + "/metrics")[1].decode(errors="replace")
-    evidence = {
-        "vm_scrapes": B.metric_value(vm_metrics, "vm_promscrape_scraped_samples_count"),
-        "vm_scrapes_failed": B.metric_value(vm_metrics, "vm_promscrape_scrapes_failed_total"),
-        "vm_rows_inserted": sum(float(line.split()[-1]) for line in vm_metrics.splitlines()
-                                if line.startswith("vm_rows_inserted_total")),
-        "vmalert_iterations": sum(float(line.split()[-1]) for line in va_metrics.splitlines()
-                                  if line.startswith("vmalert_iteration_total")),
-        **before_evidence,
-    }
+    evidence = soak_evidence(vm, va, *(p for _, p in before))
     segment = ours.segment_bytes()
     for s in [p for _, p in reversed(before)] + [va, vm, bl, ours]:
         s.stop()
@@ -623,35 +693,8 @@ def stage_soak():
         shutil.rmtree(prom.data, ignore_errors=True)
 
     warm = min(max(15.0, 0.1 * SOAK_S), 0.5 * SOAK_S)
-    labels = ["supervisor", "worker", "exporter", "ours_unique", "baseline", "original", "victoria-metrics",
-              "vmalert", "prometheus"]
-    series = {lab: [] for lab in labels + ["ours", "stack", "before_stack"]}
-    for t, row in sampler.series:
-        if row.get("original") and row.get("prometheus"):
-            series["before_stack"].append([round(t, 2), row["original"]["rss"] + row["prometheus"]["rss"],
-                                           row["original"]["pss"] + row["prometheus"]["pss"]])
-        for lab in labels:
-            if row.get(lab):
-                series[lab].append([round(t, 2), row[lab]["rss"], row[lab]["pss"]])
-        if all(row.get(x) for x in OURS):
-            o = add_sum(dict(row), OURS)["ours"]
-            series["ours"].append([round(t, 2), o["rss"], o["pss"]])
-            if row.get("victoria-metrics") and row.get("vmalert"):
-                series["stack"].append([round(t, 2), o["rss"] + row["victoria-metrics"]["rss"] + row["vmalert"]["rss"],
-                                        o["pss"] + row["victoria-metrics"]["pss"] + row["vmalert"]["pss"]])
-    stats = {}
-    for lab, pts in series.items():
-        post = [p for p in pts if p[0] >= warm]
-        if len(post) < 2:
-            continue
-        stats[lab] = {
-            "rss_slope_bytes_per_min": B.slope_per_minute([p[0] for p in post], [p[1] for p in post]),
-            "pss_slope_bytes_per_min": B.slope_per_minute([p[0] for p in post], [p[2] for p in post]),
-            "rss_first": post[0][1], "rss_last": post[-1][1],
-            "rss_min": min(p[1] for p in post), "rss_max": max(p[1] for p in post),
-            "rss": B.summarize([p[1] for p in post]), "pss": B.summarize([p[2] for p in post]),
-            "samples": len(post),
-        }
+    series = soak_series(sampler.series)
+    stats = soak_stats(series, warm)
     write_json(SOAK_NAME, {"soak_s": SOAK_S, "internals": internals,
                            "interval_s": SOAK_INTERVAL, "warmup_s": warm, "ours_args": args,
                         "baseline_args": args, "load": results, "series": series, "stats": stats,

@@ -98,6 +98,60 @@ def rss_of(pids):
     return {k: (bl.proc_mem(p) or {}).get("rss") for k, p in pids.items()}
 
 
+def inject(svc, fault, t, paused):
+    """One fault (kill, pause or hang of a child) at time t; the time a child
+    spent stopped is added to paused[role]. Returns the event."""
+    action, role = fault.split("-")
+    pid = svc.pids().get(role)
+    if not pid:
+        return {"t": t, "fault": fault, "skipped": "child down"}
+    ev = {"t": t, "fault": fault, "pid": pid}
+    if action == "kill":
+        os.kill(pid, signal.SIGKILL)
+    elif action == "pause":
+        os.kill(pid, signal.SIGSTOP)
+        time.sleep(PAUSE_S)
+        os.kill(pid, signal.SIGCONT)
+        paused[role] += PAUSE_S
+    else:  # hang: stopped until the supervisor kills it
+        os.kill(pid, signal.SIGSTOP)
+        t_stop = time.monotonic()
+        # Until it is gone (killed and reaped); the restart that
+        # follows is in the supervisor's log (child_downtime).
+        gone = bl.wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 30, step=0.02)
+        ev["killed_after_s"] = round(time.monotonic() - t_stop, 2) if gone else None
+        paused[role] += time.monotonic() - t_stop
+        bl.wait_until(lambda: svc.pids().get(role) not in (None, pid), 30)
+    return ev
+
+
+def child_downtime(log_path, paused):
+    """Each child's downtime: the gaps between a death and the restart the
+    supervisor logged on its own clock, plus the time it was stopped."""
+    with open(log_path, errors="replace") as f:
+        log = f.read()
+    downtime = {}
+    for role in ("worker", "exporter"):
+        gaps_ms = [int(g) for g in re.findall(rf"started sensor-{role} \(pid \d+\), (\d+) ms after it ended", log)]
+        downtime[role] = paused[role] + sum(gaps_ms) / 1000
+    return downtime
+
+
+def counter_resets(vm, page, window):
+    """{series: resets() over the window} of every counter the page declares
+    (histograms: _bucket, _count, _sum), one query each: resets() drops the
+    name, so one query over all families would merge their series."""
+    families = []
+    for name, kind in re.findall(r"^# TYPE (\S+) (counter|histogram)$", page, re.M):
+        families += [name] if kind == "counter" else [name + "_bucket", name + "_count", name + "_sum"]
+    resets = {}
+    for name in families:
+        for r in vm_query(vm, f"resets({name}[{window}])"):
+            labels = {k: v for k, v in r["metric"].items() if k not in ("job", "instance")}
+            resets[name + (json.dumps(labels, sort_keys=True) if labels else "")] = float(r["value"][1])
+    return resets
+
+
 def main():
     if not os.access(BIN, os.X_OK):
         sys.exit(f"chaos: no {BIN}; run make first")
@@ -120,30 +174,7 @@ def main():
         print(f"chaos: {SECONDS:.0f} s, a fault every {EVERY_S:.0f} s (seed {SEED})", flush=True)
         while time.monotonic() - t0 < SECONDS:
             time.sleep(EVERY_S)
-            fault = rng.choice(FAULTS)
-            action, role = fault.split("-")
-            pid = svc.pids().get(role)
-            if not pid:
-                events.append({"t": round(time.monotonic() - t0, 1), "fault": fault, "skipped": "child down"})
-                continue
-            ev = {"t": round(time.monotonic() - t0, 1), "fault": fault, "pid": pid}
-            if action == "kill":
-                os.kill(pid, signal.SIGKILL)
-            elif action == "pause":
-                os.kill(pid, signal.SIGSTOP)
-                time.sleep(PAUSE_S)
-                os.kill(pid, signal.SIGCONT)
-                paused[role] += PAUSE_S
-            else:  # hang: stopped until the supervisor kills it
-                os.kill(pid, signal.SIGSTOP)
-                t_stop = time.monotonic()
-                # Until it is gone (killed and reaped); the restart that
-                # follows is in the supervisor's log (below).
-                gone = bl.wait_until(lambda: not os.path.exists(f"/proc/{pid}"), 30, step=0.02)
-                ev["killed_after_s"] = round(time.monotonic() - t_stop, 2) if gone else None
-                paused[role] += time.monotonic() - t_stop
-                bl.wait_until(lambda: svc.pids().get(role) not in (None, pid), 30)
-            events.append(ev)
+            events.append(inject(svc, rng.choice(FAULTS), round(time.monotonic() - t0, 1), paused))
         elapsed = time.monotonic() - t0
         page = bl.http_get(svc.url + "/metrics")[1].decode()
         readings1 = bl.metric_value(page, "sensor_readings_total") or 0
@@ -155,27 +186,10 @@ def main():
         restarts = {m.group(1): int(float(m.group(2))) for m in re.finditer(
             r'^sensor_child_restarts_total\{child="(\w+)"\} (\S+)$', page, re.M)}
         rss_end = rss_of(svc.pids())
-        # Each child's downtime: the gaps between a death and the restart
-        # the supervisor logged on its own clock, plus the stops above.
-        with open(svc.log_path, errors="replace") as f:
-            log = f.read()
-        downtime = {}
-        for role in ("worker", "exporter"):
-            gaps_ms = [int(g) for g in re.findall(rf"started sensor-{role} \(pid \d+\), (\d+) ms after it ended", log)]
-            downtime[role] = paused[role] + sum(gaps_ms) / 1000
+        downtime = child_downtime(svc.log_path, paused)
         downtime_s = downtime["worker"]
         window = f"{int(elapsed) + 10}s"
-        # Every counter the page declares (histograms: _bucket, _count, _sum),
-        # one query each: resets() drops the name, so one query over all
-        # families would merge their series.
-        families = []
-        for name, kind in re.findall(r"^# TYPE (\S+) (counter|histogram)$", page, re.M):
-            families += [name] if kind == "counter" else [name + "_bucket", name + "_count", name + "_sum"]
-        resets = {}
-        for name in families:
-            for r in vm_query(vm, f"resets({name}[{window}])"):
-                labels = {k: v for k, v in r["metric"].items() if k not in ("job", "instance")}
-                resets[name + (json.dumps(labels, sort_keys=True) if labels else "")] = float(r["value"][1])
+        resets = counter_resets(vm, page, window)
         counters = len(resets)
         nonzero = {k: v for k, v in resets.items() if v > 0}
         data = {

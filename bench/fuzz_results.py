@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """fuzz_results.py - the figures of one `make fuzz` run as JSON, for
-bench/report.py's "Bad bytes" section: per target the executions, the run
+the report's "Bad bytes" section (bench/report_parts/fuzz.py): per target the executions, the run
 time, the crashes (inputs libFuzzer saved as crash-, leak-, timeout- or
 oom- artifacts, or an invariant it aborted on), the corpus kept and the
 peak RSS. Every figure is read from the run's own logs and artifacts.

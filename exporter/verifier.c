@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/monocond.h"
+#include "../shm/clock.h"
+
 #define VERIFIER_STACK_BYTES (256 * 1024) /* the job's own large buffers are on the heap */
 
 struct verifier {
@@ -42,22 +45,11 @@ static void push(struct vjob **head, struct vjob **tail, struct vjob *j)
 	*tail = j;
 }
 
-static int64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Rest `ns` unless stopped meanwhile; called with the mutex held. */
 static void rest(struct verifier *v, int64_t ns)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	int64_t t = (int64_t)until.tv_nsec + ns;
-	until.tv_sec += (time_t)(t / 1000000000);
-	until.tv_nsec = (long)(t % 1000000000);
-	while (!v->stop && pthread_cond_timedwait(&v->stopped, &v->mu, &until) != ETIMEDOUT)
+	int64_t until = monotonic_ns() + ns;
+	while (!v->stop && monocond_wait_until(&v->stopped, &v->mu, until) != ETIMEDOUT)
 		;
 }
 
@@ -80,9 +72,9 @@ static void *run(void *arg)
 		v->waiting--;
 		pthread_mutex_unlock(&v->mu);
 
-		int64_t cpu0 = thread_cpu_ns();
+		int64_t cpu0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		v->ops->work(j);
-		int64_t used = thread_cpu_ns() - cpu0;
+		int64_t used = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 
 		pthread_mutex_lock(&v->mu);
 		push(&v->done_head, &v->done_tail, j);
@@ -132,18 +124,12 @@ struct verifier *verifier_new(struct event_base *base, unsigned threads, unsigne
 	v->pipe_r = v->pipe_w = -1;
 	pthread_mutex_init(&v->mu, NULL);
 	pthread_cond_init(&v->wake, NULL);
-	/* the rest is timed on the monotonic clock: a wall clock stepped back
-	 * (NTP on a board without an RTC) must not stretch it */
-	pthread_condattr_t ca;
-	if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&v->stopped, &ca) != 0) {
-		pthread_condattr_destroy(&ca);
+	if (monocond_init(&v->stopped) != 0) {
 		pthread_cond_destroy(&v->wake);
 		pthread_mutex_destroy(&v->mu);
 		free(v);
 		return NULL;
 	}
-	pthread_condattr_destroy(&ca);
 	int p[2];
 	if (pipe(p) != 0)
 		goto fail;

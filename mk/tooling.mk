@@ -3,7 +3,8 @@
 # workflows (.github/workflows/*.yml) run is one of these targets, so each
 # runs the same here; tests/lint/test_workflows.sh checks that.
 #
-#   make lint            cppcheck + clang-tidy + shellcheck + workflow check
+#   make lint            cppcheck + clang-tidy + shellcheck + workflow check + layers
+#                        + Python function length
 #   make security        cppcheck + clang-tidy + flawfinder (security.yml)
 #   make cppcheck | clang-tidy | flawfinder | shellcheck | check-workflows
 #   make format-check    clang-format --dry-run --Werror over all C files
@@ -21,7 +22,8 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows check-layers \
-        format format-check diagrams diagrams-check etc-default man config-doc install-man uninstall-man docker-image
+        check-function-length format format-check diagrams diagrams-check etc-default man config-doc install-man \
+        uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
 # Product sources (recursive: topic makefiles may add to LIB_SRC later).
@@ -31,7 +33,7 @@ C_FILES = $(sort $(wildcard $(shell git ls-files --cached --others --exclude-sta
             find . -path ./build -prune -o -name '*.[ch]' -print)))
 SHELL_FILES = $(sort $(wildcard scripts/*.sh tests/integration/*.sh tests/integration/lib/*.sh tests/board/*.sh tests/packaging/*.sh tests/systemd/*.sh tests/lint/*.sh .ci/run))
 
-lint: cppcheck clang-tidy shellcheck check-workflows check-layers diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows, the layers and the diagrams
+lint: cppcheck clang-tidy shellcheck check-workflows check-layers check-function-length diagrams-check ## cppcheck, clang-tidy, shellcheck, the workflows, the layers, Python function lengths and the diagrams
 security: cppcheck clang-tidy flawfinder ## cppcheck, clang-tidy and flawfinder (against .flawfinder-reviewed)
 
 lint-deps:
@@ -72,6 +74,11 @@ shellcheck: lint-deps ## shellcheck over the scripts and shell tests
 # objects' symbols, so a call through a header is seen too).
 check-layers: $(BUILD)/libsensor.a ## includes point down the layers (shm, common, worker/exporter, supervisor), no circle between files
 	@python3 tests/lint/check_layers.py . $(BUILD)/obj
+
+# Python of the bench and the scripts: no function over 80 lines.
+PYTHON_FILES = $(sort $(wildcard bench/*.py bench/*/*.py scripts/*.py))
+check-function-length: ## no Python function of bench/ or scripts/ over 80 lines
+	@python3 tests/lint/check_function_length.py $(PYTHON_FILES)
 
 check-workflows: ## the GitHub workflows and .ci/checks: every make target they run exists
 	@bash tests/lint/test_workflows.sh

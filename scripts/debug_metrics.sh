@@ -7,10 +7,11 @@
 #   scripts/debug_metrics.sh [SERVICE_URL [VM_URL]]
 #
 # Defaults: the local service (scripts/service-url.sh) and
-# http://127.0.0.1:$STACK_VM_PORT (8428), the addresses of `make run`.
+# http://127.0.0.1:$STACK_VM_PORT (.env's port unless set), the addresses
+# of `make run`.
 set -euo pipefail
 SVC=${1:-$("$(dirname "$0")/service-url.sh")}
-VM=${2:-http://127.0.0.1:${STACK_VM_PORT:-8428}}
+VM=${2:-http://127.0.0.1:${STACK_VM_PORT:-$(sed -n 's/^STACK_VM_PORT=//p' "$(dirname "$0")/../.env")}}
 JOB=${DEBUG_JOB:-sensor-service}
 
 echo "== raw scrape: $SVC/metrics"

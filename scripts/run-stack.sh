@@ -18,8 +18,8 @@
 #   STACK_DATA_DIR       VictoriaMetrics data ($STACK_STATE_DIR/vm-data)
 #   STACK_CONFIG         service config file (deploy/sensor-service.conf)
 #   STACK_LISTEN         address of VictoriaMetrics and vmalert (127.0.0.1)
-#   STACK_VM_PORT        VictoriaMetrics HTTP port (8428)
-#   STACK_VMALERT_PORT   vmalert HTTP port (8880); STACK_VMALERT=0: no vmalert
+#   STACK_VM_PORT        VictoriaMetrics HTTP port (.env, which compose reads too)
+#   STACK_VMALERT_PORT   vmalert HTTP port (.env); STACK_VMALERT=0: no vmalert
 #   STACK_SCRAPE_INTERVAL   scrape interval (10s, as in scrape.yml)
 #   STACK_EVAL_INTERVAL  vmalert evaluation interval
 #   STACK_RETENTION      -retentionPeriod of VictoriaMetrics
@@ -28,7 +28,7 @@
 #                        (the defaults of these and of the other footprint
 #                        flags: deploy/victoriametrics/flags.env and
 #                        deploy/vmalert/flags.env, which compose reads too)
-#   STACK_NOTIFIER_URL   Alertmanager vmalert sends to (http://127.0.0.1:9093;
+#   STACK_NOTIFIER_URL   Alertmanager vmalert sends to (http://127.0.0.1:PORT, .env's;
 #                        firing alerts show on vmalert's /api/v1/alerts and
 #                        in VictoriaMetrics' ALERTS series without one)
 #   STACK_VM_FLAGS, STACK_VMALERT_FLAGS   extra flags, split on spaces
@@ -44,7 +44,7 @@
 #                        for several, each with its own buffer
 #   STACK_DEVICE, STACK_SITE  labels device= and site= on every sample
 #                        (this host's name, "default"); [A-Za-z0-9._:-]
-#   STACK_VMAGENT_PORT   vmagent HTTP port (8429; /metrics, /targets)
+#   STACK_VMAGENT_PORT   vmagent HTTP port (.env; /metrics, /targets)
 #   STACK_BUFFER_DIR     -remoteWrite.tmpDataPath ($STACK_STATE_DIR/vmagent-buffer)
 #   STACK_BUFFER_MAX     -remoteWrite.maxDiskUsagePerURL
 #   STACK_VMAGENT_MEMORY -memory.allowedBytes of vmagent (the defaults of
@@ -62,21 +62,26 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
+# The stack's ports: .env states them once for this script and compose; a
+# STACK_*_PORT set in the environment wins.
+while IFS='=' read -r name value; do
+	[ -n "${!name:-}" ] || printf -v "$name" '%s' "$value"
+done < <(grep -E '^STACK_[A-Z]+_PORT=[0-9]+$' "$ROOT/.env")
 STATE=${STACK_STATE_DIR:-$ROOT/.stack}
 DATA=${STACK_DATA_DIR:-$STATE/vm-data}
 CONFIG=${STACK_CONFIG:-$ROOT/deploy/sensor-service.conf}
 LISTEN=${STACK_LISTEN:-127.0.0.1}
-VM_PORT=${STACK_VM_PORT:-8428}
-VMALERT_PORT=${STACK_VMALERT_PORT:-8880}
+VM_PORT=$STACK_VM_PORT
+VMALERT_PORT=$STACK_VMALERT_PORT
 WITH_VMALERT=${STACK_VMALERT:-1}
 SCRAPE_INTERVAL=${STACK_SCRAPE_INTERVAL:-10s}
-NOTIFIER_URL=${STACK_NOTIFIER_URL:-http://127.0.0.1:9093}
+NOTIFIER_URL=${STACK_NOTIFIER_URL:-http://127.0.0.1:$STACK_ALERTMANAGER_PORT}
 SENSOR_BIN=${SENSOR_BIN:-$ROOT/build/sensor-service}
 MODE=${STACK_MODE:-local}
 REMOTE_WRITE_URL=${STACK_REMOTE_WRITE_URL:-}
 DEVICE=${STACK_DEVICE:-$(uname -n)}
 SITE=${STACK_SITE:-default}
-VMAGENT_PORT=${STACK_VMAGENT_PORT:-8429}
+VMAGENT_PORT=$STACK_VMAGENT_PORT
 BUFFER_DIR=${STACK_BUFFER_DIR:-$STATE/vmagent-buffer}
 RW_TOKEN_FILE=${STACK_REMOTE_WRITE_BEARER_TOKEN_FILE:-}
 RW_USERNAME=${STACK_REMOTE_WRITE_USERNAME:-}

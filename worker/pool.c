@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../common/monocond.h"
 #include "../shm/clock.h"
 
 /* Running jobs past the hold time: their threads are replaced. */
@@ -144,15 +145,12 @@ int pool_init(struct pool *p, unsigned size, unsigned max, int64_t hold_ns, size
 		return -1;
 	for (unsigned i = 0; i < p->max; i++)
 		p->thread[i].pool = p;
-	pthread_condattr_t ca;
 	if (pthread_mutex_init(&p->lock, NULL) != 0)
 		goto fail;
-	if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&p->done, &ca) != 0 || pthread_cond_init(&p->work, NULL) != 0) {
+	if (monocond_init(&p->done) != 0 || pthread_cond_init(&p->work, NULL) != 0) {
 		pthread_mutex_destroy(&p->lock);
 		goto fail;
 	}
-	pthread_condattr_destroy(&ca);
 	return 0;
 fail:
 	free(p->thread);
@@ -232,9 +230,8 @@ void pool_wait(struct pool *p, uint64_t seen, int64_t timeout_ns)
 	if (timeout_ns <= 0)
 		return;
 	int64_t until = monotonic_ns() + timeout_ns;
-	struct timespec ts = { .tv_sec = until / 1000000000, .tv_nsec = until % 1000000000 };
 	pthread_mutex_lock(&p->lock);
-	while (p->finished == seen && pthread_cond_timedwait(&p->done, &p->lock, &ts) != ETIMEDOUT)
+	while (p->finished == seen && monocond_wait_until(&p->done, &p->lock, until) != ETIMEDOUT)
 		;
 	pthread_mutex_unlock(&p->lock);
 }
@@ -255,7 +252,6 @@ void pool_get_stats(struct pool *p, struct pool_stats *st)
 
 bool pool_stop(struct pool *p, int64_t until_ns)
 {
-	struct timespec ts = { .tv_sec = until_ns / 1000000000, .tv_nsec = until_ns % 1000000000 };
 	pthread_mutex_lock(&p->lock);
 	p->quit = true;
 	for (struct pool_job *j = p->head, *next; j; j = next) {
@@ -268,7 +264,7 @@ bool pool_stop(struct pool *p, int64_t until_ns)
 	pthread_cond_broadcast(&p->work);
 	/* a job in flight usually returns within its budget: give it until
 	 * then, so a clean stop joins every thread that can be joined */
-	while (p->threads > 0 && pthread_cond_timedwait(&p->done, &p->lock, &ts) != ETIMEDOUT)
+	while (p->threads > 0 && monocond_wait_until(&p->done, &p->lock, until_ns) != ETIMEDOUT)
 		;
 	reap_locked(p);
 	bool stuck = p->threads > 0;

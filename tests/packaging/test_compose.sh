@@ -15,7 +15,19 @@ echo "-- docker-compose.yml"
 python3 - "$ROOT" >"$TEST_TMP/compose.out" 2>&1 <<'PY'
 import os, re, subprocess, sys, yaml
 root = sys.argv[1]
-compose = yaml.safe_load(open(root + "/docker-compose.yml"))
+# The stack's ports: .env, which compose reads for its ${STACK_*_PORT}
+# (and run-stack.sh for its defaults).
+dotenv = dict(l.split("=", 1) for l in open(root + "/.env").read().splitlines() if l and not l.startswith("#"))
+def interpolate(v):  # compose's ${STACK_*_PORT} from .env, as compose does
+    if isinstance(v, dict):
+        return {k: interpolate(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [interpolate(x) for x in v]
+    if isinstance(v, str):
+        return re.sub(r"\$\{(STACK_[A-Z]+_PORT)\}", lambda m: dotenv[m.group(1)], v)
+    return v
+raw = open(root + "/docker-compose.yml").read()
+compose = interpolate(yaml.safe_load(raw))
 svcs = compose["services"]
 def ok(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
@@ -79,11 +91,23 @@ ok(svcs["sensor-service"]["image"] == "sensor-service:" + version and
    str(svcs["sensor-service"]["build"].get("args", {}).get("VERSION")) == version,
    "the image's tag and VERSION build argument are debian/changelog's version (%s; make new-version writes them)" % version)
 
-# Native defaults: the service's port from its config, the stack's from run-stack.sh.
-conf_port = int(re.search(r"^port=(\d+)", open(root + "/deploy/sensor-service.conf").read(), re.M).group(1))
+# Native defaults: the service's port as the binary resolves it with the
+# config the image ships (its option table decides the default), the
+# stack's from run-stack.sh.
+binary = os.environ.get("SENSOR_BIN") or root + "/build/sensor-service"
+printed = subprocess.run([binary, "--config", root + "/deploy/sensor-service.conf", "--print-config"],
+                         env={"PATH": os.environ.get("PATH", "")}, capture_output=True, text=True, check=True).stdout
+conf_port = int(re.search(r"^port=(\d+)", printed, re.M).group(1))
 run = open(root + "/scripts/run-stack.sh").read()
+ok(re.search(r"^done < <\(grep -E '\^STACK_\[A-Z\]\+_PORT=.*\$ROOT/\.env\"\)$", run, re.M) is not None,
+   "run-stack.sh takes the stack's ports from .env")
+used = set(re.findall(r"\$\{(STACK_[A-Z]+_PORT)\}", raw))
+ok(used and used <= set(dotenv), "every port docker-compose.yml names is one of .env's: %s" % " ".join(sorted(used)))
+ok(not re.search(r":(8428|8880|8429|9093)\b", "\n".join(l for l in raw.splitlines() if not l.lstrip().startswith("#")
+                                                       and "STACK_REMOTE_WRITE_URL" not in l)),
+   "docker-compose.yml writes none of the stack's ports itself")
 def native(var):
-    return re.search(r"\$\{" + var + r":-([^}]*)\}", run).group(1)
+    return dotenv[var]
 vm_port, vmalert_port = int(native("STACK_VM_PORT")), int(native("STACK_VMALERT_PORT"))
 ok(published("sensor-service") == [conf_port], "sensor-service publishes %d, the config's port" % conf_port)
 ok(published("victoriametrics") == [vm_port], "victoriametrics publishes %d, as natively" % vm_port)
@@ -116,7 +140,10 @@ if "alertmanager" in svcs:
 
 # The mounted scrape config is the native one with container names.
 nat = yaml.safe_load(open(root + "/deploy/victoriametrics/scrape.yml"))
-com = yaml.safe_load(open(root + "/deploy/victoriametrics/scrape.compose.yml"))
+def container_env(text, name):  # %{VAR} of a mounted scrape config, from the container's environment
+    cenv = svcs[name].get("environment", {})
+    return re.sub(r"%\{([A-Za-z_]+)\}", lambda m: str(cenv.get(m.group(1), "%{" + m.group(1) + "}")), text)
+com = yaml.safe_load(container_env(open(root + "/deploy/victoriametrics/scrape.compose.yml").read(), "victoriametrics"))
 ok(nat["global"] == com["global"], "scrape configs: same global settings")
 ok([j["job_name"] for j in nat["scrape_configs"]] == [j["job_name"] for j in com["scrape_configs"]], "scrape configs: same jobs")
 hosts = {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
@@ -159,7 +186,7 @@ labels = sorted(v.split("=")[0] for v in ag.get("remoteWrite.label", []))
 ok(labels == ["device", "site"] and all("${STACK_" in v for v in ag["remoteWrite.label"]),
    "labels device and site from STACK_DEVICE and STACK_SITE")
 enat = yaml.safe_load(open(root + "/deploy/vmagent/scrape.yml"))
-ecom = yaml.safe_load(open(root + "/deploy/vmagent/scrape.compose.yml"))
+ecom = yaml.safe_load(container_env(open(root + "/deploy/vmagent/scrape.compose.yml").read(), "vmagent"))
 ok(enat["global"] == ecom["global"] == nat["global"], "edge scrape configs: same global settings as the stack's")
 ok([j["job_name"] for j in enat["scrape_configs"]] == [j["job_name"] for j in ecom["scrape_configs"]], "edge scrape configs: same jobs")
 same_scrape(enat, ecom, {"127.0.0.1:%d" % conf_port: "sensor-service:%d" % conf_port,
@@ -211,19 +238,29 @@ check "build-depends.sh lists libevent-dev from debian/control" bash -c "'$ROOT/
 check "the runtime stage's version label is the VERSION build argument" grep -q 'org.opencontainers.image.version=\$VERSION' "$df"
 assert_match "make docker-image passes debian/changelog's version" "--build-arg VERSION=$(make -s --no-print-directory -C "$ROOT" version) " \
 	"$(make -s --no-print-directory -C "$ROOT" -n docker-image)"
-# The healthcheck command itself, run against a real service.
+# The healthcheck command itself, run against a real service: the image's
+# binary and config are the build's and the tree's here.
 hc=$(sed -n 's/.*CMD \["bash", "-c", "\(.*\)"\]$/\1/p' "$df" | sed 's/\\\\/\\/g')
 check "the healthcheck is an exec-form bash command" test -n "$hc"
+mkdir -p "$TEST_TMP/bin" && ln -sf "$SENSOR_BIN" "$TEST_TMP/bin/sensor-service"
+healthcheck() { # healthcheck CONFIG [VAR=value...]: the image's HEALTHCHECK, its exit status
+	local conf=$1
+	shift
+	env PATH="$TEST_TMP/bin:$PATH" "$@" timeout 5 bash -c "${hc//\/etc\/sensor-service\/sensor-service.conf/$conf}"
+}
 # A long restart delay keeps a killed worker down (and / at 503) for a while.
 start_service --backoff-min-ms 20000 --backoff-max-ms 20000 || { fail "service starts"; finish; }
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
-assert_eq "the healthcheck passes against a healthy service" 0 "$?"
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
+assert_eq "the healthcheck passes against a healthy service (its port from SENSOR_PORT)" 0 "$?"
+sed "s/^port=.*/port=$SVC_PORT/" "$ROOT/deploy/sensor-service.conf" >"$TEST_TMP/port.conf"
+healthcheck "$TEST_TMP/port.conf"
+assert_eq "the healthcheck checks the port the config file sets" 0 "$?"
 kill -9 "$(child_pid worker)"
 wait_for "worker down" 10 bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' $SVC_URL/) = 503 ]"
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc"
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
 assert_eq "the healthcheck fails while the worker is down (503)" 1 "$?"
 stop_service
-SENSOR_PORT=$SVC_PORT timeout 5 bash -c "$hc" 2>/dev/null
+healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT" 2>/dev/null
 assert_eq "the healthcheck fails when nothing listens" 1 "$?"
 
 finish

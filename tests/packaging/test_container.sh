@@ -41,10 +41,14 @@ if ! "${PODMAN[@]}" build --format docker --pull=never "${CT_BUILD_FLAGS[@]}" -f
 	finish
 fi
 pass "the image builds ($((SECONDS - t0)) s)"
-assert_match "the image carries the HEALTHCHECK" 'bash -c exec 3<>/dev/tcp' \
+assert_match "the image carries the HEALTHCHECK" 'bash -c port=.*--print-config.*/dev/tcp' \
 	"$("${PODMAN[@]}" image inspect --format '{{.HealthCheck.Test}}' "$IMAGE")"
 assert_eq "the image's version label is debian/changelog's" "$VERSION" \
 	"$("${PODMAN[@]}" image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$IMAGE")"
+
+# The port the service listens on in the image: its defaults with the
+# config the image ships, as the binary resolves them.
+CT_PORT=$(env -i "$SENSOR_BIN" --config "$CT_CONTEXT/deploy/sensor-service.conf" --print-config | sed -n 's/^port=//p')
 
 # run_ct NAME [podman run flags...]: start the image detached under the
 # limit, its port published on a free loopback port (SVC_URL).
@@ -55,7 +59,7 @@ run_ct() {
 	NAMES+=("$name")
 	# (stderr: podman without systemd complains it cannot set a healthcheck timer)
 	"${PODMAN[@]}" run -d --name "$name" --memory=${LIMIT_MB}m --memory-swap=${LIMIT_MB}m "${CT_RUN_FLAGS[@]}" \
-		-p "127.0.0.1:$port:8000" "$@" "$IMAGE" >/dev/null 2>>"$TEST_TMP/podman.err" || { tail -3 "$TEST_TMP/podman.err"; return 1; }
+		-p "127.0.0.1:$port:$CT_PORT" "$@" "$IMAGE" >/dev/null 2>>"$TEST_TMP/podman.err" || { tail -3 "$TEST_TMP/podman.err"; return 1; }
 	wait_for "/ through the published port" 20 curl -sf -o /dev/null "$SVC_URL/"
 }
 ct_metric() { curl -s --max-time 5 "$SVC_URL/metrics" | awk -v k="$1" '$1 == k { print $2; exit }'; }

@@ -180,22 +180,31 @@ static bool is_other(void *arg, const void *ctx)
 	return arg == ctx;
 }
 
+/* wc: the one user "prom", `pw` hashed at `cost`; an auth on run's base
+ * with one verify thread and two checks queued at most, given wc's users. */
+static struct auth *auth_with_prom(struct run *run, struct web_config *wc, const char *pw, int cost)
+{
+	memset(wc, 0, sizeof *wc);
+	wc->n_users = 1;
+	snprintf(wc->users[0].name, sizeof wc->users[0].name, "prom");
+	make_hash(pw, cost, wc->users[0].hash);
+	struct auth_limits lim = {
+		.verifiers = 1, .queue = 2, .busy_percent = 100, .cache_entries = 4, .cache_idle_s = 60
+	};
+	char err[256];
+	struct auth *a = auth_new(run->base, &lim, on_done, err, sizeof err);
+	assert_non_null(a);
+	auth_set_users(a, wc);
+	return a;
+}
+
 static void test_check(void **state)
 {
 	(void)state;
 	struct run run = { .base = event_base_new() };
 	struct web_config wc;
-	memset(&wc, 0, sizeof wc);
-	wc.n_users = 1;
-	snprintf(wc.users[0].name, sizeof wc.users[0].name, "prom");
-	make_hash("right horse", 4, wc.users[0].hash);
-	struct auth_limits lim = {
-		.verifiers = 1, .queue = 2, .busy_percent = 100, .cache_entries = 4, .cache_idle_s = 60
-	};
-	char err[256], h[256];
-	struct auth *a = auth_new(run.base, &lim, on_done, err, sizeof err);
-	assert_non_null(a);
-	auth_set_users(a, &wc);
+	struct auth *a = auth_with_prom(&run, &wc, "right horse", 4);
+	char h[256];
 
 	/* not in the cache: verified on a thread, answered later */
 	assert_int_equal(auth_check(a, basic("prom:right horse", h, sizeof h), &run), AUTH_PENDING);
@@ -247,17 +256,8 @@ static void test_busy(void **state)
 	(void)state;
 	struct run run = { .base = event_base_new() };
 	struct web_config wc;
-	memset(&wc, 0, sizeof wc);
-	wc.n_users = 1;
-	snprintf(wc.users[0].name, sizeof wc.users[0].name, "prom");
-	make_hash("pw", 11, wc.users[0].hash);
-	struct auth_limits lim = {
-		.verifiers = 1, .queue = 2, .busy_percent = 100, .cache_entries = 4, .cache_idle_s = 60
-	};
-	char err[256], h[256];
-	struct auth *a = auth_new(run.base, &lim, on_done, err, sizeof err);
-	assert_non_null(a);
-	auth_set_users(a, &wc);
+	struct auth *a = auth_with_prom(&run, &wc, "pw", 11);
+	char h[256];
 	int pending = 0, busy = 0;
 	for (int i = 0; i < 6; i++) {
 		enum auth_result r = auth_check(a, basic("prom:guess", h, sizeof h), &run);

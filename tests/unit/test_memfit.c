@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture_tree.h"
 #include "../../supervisor/cglimit.h"
 #include "../../supervisor/memfit.h"
 #include "../../supervisor/oomscore.h"
@@ -119,34 +120,16 @@ static void test_huge_values_do_not_overflow(void **state)
 
 /* ---- cglimit_read on a fixture tree ---- */
 
-static char root[256];
-
-static void put(const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	snprintf(path, sizeof path, "%s%s", root, rel);
-	snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof root, "/tmp/test_memfit.XXXXXX");
-	assert_non_null(mkdtemp(root));
-	return 0;
+	return fixture_tree_make("test_memfit");
 }
 
 static int remove_root(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	return system(cmd);
+	return fixture_tree_remove();
 }
 
 #define V1_MOUNT "30 25 0:26 %s /sys/fs/cgroup/memory rw,nosuid - cgroup cgroup rw,memory\n"
@@ -161,34 +144,34 @@ static void mounts(const char *v1_root, const char *v2_root)
 		n += snprintf(text + n, sizeof text - (size_t)n, V1_MOUNT, v1_root);
 	if (v2_root)
 		snprintf(text + n, sizeof text - (size_t)n, V2_MOUNT, v2_root);
-	put("/proc/self/mountinfo", text);
+	fixture_tree_put("/proc/self/mountinfo", text);
 }
 
 static void test_v1_own_group(void **state)
 {
 	(void)state;
 	char where[512];
-	put("/proc/self/cgroup", "5:cpu,cpuacct:/x\n4:memory:/box\n0::/\n");
+	fixture_tree_put("/proc/self/cgroup", "5:cpu,cpuacct:/x\n4:memory:/box\n0::/\n");
 	mounts("/", NULL);
-	put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
-	put("/sys/fs/cgroup/memory/box/memory.limit_in_bytes", "50331648\n");
-	assert_int_equal(cglimit_read(root, where, sizeof where), 48 * MiB);
+	fixture_tree_put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
+	fixture_tree_put("/sys/fs/cgroup/memory/box/memory.limit_in_bytes", "50331648\n");
+	assert_int_equal(cglimit_read(fixture_root, where, sizeof where), 48 * MiB);
 	assert_non_null(strstr(where, "/sys/fs/cgroup/memory/box/memory.limit_in_bytes"));
 }
 
 static void test_v1_walks_up_to_smallest(void **state)
 {
 	(void)state;
-	put("/proc/self/cgroup", "4:memory:/outer/inner/leaf\n");
+	fixture_tree_put("/proc/self/cgroup", "4:memory:/outer/inner/leaf\n");
 	mounts("/", NULL);
-	put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
-	put("/sys/fs/cgroup/memory/outer/memory.limit_in_bytes", "100663296\n");
-	put("/sys/fs/cgroup/memory/outer/inner/memory.limit_in_bytes", UNLIMITED_V1);
-	put("/sys/fs/cgroup/memory/outer/inner/leaf/memory.limit_in_bytes", UNLIMITED_V1);
-	assert_int_equal(cglimit_read(root, NULL, 0), 96 * MiB);
+	fixture_tree_put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
+	fixture_tree_put("/sys/fs/cgroup/memory/outer/memory.limit_in_bytes", "100663296\n");
+	fixture_tree_put("/sys/fs/cgroup/memory/outer/inner/memory.limit_in_bytes", UNLIMITED_V1);
+	fixture_tree_put("/sys/fs/cgroup/memory/outer/inner/leaf/memory.limit_in_bytes", UNLIMITED_V1);
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 96 * MiB);
 	/* a smaller one further down wins */
-	put("/sys/fs/cgroup/memory/outer/inner/memory.limit_in_bytes", "67108864\n");
-	assert_int_equal(cglimit_read(root, NULL, 0), 64 * MiB);
+	fixture_tree_put("/sys/fs/cgroup/memory/outer/inner/memory.limit_in_bytes", "67108864\n");
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 64 * MiB);
 }
 
 static void test_v1_container_view(void **state)
@@ -198,50 +181,50 @@ static void test_v1_container_view(void **state)
 	 * host path, the mount shows only the container's own group, and the
 	 * limit set on the parent is visible through memory.stat only. */
 	char where[512];
-	put("/proc/self/cgroup", "4:memory:/libpod_parent/libpod-abc\n");
+	fixture_tree_put("/proc/self/cgroup", "4:memory:/libpod_parent/libpod-abc\n");
 	mounts("/libpod_parent/libpod-abc", NULL);
-	put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
-	put("/sys/fs/cgroup/memory/memory.stat", "cache 0\nrss 1\nhierarchical_memory_limit 33554432\n");
-	assert_int_equal(cglimit_read(root, where, sizeof where), 32 * MiB);
+	fixture_tree_put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
+	fixture_tree_put("/sys/fs/cgroup/memory/memory.stat", "cache 0\nrss 1\nhierarchical_memory_limit 33554432\n");
+	assert_int_equal(cglimit_read(fixture_root, where, sizeof where), 32 * MiB);
 	assert_non_null(strstr(where, "memory.stat"));
 }
 
 static void test_v2_max(void **state)
 {
 	(void)state;
-	put("/proc/self/cgroup", "0::/system.slice/sensor.service\n");
-	put("/proc/self/mountinfo", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
-				    "31 25 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n");
-	put("/sys/fs/cgroup/system.slice/memory.max", "max\n");
-	put("/sys/fs/cgroup/system.slice/sensor.service/memory.max", "max\n");
-	assert_int_equal(cglimit_read(root, NULL, 0), 0);
-	put("/sys/fs/cgroup/system.slice/memory.max", "209715200\n");
-	assert_int_equal(cglimit_read(root, NULL, 0), 200 * MiB);
+	fixture_tree_put("/proc/self/cgroup", "0::/system.slice/sensor.service\n");
+	fixture_tree_put("/proc/self/mountinfo", "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+						 "31 25 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw\n");
+	fixture_tree_put("/sys/fs/cgroup/system.slice/memory.max", "max\n");
+	fixture_tree_put("/sys/fs/cgroup/system.slice/sensor.service/memory.max", "max\n");
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 0);
+	fixture_tree_put("/sys/fs/cgroup/system.slice/memory.max", "209715200\n");
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 200 * MiB);
 }
 
 static void test_hybrid_without_v2_memory(void **state)
 {
 	(void)state;
 	/* this kind of machine: v1 memory, a v2 tree with no memory files */
-	put("/proc/self/cgroup", "4:memory:/\n0::/\n");
+	fixture_tree_put("/proc/self/cgroup", "4:memory:/\n0::/\n");
 	mounts("/", "/");
-	put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
-	put("/sys/fs/cgroup/unified/cgroup.procs", "1\n");
-	assert_int_equal(cglimit_read(root, NULL, 0), 0);
+	fixture_tree_put("/sys/fs/cgroup/memory/memory.limit_in_bytes", UNLIMITED_V1);
+	fixture_tree_put("/sys/fs/cgroup/unified/cgroup.procs", "1\n");
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 0);
 }
 
 static void test_unreadable_is_no_limit(void **state)
 {
 	(void)state;
 	char where[16] = "stale";
-	put("/proc/self/cgroup", "garbage\n4:memory\n::\n");
-	put("/proc/self/mountinfo", "nonsense line\n");
-	assert_int_equal(cglimit_read(root, where, sizeof where), 0);
+	fixture_tree_put("/proc/self/cgroup", "garbage\n4:memory\n::\n");
+	fixture_tree_put("/proc/self/mountinfo", "nonsense line\n");
+	assert_int_equal(cglimit_read(fixture_root, where, sizeof where), 0);
 	assert_string_equal(where, "");
-	put("/proc/self/cgroup", "4:memory:/g\n");
+	fixture_tree_put("/proc/self/cgroup", "4:memory:/g\n");
 	mounts("/", NULL);
-	put("/sys/fs/cgroup/memory/g/memory.limit_in_bytes", "not a number\n");
-	assert_int_equal(cglimit_read(root, NULL, 0), 0);
+	fixture_tree_put("/sys/fs/cgroup/memory/g/memory.limit_in_bytes", "not a number\n");
+	assert_int_equal(cglimit_read(fixture_root, NULL, 0), 0);
 }
 
 /* ---- oomscore_for ---- */

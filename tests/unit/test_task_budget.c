@@ -17,35 +17,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture_tree.h"
 #include "../../supervisor/taskbudget.h"
-
-static char root[256];
-
-static void put(const char *rel, const char *text)
-{
-	char path[512], cmd[600];
-	snprintf(path, sizeof path, "%s%s", root, rel);
-	snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(cmd), 0);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int make_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof root, "/tmp/test_task_budget.XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
+	return fixture_tree_make("test_task_budget");
 }
 
 static int remove_root(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	return system(cmd);
+	return fixture_tree_remove();
 }
 
 static void test_budget_follows_the_pool_bound(void **state)
@@ -103,32 +87,33 @@ static void test_v1_pids_max_below_the_need_is_refused(void **state)
 	char err[512], text[32];
 	config_defaults(&c);
 	task_budget(&c, &tb);
-	put("/proc/self/cgroup", "8:pids:/svc\n4:memory:/\n0::/\n");
-	put("/proc/self/mountinfo", V1_MOUNT);
+	fixture_tree_put("/proc/self/cgroup", "8:pids:/svc\n4:memory:/\n0::/\n");
+	fixture_tree_put("/proc/self/mountinfo", V1_MOUNT);
 	snprintf(text, sizeof text, "%u\n", tb.total - 1);
-	put("/sys/fs/cgroup/pids/svc/pids.max", text);
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+	fixture_tree_put("/sys/fs/cgroup/pids/svc/pids.max", text);
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), -1);
 	char want[512];
 	snprintf(want, sizeof want, "the service may use %u tasks (supervisor 1, exporter 1, worker %u", tb.total,
 		 tb.worker);
 	assert_non_null(strstr(err, want));
-	snprintf(want, sizeof want, "more than the %u of %s/sys/fs/cgroup/pids/svc/pids.max", tb.total - 1, root);
+	snprintf(want, sizeof want, "more than the %u of %s/sys/fs/cgroup/pids/svc/pids.max", tb.total - 1,
+		 fixture_root);
 	if (!strstr(err, want))
 		fail_msg("no '%s' in '%s'", want, err);
 	/* fewer reader threads fit */
 	c.reader_threads_max -= 1;
 	c.reader_threads = 1;
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), 0);
 	config_defaults(&c);
 	/* exactly the need fits; "max" and no file are no limit */
 	snprintf(text, sizeof text, "%u\n", tb.total);
-	put("/sys/fs/cgroup/pids/svc/pids.max", text);
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
-	put("/sys/fs/cgroup/pids/svc/pids.max", "max\n");
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	fixture_tree_put("/sys/fs/cgroup/pids/svc/pids.max", text);
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), 0);
+	fixture_tree_put("/sys/fs/cgroup/pids/svc/pids.max", "max\n");
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), 0);
 	/* a parent's smaller limit counts */
-	put("/sys/fs/cgroup/pids/pids.max", "4\n");
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+	fixture_tree_put("/sys/fs/cgroup/pids/pids.max", "4\n");
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), -1);
 }
 
 static void test_v2_pids_max(void **state)
@@ -137,13 +122,13 @@ static void test_v2_pids_max(void **state)
 	struct config c;
 	char err[512];
 	config_defaults(&c);
-	put("/proc/self/cgroup", "0::/system.slice/sensor-service.service\n");
-	put("/proc/self/mountinfo", V2_MOUNT);
-	put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "8\n");
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), -1);
+	fixture_tree_put("/proc/self/cgroup", "0::/system.slice/sensor-service.service\n");
+	fixture_tree_put("/proc/self/mountinfo", V2_MOUNT);
+	fixture_tree_put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "8\n");
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), -1);
 	assert_non_null(strstr(err, "sensor-service.service/pids.max"));
-	put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "100\n");
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0);
+	fixture_tree_put("/sys/fs/cgroup/system.slice/sensor-service.service/pids.max", "100\n");
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), 0);
 }
 
 static void test_no_cgroup_no_limit(void **state)
@@ -152,7 +137,7 @@ static void test_no_cgroup_no_limit(void **state)
 	struct config c;
 	char err[512];
 	config_defaults(&c);
-	assert_int_equal(task_budget_check(&c, root, err, sizeof err), 0); /* nothing under root */
+	assert_int_equal(task_budget_check(&c, fixture_root, err, sizeof err), 0); /* nothing under fixture_root */
 }
 
 int main(void)

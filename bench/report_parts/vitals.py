@@ -1,0 +1,37 @@
+"""Section "The host's vital signs against node_exporter" (the bench's vitals stage)."""
+from .fmt import mb, num, table, verdict
+
+
+def vitals_verdicts(w, v):
+    by = {r["server"]: r for r in v["rows"]}
+    on, off = by.get("ours, vital signs on"), by.get("ours, vital signs off")
+    ne = by.get("node-exporter, same collectors")
+    if not (on and off and ne and (on.get("idle") or {}).get("pss") and (ne.get("idle") or {}).get("pss")):
+        return
+    pss = on["idle"]["pss"] / ne["idle"]["pss"]
+    cpu = on["cpu_per_s"] / ne["cpu_per_s"] if ne["cpu_per_s"] else None
+    own = (on["cpu_per_s"] - off["cpu_per_s"]) / ne["cpu_per_s"] if ne["cpu_per_s"] else None
+    w(f"The service with its vital signs against node-exporter: PSS idle {pss:.2f}x "
+      f"({verdict(pss <= 0.25, pss)} the target of at most a quarter), CPU per second "
+      f"{cpu:.2f}x ({verdict(cpu is not None and cpu <= 0.2, cpu)} the target of at most a fifth: the "
+      "service's own simulated channels, sampled every 100 ms, are most of it); the vital signs alone "
+      f"(on less off) {own:.2f}x node-exporter's CPU per second.\n")
+
+
+def vitals_section(w, v):
+    w("## The host's vital signs against node_exporter\n")
+    w(f"In one run: sensor-service with its host collectors on (the defaults: {', '.join(v['collectors'])}, "
+      "sampled by the worker every host-interval-ms) and off, and prometheus-node-exporter with the same "
+      "collectors (`--collector.disable-defaults --collector.cpu ...`). Memory: RSS and PSS summed over each "
+      "service's processes, idle after the first scrape and right after a wrk run (16 connections, "
+      f"{v['wrk_s']} s). CPU: every process of the service, one scrape a second for {v['seconds']:.0f} s "
+      "(schedstat), per second. The machine is shared with other work: CPU figures are noisy.\n")
+    rows = []
+    for r in v["rows"]:
+        i, lo = r.get("idle") or {}, r.get("loaded") or {}
+        rows.append((r["server"], mb(i.get("rss")), mb(i.get("pss")), mb(lo.get("rss")), mb(lo.get("pss")),
+                     f"{r['cpu_per_s'] * 1e3:.2f} ms/s", num(r["page_bytes"]), num(r["rps"])))
+    w(table(["server", "RSS idle", "PSS idle", "RSS after load", "PSS after load", "CPU at 1 scrape/s",
+             "page bytes", "/metrics req/s (c16)"], rows))
+    w("")
+    vitals_verdicts(w, v)
