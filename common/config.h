@@ -63,6 +63,13 @@ struct config {
 	bool discovered;             /* set by discovery: chans came from it */
 	bool list_sensors;           /* --list-sensors: print what sysfs_root has, exit */
 	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
+	/* textfile collector (worker/textfile.h) */
+	char textfile_directory[256]; /* *.prom files served in /metrics; "none": off */
+	int textfile_interval_ms;     /* read again this often */
+	int textfile_max_files;       /* files beyond it (in name order) are refused */
+	int textfile_max_file_bytes;  /* a larger file is refused */
+	int textfile_max_series;      /* series of all files together */
+	int textfile_max_bytes;       /* text served, all files together: the segment's buffers */
 	/* exporter */
 	int exporter_memory_mb;
 	int max_connections;       /* open HTTP connections; the oldest idle one makes room */

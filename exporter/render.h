@@ -43,4 +43,10 @@ void render_json_string(struct evbuffer *out, const char *s);
  * from the view (shm_view_chan), counters from the segment. */
 void render_sensor_families(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *v);
 
+/* The textfile collector's page, as the worker published it, once this
+ * process checked it (render_textfile.c); nothing when it is off. */
+void render_textfile(struct textbuf *tb, const struct shm_segment *seg);
+/* That check: 0-terminated reason in why when it fails. */
+bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen);
+
 #endif
