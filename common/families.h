@@ -4,10 +4,12 @@
  * never define, redefine or shadow one of them.
  *
  * Every family the exporter writes about the service is named under
- * FAMILY_OWN_PREFIX; the node_* families it writes in node_exporter's
- * names are listed in families.c (a collector that adds node_* families
- * adds them there, and the render test checks that every family of a
- * rendered page is known here).
+ * FAMILY_OWN_PREFIX; its own process is described under
+ * FAMILY_PROCESS_PREFIX (the names of Prometheus' client libraries,
+ * exporter/render_process.c); the node_* families it writes in
+ * node_exporter's names are listed in families.c. A collector that adds
+ * node_* families adds them there: test_textfile renders a page and
+ * checks that every family on it is known here.
  */
 #ifndef SENSOR_COMMON_FAMILIES_H
 #define SENSOR_COMMON_FAMILIES_H
@@ -16,6 +18,7 @@
 #include <stddef.h>
 
 #define FAMILY_OWN_PREFIX "sensor_"
+#define FAMILY_PROCESS_PREFIX "process_"
 
 /* The textfile collector's own families, as node_exporter names them. */
 #define FAMILY_TEXTFILE_MTIME "node_textfile_mtime_seconds"
