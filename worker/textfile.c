@@ -24,6 +24,7 @@
 #define SUFFIX ".prom"
 #define READ_TRIES 3         /* a file still changing after these is refused this pass */
 #define MAX_ENTRIES 100000u  /* *.prom names listed at most: beyond, the directory is refused */
+#define NEW_LINES_PER_MINUTE 20u /* problems logged as they appear; more go through a limiter */
 
 bool textfile_on(const struct config *cfg)
 {
@@ -225,9 +226,11 @@ struct textfile {
 	char *published; /* the page last published */
 	size_t published_len;
 	bool publish_failed;
-	/* the loop's: a problem is logged when it appears (each line of the
-	 * report through a limiter of its own), not again at each pass */
-	struct log_limit problem_log[TEXTFILE_NOTES + 1];
+	/* the loop's: a problem is logged when it appears, not again at each
+	 * pass; beyond NEW_LINES_PER_MINUTE (files that flap) through a limiter */
+	struct log_limit problem_log;
+	int64_t minute_start_ns;
+	unsigned minute_lines;
 	char last_note[TEXTFILE_NOTES][256];
 	unsigned last_nnotes;
 	bool had_problems;
@@ -280,15 +283,25 @@ static bool noted_last_pass(const struct textfile *t, const char *note)
 static void report(struct textfile *t)
 {
 	struct textfile_pass *p = &t->pass;
-	struct log_limit *other = &t->problem_log[TEXTFILE_NOTES];
 	if (!p->text && !t->published)
-		log_warn_limited(other, "textfile collector: out of memory rendering %s", t->dir);
+		log_warn_limited(&t->problem_log, "textfile collector: out of memory rendering %s", t->dir);
 	if (t->publish_failed)
-		log_warn_limited(other, "textfile collector: a page of %zu bytes does not fit the segment", p->len);
-	for (unsigned i = 0; i < p->nnotes; i++)
-		if (!noted_last_pass(t, p->note[i]))
-			log_warn_limited(&t->problem_log[i], "textfile collector: %s%s", p->note[i],
-					 i + 1 == p->nnotes && p->problems > p->nnotes ? " (and more)" : "");
+		log_warn_limited(&t->problem_log, "textfile collector: a page of %zu bytes does not fit the segment",
+				 p->len);
+	int64_t now = monotonic_ns();
+	if (now - t->minute_start_ns >= 60 * (int64_t)1000000000) {
+		t->minute_start_ns = now;
+		t->minute_lines = 0;
+	}
+	for (unsigned i = 0; i < p->nnotes; i++) {
+		if (noted_last_pass(t, p->note[i]))
+			continue;
+		const char *more = i + 1 == p->nnotes && p->problems > p->nnotes ? " (and more)" : "";
+		if (t->minute_lines++ < NEW_LINES_PER_MINUTE)
+			log_warn("textfile collector: %s%s", p->note[i], more);
+		else
+			log_warn_limited(&t->problem_log, "textfile collector: %s%s", p->note[i], more);
+	}
 	memcpy(t->last_note, p->note, sizeof t->last_note);
 	t->last_nnotes = p->nnotes;
 	if (t->had_problems && p->problems == 0)
@@ -324,8 +337,7 @@ void textfile_free(struct textfile *t)
 {
 	if (!t)
 		return;
-	for (unsigned i = 0; i <= TEXTFILE_NOTES; i++)
-		log_limit_forget(&t->problem_log[i]);
+	log_limit_forget(&t->problem_log);
 	free(t->pass.text);
 	free(t->published);
 	free(t);
