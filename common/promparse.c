@@ -219,8 +219,9 @@ static bool help_escapes_valid(const char *s, const char *e)
 	return true;
 }
 
-/* `# ...` from after the '#', blanks trimmed at the end. */
-static int comment_line(struct parse *ps, const char *s, const char *e)
+/* `# ...` from after the '#' to e (blanks at the end cut; a HELP text
+ * keeps them, to raw_end, as expfmt does). */
+static int comment_line(struct parse *ps, const char *s, const char *e, const char *raw_end)
 {
 	while (s < e && is_blank(*s))
 		s++;
@@ -251,10 +252,10 @@ static int comment_line(struct parse *ps, const char *s, const char *e)
 	if (help) {
 		if (fam->has_help)
 			return fail(ps, "second HELP line for %.*s", (int)n, name);
-		if (!help_escapes_valid(s, e))
+		if (!help_escapes_valid(s, raw_end))
 			return fail(ps, "invalid escape sequence in the HELP of %.*s", (int)n, name);
 		fam->help = s;
-		fam->help_len = (uint32_t)(e - s);
+		fam->help_len = (uint32_t)(raw_end - s);
 		fam->has_help = true;
 		return 0;
 	}
@@ -392,8 +393,13 @@ static int sample_line(struct parse *ps, const char *s, const char *e)
 	double v;
 	if (!number_valid(value, (size_t)(s - value), &v))
 		return fail(ps, "invalid value '%.*s' of %.*s", (int)(s - value), value, (int)n, name);
+	const char *after = s;
+	while (s < e && is_blank(*s))
+		s++;
 	if (s < e)
 		return fail(ps, "%.*s has a timestamp: client-side timestamps are not supported", (int)n, name);
+	if (after < e) /* node_exporter reads what follows a blank as a timestamp, and an empty one fails */
+		return fail(ps, "blanks after the value of %.*s", (int)n, name);
 
 	const char *suffix;
 	int f = family_for(ps, name, n, &suffix);
@@ -486,11 +492,12 @@ int prom_parse(struct prom_doc *d, const char *text, size_t len, uint32_t max_sa
 		p = eol < end ? eol + 1 : end;
 		while (s < e && is_blank(*s))
 			s++;
-		while (e > s && is_blank(e[-1]))
-			e--;
-		if (s == e)
+		const char *t = e; /* blanks at the end: a comment's own, a sample's error */
+		while (t > s && is_blank(t[-1]))
+			t--;
+		if (s == t)
 			continue;
-		if ((*s == '#' ? comment_line(&ps, s + 1, e) : sample_line(&ps, s, e)) != 0)
+		if (*s == '#' ? comment_line(&ps, s + 1, t, e) != 0 : sample_line(&ps, s, e) != 0)
 			return -1;
 	}
 	ps.line = 0;

@@ -48,7 +48,7 @@ static void test_parse_good(void **state)
 			   "# HELP job_runs_total Runs of the job, with \\\\ and \\n.\n"
 			   "# TYPE job_runs_total counter\n"
 			   "job_runs_total{job=\"backup\"} 3\n"
-			   "  job_runs_total{job=\"sync\",} 4  \n"
+			   "  job_runs_total{job=\"sync\",} 4\n"
 			   "job_last_ok -1.5e3\n"
 			   "# TYPE lat HISTOGRAM\n"
 			   "lat_bucket{le=\"0.1\"} 1\n"
@@ -110,6 +110,8 @@ static void test_parse_refuses(void **state)
 		"x{a=\"1\" 1\n",
 		"x{a=1} 1\n",
 		"x 1\r\n",
+		"x 1 \n",
+		"x\t1\t\n",
 		"# TYPE h histogram\n# TYPE h_sum gauge\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
