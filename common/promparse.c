@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_LABELS 64u   /* label pairs of one sample */
-#define MAX_NUMBER 64u   /* characters of a value or an le/quantile label */
+#define MAX_LABELS 64u /* label pairs of one sample */
+#define MAX_NUMBER 64u /* characters of a value or an le/quantile label */
 #define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
 #define FNV_PRIME UINT64_C(0x100000001b3)
 
@@ -468,8 +468,8 @@ static int no_duplicates(struct parse *ps)
 	for (uint32_t i = 0; i < d->nsmp; i++) /* name the first one given twice */
 		for (uint32_t j = 0; j < i; j++)
 			if (d->smp[j].key == d->smp[i].key)
-				return fail(ps, "series given twice: %.*s", (int)(d->smp[i].len > 80 ? 80 : d->smp[i].len),
-					    d->smp[i].text);
+				return fail(ps, "series given twice: %.*s",
+					    (int)(d->smp[i].len > 80 ? 80 : d->smp[i].len), d->smp[i].text);
 	return fail(ps, "a series given twice");
 }
 

@@ -113,8 +113,7 @@ void render_textfile(struct textbuf *tb, const struct shm_segment *seg)
 		break;
 	case SHM_TEXTFILE_SAME:
 	case SHM_TEXTFILE_NONE:
-	case SHM_TEXTFILE_TORN: /* the last good copy */
-		break;
+	case SHM_TEXTFILE_TORN: /* the last good copy */ break;
 	}
 	if (cache.valid)
 		tb_put(tb, cache.text, cache.len);

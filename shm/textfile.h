@@ -24,11 +24,11 @@
 int shm_textfile_publish(struct shm_segment *seg, const char *text, size_t len, uint64_t generation);
 
 enum shm_textfile_read {
-	SHM_TEXTFILE_SAME,  /* generation `known` is still the published one */
-	SHM_TEXTFILE_NEW,   /* a whole copy of a newer one is in dst */
-	SHM_TEXTFILE_NONE,  /* nothing published yet */
-	SHM_TEXTFILE_TORN,  /* no whole copy within SEQLOCK_READ_TRIES */
-	SHM_TEXTFILE_BAD,   /* a length beyond the capacity: not served */
+	SHM_TEXTFILE_SAME, /* generation `known` is still the published one */
+	SHM_TEXTFILE_NEW,  /* a whole copy of a newer one is in dst */
+	SHM_TEXTFILE_NONE, /* nothing published yet */
+	SHM_TEXTFILE_TORN, /* no whole copy within SEQLOCK_READ_TRIES */
+	SHM_TEXTFILE_BAD,  /* a length beyond the capacity: not served */
 };
 
 /*

@@ -22,8 +22,8 @@
 #include "textfile_merge.h"
 
 #define SUFFIX ".prom"
-#define READ_TRIES 3         /* a file still changing after these is refused this pass */
-#define MAX_ENTRIES 100000u  /* *.prom names listed at most: beyond, the directory is refused */
+#define READ_TRIES 3             /* a file still changing after these is refused this pass */
+#define MAX_ENTRIES 100000u      /* *.prom names listed at most: beyond, the directory is refused */
 #define NEW_LINES_PER_MINUTE 20u /* problems logged as they appear; more go through a limiter */
 
 bool textfile_on(const struct config *cfg)

@@ -12,14 +12,12 @@
 #include "../common/families.h"
 #include "../common/promtext.h"
 
-#define MTIME_FAMILY                                           \
-	"# HELP " FAMILY_TEXTFILE_MTIME                        \
-	" Unixtime mtime of textfiles successfully read.\n"    \
+#define MTIME_FAMILY                                                                        \
+	"# HELP " FAMILY_TEXTFILE_MTIME " Unixtime mtime of textfiles successfully read.\n" \
 	"# TYPE " FAMILY_TEXTFILE_MTIME " gauge\n"
 #define MTIME_OPEN FAMILY_TEXTFILE_MTIME "{file=\""
-#define ERROR_FAMILY                                                                        \
-	"# HELP " FAMILY_TEXTFILE_ERROR                                                     \
-	" 1 if there was an error opening or reading a file, 0 otherwise\n"                 \
+#define ERROR_FAMILY                                                                                        \
+	"# HELP " FAMILY_TEXTFILE_ERROR " 1 if there was an error opening or reading a file, 0 otherwise\n" \
 	"# TYPE " FAMILY_TEXTFILE_ERROR " gauge\n" FAMILY_TEXTFILE_ERROR " 0\n"
 #define GENERATED_HELP "Metric read from "
 #define U64_DIGITS 20u
@@ -188,8 +186,8 @@ static int check_file(const struct textfile_merge *m, const char *path, const st
 				    (strncmp(hi->name + lo->name_len, "_sum", hi->name_len - lo->name_len) == 0 ||
 				     strncmp(hi->name + lo->name_len, "_count", hi->name_len - lo->name_len) == 0 ||
 				     strncmp(hi->name + lo->name_len, "_bucket", hi->name_len - lo->name_len) == 0)) {
-					snprintf(why, whylen, "its families %.*s and %.*s clash", (int)a, f->name, (int)b,
-						 g->name);
+					snprintf(why, whylen, "its families %.*s and %.*s clash", (int)a, f->name,
+						 (int)b, g->name);
 					return -1;
 				}
 			}
@@ -198,8 +196,8 @@ static int check_file(const struct textfile_merge *m, const char *path, const st
 		} else {
 			const struct mfam *g = &m->fam[have];
 			if (g->type != f->type) {
-				snprintf(why, whylen, "its family %.*s is a %s, an earlier file's a %s", (int)f->name_len,
-					 f->name, prom_type_name(f->type), prom_type_name(g->type));
+				snprintf(why, whylen, "its family %.*s is a %s, an earlier file's a %s",
+					 (int)f->name_len, f->name, prom_type_name(f->type), prom_type_name(g->type));
 				return -1;
 			}
 			if (!help_equal(g, f)) {
@@ -265,7 +263,7 @@ int textfile_merge_add(struct textfile_merge *m, const char *path, int64_t mtime
 		int have = lookup(m, f->name, f->name_len);
 		if (have < 0) {
 			have = (int)m->nfam++;
-			m->fam[have] = (struct mfam){ f->name, f->help,    f->name_len, f->help_len,
+			m->fam[have] = (struct mfam){ f->name, f->help,     f->name_len, f->help_len,
 						      f->type, f->has_help, m->nfiles,   0 };
 			g_hash_table_insert(m->by_name, g_strndup(f->name, f->name_len), GUINT_TO_POINTER(have + 1));
 		}

@@ -168,25 +168,26 @@ static void test_merge_groups_families_across_files(void **state)
 	assert_int_equal(textfile_merge_add(m, b.path, 1700000001, &b.doc, why, sizeof why), 0);
 	char *page;
 	size_t len = textfile_merge_render(m, false, &page);
-	assert_string_equal(page, "# HELP jobs Jobs.\n"
-				  "# TYPE jobs gauge\n"
-				  "jobs{j=\"1\"} 1\n"
-				  "jobs{j=\"2\"} 2\n"
-				  "# HELP plain Metric read from /d/a.prom, /d/b.prom\n"
-				  "# TYPE plain untyped\n"
-				  "plain 1\n"
-				  "plain{x=\"y\"} 2\n"
-				  "# HELP other Metric read from /d/b.prom\n"
-				  "# TYPE other untyped\n"
-				  "other 5\n"
-				  "# HELP node_textfile_mtime_seconds Unixtime mtime of textfiles successfully read.\n"
-				  "# TYPE node_textfile_mtime_seconds gauge\n"
-				  "node_textfile_mtime_seconds{file=\"/d/a.prom\"} 1700000000\n"
-				  "node_textfile_mtime_seconds{file=\"/d/b.prom\"} 1700000001\n"
-				  "# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 "
-				  "otherwise\n"
-				  "# TYPE node_textfile_scrape_error gauge\n"
-				  "node_textfile_scrape_error 0\n");
+	assert_string_equal(page,
+			    "# HELP jobs Jobs.\n"
+			    "# TYPE jobs gauge\n"
+			    "jobs{j=\"1\"} 1\n"
+			    "jobs{j=\"2\"} 2\n"
+			    "# HELP plain Metric read from /d/a.prom, /d/b.prom\n"
+			    "# TYPE plain untyped\n"
+			    "plain 1\n"
+			    "plain{x=\"y\"} 2\n"
+			    "# HELP other Metric read from /d/b.prom\n"
+			    "# TYPE other untyped\n"
+			    "other 5\n"
+			    "# HELP node_textfile_mtime_seconds Unixtime mtime of textfiles successfully read.\n"
+			    "# TYPE node_textfile_mtime_seconds gauge\n"
+			    "node_textfile_mtime_seconds{file=\"/d/a.prom\"} 1700000000\n"
+			    "node_textfile_mtime_seconds{file=\"/d/b.prom\"} 1700000001\n"
+			    "# HELP node_textfile_scrape_error 1 if there was an error opening or reading a file, 0 "
+			    "otherwise\n"
+			    "# TYPE node_textfile_scrape_error gauge\n"
+			    "node_textfile_scrape_error 0\n");
 	page_is_valid(page, len);
 	free(page);
 	textfile_merge_free(m);
@@ -235,8 +236,7 @@ static void test_merge_refuses_whole(void **state)
 	refused_after("lat_sum 2\n", "# TYPE lat summary\nlat_sum 1\nlat_count 1\n", "clashes with the sample names",
 		      100, big);
 	refused_after("a 1\nb 1\n", "c 1\nd 1\n", "textfile-max-series", 3, big);
-	refused_after("a 1\n", "c{x=\"a long label value that does not fit\"} 1\n", "textfile-max-bytes", 100,
-		      420);
+	refused_after("a 1\n", "c{x=\"a long label value that does not fit\"} 1\n", "textfile-max-bytes", 100, 420);
 }
 
 static char *write_file(const char *dir, const char *name, const char *text)
@@ -312,8 +312,11 @@ static struct shm_segment *segment_with_text(uint64_t cap)
 	void *base = NULL;
 	assert_int_equal(posix_memalign(&base, 64, size), 0);
 	memset(base, 0, size);
-	struct shm_params p = { .ring_capacity = 16, .channel_count = 1, .heartbeat_timeout_ms = 5000,
-				.copy_max_age_ms = 6000, .textfile_capacity = cap };
+	struct shm_params p = { .ring_capacity = 16,
+				.channel_count = 1,
+				.heartbeat_timeout_ms = 5000,
+				.copy_max_age_ms = 6000,
+				.textfile_capacity = cap };
 	shm_init_header(base, size, &p);
 	fixture_seal(base);
 	return base;
@@ -381,8 +384,9 @@ static char *metrics_page(const struct shm_segment *seg)
 	struct evbuffer *b = evbuffer_new();
 	assert_non_null(b);
 	render_metrics(b, seg, seg->hdr.created_monotonic_ns + 1000000000);
-	struct selfstat st = { .have_cpu = true, .have_start = true, .have_memory = true, .have_fds = true,
-			       .have_max_fds = true };
+	struct selfstat st = {
+		.have_cpu = true, .have_start = true, .have_memory = true, .have_fds = true, .have_max_fds = true
+	};
 	render_process_stats(b, &st);
 	render_scrape_cost(b, 0.5, 3);
 	char *s = fixture_evbuffer_string(b);
@@ -408,10 +412,10 @@ static void test_exporter_serves_checked_page(void **state)
 
 	/* what the segment must never make the exporter serve */
 	static const char *const refused[] = {
-		"robot_volts 24\n",                                                  /* no HELP, TYPE */
-		"# HELP sensor_value x\n# TYPE sensor_value gauge\nsensor_value 1\n", /* ours */
+		"robot_volts 24\n",                                                                 /* no HELP, TYPE */
+		"# HELP sensor_value x\n# TYPE sensor_value gauge\nsensor_value 1\n",               /* ours */
 		"# HELP a x\n# TYPE a gauge\n# HELP b x\n# TYPE b gauge\na 1\nb 1\na{x=\"1\"} 2\n", /* apart */
-		"# HELP a x\n# TYPE a gauge\na 1 17\n",                               /* not even text format */
+		"# HELP a x\n# TYPE a gauge\na 1 17\n", /* not even text format */
 	};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		assert_int_equal(shm_textfile_publish(seg, refused[i], strlen(refused[i]), 2 + i), 0);
