@@ -340,7 +340,7 @@ size_t textfile_merge_render(struct textfile_merge *m, bool error, char **out)
 	/* the samples in page order: by family, then file, then line */
 	uint32_t total = m->nkeys;
 	uint32_t *start = calloc((size_t)m->nfam + 1, sizeof *start);
-	const struct prom_sample **order = malloc(((size_t)total + 1) * sizeof *order);
+	const struct prom_sample **order = calloc((size_t)total + 1, sizeof(const struct prom_sample *));
 	if (!o.p || !start || !order) {
 		free(o.p);
 		free(start);
@@ -359,7 +359,9 @@ size_t textfile_merge_render(struct textfile_merge *m, bool error, char **out)
 	uint32_t at = 0;
 	for (uint32_t f = 0; f < m->nfam; f++) {
 		put_family(&o, m, f);
-		for (uint32_t k = 0; k < m->fam[f].samples; k++, at++) {
+		for (uint32_t k = 0; k < m->fam[f].samples && at < total; k++, at++) {
+			if (!order[at])
+				continue; /* never: each family counts its samples */
 			put(&o, order[at]->text, order[at]->len);
 			put(&o, "\n", 1);
 		}
