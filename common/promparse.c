@@ -186,17 +186,25 @@ static int find_family(struct parse *ps, const char *name, size_t len, const cha
 	return -1;
 }
 
+/* Room for one more of an array's `n` elements of `size` bytes. */
+static int room_for_one(struct parse *ps, void **array, uint32_t n, uint32_t *cap, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	uint32_t more = *cap ? *cap * 2 : 16;
+	void *grown = realloc(*array, (size_t)more * size);
+	if (!grown)
+		return fail(ps, "out of memory");
+	*array = grown;
+	*cap = more;
+	return 0;
+}
+
 static int new_family(struct parse *ps, const char *name, size_t len)
 {
 	struct prom_doc *d = ps->d;
-	if (d->nfam == d->fam_cap) {
-		uint32_t cap = d->fam_cap ? d->fam_cap * 2 : 16;
-		struct prom_family *f = realloc(d->fam, cap * sizeof *f);
-		if (!f)
-			return fail(ps, "out of memory");
-		d->fam = f;
-		d->fam_cap = cap;
-	}
+	if (room_for_one(ps, (void **)&d->fam, d->nfam, &d->fam_cap, sizeof *d->fam) != 0)
+		return -1;
 	struct prom_family *f = &d->fam[d->nfam];
 	memset(f, 0, sizeof *f);
 	f->name = name;
@@ -423,14 +431,8 @@ static int sample_line(struct parse *ps, const char *s, const char *e)
 		d->too_many = true;
 		return fail(ps, "more than %u samples", ps->max_samples);
 	}
-	if (d->nsmp == d->smp_cap) {
-		uint32_t cap = d->smp_cap ? d->smp_cap * 2 : 64;
-		struct prom_sample *sm = realloc(d->smp, cap * sizeof *sm);
-		if (!sm)
-			return fail(ps, "out of memory");
-		d->smp = sm;
-		d->smp_cap = cap;
-	}
+	if (room_for_one(ps, (void **)&d->smp, d->nsmp, &d->smp_cap, sizeof *d->smp) != 0)
+		return -1;
 	struct prom_sample *sm = &d->smp[d->nsmp++];
 	sm->text = line;
 	sm->len = (uint32_t)(e - line);
