@@ -4,8 +4,8 @@
 # inconsistent with each other and one with timestamps each left out whole
 # and reported (node_textfile_scrape_error, a log line); the bounds on
 # bytes per file, series and files; a file replaced (written elsewhere,
-# renamed in) many times while the worker reads it, never served half; the
-# directory removed and created again. promtool accepts every page served.
+# renamed in) many times while the worker reads it, never served half, also
+# with the worker killed meanwhile; the directory removed and created again. promtool accepts every page served.
 source "$(dirname "$0")/lib/lib.sh"
 
 DIR=$TEST_TMP/textfiles
@@ -24,7 +24,6 @@ page() {
 	cat "$f"
 }
 served() { page | grep -q -- "$1"; }
-not_served() { ! page | grep -q -- "$1"; }
 
 start_service --textfile-directory "$DIR" --textfile-interval-ms 100 --textfile-max-files 6 \
 	--textfile-max-file-bytes 2048 --textfile-max-series 40 --textfile-max-bytes 16384 || { fail "service starts"; finish; }
@@ -115,6 +114,35 @@ assert_gt "the file was replaced many times ($versions)" "$versions" 100
 assert_gt "and served in many scrapes ($seen of $scrapes)" "$seen" 20
 assert_eq "never half of one version or two versions mixed" 0 "$torn"
 
+echo "-- the worker killed while it reads and publishes"
+(
+	v=1000
+	end=$((SECONDS + 6))
+	while [ $SECONDS -lt $end ]; do
+		v=$((v + 1))
+		put replaced.prom "$(version $v)"
+		sleep 0.01
+	done
+) &
+writer=$!
+torn=0 seen=0 kills=0
+end=$((SECONDS + 5))
+while [ $SECONDS -lt $end ]; do
+	if [ $((RANDOM % 8)) -eq 0 ] && [ "$kills" -lt 3 ] && w=$(child_pid worker); then
+		kill -KILL "$w" && kills=$((kills + 1))
+	fi
+	p=$(page)
+	n=$(printf '%s\n' "$p" | grep -c '^replaced_metric{')
+	[ "$n" -eq 0 ] && continue
+	seen=$((seen + 1))
+	distinct=$(printf '%s\n' "$p" | awk '/^replaced_metric\{/ { print $2 }' | sort -u | wc -l)
+	if [ "$n" -ne 30 ] || [ "$distinct" -ne 1 ]; then torn=$((torn + 1)); fi
+done
+wait "$writer"
+assert_gt "the worker was killed ($kills times)" "$kills" 0
+assert_eq "every page served meanwhile has the file whole ($seen pages)" 0 "$torn"
+check "a new worker serves it again" wait_for "worker back" 20 served 'replaced_metric{i="30"}'
+
 echo "-- the directory removed and created again"
 rm -rf "$DIR"
 check "its removal is reported" wait_for "dir gone" 10 served '^node_textfile_scrape_error 1$'
@@ -128,14 +156,15 @@ check "with no scrape error" wait_for "no error" 10 served '^node_textfile_scrap
 assert_match "and the recovery logged" 'every file of .* read again' "$(cat "$SVC_LOG")"
 
 echo "-- promtool on every page served"
-bad=0
+bad=0 pages=0
 for f in "$PAGES"/*.prom; do
+	pages=$((pages + 1))
 	if ! promtool check metrics <"$f" >"$f.out" 2>&1; then
 		bad=$((bad + 1))
 		[ "$bad" -eq 1 ] && { echo "  $f:"; head -5 "$f.out"; }
 	fi
 done
-assert_eq "promtool check metrics accepts all $(ls "$PAGES"/*.prom | wc -l) pages" 0 "$bad"
+assert_eq "promtool check metrics accepts all $pages pages" 0 "$bad"
 
 stop_service
 assert_eq "the service stops cleanly" 0 $?

@@ -37,7 +37,7 @@ http_body /metrics >"$TEST_TMP/ours.prom"
 
 out=$(series_compare "$TEST_TMP/ours.prom" "$TEST_TMP/theirs.prom" --prefix tf_ --prefix node_textfile_ --values 2>&1)
 rc=$?
-echo "$out" | sed 's/^/    /'
+printf '    %s\n' "${out//$'\n'/$'\n'    }"
 assert_eq "the same series and values as node_exporter" 0 "$rc"
 assert_match "over every file node_exporter accepts" '^2[0-9] series ours, 2[0-9] theirs, 0 differences' "$(echo "$out" | tail -1)"
 assert_match "with the scrape error both report" '^node_textfile_scrape_error 1$' "$(grep '^node_textfile_scrape_error' "$TEST_TMP/ours.prom")"
