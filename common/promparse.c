@@ -30,6 +30,7 @@ void prom_doc_free(struct prom_doc *d)
 {
 	free(d->fam);
 	free(d->smp);
+	free(d->by_name);
 	prom_doc_init(d);
 }
 
@@ -149,12 +150,49 @@ static uint64_t fnv(uint64_t h, const char *s, size_t len)
 	return (h ^ 0xffu) * FNV_PRIME; /* a separator: "ab","c" is not "a","bc" */
 }
 
+static uint32_t name_slot(const struct prom_doc *d, const char *name, size_t len)
+{
+	return (uint32_t)fnv(FNV_OFFSET, name, len) & (d->by_name_cap - 1);
+}
+
+/* Family `name` by its hash: no parse is quadratic in its families. */
 static int find_exact(const struct prom_doc *d, const char *name, size_t len)
 {
-	for (uint32_t i = d->nfam; i-- > 0;)
-		if (d->fam[i].name_len == len && memcmp(d->fam[i].name, name, len) == 0)
-			return (int)i;
-	return -1;
+	if (d->by_name_cap == 0)
+		return -1;
+	for (uint32_t i = name_slot(d, name, len);; i = (i + 1) & (d->by_name_cap - 1)) {
+		uint32_t f = d->by_name[i];
+		if (f == 0)
+			return -1;
+		if (d->fam[f - 1].name_len == len && memcmp(d->fam[f - 1].name, name, len) == 0)
+			return (int)f - 1;
+	}
+}
+
+static void index_family(struct prom_doc *d, uint32_t f)
+{
+	uint32_t i = name_slot(d, d->fam[f].name, d->fam[f].name_len);
+	while (d->by_name[i] != 0)
+		i = (i + 1) & (d->by_name_cap - 1);
+	d->by_name[i] = f + 1;
+}
+
+/* Keep the index at most half full. */
+static int index_room(struct parse *ps)
+{
+	struct prom_doc *d = ps->d;
+	if ((d->nfam + 1) * 2 <= d->by_name_cap)
+		return 0;
+	uint32_t cap = d->by_name_cap ? d->by_name_cap * 2 : 64;
+	uint32_t *idx = calloc(cap, sizeof *idx);
+	if (!idx)
+		return fail(ps, "out of memory");
+	free(d->by_name);
+	d->by_name = idx;
+	d->by_name_cap = cap;
+	for (uint32_t f = 0; f < d->nfam; f++)
+		index_family(d, f);
+	return 0;
 }
 
 /* The family a name belongs to (expfmt's order: the name itself, then
@@ -203,12 +241,13 @@ static int room_for_one(struct parse *ps, void **array, uint32_t n, uint32_t *ca
 static int new_family(struct parse *ps, const char *name, size_t len)
 {
 	struct prom_doc *d = ps->d;
-	if (room_for_one(ps, (void **)&d->fam, d->nfam, &d->fam_cap, sizeof *d->fam) != 0)
+	if (room_for_one(ps, (void **)&d->fam, d->nfam, &d->fam_cap, sizeof *d->fam) != 0 || index_room(ps) != 0)
 		return -1;
 	struct prom_family *f = &d->fam[d->nfam];
 	memset(f, 0, sizeof *f);
 	f->name = name;
 	f->name_len = (uint32_t)len;
+	index_family(d, d->nfam);
 	return (int)d->nfam++;
 }
 
@@ -257,6 +296,7 @@ static int comment_line(struct parse *ps, const char *s, const char *e, const ch
 	if (f < 0)
 		return -1;
 	struct prom_family *fam = &ps->d->fam[f];
+	ps->last = (uint32_t)f; /* its samples mostly follow */
 	if (help) {
 		if (fam->has_help)
 			return fail(ps, "second HELP line for %.*s", (int)n, name);
@@ -462,16 +502,24 @@ static int no_duplicates(struct parse *ps)
 		k[i] = d->smp[i].key;
 	qsort(k, d->nsmp, sizeof *k, cmp_key);
 	bool dup = false;
+	uint64_t twice = 0;
 	for (uint32_t i = 1; i < d->nsmp && !dup; i++)
-		dup = k[i] == k[i - 1];
+		if (k[i] == k[i - 1]) {
+			dup = true;
+			twice = k[i];
+		}
 	free(k);
 	if (!dup)
 		return 0;
-	for (uint32_t i = 0; i < d->nsmp; i++) /* name the first one given twice */
-		for (uint32_t j = 0; j < i; j++)
-			if (d->smp[j].key == d->smp[i].key)
-				return fail(ps, "series given twice: %.*s",
-					    (int)(d->smp[i].len > 80 ? 80 : d->smp[i].len), d->smp[i].text);
+	bool seen = false;
+	for (uint32_t i = 0; i < d->nsmp; i++) { /* name its second line */
+		if (d->smp[i].key != twice)
+			continue;
+		if (seen)
+			return fail(ps, "series given twice: %.*s", (int)(d->smp[i].len > 80 ? 80 : d->smp[i].len),
+				    d->smp[i].text);
+		seen = true;
+	}
 	return fail(ps, "a series given twice");
 }
 
@@ -479,6 +527,8 @@ int prom_parse(struct prom_doc *d, const char *text, size_t len, uint32_t max_sa
 {
 	struct parse ps = { d, 0, max_samples, why, whylen, UINT32_MAX };
 	d->nfam = d->nsmp = 0;
+	if (d->by_name)
+		memset(d->by_name, 0, d->by_name_cap * sizeof *d->by_name);
 	d->too_many = false;
 	if (len > 0 && memchr(text, '\0', len))
 		return fail(&ps, "holds a NUL byte");

@@ -49,6 +49,8 @@ struct prom_doc {
 	struct prom_family *fam;
 	struct prom_sample *smp;
 	uint32_t nfam, nsmp, fam_cap, smp_cap;
+	uint32_t *by_name; /* open addressing: family index + 1, 0 empty */
+	uint32_t by_name_cap;
 	bool too_many; /* the last parse stopped at max_samples */
 };
 

@@ -34,7 +34,7 @@ struct mfam {
 	uint32_t name_len, help_len;
 	enum prom_type type;
 	bool has_help;
-	uint32_t first_file; /* whose path starts a generated help */
+	GString *generated; /* without has_help: node_exporter's help, the paths escaped */
 	uint32_t samples;
 };
 
@@ -69,6 +69,9 @@ void textfile_merge_free(struct textfile_merge *m)
 		return;
 	for (uint32_t i = 0; i < m->nfiles; i++)
 		free(m->files[i].fmap);
+	for (uint32_t f = 0; f < m->nfam; f++)
+		if (m->fam[f].generated)
+			g_string_free(m->fam[f].generated, TRUE);
 	free(m->files);
 	free(m->fam);
 	free(m->keys);
@@ -93,32 +96,35 @@ static int lookup(const struct textfile_merge *m, const char *name, size_t len)
 	return v ? (int)GPOINTER_TO_UINT(v) - 1 : -1;
 }
 
-/* Would family `name` of type t be read as part of another on the page
- * (X_sum of a summary X, X_bucket of a histogram X), or the other way? */
-static bool suffix_clash(const struct textfile_merge *m, const char *name, size_t len, enum prom_type t,
-			 const char **with)
+/* Does type t make X_<suffix k> part of family X (k: _sum, _count, _bucket)? */
+static bool suffix_of(enum prom_type t, unsigned k)
 {
-	static const char *const suffixes[] = { "_sum", "_count", "_bucket" };
+	return t == PROM_HISTOGRAM || (t == PROM_SUMMARY && k < 2);
+}
+
+static const char *const suffixes[] = { "_sum", "_count", "_bucket" };
+
+/* Would family `name` of type t be read as part of a family of the page
+ * (X_sum of a summary X, X_bucket of a histogram X), or the other way?
+ * That family's index, or -1. */
+static int suffix_clash(const struct textfile_merge *m, const char *name, size_t len, enum prom_type t)
+{
 	for (unsigned k = 0; k < 3; k++) {
 		size_t sl = strlen(suffixes[k]);
 		if (len > sl && memcmp(name + len - sl, suffixes[k], sl) == 0) {
 			int f = lookup(m, name, len - sl);
-			if (f >= 0 && (m->fam[f].type == PROM_HISTOGRAM || (m->fam[f].type == PROM_SUMMARY && k < 2))) {
-				*with = m->fam[f].name;
-				return true;
-			}
+			if (f >= 0 && suffix_of(m->fam[f].type, k))
+				return f;
 		}
-		if (t == PROM_HISTOGRAM || (t == PROM_SUMMARY && k < 2)) {
+		if (suffix_of(t, k)) {
 			char *longer = g_strdup_printf("%.*s%s", (int)len, name, suffixes[k]);
 			int f = lookup(m, longer, len + sl);
 			g_free(longer);
-			if (f >= 0) {
-				*with = m->fam[f].name;
-				return true;
-			}
+			if (f >= 0)
+				return f;
 		}
 	}
-	return false;
+	return -1;
 }
 
 static bool help_equal(const struct mfam *a, const struct prom_family *b)
@@ -149,6 +155,36 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Are two of the doc's families one's samples and the other (a gauge
+ * X_sum beside a summary X), which the page would read as one? */
+static int own_clash(const struct prom_doc *doc, char *why, size_t whylen)
+{
+	GHashTable *types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (uint32_t i = 0; i < doc->nfam; i++)
+		if (doc->fam[i].samples)
+			g_hash_table_insert(types, g_strndup(doc->fam[i].name, doc->fam[i].name_len),
+					    GINT_TO_POINTER((int)doc->fam[i].type + 1));
+	int rc = 0;
+	for (uint32_t i = 0; i < doc->nfam && rc == 0; i++) {
+		const struct prom_family *f = &doc->fam[i];
+		for (unsigned k = 0; k < 3 && f->samples && rc == 0; k++) {
+			size_t sl = strlen(suffixes[k]);
+			if (f->name_len <= sl || memcmp(f->name + f->name_len - sl, suffixes[k], sl) != 0)
+				continue;
+			char *base = g_strndup(f->name, f->name_len - sl);
+			int t = GPOINTER_TO_INT(g_hash_table_lookup(types, base));
+			if (t > 0 && suffix_of((enum prom_type)(t - 1), k)) {
+				snprintf(why, whylen, "its families %s and %.*s clash", base, (int)f->name_len,
+					 f->name);
+				rc = -1;
+			}
+			g_free(base);
+		}
+	}
+	g_hash_table_destroy(types);
+	return rc;
+}
+
 /* The checks that need no change to m; *new_fams: the doc's families the
  * page does not have yet; *bytes: what the file adds to the page. */
 static int check_file(const struct textfile_merge *m, const char *path, const struct prom_doc *doc, char *why,
@@ -156,6 +192,8 @@ static int check_file(const struct textfile_merge *m, const char *path, const st
 {
 	const size_t path_help = help_escaped_len(path);
 	size_t add = sizeof MTIME_OPEN - 1 + prom_escape_label_value(NULL, 0, path, strlen(path)) + 3 + U64_DIGITS + 1;
+	if (own_clash(doc, why, whylen) != 0)
+		return -1;
 	if ((uint64_t)m->nkeys + doc->nsmp > m->max_series) {
 		snprintf(why, whylen, "its %u series would pass textfile-max-series (%u, %u taken)", doc->nsmp,
 			 m->max_series, m->nkeys);
@@ -163,7 +201,6 @@ static int check_file(const struct textfile_merge *m, const char *path, const st
 	}
 	for (uint32_t i = 0; i < doc->nfam; i++) {
 		const struct prom_family *f = &doc->fam[i];
-		const char *with;
 		if (family_is_ours(f->name, f->name_len)) {
 			snprintf(why, whylen, "it defines %.*s, a family of this service", (int)f->name_len, f->name);
 			return -1;
@@ -172,24 +209,11 @@ static int check_file(const struct textfile_merge *m, const char *path, const st
 			continue;
 		int have = lookup(m, f->name, f->name_len);
 		if (have < 0) {
-			if (suffix_clash(m, f->name, f->name_len, f->type, &with)) {
-				snprintf(why, whylen, "its family %.*s clashes with the sample names of %s",
-					 (int)f->name_len, f->name, with);
+			int other = suffix_clash(m, f->name, f->name_len, f->type);
+			if (other >= 0) {
+				snprintf(why, whylen, "its family %.*s clashes with the sample names of %.*s",
+					 (int)f->name_len, f->name, (int)m->fam[other].name_len, m->fam[other].name);
 				return -1;
-			}
-			for (uint32_t j = 0; j < i; j++) { /* and with its own families, read as the page is */
-				const struct prom_family *g = &doc->fam[j];
-				size_t a = f->name_len, b = g->name_len;
-				const struct prom_family *lo = a < b ? f : g, *hi = a < b ? g : f;
-				if (g->samples && a != b && (lo->type == PROM_HISTOGRAM || lo->type == PROM_SUMMARY) &&
-				    hi->name_len > lo->name_len && memcmp(hi->name, lo->name, lo->name_len) == 0 &&
-				    (strncmp(hi->name + lo->name_len, "_sum", hi->name_len - lo->name_len) == 0 ||
-				     strncmp(hi->name + lo->name_len, "_count", hi->name_len - lo->name_len) == 0 ||
-				     strncmp(hi->name + lo->name_len, "_bucket", hi->name_len - lo->name_len) == 0)) {
-					snprintf(why, whylen, "its families %.*s and %.*s clash", (int)a, f->name,
-						 (int)b, g->name);
-					return -1;
-				}
 			}
 			add += 2 * (sizeof "# HELP  \n" - 1 + f->name_len) + strlen(prom_type_name(f->type)) +
 			       (f->has_help ? f->help_len : sizeof GENERATED_HELP - 1 + path_help);
@@ -240,6 +264,26 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t size)
 	return true;
 }
 
+/* A family without HELP: node_exporter's, "Metric read from" and the
+ * paths of the files that hold it, escaped as a HELP text. */
+static void add_generated_help(struct mfam *g, const char *path)
+{
+	if (g->has_help)
+		return;
+	if (!g->generated)
+		g->generated = g_string_new(GENERATED_HELP);
+	else
+		g_string_append(g->generated, ", ");
+	for (const char *c = path; *c; c++) {
+		if (*c == '\\')
+			g_string_append(g->generated, "\\\\");
+		else if (*c == '\n')
+			g_string_append(g->generated, "\\n");
+		else
+			g_string_append_c(g->generated, *c);
+	}
+}
+
 int textfile_merge_add(struct textfile_merge *m, const char *path, int64_t mtime_s, const struct prom_doc *doc,
 		       char *why, size_t whylen)
 {
@@ -263,10 +307,15 @@ int textfile_merge_add(struct textfile_merge *m, const char *path, int64_t mtime
 		int have = lookup(m, f->name, f->name_len);
 		if (have < 0) {
 			have = (int)m->nfam++;
-			m->fam[have] = (struct mfam){ f->name, f->help,     f->name_len, f->help_len,
-						      f->type, f->has_help, m->nfiles,   0 };
+			m->fam[have] = (struct mfam){ .name = f->name,
+						      .help = f->help,
+						      .name_len = f->name_len,
+						      .help_len = f->help_len,
+						      .type = f->type,
+						      .has_help = f->has_help };
 			g_hash_table_insert(m->by_name, g_strndup(f->name, f->name_len), GUINT_TO_POINTER(have + 1));
 		}
+		add_generated_help(&m->fam[have], path);
 		fmap[i] = (uint32_t)have;
 		m->fam[have].samples += f->samples;
 	}
@@ -296,12 +345,6 @@ static void put_str(struct out *o, const char *s)
 	put(o, s, strlen(s));
 }
 
-static void put_help_escaped(struct out *o, const char *s)
-{
-	for (; *s; s++)
-		put(o, *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : s, (*s == '\\' || *s == '\n') ? 2 : 1);
-}
-
 /* HELP and TYPE of page family f. */
 static void put_family(struct out *o, const struct textfile_merge *m, uint32_t f)
 {
@@ -309,24 +352,10 @@ static void put_family(struct out *o, const struct textfile_merge *m, uint32_t f
 	put_str(o, "# HELP ");
 	put(o, g->name, g->name_len);
 	put(o, " ", 1);
-	if (g->has_help) {
+	if (g->has_help)
 		put(o, g->help, g->help_len);
-	} else {
-		put_str(o, GENERATED_HELP);
-		bool first = true;
-		for (uint32_t i = g->first_file; i < m->nfiles; i++) {
-			const struct mfile *mf = &m->files[i];
-			bool holds = false;
-			for (uint32_t k = 0; k < mf->doc->nfam && !holds; k++)
-				holds = mf->doc->fam[k].samples > 0 && mf->fmap[k] == f;
-			if (!holds)
-				continue;
-			if (!first)
-				put_str(o, ", ");
-			put_help_escaped(o, mf->path);
-			first = false;
-		}
-	}
+	else if (g->generated)
+		put(o, g->generated->str, g->generated->len);
 	put_str(o, "\n# TYPE ");
 	put(o, g->name, g->name_len);
 	put(o, " ", 1);

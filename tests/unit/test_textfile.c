@@ -235,6 +235,8 @@ static void test_merge_refuses_whole(void **state)
 		      "clashes with the sample names", 100, big);
 	refused_after("lat_sum 2\n", "# TYPE lat summary\nlat_sum 1\nlat_count 1\n", "clashes with the sample names",
 		      100, big);
+	refused_after("x 1\n", "# TYPE lat_sum gauge\nlat_sum 1\n# TYPE lat summary\nlat_count 1\n",
+		      "its families lat and lat_sum clash", 100, big);
 	refused_after("a 1\nb 1\n", "c 1\nd 1\n", "textfile-max-series", 3, big);
 	refused_after("a 1\n", "c{x=\"a long label value that does not fit\"} 1\n", "textfile-max-bytes", 100, 420);
 }
