@@ -125,12 +125,11 @@ echo "-- the worker killed while it reads and publishes"
 	done
 ) &
 writer=$!
-torn=0 seen=0 kills=0
+torn=0 seen=0 kills=0 round=0
 end=$((SECONDS + 5))
 while [ $SECONDS -lt $end ]; do
-	if [ $((RANDOM % 8)) -eq 0 ] && [ "$kills" -lt 3 ] && w=$(child_pid worker); then
-		kill -KILL "$w" && kills=$((kills + 1))
-	fi
+	round=$((round + 1))
+	case $round in 3 | 12 | 24) w=$(child_pid worker) && kill -KILL "$w" && kills=$((kills + 1)) ;; esac
 	p=$(page)
 	n=$(printf '%s\n' "$p" | grep -c '^replaced_metric{')
 	[ "$n" -eq 0 ] && continue
