@@ -124,7 +124,9 @@ static bool number_valid(const char *s, size_t len, double *out)
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	const char *word = buf + (buf[0] == '+' || buf[0] == '-');
-	if (strcasecmp(word, "inf") == 0 || strcasecmp(word, "infinity") == 0 || strcasecmp(buf, "nan") == 0) {
+	bool letter = (*word >= 'a' && *word <= 'z') || (*word >= 'A' && *word <= 'Z');
+	if (letter &&
+	    (strcasecmp(word, "inf") == 0 || strcasecmp(word, "infinity") == 0 || strcasecmp(buf, "nan") == 0)) {
 		*out = strtod(buf, NULL);
 		return true;
 	}
@@ -483,44 +485,33 @@ static int sample_line(struct parse *ps, const char *s, const char *e)
 	return 0;
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* No series twice: the keys sorted, neighbours compared. */
+/* No series twice: the keys in a hash set (open addressing, at most half
+ * full; key 0 stored as 1, a false match of one in 2^63). */
 static int no_duplicates(struct parse *ps)
 {
 	struct prom_doc *d = ps->d;
 	if (d->nsmp < 2)
 		return 0;
-	uint64_t *k = malloc(d->nsmp * sizeof *k);
-	if (!k)
+	size_t cap = 16;
+	while (cap < (size_t)d->nsmp * 2)
+		cap *= 2;
+	uint64_t *set = calloc(cap, sizeof *set);
+	if (!set)
 		return fail(ps, "out of memory");
-	for (uint32_t i = 0; i < d->nsmp; i++)
-		k[i] = d->smp[i].key;
-	qsort(k, d->nsmp, sizeof *k, cmp_key);
-	bool dup = false;
-	uint64_t twice = 0;
-	for (uint32_t i = 1; i < d->nsmp && !dup; i++)
-		if (k[i] == k[i - 1]) {
-			dup = true;
-			twice = k[i];
-		}
-	free(k);
-	if (!dup)
-		return 0;
-	bool seen = false;
-	for (uint32_t i = 0; i < d->nsmp; i++) { /* name its second line */
-		if (d->smp[i].key != twice)
-			continue;
-		if (seen)
-			return fail(ps, "series given twice: %.*s", (int)(d->smp[i].len > 80 ? 80 : d->smp[i].len),
-				    d->smp[i].text);
-		seen = true;
+	const struct prom_sample *twice = NULL;
+	for (uint32_t i = 0; i < d->nsmp && !twice; i++) {
+		uint64_t k = d->smp[i].key ? d->smp[i].key : 1;
+		size_t at = (size_t)(k ^ (k >> 29)) & (cap - 1);
+		while (set[at] != 0 && set[at] != k)
+			at = (at + 1) & (cap - 1);
+		if (set[at] == k)
+			twice = &d->smp[i];
+		set[at] = k;
 	}
-	return fail(ps, "a series given twice");
+	free(set);
+	if (!twice)
+		return 0;
+	return fail(ps, "series given twice: %.*s", (int)(twice->len > 80 ? 80 : twice->len), twice->text);
 }
 
 int prom_parse(struct prom_doc *d, const char *text, size_t len, uint32_t max_samples, char *why, size_t whylen)
