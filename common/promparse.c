@@ -160,7 +160,7 @@ static uint32_t name_slot(const struct prom_doc *d, const char *name, size_t len
 /* Family `name` by its hash: no parse is quadratic in its families. */
 static int find_exact(const struct prom_doc *d, const char *name, size_t len)
 {
-	if (d->by_name_cap == 0)
+	if (d->by_name_cap == 0 || !d->by_name)
 		return -1;
 	for (uint32_t i = name_slot(d, name, len);; i = (i + 1) & (d->by_name_cap - 1)) {
 		uint32_t f = d->by_name[i];
@@ -173,6 +173,8 @@ static int find_exact(const struct prom_doc *d, const char *name, size_t len)
 
 static void index_family(struct prom_doc *d, uint32_t f)
 {
+	if (!d->by_name)
+		return;
 	uint32_t i = name_slot(d, d->fam[f].name, d->fam[f].name_len);
 	while (d->by_name[i] != 0)
 		i = (i + 1) & (d->by_name_cap - 1);

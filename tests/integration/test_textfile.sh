@@ -24,6 +24,7 @@ page() {
 	cat "$f"
 }
 served() { page | grep -q -- "$1"; }
+logged() { grep -Eq -- "$1" "$SVC_LOG"; }
 
 start_service --textfile-directory "$DIR" --textfile-interval-ms 100 --textfile-max-files 6 \
 	--textfile-max-file-bytes 2048 --textfile-max-series 40 --textfile-max-bytes 16384 || { fail "service starts"; finish; }
@@ -44,6 +45,10 @@ put shared_a.prom '# HELP robot_speed Speed.\n# TYPE robot_speed gauge\nrobot_sp
 put shared_b.prom '# HELP robot_speed Another speed.\n# TYPE robot_speed gauge\nrobot_speed{axis="y"} 2\nshared_b_only 1\n'
 put stamped.prom 'stamped_metric 1 1700000000000\n'
 check "the scrape error is set" wait_for "scrape error" 10 served '^node_textfile_scrape_error 1$'
+check "logged: the malformed file" wait_for "logged: the malformed file" 10 logged 'textfile collector: .*malformed\.prom: line 1'
+check "logged: the clash" wait_for "logged: the clash" 10 logged 'clash\.prom: it defines sensor_value, a family of this service'
+check "logged: the inconsistency" wait_for "logged: the inconsistency" 10 logged 'shared_b\.prom: its family robot_speed has another help'
+check "logged: the timestamps" wait_for "logged: the timestamps" 10 logged 'stamped\.prom: .*timestamp'
 sleep 0.3
 p=$(page)
 assert_match "the good file is still served" 'robot_battery_volts\{pack="a"\} 24.1' "$p"
@@ -54,11 +59,6 @@ assert_match "the first of two inconsistent files is served" 'robot_speed\{axis=
 assert_no_match "the second is left out whole" 'axis="y"|shared_b_only' "$p"
 assert_no_match "a file with timestamps is left out" 'stamped_metric' "$p"
 assert_no_match "no mtime for files left out" 'file="[^"]*(malformed|clash|shared_b|stamped)\.prom"' "$p"
-log=$(cat "$SVC_LOG")
-assert_match "logged: the malformed file" 'textfile collector: .*malformed\.prom: line 1' "$log"
-assert_match "logged: the clash" 'clash\.prom: it defines sensor_value, a family of this service' "$log"
-assert_match "logged: the inconsistency" 'shared_b\.prom: its family robot_speed has another help' "$log"
-assert_match "logged: the timestamps" 'stamped\.prom: .*timestamp' "$log"
 sleep 1
 assert_eq "a problem is logged once, not at every pass" 1 "$(grep -c 'malformed\.prom' "$SVC_LOG")"
 
@@ -70,44 +70,56 @@ put big.prom "$big"
 many=$(for i in $(seq 1 45); do printf 'many_metric{i="%d"} 1\\n' "$i"; done)
 put many.prom "$many"
 check "the page settles without them" wait_for "bounds" 10 served 'robot_ok 1'
+check "logged: the size" wait_for "logged: the size" 10 logged 'big\.prom: [0-9]+ bytes, more than textfile-max-file-bytes \(2048\)'
+check "logged: the series" wait_for "logged: the series" 10 logged 'many\.prom: .*(textfile-max-series|more than 40 samples)'
 sleep 0.3
 p=$(page)
 assert_no_match "a file over textfile-max-file-bytes is left out" 'big_metric' "$p"
 assert_no_match "a file over textfile-max-series is left out whole" 'many_metric' "$p"
-assert_match "logged: the size" 'big\.prom: [0-9]+ bytes, more than textfile-max-file-bytes \(2048\)' "$(cat "$SVC_LOG")"
-assert_match "logged: the series" 'many\.prom: .*(textfile-max-series|more than 40 samples)' "$(cat "$SVC_LOG")"
 clear_dir
 for i in 1 2 3 4 5 6 7 8; do put "f$i.prom" "files_metric{f=\"$i\"} $i\n"; done
 check "six files are read" wait_for "six files" 10 served 'files_metric{f="6"} 6'
 p=$(page)
 assert_no_match "the seventh and eighth in name order are not" 'files_metric\{f="[78]"\}' "$p"
-assert_match "and that is reported" '^node_textfile_scrape_error 1$' "$(printf '%s\n' "$p" | grep scrape_error)"
-assert_match "logged: the files beyond the bound" '2 \*\.prom files beyond textfile-max-files \(6\): f7\.prom' "$(cat "$SVC_LOG")"
+check "and that is reported" wait_for "scrape error" 10 served '^node_textfile_scrape_error 1$'
+check "logged: the files beyond the bound" wait_for "logged: the files beyond the bound" 10 logged '2 \*\.prom files beyond textfile-max-files \(6\): f7\.prom'
 
 echo "-- a file replaced while it is read, many times"
 clear_dir
 version() { for i in $(seq 1 30); do printf 'replaced_metric{i="%d"} %d\\n' "$i" "$1"; done; }
-(
-	v=0
-	end=$((SECONDS + 6))
+# rename_over FIRST SECONDS PAUSE: replaced.prom written elsewhere and
+# renamed in, version after version; the last one in $TEST_TMP/versions
+rename_over() {
+	local v=$1 end=$((SECONDS + $2))
 	while [ $SECONDS -lt $end ]; do
 		v=$((v + 1))
 		put replaced.prom "$(version $v)"
+		sleep "$3"
 	done
-	echo "$v" >"$TEST_TMP/versions"
-) &
+	echo "$((v - $1))" >"$TEST_TMP/versions"
+}
+# scrape_whole SECONDS [ROUND...]: scrape for SECONDS (SIGKILL the worker at
+# the given rounds); sets seen (pages with the file), torn (of those, pages
+# without exactly 30 series of one version), scrapes and kills
+scrape_whole() {
+	local end=$((SECONDS + $1)) round=0 p n distinct w
+	shift
+	seen=0 torn=0 scrapes=0 kills=0
+	while [ $SECONDS -lt $end ]; do
+		round=$((round + 1))
+		case " $* " in *" $round "*) w=$(child_pid worker) && kill -KILL "$w" && kills=$((kills + 1)) ;; esac
+		p=$(page)
+		scrapes=$((scrapes + 1))
+		n=$(printf '%s\n' "$p" | grep -c '^replaced_metric{')
+		[ "$n" -eq 0 ] && continue
+		seen=$((seen + 1))
+		distinct=$(printf '%s\n' "$p" | awk '/^replaced_metric\{/ { print $2 }' | sort -u | wc -l)
+		if [ "$n" -ne 30 ] || [ "$distinct" -ne 1 ]; then torn=$((torn + 1)); fi
+	done
+}
+rename_over 0 6 0 &
 writer=$!
-torn=0 seen=0 scrapes=0
-end=$((SECONDS + 5))
-while [ $SECONDS -lt $end ]; do
-	p=$(page)
-	scrapes=$((scrapes + 1))
-	n=$(printf '%s\n' "$p" | grep -c '^replaced_metric{')
-	[ "$n" -eq 0 ] && continue
-	seen=$((seen + 1))
-	distinct=$(printf '%s\n' "$p" | awk '/^replaced_metric\{/ { print $2 }' | sort -u | wc -l)
-	if [ "$n" -ne 30 ] || [ "$distinct" -ne 1 ]; then torn=$((torn + 1)); fi
-done
+scrape_whole 5
 wait "$writer"
 versions=$(cat "$TEST_TMP/versions")
 assert_gt "the file was replaced many times ($versions)" "$versions" 100
@@ -115,28 +127,9 @@ assert_gt "and served in many scrapes ($seen of $scrapes)" "$seen" 20
 assert_eq "never half of one version or two versions mixed" 0 "$torn"
 
 echo "-- the worker killed while it reads and publishes"
-(
-	v=1000
-	end=$((SECONDS + 6))
-	while [ $SECONDS -lt $end ]; do
-		v=$((v + 1))
-		put replaced.prom "$(version $v)"
-		sleep 0.01
-	done
-) &
+rename_over 1000 6 0.01 &
 writer=$!
-torn=0 seen=0 kills=0 round=0
-end=$((SECONDS + 5))
-while [ $SECONDS -lt $end ]; do
-	round=$((round + 1))
-	case $round in 3 | 12 | 24) w=$(child_pid worker) && kill -KILL "$w" && kills=$((kills + 1)) ;; esac
-	p=$(page)
-	n=$(printf '%s\n' "$p" | grep -c '^replaced_metric{')
-	[ "$n" -eq 0 ] && continue
-	seen=$((seen + 1))
-	distinct=$(printf '%s\n' "$p" | awk '/^replaced_metric\{/ { print $2 }' | sort -u | wc -l)
-	if [ "$n" -ne 30 ] || [ "$distinct" -ne 1 ]; then torn=$((torn + 1)); fi
-done
+scrape_whole 5 3 12 24
 wait "$writer"
 assert_gt "the worker was killed ($kills times)" "$kills" 0
 assert_eq "every page served meanwhile has the file whole ($seen pages)" 0 "$torn"
@@ -147,12 +140,12 @@ rm -rf "$DIR"
 check "its removal is reported" wait_for "dir gone" 10 served '^node_textfile_scrape_error 1$'
 p=$(page)
 assert_no_match "and nothing of its files is served" 'replaced_metric|node_textfile_mtime_seconds\{' "$p"
-assert_match "logged: the directory" 'cannot read directory .*textfiles: No such file or directory' "$(cat "$SVC_LOG")"
+check "logged: the directory" wait_for "logged: the directory" 10 logged 'cannot read directory .*textfiles: No such file or directory'
 mkdir -p "$DIR"
 put back.prom 'robot_back 1\n'
 check "back when it is back" wait_for "dir back" 10 served '^robot_back 1$'
 check "with no scrape error" wait_for "no error" 10 served '^node_textfile_scrape_error 0$'
-assert_match "and the recovery logged" 'every file of .* read again' "$(cat "$SVC_LOG")"
+check "and the recovery logged" wait_for "recovery" 10 logged 'every file of .* read again'
 
 echo "-- promtool on every page served"
 bad=0 pages=0
