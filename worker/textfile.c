@@ -146,7 +146,8 @@ static GPtrArray *list_names(const char *dir, struct textfile_pass *pass)
 		g_ptr_array_add(names, g_strdup(e->d_name));
 	}
 	closedir(d);
-	qsort(names->pdata, names->len, sizeof(char *), cmp_names);
+	if (names->len > 1) /* an empty array has no pdata, and qsort takes none */
+		qsort(names->pdata, names->len, sizeof(char *), cmp_names);
 	return names;
 }
 

@@ -257,6 +257,15 @@ static void test_collect_directory(void **state)
 	(void)state;
 	char dir[] = "/tmp/test_textfile.XXXXXX";
 	assert_non_null(mkdtemp(dir));
+	struct textfile_bounds b = { .max_files = 4, .max_series = 100, .max_file_bytes = 4096, .max_bytes = 1 << 16 };
+	struct textfile_pass p;
+	/* empty: no error, and nothing but the error family (UBSan: no sort of nothing) */
+	textfile_collect(dir, &b, &p);
+	assert_false(p.error);
+	assert_int_equal(p.files, 0);
+	assert_non_null(strstr(p.text, "\nnode_textfile_scrape_error 0\n"));
+	assert_null(strstr(p.text, "node_textfile_mtime_seconds"));
+	free(p.text);
 	char *paths[6] = {
 		write_file(dir, "a_good.prom", "# HELP backup_ok Last backup worked.\nbackup_ok 1\n"),
 		write_file(dir, "b_bad.prom", "bad{ 1\n"),
@@ -265,8 +274,6 @@ static void test_collect_directory(void **state)
 		write_file(dir, "e_good.prom", "robot_battery_volts 24.1\n"),
 		write_file(dir, "f_beyond.prom", "beyond 1\n"),
 	};
-	struct textfile_bounds b = { .max_files = 4, .max_series = 100, .max_file_bytes = 4096, .max_bytes = 1 << 16 };
-	struct textfile_pass p;
 	textfile_collect(dir, &b, &p);
 	assert_non_null(p.text);
 	assert_true(p.error);
