@@ -25,6 +25,9 @@ Stages (BENCH_STAGES, comma separated; default all):
   libmap  the libraries each process maps and the memory they cost, at the
           defaults after a gzip scrape (bench/libmap.py); with
           BENCH_LIBMAP_BEFORE=BINARY also an earlier build, in the same run
+  textfile the textfile collector (bench/textfile_cost.py): 10 files of 1,000
+          series read every second, unchanged and renamed over at each pass:
+          the worker's CPU, the exporter's rendering time and CPU per scrape
   fleet   the scrape a fleet makes (bench/fleet.py): TLS, basic auth, gzip,
           one keep-alive connection, one scrape a second for BENCH_FLEET_S
           (default 60); ours, node-exporter's textfile collector with the
@@ -71,6 +74,7 @@ import gzip_cost  # noqa: E402
 import libmap  # noqa: E402
 import sensors_scale  # noqa: E402
 import vitals  # noqa: E402
+import textfile_cost  # noqa: E402
 import report  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,7 +99,7 @@ VITALS_S = env_num("BENCH_VITALS_S", 5 if QUICK else 60, float)
 SOAK_BEFORE = os.environ.get("BENCH_SOAK_BEFORE", "1") != "0"
 SOAK_NAME = os.environ.get("BENCH_SOAK_NAME", "").strip() or "soak"
 SOAK_INTERVAL = env_num("BENCH_SOAK_INTERVAL_S", max(1.0 if QUICK else 2.0, SOAK_S / 600.0), float)
-STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,libmap,fleet,vitals").split(",")
+STAGES = [s.strip() for s in os.environ.get("BENCH_STAGES", "serve,spike,soak,scale,gzip,sensors,textfile,libmap,fleet,vitals").split(",")
           if s.strip()]
 if QUICK and "BENCH_STAGES" not in os.environ:
     STAGES = ["serve", "soak", "scale", "libmap", "fleet"]
@@ -778,6 +782,14 @@ def stage_libmap():
     write_json("libmap", libmap.measure(BIN, TMP, QUICK))
 
 
+# ---------------------------------------------------------------- textfile
+
+def stage_textfile():
+    log("textfile: 10 files of 1,000 series, off / unchanged / renamed over each second: worker CPU, "
+        "rendering time per scrape")
+    write_json("textfile", textfile_cost.measure(BIN, TMP, QUICK))
+
+
 # ---------------------------------------------------------------- fleet
 
 def stage_fleet():
@@ -817,8 +829,8 @@ def main():
     try:
         for st in STAGES:
             fn = {"serve": stage_serve, "spike": stage_spike, "soak": stage_soak, "scale": stage_scale,
-                  "gzip": stage_gzip, "sensors": stage_sensors, "libmap": stage_libmap,
-                  "fleet": stage_fleet, "vitals": stage_vitals}.get(st)
+                  "gzip": stage_gzip, "sensors": stage_sensors, "textfile": stage_textfile,
+                  "libmap": stage_libmap, "fleet": stage_fleet, "vitals": stage_vitals}.get(st)
             if not fn:
                 print(f"bench: unknown stage {st}", file=sys.stderr)
                 failed.append(st)

@@ -33,6 +33,7 @@ from report_parts.sensors import sensors_section
 from report_parts.soak import soak_section
 from report_parts.spike import spike_section
 from report_parts.targets import evaluate
+from report_parts.textfile import textfile_section
 from report_parts.throughput import throughput_section
 from report_parts.vitals import vitals_section
 from report_parts.vm_growth import vm_growth_section
@@ -40,8 +41,8 @@ from report_parts.vm_growth import vm_growth_section
 
 def load(out):
     data = {}
-    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "fleet", "vitals", "board",
-                 "hostile", "chaos", "fuzz", "footprint", "libmap"):
+    for name in ("machine", "serve", "spike", "soak", "scale", "gzip", "sensors", "textfile", "fleet", "vitals",
+                 "board", "hostile", "chaos", "fuzz", "footprint", "libmap"):
         found = B.load_json(os.path.join(out, name))
         if found is not None:
             data[name] = found
@@ -79,6 +80,8 @@ def generate(out, report_path):
         scale_section(w, ctx)
     if d.get("sensors"):
         sensors_section(w, d["sensors"])
+    if d.get("textfile"):
+        textfile_section(w, d["textfile"])
     if d.get("fleet"):
         fleet_section(w, ctx)
     if d.get("vitals"):

@@ -70,6 +70,13 @@ struct config {
 	bool collector_cpu, collector_meminfo, collector_loadavg, collector_stat, collector_pressure;
 	bool collector_uname, collector_filesystem, collector_netdev, collector_diskstats;
 	int host_cpus_max, host_filesystems_max, host_netdevs_max, host_disks_max;
+	/* textfile collector (worker/textfile.h) */
+	char textfile_directory[256]; /* *.prom files served in /metrics; "none": off */
+	int textfile_interval_ms;     /* read again this often */
+	int textfile_max_files;       /* files beyond it (in name order) are refused */
+	int textfile_max_file_bytes;  /* a larger file is refused */
+	int textfile_max_series;      /* series of all files together */
+	int textfile_max_bytes;       /* text served, all files together: the segment's buffers */
 	/* exporter */
 	int exporter_memory_mb;
 	int max_connections;       /* open HTTP connections; the oldest idle one makes room */

@@ -345,6 +345,8 @@ void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int6
 	TB_LIT(tb, ",shm_layout=\"");
 	tb_u64(tb, view->hdr.pre.version);
 	TB_LIT(tb, "\"} 1\n");
+
+	render_textfile(tb, seg);
 }
 
 void render_metrics(struct evbuffer *out, const struct shm_segment *seg, int64_t now_mono_ns)

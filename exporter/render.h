@@ -46,5 +46,10 @@ void render_sensor_families(struct textbuf *tb, const struct shm_segment *seg, c
 /* The host's vital signs, node_exporter's node_* families
  * (render_host.c), from the segment's host block. */
 void render_host_families(struct textbuf *tb, const struct shm_segment *seg);
+/* The textfile collector's page, as the worker published it, once this
+ * process checked it (render_textfile.c); nothing when it is off. */
+void render_textfile(struct textbuf *tb, const struct shm_segment *seg);
+/* That check: 0-terminated reason in why when it fails. */
+bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen);
 
 #endif

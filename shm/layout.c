@@ -16,6 +16,11 @@ size_t shm_segment_size(uint32_t ring_capacity)
 	return SHM_RING_OFFSET + (size_t)ring_capacity * sizeof(struct shm_ring_slot);
 }
 
+size_t shm_segment_total_size(uint32_t ring_capacity, uint64_t textfile_capacity)
+{
+	return shm_segment_size(ring_capacity) + 2u * (size_t)textfile_capacity;
+}
+
 const char *shm_child_name(enum shm_child_id id)
 {
 	switch (id) {

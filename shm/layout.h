@@ -13,6 +13,7 @@
  * Memory map:
  *   struct shm_segment            fixed size, described by its header
  *   struct shm_ring_slot[cap]     ring of readings, cap a power of two
+ *   char[2][textfile.capacity]    the textfile collector's two text buffers
  *
  * The first 32 bytes (struct shm_preamble) are frozen for all versions so
  * that any future build can recognise one of our segments, read its owner
@@ -28,7 +29,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 4u
+#define SHM_LAYOUT_VERSION 5u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -320,6 +321,31 @@ struct shm_host {
 	struct shm_host_series series[SHM_HOST_SERIES_MAX];
 };
 
+/*
+ * The textfile collector's text (worker/textfile.h), as the exporter
+ * serves it: two buffers of `capacity` bytes after the ring
+ * (shm_textfile_region), capacity written by the supervisor before
+ * forking (0: the collector is off) and taken by readers from their copy
+ * (view.h). The worker writes the buffer `active` does not name, under
+ * that buffer's seq, then names it in `active`: a worker killed
+ * mid-write leaves the published buffer whole. Readers bound len by
+ * their copy of the capacity and check the text itself before serving it.
+ */
+#define SHM_TEXTFILE_MAX_BYTES (64u << 20)
+struct shm_textfile_buf {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t len;
+	_Atomic uint64_t generation; /* the writer's monotonic ns at publication: never 0, never repeated */
+};
+
+struct shm_textfile {
+	uint64_t capacity;       /* bytes of each buffer, a multiple of 8 */
+	_Atomic uint32_t active; /* the buffer published last (0 or 1) */
+	_Atomic uint32_t reserved;
+	struct shm_textfile_buf buf[2];
+};
+
 struct shm_segment {
 	struct shm_header hdr;
 	struct shm_supervisor supervisor;
@@ -336,6 +362,7 @@ struct shm_segment {
 	_Atomic uint32_t live_channels;
 	uint32_t reserved_live;
 	struct shm_host host;
+	struct shm_textfile textfile;
 };
 
 /* The ring starts at the first 64-byte boundary after the fixed part: a
@@ -354,6 +381,10 @@ static inline const struct shm_ring_slot *shm_ring_slots_const(const struct shm_
 
 /* Bytes needed for a segment with a ring of `ring_capacity` slots. */
 size_t shm_segment_size(uint32_t ring_capacity);
+
+/* With the textfile collector's two buffers of `textfile_capacity` bytes
+ * after the ring (they start at shm_segment_size(ring_capacity)). */
+size_t shm_segment_total_size(uint32_t ring_capacity, uint64_t textfile_capacity);
 
 /* Label text for enums (stable: they end up in metric labels). */
 const char *shm_child_name(enum shm_child_id id);

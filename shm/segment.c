@@ -64,7 +64,13 @@ int shm_validate(const void *base, size_t size, char *err, size_t errlen)
 		snprintf(err, errlen, "channel count %u outside [1, %u]", seg->hdr.channel_count, SHM_MAX_CHANNELS);
 		return -1;
 	}
-	size_t want = shm_segment_size(cap);
+	uint64_t text_cap = seg->textfile.capacity;
+	if (text_cap > SHM_TEXTFILE_MAX_BYTES || text_cap % 8u != 0) {
+		snprintf(err, errlen, "textfile capacity %llu is not a multiple of 8 up to %u",
+			 (unsigned long long)text_cap, SHM_TEXTFILE_MAX_BYTES);
+		return -1;
+	}
+	size_t want = shm_segment_total_size(cap, text_cap);
 	if (pre->total_size != want || size < want || seg->hdr.ring_offset != SHM_RING_OFFSET) {
 		snprintf(err, errlen, "size %llu (mapped %zu) does not match a ring of %u (%zu bytes)",
 			 (unsigned long long)pre->total_size, size, cap, want);
@@ -146,6 +152,7 @@ void shm_init_header(struct shm_segment *seg, size_t total_size, const struct sh
 	seg->hdr.ring_offset = SHM_RING_OFFSET;
 	seg->hdr.heartbeat_timeout_ms = p->heartbeat_timeout_ms;
 	seg->hdr.copy_max_age_ms = p->copy_max_age_ms;
+	seg->textfile.capacity = p->textfile_capacity;
 	seg->hdr.pre.version = SHM_LAYOUT_VERSION;
 	seg->hdr.pre.header_size = sizeof(struct shm_segment);
 	seg->hdr.pre.total_size = total_size;
@@ -167,8 +174,10 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p, cha
 	}
 	uint32_t cap = p->ring_capacity;
 	if (cap < SHM_RING_MIN || cap > SHM_RING_MAX || (cap & (cap - 1)) != 0 || p->channel_count == 0 ||
-	    p->channel_count > SHM_MAX_CHANNELS) {
-		snprintf(err, errlen, "invalid segment geometry (ring %u, channels %u)", cap, p->channel_count);
+	    p->channel_count > SHM_MAX_CHANNELS || p->textfile_capacity > SHM_TEXTFILE_MAX_BYTES ||
+	    p->textfile_capacity % 8u != 0) {
+		snprintf(err, errlen, "invalid segment geometry (ring %u, channels %u, textfile %llu)", cap,
+			 p->channel_count, (unsigned long long)p->textfile_capacity);
 		return NULL;
 	}
 
@@ -189,7 +198,7 @@ struct shm_segment *shm_create(const char *name, const struct shm_params *p, cha
 		return NULL;
 	}
 
-	size_t size = shm_segment_size(cap);
+	size_t size = shm_segment_total_size(cap, p->textfile_capacity);
 	if (ftruncate(fd, (off_t)size) != 0) {
 		snprintf(err, errlen, "cannot size shm segment %s to %zu bytes: %s", name, size, strerror(errno));
 		close(fd);

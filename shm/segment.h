@@ -15,6 +15,7 @@ struct shm_params {
 	uint32_t channel_count; /* 1..SHM_MAX_CHANNELS */
 	uint32_t heartbeat_timeout_ms;
 	uint32_t copy_max_age_ms;
+	uint64_t textfile_capacity; /* 0, or a multiple of 8 up to SHM_TEXTFILE_MAX_BYTES */
 };
 
 /*

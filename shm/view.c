@@ -36,6 +36,7 @@ int shm_view_capture(const struct shm_segment *seg, size_t size, char *err, size
 		return -1;
 	static uint64_t captures;
 	struct shm_view v = { .seg = seg, .hdr = seg->hdr, .push_enabled = seg->push.enabled, .capture = ++captures };
+	v.textfile_capacity = seg->textfile.capacity;
 	v.chan = calloc(v.hdr.channel_count, sizeof *v.chan);
 	if (!v.chan) {
 		snprintf(err, errlen, "cannot allocate the copy of %u channel descriptions", v.hdr.channel_count);
@@ -212,5 +213,6 @@ unsigned shm_view_repair(struct shm_segment *seg, char *what, size_t whatlen)
 		FIX_CHAN_U32(spectrum);
 	}
 	fix(&r, &seg->push.enabled, &v->push_enabled, sizeof v->push_enabled, "push.enabled", -1);
+	fix(&r, &seg->textfile.capacity, &v->textfile_capacity, sizeof v->textfile_capacity, "textfile.capacity", -1);
 	return r.n;
 }

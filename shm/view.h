@@ -66,6 +66,7 @@ struct shm_view {
 	const struct shm_segment *seg; /* the mapping this copy describes */
 	struct shm_header hdr;         /* validated: geometry within bounds */
 	uint32_t push_enabled;
+	uint64_t textfile_capacity;    /* validated: the region fits the mapping */
 	struct shm_channel_desc *chan; /* hdr.channel_count entries */
 	uint64_t capture;              /* which capture this is: never the same twice in a process */
 };

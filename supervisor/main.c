@@ -16,6 +16,7 @@
 #include "../worker/list_sensors.h"
 #include "../worker/settings.h"
 #include "../worker/source.h"
+#include "../worker/textfile.h"
 #include "../exporter/web.h"
 #include "listener.h"
 #include "pushsock.h"
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 		.channel_count = source_channel_count(&cfg),
 		.heartbeat_timeout_ms = (uint32_t)cfg.heartbeat_timeout_ms,
 		.copy_max_age_ms = (uint32_t)cfg.shm_copy_max_age_ms,
+		.textfile_capacity = textfile_capacity(&cfg),
 	};
 	struct shm_segment *seg = shm_create(cfg.shm_name, &params, err, sizeof err);
 	if (!seg) {
@@ -96,7 +98,7 @@ int main(int argc, char **argv)
 	source_describe_channels(seg, &cfg);
 	/* The structure is complete: every process (the children inherit it)
 	 * reads it from this private copy from now on. */
-	size_t seg_size = shm_segment_size(params.ring_capacity);
+	size_t seg_size = shm_segment_total_size(params.ring_capacity, params.textfile_capacity);
 	if (shm_view_capture(seg, seg_size, err, sizeof err) != 0) {
 		fprintf(stderr, "sensor-service: %s\n", err);
 		close(listen_fd);

@@ -48,6 +48,7 @@
 #include "thresholds.h"
 #include "source.h"
 #include "source_push.h"
+#include "textfile.h"
 
 /* What a late slot's description is (shm_view_chan reads these). */
 struct late_desc {
@@ -101,6 +102,7 @@ struct sampler {
 	bool full_logged;
 	bool rescanning; /* the rescan job is in the pool */
 	struct rescan_job rescan;
+	struct textfile *textfile; /* NULL: off */
 	struct channel_slot slot[];
 };
 
@@ -231,6 +233,7 @@ struct sampler *sampler_new(struct shm_segment *seg, const struct config *cfg, c
 	for (uint32_t i = 0; i < n; i++)
 		init_slot(s, i, set->count > 0 && i < set->count ? &set->chan[i] : NULL, now);
 	init_push(s, cfg, push_fd);
+	s->textfile = textfile_new(seg, cfg);
 	return s;
 }
 
@@ -500,6 +503,7 @@ void sampler_tick(struct sampler *s, int64_t now_mono_ns)
 	}
 	if (s->rescan_ns)
 		rescan(s, now_mono_ns);
+	textfile_tick(s->textfile, &s->pool, now_mono_ns);
 	/* The tick's clock is now_mono_ns moved on by the time spent here. */
 	int64_t real0 = monotonic_ns();
 	pool_tick(&s->pool);
@@ -538,6 +542,8 @@ int64_t sampler_next_due(const struct sampler *s)
 	int64_t next = next_deadline(s); /* a timeout is counted on time */
 	if (s->rescan_ns && s->next_rescan_ns < next)
 		next = s->next_rescan_ns;
+	if (textfile_next_due(s->textfile) < next)
+		next = textfile_next_due(s->textfile);
 	for (uint32_t i = 0; i < s->count; i++)
 		if (source_polled(&s->slot[i].src) && s->slot[i].next_due_ns < next)
 			next = s->slot[i].next_due_ns;
@@ -563,6 +569,7 @@ void sampler_free(struct sampler *s)
 		log_debug("leaving reader threads blocked in a read behind");
 		return;
 	}
+	textfile_free(s->textfile);
 	free(s->rescan.found);
 	free(s->set);
 	free(s);

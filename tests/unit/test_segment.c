@@ -389,7 +389,7 @@ static void test_create_refuses_bad_arguments(void **state)
 	struct shm_params p = params16;
 	p.ring_capacity = 24;
 	assert_null(shm_create(name, &p, err, sizeof err));
-	assert_string_equal(err, "invalid segment geometry (ring 24, channels 3)");
+	assert_string_equal(err, "invalid segment geometry (ring 24, channels 3, textfile 0)");
 	p.ring_capacity = 8;
 	assert_null(shm_create(name, &p, err, sizeof err));
 	p.ring_capacity = 16;

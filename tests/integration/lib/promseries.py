@@ -7,7 +7,8 @@
 
 Reads both pages, keeps the samples whose names start with one of the
 prefixes (all when none is given), and compares in both directions: a
-series (name and label set) in one page and not the other is reported;
+series (name and label set, a label of empty value being no label) in one
+page and not the other is reported;
 with --values, values must agree within T (relative, default 1e-9), after
 the named series of THEIRS are multiplied by FACTOR (node_exporter 1.5
 writes an alarm as 0.001 where we write 1). Prints one line per
@@ -34,7 +35,8 @@ def parse_labels(text):
         m = LABEL.match(text, pos)
         if not m:
             raise ValueError(f"bad labels: {text!r}")
-        labels.append((m.group(1), m.group(2)))
+        if m.group(2):  # an empty value is the label absent (Prometheus' rule)
+            labels.append((m.group(1), m.group(2)))
         pos = m.end()
     return tuple(sorted(labels))
 
