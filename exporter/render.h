@@ -43,4 +43,8 @@ void render_json_string(struct evbuffer *out, const char *s);
  * from the view (shm_view_chan), counters from the segment. */
 void render_sensor_families(struct textbuf *tb, const struct shm_segment *seg, const struct shm_view *v);
 
+/* node_exporter's hwmon and thermal_zone families (render_nodehw.c), from
+ * the worker's table in the segment, validated as they are read. */
+void render_node_families(struct textbuf *tb, const struct shm_segment *seg);
+
 #endif
