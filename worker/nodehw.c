@@ -275,6 +275,11 @@ static bool hwmon_family(const char *type, const char *el, bool has_plain, struc
 						strcmp(el, "max") == 0 || strcmp(el, "target") == 0)) {
 		suffix = "_rpm";
 	}
+	/* An alarm flag (crit_alarm, min_alarm...) keeps node_exporter's name
+	 * but not the scale of its type (it writes a set flag as 0.001): 0 or 1. */
+	size_t ellen = strlen(el);
+	if (ellen > 6 && strcmp(el + ellen - 6, "_alarm") == 0)
+		c->scale = NODEHW_ONE;
 	return snprintf(c->family, sizeof c->family, "%s%s", name, suffix) < (int)sizeof c->family;
 }
 
@@ -354,16 +359,26 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 	}
 }
 
-static int scan_chip(const char *dir, const char *entry, void *ctx)
+static int add_chip_dir(const char *path, const char *entry, void *ctx)
 {
 	(void)entry;
-	GArray *cands = ctx;
+	g_ptr_array_add(ctx, g_strdup(path));
+	return 0;
+}
+
+static int by_path(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void scan_chip(const char *dir, GArray *cands)
+{
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return 0;
+		return;
 	char chip[SHM_NODE_HW_TEXT_LEN], path[SYSFS_PATH_LEN];
 	if (!nodehw_chip_label(dir, chip, sizeof chip))
-		return 0;
+		return;
 	struct collect col = { g_array_new(FALSE, TRUE, sizeof(struct prop)) };
 	sysfs_scan(dir, "", collect_file, &col);
 	if (sysfs_path(path, sizeof path, "%s/device", dir) && stat(path, &st) == 0)
@@ -388,7 +403,6 @@ static int scan_chip(const char *dir, const char *entry, void *ctx)
 			sensor_series(cands, chip, sensor, col.props);
 	}
 	g_array_free(col.props, TRUE);
-	return 0;
 }
 
 /* Go's strings.TrimSpace of a small file's text; false when unreadable. */
@@ -458,8 +472,15 @@ int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
 	memset(n, 0, sizeof *n);
 	GArray *cands = g_array_new(FALSE, TRUE, sizeof(struct cand));
 	char dir[SYSFS_PATH_LEN];
+	GPtrArray *chips = g_ptr_array_new_with_free_func(g_free);
 	if (sysfs_join(dir, sizeof dir, root, "/sys/class/hwmon"))
-		sysfs_scan(dir, "", scan_chip, cands);
+		sysfs_scan(dir, "", add_chip_dir, chips);
+	/* in node_exporter's order (by name: hwmon10 before hwmon2), so that
+	 * of two chips giving the same series the same one is written */
+	g_ptr_array_sort(chips, by_path);
+	for (guint i = 0; i < chips->len; i++)
+		scan_chip(g_ptr_array_index(chips, i), cands);
+	g_ptr_array_free(chips, TRUE);
 	scan_zones(cands, root);
 	g_array_sort(cands, by_series);
 
