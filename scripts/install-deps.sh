@@ -11,7 +11,7 @@ set -euo pipefail
 declare -A GROUP=(
 	# the build's libraries: debian/control's Build-Depends, stated there once
 	[build]="gcc make $("${BASH_SOURCE[0]%/*}/build-depends.sh")"
-	[test]="libcmocka-dev lcov curl prometheus procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
+	[test]="libcmocka-dev lcov curl prometheus prometheus-node-exporter procps iproute2 python3 python3-yaml python3-fusepy libfuse2 openssl gdb util-linux"
 	[stack]="victoria-metrics curl"
 	[browser]="chromium fonts-dejavu-core"
 	[bench]="wrk hey python3 python3-matplotlib python3-flask python3-prometheus-client python3-psutil prometheus-node-exporter nginx-light prometheus openssl util-linux"

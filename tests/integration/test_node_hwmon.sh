@@ -16,7 +16,7 @@ ALARMS=(--alarm-scale '_alarm_(celsius|volts|amps)$=1000' --alarm-scale '_alarm_
 	--alarm-scale '^node_hwmon_humidity_.*_alarm$=1000000')
 
 if [ ! -x "$NODE_EXPORTER_BIN" ]; then
-	skip "prometheus-node-exporter is not installed (scripts/install-deps.sh test group)"
+	skip "prometheus-node-exporter is not installed (scripts/install-deps.sh, test group)"
 	finish
 fi
 
