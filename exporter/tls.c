@@ -83,8 +83,24 @@ static SSL_CTX *build(const struct web_config *wc, char *err, size_t errlen)
 		 * one that lets them through, as the file asked */
 		SSL_CTX_set_security_level(ctx, 0);
 	}
-	if (!SSL_CTX_set_min_proto_version(ctx, wc->min_version) ||
-	    !SSL_CTX_set_max_proto_version(ctx, wc->max_version)) {
+	/* prefer_server_cipher_suites: the server's order wins whatever it
+	 * says, as in node_exporter, whose Go (1.18 on) ignores it */
+	/* cipher_suites governs TLS 1.0-1.2 only, as in Go; naming TLS 1.3
+	 * suites only leaves no suite for the older versions */
+	int min_version = wc->min_version;
+	if (wc->n_ciphers > 0 && !wc->ciphers[0])
+		min_version = TLS1_3_VERSION;
+	else if (wc->ciphers[0] && SSL_CTX_set_cipher_list(ctx, wc->ciphers) != 1) {
+		snprintf(err, errlen, "TLS: this OpenSSL refuses cipher_suites (%s): %s", wc->ciphers,
+			 ssl_error(why, sizeof why));
+		goto bad;
+	}
+	if (wc->curves[0] && SSL_CTX_set1_groups_list(ctx, wc->curves) != 1) {
+		snprintf(err, errlen, "TLS: this OpenSSL refuses curve_preferences (%s): %s", wc->curves,
+			 ssl_error(why, sizeof why));
+		goto bad;
+	}
+	if (!SSL_CTX_set_min_proto_version(ctx, min_version) || !SSL_CTX_set_max_proto_version(ctx, wc->max_version)) {
 		snprintf(err, errlen, "TLS: this OpenSSL refuses the version bounds: %s", ssl_error(why, sizeof why));
 		goto bad;
 	}

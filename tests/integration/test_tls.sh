@@ -71,11 +71,11 @@ bad_case "an unknown top-level key" "unknown key 'basic_auth_user'" <<Y
 basic_auth_user:
   prom: '$H1'
 Y
-bad_case "a feature of exporter-toolkit we do not have" "unknown key 'tls_server_config.cipher_suites'" <<Y
+bad_case "a key exporter-toolkit does not have either" "unknown key 'tls_server_config.session_tickets'" <<Y
 tls_server_config:
   cert_file: server.crt
   key_file: server.key
-  cipher_suites: [TLS_AES_128_GCM_SHA256]
+  session_tickets: false
 Y
 bad_case "a missing certificate file" "cannot load cert_file .*nowhere.crt" <<Y
 tls_server_config:

@@ -31,9 +31,17 @@ static void test_clean_names(void **state)
 	const struct {
 		const char *in, *want;
 	} cases[] = {
-		{ "coretemp.0", "coretemp_0" },   { "nvme\n", "nvme" },       { "Core 0", "core_0" },
-		{ "0000:0a:00.0", "0000:0a:00_0" }, { "__x__", "x" },         { "ACPI000D:00", "acpi000d:00" },
-		{ "caf\xc3\xa9", "caf" },         { "a\xc3\xa9" "b", "a_b" }, { "---", "" },
+		{ "coretemp.0", "coretemp_0" },
+		{ "nvme\n", "nvme" },
+		{ "Core 0", "core_0" },
+		{ "0000:0a:00.0", "0000:0a:00_0" },
+		{ "__x__", "x" },
+		{ "ACPI000D:00", "acpi000d:00" },
+		{ "caf\xc3\xa9", "caf" },
+		{ "a\xc3\xa9"
+		  "b",
+		  "a_b" },
+		{ "---", "" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		nodehw_clean(cases[i].in, strlen(cases[i].in), out, sizeof out);
@@ -176,10 +184,10 @@ static void test_untrusted_table(void **state)
 	put(&t->series[0], "node_hwmon_temp_celsius", "c", "temp1", 40);
 	put(&t->series[1], "node_hwmon_fan_rpm", "c", "fan1", 900);
 	put(&t->series[2], "node_hwmon_temp_celsius", "c", "temp2", 41); /* the family again, later */
-	put(&t->series[3], "sensor_value{x=\"1\"}", "c", "temp3", 1);   /* not a family of ours */
-	put(&t->series[4], "node_hwmon_in_volts", "c\"\\\n", "in0", 1); /* a label to escape */
+	put(&t->series[3], "sensor_value{x=\"1\"}", "c", "temp3", 1);    /* not a family of ours */
+	put(&t->series[4], "node_hwmon_in_volts", "c\"\\\n", "in0", 1);  /* a label to escape */
 	put(&t->series[5], "node_hwmon_in_volts", "\xff\xfe", "in1", 2); /* not UTF-8 */
-	memset(t->series[6].family, 'a', sizeof t->series[6].family);   /* no NUL */
+	memset(t->series[6].family, 'a', sizeof t->series[6].family);    /* no NUL */
 	atomic_store(&t->series[6].present, 1);
 	put(&t->series[7], "node_hwmon_curr_amps", "c", "curr1", 3);
 	t->series[7].kind = 99; /* a kind out of range */
