@@ -75,6 +75,8 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 			     : status == 500 ? "Internal Server Error"
 			     : status == 503 ? "Service Unavailable"
 					     : "Error";
+	if (status >= 400) /* an error's plain-text body is never to be sniffed (as Go's http.Error) */
+		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (status == 401)

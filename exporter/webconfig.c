@@ -437,6 +437,16 @@ static int document(struct parse *p, struct web_config *wc)
 	return 0;
 }
 
+/* Is `name` one of the ':'-separated `list`? */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *at = list; (at = strstr(at, name)) != NULL; at += n)
+		if ((at == list || at[-1] == ':') && (at[n] == ':' || at[n] == '\0'))
+			return true;
+	return false;
+}
+
 static int check(struct parse *p, struct web_config *wc)
 {
 	if (!wc->tls)
@@ -455,6 +465,14 @@ static int check(struct parse *p, struct web_config *wc)
 	if (wc->n_ciphers > 0 && !wc->ciphers[0] && wc->max_version && wc->max_version < TLS1_3_VERSION)
 		return fail(p, "'cipher_suites' names TLS 1.3 suites only, and max_version is below TLS 1.3: "
 			       "no handshake could succeed");
+	/* Go's HTTP/2 server refuses a suite list without one of these, so
+	 * node_exporter does not start with such a file (unless http2 is off) */
+	if (wc->tls && wc->http2 && wc->n_ciphers > 0 && !list_has(wc->ciphers, "ECDHE-RSA-AES128-GCM-SHA256") &&
+	    !list_has(wc->ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256"))
+		return fail(p,
+			    "'cipher_suites' lacks the AES_128_GCM_SHA256 suite HTTP/2 requires (one of "
+			    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), which "
+			    "node_exporter refuses too; or set http_server_config.http2: false");
 	return 0;
 }
 

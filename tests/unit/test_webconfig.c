@@ -126,6 +126,8 @@ static void test_refusals(void **state)
 		  "unknown cipher 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'" },
 		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: ECDHE-RSA-AES128-SHA\n",
 		  "'cipher_suites' must be a list" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]\n",
+		  "lacks the AES_128_GCM_SHA256 suite HTTP/2 requires" },
 		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [P-256]\n",
 		  "unknown curve 'P-256'" },
 		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  max_version: TLS12\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
