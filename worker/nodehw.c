@@ -69,8 +69,10 @@ void nodehw_clean(const char *in, size_t inlen, char *out, size_t outlen)
 				p++;
 			c = '_';
 		}
-		c = (unsigned char)g_ascii_tolower((char)c);
-		out[n++] = (g_ascii_isdigit(c) || (c >= 'a' && c <= 'z') || c == ':' || c == '_') ? (char)c : '_';
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		bool keep = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == ':' || c == '_';
+		out[n++] = (char)(keep ? c : '_');
 	}
 	out[n] = '\0';
 	size_t lead = strspn(out, "_");
@@ -239,14 +241,11 @@ static int collect_file(const char *path, const char *file, void *ctx)
 static bool hwmon_family(const char *type, const char *el, bool has_plain, struct cand *c)
 {
 	char name[160], clean[SHM_NODE_HW_TEXT_LEN];
-	int n = snprintf(name, sizeof name, "node_hwmon_%s", type);
-	if (strcmp(el, "input") == 0) {
-		if (has_plain)
-			n += snprintf(name + n, sizeof name - (size_t)n, "_input");
-	} else if (el[0]) {
+	clean[0] = '\0';
+	if (strcmp(el, "input") == 0 ? has_plain : el[0] != '\0')
 		nodehw_clean(el, strlen(el), clean, sizeof clean);
-		n += snprintf(name + n, sizeof name - (size_t)n, "_%s", clean);
-	}
+	/* type <= 31 and clean <= 63 characters: it fits */
+	snprintf(name, sizeof name, "node_hwmon_%s%s%s", type, clean[0] ? "_" : "", clean);
 	const char *suffix = "";
 	c->scale = NODEHW_ONE;
 	c->counter = 0;
