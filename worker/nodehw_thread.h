@@ -15,6 +15,7 @@
 #include "../common/config.h"
 #include "../shm/layout.h"
 #include "nodehw.h"
+#include "sleeper.h"
 
 struct nodehw_thread {
 	struct shm_node_hw *table;
@@ -22,9 +23,7 @@ struct nodehw_thread {
 	int64_t interval_ns;
 	struct nodehw found;
 	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t wake;
-	atomic_bool stopping;
+	struct sleeper sleep;
 	bool running;
 };
 

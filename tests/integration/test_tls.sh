@@ -7,6 +7,7 @@
 # re-read on SIGHUP without dropping the listener; the exporter's memory
 # with TLS.
 source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/certs.sh"
 
 for tool in openssl curl promtool python3; do
 	command -v "$tool" >/dev/null || { skip "$tool is not installed"; finish; }
@@ -17,22 +18,10 @@ cd "$D" || exit 1
 
 # A CA, a server certificate for 127.0.0.1, a second server certificate
 # (for the reload), a key of no certificate, a client certificate from the
-# CA and a self-signed one.
+# CA and a self-signed one; bcrypt hashes.
 quiet() { "$@" >/dev/null 2>&1; }
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-printf 'extendedKeyUsage=clientAuth\n' >client.ext
-for n in server server2; do
-	quiet openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj "/CN=$n"
-	quiet openssl x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $n.crt -days 2 -extfile san.ext
-done
+make_certs server server2 || { fail "test certificates made with openssl"; finish; }
 quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.key
-quiet openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client
-quiet openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 2 -subj /CN=rogue
-[ -s server.crt ] && [ -s client.crt ] && [ -s rogue.crt ] || { fail "test certificates made with openssl"; finish; }
-# bcrypt hashes by libxcrypt, through Python's crypt module (Debian's python3)
-bcrypt() { /usr/bin/python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' "$1"; }
 H1=$(bcrypt 's3cret pass'); H2=$(bcrypt other)
 case $H1 in '$2b$10$'*) ;; *) fail "a bcrypt hash made for the test (got '$H1')"; finish ;; esac
 

@@ -13,6 +13,7 @@
 # and test_auth_webconfig.sh check them.
 source "$(dirname "$0")/lib/lib.sh"
 source "$(dirname "$0")/lib/node_exporter.sh"
+source "$(dirname "$0")/lib/certs.sh"
 
 for tool in openssl curl python3 timeout; do
 	command -v "$tool" >/dev/null || { skip "$tool is not installed"; finish; }
@@ -21,19 +22,10 @@ done
 D=$TEST_TMP
 cd "$D" || exit 1
 
-quiet() { "$@" >/dev/null 2>&1; }
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-printf 'extendedKeyUsage=clientAuth\n' >client.ext
-quiet openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=server
-quiet openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext
-quiet openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client
-quiet openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 2 -subj /CN=rogue
+make_certs || { fail "test certificates made with openssl"; finish; }
 chmod 600 ./*.key
-[ -s server.crt ] && [ -s client.crt ] && [ -s rogue.crt ] || { fail "test certificates made with openssl"; finish; }
 PW='s3cret pass'
-HASH=$(/usr/bin/python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' "$PW")
+HASH=$(bcrypt "$PW")
 case $HASH in '$2b$10$'*) ;; *) fail "a bcrypt hash made for the test (got '$HASH')"; finish ;; esac
 
 TLS="tls_server_config:
