@@ -466,9 +466,9 @@ static void put_text(char *dst, const char *src)
 	snprintf(dst, SHM_NODE_HW_TEXT_LEN, "%s", src);
 }
 
-int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
+/* Every series under root, in the table's order. */
+static GArray *collect(const char *root)
 {
-	memset(n, 0, sizeof *n);
 	GArray *cands = g_array_new(FALSE, TRUE, sizeof(struct cand));
 	char dir[SYSFS_PATH_LEN];
 	GPtrArray *chips = g_ptr_array_new_with_free_func(g_free);
@@ -482,13 +482,20 @@ int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
 	g_ptr_array_free(chips, TRUE);
 	scan_zones(cands, root);
 	g_array_sort(cands, by_series);
+	return cands;
+}
 
+/* Describe `cands` in the table (which then holds no value yet) and make
+ * them the files n reads; n keeps cands. 0, or -1 when out of memory. */
+static int publish(struct nodehw *n, GArray *cands, struct shm_node_hw *table)
+{
 	unsigned total = cands->len, count = total < SHM_NODE_HW_MAX ? total : SHM_NODE_HW_MAX;
-	n->files = calloc(count ? count : 1, sizeof *n->files);
-	if (!n->files) {
-		g_array_free(cands, TRUE);
+	struct nodehw_file *files = calloc(count ? count : 1, sizeof *files);
+	if (!files)
 		return -1;
-	}
+	nodehw_free(n);
+	n->files = files;
+	n->published = cands;
 	/* odd while the descriptions change (already odd: a predecessor died
 	 * writing them) */
 	uint32_t odd = atomic_load_explicit(&table->seq, memory_order_relaxed) | 1u;
@@ -523,8 +530,43 @@ int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
 	atomic_store_explicit(&table->entry_size, sizeof(struct shm_node_hw_series), memory_order_relaxed);
 	atomic_store_explicit(&table->count, count, memory_order_release);
 	atomic_store_explicit(&table->seq, odd + 1u, memory_order_release);
-	g_array_free(cands, TRUE);
 	return 0;
+}
+
+int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
+{
+	memset(n, 0, sizeof *n);
+	GArray *cands = collect(root);
+	if (publish(n, cands, table) != 0) {
+		g_array_free(cands, TRUE);
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_series(const struct cand *a, const struct cand *b)
+{
+	return strcmp(a->family, b->family) == 0 && strcmp(a->key, b->key) == 0 && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->label, b->label) == 0 && strcmp(a->path, b->path) == 0 && a->kind == b->kind &&
+	       a->counter == b->counter && a->parse == b->parse && a->scale == b->scale;
+}
+
+int nodehw_rescan(struct nodehw *n, const char *root, struct shm_node_hw *table)
+{
+	GArray *cands = collect(root);
+	const GArray *old = n->published;
+	bool same = old && old->len == cands->len;
+	for (guint i = 0; same && i < cands->len; i++)
+		same = same_series(&g_array_index(cands, struct cand, i), &g_array_index(old, struct cand, i));
+	if (same) {
+		g_array_free(cands, TRUE);
+		return 0;
+	}
+	if (publish(n, cands, table) != 0) {
+		g_array_free(cands, TRUE);
+		return -1;
+	}
+	return 1;
 }
 
 bool nodehw_value(const char *text, enum nodehw_parse parse, enum nodehw_scale scale, double *out)
@@ -584,4 +626,7 @@ void nodehw_free(struct nodehw *n)
 	free(n->files);
 	n->files = NULL;
 	n->count = 0;
+	if (n->published)
+		g_array_free(n->published, TRUE);
+	n->published = NULL;
 }

@@ -28,6 +28,7 @@ struct nodehw {
 	unsigned count;   /* files */
 	unsigned series;  /* series published */
 	unsigned dropped; /* series beyond the table's capacity */
+	void *published;  /* what the table describes (the scan's own list) */
 };
 
 /* node_exporter's cleanMetricName: lower case, each character but
@@ -43,6 +44,11 @@ bool nodehw_chip_label(const char *dir, char *out, size_t len);
  * describe them in `table` (which the caller's process alone writes).
  * Returns 0, -1 when out of memory. */
 int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table);
+
+/* Look again (a chip whose driver loaded late, a drive plugged in): when
+ * the series differ from those published, describe the new ones. 1 when
+ * they changed, 0 when not, -1 when out of memory (the old ones stay). */
+int nodehw_rescan(struct nodehw *n, const char *root, struct shm_node_hw *table);
 
 /* Read every file once and store the values (present cleared on a failed
  * read or parse). */

@@ -27,11 +27,19 @@ static void *run(void *arg)
 		 t->found.series, t->root, t->found.count, (long long)(t->interval_ns / 1000000));
 	if (t->found.dropped > 0)
 		log_warn("%u node_exporter series left out: %u at most", t->found.dropped, SHM_NODE_HW_MAX);
-	int64_t next = monotonic_ns();
-	while (t->found.count > 0 && !atomic_load(&t->sleep.stopping)) {
+	int64_t next = monotonic_ns(), next_scan = next + t->rescan_ns;
+	while ((t->found.count > 0 || t->rescan_ns > 0) && !atomic_load(&t->sleep.stopping)) {
 		nodehw_read(&t->found, t->table);
-		next += t->interval_ns;
 		int64_t now = monotonic_ns();
+		if (t->rescan_ns > 0 && now >= next_scan) {
+			next_scan = now + t->rescan_ns;
+			if (nodehw_rescan(&t->found, t->root, t->table) > 0) {
+				log_info("node_exporter families: now %u series, %u files", t->found.series,
+					 t->found.count);
+				continue; /* read the new ones at once */
+			}
+		}
+		next += t->interval_ns;
 		if (next < now)
 			next = now; /* fell behind: skip, never burst */
 		if (sleeper_wait_until(&t->sleep, next))
@@ -49,6 +57,7 @@ int nodehw_thread_start(struct nodehw_thread *t, struct shm_segment *seg, const 
 	t->table = &seg->node_hw;
 	snprintf(t->root, sizeof t->root, "%s", cfg->sysfs_root);
 	t->interval_ns = (int64_t)cfg->node_families_interval_ms * 1000000;
+	t->rescan_ns = (int64_t)cfg->discovery_rescan_ms * 1000000;
 	int rc = sleeper_init(&t->sleep);
 	if (rc == 0) {
 		pthread_attr_t a;

@@ -1,7 +1,8 @@
 /*
  * nodehw_thread.h - the thread that finds node_exporter's hwmon and
  * thermal_zone series (nodehw.h) and reads them every
- * node-families-interval-ms, beside the sampling loop: a slow or stuck
+ * node-families-interval-ms (and looks for new ones every
+ * discovery-rescan-ms), beside the sampling loop: a slow or stuck
  * hwmon file holds up these series only, never a sampling tick or the
  * worker's heartbeat.
  */
@@ -21,6 +22,7 @@ struct nodehw_thread {
 	struct shm_node_hw *table;
 	char root[sizeof(((struct config *)0)->sysfs_root)];
 	int64_t interval_ns;
+	int64_t rescan_ns; /* 0: never */
 	struct nodehw found;
 	pthread_t tid;
 	struct sleeper sleep;

@@ -89,6 +89,21 @@ check "stops cleanly" stop_service
 echo 57250 >"$CHIP/temp1_input"
 side_by_side "$ROOT" "gateway-changed"
 
+echo "-- a chip that appears after the start, and goes"
+ROOT2=$TEST_TMP/late
+cp -a "$BOARDS/pc/." "$ROOT2/"
+start_service --simulate=false --sysfs-root "$ROOT2" --node-families-interval-ms 200 --discovery-rescan-ms 500 ||
+	{ fail "service starts"; finish; }
+wait_for "node series" 10 sh -c "curl -s $SVC_URL/metrics | grep -q '^node_hwmon_chip_names'"
+cp -a "$BOARDS/powermon/sys/devices/LNXSYSTM:00" "$ROOT2/sys/devices/"
+ln -s "../../devices/LNXSYSTM:00/LNXSYBUS:00/ACPI000D:00/hwmon/hwmon1" "$ROOT2/sys/class/hwmon/hwmon7"
+late='node_hwmon_power_average_watt{chip="lnxsybus:00_acpi000d:00",sensor="power1"} 185'
+check "its series show within the rescan interval" wait_for "late chip" 10 sh -c "curl -s $SVC_URL/metrics | grep -qF '$late'"
+rm "$ROOT2/sys/class/hwmon/hwmon7"
+check "and go when it goes" wait_for "chip gone" 10 sh -c "! curl -s $SVC_URL/metrics | grep -q 'acpi000d'"
+assert_match "the others stay" '^node_hwmon_temp_celsius\{chip="coretemp",sensor="temp1"\} 27$' "$(http_body /metrics)"
+check "stops cleanly" stop_service
+
 echo "-- node-families=false: no node_* series, sensor_* unchanged"
 start_service --simulate=false --sysfs-root "$BOARDS/pc" --node-families=false || { fail "service starts"; finish; }
 wait_for "first reads" 10 metric_above 'sensor_channel_readings_total{channel="coretemp_package_id_0"}' 0

@@ -97,13 +97,10 @@ held_is() { [ "$(metric_value sensor_reader_threads_held)" = "$1" ]; }
 # replaced its predecessor's figures on /metrics)
 worker_tasks_are() { [ "$(ls "/proc/$(child_pid worker)/task" | wc -l)" = "$1" ]; }
 
-# every healthy channel read at its interval over a window, the pool at its
-# bound; the budget's node_exporter families' thread ends at once here, the
-# tree having no hwmon or thermal files
-WORKER_AT_BOUND=$((BUDGET - 4))
+# every healthy channel read at its interval over a window, the pool at its bound
 check_board() { # check_board LABEL
 	local label=$1 window=4 wpid tasks slow
-	check "$label: the pool grows to its bound" wait_for "the pool at its bound" 30 worker_tasks_are $WORKER_AT_BOUND
+	check "$label: the pool grows to its bound" wait_for "the pool at its bound" 30 worker_tasks_are $((BUDGET - 3))
 	sleep 1
 	assert_eq "$label: the stuck reads hold $STUCK reader threads" $STUCK "$(metric_value sensor_reader_threads_held)"
 	healthy_readings >"$TEST_TMP/r0"
@@ -117,7 +114,7 @@ check_board() { # check_board LABEL
 	wpid=$(child_pid worker)
 	tasks=$(ls "/proc/$wpid/task" | wc -l)
 	assert_eq "$label: the worker runs its sampling and processing threads and the pool at its bound" \
-		$WORKER_AT_BOUND "$tasks"
+		$((BUDGET - 3)) "$tasks"
 	check "$label: the service's tasks fit the group ($(cat "$CG/pids.current") of $BUDGET)" \
 		test "$(cat "$CG/pids.current")" -le "$BUDGET"
 	assert_eq "$label: no reads wait for a thread" 0 "$(metric_value sensor_reader_reads_waiting)"
