@@ -164,6 +164,11 @@ static const struct option_desc options[] = {
 		"Discovered channels to leave out, as discovery-include", "PATTERNS"),
 	INT_OPT("discovery-rescan-ms", "discovery", "SENSOR_DISCOVERY_RESCAN_MS", discovery_rescan_ms, 0, 86400000,
 		30000, "Look for sensors that appeared since the start this often; 0: never"),
+	BOOL_OPT("node-families", "discovery", "SENSOR_NODE_FAMILIES", node_families, 1,
+		 "Write node_exporter's node_hwmon_* and node_thermal_zone_temp series for the hwmon and thermal files "
+		 "under sysfs-root, beside the sensor_* families"),
+	INT_OPT("node-families-interval-ms", "discovery", "SENSOR_NODE_FAMILIES_INTERVAL_MS", node_families_interval_ms,
+		100, 3600000, 1000, "How often the files of the node_exporter series are read"),
 	INT_OPT("push-max-age-s", "worker", "SENSOR_PUSH_MAX_AGE_S", push_max_age_s, 1, 31536000, 3600,
 		"Pushed timestamps older than this are refused as bad_timestamp"),
 	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000, 2000,

@@ -55,14 +55,16 @@ struct config {
 	int reader_threads;     /* threads reading sensors that can block */
 	int reader_threads_max; /* with those held by stuck reads replaced */
 	/* without [channel] groups (worker/discovery.h) */
-	bool simulate;               /* the simulated set, not discovery */
-	bool discovery;              /* discovered sensors beside the configured */
-	char discovery_include[256]; /* glob patterns of channel names */
-	char discovery_exclude[256]; /* "none": exclude nothing */
-	int discovery_rescan_ms;     /* look for new sensors this often; 0 never */
-	bool discovered;             /* set by discovery: chans came from it */
-	bool list_sensors;           /* --list-sensors: print what sysfs_root has, exit */
-	struct channel_set chans;    /* [channel NAME] groups; none: `channels` simulated */
+	bool simulate;                 /* the simulated set, not discovery */
+	bool discovery;                /* discovered sensors beside the configured */
+	char discovery_include[256];   /* glob patterns of channel names */
+	char discovery_exclude[256];   /* "none": exclude nothing */
+	int discovery_rescan_ms;       /* look for new sensors this often; 0 never */
+	bool discovered;               /* set by discovery: chans came from it */
+	bool list_sensors;             /* --list-sensors: print what sysfs_root has, exit */
+	struct channel_set chans;      /* [channel NAME] groups; none: `channels` simulated */
+	bool node_families;            /* node_exporter's hwmon/thermal_zone series (worker/nodehw.h) */
+	int node_families_interval_ms; /* how often their files are read */
 	/* the host's vital signs (worker/host.h) */
 	int host_interval_ms;  /* sampled this often */
 	char procfs_root[128]; /* where /proc is: "/" or the host's, mounted elsewhere */

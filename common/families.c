@@ -11,9 +11,10 @@
 static const char *const node_families[] = {
 	FAMILY_TEXTFILE_MTIME,
 	FAMILY_TEXTFILE_ERROR,
+	FAMILY_NODE_THERMAL_ZONE,
 };
 
-static const char *const prefixes[] = { FAMILY_OWN_PREFIX, FAMILY_PROCESS_PREFIX };
+static const char *const prefixes[] = { FAMILY_OWN_PREFIX, FAMILY_PROCESS_PREFIX, FAMILY_NODE_HWMON_PREFIX };
 
 bool family_is_ours(const char *name, size_t len)
 {

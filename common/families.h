@@ -21,6 +21,10 @@
 #define FAMILY_OWN_PREFIX "sensor_"
 #define FAMILY_PROCESS_PREFIX "process_"
 
+/* node_exporter's hwmon and thermal_zone families (worker/nodehw.c). */
+#define FAMILY_NODE_HWMON_PREFIX "node_hwmon_"
+#define FAMILY_NODE_THERMAL_ZONE "node_thermal_zone_temp"
+
 /* The textfile collector's own families, as node_exporter names them. */
 #define FAMILY_TEXTFILE_MTIME "node_textfile_mtime_seconds"
 #define FAMILY_TEXTFILE_ERROR "node_textfile_scrape_error"

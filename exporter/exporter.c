@@ -75,6 +75,8 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 			     : status == 500 ? "Internal Server Error"
 			     : status == 503 ? "Service Unavailable"
 					     : "Error";
+	if (status >= 400) /* an error's plain-text body is never to be sniffed (as Go's http.Error) */
+		evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (status == 405)
 		evhttp_add_header(h, "Allow", "GET, HEAD");
 	if (status == 401)
@@ -86,6 +88,8 @@ static void reply(struct exporter *ex, struct evhttp_request *req, unsigned path
 		if (!content_type)
 			evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
 	}
+	if (ex->web)
+		web_set_headers(ex->web, h);
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
 		/* the headers a GET would get, its length included, and no body
 		 * (libevent would send it) */
@@ -388,6 +392,10 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		auth_set_users(ex.auth, &ex.web->cfg);
 		the_exporter = &ex;
 		warn_about(ex.web);
+		if (ex.web->cfg.http_section && ex.web->cfg.http2)
+			log_info("web config %s: http_server_config.http2 is on: the service speaks HTTP/1.1, which "
+				 "clients offering HTTP/2 get",
+				 cfg->web_config_file);
 		if (cfg->web_config_poll_ms > 0) {
 			struct timeval every = { cfg->web_config_poll_ms / 1000,
 						 (cfg->web_config_poll_ms % 1000) * 1000 };

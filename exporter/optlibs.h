@@ -48,6 +48,7 @@
 	X(SSL_CTX_new)                        \
 	X(SSL_CTX_set_client_CA_list)         \
 	X(SSL_CTX_set_info_callback)          \
+	X(SSL_CTX_set_cipher_list)            \
 	X(SSL_CTX_set_options)                \
 	X(SSL_CTX_set_security_level)         \
 	X(SSL_CTX_set_verify)                 \

@@ -331,6 +331,7 @@ void render_metrics_text(struct textbuf *tb, const struct shm_segment *seg, int6
 
 	render_channels(tb, seg, view);
 	render_host_families(tb, seg);
+	render_node_families(tb, seg);
 
 	RENDER_FAMILY(tb, "sensor_shm_copy_age_seconds", "gauge",
 		      "Age of the oldest last good copy served for a record its writer kept busy (0: all read whole).");

@@ -51,5 +51,8 @@ void render_host_families(struct textbuf *tb, const struct shm_segment *seg);
 void render_textfile(struct textbuf *tb, const struct shm_segment *seg);
 /* That check: 0-terminated reason in why when it fails. */
 bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen);
+/* node_exporter's hwmon and thermal_zone families (render_nodehw.c), from
+ * the worker's table in the segment, validated as they are read. */
+void render_node_families(struct textbuf *tb, const struct shm_segment *seg);
 
 #endif

@@ -9,6 +9,7 @@
 #include "tls.h"
 
 #include <event2/bufferevent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -92,8 +93,27 @@ static SSL_CTX *build(const struct web_config *wc, char *err, size_t errlen)
 		 * one that lets them through, as the file asked */
 		libssl.SSL_CTX_set_security_level(ctx, 0);
 	}
-	/* SSL_CTX_set_{min,max}_proto_version are macros over SSL_CTX_ctrl */
-	if (!libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, wc->min_version, NULL) ||
+	/* prefer_server_cipher_suites: the server's order wins whatever it
+	 * says, as in node_exporter, whose Go (1.18 on) ignores it */
+	/* cipher_suites governs TLS 1.0-1.2 only, as in Go; naming TLS 1.3
+	 * suites only leaves no suite for the older versions */
+	int min_version = wc->min_version;
+	if (wc->n_ciphers > 0 && !wc->ciphers[0])
+		min_version = TLS1_3_VERSION;
+	else if (wc->ciphers[0] && libssl.SSL_CTX_set_cipher_list(ctx, wc->ciphers) != 1) {
+		snprintf(err, errlen, "TLS: this OpenSSL refuses cipher_suites (%s): %s", wc->ciphers,
+			 ssl_error(why, sizeof why));
+		goto bad;
+	}
+	/* SSL_CTX_set1_groups_list and SSL_CTX_set_{min,max}_proto_version
+	 * are macros over SSL_CTX_ctrl */
+	if (wc->curves[0] &&
+	    libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_GROUPS_LIST, 0, (void *)(uintptr_t)wc->curves) != 1) {
+		snprintf(err, errlen, "TLS: this OpenSSL refuses curve_preferences (%s): %s", wc->curves,
+			 ssl_error(why, sizeof why));
+		goto bad;
+	}
+	if (!libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, min_version, NULL) ||
 	    !libssl.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, wc->max_version, NULL)) {
 		snprintf(err, errlen, "TLS: this OpenSSL refuses the version bounds: %s", ssl_error(why, sizeof why));
 		goto bad;

@@ -4,6 +4,8 @@
 #include "web.h"
 
 #include <errno.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,4 +231,13 @@ void web_render_metrics(const struct web *w, struct evbuffer *out)
 	TB_LIT(&tb, "sensor_web_config_reloads_total{result=\"failure\"}");
 	render_value_u64(&tb, w->reloads_failed);
 	tb_end(&tb);
+}
+
+void web_set_headers(const struct web *w, struct evkeyvalq *headers)
+{
+	for (unsigned i = 0; i < w->cfg.n_headers && i < WEBCONFIG_MAX_HEADERS; i++) {
+		while (evhttp_remove_header(headers, w->cfg.headers[i].name) == 0)
+			;
+		evhttp_add_header(headers, w->cfg.headers[i].name, w->cfg.headers[i].value);
+	}
 }

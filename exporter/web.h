@@ -12,6 +12,7 @@
 #include "webconfig.h"
 
 struct evbuffer;
+struct evkeyvalq;
 struct tls;
 
 /* What the files looked like when last read: a change of any is a reason
@@ -64,6 +65,11 @@ bool web_changed(const struct web *w);
  * or 1.1 allowed, a key file others may read) into buf: false when there
  * are fewer. */
 bool web_warning(const struct web *w, unsigned n, char *buf, size_t len);
+
+/* The file's http_server_config.headers into a response's headers, each
+ * in place of one of ours of the same name: on every response, as
+ * exporter-toolkit sends them. */
+void web_set_headers(const struct web *w, struct evkeyvalq *headers);
 
 /* The reload families: sensor_web_config_last_reload_successful,
  * ..._last_reload_success_timestamp_seconds and ..._reloads_total. */

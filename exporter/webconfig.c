@@ -131,6 +131,198 @@ static int next_key(struct parse *p, char key[64], const char *where)
 	return next(p) != 0 ? -1 : 1;
 }
 
+/* Go's crypto/tls names of the suites exporter-toolkit accepts
+ * (tls.CipherSuites(), Go 1.19) and OpenSSL's names of the same suites;
+ * NULL for TLS 1.3's, which Go's cipher_suites does not govern. */
+static const struct {
+	const char *go, *openssl;
+} cipher_names[] = {
+	{ "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA" },
+	{ "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA" },
+	{ "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256" },
+	{ "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384" },
+	{ "TLS_AES_128_GCM_SHA256", NULL },
+	{ "TLS_AES_256_GCM_SHA384", NULL },
+	{ "TLS_CHACHA20_POLY1305_SHA256", NULL },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "ECDHE-ECDSA-AES128-SHA" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "ECDHE-ECDSA-AES256-SHA" },
+	{ "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE-RSA-AES128-SHA" },
+	{ "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "ECDHE-RSA-AES256-SHA" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256" },
+	{ "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384" },
+	{ "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256" },
+	{ "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384" },
+	{ "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305" },
+	{ "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305" },
+};
+
+/* exporter-toolkit's curve names and OpenSSL's. */
+static const struct {
+	const char *go, *openssl;
+} curve_names[] = {
+	{ "CurveP256", "P-256" }, { "CurveP384", "P-384" }, { "CurveP521", "P-521" }, { "X25519", "X25519" }
+};
+
+/* The headers exporter-toolkit lets a file set, and the values it allows
+ * (NULL: any). */
+static const struct {
+	const char *name, *values[2];
+} header_names[] = {
+	{ "Strict-Transport-Security", { NULL, NULL } }, { "X-Content-Type-Options", { "nosniff", NULL } },
+	{ "X-Frame-Options", { "deny", "sameorigin" } }, { "X-XSS-Protection", { NULL, NULL } },
+	{ "Content-Security-Policy", { NULL, NULL } },
+};
+
+/* YAML 1.1's booleans, as Go's yaml.v2 reads them. */
+static int boolean(struct parse *p, const char *key, bool *out)
+{
+	static const char *const yes[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON" };
+	static const char *const no[] = { "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF" };
+	const char *v = scalar(p);
+	for (size_t i = 0; v && i < sizeof yes / sizeof yes[0]; i++) {
+		if (strcmp(v, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcmp(v, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return fail(p, "'%s' must be true or false, got '%s'", key, v ? v : "(not a scalar)");
+}
+
+/* Append `name` to the ':'-separated list `list`. */
+static int append_name(struct parse *p, const char *key, char *list, size_t len, const char *name)
+{
+	size_t n = strlen(list);
+	int w = snprintf(list + n, len - n, "%s%s", n ? ":" : "", name);
+	if (w < 0 || (size_t)w >= len - n)
+		return fail(p, "'%s' lists too many names", key);
+	return 0;
+}
+
+static int cipher(struct parse *p, const char *key, const char *v, struct web_config *wc)
+{
+	for (size_t i = 0; i < sizeof cipher_names / sizeof cipher_names[0]; i++)
+		if (strcmp(v, cipher_names[i].go) == 0) {
+			wc->n_ciphers++;
+			return cipher_names[i].openssl
+				       ? append_name(p, key, wc->ciphers, sizeof wc->ciphers, cipher_names[i].openssl)
+				       : 0;
+		}
+	return fail(p,
+		    "'%s': unknown cipher '%s' (Go's crypto/tls names, such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
+		    key, v);
+}
+
+static int curve(struct parse *p, const char *key, const char *v, struct web_config *wc)
+{
+	for (size_t i = 0; i < sizeof curve_names / sizeof curve_names[0]; i++)
+		if (strcmp(v, curve_names[i].go) == 0)
+			return append_name(p, key, wc->curves, sizeof wc->curves, curve_names[i].openssl);
+	return fail(p, "'%s': unknown curve '%s' (CurveP256, CurveP384, CurveP521 or X25519)", key, v);
+}
+
+/* A sequence of scalars, each given to fn; a null value is an empty one. */
+static int names_list(struct parse *p, const char *key, struct web_config *wc,
+		      int (*fn)(struct parse *, const char *, const char *, struct web_config *))
+{
+	if (p->ev.type == YAML_SCALAR_EVENT && p->ev.data.scalar.length == 0 && p->ev.data.scalar.plain_implicit)
+		return 0;
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail(p, "'%s' must be a list", key);
+	for (;;) {
+		if (next(p) != 0)
+			return -1;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		const char *v = scalar(p);
+		if (!v)
+			return fail(p, "'%s' must be a list of names", key);
+		if (fn(p, key, v, wc) != 0)
+			return -1;
+	}
+}
+
+static int header(struct parse *p, const char *name, struct web_config *wc)
+{
+	const char *v = scalar(p);
+	if (!v)
+		return fail(p, "http_server_config.headers: the value of '%s' must be a string", name);
+	size_t i = 0;
+	for (; i < sizeof header_names / sizeof header_names[0]; i++)
+		if (strcmp(name, header_names[i].name) == 0)
+			break;
+	if (i == sizeof header_names / sizeof header_names[0])
+		return fail(p,
+			    "http_server_config.headers: HTTP header '%s' can not be configured (only "
+			    "Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection, "
+			    "Content-Security-Policy)",
+			    name);
+	if (header_names[i].values[0] && strcmp(v, header_names[i].values[0]) != 0 &&
+	    !(header_names[i].values[1] && strcmp(v, header_names[i].values[1]) == 0))
+		return fail(p, "http_server_config.headers: invalid value for %s: expected %s%s%s, got '%s'", name,
+			    header_names[i].values[0], header_names[i].values[1] ? " or " : "",
+			    header_names[i].values[1] ? header_names[i].values[1] : "", v);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if ((*c < 0x20 && *c != '\t') || *c == 0x7f)
+			return fail(p, "http_server_config.headers: the value of '%s' holds a control character", name);
+	if (strlen(v) >= WEBCONFIG_HEADER_VALUE_LEN)
+		return fail(p, "http_server_config.headers: the value of '%s' is longer than %d bytes", name,
+			    WEBCONFIG_HEADER_VALUE_LEN - 1);
+	for (unsigned k = 0; k < wc->n_headers; k++)
+		if (strcmp(wc->headers[k].name, name) == 0)
+			return fail(p, "http_server_config.headers: '%s' is given twice", name);
+	struct web_header *h = &wc->headers[wc->n_headers++]; /* at most one per allowed name */
+	snprintf(h->name, sizeof h->name, "%.31s", name);     /* one of header_names */
+	snprintf(h->value, sizeof h->value, "%s", v);
+	return 0;
+}
+
+static int headers_section(struct parse *p, struct web_config *wc)
+{
+	if (p->ev.type == YAML_SCALAR_EVENT && p->ev.data.scalar.length == 0 && p->ev.data.scalar.plain_implicit)
+		return 0;
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "'http_server_config.headers' must be a mapping of header names to values");
+	char key[64];
+	int more;
+	while ((more = next_key(p, key, "'http_server_config.headers'")) > 0)
+		if (header(p, key, wc) != 0)
+			return -1;
+	return more;
+}
+
+static int http_section(struct parse *p, struct web_config *wc)
+{
+	wc->http_section = true;
+	if (p->ev.type == YAML_SCALAR_EVENT && p->ev.data.scalar.length == 0 && p->ev.data.scalar.plain_implicit)
+		return 0;
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return fail(p, "'http_server_config' must be a mapping");
+	char key[64];
+	int more;
+	bool seen_headers = false, seen_http2 = false;
+	while ((more = next_key(p, key, "'http_server_config'")) > 0) {
+		int rc;
+		if (strcmp(key, "headers") == 0 && !seen_headers) {
+			seen_headers = true;
+			rc = headers_section(p, wc);
+		} else if (strcmp(key, "http2") == 0 && !seen_http2) {
+			seen_http2 = true;
+			rc = boolean(p, "http_server_config.http2", &wc->http2);
+		} else if (strcmp(key, "headers") == 0 || strcmp(key, "http2") == 0) {
+			rc = fail(p, "'http_server_config.%s' is given twice", key);
+		} else {
+			rc = fail(p, "unknown key 'http_server_config.%s' (known: headers, http2)", key);
+		}
+		if (rc != 0)
+			return -1;
+	}
+	return more;
+}
+
 static int tls_section(struct parse *p, struct web_config *wc)
 {
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
@@ -152,6 +344,12 @@ static int tls_section(struct parse *p, struct web_config *wc)
 			rc = tls_version(p, key, &wc->min_version);
 		else if (strcmp(key, "max_version") == 0)
 			rc = tls_version(p, key, &wc->max_version);
+		else if (strcmp(key, "cipher_suites") == 0)
+			rc = names_list(p, key, wc, cipher);
+		else if (strcmp(key, "curve_preferences") == 0)
+			rc = names_list(p, key, wc, curve);
+		else if (strcmp(key, "prefer_server_cipher_suites") == 0)
+			rc = boolean(p, key, &wc->prefer_server_ciphers);
 		else
 			rc = fail(p, "unknown key 'tls_server_config.%s'", key);
 		if (rc != 0)
@@ -207,7 +405,7 @@ static int document(struct parse *p, struct web_config *wc)
 		return 0; /* only comments, or "---" */
 	if (p->ev.type != YAML_MAPPING_START_EVENT)
 		return fail(p, "the document must be a mapping (tls_server_config, basic_auth_users)");
-	bool seen_tls = false, seen_users = false;
+	bool seen_tls = false, seen_users = false, seen_http = false;
 	char key[64];
 	int more;
 	while ((more = next_key(p, key, "the document")) > 0) {
@@ -218,10 +416,16 @@ static int document(struct parse *p, struct web_config *wc)
 		} else if (strcmp(key, "basic_auth_users") == 0 && !seen_users) {
 			seen_users = true;
 			rc = users_section(p, wc);
-		} else if (strcmp(key, "tls_server_config") == 0 || strcmp(key, "basic_auth_users") == 0) {
+		} else if (strcmp(key, "http_server_config") == 0 && !seen_http) {
+			seen_http = true;
+			rc = http_section(p, wc);
+		} else if (strcmp(key, "tls_server_config") == 0 || strcmp(key, "basic_auth_users") == 0 ||
+			   strcmp(key, "http_server_config") == 0) {
 			rc = fail(p, "'%s' is given twice", key);
 		} else {
-			rc = fail(p, "unknown key '%s' (known: tls_server_config, basic_auth_users)", key);
+			rc = fail(p,
+				  "unknown key '%s' (known: tls_server_config, http_server_config, basic_auth_users)",
+				  key);
 		}
 		if (rc != 0)
 			return -1;
@@ -231,6 +435,16 @@ static int document(struct parse *p, struct web_config *wc)
 	if (p->ev.type != YAML_DOCUMENT_END_EVENT || next(p) != 0 || p->ev.type != YAML_STREAM_END_EVENT)
 		return fail(p, "only one YAML document is allowed");
 	return 0;
+}
+
+/* Is `name` one of the ':'-separated `list`? */
+static bool list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *at = list; (at = strstr(at, name)) != NULL; at += n)
+		if ((at == list || at[-1] == ':') && (at[n] == ':' || at[n] == '\0'))
+			return true;
+	return false;
 }
 
 static int check(struct parse *p, struct web_config *wc)
@@ -248,6 +462,17 @@ static int check(struct parse *p, struct web_config *wc)
 		return fail(p, "'client_ca_file' is given but client_auth_type does not verify certificates");
 	if (wc->max_version && wc->max_version < wc->min_version)
 		return fail(p, "'max_version' is older than 'min_version'");
+	if (wc->n_ciphers > 0 && !wc->ciphers[0] && wc->max_version && wc->max_version < TLS1_3_VERSION)
+		return fail(p, "'cipher_suites' names TLS 1.3 suites only, and max_version is below TLS 1.3: "
+			       "no handshake could succeed");
+	/* Go's HTTP/2 server refuses a suite list without one of these, so
+	 * node_exporter does not start with such a file (unless http2 is off) */
+	if (wc->tls && wc->http2 && wc->n_ciphers > 0 && !list_has(wc->ciphers, "ECDHE-RSA-AES128-GCM-SHA256") &&
+	    !list_has(wc->ciphers, "ECDHE-ECDSA-AES128-GCM-SHA256"))
+		return fail(p,
+			    "'cipher_suites' lacks the AES_128_GCM_SHA256 suite HTTP/2 requires (one of "
+			    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), which "
+			    "node_exporter refuses too; or set http_server_config.http2: false");
 	return 0;
 }
 
@@ -256,6 +481,8 @@ int webconfig_parse(const char *text, size_t len, const char *dir, const char *o
 {
 	memset(wc, 0, sizeof *wc);
 	wc->min_version = TLS1_2_VERSION;
+	wc->prefer_server_ciphers = true; /* exporter-toolkit's defaults */
+	wc->http2 = true;
 	struct parse p = { .origin = origin, .dir = dir, .err = err, .errlen = errlen };
 	char why[256];
 	if (!optlibs_yaml(why, sizeof why)) {
@@ -318,13 +545,14 @@ int webconfig_load(const char *path, struct web_config *wc, char *err, size_t er
 		snprintf(dir, sizeof dir, ".");
 	if (webconfig_parse(text, got, slash == path ? "/" : dir, path, wc, err, errlen) != 0)
 		return -1;
-	if (!wc->tls && wc->n_users == 0) {
+	if (!wc->tls && wc->n_users == 0 && !wc->http_section) {
 		/* exporter-toolkit serves plain HTTP for such a file; an
 		 * emptied or half-written file must not turn auth off */
-		snprintf(err, errlen,
-			 "web config %s: configures neither TLS nor basic auth (empty?); for plain HTTP set "
-			 "web-config-file=none",
-			 path);
+		snprintf(
+			err, errlen,
+			"web config %s: configures neither TLS nor basic auth nor HTTP headers (empty?); for plain HTTP set "
+			"web-config-file=none",
+			path);
 		return -1;
 	}
 	return 0;

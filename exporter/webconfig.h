@@ -10,13 +10,20 @@
  *     client_ca_file: ca.crt
  *     min_version: TLS12           # TLS10..TLS13
  *     max_version: TLS13
+ *     cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]  # Go's names
+ *     curve_preferences: [X25519, CurveP256]
+ *     prefer_server_cipher_suites: true
+ *   http_server_config:
+ *     headers:                     # sent on every response
+ *       X-Frame-Options: deny
+ *     http2: true                  # accepted: the service speaks HTTP/1.1
  *   basic_auth_users:
  *     prometheus: $2y$10$...       # bcrypt only
  *
- * Relative paths are relative to the file's directory, as in
- * exporter-toolkit. Any other key is an error, so a typo (or a feature of
- * exporter-toolkit we do not have, such as cipher_suites) is never
- * silently ignored.
+ * The keys of node_exporter 1.5.0's exporter-toolkit (0.8), each with its
+ * meaning there. Relative paths are relative to the file's directory, as in
+ * exporter-toolkit. Any other key is an error, so a typo is never silently
+ * ignored.
  */
 #ifndef SENSOR_EXPORTER_WEBCONFIG_H
 #define SENSOR_EXPORTER_WEBCONFIG_H
@@ -28,7 +35,11 @@
 #define WEBCONFIG_MAX_USERS 64
 #define WEBCONFIG_PATH_LEN 512
 #define WEBCONFIG_NAME_LEN 64
-#define WEBCONFIG_HASH_LEN 61 /* bcrypt: 60 characters */
+#define WEBCONFIG_HASH_LEN 61     /* bcrypt: 60 characters */
+#define WEBCONFIG_CIPHERS_LEN 512 /* OpenSSL's names of the cipher_suites, ':' between */
+#define WEBCONFIG_CURVES_LEN 64   /* OpenSSL's names of the curve_preferences */
+#define WEBCONFIG_MAX_HEADERS 5   /* exporter-toolkit allows five header names */
+#define WEBCONFIG_HEADER_VALUE_LEN 1024
 
 /* exporter-toolkit's names, in order of strictness. */
 enum client_auth {
@@ -44,6 +55,11 @@ struct web_user {
 	char hash[WEBCONFIG_HASH_LEN];
 };
 
+struct web_header {
+	char name[32];
+	char value[WEBCONFIG_HEADER_VALUE_LEN];
+};
+
 struct web_config {
 	bool tls; /* tls_server_config present */
 	char cert_file[WEBCONFIG_PATH_LEN];
@@ -52,6 +68,16 @@ struct web_config {
 	enum client_auth client_auth;
 	int min_version; /* OpenSSL's TLS1_x_VERSION; min defaults to TLS 1.2 */
 	int max_version; /* 0: the newest OpenSSL has */
+	/* cipher_suites for TLS 1.0-1.2 in OpenSSL's names; n_ciphers counts
+	 * the names given, TLS 1.3 ones included (Go does not apply those) */
+	char ciphers[WEBCONFIG_CIPHERS_LEN];
+	unsigned n_ciphers;
+	char curves[WEBCONFIG_CURVES_LEN]; /* "": OpenSSL's default groups */
+	bool prefer_server_ciphers;        /* read, and like Go's since 1.18 without effect */
+	bool http_section;                 /* http_server_config present */
+	bool http2;                        /* as given; default true, as exporter-toolkit's */
+	unsigned n_headers;
+	struct web_header headers[WEBCONFIG_MAX_HEADERS];
 	unsigned n_users;
 	struct web_user users[WEBCONFIG_MAX_USERS];
 };

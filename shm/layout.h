@@ -29,7 +29,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 5u
+#define SHM_LAYOUT_VERSION 6u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -346,6 +346,41 @@ struct shm_textfile {
 	struct shm_textfile_buf buf[2];
 };
 
+/*
+ * node_exporter's hwmon and thermal_zone series (worker/nodehw.h), beside
+ * the channels: the worker finds them at its start, describes them here
+ * under seq (odd while it writes), then stores their values. capacity and
+ * entry_size are the geometry readers check; count is bounded by it. All
+ * of it is worker-written, so readers validate every string.
+ */
+#define SHM_NODE_HW_MAX 1024u
+#define SHM_NODE_HW_TEXT_LEN 64u
+enum shm_node_hw_kind {
+	SHM_NODE_HW_SENSOR,       /* {chip, sensor}: a reading */
+	SHM_NODE_HW_SENSOR_LABEL, /* {chip, sensor, label} 1 */
+	SHM_NODE_HW_CHIP_NAME,    /* {chip, chip_name} 1 */
+	SHM_NODE_HW_ZONE,         /* {zone, type}: a thermal zone's temperature */
+	SHM_NODE_HW_KIND_COUNT
+};
+struct shm_node_hw_series {
+	char family[SHM_NODE_HW_TEXT_LEN];
+	char key[SHM_NODE_HW_TEXT_LEN];   /* chip, or zone */
+	char name[SHM_NODE_HW_TEXT_LEN];  /* sensor, chip_name, or type */
+	char label[SHM_NODE_HW_TEXT_LEN]; /* a sensor's label text */
+	uint32_t kind;                    /* enum shm_node_hw_kind */
+	uint32_t counter;                 /* 1: a counter, 0: a gauge */
+	_Atomic uint32_t present;         /* 1: value holds the last good read */
+	_Atomic uint32_t reserved;
+	_Atomic uint64_t value_bits; /* double */
+};
+struct shm_node_hw {
+	_Atomic uint32_t seq;
+	_Atomic uint32_t count;
+	_Atomic uint32_t capacity;   /* SHM_NODE_HW_MAX */
+	_Atomic uint32_t entry_size; /* sizeof(struct shm_node_hw_series) */
+	struct shm_node_hw_series series[SHM_NODE_HW_MAX];
+};
+
 struct shm_segment {
 	struct shm_header hdr;
 	struct shm_supervisor supervisor;
@@ -363,6 +398,7 @@ struct shm_segment {
 	uint32_t reserved_live;
 	struct shm_host host;
 	struct shm_textfile textfile;
+	struct shm_node_hw node_hw;
 };
 
 /* The ring starts at the first 64-byte boundary after the fixed part: a

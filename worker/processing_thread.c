@@ -64,18 +64,6 @@ bool processing_thread_step_done(struct processing_thread *t, uint64_t *seen, do
 	return true;
 }
 
-/* Sleep until `deadline_ns` (monotonic) or a stop; true when stopping. */
-static bool wait_until(struct processing_thread *t, int64_t deadline_ns)
-{
-	struct timespec at = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
-	pthread_mutex_lock(&t->mu);
-	while (!atomic_load(&t->stopping) && pthread_cond_timedwait(&t->wake, &t->mu, &at) != ETIMEDOUT)
-		;
-	bool stop = atomic_load(&t->stopping);
-	pthread_mutex_unlock(&t->mu);
-	return stop;
-}
-
 static void *run(void *arg)
 {
 	struct processing_thread *t = arg;
@@ -83,7 +71,7 @@ static void *run(void *arg)
 	/* Start to start, as the interval is documented; a step longer than
 	 * the interval is followed by the next at once, never by a burst. */
 	int64_t next = monotonic_ns() + t->interval_ns;
-	while (!wait_until(t, next)) {
+	while (!sleeper_wait_until(&t->sleep, next)) {
 		int64_t start = monotonic_ns();
 		step(t);
 		next = start + t->interval_ns;
@@ -100,7 +88,6 @@ int processing_thread_start(struct processing_thread *t, struct shm_segment *seg
 	t->idle_priority = strcmp(cfg->processing_priority, "idle") == 0;
 	atomic_init(&t->step_cpu0_ns, -1);
 	atomic_init(&t->policy, -1);
-	atomic_init(&t->stopping, false);
 	atomic_init(&t->steps, 0);
 	atomic_init(&t->last_cpu_ns, 0);
 	/* The geometry from our copy (inherited from the supervisor), never
@@ -111,27 +98,17 @@ int processing_thread_start(struct processing_thread *t, struct shm_segment *seg
 		snprintf(err, errlen, "cannot allocate processing buffers");
 		return -1;
 	}
-	t->proc.stop = &t->stopping;
-	pthread_condattr_t ca;
+	t->proc.stop = &t->sleep.stopping;
 	pthread_attr_t a;
-	int rc = pthread_condattr_init(&ca);
-	if (rc == 0) {
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		rc = pthread_cond_init(&t->wake, &ca);
-		pthread_condattr_destroy(&ca);
-	}
-	if (rc == 0 && (rc = pthread_mutex_init(&t->mu, NULL)) != 0)
-		pthread_cond_destroy(&t->wake);
+	int rc = sleeper_init(&t->sleep);
 	if (rc == 0) {
 		if ((rc = pthread_attr_init(&a)) == 0) {
 			pthread_attr_setstacksize(&a, PROCESSING_STACK_BYTES);
 			rc = pthread_create(&t->tid, &a, run, t);
 			pthread_attr_destroy(&a);
 		}
-		if (rc != 0) {
-			pthread_mutex_destroy(&t->mu);
-			pthread_cond_destroy(&t->wake);
-		}
+		if (rc != 0)
+			sleeper_destroy(&t->sleep);
 	}
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the processing thread: %s", strerror(rc));
@@ -158,12 +135,8 @@ double processing_thread_step_cpu_s(struct processing_thread *t)
 
 void processing_thread_stop(struct processing_thread *t)
 {
-	pthread_mutex_lock(&t->mu);       /* so the wait cannot miss it */
-	atomic_store(&t->stopping, true); /* a step in progress ends after its channel */
-	pthread_cond_signal(&t->wake);
-	pthread_mutex_unlock(&t->mu);
+	sleeper_stop(&t->sleep); /* a step in progress ends after its channel */
 	pthread_join(t->tid, NULL);
-	pthread_mutex_destroy(&t->mu);
-	pthread_cond_destroy(&t->wake);
+	sleeper_destroy(&t->sleep);
 	processing_free(&t->proc);
 }

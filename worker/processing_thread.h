@@ -32,6 +32,7 @@
 
 #include "../common/config.h"
 #include "processing.h"
+#include "sleeper.h"
 
 struct processing_thread {
 	struct processing proc;
@@ -39,10 +40,8 @@ struct processing_thread {
 	int64_t interval_ns;
 	bool idle_priority; /* asked for SCHED_IDLE */
 	pthread_t tid;
-	clockid_t cpu_clock; /* the thread's CPU clock */
-	pthread_mutex_t mu;
-	pthread_cond_t wake;
-	atomic_bool stopping;         /* set under mu (the wait ends), read by a step in progress (it ends early) */
+	clockid_t cpu_clock;          /* the thread's CPU clock */
+	struct sleeper sleep;         /* its stopping is read by a step in progress too (it ends early) */
 	_Atomic int64_t step_cpu0_ns; /* the thread's CPU time when the step in progress began; -1: none */
 	_Atomic int policy;           /* the policy the thread runs under, once it has set it; -1 before */
 	_Atomic uint64_t steps;       /* steps done */

@@ -22,6 +22,7 @@
 #include "../shm/seqlock.h"
 #include "../shm/view.h"
 #include "host.h"
+#include "nodehw_thread.h"
 #include "processing_thread.h"
 #include "sampler.h"
 
@@ -103,6 +104,9 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 		sampler_free(sampler);
 		return 1;
 	}
+	struct nodehw_thread node;
+	if (nodehw_thread_start(&node, seg, cfg, err, sizeof err) != 0)
+		log_error("%s: no node_hwmon_* series", err); /* the sensor_* families go on */
 	struct shm_child *self = &seg->children[SHM_CHILD_WORKER];
 	const int64_t interval_ns = (int64_t)cfg->sample_interval_ms * 1000000;
 	/* More CPU than any real step needs (config.c keeps one within half
@@ -145,6 +149,7 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 		sleep_until(due < next_tick ? due : next_tick);
 	}
 
+	nodehw_thread_stop(&node);
 	processing_thread_stop(&proc);
 	host_free(host);
 	sampler_free(sampler);

@@ -13,10 +13,12 @@
 int worker_main(struct shm_segment *seg, const struct config *cfg, const int push_fd[PUSH_FD_COUNT]);
 
 /* The most tasks the worker uses: its sampling loop, its processing
- * thread and the reader pool at its bound (worker/pool.h). */
+ * thread, the node_exporter families' thread and the reader pool at its
+ * bound (worker/pool.h). */
 unsigned worker_tasks(const struct config *cfg);
 /* The same as an expression the preprocessor can give the build: the
- * sampling loop, the processing thread, the reader pool at its bound. */
-#define WORKER_TASKS(reader_threads_max) (2 + (reader_threads_max))
+ * sampling loop, the processing and node families' threads, the reader
+ * pool at its bound. */
+#define WORKER_TASKS(reader_threads_max) (3 + (reader_threads_max))
 
 #endif

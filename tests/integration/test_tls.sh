@@ -9,6 +9,7 @@
 # closed first at the connection cap, so a burst of them does not close a
 # client in its handshake.
 source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/certs.sh"
 
 for tool in openssl curl promtool python3; do
 	command -v "$tool" >/dev/null || { skip "$tool is not installed"; finish; }
@@ -19,22 +20,10 @@ cd "$D" || exit 1
 
 # A CA, a server certificate for 127.0.0.1, a second server certificate
 # (for the reload), a key of no certificate, a client certificate from the
-# CA and a self-signed one.
+# CA and a self-signed one; bcrypt hashes.
 quiet() { "$@" >/dev/null 2>&1; }
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=test-ca
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
-printf 'extendedKeyUsage=clientAuth\n' >client.ext
-for n in server server2; do
-	quiet openssl req -newkey rsa:2048 -nodes -keyout $n.key -out $n.csr -subj "/CN=$n"
-	quiet openssl x509 -req -in $n.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out $n.crt -days 2 -extfile san.ext
-done
+make_certs server server2 || { fail "test certificates made with openssl"; finish; }
 quiet openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out other.key
-quiet openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=client
-quiet openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2 -extfile client.ext
-quiet openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 2 -subj /CN=rogue
-[ -s server.crt ] && [ -s client.crt ] && [ -s rogue.crt ] || { fail "test certificates made with openssl"; finish; }
-# bcrypt hashes by libxcrypt, through Python's crypt module (Debian's python3)
-bcrypt() { /usr/bin/python3 -W ignore -c 'import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10)))' "$1"; }
 H1=$(bcrypt 's3cret pass'); H2=$(bcrypt other)
 case $H1 in '$2b$10$'*) ;; *) fail "a bcrypt hash made for the test (got '$H1')"; finish ;; esac
 
@@ -73,11 +62,11 @@ bad_case "an unknown top-level key" "unknown key 'basic_auth_user'" <<Y
 basic_auth_user:
   prom: '$H1'
 Y
-bad_case "a feature of exporter-toolkit we do not have" "unknown key 'tls_server_config.cipher_suites'" <<Y
+bad_case "a key exporter-toolkit does not have either" "unknown key 'tls_server_config.session_tickets'" <<Y
 tls_server_config:
   cert_file: server.crt
   key_file: server.key
-  cipher_suites: [TLS_AES_128_GCM_SHA256]
+  session_tickets: false
 Y
 bad_case "a missing certificate file" "cannot load cert_file .*nowhere.crt" <<Y
 tls_server_config:
@@ -149,7 +138,7 @@ start_https || { fail "service starts with TLS"; finish; }
 C=(curl -s --max-time 10 --cacert "$D/ca.crt")
 code() { "${C[@]}" -o /dev/null -w '%{http_code}' "$@"; }
 check "curl --cacert -u user:pass https://.../metrics passes promtool" \
-	sh -c "\"\$@\" | promtool check metrics" _ "${C[@]}" -u 'prom:s3cret pass' "$SVC_URL/metrics"
+	sh -c "\"\$@\" | \"$PROMTOOL_CHECK\"" _ "${C[@]}" -u 'prom:s3cret pass' "$SVC_URL/metrics"
 assert_eq "the second user gets in too" 200 "$(code -u other:other "$SVC_URL/metrics")"
 assert_eq "no credentials: 401" 401 "$(code "$SVC_URL/metrics")"
 hdr=$("${C[@]}" -D - -o /dev/null "$SVC_URL/metrics" | tr -d '\r')
@@ -164,7 +153,7 @@ assert_eq "a password for the other user: 401" 401 "$(code -u prom:other "$SVC_U
 assert_eq "wrong credentials are counted (3 more)" $((w0 + 3)) "$(failures wrong)"
 assert_match "missing credentials are counted" '^[1-9][0-9]*$' "$(failures missing)"
 check "the page with the failure counter passes promtool" \
-	sh -c "\"\$@\" | promtool check metrics" _ "${C[@]}" -u 'prom:s3cret pass' "$SVC_URL/metrics"
+	sh -c "\"\$@\" | \"$PROMTOOL_CHECK\"" _ "${C[@]}" -u 'prom:s3cret pass' "$SVC_URL/metrics"
 hdr=$("${C[@]}" -D - -o /dev/null --compressed -u 'prom:s3cret pass' "$SVC_URL/metrics" | tr -d '\r')
 assert_match "gzip over TLS" '^Content-Encoding: gzip' "$(printf '%s\n' "$hdr" | grep Content-Encoding)"
 assert_eq "plain HTTP on the TLS port: 400, as Go's servers answer" 400 \

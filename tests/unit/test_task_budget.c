@@ -41,7 +41,8 @@ static void test_budget_follows_the_pool_bound(void **state)
 	task_budget(&c, &tb);
 	assert_int_equal(tb.supervisor, 1);
 	assert_int_equal(tb.exporter, 1);
-	assert_int_equal(tb.worker, 2 + (unsigned)c.reader_threads_max); /* sampling, processing, readers */
+	assert_int_equal(tb.worker,
+			 3 + (unsigned)c.reader_threads_max); /* sampling, processing, node families, readers */
 	assert_int_equal(tb.restart, 1);
 	assert_int_equal(tb.total, tb.supervisor + tb.exporter + tb.worker + tb.restart);
 	unsigned before = tb.total;

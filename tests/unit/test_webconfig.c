@@ -53,6 +53,42 @@ static void test_full(void **state)
 	assert_string_equal(wc.users[0].hash, HASH);
 }
 
+/* node_exporter 1.5.0's keys: Go's names mapped to OpenSSL's, headers kept */
+static void test_toolkit_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("tls_server_config:\n"
+			       "  cert_file: a\n  key_file: b\n"
+			       "  cipher_suites:\n"
+			       "    - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n"
+			       "    - TLS_AES_128_GCM_SHA256\n"
+			       "    - TLS_RSA_WITH_AES_256_CBC_SHA\n"
+			       "  curve_preferences: [X25519, CurveP384]\n"
+			       "  prefer_server_cipher_suites: no\n"
+			       "http_server_config:\n"
+			       "  http2: false\n"
+			       "  headers:\n"
+			       "    X-Frame-Options: sameorigin\n"
+			       "    X-XSS-Protection: 1; mode=block\n"),
+			 0);
+	assert_string_equal(wc.ciphers, "ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA");
+	assert_int_equal(wc.n_ciphers, 3);
+	assert_string_equal(wc.curves, "X25519:P-384");
+	assert_false(wc.prefer_server_ciphers);
+	assert_true(wc.http_section);
+	assert_false(wc.http2);
+	assert_int_equal(wc.n_headers, 2);
+	assert_string_equal(wc.headers[0].name, "X-Frame-Options");
+	assert_string_equal(wc.headers[0].value, "sameorigin");
+	assert_string_equal(wc.headers[1].value, "1; mode=block");
+	/* exporter-toolkit's defaults */
+	assert_int_equal(parse("http_server_config:\n"), 0);
+	assert_true(wc.http2);
+	assert_true(wc.prefer_server_ciphers);
+	assert_int_equal(wc.n_ciphers, 0);
+	assert_string_equal(wc.curves, "");
+}
+
 static void test_defaults_and_empty(void **state)
 {
 	(void)state;
@@ -78,7 +114,24 @@ static void test_refusals(void **state)
 		{ "tls_server_config:\n  key_file: a\n", "needs 'cert_file'" },
 		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  bogus: 1\n",
 		  "unknown key 'tls_server_config.bogus'" },
-		{ "http_server_config:\n  http2: false\n", "unknown key 'http_server_config'" },
+		{ "http_server_config:\n  http3: false\n", "unknown key 'http_server_config.http3'" },
+		{ "http_server_config:\n  http2: maybe\n", "'http_server_config.http2' must be true or false" },
+		{ "http_server_config:\n  headers:\n    Server: x\n", "HTTP header 'Server' can not be configured" },
+		{ "http_server_config:\n  headers:\n    X-Frame-Options: DENY\n",
+		  "invalid value for X-Frame-Options: expected deny or sameorigin" },
+		{ "http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n", "expected nosniff" },
+		{ "http_server_config:\n  headers:\n    X-XSS-Protection: \"1\\r\\nSet-Cookie: a\"\n",
+		  "control character" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_RSA_WITH_3DES_EDE_CBC_SHA]\n",
+		  "unknown cipher 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: ECDHE-RSA-AES128-SHA\n",
+		  "'cipher_suites' must be a list" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]\n",
+		  "lacks the AES_128_GCM_SHA256 suite HTTP/2 requires" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [P-256]\n",
+		  "unknown curve 'P-256'" },
+		{ "tls_server_config:\n  cert_file: a\n  key_file: b\n  max_version: TLS12\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
+		  "TLS 1.3 suites only" },
 		{ "basic_auth_users:\n  u: plain\n", "password of 'u' is not a bcrypt hash" },
 		{ "basic_auth_users:\n  u: $6$x$y\n", "not a bcrypt hash" },
 		{ "basic_auth_users:\n  'a:b': x\n", "without ':'" },
@@ -140,8 +193,11 @@ static void test_cost_bound(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_full),       cmocka_unit_test(test_defaults_and_empty),
-		cmocka_unit_test(test_refusals),   cmocka_unit_test(test_is_bcrypt),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_toolkit_keys),
+		cmocka_unit_test(test_defaults_and_empty),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_is_bcrypt),
 		cmocka_unit_test(test_cost_bound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
