@@ -21,6 +21,7 @@
 
 #include "../common/hostfamily.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
 #include "numfmt.h"
 #include "render.h"
 #include "textbuf.h"
@@ -113,7 +114,8 @@ static long render_once(const struct shm_host *b)
 		return -1;
 	struct out o = { scratch, scratch + sizeof scratch };
 	unsigned last = HOST_FAMILY_COUNT; /* none yet */
-	char text[SHM_HOST_TEXT_LEN];
+	char text[SHM_HOST_TEXT_LEN + 1], last_text[SHM_HOST_TEXT_LEN];
+	size_t last_len = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		const struct shm_host_series *s = &b->series[i];
 		uint64_t bits = SHM_LOAD(&s->value_bits);
@@ -122,12 +124,17 @@ static long render_once(const struct shm_host *b)
 		if (fam >= HOST_FAMILY_COUNT || len > SHM_HOST_TEXT_LEN || (last != HOST_FAMILY_COUNT && fam < last))
 			break; /* out of order or forged: the rest is not shown */
 		memcpy(text, s->text, len);
+		text[len] = '\0';
 		const struct host_family_desc *d = &host_families[fam];
-		if (d->named ? !member_valid(text, len) : !labels_valid(text, len))
+		if (d->named ? !member_valid(text, len) : !labels_valid(text, len) || !shm_utf8_valid(text))
+			continue;
+		/* a member named twice in a row would repeat its HELP and TYPE */
+		if (d->named && fam == last && len == last_len && memcmp(text, last_text, len) == 0)
 			continue;
 		char num[NUMFMT_MAX];
 		size_t nlen =
 			(flags & SHM_HOST_INT) ? numfmt_u64(num, bits) : numfmt_double(num, shm_bits_to_double(bits));
+		char *series_start = o.at; /* a series that does not fit is taken back whole */
 		bool ok = true;
 		if (d->named) {
 			ok = put(&o, "# HELP ", 7) && put(&o, d->name, d->name_len) && put(&o, text, len) &&
@@ -143,9 +150,13 @@ static long render_once(const struct shm_host *b)
 				ok = put(&o, "{", 1) && put(&o, text, len) && put(&o, "}", 1);
 		}
 		ok = ok && put(&o, " ", 1) && put(&o, num, nlen) && put(&o, "\n", 1);
-		if (!ok)
+		if (!ok) {
+			o.at = series_start;
 			break;
+		}
 		last = fam;
+		memcpy(last_text, text, len);
+		last_len = len;
 	}
 	if (!seqlock_read_ok(&b->seq, start))
 		return -1;

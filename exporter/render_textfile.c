@@ -36,6 +36,11 @@ static struct {
 
 bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen)
 {
+	/* the families served after it start on a line of their own */
+	if (len > 0 && text[len - 1] != '\n') {
+		snprintf(why, whylen, "the page does not end with a newline");
+		return false;
+	}
 	/* a sample line is 4 bytes at least ("a 1\n") */
 	bool ok = prom_parse(&cache.doc, text, len, (uint32_t)(len / 4 + 1), why, whylen) == 0;
 	const struct prom_doc *d = &cache.doc;

@@ -137,6 +137,10 @@ static GPtrArray *list_names(const char *dir, struct textfile_pass *pass)
 		size_t n = strlen(e->d_name);
 		if (n <= sizeof SUFFIX - 1 || strcmp(e->d_name + n - (sizeof SUFFIX - 1), SUFFIX) != 0)
 			continue;
+		if (!g_utf8_validate(e->d_name, -1, NULL)) { /* it would be a label value */
+			note(pass, "a file name in %s is not UTF-8, refused", dir);
+			continue;
+		}
 		if (names->len == MAX_ENTRIES) {
 			note(pass, "directory %s: more than %u *.prom files, refused", dir, MAX_ENTRIES);
 			g_ptr_array_free(names, TRUE);

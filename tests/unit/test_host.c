@@ -202,6 +202,67 @@ static void test_untrusted_block(void **state)
 	fixture_free(seg);
 }
 
+/* Every line of a page is a whole comment or a whole sample: no line cut
+ * short, none joined to the next. */
+static void assert_whole_lines(const char *text)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		assert_non_null(nl); /* the page ends with a newline */
+		size_t n = (size_t)(nl - line);
+		const char *again = n > 1 ? memchr(line + 1, '#', n - 1) : NULL;
+		assert_null(again); /* no comment glued after a line */
+		if (line[0] != '#') {
+			const char *sp = nl;
+			while (sp > line && sp[-1] != ' ')
+				sp--;
+			assert_true(sp > line && sp < nl); /* a value after the last blank */
+		}
+		line = nl + 1;
+	}
+}
+
+/* What the worker may not be trusted with beyond the grammar: label text
+ * that is not UTF-8, a member named twice, more text than the exporter's
+ * buffer holds. The page stays whole. */
+static void test_untrusted_text(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	seg->host.sampled_monotonic_ns = ++forged_samples;
+	put_series(seg, 0, HOST_MEMINFO, SHM_HOST_INT, "MemTotal_bytes", 1);
+	put_series(seg, 1, HOST_MEMINFO, SHM_HOST_INT, "MemTotal_bytes", 2);
+	put_series(seg, 2, HOST_FS_SIZE_BYTES, SHM_HOST_INT, "device=\"\xff\xfe\",mountpoint=\"/\"", 3);
+	put_series(seg, 3, HOST_FS_SIZE_BYTES, SHM_HOST_INT, "device=\"sda1\",mountpoint=\"/\"", 4);
+	seg->host.count = 4;
+	char *text = render_host_text(seg);
+	const char *first = strstr(text, "# HELP node_memory_MemTotal_bytes");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "# HELP node_memory_MemTotal_bytes"));
+	assert_null(strstr(text, "\xff"));
+	assert_non_null(strstr(text, "node_filesystem_size_bytes{device=\"sda1\",mountpoint=\"/\"} 4\n"));
+	assert_whole_lines(text);
+	free(text);
+
+	/* as many members with names as long as a slot holds as the block
+	 * holds: more text than the buffer, the last series left out whole */
+	seg->host.sampled_monotonic_ns = ++forged_samples;
+	char name[SHM_HOST_TEXT_LEN + 1];
+	for (unsigned i = 0; i < SHM_HOST_SERIES_MAX; i++) {
+		memset(name, 'A', SHM_HOST_TEXT_LEN);
+		snprintf(name, sizeof name, "M%04u", i);
+		name[5] = 'A';
+		name[SHM_HOST_TEXT_LEN] = '\0';
+		put_series(seg, i, HOST_MEMINFO, SHM_HOST_INT, name, i);
+	}
+	seg->host.count = SHM_HOST_SERIES_MAX;
+	text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_memory_M0000"));
+	assert_whole_lines(text);
+	free(text);
+	fixture_free(seg);
+}
+
 /* Before the first sample (every collector off): no host family at all. */
 static void test_nothing_before_a_sample(void **state)
 {
@@ -216,9 +277,8 @@ static void test_nothing_before_a_sample(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_label_escaped),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_untrusted_block),
+		cmocka_unit_test(test_label_escaped),           cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_untrusted_block),         cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_nothing_before_a_sample),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

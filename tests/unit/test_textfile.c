@@ -290,6 +290,18 @@ static void test_collect_directory(void **state)
 	page_is_valid(p.text, p.len);
 	free(p.text);
 
+	/* a name that is not UTF-8 cannot be a label value: that file alone is
+	 * refused, and reported */
+	char *odd = write_file(dir, "a_\xff.prom", "odd_name 1\n");
+	textfile_collect(dir, &b, &p);
+	assert_null(strstr(p.text, "odd_name"));
+	assert_non_null(strstr(p.text, "\nbackup_ok 1\n"));
+	assert_non_null(strstr(p.text, "node_textfile_scrape_error 1\n"));
+	page_is_valid(p.text, p.len);
+	free(p.text);
+	unlink(odd);
+	free(odd);
+
 	/* a file larger than the bound is refused whole */
 	b.max_files = 10;
 	b.max_file_bytes = 16;
@@ -425,6 +437,7 @@ static void test_exporter_serves_checked_page(void **state)
 		"# HELP sensor_value x\n# TYPE sensor_value gauge\nsensor_value 1\n",               /* ours */
 		"# HELP a x\n# TYPE a gauge\n# HELP b x\n# TYPE b gauge\na 1\nb 1\na{x=\"1\"} 2\n", /* apart */
 		"# HELP a x\n# TYPE a gauge\na 1 17\n", /* not even text format */
+		"# HELP a x\n# TYPE a gauge\na 1",      /* the next family would share its line */
 	};
 	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
 		assert_int_equal(shm_textfile_publish(seg, refused[i], strlen(refused[i]), 2 + i), 0);
