@@ -52,6 +52,8 @@ for name in ["docker-compose.yml", "docker-compose.debian.yml"]:
             s["ports"] = ["127.0.0.1:%s:%s" % (port[svc], p.split(":")[-1]) for p in s["ports"]]
     yaml.safe_dump(doc, open(tmp + "/" + name, "w"), sort_keys=False)
 PY
+# compose reads the stack's ports from the .env beside the first file
+cp "$ROOT/.env" "$TEST_TMP/.env"
 COMPOSE=(podman-compose -p "$PROJECT" -f "$TEST_TMP/docker-compose.yml" -f "$TEST_TMP/docker-compose.debian.yml")
 for b in "${CT_BUILD_FLAGS[@]}"; do
 	case $b in --network=*) COMPOSE+=(--podman-build-args "$b") ;; esac
