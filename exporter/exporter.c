@@ -32,6 +32,7 @@
 #include "gzip.h"
 #include "httpdate.h"
 #include "memwatch.h"
+#include "render.h"
 #include "requests.h"
 #include "selfstat.h"
 #include "routes.h"
@@ -354,6 +355,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	selfstat_open(&ex.self, "/proc", "self", sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
 	event_set_log_callback(on_libevent_log);
 	fault_begin(FAULT_EXPORTER, cfg->fault);
+	render_textfile_bound((uint32_t)cfg->textfile_max_series, (uint32_t)cfg->textfile_max_files);
 	ex.base = new_base();
 	if (!ex.base)
 		goto out;

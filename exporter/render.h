@@ -49,6 +49,9 @@ void render_host_families(struct textbuf *tb, const struct shm_segment *seg);
 /* The textfile collector's page, as the worker published it, once this
  * process checked it (render_textfile.c); nothing when it is off. */
 void render_textfile(struct textbuf *tb, const struct shm_segment *seg);
+/* The bound of that check: the collector's limits (exporter_main sets
+ * them from the configuration; unset, their defaults). */
+void render_textfile_bound(uint32_t max_series, uint32_t max_files);
 /* That check: 0-terminated reason in why when it fails. */
 bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen);
 /* node_exporter's hwmon and thermal_zone families (render_nodehw.c), from

@@ -7,8 +7,15 @@
  * name of node_exporter's families, each label value well-formed UTF-8
  * (escaped as it is written), and a family split into two runs of the
  * table is written once, its first run only.
+ *
+ * The table is copied (validated) first and rendered from the copies only
+ * when its seq shows the copy whole: a worker describing it again during a
+ * scrape can make numbers stale, never a family appear twice. Which runs
+ * come first of their family is decided by sorting the copies' runs, so a
+ * forged table whose families alternate costs n log n comparisons.
  */
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../common/families.h"
@@ -26,7 +33,20 @@ struct node_series {
 	char label[SHM_NODE_HW_TEXT_LEN + 1];
 	uint32_t kind;
 	bool counter;
+	bool present;
+	double value;
 };
+
+/* Copies tried per scrape; a table described through all of them is left
+ * out of that scrape (the worker describes it only at a rescan). */
+#define NODEHW_READ_TRIES 4
+
+/* The last read's validated copies, and the first entry of each run of a
+ * family in them (static: a whole table's worth is too large for the
+ * stack; a board's few dozen series touch a few pages of it). */
+static struct node_series copies[SHM_NODE_HW_MAX];
+static uint16_t run_start[SHM_NODE_HW_MAX], run_order[SHM_NODE_HW_MAX];
+static bool run_first[SHM_NODE_HW_MAX];
 
 static void copy_text(char *dst, const char *src)
 {
@@ -54,6 +74,8 @@ static bool read_entry(const struct shm_node_hw_series *e, struct node_series *s
 	copy_text(s->label, e->label);
 	s->kind = e->kind;
 	s->counter = e->counter != 0;
+	s->present = atomic_load_explicit(&e->present, memory_order_acquire) != 0;
+	s->value = shm_bits_to_double(atomic_load_explicit(&e->value_bits, memory_order_relaxed));
 	return s->kind < SHM_NODE_HW_KIND_COUNT && metric_name(s->family) && shm_utf8_valid(s->key) &&
 	       shm_utf8_valid(s->name) && shm_utf8_valid(s->label);
 }
@@ -66,7 +88,7 @@ static void label(struct textbuf *tb, const char *open, size_t len, const char *
 }
 #define LABEL(tb, text, value) label(tb, text, sizeof(text) - 1, value)
 
-static void sample(struct textbuf *tb, const struct node_series *s, double v)
+static void sample(struct textbuf *tb, const struct node_series *s)
 {
 	tb_str(tb, s->family);
 	switch (s->kind) {
@@ -89,55 +111,78 @@ static void sample(struct textbuf *tb, const struct node_series *s, double v)
 		break;
 	}
 	tb_char(tb, '}');
-	render_value_double(tb, v);
+	render_value_double(tb, s->value);
 }
 
-/* Was `family` the family of an entry before `before` (not counting the
- * run just ended)? */
-static bool written_before(const struct shm_node_hw *t, uint32_t before, const char *family)
+/* The table's valid entries copied, their count; -1 when the table is
+ * being described (or was during the copy) or is not a table of ours. */
+static long read_table(const struct shm_node_hw *t)
 {
-	for (uint32_t j = 0; j < before; j++)
-		if (strncmp(t->series[j].family, family, SHM_NODE_HW_TEXT_LEN) == 0)
-			return true;
-	return false;
+	uint32_t start = seqlock_read_begin(&t->seq);
+	if ((start & 1u) || SHM_LOAD(&t->capacity) != SHM_NODE_HW_MAX ||
+	    SHM_LOAD(&t->entry_size) != sizeof(struct shm_node_hw_series))
+		return -1;
+	uint32_t n = SHM_LOAD(&t->count);
+	if (n > SHM_NODE_HW_MAX)
+		n = SHM_NODE_HW_MAX;
+	long k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (read_entry(&t->series[i], &copies[k]))
+			k++;
+	return seqlock_read_ok(&t->seq, start) ? k : -1;
+}
+
+/* Runs by family, and within a family by their place in the table. */
+static int by_family(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+	int c = strcmp(copies[run_start[x]].family, copies[run_start[y]].family);
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* Split the n copies into runs of a family; mark each run that is its
+ * family's first. The number of runs. */
+static unsigned mark_runs(long n)
+{
+	unsigned runs = 0;
+	for (long i = 0; i < n; i++)
+		if (i == 0 || strcmp(copies[i].family, copies[i - 1].family) != 0)
+			run_start[runs++] = (uint16_t)i;
+	for (unsigned r = 0; r < runs; r++)
+		run_order[r] = (uint16_t)r;
+	qsort(run_order, runs, sizeof run_order[0], by_family);
+	for (unsigned r = 0; r < runs; r++)
+		run_first[run_order[r]] = r == 0 || strcmp(copies[run_start[run_order[r]]].family,
+							   copies[run_start[run_order[r - 1]]].family) != 0;
+	return runs;
 }
 
 void render_node_families(struct textbuf *tb, const struct shm_segment *seg)
 {
-	const struct shm_node_hw *t = &seg->node_hw;
-	uint32_t seq = atomic_load_explicit(&t->seq, memory_order_acquire);
-	if ((seq & 1u) || atomic_load_explicit(&t->capacity, memory_order_relaxed) != SHM_NODE_HW_MAX ||
-	    atomic_load_explicit(&t->entry_size, memory_order_relaxed) != sizeof(struct shm_node_hw_series))
+	long n = -1;
+	for (int t = 0; t < NODEHW_READ_TRIES && n < 0; t++)
+		n = read_table(&seg->node_hw);
+	if (n <= 0)
 		return; /* none yet, being described, or not a table of ours */
-	uint32_t n = atomic_load_explicit(&t->count, memory_order_acquire);
-	if (n > SHM_NODE_HW_MAX)
-		n = SHM_NODE_HW_MAX;
-	char current[SHM_NODE_HW_TEXT_LEN + 1] = "";
-	bool skipping = false;
-	uint32_t run_start = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct node_series s;
-		if (!read_entry(&t->series[i], &s))
-			continue;
-		if (strcmp(s.family, current) != 0) {
-			memcpy(current, s.family, sizeof current);
-			run_start = i;
-			skipping = written_before(t, run_start, s.family);
-			if (!skipping) {
-				TB_LIT(tb, "# HELP ");
-				tb_str(tb, s.family);
-				TB_LIT(tb,
-				       " node_exporter's series of this name for the same sysfs (docs/metrics.md).\n# TYPE ");
-				tb_str(tb, s.family);
-				if (s.counter)
-					TB_LIT(tb, " counter\n");
-				else
-					TB_LIT(tb, " gauge\n");
-			}
+	unsigned runs = mark_runs(n), run = 0;
+	for (long i = 0; i < n; i++) {
+		const struct node_series *s = &copies[i];
+		bool starts = run < runs && run_start[run] == i;
+		run += starts;
+		if (!run_first[run - 1])
+			continue; /* a later run of a family already written */
+		if (starts) {
+			TB_LIT(tb, "# HELP ");
+			tb_str(tb, s->family);
+			TB_LIT(tb,
+			       " node_exporter's series of this name for the same sysfs (docs/metrics.md).\n# TYPE ");
+			tb_str(tb, s->family);
+			if (s->counter)
+				TB_LIT(tb, " counter\n");
+			else
+				TB_LIT(tb, " gauge\n");
 		}
-		if (skipping || !atomic_load_explicit(&t->series[i].present, memory_order_acquire))
-			continue;
-		sample(tb, &s,
-		       shm_bits_to_double(atomic_load_explicit(&t->series[i].value_bits, memory_order_relaxed)));
+		if (s->present)
+			sample(tb, s);
 	}
 }

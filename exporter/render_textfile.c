@@ -10,6 +10,11 @@
  * fails is not served (logged through a rate limit) until the worker
  * publishes another. The copy and the check happen once per page the
  * worker publishes, not per scrape.
+ *
+ * The parse is bounded by the samples the worker can write
+ * (shm_textfile_max_samples of the configured limits), not by the page's
+ * length, and arrays it grew past KEEP_SAMPLES are freed after the check:
+ * a forged page costs its parse once, not a high-water mark kept.
  */
 #include "render.h"
 
@@ -17,12 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/config.h"
 #include "../common/families.h"
 #include "../common/log.h"
 #include "../common/promparse.h"
 #include "../shm/textfile.h"
 #include "../shm/view.h"
 #include "textbuf.h"
+
+/* Parse arrays kept between checks: a page of this many samples and
+ * families (most pages); larger ones are freed after their check. */
+#define KEEP_SAMPLES 1024u
 
 static struct {
 	uint64_t capture; /* the view the buffers were sized for */
@@ -32,7 +42,24 @@ static struct {
 	bool valid;
 	struct prom_doc doc;
 	struct log_limit log;
+	uint32_t max_samples; /* 0: not set yet */
 } cache;
+
+void render_textfile_bound(uint32_t max_series, uint32_t max_files)
+{
+	cache.max_samples = shm_textfile_max_samples(max_series, max_files);
+}
+
+static uint32_t max_samples(void)
+{
+	struct config *d;
+	if (cache.max_samples == 0 && (d = calloc(1, sizeof *d)) != NULL) {
+		config_defaults(d);
+		render_textfile_bound((uint32_t)d->textfile_max_series, (uint32_t)d->textfile_max_files);
+		free(d);
+	}
+	return cache.max_samples;
+}
 
 bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t whylen)
 {
@@ -41,8 +68,7 @@ bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t 
 		snprintf(why, whylen, "the page does not end with a newline");
 		return false;
 	}
-	/* a sample line is 4 bytes at least ("a 1\n") */
-	bool ok = prom_parse(&cache.doc, text, len, (uint32_t)(len / 4 + 1), why, whylen) == 0;
+	bool ok = prom_parse(&cache.doc, text, len, max_samples(), why, whylen) == 0;
 	const struct prom_doc *d = &cache.doc;
 	for (uint32_t i = 0; ok && i < d->nfam; i++) {
 		const struct prom_family *f = &d->fam[i];
@@ -63,6 +89,8 @@ bool render_textfile_page_valid(const char *text, size_t len, char *why, size_t 
 			snprintf(why, whylen, "the samples of a family are not together");
 			ok = false;
 		}
+	if (d->smp_cap > KEEP_SAMPLES || d->fam_cap > KEEP_SAMPLES)
+		prom_doc_free(&cache.doc);
 	return ok;
 }
 

@@ -110,8 +110,14 @@ int web_check(const char *path, int max_bcrypt_cost, char *err, size_t errlen)
 		err[got] = '\0';
 	close(fds[0]);
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	pid_t waited;
+	while ((waited = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
+	if (waited != pid) { /* no status (SIGCHLD ignored: ECHILD): not a pass */
+		snprintf(err, errlen, "web config %s: cannot check it: waitpid: %s", path,
+			 waited < 0 ? strerror(errno) : "another child");
+		return -1;
+	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (got == 0)

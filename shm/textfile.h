@@ -18,6 +18,14 @@
 
 #include "layout.h"
 
+/* The samples a page holds at most: the files' series (textfile-max-series),
+ * an mtime series per file taken (textfile-max-files) and the scrape error
+ * series (worker/textfile_merge.c). The exporter parses no more. */
+static inline uint32_t shm_textfile_max_samples(uint32_t max_series, uint32_t max_files)
+{
+	return max_series + max_files + 1u;
+}
+
 /* Publish `len` bytes of text (len <= the view's textfile_capacity) as
  * generation `generation` (non-zero). Returns 0, or -1 when the collector
  * has no region or the text does not fit. */

@@ -87,6 +87,10 @@ int host_uname_collect(struct host_ctx *ctx, void *state, struct host_out *o);
 int host_netdev_collect(struct host_ctx *ctx, void *state, struct host_out *o);
 int host_diskstats_collect(struct host_ctx *ctx, void *state, struct host_out *o);
 int host_filesystem_collect(struct host_ctx *ctx, void *state, struct host_out *o);
+/* statfs(2), as the filesystem collector calls it (tests put a call that
+ * blocks, as a hung mount's does, in its place). */
+struct statfs;
+extern int (*host_statfs)(const char *path, struct statfs *st);
 void *host_filesystem_new(const struct host_ctx *ctx);
 void host_filesystem_free(void *state);
 

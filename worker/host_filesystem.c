@@ -7,13 +7,24 @@
  *
  * statfs() of a stale NFS or FUSE mount can block for good, so each is a
  * job of the worker's reader pool (worker/pool.h): a sample starts them
- * all and waits for them at most tick-budget-ms. A mount whose statfs is
+ * and waits for them at most tick-budget-ms. A mount whose statfs is
  * still out after read-timeout-ms, or came back only after it, or failed,
  * is shown as node_exporter shows a stuck one: device_error 1 and nothing
  * else. One still out within the budget shows its last good figures (none
  * before its first). A stuck job is never started twice. Mount points are
  * shown relative to rootfs, and statfs() is called below it. At most
  * host-filesystems-max mounts; the rest are counted.
+ *
+ * At most jobs_max statfs jobs are out at once (the reader threads that
+ * stand in for held ones, reader-threads-max - reader-threads, at least
+ * one), so hung mounts never hold every reader thread: the other mounts
+ * take turns, their jobs started as others come back within the sample's
+ * budget. A mount that gets no job while all jobs_max are out past
+ * read-timeout-ms is shown with device_error 1; while some are only slow,
+ * with its last good figures. A mount whose path below rootfs does not
+ * fit, or whose labels are too long to show, gets no job either
+ * (device_error 1, left out when its labels do not fit): statfs() of a
+ * truncated path would be another directory's.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -30,6 +41,9 @@
 	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|" \
 	"overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
 #define FS_PATH_LEN 512
+#define MOUNT_FIELDS 4 /* device, mount point, type, options */
+
+int (*host_statfs)(const char *path, struct statfs *st) = statfs;
 
 struct fs_slot {
 	struct pool_job job; /* first: the job is the slot */
@@ -37,6 +51,8 @@ struct fs_slot {
 	char labels[HOST_LABELS_SIZE];
 	char path[FS_PATH_LEN]; /* rootfs + mount point */
 	bool used, seen, in_flight, readonly;
+	bool no_job;  /* no path to call statfs on, or labels too long */
+	bool pending; /* due a statfs in this sample, none started yet */
 	int64_t submitted_ns;
 	bool have;   /* the figures below are from a good statfs within budget */
 	bool failed; /* the last statfs failed or came back past the budget */
@@ -49,7 +65,8 @@ struct fs_slot {
 
 struct fs_state {
 	regex_t mounts, types;
-	unsigned cap;
+	unsigned cap, jobs_max;
+	unsigned next; /* the slot whose turn to start a job comes first */
 	struct fs_slot *slot;
 };
 
@@ -57,7 +74,7 @@ static void statfs_run(struct pool_job *job)
 {
 	struct fs_slot *s = (struct fs_slot *)job;
 	int64_t t0 = monotonic_ns();
-	s->rc = statfs(s->path, &s->st);
+	s->rc = host_statfs(s->path, &s->st);
 	s->took_ns = monotonic_ns() - t0;
 }
 
@@ -67,6 +84,8 @@ void *host_filesystem_new(const struct host_ctx *ctx)
 	if (!f)
 		return NULL;
 	f->cap = (unsigned)ctx->cfg->host_filesystems_max;
+	int spare = ctx->cfg->reader_threads_max - ctx->cfg->reader_threads;
+	f->jobs_max = spare > 0 ? (unsigned)spare : 1u;
 	f->slot = calloc(f->cap, sizeof *f->slot);
 	if (!f->slot || regcomp(&f->mounts, MOUNTS_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0) {
 		free(f->slot);
@@ -165,6 +184,23 @@ static void take(struct host_ctx *ctx, struct fs_slot *s)
 		s->last = s->st;
 }
 
+/* Split the line's first n blank-separated fields in place; false when
+ * it has fewer. */
+static bool fields(char *line, char **field, unsigned n)
+{
+	char *p = line;
+	for (unsigned i = 0; i < n; i++) {
+		p += strspn(p, " \t");
+		if (!*p)
+			return false;
+		field[i] = p;
+		p += strcspn(p, " \t");
+		if (*p)
+			*p++ = '\0';
+	}
+	return true;
+}
+
 /* The mounts to show, each in a slot marked seen; 0, or -1 without a
  * mount table. */
 static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
@@ -183,9 +219,11 @@ static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		char dev[256], mp[FS_PATH_LEN], type[64], opts[512];
-		if (sscanf(line, "%255s %511s %63s %511s", dev, mp, type, opts) != 4)
+		char *field[MOUNT_FIELDS];
+		if (!fields(line, field, MOUNT_FIELDS))
 			continue;
+		const char *dev = field[0], *type = field[2], *opts = field[3];
+		char *mp = field[1];
 		unescape(mp);
 		const char *shown_mp = strip_rootfs(rootfs, mp);
 		if (regexec(&f->mounts, shown_mp, 0, NULL, 0) == 0 || regexec(&f->types, type, 0, NULL, 0) == 0)
@@ -193,7 +231,7 @@ static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
 		char labels[HOST_LABELS_SIZE];
 		size_t at = host_label(labels, sizeof labels, 0, "device", dev);
 		at = host_label(labels, sizeof labels, at, "fstype", type);
-		host_label(labels, sizeof labels, at, "mountpoint", shown_mp);
+		bool labels_fit = host_label(labels, sizeof labels, at, "mountpoint", shown_mp) < sizeof labels;
 		struct fs_slot *s = NULL;
 		for (unsigned i = 0; i < f->cap && !s; i++)
 			if (f->slot[i].used && f->slot[i].seen && strcmp(f->slot[i].labels, labels) == 0)
@@ -210,16 +248,20 @@ static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
 		size_t n = strlen(rootfs);
 		int w = snprintf(s->path, sizeof s->path, "%.*s%s", (int)(n > 1 ? n - (rootfs[n - 1] == '/') : 0),
 				 rootfs, shown_mp);
-		if (w < 0 || (size_t)w >= sizeof s->path)
-			s->failed = true; /* no path to call statfs on: shown as an error */
+		s->no_job = w < 0 || (size_t)w >= sizeof s->path || !labels_fit;
 	}
 	return 0;
 }
 
-static void emit(struct host_ctx *ctx, struct host_out *o, const struct fs_slot *s)
+static bool stuck(const struct host_ctx *ctx, const struct fs_slot *s)
 {
-	bool stuck = s->in_flight && ctx->now_ns - s->submitted_ns >= ctx->read_timeout_ns;
-	if (stuck || s->failed) {
+	return s->in_flight && ctx->now_ns - s->submitted_ns >= ctx->read_timeout_ns;
+}
+
+/* `beyond`: every job the bound allows is out past read-timeout-ms. */
+static void emit(struct host_ctx *ctx, struct host_out *o, const struct fs_slot *s, bool beyond)
+{
+	if (stuck(ctx, s) || s->failed || s->no_job || (s->pending && beyond)) {
 		host_add_u64(o, HOST_FS_DEVICE_ERROR, s->labels, 1);
 		return;
 	}
@@ -235,6 +277,33 @@ static void emit(struct host_ctx *ctx, struct host_out *o, const struct fs_slot 
 	host_add_u64(o, HOST_FS_READONLY, s->labels, s->readonly);
 }
 
+/* Start pending statfs jobs, in turn from f->next, while fewer than
+ * jobs_max are out; true when one was started. */
+static bool submit_pending(struct host_ctx *ctx, struct fs_state *f)
+{
+	unsigned out = 0;
+	for (unsigned i = 0; i < f->cap; i++)
+		out += f->slot[i].in_flight;
+	bool started = false;
+	for (unsigned k = 0; k < f->cap && out < f->jobs_max; k++) {
+		unsigned i = (f->next + k) % f->cap;
+		struct fs_slot *s = &f->slot[i];
+		if (!s->pending)
+			continue;
+		s->pending = false;
+		if (pool_submit(ctx->pool, &s->job) == 0) {
+			s->in_flight = true;
+			s->submitted_ns = monotonic_ns();
+			started = true;
+			out++;
+		} else {
+			s->failed = true; /* no thread to run it */
+		}
+		f->next = (i + 1) % f->cap;
+	}
+	return started;
+}
+
 int host_filesystem_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	struct fs_state *f = state;
@@ -242,21 +311,14 @@ int host_filesystem_collect(struct host_ctx *ctx, void *state, struct host_out *
 		f->slot[i].seen = false;
 	int rc = scan_mounts(ctx, f);
 	uint64_t finished = pool_finished(ctx->pool);
-	bool waiting = false;
 	for (unsigned i = 0; i < f->cap; i++) {
 		struct fs_slot *s = &f->slot[i];
 		take(ctx, s);
-		if (!s->used || !s->seen || s->in_flight)
-			continue;
-		if (pool_submit(ctx->pool, &s->job) == 0) {
-			s->in_flight = true;
-			s->submitted_ns = ctx->now_ns;
-			waiting = true;
-		} else {
-			s->failed = true; /* no thread to run it */
-		}
+		s->pending = s->used && s->seen && !s->in_flight && !s->no_job;
 	}
-	/* wait for this sample's statfs calls, within the tick's budget */
+	bool waiting = submit_pending(ctx, f);
+	/* wait for this sample's statfs calls, within the tick's budget,
+	 * starting the pending ones as others come back */
 	int64_t until = ctx->now_ns + ctx->wait_ns;
 	while (waiting) {
 		int64_t left = until - monotonic_ns();
@@ -269,14 +331,19 @@ int host_filesystem_collect(struct host_ctx *ctx, void *state, struct host_out *
 			take(ctx, &f->slot[i]);
 			waiting |= f->slot[i].seen && f->slot[i].in_flight;
 		}
+		waiting |= submit_pending(ctx, f);
 	}
 	ctx->now_ns = monotonic_ns();
+	unsigned stuck_out = 0;
+	for (unsigned i = 0; i < f->cap; i++)
+		stuck_out += stuck(ctx, &f->slot[i]);
 	for (unsigned i = 0; i < f->cap; i++) {
 		struct fs_slot *s = &f->slot[i];
 		if (s->used && s->seen)
-			emit(ctx, o, s);
+			emit(ctx, o, s, stuck_out >= f->jobs_max);
 		else if (s->used && !s->in_flight)
 			s->used = false; /* unmounted */
+		s->pending = false;
 	}
 	return rc;
 }

@@ -3,8 +3,12 @@
  * of a fixture proc/ tree into the segment's host block) and the
  * exporter's rendering of that block (exporter/render_host.c), which
  * treats it as untrusted: forged counts, families, label texts and a
- * writer caught mid-write never reach the page's syntax.
+ * writer caught mid-write never reach the page's syntax. And the
+ * filesystem collector's mount table and statfs jobs: a field too long is
+ * never statfs()'d truncated, and hung mounts hold a bounded number of
+ * reader threads.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,16 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <event2/buffer.h>
+#include <glib.h>
 
 #define FIXTURE_WITH_EVBUFFER
 #include "../../common/config.h"
 #include "../../exporter/render.h"
 #include "../../exporter/textbuf.h"
+#include "../../shm/clock.h"
 #include "../../shm/seqlock.h"
 #include "../../worker/host.h"
+#include "../../worker/pool.h"
 #include "fixture.h"
 
 static char *render_host_text(const struct shm_segment *seg)
@@ -274,12 +283,174 @@ static void test_nothing_before_a_sample(void **state)
 	fixture_free(seg);
 }
 
+/* statfs() as the filesystem collector's jobs meet it: a path with
+ * "/hang" blocks, as a stale mount's does, until released; every path
+ * with "tail" (the end of a field too long) is counted. */
+static pthread_mutex_t fs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t fs_released_cond = PTHREAD_COND_INITIALIZER;
+static bool fs_released;
+static unsigned fs_blocked, fs_blocked_most, fs_truncated;
+
+static int fake_statfs(const char *path, struct statfs *st)
+{
+	pthread_mutex_lock(&fs_lock);
+	fs_truncated += strstr(path, "tail") != NULL;
+	if (strstr(path, "/hang")) {
+		fs_blocked++;
+		fs_blocked_most = fs_blocked > fs_blocked_most ? fs_blocked : fs_blocked_most;
+		while (!fs_released)
+			pthread_cond_wait(&fs_released_cond, &fs_lock);
+		fs_blocked--;
+	}
+	pthread_mutex_unlock(&fs_lock);
+	memset(st, 0, sizeof *st);
+	st->f_bsize = 1024;
+	st->f_blocks = 8;
+	return 0;
+}
+
+struct fs_fixture {
+	char root[64];
+	struct config cfg;
+	struct pool pool;
+	struct host_ctx ctx;
+	void *state;
+	struct host_out out;
+};
+
+/* The collector over a proc/1/mounts of `mounts`, with reader-threads 1
+ * and reader-threads-max 3 (2 statfs jobs out at most). */
+static struct fs_fixture *fs_start(const char *mounts)
+{
+	struct fs_fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	snprintf(f->root, sizeof f->root, "/tmp/test_host_fs.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	char dir[128];
+	snprintf(dir, sizeof dir, "%s/proc/1", f->root);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "mounts", mounts);
+	config_defaults(&f->cfg);
+	snprintf(f->cfg.rootfs, sizeof f->cfg.rootfs, "%s", f->root);
+	f->cfg.reader_threads = 1;
+	f->cfg.reader_threads_max = 3;
+	assert_int_equal(pool_init(&f->pool, 1, 3, 1000000, 256 * 1024), 0);
+	f->ctx.cfg = &f->cfg;
+	snprintf(f->ctx.proc, sizeof f->ctx.proc, "%s/proc", f->root);
+	f->ctx.pool = &f->pool;
+	f->ctx.read_timeout_ns = 1000000;
+	f->ctx.wait_ns = 20000000;
+	fs_released = false;
+	fs_blocked = fs_blocked_most = fs_truncated = 0;
+	host_statfs = fake_statfs;
+	f->state = host_filesystem_new(&f->ctx);
+	assert_non_null(f->state);
+	return f;
+}
+
+static void fs_sample(struct fs_fixture *f)
+{
+	f->out.count = 0;
+	f->out.left_out = 0;
+	f->ctx.now_ns = monotonic_ns();
+	host_filesystem_collect(&f->ctx, f->state, &f->out);
+	pool_tick(&f->pool); /* as the sampler does: threads in place of held ones */
+	usleep(3000);
+}
+
+/* The value of the family's series for the mount point, or -1. */
+static long long fs_value(const struct fs_fixture *f, enum host_family fam, const char *mp)
+{
+	char want[200];
+	snprintf(want, sizeof want, "mountpoint=\"%s\"", mp);
+	for (unsigned i = 0; i < f->out.count; i++) {
+		const struct host_series *s = &f->out.s[i];
+		if (s->family == fam && s->text_len >= strlen(want) &&
+		    memcmp(s->text + s->text_len - strlen(want), want, strlen(want)) == 0)
+			return (long long)s->value_bits;
+	}
+	return -1;
+}
+
+static void fs_stop(struct fs_fixture *f)
+{
+	pthread_mutex_lock(&fs_lock);
+	fs_released = true;
+	pthread_cond_broadcast(&fs_released_cond);
+	pthread_mutex_unlock(&fs_lock);
+	assert_true(pool_stop(&f->pool, monotonic_ns() + 5000000000LL));
+	host_filesystem_free(f->state);
+	host_statfs = statfs;
+	char cmd[100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->root);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+}
+
+/* A device or mount point longer than any buffer is never cut and
+ * statfs()'d as another path; the mounts around it keep their figures. */
+static void test_filesystem_long_fields(void **state)
+{
+	(void)state;
+	GString *m = g_string_new("/dev/sda1 / ext4 rw 0 0\n");
+	g_string_append_printf(m, "%0300d", 0);
+	g_string_append(m, "devtail /data ext4 rw 0 0\nsrv:/x /long");
+	for (int i = 0; i < 600; i++)
+		g_string_append_c(m, 'l');
+	g_string_append(m, "tail nfs rw 0 0\ntmpfs /ok tmpfs rw 0 0\n");
+	struct fs_fixture *f = fs_start(m->str);
+	g_string_free(m, TRUE);
+	fs_sample(f);
+	assert_int_equal(fs_truncated, 0);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/"), 8192);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/ok"), 8192);
+	assert_true(f->out.left_out > 0); /* their labels do not fit: counted */
+	fs_stop(f);
+}
+
+/* Hung mounts hold at most reader-threads-max - reader-threads reader
+ * threads; the mounts past that bound are shown with device_error 1, and
+ * get their figures again once the hung ones come back. */
+static void test_filesystem_hung_bounded(void **state)
+{
+	(void)state;
+	struct fs_fixture *f = fs_start("/dev/sda1 / ext4 rw 0 0\nsrv:/a /hang1 nfs rw 0 0\nsrv:/b /hang2 nfs rw 0 0\n"
+					"srv:/c /hang3 nfs rw 0 0\nsrv:/d /hang4 nfs rw 0 0\ntmpfs /ok tmpfs rw 0 0\n");
+	/* samples until two are hung, then a few more that could start more */
+	unsigned most = 0;
+	for (int i = 0, more = 5; i < 200 && more > 0; i++) {
+		fs_sample(f);
+		pthread_mutex_lock(&fs_lock);
+		most = fs_blocked_most;
+		pthread_mutex_unlock(&fs_lock);
+		more -= most >= 2;
+	}
+	assert_int_equal(most, 2);
+	assert_int_equal(fs_value(f, HOST_FS_DEVICE_ERROR, "/hang1"), 1);
+	assert_int_equal(fs_value(f, HOST_FS_DEVICE_ERROR, "/hang4"), 1);
+	assert_int_equal(fs_value(f, HOST_FS_DEVICE_ERROR, "/ok"), 1);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/ok"), -1);
+
+	pthread_mutex_lock(&fs_lock);
+	fs_released = true;
+	pthread_cond_broadcast(&fs_released_cond);
+	pthread_mutex_unlock(&fs_lock);
+	for (int i = 0; i < 100 && fs_value(f, HOST_FS_SIZE_BYTES, "/hang4") != 8192; i++)
+		fs_sample(f);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/ok"), 8192);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/hang4"), 8192);
+	fs_stop(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_escaped),           cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_untrusted_block),         cmocka_unit_test(test_untrusted_text),
-		cmocka_unit_test(test_nothing_before_a_sample),
+		cmocka_unit_test(test_nothing_before_a_sample), cmocka_unit_test(test_filesystem_long_fields),
+		cmocka_unit_test(test_filesystem_hung_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,10 +10,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <glib.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define FIXTURE_WITH_EVBUFFER
 #include "../../exporter/render.h"
@@ -226,12 +230,142 @@ static void test_untrusted_table(void **state)
 	fixture_free(seg);
 }
 
+/* Is the page well-formed in what a table can break: each family's HELP
+ * and TYPE at most once, no series twice? */
+static bool page_valid(const char *text)
+{
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	bool ok = true;
+	gchar **lines = g_strsplit(text, "\n", -1);
+	for (gchar **l = lines; ok && *l; l++) {
+		if (**l == '\0')
+			continue;
+		/* a HELP or TYPE line counts by its family, a series line whole */
+		char key[200];
+		if (strncmp(*l, "# ", 2) == 0)
+			snprintf(key, sizeof key, "%.6s%.*s", *l, (int)strcspn(*l + 7, " "), *l + 7);
+		else
+			snprintf(key, sizeof key, "%.*s", (int)strcspn(*l, " "), *l);
+		ok = g_hash_table_add(seen, g_strdup(key));
+	}
+	g_strfreev(lines);
+	g_hash_table_destroy(seen);
+	return ok;
+}
+
+/* A forged table whose families alternate run by run: each family once,
+ * its first run only. */
+static void test_split_runs(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct shm_node_hw *t = &seg->node_hw;
+	const char *fams[] = { "node_hwmon_temp_celsius", "node_hwmon_fan_rpm", "node_hwmon_in_volts" };
+	for (unsigned i = 0; i < SHM_NODE_HW_MAX; i++) {
+		char sensor[32];
+		snprintf(sensor, sizeof sensor, "s%u", i);
+		put(&t->series[i], fams[i % 3], "c", sensor, i);
+	}
+	table(t, SHM_NODE_HW_MAX);
+	char *text = render(seg);
+	assert_true(page_valid(text));
+	for (unsigned f = 0; f < 3; f++) {
+		char want[100];
+		snprintf(want, sizeof want, "# HELP %s ", fams[f]);
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof want, "%s{chip=\"c\",sensor=\"s%u\"} %u\n", fams[f], f, f);
+		assert_non_null(strstr(text, want));
+	}
+	assert_null(strstr(text, "sensor=\"s3\""));
+	/* a family whose first entry does not validate starts at its first
+	 * that does */
+	put(&t->series[0], "node_hwmon_temp_celsius", "\xff", "s0", 0);
+	text = (free(text), render(seg));
+	assert_true(page_valid(text));
+	assert_non_null(strstr(text, "node_hwmon_temp_celsius{chip=\"c\",sensor=\"s3\"} 3\n"));
+	assert_null(strstr(text, "sensor=\"s6\""));
+	free(text);
+	fixture_free(seg);
+}
+
+#define FLIP_FAMILIES 8u
+#define FLIP_SERIES 16u
+
+struct flipper {
+	struct shm_node_hw *t;
+	atomic_bool stop;
+	atomic_uint flips;
+};
+
+/* The table described again and again, as the worker's rescan does: in
+ * one order, then with its families reversed (a mix writes a family
+ * twice), in the first order, then with each family's sensors reversed (a
+ * mix writes a series twice). */
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	const char *fams[FLIP_FAMILIES] = {
+		"node_hwmon_temp_celsius", "node_hwmon_fan_rpm",  "node_hwmon_in_volts",  "node_hwmon_curr_amps",
+		"node_hwmon_power_watt",   "node_hwmon_in_alarm", "node_hwmon_fan_alarm", "node_hwmon_temp_alarm",
+	};
+	for (unsigned k = 0; !atomic_load(&f->stop); k++) {
+		seqlock_write_begin(&f->t->seq);
+		for (unsigned i = 0; i < FLIP_FAMILIES * FLIP_SERIES; i++) {
+			unsigned fam = i / FLIP_SERIES, sensor = i % FLIP_SERIES;
+			if (k % 4 == 1)
+				fam = FLIP_FAMILIES - 1 - fam;
+			if (k % 4 == 3)
+				sensor = FLIP_SERIES - 1 - sensor;
+			char name[32];
+			snprintf(name, sizeof name, "s%u", sensor);
+			put(&f->t->series[i], fams[fam], "c", name, sensor);
+		}
+		seqlock_write_end(&f->t->seq);
+		atomic_fetch_add(&f->flips, 1);
+		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+	}
+	return NULL;
+}
+
+/* A scrape that meets the worker describing the table again serves a
+ * whole table or none of it, never a mix of the two (a family's HELP, or
+ * a series, twice). */
+static void test_described_during_scrape(void **state)
+{
+	(void)state;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct flipper f = { .t = &seg->node_hw };
+	table(f.t, FLIP_FAMILIES * FLIP_SERIES);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, flip, &f), 0);
+	/* scrapes while the writer describes the table a few hundred times
+	 * (bounded, should it never be scheduled) */
+	unsigned whole = 0, bad = 0;
+	for (int i = 0; i < 200000 && bad == 0 && atomic_load(&f.flips) < 1000; i++) {
+		char *text = render(seg);
+		if (!page_valid(text))
+			bad++;
+		else if (*text)
+			whole++;
+		free(text);
+	}
+	atomic_store(&f.stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(bad, 0);
+	assert_true(whole > 0);
+	fixture_free(seg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_names),     cmocka_unit_test(test_chip_label),
-		cmocka_unit_test(test_values),          cmocka_unit_test(test_scan_gateway),
+		cmocka_unit_test(test_clean_names),
+		cmocka_unit_test(test_chip_label),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_scan_gateway),
 		cmocka_unit_test(test_untrusted_table),
+		cmocka_unit_test(test_split_runs),
+		cmocka_unit_test(test_described_during_scrape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <event2/buffer.h>
+#include <glib.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,6 +471,61 @@ static void test_every_family_is_ours(void **state)
 	fixture_free(seg);
 }
 
+/* A page of one family with n samples. */
+static char *page_of(unsigned n, size_t *len)
+{
+	GString *g = g_string_new("# HELP a x\n# TYPE a gauge\n");
+	for (unsigned i = 0; i < n; i++)
+		g_string_append_printf(g, "a{i=\"%u\"} 1\n", i);
+	*len = g->len;
+	return g_string_free(g, FALSE);
+}
+
+static size_t heap_in_use(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+}
+
+/* The exporter parses no more samples than the collector's limits let the
+ * worker write. */
+static void test_exporter_check_bounded(void **state)
+{
+	(void)state;
+	char why[200];
+	size_t len;
+	render_textfile_bound(10, 2); /* 10 series, 2 mtime series, the error series */
+	char *page = page_of(13, &len);
+	assert_true(render_textfile_page_valid(page, len, why, sizeof why));
+	g_free(page);
+	page = page_of(14, &len);
+	assert_false(render_textfile_page_valid(page, len, why, sizeof why));
+	assert_non_null(strstr(why, "more than 13 samples"));
+	g_free(page);
+	render_textfile_bound(1000, 64);
+}
+
+/* A page near the bounds is parsed, and its parse arrays go after. */
+static void test_exporter_check_frees(void **state)
+{
+	(void)state;
+	char why[200];
+	size_t len;
+	render_textfile_bound(100000, 64);
+	char *page = page_of(20000, &len);
+	size_t before = heap_in_use();
+	void *volatile probe = malloc(1 << 20);
+	bool counted = heap_in_use() >= before + (1 << 20); /* not under a sanitizer's allocator */
+	free(probe);
+	assert_true(render_textfile_page_valid(page, len, why, sizeof why));
+	size_t after = heap_in_use();
+	g_free(page);
+	render_textfile_bound(1000, 64);
+	if (!counted)
+		skip(); /* the heap cannot be measured here */
+	assert_true(after < before + 64 * 1024);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_segment_buffers),
 		cmocka_unit_test(test_exporter_serves_checked_page),
 		cmocka_unit_test(test_every_family_is_ours),
+		cmocka_unit_test(test_exporter_check_bounded),
+		cmocka_unit_test(test_exporter_check_frees),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_webconfig.c - the web config parser (every key, relative paths,
  * YAML spellings, each refusal) and the bound on bcrypt costs (basic
- * auth itself: test_auth.c).
+ * auth itself: test_auth.c), and the start's check failing closed when its
+ * child's status cannot be collected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +11,13 @@
 #include <cmocka.h>
 
 #include <openssl/ssl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../../exporter/web.h"
 #include "../../exporter/webconfig.h"
 
 static struct web_config wc;
@@ -190,6 +195,29 @@ static void test_cost_bound(void **state)
 	assert_non_null(strstr(err, "'slow' has bcrypt cost 17, above auth-max-bcrypt-cost 12"));
 }
 
+/* The start's check in a child: a child whose status cannot be collected
+ * (SIGCHLD ignored, so waitpid fails with ECHILD) fails the check. */
+static void test_check_fails_closed(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/test_webconfig.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char text[256];
+	int len = snprintf(text, sizeof text, "basic_auth_users:\n  prom: '%s'\n", HASH);
+	assert_int_equal(write(fd, text, (size_t)len), len);
+	close(fd);
+	assert_int_equal(web_check(path, 12, err, sizeof err), 0);
+
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+	int rc = web_check(path, 12, err, sizeof err);
+	sigaction(SIGCHLD, &old, NULL);
+	unlink(path);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "waitpid"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_is_bcrypt),
 		cmocka_unit_test(test_cost_bound),
+		cmocka_unit_test(test_check_fails_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
