@@ -252,7 +252,7 @@ healthcheck() { # healthcheck CONFIG [VAR=value...]: the image's HEALTHCHECK, it
 start_service --backoff-min-ms 20000 --backoff-max-ms 20000 || { fail "service starts"; finish; }
 healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
 assert_eq "the healthcheck passes against a healthy service (its port from SENSOR_PORT)" 0 "$?"
-sed "s/^port=.*/port=$SVC_PORT/" "$ROOT/deploy/sensor-service.conf" >"$TEST_TMP/port.conf"
+printf '[service]\nport=%s\n' "$SVC_PORT" >"$TEST_TMP/port.conf"
 healthcheck "$TEST_TMP/port.conf"
 assert_eq "the healthcheck checks the port the config file sets" 0 "$?"
 kill -9 "$(child_pid worker)"
