@@ -137,8 +137,14 @@ hostport() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 local_host() { # where to reach a listener bound to $1 from this machine
 	case $1 in 0.0.0.0) echo 127.0.0.1 ;; ::|'[::]') echo ::1 ;; *) echo "$1" ;; esac
 }
+setting() { # setting KEY: its value in the --print-config on stdin
+	awk -F= -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'
+}
 config_value() { # effective service setting, config file + SENSOR_* applied
-	"$SENSOR_BIN" --config "$CONFIG" --print-config | awk -F= -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'
+	"$SENSOR_BIN" --config "$CONFIG" --print-config | setting "$1"
+}
+default_value() { # a setting's built-in default (the option table's)
+	env -i "$SENSOR_BIN" --print-config | setting "$1"
 }
 
 # The scrape config with this run's addresses and interval.
@@ -227,7 +233,7 @@ start_stack() {
 	write_scrape_config "$svc" "$vm" "$vmalert" "$vmagent"
 	# The dashboard page queries VictoriaMetrics from the browser: point it
 	# at ours unless the configuration says where to look.
-	if [ "$MODE" = local ] && [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = http://127.0.0.1:8428 ]; then
+	if [ "$MODE" = local ] && [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = "$(default_value vm-url)" ]; then
 		export SENSOR_VM_URL="http://$vm"
 	fi
 
