@@ -11,7 +11,6 @@
 # out of step with the option table.
 set -euo pipefail
 bin=${1:?usage: example-conf.sh BINARY}
-options=$("$(dirname "$0")/options.sh" "$bin")
 
 cat <<'HEAD'
 # sensor-service configuration (GKeyFile), generated from the option table
@@ -24,16 +23,9 @@ cat <<'HEAD'
 # Every key is also a flag (--KEY=VALUE) and an environment variable
 # (SENSOR_KEY=VALUE, upper case with '_' for '-'). Precedence, weakest
 # first: built-in defaults < this file < SENSOR_* environment < flags.
+
 HEAD
-# Fault injection is for the tests, not for a device.
-printf '%s\n' "$options" | while IFS=$'\t' read -r kind group key _env _flag value desc; do
-	[ "$kind" = setting ] && [ "$group" != testing ] || continue
-	[ "$group" = "${last:-}" ] || printf '\n[%s]\n' "$group"
-	last=$group
-	printf '\n'
-	printf '%s\n' "$desc" | fold -s -w 76 | sed -e 's/ *$//' -e 's/^/# /'
-	printf '#%s=%s\n' "$key" "$value"
-done
+"$(dirname "$0")/commented-settings.sh" "$bin" key
 
 cat <<'TAIL'
 
