@@ -224,6 +224,18 @@ for name, s in deb.items():
        s["build"].get("context") == "deploy/compose" and s["build"].get("dockerfile") == "Dockerfile.debian",
        "%s: only image and build (target %s of deploy/compose/Dockerfile.debian)" % (name, s["build"].get("target")))
     ok(not svcs[name]["image"].startswith("localhost/"), "%s: docker-compose.yml keeps the upstream image" % name)
+# EXPOSE is metadata a Dockerfile cannot read from .env: each image's is
+# the port compose publishes for it.
+exposed, stage = {}, None
+for l in open(root + "/deploy/compose/Dockerfile.debian").read().splitlines():
+    m = re.match(r"FROM \S+ AS (\S+)$", l)
+    stage = m.group(1) if m else stage
+    m = re.match(r"EXPOSE (\d+)$", l)
+    if m:
+        exposed[stage] = int(m.group(1))
+for name, s in deb.items():
+    ok(exposed.get(s["build"].get("target")) in published(name),
+       "%s: its image EXPOSEs %s, the port compose publishes" % (name, exposed.get(s["build"].get("target"))))
 PY
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "compose check: $line" ;; esac
