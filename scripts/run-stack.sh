@@ -63,8 +63,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 # The stack's ports: .env states them once for this script and compose; a
-# STACK_*_PORT set in the environment wins.
+# STACK_*_PORT set in the environment wins. The shipped scrape configs name
+# .env's (DOTENV_PORT), which write_scrape_config replaces.
+declare -A DOTENV_PORT
 while IFS='=' read -r name value; do
+	DOTENV_PORT[$name]=$value
 	[ -n "${!name:-}" ] || printf -v "$name" '%s' "$value"
 done < <(grep -E '^STACK_[A-Z]+_PORT=[0-9]+$' "$ROOT/.env")
 STATE=${STACK_STATE_DIR:-$ROOT/.stack}
@@ -149,13 +152,18 @@ default_value() { # a setting's built-in default (the option table's)
 
 # The scrape config with this run's addresses and interval.
 # (Edge mode: deploy/vmagent/scrape.yml, with vmagent's own address.)
+# The shipped file's targets are 127.0.0.1 with the service's default port
+# and .env's (tests/packaging/test_compose.sh checks).
 write_scrape_config() {
-	local svc=$1 vm=$2 vmalert=$3 vmagent=${4:-} out=$STATE/scrape.yml
-	sed -e "s|\"127\.0\.0\.1:8000\"|\"$svc\"|" -e "s|\"127\.0\.0\.1:8428\"|\"$vm\"|" \
-	    -e "s|\"127\.0\.0\.1:8880\"|\"$vmalert\"|" -e "s|\"127\.0\.0\.1:8429\"|\"$vmagent\"|" \
+	local svc=$1 vm=$2 vmalert=$3 vmagent=${4:-} out=$STATE/scrape.yml shipped
+	shipped=$(default_value port)
+	sed -e "s|\"127\.0\.0\.1:$shipped\"|\"$svc\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VM_PORT]}\"|\"$vm\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VMALERT_PORT]}\"|\"$vmalert\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VMAGENT_PORT]}\"|\"$vmagent\"|" \
 	    -e "s|^  scrape_interval: .*|  scrape_interval: $SCRAPE_INTERVAL|" \
 	    "$SCRAPE_SRC" >"$out.tmp"
-	grep -q "\"$svc\"" "$out.tmp" || die "$SCRAPE_SRC has no target 127.0.0.1:8000 to rewrite"
+	grep -q "\"$svc\"" "$out.tmp" || die "$SCRAPE_SRC has no target 127.0.0.1:$shipped to rewrite"
 	mv "$out.tmp" "$out"
 }
 
