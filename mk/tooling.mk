@@ -13,6 +13,7 @@
 #                        record which source each picture was drawn from
 #   make diagrams-check  fail when a .dot changed since its picture was drawn
 #   make etc-default     regenerate deploy/sensor-service.default from the option table
+#   make example-conf    regenerate deploy/sensor-service.conf from the option table
 #   make man             regenerate docs/sensor-service.1 from --help (help2man)
 #   make config-doc      regenerate docs/configuration.md from --help and --print-config
 #   make install-man     install docs/sensor-service.1 (part of make install)
@@ -22,7 +23,7 @@
 # installed on first use like `make test` does for its own packages.
 
 .PHONY: lint security lint-deps cppcheck clang-tidy flawfinder shellcheck check-workflows check-layers \
-        check-function-length format format-check diagrams diagrams-check etc-default man config-doc install-man \
+        check-function-length format format-check diagrams diagrams-check etc-default example-conf man config-doc install-man \
         uninstall-man docker-image
 
 NPROC    := $(shell nproc 2>/dev/null || echo 2)
@@ -149,6 +150,14 @@ docker-image: ## docker build -f deploy/Dockerfile
 etc-default: $(BUILD)/sensor-service scripts/etc-default.sh ## regenerate deploy/sensor-service.default from the option table
 	scripts/etc-default.sh $(BUILD)/sensor-service >deploy/sensor-service.default.tmp
 	mv deploy/sensor-service.default.tmp deploy/sensor-service.default
+
+# deploy/sensor-service.conf, the example configuration (installed as
+# /etc/sensor-service/sensor-service.conf), is generated the same way: every
+# setting commented out with its default (tests/packaging/test_example_conf.sh
+# compares).
+example-conf: $(BUILD)/sensor-service scripts/example-conf.sh ## regenerate deploy/sensor-service.conf from the option table
+	scripts/example-conf.sh $(BUILD)/sensor-service >deploy/sensor-service.conf.tmp
+	mv deploy/sensor-service.conf.tmp deploy/sensor-service.conf
 
 # docs/sensor-service.1 is generated from --help by help2man, plus the
 # sections in docs/sensor-service.h2m (@PRINT_CONFIG@ becomes the defaults

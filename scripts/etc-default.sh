@@ -9,7 +9,6 @@
 # out of step with the option table.
 set -euo pipefail
 bin=${1:?usage: etc-default.sh BINARY}
-options=$("$(dirname "$0")/options.sh" "$bin")
 
 cat <<'HEAD'
 # /etc/default/sensor-service - settings of sensor-service.service, read
@@ -25,9 +24,4 @@ cat <<'HEAD'
 #ARGS=
 
 HEAD
-# Fault injection is for the tests, not for a device.
-printf '%s\n' "$options" | while IFS=$'\t' read -r kind group _key env _flag value desc; do
-	[ "$kind" = setting ] && [ "$group" != testing ] || continue
-	printf '%s\n' "$desc" | fold -s -w 76 | sed -e 's/ *$//' -e 's/^/# /'
-	printf '#%s=%s\n\n' "$env" "$value"
-done | sed '$d'
+"$(dirname "$0")/commented-settings.sh" "$bin" env

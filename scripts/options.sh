@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # options.sh - the service's options as the binary itself prints them, one
 # a line, tab-separated, for the generators of the files that list them
-# (scripts/config-doc.sh: docs/configuration.md; scripts/etc-default.sh:
-# /etc/default/sensor-service). `--print-config` gives each setting's
+# (scripts/config-doc.sh: docs/configuration.md; scripts/commented-settings.sh:
+# the settings of /etc/default/sensor-service and of the example
+# configuration). `--print-config` gives each setting's
 # group, key and built-in default, `--help` its flag and description; both
 # come from the option table in common/config.c.
 #

@@ -63,8 +63,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 
 # The stack's ports: .env states them once for this script and compose; a
-# STACK_*_PORT set in the environment wins.
+# STACK_*_PORT set in the environment wins. The shipped scrape configs name
+# .env's (DOTENV_PORT), which write_scrape_config replaces.
+declare -A DOTENV_PORT
 while IFS='=' read -r name value; do
+	DOTENV_PORT[$name]=$value
 	[ -n "${!name:-}" ] || printf -v "$name" '%s' "$value"
 done < <(grep -E '^STACK_[A-Z]+_PORT=[0-9]+$' "$ROOT/.env")
 STATE=${STACK_STATE_DIR:-$ROOT/.stack}
@@ -137,19 +140,30 @@ hostport() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 local_host() { # where to reach a listener bound to $1 from this machine
 	case $1 in 0.0.0.0) echo 127.0.0.1 ;; ::|'[::]') echo ::1 ;; *) echo "$1" ;; esac
 }
+setting() { # setting KEY: its value in the --print-config on stdin
+	awk -F= -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'
+}
 config_value() { # effective service setting, config file + SENSOR_* applied
-	"$SENSOR_BIN" --config "$CONFIG" --print-config | awk -F= -v k="$1" '$1 == k { print substr($0, length(k) + 2); exit }'
+	"$SENSOR_BIN" --config "$CONFIG" --print-config | setting "$1"
+}
+default_value() { # a setting's built-in default (the option table's)
+	env -i "$SENSOR_BIN" --print-config | setting "$1"
 }
 
 # The scrape config with this run's addresses and interval.
 # (Edge mode: deploy/vmagent/scrape.yml, with vmagent's own address.)
+# The shipped file's targets are 127.0.0.1 with the service's default port
+# and .env's (tests/packaging/test_compose.sh checks).
 write_scrape_config() {
-	local svc=$1 vm=$2 vmalert=$3 vmagent=${4:-} out=$STATE/scrape.yml
-	sed -e "s|\"127\.0\.0\.1:8000\"|\"$svc\"|" -e "s|\"127\.0\.0\.1:8428\"|\"$vm\"|" \
-	    -e "s|\"127\.0\.0\.1:8880\"|\"$vmalert\"|" -e "s|\"127\.0\.0\.1:8429\"|\"$vmagent\"|" \
+	local svc=$1 vm=$2 vmalert=$3 vmagent=${4:-} out=$STATE/scrape.yml shipped
+	shipped=$(default_value port)
+	sed -e "s|\"127\.0\.0\.1:$shipped\"|\"$svc\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VM_PORT]}\"|\"$vm\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VMALERT_PORT]}\"|\"$vmalert\"|" \
+	    -e "s|\"127\.0\.0\.1:${DOTENV_PORT[STACK_VMAGENT_PORT]}\"|\"$vmagent\"|" \
 	    -e "s|^  scrape_interval: .*|  scrape_interval: $SCRAPE_INTERVAL|" \
 	    "$SCRAPE_SRC" >"$out.tmp"
-	grep -q "\"$svc\"" "$out.tmp" || die "$SCRAPE_SRC has no target 127.0.0.1:8000 to rewrite"
+	grep -q "\"$svc\"" "$out.tmp" || die "$SCRAPE_SRC has no target 127.0.0.1:$shipped to rewrite"
 	mv "$out.tmp" "$out"
 }
 
@@ -227,7 +241,7 @@ start_stack() {
 	write_scrape_config "$svc" "$vm" "$vmalert" "$vmagent"
 	# The dashboard page queries VictoriaMetrics from the browser: point it
 	# at ours unless the configuration says where to look.
-	if [ "$MODE" = local ] && [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = http://127.0.0.1:8428 ]; then
+	if [ "$MODE" = local ] && [ -z "${SENSOR_VM_URL:-}" ] && [ "$(config_value vm-url)" = "$(default_value vm-url)" ]; then
 		export SENSOR_VM_URL="http://$vm"
 	fi
 

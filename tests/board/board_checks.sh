@@ -39,23 +39,30 @@ user=$(sed -n 's/^User=//p' "$UNIT")
 envfile=$(sed -n 's/^EnvironmentFile=-\{0,1\}//p' "$UNIT")
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
 check "the unit names its user ($user), environment file ($envfile) and command" test -n "$user" -a -n "$envfile" -a -n "$exec_start"
-# What systemd does: RuntimeDirectory=, UMask=, the environment file's
-# variables, $ARGS expanded, the unit's user.
+# The unit's command as UNIT_CMD, in its environment: the environment
+# file's variables, $ARGS expanded (call it in a subshell).
+unit_command() {
+	# (an unset variable, $ARGS above all, expands to nothing, as in systemd)
+	set +u -a
+	# shellcheck disable=SC1090 # the installed environment file
+	[ -r "$envfile" ] && . "$envfile"
+	set +a
+	eval "UNIT_CMD=($exec_start)"
+}
+# What systemd does: RuntimeDirectory=, UMask=, the unit's command in its
+# environment, the unit's user.
 unit_start() {
 	install -d -o "$user" -g "$user" -m 0755 /run/sensor-service
 	(
-		# (an unset variable, $ARGS above all, expands to nothing, as in systemd)
-		set +u -a
-		# shellcheck disable=SC1090 # the installed environment file
-		[ -r "$envfile" ] && . "$envfile"
-		set +a
+		unit_command
 		umask 0077
-		eval "set -- $exec_start"
-		exec setpriv --reuid="$user" --regid="$user" --clear-groups -- "$@"
+		exec setpriv --reuid="$user" --regid="$user" --clear-groups -- "${UNIT_CMD[@]}"
 	) >>"$R/unit-service.log" 2>&1 &
 	SVC_PID=$!
 	SVC_PIDS+=("$SVC_PID")
-	SVC_URL=http://127.0.0.1:$(sed -n 's/^port=//p' /etc/sensor-service/sensor-service.conf)
+	# The port the service resolves: its option table's default, the
+	# configuration file and the environment, as the unit runs it.
+	SVC_URL=http://127.0.0.1:$(unit_command && "${UNIT_CMD[@]}" --print-config | sed -n 's/^port=//p')
 	wait_for "the service on $SVC_URL" 30 curl -sf -o /dev/null "$SVC_URL/"
 }
 # ...and on stop: SIGTERM, then the runtime directory goes.

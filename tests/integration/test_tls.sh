@@ -280,14 +280,17 @@ kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null
 
 echo "-- vmagent with the shipped scrape file (/etc/sensor-service/vmagent-scrape.yml), edited as it says"
 # The edits its comment documents: the "#" off the next 6 lines, the CA,
-# the user and the password file; then the addresses of this run.
+# the user and the password file; then the addresses of this run in place
+# of the shipped ones (the service's default port, vmagent's from .env).
+shipped_svc=$(env -i "$SENSOR_BIN" --print-config | sed -n 's/^port=//p')
+shipped_agent=$(sed -n 's/^STACK_VMAGENT_PORT=//p' "$ROOT/.env")
 awk '/remove the "#" of the next [0-9]+ lines/ { match($0, /next [0-9]+/); n = substr($0, RSTART + 5, RLENGTH - 5) + 0 }
 	n > 0 && !on && /^ *#[^ ]/ { on = 1 }
 	on { sub(/#/, ""); if (--n == 0) on = 0 }
 	{ print }' "$ROOT/deploy/vmagent/scrape.yml" |
 	sed -e "s|/etc/sensor-service/ca.crt|$D/ca.crt|" -e "s|/etc/sensor-service/vmagent-scrape.password|$D/password|" \
-		-e 's|username: prometheus|username: prom|' -e "s|\"127.0.0.1:8000\"|\"127.0.0.1:$SVC_PORT\"|" \
-		-e "s|\"127.0.0.1:8429\"|\"127.0.0.1:$AGENT_PORT\"|" -e 's|scrape_interval: .*|scrape_interval: 1s|' >"$D/shipped.yml"
+		-e 's|username: prometheus|username: prom|' -e "s|\"127.0.0.1:$shipped_svc\"|\"127.0.0.1:$SVC_PORT\"|" \
+		-e "s|\"127.0.0.1:$shipped_agent\"|\"127.0.0.1:$AGENT_PORT\"|" -e 's|scrape_interval: .*|scrape_interval: 1s|' >"$D/shipped.yml"
 assert_eq "the edit uncommented the 6 lines of the TLS variant" 6 \
 	"$(($(grep -vc '^ *#' "$D/shipped.yml") - $(grep -vc '^ *#' "$ROOT/deploy/vmagent/scrape.yml")))"
 vmagent -promscrape.config="$D/shipped.yml" -httpListenAddr="127.0.0.1:$AGENT_PORT" \

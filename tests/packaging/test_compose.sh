@@ -62,8 +62,17 @@ def footprint_file(name, path, run_stack_cmd):
                                 env={k: v for k, v in os.environ.items() if not k.startswith("STACK_")}).stdout.split()
         ok(native == ["-%s=%s" % (k.replace("_", "."), v) for k, v in settings],
            "run-stack.sh %s gives the same flags, from the same file" % run_stack_cmd)
+def port_pairs(name):  # (published, container port) of each mapping, short or long syntax
+    out = []
+    for p in svcs[name].get("ports", []):
+        if isinstance(p, dict):
+            out.append((int(p.get("published", p["target"])), int(p["target"])))
+        else:
+            parts = str(p).split(":")
+            out.append((int(parts[-2] if len(parts) > 1 else parts[-1]), int(parts[-1])))
+    return sorted(out)
 def published(name):
-    return sorted(int(p.split(":")[-1]) for p in svcs[name].get("ports", []))
+    return [pub for pub, _ in port_pairs(name)]
 
 ok(set(svcs) >= {"sensor-service", "victoriametrics", "vmalert"}, "services: %s" % " ".join(svcs))
 total = 0
@@ -109,7 +118,18 @@ ok(not re.search(r":(8428|8880|8429|9093)\b", "\n".join(l for l in raw.splitline
 def native(var):
     return dotenv[var]
 vm_port, vmalert_port = int(native("STACK_VM_PORT")), int(native("STACK_VMALERT_PORT"))
-ok(published("sensor-service") == [conf_port], "sensor-service publishes %d, the config's port" % conf_port)
+ok(port_pairs("sensor-service") == [(conf_port, conf_port)],
+   "sensor-service publishes %d, the port it listens on with the image's config (--print-config)" % conf_port)
+ok(not env.get("SENSOR_PORT"), "docker-compose.yml does not set the service's port: its default decides")
+# Compose cannot ask the binary: it writes the service's port once (a YAML
+# anchor) and hands it to the scrapers as SERVICE_PORT.
+code = "\n".join(l for l in raw.splitlines() if not l.lstrip().startswith("#"))
+ok(len(re.findall(r"\b%d\b" % conf_port, code)) == 1, "docker-compose.yml writes the service's port %d once" % conf_port)
+for f in ["victoriametrics", "vmagent"]:
+    text = open(root + "/deploy/%s/scrape.compose.yml" % f).read()
+    ok(not re.search(r"\b%d\b" % conf_port, text) and "sensor-service:%{SERVICE_PORT}" in text,
+       "deploy/%s/scrape.compose.yml scrapes sensor-service:%%{SERVICE_PORT}, from the container's environment" % f)
+    ok(svcs[f].get("environment", {}).get("SERVICE_PORT") == conf_port, "%s's SERVICE_PORT is %d" % (f, conf_port))
 ok(published("victoriametrics") == [vm_port], "victoriametrics publishes %d, as natively" % vm_port)
 ok(published("vmalert") == [vmalert_port], "vmalert publishes %d, as natively" % vmalert_port)
 ok(env.get("SENSOR_VM_URL") == "http://127.0.0.1:%d" % vm_port, "the dashboard queries VictoriaMetrics' published port")
@@ -204,6 +224,18 @@ for name, s in deb.items():
        s["build"].get("context") == "deploy/compose" and s["build"].get("dockerfile") == "Dockerfile.debian",
        "%s: only image and build (target %s of deploy/compose/Dockerfile.debian)" % (name, s["build"].get("target")))
     ok(not svcs[name]["image"].startswith("localhost/"), "%s: docker-compose.yml keeps the upstream image" % name)
+# EXPOSE is metadata a Dockerfile cannot read from .env: each image's is
+# the port compose publishes for it.
+exposed, stage = {}, None
+for l in open(root + "/deploy/compose/Dockerfile.debian").read().splitlines():
+    m = re.match(r"FROM \S+ AS (\S+)$", l)
+    stage = m.group(1) if m else stage
+    m = re.match(r"EXPOSE (\d+)$", l)
+    if m:
+        exposed[stage] = int(m.group(1))
+for name, s in deb.items():
+    ok(exposed.get(s["build"].get("target")) in published(name),
+       "%s: its image EXPOSEs %s, the port compose publishes" % (name, exposed.get(s["build"].get("target"))))
 PY
 while IFS= read -r line; do
 	case $line in "ok   "*) pass "${line#ok   }" ;; "FAIL "*) fail "${line#FAIL }" ;; *) fail "compose check: $line" ;; esac
@@ -226,6 +258,10 @@ assert_match "the runtime is Debian slim" '^FROM debian:[a-z]+-slim$' "$(grep '^
 user=$(awk '$1 == "USER" { print $2 }' "$df" | tail -n1)
 check "runs as a non-root user ($user)" bash -c "[ -n '$user' ] && [ '${user%%:*}' != root ] && [ '${user%%:*}' != 0 ]"
 check "HEALTHCHECK is set" grep -q '^HEALTHCHECK ' "$df"
+# EXPOSE is metadata a Dockerfile cannot compute: it must be the port the
+# image's service listens on, its option table's default.
+port=$(env -i "$SENSOR_BIN" --config "$ROOT/deploy/sensor-service.conf" --print-config | sed -n 's/^port=//p')
+assert_eq "EXPOSE is the port the image's service listens on (--print-config)" "$port" "$(awk '$1 == "EXPOSE" { print $2 }' "$df")"
 # The package lists are derived, not written in: the build stage installs
 # debian/control's Build-Depends, the runtime stage what the binary links.
 check "the build stage installs debian/control's build dependencies" grep -q 'install .*\$(scripts/build-depends.sh)' "$df"
@@ -252,7 +288,7 @@ healthcheck() { # healthcheck CONFIG [VAR=value...]: the image's HEALTHCHECK, it
 start_service --backoff-min-ms 20000 --backoff-max-ms 20000 || { fail "service starts"; finish; }
 healthcheck "$ROOT/deploy/sensor-service.conf" SENSOR_PORT="$SVC_PORT"
 assert_eq "the healthcheck passes against a healthy service (its port from SENSOR_PORT)" 0 "$?"
-sed "s/^port=.*/port=$SVC_PORT/" "$ROOT/deploy/sensor-service.conf" >"$TEST_TMP/port.conf"
+printf '[service]\nport=%s\n' "$SVC_PORT" >"$TEST_TMP/port.conf"
 healthcheck "$TEST_TMP/port.conf"
 assert_eq "the healthcheck checks the port the config file sets" 0 "$?"
 kill -9 "$(child_pid worker)"

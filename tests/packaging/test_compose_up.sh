@@ -49,7 +49,8 @@ for name in ["docker-compose.yml", "docker-compose.debian.yml"]:
         if not s["volumes"]:
             del s["volumes"]
         if svc in port and "ports" in s:
-            s["ports"] = ["127.0.0.1:%s:%s" % (port[svc], p.split(":")[-1]) for p in s["ports"]]
+            s["ports"] = ["127.0.0.1:%s:%s" % (port[svc], p["target"] if isinstance(p, dict) else p.split(":")[-1])
+                          for p in s["ports"]]
     yaml.safe_dump(doc, open(tmp + "/" + name, "w"), sort_keys=False)
 PY
 # compose reads the stack's ports from the .env beside the first file
@@ -104,7 +105,10 @@ export -f samples; export VM
 wait_for "two scrapes of the service" 60 bash -c '[ "$(samples)" -gt 1 ]'
 n=$(samples)
 assert_gt "VictoriaMetrics holds samples of sensor_readings_total (${n:-0})" "${n:-0}" 1
-assert_match "the scrape target is the service by its compose name, up" '"scrapeUrl":"http://sensor-service:8000/metrics".*?"health":"up"' \
+# The service's port in its container: the option table's default, as the
+# image's configuration leaves it.
+ct_port=$(env -i "$SENSOR_BIN" --config "$ROOT/deploy/sensor-service.conf" --print-config | sed -n 's/^port=//p')
+assert_match "the scrape target is the service by its compose name, up" "\"scrapeUrl\":\"http://sensor-service:$ct_port/metrics\".*?\"health\":\"up\"" \
 	"$(curl -s "$VM/api/v1/targets" | tr -d '\n')"
 rule=$(awk '$1 == "-" && $2 == "alert:" { print $3; exit }' "$ROOT/deploy/vmalert/alerts.yml")
 assert_match "vmalert loaded deploy/vmalert/alerts.yml ($rule)" "\"name\":\"$rule\"" \

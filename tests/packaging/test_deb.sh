@@ -109,7 +109,8 @@ out=$(in_root systemd-analyze verify --man=no /lib/systemd/system/sensor-service
 assert_eq "systemd-analyze verify sensor-service.service: no complaint ($out)" "0:" "$?:$out"
 
 echo "-- upgrade to a newer version (made with make new-version), with an edited conffile"
-sed -i 's/^port=8000$/port=8123/' "$R/etc/sensor-service/sensor-service.conf"
+# (the shipped file sets nothing: its port line is the commented default)
+sed -i 's/^#port=.*/port=8123/' "$R/etc/sensor-service/sensor-service.conf"
 up="$TEST_TMP/up"
 cp -a "$DEB_DIR/src" "$up"
 rm -rf "$up/build"
@@ -125,6 +126,8 @@ if make -s --no-print-directory -C "$up" new-version V="$newver" CHANGES="A newe
 	assert_eq "--version says the newer version" "sensor-service $newver" "$(in_root sensor-service --version)"
 	check "the man page says the newer version" sh -c "zcat '$R/usr/share/man/man1/sensor-service.1.gz' | grep '^\.TH ' | grep -qF '\"sensor-service $newver\"'"
 	check "the edited conffile is kept" grep -q '^port=8123$' "$R/etc/sensor-service/sensor-service.conf"
+	assert_match "and in force" '^port=8123$' \
+		"$(in_root sensor-service --config /etc/sensor-service/sensor-service.conf --print-config)"
 else
 	fail "a newer version builds"
 	tail -20 "$TEST_TMP/up-build.log"

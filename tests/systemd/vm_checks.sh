@@ -17,14 +17,23 @@ wait_for() { # wait_for SECONDS command...
 	return 1
 }
 active() { [ "$(systemctl is-active sensor-service)" = active ]; }
+# The service's address: the port its binary resolves from the option
+# table's default, the unit's configuration file and environment file.
+port=$(
+	set -a
+	# shellcheck disable=SC1091 # the installed environment file
+	[ -r /etc/default/sensor-service ] && . /etc/default/sensor-service
+	sensor-service --config /etc/sensor-service/sensor-service.conf --print-config | sed -n 's/^port=//p'
+)
+SVC=http://127.0.0.1:${port:-none}
 
 echo "VMCHECK info systemd $(systemctl --version | head -1), kernel $(uname -r), cgroup $(stat -fc %T /sys/fs/cgroup)"
 check "sensor-service.service is enabled by the package" systemctl is-enabled sensor-service
 wait_for 30 active
 check "it is active" active
 # Type=notify: active means READY=1 came, so / answers right away.
-check "/ answers as soon as it is active" curl -sf -o /dev/null --max-time 2 http://127.0.0.1:8000/
-check "/metrics answers" curl -sf -o /dev/null --max-time 2 http://127.0.0.1:8000/metrics
+check "/ answers as soon as it is active" curl -sf -o /dev/null --max-time 2 "$SVC/"
+check "/metrics answers" curl -sf -o /dev/null --max-time 2 "$SVC/metrics"
 [ "$(prop Type)" = notify ] && ok "Type=notify" || bad "Type=notify (got $(prop Type))"
 status=$(prop StatusText)
 echo "VMCHECK info StatusText: $status"
@@ -42,14 +51,14 @@ for child in worker exporter; do
 	grep -qx "$pid" "$cg/$child/cgroup.procs" 2>/dev/null && ok "the $child (pid $pid) runs in it" ||
 		bad "the $child (pid ${pid:-none}) runs in $cg/$child"
 done
-curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep '^sensor_process_memory_limit_bytes' | sed 's/^/VMCHECK info /'
+curl -s --max-time 2 "$SVC/metrics" | grep '^sensor_process_memory_limit_bytes' | sed 's/^/VMCHECK info /'
 
 echo "VMCHECK info -- the host's vital signs under the unit's sandbox (node_exporter's names)"
 metric() { # metric REGEX: the value of the first series of the page matching it
-	curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep -E "$1" | head -1 | awk '{ print $NF }'
+	curl -s --max-time 2 "$SVC/metrics" | grep -E "$1" | head -1 | awk '{ print $NF }'
 }
 positive() { awk -v v="$1" 'BEGIN { exit !(v + 0 > 0) }'; }
-wait_for 15 bash -c "curl -s --max-time 2 http://127.0.0.1:8000/metrics | grep -q '^node_scrape_collector_success'"
+wait_for 15 bash -c "curl -s --max-time 2 $SVC/metrics | grep -q '^node_scrape_collector_success'"
 for c in cpu meminfo loadavg stat pressure uname filesystem netdev diskstats; do
 	v=$(metric "^node_scrape_collector_success\\{collector=\"$c\"\\}")
 	[ "$v" = 1 ] && ok "collector $c succeeds in the sandbox" || bad "collector $c succeeds in the sandbox (got '${v:-none}')"
