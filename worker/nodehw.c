@@ -246,7 +246,7 @@ static bool hwmon_family(const char *type, const char *el, bool has_plain, struc
 	if (strcmp(el, "input") == 0 ? has_plain : el[0] != '\0')
 		nodehw_clean(el, strlen(el), clean, sizeof clean);
 	/* type <= 31 and clean <= 63 characters: it fits */
-	snprintf(name, sizeof name, FAMILY_NODE_HWMON_PREFIX "%s%s%s", type, clean[0] ? "_" : "", clean);
+	snprintf(name, sizeof name, "%s%s%s%s", FAMILY_NODE_HWMON_PREFIX, type, clean[0] ? "_" : "", clean);
 	const char *suffix = "";
 	c->scale = NODEHW_ONE;
 	c->counter = 0;
@@ -318,7 +318,7 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 			struct cand c = base;
 			c.kind = SHM_NODE_HW_SENSOR_LABEL;
 			c.parse = NODEHW_CONSTANT;
-			snprintf(c.family, sizeof c.family, FAMILY_NODE_HWMON_PREFIX "sensor_label");
+			snprintf(c.family, sizeof c.family, "%s", FAMILY_NODE_HWMON_PREFIX "sensor_label");
 			char text[NODEHW_READ_MAX + 1];
 			snprintf(text, sizeof text, "%s", p->text);
 			gchar *valid = g_utf8_make_valid(trim_newlines(text), -1);
@@ -390,7 +390,7 @@ static void scan_chip(const char *dir, GArray *cands)
 	if (sysfs_path(path, sizeof path, "%s/name", dir) && read_all(path, text, sizeof text, &got)) {
 		struct cand c = { .kind = SHM_NODE_HW_CHIP_NAME, .parse = NODEHW_CONSTANT };
 		nodehw_clean(text, got, c.name, sizeof c.name);
-		snprintf(c.family, sizeof c.family, FAMILY_NODE_HWMON_PREFIX "chip_names");
+		snprintf(c.family, sizeof c.family, "%s", FAMILY_NODE_HWMON_PREFIX "chip_names");
 		snprintf(c.key, sizeof c.key, "%s", chip);
 		if (c.name[0])
 			add_cand(cands, &c);
