@@ -188,7 +188,7 @@ asan: export ASAN_OPTIONS ?= quarantine_size_mb=1
 # The sanitizers check the service's own code; the tests that mostly wait
 # on VictoriaMetrics, vmalert, vmagent and a browser (the monitoring
 # stack's wiring, minutes each) run in `make test` only.
-SANITIZER_SKIP := test_alerts test_stack test_dashboard test_fleet
+SANITIZER_SKIP := test_alerts test_stack test_dashboard test_fleet test_node_hwmon_stack test_host_dashboard
 SANITIZER_SKIP_WHY := the monitoring stack's wiring: make test runs it, the sanitizers check the service's code
 # make asan runs UndefinedBehaviorSanitizer's checks too (both fit one
 # build, and .ci/run has time for one run of the suite under sanitizers);
