@@ -7,30 +7,12 @@
 # file systems keep their figures, and the supervisor restarts nothing.
 # Skipped where FUSE cannot be mounted.
 source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/slowfs_lib.sh"
 
-PY=/usr/bin/python3 # Debian's python3-fusepy is for the system Python
 MNT=$TEST_TMP/stale
-FUSE_PID=""
-mkdir -p "$MNT"
 
-# A statfs stuck in a FUSE daemon holds its thread until the daemon goes:
-# kill it first (the kernel then fails the call), then the usual clean-up.
-stop_fuse() {
-	[ -n "$FUSE_PID" ] || return 0
-	kill -9 "$FUSE_PID" 2>/dev/null
-	wait "$FUSE_PID" 2>/dev/null
-	umount -l "$MNT" 2>/dev/null
-	FUSE_PID=""
-}
-trap 'stop_fuse; _cleanup' EXIT
-
-if [ ! -e /dev/fuse ] || ! "$PY" -c 'import fusepy' 2>/dev/null; then
-	skip "no /dev/fuse or no python3-fusepy (scripts/install-deps.sh test): a stuck mount not tested"
-	finish
-fi
-SLOWFS_STATFS_DELAY=3 "$PY" "$(dirname "$0")/lib/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
-FUSE_PID=$!
-if ! wait_for "slowfs mounted" 10 test -e "$MNT/fast"; then
+slowfs_usable "a stuck mount"
+if ! slowfs_start "$MNT" SLOWFS_STATFS_DELAY=3; then
 	skip "FUSE cannot be mounted here ($(head -c 200 "$TEST_TMP/slowfs.log")): a stuck mount not tested"
 	finish
 fi

@@ -8,31 +8,13 @@
 # with a NaN value, holding one reader thread and no more, and the
 # supervisor restarts nothing. Skipped where FUSE cannot be mounted.
 source "$(dirname "$0")/lib/lib.sh"
+source "$(dirname "$0")/lib/slowfs_lib.sh"
 
-PY=/usr/bin/python3 # Debian's python3-fusepy is for the system Python
 ROOT=$TEST_TMP/root
 MNT=$ROOT/bus
-FUSE_PID=""
-mkdir -p "$MNT"
 
-# A read stuck in a FUSE daemon holds its thread until the daemon goes:
-# kill it first (the kernel then fails the read), then the usual clean-up.
-stop_fuse() {
-	[ -n "$FUSE_PID" ] || return 0
-	kill -9 "$FUSE_PID" 2>/dev/null
-	wait "$FUSE_PID" 2>/dev/null
-	umount -l "$MNT" 2>/dev/null
-	FUSE_PID=""
-}
-trap 'stop_fuse; _cleanup' EXIT
-
-if [ ! -e /dev/fuse ] || ! "$PY" -c 'import fusepy' 2>/dev/null; then
-	skip "no /dev/fuse or no python3-fusepy (scripts/install-deps.sh test): slow sensors not tested"
-	finish
-fi
-"$PY" "$(dirname "$0")/lib/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
-FUSE_PID=$!
-if ! wait_for "slowfs mounted" 10 test -e "$MNT/fast"; then
+slowfs_usable "slow sensors"
+if ! slowfs_start "$MNT"; then
 	skip "FUSE cannot be mounted here ($(head -c 200 "$TEST_TMP/slowfs.log")): slow sensors not tested"
 	finish
 fi
@@ -116,9 +98,7 @@ stop_fuse
 check "the service stops cleanly once the bus lets go" stop_service
 
 echo "-- a large board: 248 sensor files and 8 stuck on the bus, the reader pool at its defaults"
-"$PY" "$(dirname "$0")/lib/slowfs.py" "$MNT" >"$TEST_TMP/slowfs.log" 2>&1 &
-FUSE_PID=$!
-wait_for "slowfs mounted again" 10 test -e "$MNT/stuck0" || { fail "slowfs mounts again"; finish; }
+slowfs_start "$MNT" || { fail "slowfs mounts again"; finish; }
 mkdir -p "$ROOT/files"
 {
 	printf '[worker]\nsysfs-root=%s\nsample-interval-ms=250\nread-timeout-ms=500\n' "$ROOT"
