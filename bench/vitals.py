@@ -8,8 +8,15 @@ over them, as a share) idle after the first scrape and right after a load
 (wrk, 16 connections), and the whole service's CPU per second while it is
 scraped once a second (every process of it: the worker samples the host
 every host-interval-ms whether scraped or not; node_exporter reads /proc
-at each scrape). CPU from schedstat (ns), over the scrapes.
+at each scrape). CPU from schedstat (ns), over the scrapes; wakeups are
+the voluntary context switches of every thread over the same time (on a
+virtual machine each wakeup of an idle task costs tens of microseconds
+whatever the task then does, so the count explains most of the CPU).
+A fourth server, ours sampling its channels every second instead of the
+default, shows what the sampling rate alone costs.
 """
+import glob
+import subprocess
 import threading
 import time
 
@@ -30,6 +37,21 @@ def cpu_s(svc):
     return sum(B.cpu_ns(p) or 0.0 for p in svc.pids().values())
 
 
+def wakeups(svc):
+    """Voluntary context switches of every thread of the service's processes."""
+    n = 0
+    for pid in svc.pids().values():
+        for path in glob.glob(f"/proc/{pid}/task/*/status"):
+            try:
+                with open(path) as f:
+                    for line in f:
+                        if line.startswith("voluntary_ctxt_switches:"):
+                            n += int(line.split()[1])
+            except (FileNotFoundError, ProcessLookupError, ValueError):
+                pass
+    return n
+
+
 def scrape_once_a_second(url, seconds, out):
     B.pin_self_to_load_cpu()
     end = time.monotonic() + seconds
@@ -42,11 +64,22 @@ def scrape_once_a_second(url, seconds, out):
     out["scrapes"] = n
 
 
+def default_sample_interval_ms(binary):
+    """The default sampling interval, as the binary states it."""
+    out = subprocess.run([binary, "--print-config"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("sample-interval-ms="):
+            return int(line.split("=", 1)[1])
+    return None
+
+
 def measure(binary, tmp, seconds, wrk_s, log):
     off = [f"--collector-{c}=false" for c in COLLECTORS]
     svcs = {
         "ours, vital signs on": B.Ours(binary, tmp, ["--simulate"], "vitals-on"),
         "ours, vital signs off": B.Ours(binary, tmp, ["--simulate", *off], "vitals-off"),
+        "ours, vital signs on, sampling every 1 s": B.Ours(
+            binary, tmp, ["--simulate", "--sample-interval-ms=1000"], "vitals-1s"),
         "node-exporter, same collectors": B.NodeExporter(
             tmp, ["--collector.disable-defaults", *[f"--collector.{c}" for c in COLLECTORS]]),
     }
@@ -59,6 +92,7 @@ def measure(binary, tmp, seconds, wrk_s, log):
         pages = {k: len(B.http_get(s.url + "/metrics", 5)[1]) for k, s in svcs.items()}
         log(f"vitals: one scrape a second for {seconds:.0f} s, all three at once")
         cpu0 = {k: cpu_s(s) for k, s in svcs.items()}
+        wake0 = {k: wakeups(s) for k, s in svcs.items()}
         t0 = time.monotonic()
         outs = {k: {} for k in svcs}
         threads = []
@@ -66,11 +100,12 @@ def measure(binary, tmp, seconds, wrk_s, log):
             th = threading.Thread(target=scrape_once_a_second, args=(s.url, seconds, outs[k]))
             th.start()
             threads.append(th)
-            time.sleep(1.0 / 3)
+            time.sleep(1.0 / len(svcs))
         for th in threads:
             th.join()
         wall = time.monotonic() - t0
         cpu = {k: (cpu_s(s) - cpu0[k]) / wall for k, s in svcs.items()}
+        wake = {k: (wakeups(s) - wake0[k]) / wall for k, s in svcs.items()}
         loaded = {}
         for k, s in svcs.items():
             log(f"vitals: {k}: wrk -c16 {wrk_s}s")
@@ -78,9 +113,9 @@ def measure(binary, tmp, seconds, wrk_s, log):
             loaded[k] = {"mem": mem(s), "rps": w["rps"]}
         for k in svcs:
             rows.append({"server": k, "idle": idle[k], "loaded": loaded[k]["mem"], "rps": loaded[k]["rps"],
-                         "cpu_per_s": cpu[k], "scrapes": outs[k].get("scrapes"), "page_bytes": pages[k]})
+                         "cpu_per_s": cpu[k], "wakeups_per_s": wake[k], "scrapes": outs[k].get("scrapes"), "page_bytes": pages[k]})
     finally:
         for s in svcs.values():
             s.stop()
-    return {"seconds": seconds, "wrk_s": wrk_s, "collectors": list(COLLECTORS), "rows": rows,
+    return {"seconds": seconds, "wrk_s": wrk_s, "sample_interval_ms": default_sample_interval_ms(binary), "collectors": list(COLLECTORS), "rows": rows,
             "machine_busy": B.machine_busy()}
