@@ -68,6 +68,7 @@ struct fs_state {
 	unsigned cap, jobs_max;
 	unsigned next; /* the slot whose turn to start a job comes first */
 	struct fs_slot *slot;
+	struct pool *pool; /* the slots' jobs run there */
 };
 
 static void statfs_run(struct pool_job *job)
@@ -84,6 +85,7 @@ void *host_filesystem_new(const struct host_ctx *ctx)
 	if (!f)
 		return NULL;
 	f->cap = (unsigned)ctx->cfg->host_filesystems_max;
+	f->pool = ctx->pool;
 	int spare = ctx->cfg->reader_threads_max - ctx->cfg->reader_threads;
 	f->jobs_max = spare > 0 ? (unsigned)spare : 1u;
 	f->slot = calloc(f->cap, sizeof *f->slot);
@@ -106,6 +108,13 @@ void *host_filesystem_new(const struct host_ctx *ctx)
 void host_filesystem_free(void *state)
 {
 	struct fs_state *f = state;
+	/* A job that finished after its pass gave up waiting is taken back
+	 * here; one still queued is withdrawn. */
+	for (unsigned i = 0; i < f->cap; i++) {
+		struct fs_slot *s = &f->slot[i];
+		if (s->in_flight && (pool_take(f->pool, &s->job) || pool_cancel(f->pool, &s->job)))
+			s->in_flight = false;
+	}
 	for (unsigned i = 0; i < f->cap; i++)
 		if (f->slot[i].in_flight)
 			return; /* a thread still blocked in statfs points into it: the process is ending */
