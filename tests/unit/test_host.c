@@ -474,10 +474,14 @@ static void test_filesystem_free_after_late_statfs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_label_escaped),           cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_untrusted_block),         cmocka_unit_test(test_untrusted_text),
-		cmocka_unit_test(test_nothing_before_a_sample), cmocka_unit_test(test_filesystem_long_fields),
-		cmocka_unit_test(test_filesystem_hung_bounded), cmocka_unit_test(test_filesystem_free_after_late_statfs),
+		cmocka_unit_test(test_label_escaped),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_untrusted_block),
+		cmocka_unit_test(test_untrusted_text),
+		cmocka_unit_test(test_nothing_before_a_sample),
+		cmocka_unit_test(test_filesystem_long_fields),
+		cmocka_unit_test(test_filesystem_hung_bounded),
+		cmocka_unit_test(test_filesystem_free_after_late_statfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
