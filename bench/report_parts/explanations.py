@@ -134,9 +134,9 @@ def why_soak(d, key, measured, targets):
 def why_fleet(d, key, measured, targets):
     if not d.get("fleet"):
         return None
-    return (f"*The fleet's scrape* ({measured}): our basic auth verifies the bcrypt hash at every "
-            "request, and bcrypt at this cost is milliseconds of CPU; node-exporter keeps a verified "
-            "user and password. A cache of verified credentials is the lever.")
+    return (f"*The fleet's scrape* ({measured}): each server's CPU per scrape is the process's CPU over "
+            "the scrapes; on a shared machine a few milliseconds of another process's work on the same "
+            "core between two scrapes shows here, so compare the medians in *The scrape a fleet makes*.")
 
 
 def why_stack(d, key, measured, targets):

@@ -36,7 +36,7 @@ def fleet_section(w, ctx):
     w(table(["server", "CPU per scrape", "p50", "p99", "bytes on the wire", "encoding", "scrapes (status)",
              "RSS (serving process)"], rows))
     w("")
-    w("Basic auth as measured: sensor-service verifies the bcrypt hash at every request (a cache of verified "
-      "credentials is not in this build), nginx too (`crypt()` per request); node-exporter's exporter-toolkit "
-      "caches a verified user and password, so it pays bcrypt once, not per scrape. At one scrape a second "
-      "that bcrypt is most of ours' and nginx's CPU per scrape.\n")
+    w("Basic auth as measured: sensor-service verifies the bcrypt hash of a user and password once and then "
+      "keeps a keyed digest of them (auth-cache-entries, auth-cache-idle-s), as node-exporter's exporter-toolkit "
+      "keeps a verified user and password, so both pay bcrypt once, not per scrape; nginx runs `crypt()` at "
+      "every request, which at this cost is most of its CPU per scrape.\n")
