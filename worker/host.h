@@ -38,6 +38,11 @@ struct host_ctx {
 	int64_t read_timeout_ns, wait_ns; /* a blocking job's budget; the longest one sample waits */
 	int64_t now_ns;                   /* CLOCK_MONOTONIC at the sample */
 	uint64_t left_out[SHM_HOST_BOUND_COUNT];
+	/* proc/stat of this sample, read once for the cpu and stat
+	 * collectors (host_proc_stat); stat_read is cleared per sample */
+	char *stat;
+	long stat_len;
+	bool stat_read;
 };
 
 /* The series of one sample, before they are published. */
@@ -67,6 +72,9 @@ size_t host_label(char *buf, size_t size, size_t at, const char *key, const char
 
 /* Read a whole small file into buf (NUL-terminated); its length, or -1. */
 long host_read_file(const char *path, char *buf, size_t size);
+/* proc/stat of this sample, read by the first collector that asks; NULL
+ * when it cannot be read. */
+const char *host_proc_stat(struct host_ctx *ctx);
 
 /* A collector: adds its series, returns 0, or -1 when it failed (its
  * node_scrape_collector_success is 0). `state`: from state_new. */

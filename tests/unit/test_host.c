@@ -135,6 +135,27 @@ static void test_round_trip(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* proc/stat is read once per sample: the cpu and stat collectors parse
+ * the same text, and the next sample reads it again. */
+static void test_stat_read_once(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/test_host_once.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	struct host_ctx ctx = { 0 };
+	snprintf(ctx.proc, sizeof ctx.proc, "%s", root);
+	write_file(root, "stat", "ctxt 1\n");
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 1\n");
+	write_file(root, "stat", "ctxt 2\n");
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 1\n"); /* the same sample */
+	ctx.stat_read = false;                                 /* as the next sample starts */
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 2\n");
+	free(ctx.stat);
+	char cmd[100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A block written by hand, as a forging or dying writer might leave it. */
 static void put_series(struct shm_segment *seg, unsigned i, unsigned family, unsigned flags, const char *text,
 		       uint64_t bits)
@@ -450,7 +471,7 @@ int main(void)
 		cmocka_unit_test(test_label_escaped),           cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_untrusted_block),         cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_nothing_before_a_sample), cmocka_unit_test(test_filesystem_long_fields),
-		cmocka_unit_test(test_filesystem_hung_bounded),
+		cmocka_unit_test(test_filesystem_hung_bounded), cmocka_unit_test(test_stat_read_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
