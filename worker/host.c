@@ -151,6 +151,7 @@ void host_free(struct host *h)
 	for (size_t i = 0; i < COLLECTOR_COUNT; i++)
 		if (h->state[i])
 			collectors[i].state_free(h->state[i]);
-	free(h->ctx.stat);
+	free(h->ctx.stat.buf);
+	free(h->ctx.scratch.buf);
 	free(h);
 }
