@@ -180,8 +180,8 @@ void render_host_families(struct textbuf *tb, const struct shm_segment *seg)
 		}
 	}
 	RENDER_FAMILY(tb, "sensor_host_left_out", "gauge",
-		      "CPUs, file systems, network devices and disks past their host-*-max setting at the last "
-		      "sample: not shown.");
+		      "CPUs, file systems, network devices and disks past their host-*-max setting, and lines of "
+		      "a /proc file past the collectors' read bound, at the last sample: not shown.");
 	for (unsigned k = 0; k < SHM_HOST_BOUND_COUNT; k++) {
 		SERIES_KEY(tb, "sensor_host_left_out", "bound", shm_host_bound_label(k));
 		tb_char(tb, '}');

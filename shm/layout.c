@@ -86,6 +86,6 @@ const char *shm_threshold_label(enum shm_threshold t)
 
 const char *shm_host_bound_label(enum shm_host_bound b)
 {
-	static const char *const labels[SHM_HOST_BOUND_COUNT] = { "cpus", "filesystems", "netdevs", "disks" };
+	static const char *const labels[SHM_HOST_BOUND_COUNT] = { "cpus", "filesystems", "netdevs", "disks", "lines" };
 	return (unsigned)b < SHM_HOST_BOUND_COUNT ? labels[b] : "cpus";
 }

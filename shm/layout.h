@@ -29,7 +29,7 @@
 #include "lockfree.h"
 
 #define SHM_MAGIC UINT64_C(0x314d48534e534553) /* "SESNSHM1" little endian */
-#define SHM_LAYOUT_VERSION 6u
+#define SHM_LAYOUT_VERSION 7u
 
 #define SHM_MAX_CHANNELS 1024u
 #define SHM_CHANNEL_NAME_LEN 32u
@@ -302,7 +302,16 @@ struct shm_ring_slot {
 #define SHM_HOST_SERIES_MAX 1024u
 #define SHM_HOST_TEXT_LEN 180u
 #define SHM_HOST_INT 1u /* value_bits is a uint64, not a double */
-enum shm_host_bound { SHM_HOST_CPUS, SHM_HOST_FILESYSTEMS, SHM_HOST_NETDEVS, SHM_HOST_DISKS, SHM_HOST_BOUND_COUNT };
+/* what the host collectors leave out: entities past their host-*-max
+ * setting, and lines of a /proc text past HOST_TEXT_MAX (worker/host.h) */
+enum shm_host_bound {
+	SHM_HOST_CPUS,
+	SHM_HOST_FILESYSTEMS,
+	SHM_HOST_NETDEVS,
+	SHM_HOST_DISKS,
+	SHM_HOST_LINES,
+	SHM_HOST_BOUND_COUNT
+};
 
 struct shm_host_series {
 	_Atomic uint64_t value_bits;

@@ -114,6 +114,7 @@ static void sample(struct host *h, int64_t now)
 	h->out.count = 0;
 	h->out.left_out = 0;
 	memset(h->ctx.left_out, 0, sizeof h->ctx.left_out);
+	h->ctx.stat_read = false; /* proc/stat is read once per sample */
 	for (size_t i = 0; i < COLLECTOR_COUNT; i++) {
 		if (!h->on[i])
 			continue;
@@ -150,5 +151,7 @@ void host_free(struct host *h)
 	for (size_t i = 0; i < COLLECTOR_COUNT; i++)
 		if (h->state[i])
 			collectors[i].state_free(h->state[i]);
+	free(h->ctx.stat.buf);
+	free(h->ctx.scratch.buf);
 	free(h);
 }

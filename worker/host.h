@@ -29,6 +29,18 @@
 struct pool;
 struct host;
 
+/* A text read whole (host_read_text): buf grows up to HOST_TEXT_MAX. */
+struct host_text {
+	char *buf;
+	size_t size;
+};
+/* The most of one /proc text a sample reads: proc/stat of a 1024-CPU
+ * machine with a few thousand interrupts, or a mount table of a few
+ * thousand mounts, is a few hundred KiB. Past it, the text is cut after
+ * its last whole line and the lines left out are counted
+ * (sensor_host_left_out{bound="lines"}). */
+#define HOST_TEXT_MAX (1024u * 1024u)
+
 /* What a collector reads from: paths, bounds, the reader pool. */
 struct host_ctx {
 	const struct config *cfg;
@@ -38,6 +50,12 @@ struct host_ctx {
 	int64_t read_timeout_ns, wait_ns; /* a blocking job's budget; the longest one sample waits */
 	int64_t now_ns;                   /* CLOCK_MONOTONIC at the sample */
 	uint64_t left_out[SHM_HOST_BOUND_COUNT];
+	/* proc/stat of this sample, read once for the cpu and stat
+	 * collectors (host_proc_stat); stat_read is cleared per sample */
+	struct host_text stat;
+	long stat_len;
+	bool stat_read;
+	struct host_text scratch; /* the text of the collector that runs */
 };
 
 /* The series of one sample, before they are published. */
@@ -67,6 +85,16 @@ size_t host_label(char *buf, size_t size, size_t at, const char *key, const char
 
 /* Read a whole small file into buf (NUL-terminated); its length, or -1. */
 long host_read_file(const char *path, char *buf, size_t size);
+/* Read a text of lines into t, growing it up to HOST_TEXT_MAX, or into
+ * the fixed buf of size: NUL-terminated, its length, or -1. A text that
+ * does not fit is cut after its last whole line (a line cut in the
+ * middle is never parsed) and the lines left out are counted in
+ * ctx->left_out[SHM_HOST_LINES]. */
+long host_read_text(struct host_ctx *ctx, const char *path, struct host_text *t);
+long host_read_lines(struct host_ctx *ctx, const char *path, char *buf, size_t size);
+/* proc/stat of this sample, read by the first collector that asks; NULL
+ * when it cannot be read. */
+const char *host_proc_stat(struct host_ctx *ctx);
 
 /* A collector: adds its series, returns 0, or -1 when it failed (its
  * node_scrape_collector_success is 0). `state`: from state_new. */

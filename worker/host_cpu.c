@@ -2,6 +2,7 @@
  * host_cpu.c - node_cpu_seconds_total{cpu,mode} and
  * node_cpu_guest_seconds_total{cpu,mode} from proc/stat's cpuN lines
  * (USER_HZ ticks, 100 a second on Linux), at most host-cpus-max CPUs.
+ * The text is the sample's one read of proc/stat (host_proc_stat).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,10 +18,8 @@ static const char *const modes[8] = { "user", "nice", "system", "idle", "iowait"
 int host_cpu_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	(void)state;
-	static char buf[65536];
-	char path[192];
-	snprintf(path, sizeof path, "%s/stat", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) <= 0)
+	const char *buf = host_proc_stat(ctx);
+	if (!buf)
 		return -1;
 	long hz = sysconf(_SC_CLK_TCK);
 	double tick = hz > 0 ? 1.0 / (double)hz : 0.01;
@@ -28,7 +27,7 @@ int host_cpu_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 	/* two passes, one per family, so each family's series are together */
 	for (int pass = 0; pass < 2; pass++) {
 		n = 0;
-		for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		for (const char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 			if (strncmp(line, "cpu", 3) != 0 || line[3] < '0' || line[3] > '9')
 				continue;
 			char *end;

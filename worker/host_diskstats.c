@@ -59,14 +59,14 @@ static void copy_prop(const char *line, const char *key, char *dst, size_t size)
 	dst[k] = '\0';
 }
 
-static void udev_props(const struct host_ctx *ctx, unsigned major, unsigned minor, struct udev_props *u)
+static void udev_props(struct host_ctx *ctx, unsigned major, unsigned minor, struct udev_props *u)
 {
 	memset(u, 0, sizeof *u);
 	char path[256], buf[8192];
 	const char *root = ctx->cfg->rootfs;
 	snprintf(path, sizeof path, "%s%srun/udev/data/b%u:%u", root, root[strlen(root) - 1] == '/' ? "" : "/", major,
 		 minor);
-	if (host_read_file(path, buf, sizeof buf) <= 0)
+	if (host_read_lines(ctx, path, buf, sizeof buf) <= 0)
 		return;
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		copy_prop(line, "E:ID_PATH=", u->path, sizeof u->path);
@@ -98,11 +98,11 @@ static void add_info(struct host_ctx *ctx, struct host_out *o, const char *dev, 
 int host_diskstats_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	(void)state;
-	static char buf[65536];
 	char path[192];
 	snprintf(path, sizeof path, "%s/diskstats", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) <= 0)
+	if (host_read_text(ctx, path, &ctx->scratch) <= 0)
 		return -1;
+	char *buf = ctx->scratch.buf;
 	regex_t exclude;
 	if (regcomp(&exclude, DISK_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0)
 		return -1;

@@ -214,14 +214,14 @@ static bool fields(char *line, char **field, unsigned n)
  * mount table. */
 static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
 {
-	static char buf[262144];
 	char path[192];
 	snprintf(path, sizeof path, "%s/1/mounts", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) < 0) {
+	if (host_read_text(ctx, path, &ctx->scratch) < 0) {
 		snprintf(path, sizeof path, "%s/mounts", ctx->proc);
-		if (host_read_file(path, buf, sizeof buf) < 0)
+		if (host_read_text(ctx, path, &ctx->scratch) < 0)
 			return -1;
 	}
+	char *buf = ctx->scratch.buf;
 	const char *rootfs = ctx->cfg->rootfs;
 	unsigned shown = 0;
 	for (char *line = buf, *next; line && *line; line = next) {

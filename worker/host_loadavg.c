@@ -12,7 +12,7 @@ int host_loadavg_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 	char buf[256], path[192];
 	double l1, l5, l15;
 	snprintf(path, sizeof path, "%s/loadavg", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) <= 0 || sscanf(buf, "%lf %lf %lf", &l1, &l5, &l15) != 3)
+	if (host_read_lines(ctx, path, buf, sizeof buf) <= 0 || sscanf(buf, "%lf %lf %lf", &l1, &l5, &l15) != 3)
 		return -1;
 	host_add_double(o, HOST_LOAD1, "", l1);
 	host_add_double(o, HOST_LOAD5, "", l5);

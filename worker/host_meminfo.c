@@ -14,11 +14,11 @@
 int host_meminfo_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	(void)state;
-	static char buf[16384];
 	char path[192];
 	snprintf(path, sizeof path, "%s/meminfo", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) <= 0)
+	if (host_read_text(ctx, path, &ctx->scratch) <= 0)
 		return -1;
+	char *buf = ctx->scratch.buf;
 	unsigned n = 0;
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		char name[64];

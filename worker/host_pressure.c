@@ -42,7 +42,7 @@ int host_pressure_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 		char buf[512], path[192];
 		double us;
 		snprintf(path, sizeof path, "%s/pressure/%s", ctx->proc, res[i].res);
-		if (host_read_file(path, buf, sizeof buf) <= 0 || total_us(buf, "some", &us) != 0) {
+		if (host_read_lines(ctx, path, buf, sizeof buf) <= 0 || total_us(buf, "some", &us) != 0) {
 			rc = -1;
 			continue;
 		}

@@ -1,13 +1,10 @@
 /*
  * host_series.c - what every host collector builds its series with
- * (host.h): a series added to a sample, a label escaped into its text,
- * a small file read whole. Below the collectors and the table of them.
+ * (host.h): a series added to a sample, a label escaped into its text.
+ * Below the collectors and the table of them.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../shm/seqlock.h"
 #include "host.h"
@@ -81,23 +78,4 @@ size_t host_label(char *buf, size_t size, size_t at, const char *key, const char
 	buf[at++] = '"';
 	buf[at] = '\0';
 	return at;
-}
-
-long host_read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t got = 0;
-	while (got + 1 < size) {
-		ssize_t n = read(fd, buf + got, size - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	return (long)got;
 }

@@ -1,7 +1,8 @@
 /*
  * host_stat.c - node_boot_time_seconds, node_context_switches_total,
  * node_forks_total, node_intr_total, node_procs_running and
- * node_procs_blocked from proc/stat.
+ * node_procs_blocked from proc/stat (the sample's one read of it, shared
+ * with the cpu collector: host_proc_stat).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,13 +26,11 @@ static const struct {
 int host_stat_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 {
 	(void)state;
-	static char buf[65536];
-	char path[192];
-	snprintf(path, sizeof path, "%s/stat", ctx->proc);
-	if (host_read_file(path, buf, sizeof buf) <= 0)
+	const char *buf = host_proc_stat(ctx);
+	if (!buf)
 		return -1;
 	unsigned found = 0;
-	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+	for (const char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
 		for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 			size_t n = strlen(fields[i].key);
 			if (strncmp(line, fields[i].key, n) == 0) {

@@ -26,4 +26,19 @@ run_snippet 'assert_no_match "absent" "x+" "abc"; assert_no_match "present" "b" 
 assert_match "assert_no_match passes on no match" '^  ok   absent$' "$OUT"
 assert_match "assert_no_match fails on a match" '^  FAIL present ' "$OUT"
 
+# A child just forked still runs under the service's name: child_pid finds
+# nothing then, running_child_pid waits until it is named.
+cp "$(command -v sleep)" "$TEST_TMP/sensor-worker"
+# shellcheck disable=SC2016 # $1 is the inner shell's
+bash -c 'sleep 1; "$1" 30 & wait' _ "$TEST_TMP/sensor-worker" &
+SVC_PID=$!
+SVC_PIDS+=("$SVC_PID")
+assert_eq "child_pid finds no child before it is named" "" "$(child_pid worker)"
+p=$(running_child_pid worker 5)
+assert_eq "running_child_pid waits for it" sensor-worker "$(ps -o comm= -p "${p:-0}")"
+rc=0; running_child_pid exporter 1 >/dev/null || rc=$?
+assert_eq "and fails when none comes within SECONDS" 1 "$rc"
+kill "${p:-0}" 2>/dev/null
+wait "$SVC_PID"
+
 finish

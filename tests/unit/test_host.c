@@ -135,6 +135,87 @@ static void test_round_trip(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* proc/stat with an intr line of `irqs` counts, cpu and stat sampled and
+ * rendered. */
+static char *stat_sample(unsigned irqs)
+{
+	char root[] = "/tmp/test_host_stat.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char proc[600];
+	snprintf(proc, sizeof proc, "%s/proc", root);
+	assert_int_equal(mkdir(proc, 0755), 0);
+	GString *t = g_string_new("cpu  300 0 100 1000 5 0 2 0 0 0\ncpu0 100 1 50 500 5 0 1 0 7 3\nintr 12345");
+	for (unsigned i = 0; i < irqs; i++)
+		g_string_append(t, " 0");
+	g_string_append(t, "\nctxt 777\nbtime 1700000000\nprocesses 4242\nprocs_running 3\nprocs_blocked 1\n");
+	write_file(proc, "stat", t->str);
+	g_string_free(t, TRUE);
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.procfs_root, sizeof cfg.procfs_root, "%s", root);
+	cfg.collector_meminfo = cfg.collector_loadavg = cfg.collector_pressure = cfg.collector_uname = false;
+	cfg.collector_filesystem = cfg.collector_netdev = cfg.collector_diskstats = false;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct host *h = host_new(seg, &cfg, NULL);
+	assert_non_null(h);
+	host_tick(h, host_next_due(h));
+	char *text = render_host_text(seg);
+	host_free(h);
+	fixture_free(seg);
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	return text;
+}
+
+/* A proc/stat longer than a board's (many CPUs, thousands of interrupts)
+ * is read whole up to HOST_TEXT_MAX; past it, it is cut after its last
+ * whole line: the line cut in the middle is never parsed, and the lines
+ * left out are counted. */
+static void test_stat_past_buffer(void **state)
+{
+	(void)state;
+	char *text = stat_sample(50000); /* 100 KB */
+	assert_non_null(strstr(text, "node_intr_total 12345\n"));
+	assert_non_null(strstr(text, "node_boot_time_seconds 1700000000\n"));
+	assert_non_null(strstr(text, "node_procs_blocked 1\n"));
+	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"stat\"} 1\n"));
+	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"lines\"} 0\n"));
+	free(text);
+
+	text = stat_sample(HOST_TEXT_MAX / 2 + 1000); /* past the bound, within intr */
+	assert_non_null(strstr(text, "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 1\n"));
+	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"cpu\"} 1\n"));
+	assert_null(strstr(text, "node_intr_total")); /* cut: not parsed */
+	assert_null(strstr(text, "node_boot_time_seconds"));
+	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"stat\"} 0\n"));
+	/* intr and the five lines after it, counted once though two
+	 * collectors parse the text */
+	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"lines\"} 6\n"));
+	free(text);
+}
+
+/* proc/stat is read once per sample: the cpu and stat collectors parse
+ * the same text, and the next sample reads it again. */
+static void test_stat_read_once(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/test_host_once.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	struct host_ctx ctx = { 0 };
+	snprintf(ctx.proc, sizeof ctx.proc, "%s", root);
+	write_file(root, "stat", "ctxt 1\n");
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 1\n");
+	write_file(root, "stat", "ctxt 2\n");
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 1\n"); /* the same sample */
+	ctx.stat_read = false;                                 /* as the next sample starts */
+	assert_string_equal(host_proc_stat(&ctx), "ctxt 2\n");
+	free(ctx.stat.buf);
+	char cmd[100];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A block written by hand, as a forging or dying writer might leave it. */
 static void put_series(struct shm_segment *seg, unsigned i, unsigned family, unsigned flags, const char *text,
 		       uint64_t bits)
@@ -396,6 +477,7 @@ static void fs_stop(struct fs_fixture *f)
 	fs_release(f);
 	host_filesystem_free(f->state);
 	assert_true(pool_stop(&f->pool, monotonic_ns() + 5000000000LL));
+	free(f->ctx.scratch.buf);
 	host_statfs = statfs;
 	char cmd[100];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->root);
@@ -471,6 +553,38 @@ static void test_filesystem_free_after_late_statfs(void **state)
 	fs_stop(f);
 }
 
+/* A mount table past HOST_TEXT_MAX, cut in the middle of a line's
+ * options: that line ("ro" cut to "r") is not shown as read-write, it is
+ * left out with the line after it, and both are counted. */
+static void test_mounts_past_buffer(void **state)
+{
+	(void)state;
+	const char *head = "/dev/sda1 / ext4 rw 0 0\n", *cut = "/dev/sdb1 /data ext4 r";
+	GString *m = g_string_new(head);
+	size_t room = HOST_TEXT_MAX - 1 - strlen(cut); /* the bytes before the cut line */
+	for (unsigned i = 0; m->len + 200 < room; i++)
+		g_string_append_printf(m, "proc /proc/p%08u proc rw 0 0\n", i);
+	size_t pad = room - m->len - strlen("proc /proc/ proc rw 0 0\n");
+	g_string_append(m, "proc /proc/");
+	for (size_t i = 0; i < pad; i++)
+		g_string_append_c(m, 'x');
+	g_string_append(m, " proc rw 0 0\n/dev/sdb1 /data ext4 ro,noatime 0 0\ntmpfs /after tmpfs rw 0 0\n");
+	struct fs_fixture *f = fs_start(m->str);
+	g_string_free(m, TRUE);
+	fs_sample(f);
+	for (int i = 0; i < 100 && fs_value(f, HOST_FS_SIZE_BYTES, "/") != 8192; i++)
+		fs_sample(f);
+	memset(f->ctx.left_out, 0, sizeof f->ctx.left_out); /* as each sample starts */
+	fs_sample(f);
+	assert_int_equal(fs_value(f, HOST_FS_SIZE_BYTES, "/"), 8192);
+	assert_int_equal(fs_value(f, HOST_FS_READONLY, "/"), 0);
+	assert_int_equal(fs_value(f, HOST_FS_READONLY, "/data"), -1);
+	assert_int_equal(fs_value(f, HOST_FS_DEVICE_ERROR, "/data"), -1);
+	assert_int_equal(fs_value(f, HOST_FS_DEVICE_ERROR, "/after"), -1);
+	assert_int_equal(f->ctx.left_out[SHM_HOST_LINES], 2); /* the cut line and the next */
+	fs_stop(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +595,9 @@ int main(void)
 		cmocka_unit_test(test_nothing_before_a_sample),
 		cmocka_unit_test(test_filesystem_long_fields),
 		cmocka_unit_test(test_filesystem_hung_bounded),
+		cmocka_unit_test(test_stat_read_once),
+		cmocka_unit_test(test_stat_past_buffer),
+		cmocka_unit_test(test_mounts_past_buffer),
 		cmocka_unit_test(test_filesystem_free_after_late_statfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -447,7 +447,7 @@ static const char expected_metrics[] =
 	"sensor_shm_copy_age_seconds{record=\"child\"} 0\n"
 	"# HELP sensor_build_info Build and layout of the running service (always 1).\n"
 	"# TYPE sensor_build_info gauge\n"
-	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"6\"} 1\n";
+	"sensor_build_info{version=\"" SENSOR_VERSION "\",shm_layout=\"7\"} 1\n";
 
 static void test_metrics_exact_text(void **state)
 {

@@ -151,3 +151,17 @@ metric_above() {
 child_pid() { # child_pid worker|exporter : pid of that child of the service
 	pgrep -P "$SVC_PID" -x "sensor-$1"
 }
+
+# running_child_pid worker|exporter [SECONDS] : the pid of that child once
+# one runs under its name, waiting up to SECONDS (5): a child just forked
+# (a slow start, a restart) has not named itself yet, and child_pid finds
+# nothing then.
+running_child_pid() {
+	local p deadline=$((SECONDS + ${2:-5}))
+	while :; do
+		p=$(child_pid "$1" | head -1)
+		if [ -n "$p" ]; then echo "$p"; return 0; fi
+		[ $SECONDS -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
