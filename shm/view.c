@@ -87,29 +87,38 @@ uint32_t shm_view_channels(const struct shm_view *v)
 	return live > n && live <= SHM_MAX_CHANNELS ? live : n;
 }
 
-bool shm_utf8_valid(const char *s)
+size_t shm_utf8_char_len(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned c = *p++, more, min;
-		if (c < 0x80)
-			continue;
-		if (c >= 0xc2 && c <= 0xdf)
-			more = 1, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			more = 2, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			more = 3, min = 0x10000;
-		else
+	unsigned c = *p++, more, min;
+	if (c < 0x80)
+		return c ? 1 : 0;
+	if (c >= 0xc2 && c <= 0xdf)
+		more = 1, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		more = 2, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		more = 3, min = 0x10000;
+	else
+		return 0;
+	unsigned cp = c & (0x3fu >> more);
+	for (unsigned k = 0; k < more; k++, p++) {
+		if ((*p & 0xc0) != 0x80)
+			return 0; /* the terminating NUL included */
+		cp = cp << 6 | (*p & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return more + 1;
+}
+
+bool shm_utf8_valid(const char *s)
+{
+	while (*s) {
+		size_t n = shm_utf8_char_len(s);
+		if (!n)
 			return false;
-		unsigned cp = c & (0x3fu >> more);
-		for (unsigned k = 0; k < more; k++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return false; /* the terminating NUL included */
-			cp = cp << 6 | (*p & 0x3fu);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
+		s += n;
 	}
 	return true;
 }

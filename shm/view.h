@@ -102,6 +102,10 @@ uint32_t shm_view_channels(const struct shm_view *v);
  */
 const struct shm_channel_desc *shm_view_chan(const struct shm_view *v, uint32_t i, struct shm_channel_desc *scratch);
 
+/* The length of the well-formed UTF-8 character s starts with (1 to 4),
+ * or 0 when it starts with none (or with the terminating NUL). */
+size_t shm_utf8_char_len(const char *s);
+
 /* Is the NUL-terminated s well-formed UTF-8 (what a Prometheus label
  * value and a JSON string must be)? */
 bool shm_utf8_valid(const char *s);

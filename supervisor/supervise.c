@@ -44,6 +44,7 @@
 #include "memcap.h"
 #include "memfit.h"
 #include "oomscore.h"
+#include "prebind.h"
 #include "procstat.h"
 #include "pushsock.h"
 #include "sdnotify.h"
@@ -458,6 +459,7 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, 
 	if (sdnotify_open(&s.notify, err, sizeof err) != 0)
 		log_warn("systemd notification off: %s", err);
 
+	prebind_threads();
 	memcap_sweep_stale();
 	struct memfit fit;
 	memfit_plan(&fit, cfg, seg->hdr.pre.total_size);

@@ -8,14 +8,13 @@
  * the rest counted.
  */
 #include <inttypes.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
+#include "host_exclude.h"
 
-#define DISK_EXCLUDE "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme[0-9]+n[0-9]+p)[0-9]+$"
 #define DISK_STATS 17
 
 /* The value of diskstats field i as node_exporter shows it. */
@@ -103,9 +102,6 @@ int host_diskstats_collect(struct host_ctx *ctx, void *state, struct host_out *o
 	if (host_read_text(ctx, path, &ctx->scratch) <= 0)
 		return -1;
 	char *buf = ctx->scratch.buf;
-	regex_t exclude;
-	if (regcomp(&exclude, DISK_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0)
-		return -1;
 	unsigned max = (unsigned)ctx->cfg->host_disks_max, disks = 0;
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		unsigned major, minor;
@@ -113,7 +109,7 @@ int host_diskstats_collect(struct host_ctx *ctx, void *state, struct host_out *o
 		int used = 0;
 		if (sscanf(line, "%u %u %63s%n", &major, &minor, dev, &used) != 3)
 			continue;
-		if (regexec(&exclude, dev, 0, NULL, 0) == 0)
+		if (host_disk_excluded(dev))
 			continue;
 		if (disks++ >= max) {
 			ctx->left_out[SHM_HOST_DISKS]++;
@@ -136,6 +132,5 @@ int host_diskstats_collect(struct host_ctx *ctx, void *state, struct host_out *o
 				break;
 		}
 	}
-	regfree(&exclude);
 	return 0;
 }

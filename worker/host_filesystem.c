@@ -26,7 +26,6 @@
  * (device_error 1, left out when its labels do not fit): statfs() of a
  * truncated path would be another directory's.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +33,9 @@
 
 #include "../shm/clock.h"
 #include "host.h"
+#include "host_exclude.h"
 #include "pool.h"
 
-#define MOUNTS_EXCLUDE "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
-#define FSTYPES_EXCLUDE                                                                                             \
-	"^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|" \
-	"overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
 #define FS_PATH_LEN 512
 #define MOUNT_FIELDS 4 /* device, mount point, type, options */
 
@@ -64,7 +60,6 @@ struct fs_slot {
 };
 
 struct fs_state {
-	regex_t mounts, types;
 	unsigned cap, jobs_max;
 	unsigned next; /* the slot whose turn to start a job comes first */
 	struct fs_slot *slot;
@@ -89,14 +84,7 @@ void *host_filesystem_new(const struct host_ctx *ctx)
 	int spare = ctx->cfg->reader_threads_max - ctx->cfg->reader_threads;
 	f->jobs_max = spare > 0 ? (unsigned)spare : 1u;
 	f->slot = calloc(f->cap, sizeof *f->slot);
-	if (!f->slot || regcomp(&f->mounts, MOUNTS_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0) {
-		free(f->slot);
-		free(f);
-		return NULL;
-	}
-	if (regcomp(&f->types, FSTYPES_EXCLUDE, REG_EXTENDED | REG_NOSUB) != 0) {
-		regfree(&f->mounts);
-		free(f->slot);
+	if (!f->slot) {
 		free(f);
 		return NULL;
 	}
@@ -118,8 +106,6 @@ void host_filesystem_free(void *state)
 	for (unsigned i = 0; i < f->cap; i++)
 		if (f->slot[i].in_flight)
 			return; /* a thread still blocked in statfs points into it: the process is ending */
-	regfree(&f->mounts);
-	regfree(&f->types);
 	free(f->slot);
 	free(f);
 }
@@ -235,7 +221,7 @@ static int scan_mounts(struct host_ctx *ctx, struct fs_state *f)
 		char *mp = field[1];
 		unescape(mp);
 		const char *shown_mp = strip_rootfs(rootfs, mp);
-		if (regexec(&f->mounts, shown_mp, 0, NULL, 0) == 0 || regexec(&f->types, type, 0, NULL, 0) == 0)
+		if (host_mount_excluded(shown_mp) || host_fstype_excluded(type))
 			continue;
 		char labels[HOST_LABELS_SIZE];
 		size_t at = host_label(labels, sizeof labels, 0, "device", dev);

@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glib.h>
 #include <glob.h>
 #include <limits.h>
 #include <math.h>
@@ -30,6 +29,8 @@
 #include "../common/families.h"
 #include "../common/log.h"
 #include "../shm/seqlock.h"
+#include "../shm/view.h"
+#include "growarray.h"
 
 /* node_exporter reads one read() of at most this many bytes per file. */
 #define NODEHW_READ_MAX 128
@@ -199,6 +200,33 @@ static bool explode(const char *file, char *type, size_t tlen, long *num, const 
 	return false;
 }
 
+/* The blanks these parsers skip: glib's g_ascii_isspace, which they used
+ * (space, \t, \n, \f, \r; not \v). */
+static bool ascii_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* In out (of outlen bytes, cut where it is full as snprintf cuts), in
+ * with each byte that starts no well-formed UTF-8 character replaced by
+ * U+FFFD, as glib's g_utf8_make_valid does (without glib's code in the
+ * worker's threads). */
+static void make_valid(const char *in, char *out, size_t outlen)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	size_t used = 0;
+	while (*in && used + 1 < outlen) {
+		size_t n = shm_utf8_char_len(in);
+		const char *from = n ? in : replacement;
+		size_t len = n ? n : sizeof replacement - 1;
+		in += n ? n : 1;
+		for (size_t k = 0; k < len && used + 1 < outlen; k++)
+			out[used++] = from[k];
+	}
+	if (outlen)
+		out[used] = '\0';
+}
+
 static bool known_type(const char *type)
 {
 	for (size_t i = 0; i < sizeof sensor_types / sizeof sensor_types[0]; i++)
@@ -208,7 +236,7 @@ static bool known_type(const char *type)
 }
 
 struct collect {
-	GArray *props; /* struct prop */
+	struct growarray props; /* struct prop */
 };
 
 static int collect_file(const char *path, const char *file, void *ctx)
@@ -226,14 +254,15 @@ static int collect_file(const char *path, const char *file, void *ctx)
 		return 0;
 	snprintf(p.prop, sizeof p.prop, "%s", prop);
 	snprintf(p.path, sizeof p.path, "%s", path);
-	for (guint i = 0; i < c->props->len; i++) {
-		struct prop *q = &g_array_index(c->props, struct prop, i);
+	for (size_t i = 0; i < c->props.len; i++) {
+		struct prop *q = growarray_at(&c->props, i);
 		if (strcmp(q->sensor, p.sensor) == 0 && strcmp(q->prop, p.prop) == 0) {
 			*q = p; /* the device directory's file wins, as in node_exporter's map */
 			return 0;
 		}
 	}
-	g_array_append_val(c->props, p);
+	if (!growarray_push(&c->props, &p))
+		log_warn("hwmon file %s: out of memory, left out", path);
 	return 0;
 }
 
@@ -283,19 +312,20 @@ static bool hwmon_family(const char *type, const char *el, bool has_plain, struc
 	return snprintf(c->family, sizeof c->family, "%s%s", name, suffix) < (int)sizeof c->family;
 }
 
-static void add_cand(GArray *cands, const struct cand *c)
+static void add_cand(struct growarray *cands, const struct cand *c)
 {
-	for (guint i = 0; i < cands->len; i++) {
-		const struct cand *o = &g_array_index(cands, struct cand, i);
+	for (size_t i = 0; i < cands->len; i++) {
+		const struct cand *o = growarray_at(cands, i);
 		if (strcmp(o->family, c->family) == 0 && strcmp(o->key, c->key) == 0 && strcmp(o->name, c->name) == 0 &&
 		    strcmp(o->label, c->label) == 0)
 			return; /* the same series twice (two chips of one label): written once */
 	}
-	g_array_append_val(cands, *c);
+	if (!growarray_push(cands, c))
+		log_warn("node_exporter series %s: out of memory, left out", c->family);
 }
 
 /* The series of one sensor's files. */
-static void sensor_series(GArray *cands, const char *chip, const char *sensor, const GArray *props)
+static void sensor_series(struct growarray *cands, const char *chip, const char *sensor, const struct growarray *props)
 {
 	char type[32];
 	long num;
@@ -304,16 +334,16 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 		return;
 	bool has_plain = false;
 	const struct prop *plain = NULL;
-	for (guint i = 0; i < props->len; i++) {
-		const struct prop *p = &g_array_index(props, struct prop, i);
+	for (size_t i = 0; i < props->len; i++) {
+		const struct prop *p = growarray_at(props, i);
 		if (strcmp(p->sensor, sensor) == 0 && p->prop[0] == '\0')
 			has_plain = true, plain = p;
 	}
 	struct cand base = { .kind = SHM_NODE_HW_SENSOR, .parse = NODEHW_FLOAT };
 	snprintf(base.key, sizeof base.key, "%s", chip);
 	snprintf(base.name, sizeof base.name, "%s", sensor);
-	for (guint i = 0; i < props->len; i++) {
-		const struct prop *p = &g_array_index(props, struct prop, i);
+	for (size_t i = 0; i < props->len; i++) {
+		const struct prop *p = growarray_at(props, i);
 		if (strcmp(p->sensor, sensor) == 0 && strcmp(p->prop, "label") == 0) {
 			struct cand c = base;
 			c.kind = SHM_NODE_HW_SENSOR_LABEL;
@@ -321,9 +351,7 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 			snprintf(c.family, sizeof c.family, "%s", FAMILY_NODE_HWMON_PREFIX "sensor_label");
 			char text[NODEHW_READ_MAX + 1];
 			snprintf(text, sizeof text, "%s", p->text);
-			gchar *valid = g_utf8_make_valid(trim_newlines(text), -1);
-			snprintf(c.label, sizeof c.label, "%s", valid);
-			g_free(valid);
+			make_valid(trim_newlines(text), c.label, sizeof c.label);
 			add_cand(cands, &c);
 		}
 	}
@@ -346,8 +374,8 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 		add_cand(cands, &c);
 		return;
 	}
-	for (guint i = 0; i < props->len; i++) {
-		const struct prop *p = &g_array_index(props, struct prop, i);
+	for (size_t i = 0; i < props->len; i++) {
+		const struct prop *p = growarray_at(props, i);
 		if (strcmp(p->sensor, sensor) != 0 || strcmp(p->prop, "label") == 0)
 			continue;
 		struct cand c = base;
@@ -363,16 +391,20 @@ static void sensor_series(GArray *cands, const char *chip, const char *sensor, c
 static int add_chip_dir(const char *path, const char *entry, void *ctx)
 {
 	(void)entry;
-	g_ptr_array_add(ctx, g_strdup(path));
+	char *copy = strdup(path);
+	if (!copy || !growarray_push(ctx, &copy)) {
+		log_warn("hwmon directory %s: out of memory, left out", path);
+		free(copy);
+	}
 	return 0;
 }
 
-static int by_path(gconstpointer a, gconstpointer b)
+static int by_path(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void scan_chip(const char *dir, GArray *cands)
+static void scan_chip(const char *dir, struct growarray *cands)
 {
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -380,7 +412,8 @@ static void scan_chip(const char *dir, GArray *cands)
 	char chip[SHM_NODE_HW_TEXT_LEN], path[SYSFS_PATH_LEN];
 	if (!nodehw_chip_label(dir, chip, sizeof chip))
 		return;
-	struct collect col = { g_array_new(FALSE, TRUE, sizeof(struct prop)) };
+	struct collect col;
+	growarray_init(&col.props, sizeof(struct prop));
 	sysfs_scan(dir, "", collect_file, &col);
 	if (sysfs_path(path, sizeof path, "%s/device", dir) && stat(path, &st) == 0)
 		sysfs_scan(path, "", collect_file, &col);
@@ -395,15 +428,15 @@ static void scan_chip(const char *dir, GArray *cands)
 		if (c.name[0])
 			add_cand(cands, &c);
 	}
-	for (guint i = 0; i < col.props->len; i++) {
-		const char *sensor = g_array_index(col.props, struct prop, i).sensor;
+	for (size_t i = 0; i < col.props.len; i++) {
+		const char *sensor = ((const struct prop *)growarray_at(&col.props, i))->sensor;
 		bool seen = false;
-		for (guint j = 0; j < i && !seen; j++)
-			seen = strcmp(g_array_index(col.props, struct prop, j).sensor, sensor) == 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(((const struct prop *)growarray_at(&col.props, j))->sensor, sensor) == 0;
 		if (!seen)
-			sensor_series(cands, chip, sensor, col.props);
+			sensor_series(cands, chip, sensor, &col.props);
 	}
-	g_array_free(col.props, TRUE);
+	growarray_free(&col.props);
 }
 
 /* Go's strings.TrimSpace of a small file's text; false when unreadable. */
@@ -414,16 +447,16 @@ static bool read_trimmed(const char *path, char *buf, size_t len)
 	if (!read_once(path, raw, &got))
 		return false;
 	char *s = raw;
-	while (*s && g_ascii_isspace(*s))
+	while (*s && ascii_space(*s))
 		s++;
 	size_t n = strlen(s);
-	while (n > 0 && g_ascii_isspace(s[n - 1]))
+	while (n > 0 && ascii_space(s[n - 1]))
 		n--;
 	snprintf(buf, len, "%.*s", (int)n, s);
 	return true;
 }
 
-static void scan_zones(GArray *cands, const char *root)
+static void scan_zones(struct growarray *cands, const char *root)
 {
 	char pattern[SYSFS_PATH_LEN];
 	glob_t g;
@@ -438,9 +471,7 @@ static void scan_zones(GArray *cands, const char *root)
 		    !sysfs_path(path, sizeof path, "%s/policy", zone) || !read_trimmed(path, policy, sizeof policy) ||
 		    !sysfs_path(c.path, sizeof c.path, "%s/temp", zone))
 			continue;
-		gchar *valid = g_utf8_make_valid(raw, -1);
-		snprintf(c.name, sizeof c.name, "%s", valid);
-		g_free(valid);
+		make_valid(raw, c.name, sizeof c.name);
 		size_t blen;
 		const char *base = base_name(zone, &blen);
 		snprintf(c.key, sizeof c.key, "%.*s", (int)(blen - strlen("thermal_zone")),
@@ -469,29 +500,47 @@ static void put_text(char *dst, const char *src)
 }
 
 /* Every series under root, in the table's order. */
-static GArray *collect(const char *root)
+static struct growarray *collect(const char *root)
 {
-	GArray *cands = g_array_new(FALSE, TRUE, sizeof(struct cand));
+	struct growarray *cands = malloc(sizeof *cands);
+	if (!cands)
+		return NULL;
+	growarray_init(cands, sizeof(struct cand));
 	char dir[SYSFS_PATH_LEN];
-	GPtrArray *chips = g_ptr_array_new_with_free_func(g_free);
+	struct growarray chips; /* char *, each its own copy */
+	growarray_init(&chips, sizeof(char *));
 	if (sysfs_join(dir, sizeof dir, root, "/sys/class/hwmon"))
-		sysfs_scan(dir, "", add_chip_dir, chips);
+		sysfs_scan(dir, "", add_chip_dir, &chips);
 	/* in node_exporter's order (by name: hwmon10 before hwmon2), so that
 	 * of two chips giving the same series the same one is written */
-	g_ptr_array_sort(chips, by_path);
-	for (guint i = 0; i < chips->len; i++)
-		scan_chip(g_ptr_array_index(chips, i), cands);
-	g_ptr_array_free(chips, TRUE);
+	if (chips.len)
+		qsort(chips.data, chips.len, chips.elem, by_path);
+	for (size_t i = 0; i < chips.len; i++) {
+		char **chip = growarray_at(&chips, i);
+		scan_chip(*chip, cands);
+		free(*chip);
+	}
+	growarray_free(&chips);
 	scan_zones(cands, root);
-	g_array_sort(cands, by_series);
+	/* no two equal (add_cand keeps one of each): the order is total */
+	if (cands->len)
+		qsort(cands->data, cands->len, cands->elem, by_series);
 	return cands;
+}
+
+static void cands_free(struct growarray *cands)
+{
+	if (cands) {
+		growarray_free(cands);
+		free(cands);
+	}
 }
 
 /* Describe `cands` in the table (which then holds no value yet) and make
  * them the files n reads; n keeps cands. 0, or -1 when out of memory. */
-static int publish(struct nodehw *n, GArray *cands, struct shm_node_hw *table)
+static int publish(struct nodehw *n, struct growarray *cands, struct shm_node_hw *table)
 {
-	unsigned total = cands->len, count = total < SHM_NODE_HW_MAX ? total : SHM_NODE_HW_MAX;
+	unsigned total = (unsigned)cands->len, count = total < SHM_NODE_HW_MAX ? total : SHM_NODE_HW_MAX;
 	struct nodehw_file *files = calloc(count ? count : 1, sizeof *files);
 	if (!files)
 		return -1;
@@ -505,7 +554,7 @@ static int publish(struct nodehw *n, GArray *cands, struct shm_node_hw *table)
 	atomic_thread_fence(memory_order_release);
 	atomic_store_explicit(&table->count, 0, memory_order_relaxed);
 	for (unsigned i = 0; i < count; i++) {
-		const struct cand *c = &g_array_index(cands, struct cand, i);
+		const struct cand *c = growarray_at(cands, i);
 		struct shm_node_hw_series *s = &table->series[i];
 		put_text(s->family, c->family);
 		put_text(s->key, c->key);
@@ -538,9 +587,9 @@ static int publish(struct nodehw *n, GArray *cands, struct shm_node_hw *table)
 int nodehw_scan(struct nodehw *n, const char *root, struct shm_node_hw *table)
 {
 	memset(n, 0, sizeof *n);
-	GArray *cands = collect(root);
-	if (publish(n, cands, table) != 0) {
-		g_array_free(cands, TRUE);
+	struct growarray *cands = collect(root);
+	if (!cands || publish(n, cands, table) != 0) {
+		cands_free(cands);
 		return -1;
 	}
 	return 0;
@@ -555,17 +604,19 @@ static bool same_series(const struct cand *a, const struct cand *b)
 
 int nodehw_rescan(struct nodehw *n, const char *root, struct shm_node_hw *table)
 {
-	GArray *cands = collect(root);
-	const GArray *old = n->published;
+	struct growarray *cands = collect(root);
+	if (!cands)
+		return -1;
+	const struct growarray *old = n->published;
 	bool same = old && old->len == cands->len;
-	for (guint i = 0; same && i < cands->len; i++)
-		same = same_series(&g_array_index(cands, struct cand, i), &g_array_index(old, struct cand, i));
+	for (size_t i = 0; same && i < cands->len; i++)
+		same = same_series(growarray_at(cands, i), growarray_at(old, i));
 	if (same) {
-		g_array_free(cands, TRUE);
+		cands_free(cands);
 		return 0;
 	}
 	if (publish(n, cands, table) != 0) {
-		g_array_free(cands, TRUE);
+		cands_free(cands);
 		return -1;
 	}
 	return 1;
@@ -580,17 +631,17 @@ bool nodehw_value(const char *text, enum nodehw_parse parse, enum nodehw_scale s
 		return true;
 	}
 	if (parse == NODEHW_INT) { /* strings.TrimSpace, then strconv.ParseInt */
-		while (g_ascii_isspace(*text))
+		while (ascii_space(*text))
 			text++;
 		errno = 0;
 		long long i = strtoll(text, &end, 10);
-		while (g_ascii_isspace(*end))
+		while (ascii_space(*end))
 			end++;
-		if (end == text || *end || errno || !(g_ascii_isdigit(*text) || *text == '-' || *text == '+'))
+		if (end == text || *end || errno || !((*text >= '0' && *text <= '9') || *text == '-' || *text == '+'))
 			return false;
 		v = (double)i;
 	} else { /* strconv.ParseFloat: no blanks around */
-		if (!*text || g_ascii_isspace(*text))
+		if (!*text || ascii_space(*text))
 			return false;
 		errno = 0;
 		v = strtod(text, &end);
@@ -628,7 +679,6 @@ void nodehw_free(struct nodehw *n)
 	free(n->files);
 	n->files = NULL;
 	n->count = 0;
-	if (n->published)
-		g_array_free(n->published, TRUE);
+	cands_free(n->published);
 	n->published = NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "../shm/view.h"
 #include "simulated_signal.h"
+#include "trig.h"
 
 int processing_init(struct processing *p, size_t window, uint32_t ring_capacity, uint32_t channels,
 		    double sample_rate_hz)
@@ -93,8 +94,8 @@ static void twiddles_fill(size_t n, double *cs, double *sn)
 {
 	const double two_pi = 6.283185307179586;
 	for (size_t k = 0; k < n; k++) {
-		cs[k] = cos(two_pi * (double)k / (double)n);
-		sn[k] = sin(two_pi * (double)k / (double)n);
+		cs[k] = trig_cos(two_pi * (double)k / (double)n);
+		sn[k] = trig_sin(two_pi * (double)k / (double)n);
 	}
 }
 

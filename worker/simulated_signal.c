@@ -4,6 +4,7 @@
  * machine's rotation tone plus noise and occasional bursts.
  */
 #include "simulated_signal.h"
+#include "trig.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,6 +41,22 @@ static double noise(uint64_t seed, uint32_t channel, uint64_t k, uint64_t salt)
 	return (double)(h >> 11) / 4503599627370496.0 - 1.0; /* 2^52 */
 }
 
+double signal_cycle_pos(double t, double period)
+{
+	if (!(t >= 0.0 && t < SIGNAL_CYCLE_EXACT_BELOW))
+		return fmod(t, period);
+	/* Each step is exact here: n * period is a whole number below 2^53,
+	 * t - n * period is a multiple of t's last bit no larger than t, and
+	 * the correction lands in [0, period) on that same grid. */
+	double n = (double)(uint64_t)(t / period);
+	double r = t - n * period;
+	if (r < 0.0)
+		r += period;
+	else if (r >= period)
+		r -= period;
+	return r;
+}
+
 double sensor_sample(uint64_t seed, uint32_t channel, uint64_t k, double interval_s)
 {
 	const double two_pi = 6.283185307179586;
@@ -49,17 +66,17 @@ double sensor_sample(uint64_t seed, uint32_t channel, uint64_t k, double interva
 	switch (sensor_kind_of(channel)) {
 	case SENSOR_TEMPERATURE:
 		/* 22 C +- 3 over a 10-minute cycle, small sensor noise */
-		return 22.0 + 3.0 * sin(two_pi * t / 600.0 + phase) + 0.1 * noise(seed, channel, k, 1);
+		return 22.0 + 3.0 * trig_sin(two_pi * t / 600.0 + phase) + 0.1 * noise(seed, channel, k, 1);
 	case SENSOR_HUMIDITY: {
-		double h = 45.0 - 8.0 * sin(two_pi * t / 600.0 + phase) + 0.5 * noise(seed, channel, k, 2);
+		double h = 45.0 - 8.0 * trig_sin(two_pi * t / 600.0 + phase) + 0.5 * noise(seed, channel, k, 2);
 		return h < 0.0 ? 0.0 : (h > 100.0 ? 100.0 : h);
 	}
 	case SENSOR_VIBRATION:
 	default: {
 		/* a 1.3 Hz rotation tone (aliasing-free at 10 Hz sampling) plus
 		 * noise, and a burst every ~50 s */
-		double v = 0.05 * sin(two_pi * 1.3 * t + phase) + 0.01 * noise(seed, channel, k, 3);
-		if (fmod(t, 50.0) < 2.0)
+		double v = 0.05 * trig_sin(two_pi * 1.3 * t + phase) + 0.01 * noise(seed, channel, k, 3);
+		if (signal_cycle_pos(t, 50.0) < 2.0)
 			v += 0.2 * noise(seed, channel, k, 4);
 		return v;
 	}

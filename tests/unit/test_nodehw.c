@@ -356,6 +356,93 @@ static void test_described_during_scrape(void **state)
 	fixture_free(seg);
 }
 
+static void put_file(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+}
+
+/* Labels and zone types that are not UTF-8 get U+FFFD for each byte that
+ * starts no character, exactly as glib's g_utf8_make_valid makes them,
+ * cut to the table's text length. */
+static void test_labels_made_valid(void **state)
+{
+	(void)state;
+	static const char *const labels[] = {
+		"plain",
+		"caf\xc3\xa9",
+		"\xff\xfe",
+		"a\xc3",
+		"\xe2\x82",
+		"\xed\xa0\x80x",
+		"\xf4\x90\x80\x80",
+		"\xc0\xaf",
+		"\xf0\x9f\x98\x80ok",
+		"\xe0\x80\xaf",
+		"\xef\xbf\xbf\x80",
+		"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+	};
+	const size_t count = sizeof labels / sizeof labels[0];
+	char root[] = "/tmp/test_nodehw_XXXXXX", dir[256], zone[256], name[32];
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof dir, "%s/sys/class/hwmon/hwmon0", root);
+	snprintf(zone, sizeof zone, "%s/sys/class/thermal/thermal_zone0", root);
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s'", dir, zone);
+	assert_int_equal(system(cmd), 0);
+	put_file(dir, "name", "chip\n", 5);
+	for (size_t i = 0; i < count; i++) {
+		snprintf(name, sizeof name, "temp%zu_input", i + 1);
+		put_file(dir, name, "1000\n", 5);
+		snprintf(name, sizeof name, "temp%zu_label", i + 1);
+		put_file(dir, name, labels[i], strlen(labels[i]));
+	}
+	put_file(zone, "type",
+		 "\xfe"
+		 "cpu\n",
+		 5);
+	put_file(zone, "policy", "step_wise\n", 10);
+	put_file(zone, "temp", "40000\n", 6);
+
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct nodehw n;
+	assert_int_equal(nodehw_scan(&n, root, &seg->node_hw), 0);
+	size_t labelled = 0, zones = 0;
+	for (unsigned i = 0; i < n.series; i++) {
+		const struct shm_node_hw_series *s = &seg->node_hw.series[i];
+		const char *in = NULL;
+		const char *got = s->label;
+		if (s->kind == SHM_NODE_HW_SENSOR_LABEL) {
+			unsigned k;
+			assert_int_equal(sscanf(s->name, "temp%u", &k), 1);
+			in = labels[k - 1];
+			labelled++;
+		} else if (s->kind == SHM_NODE_HW_ZONE) {
+			in = "\xfe"
+			     "cpu";
+			got = s->name;
+			zones++;
+		} else {
+			continue;
+		}
+		gchar *want = g_utf8_make_valid(in, -1);
+		char cut[SHM_NODE_HW_TEXT_LEN];
+		snprintf(cut, sizeof cut, "%s", want);
+		assert_string_equal(got, cut);
+		g_free(want);
+	}
+	assert_int_equal(labelled, count);
+	assert_int_equal(zones, 1);
+	nodehw_free(&n);
+	fixture_free(seg);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_chip_label),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_scan_gateway),
+		cmocka_unit_test(test_labels_made_valid),
 		cmocka_unit_test(test_untrusted_table),
 		cmocka_unit_test(test_split_runs),
 		cmocka_unit_test(test_described_during_scrape),

@@ -155,10 +155,35 @@ static void test_vibration_range(void **state)
 	assert_true(fabs(r.sum / r.n) < 0.01);
 }
 
+/* The burst cycle's position is fmod's result, bit for bit. */
+static void test_cycle_pos_is_fmod(void **state)
+{
+	(void)state;
+	const double intervals[] = { 0.001, 0.01, 0.1, 0.25, 0.3, 1.0, 1.7, 10.0, 60.0 };
+	for (size_t i = 0; i < sizeof intervals / sizeof intervals[0]; i++)
+		for (uint64_t k = 0; k < 200000; k++) {
+			double t = (double)k * intervals[i];
+			assert_true(signal_cycle_pos(t, 50.0) == fmod(t, 50.0));
+		}
+	uint64_t x = 12345;
+	for (int i = 0; i < 2000000; i++) {
+		x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+		double t = ldexp((double)(x >> 11), (int)(x % 50) - 52) * 1e3; /* 0 to ~2^47 */
+		double got = signal_cycle_pos(t, 50.0), want = fmod(t, 50.0);
+		if (memcmp(&got, &want, sizeof got) != 0)
+			fail_msg("t=%.17g: %.17g, fmod %.17g", t, got, want);
+	}
+	const double edges[] = { 0.0, 49.999999999999993, 50.0, 100.0, 1e9, 99.999999999999986, 140737488355327.98 };
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+		assert_true(signal_cycle_pos(edges[i], 50.0) == fmod(edges[i], 50.0));
+	assert_true(signal_cycle_pos(1e300, 50.0) == fmod(1e300, 50.0)); /* beyond: fmod itself */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds_cycle),
+		cmocka_unit_test(test_cycle_pos_is_fmod),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_describe_truncates),
 		cmocka_unit_test(test_deterministic_under_seed),

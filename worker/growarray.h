@@ -1,0 +1,31 @@
+/*
+ * growarray.h - a growable array of fixed-size elements, for the worker's
+ * scans that collect an unknown number of entries. It stands in for
+ * glib's GArray there: the worker's threads then run no glib code, whose
+ * pages (and a thread-local slice allocator) each use of it brings into
+ * the worker's memory.
+ */
+#ifndef WORKER_GROWARRAY_H
+#define WORKER_GROWARRAY_H
+
+#include <stddef.h>
+
+struct growarray {
+	char *data;
+	size_t len, cap, elem;
+};
+
+void growarray_init(struct growarray *a, size_t elem);
+
+/* Append a copy of *item; the new element, or NULL when out of memory
+ * (the array is then unchanged). */
+void *growarray_push(struct growarray *a, const void *item);
+
+static inline void *growarray_at(const struct growarray *a, size_t i)
+{
+	return a->data + i * a->elem;
+}
+
+void growarray_free(struct growarray *a);
+
+#endif
