@@ -488,6 +488,8 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, 
 		start_child(&s, &s.kids[i]);
 	}
 
+	/* The first read once the children have set up, not at the fork. */
+	s.next_rss_ns = monotonic_ns() + (int64_t)cfg->rss_interval_ms * 1000000;
 	bool stop = false;
 	while (!stop) {
 		struct pollfd pfd = { s.sig_fd, POLLIN, 0 };
