@@ -175,7 +175,7 @@ static const struct option_desc options[] = {
 		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp"),
 	INT_OPT("host-interval-ms", "host", "SENSOR_HOST_INTERVAL_MS", host_interval_ms, 100, 3600000, 5000,
 		"How often the worker samples the host's vital signs (node_* families), at the first sampling tick "
-		"after each is due; a scrape shows the last sample"),
+		"after each is due (on its own when sample-interval-ms is longer); a scrape shows the last sample"),
 	CHECKED_STR_OPT(
 		"procfs-root", "host", "SENSOR_PROCFS_ROOT", procfs_root, "/",
 		"Directory holding proc/ for the host collectors (the host's, mounted elsewhere in a container)", "DIR",

@@ -2,8 +2,9 @@
  * host.h - the host's vital signs: node_exporter's board-relevant
  * collectors (cpu, meminfo, loadavg, stat, pressure, uname, filesystem,
  * netdev, diskstats) under its names, sampled by the worker every
- * host-interval-ms (at the first sampling tick after it is due, so it
- * never wakes the worker on its own) into the segment's host block
+ * host-interval-ms (at the first sampling tick after it is due, so that
+ * it does not wake the worker on its own, unless sample-interval-ms is
+ * the longer) into the segment's host block
  * (shm/layout.h), which
  * the exporter renders: a scrape never reads /proc or calls statfs().
  *

@@ -148,8 +148,11 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 		if (next_tick < now)
 			next_tick = now; /* fell behind: skip, never burst */
 		/* The host's sample waits for the first tick after it is due (at
-		 * most a sampling interval late) rather than wake the loop itself. */
+		 * most a sampling interval late) rather than wake the loop itself,
+		 * unless the ticks are further apart than its interval. */
 		int64_t due = sampler_next_due(sampler);
+		if (cfg->host_interval_ms < cfg->sample_interval_ms && host_next_due(host) < due)
+			due = host_next_due(host);
 		sleep_until(due < next_tick ? due : next_tick);
 	}
 
