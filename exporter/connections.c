@@ -69,7 +69,7 @@ struct conns {
 	unsigned n_pending; /* accepted this turn of the loop */
 	bool wait_adopt;    /* accepts stopped until the pending ones are adopted */
 	int64_t timeout_ns;
-	int64_t sweep_late_ns; /* how late past a deadline the sweep may run */
+	int64_t sweep_late_ns;                                    /* how late past a deadline the sweep may run */
 	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
 	void *make_arg;
 	void (*gone)(const struct evhttp_connection *, void *); /* told of each closing connection */
@@ -109,19 +109,19 @@ static void append_conn(struct conns *c, struct conn *k)
 	c->tail = k;
 }
 
-/* The sweep's timer: at the head's deadline (plus the tolerance), none
- * when nothing is tracked. A timer already pending is never later than
- * the head's deadline (a new head's deadline only comes later), so it
- * stays: at worst it runs early and arms the next. */
-static void arm_sweep(struct conns *c)
+/* The sweep's timer: at the deadline of `oldest`, the head (plus the
+ * tolerance), none when nothing is tracked. A timer already pending is
+ * never later than the head's deadline (a new head's deadline only comes
+ * later), so it stays: at worst it runs early and arms the next. */
+static void arm_sweep(struct conns *c, const struct conn *oldest)
 {
-	if (!c->head) {
+	if (!oldest) {
 		event_del(c->sweep_ev);
 		return;
 	}
 	if (evtimer_pending(c->sweep_ev, NULL))
 		return;
-	int64_t left = c->head->deadline_ns + c->sweep_late_ns - monotonic_ns();
+	int64_t left = oldest->deadline_ns + c->sweep_late_ns - monotonic_ns();
 	if (left < 0)
 		left = 0;
 	int64_t us = (left + 999) / 1000;
@@ -255,7 +255,7 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 		}
 		bufferevent_decref(bev);
 	}
-	arm_sweep(c);
+	arm_sweep(c, c->head);
 	if (c->wait_adopt && !evtimer_pending(c->resume_ev, NULL))
 		evconnlistener_enable(c->listener);
 	c->wait_adopt = false;
@@ -288,10 +288,11 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct conns *c = arg;
 	int64_t now = monotonic_ns();
-	for (struct conn *k = c->head; k && k->deadline_ns <= now; k = close_conn(c, k))
+	struct conn *k = c->head;
+	for (; k && k->deadline_ns <= now; k = close_conn(c, k))
 		log_warn_limited(&deadline_log, "closing a connection without a complete request after %lld ms",
 				 (long long)(c->timeout_ns / 1000000));
-	arm_sweep(c);
+	arm_sweep(c, k); /* k: the oldest left, the head now */
 }
 
 /*
