@@ -174,7 +174,8 @@ static const struct option_desc options[] = {
 	INT_OPT("push-max-skew-ms", "worker", "SENSOR_PUSH_MAX_SKEW_MS", push_max_skew_ms, 0, 600000, 2000,
 		"Pushed timestamps further ahead of the clock than this are refused as bad_timestamp"),
 	INT_OPT("host-interval-ms", "host", "SENSOR_HOST_INTERVAL_MS", host_interval_ms, 100, 3600000, 5000,
-		"How often the worker samples the host's vital signs (node_* families); a scrape shows the last sample"),
+		"How often the worker samples the host's vital signs (node_* families), at the first sampling tick "
+		"after each is due (on its own when sample-interval-ms is longer); a scrape shows the last sample"),
 	CHECKED_STR_OPT(
 		"procfs-root", "host", "SENSOR_PROCFS_ROOT", procfs_root, "/",
 		"Directory holding proc/ for the host collectors (the host's, mounted elsewhere in a container)", "DIR",
@@ -258,6 +259,9 @@ static const struct option_desc options[] = {
 		"Cap of the exponential restart delay"),
 	INT_OPT("stop-timeout-ms", "supervisor", "SENSOR_STOP_TIMEOUT_MS", stop_timeout_ms, 10, 600000, 5000,
 		"Grace period before SIGKILL on stop"),
+	INT_OPT("rss-interval-ms", "supervisor", "SENSOR_RSS_INTERVAL_MS", rss_interval_ms, 100, 3600000, 1000,
+		"How often the supervisor reads the three processes' resident memory (/metrics' "
+		"sensor_process_resident_memory_bytes); heartbeats and restarts are checked on time whatever it is"),
 	INT_OPT("memory-reserve-mb", "supervisor", "SENSOR_MEMORY_RESERVE_MB", memory_reserve_mb, 1, 65536, 8,
 		"Memory kept for the supervisor and helpers when the child caps are lowered to fit the cgroup's limit"),
 	CHECKED_STR_OPT("fault", "testing", "SENSOR_FAULT", fault, "none",

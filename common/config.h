@@ -97,6 +97,7 @@ struct config {
 	int backoff_min_ms;
 	int backoff_max_ms;
 	int stop_timeout_ms;
+	int rss_interval_ms;   /* how often the supervisor reads the processes' resident memory */
 	int memory_reserve_mb; /* kept aside when child caps are fitted into a cgroup limit */
 	/* testing aid: fault injection spec (common/fault.h), "none" when off */
 	char fault[256];

@@ -17,6 +17,11 @@
  * connection that has waited longest for a complete request, the one the
  * sweep closes first and the one a new connection evicts at the cap.
  *
+ * The sweep is a one-shot timer at the head's deadline (plus a tolerance,
+ * so that deadlines close together end in one wakeup), armed only while a
+ * connection is tracked: an exporter with no client open wakes for
+ * nothing here.
+ *
  * A connection whose record could not be allocated is served by evhttp
  * all the same, but nothing would tell the handler when it closes (a
  * check still in flight for its request would answer a freed request),
@@ -64,6 +69,7 @@ struct conns {
 	unsigned n_pending; /* accepted this turn of the loop */
 	bool wait_adopt;    /* accepts stopped until the pending ones are adopted */
 	int64_t timeout_ns;
+	int64_t sweep_late_ns;                                    /* how late past a deadline the sweep may run */
 	struct bufferevent *(*make)(struct event_base *, void *); /* NULL: a plain socket */
 	void *make_arg;
 	void (*gone)(const struct evhttp_connection *, void *); /* told of each closing connection */
@@ -103,11 +109,33 @@ static void append_conn(struct conns *c, struct conn *k)
 	c->tail = k;
 }
 
+/* The sweep's timer: at the deadline of `oldest`, the head (plus the
+ * tolerance), none when nothing is tracked. A timer already pending is
+ * never later than the head's deadline (a new head's deadline only comes
+ * later), so it stays: at worst it runs early and arms the next. */
+static void arm_sweep(struct conns *c, const struct conn *oldest)
+{
+	if (!oldest) {
+		event_del(c->sweep_ev);
+		return;
+	}
+	if (evtimer_pending(c->sweep_ev, NULL))
+		return;
+	int64_t left = oldest->deadline_ns + c->sweep_late_ns - monotonic_ns();
+	if (left < 0)
+		left = 0;
+	int64_t us = (left + 999) / 1000;
+	struct timeval in = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+	evtimer_add(c->sweep_ev, &in);
+}
+
 static void forget(struct conns *c, struct conn *k)
 {
 	if (c->gone)
 		c->gone(k->evcon, c->gone_arg);
 	unlink_conn(c, k);
+	if (!c->head)
+		event_del(c->sweep_ev);
 	g_hash_table_remove(c->by_evcon, k->evcon);
 	c->open--;
 	free(k);
@@ -227,6 +255,7 @@ static void on_adopt(evutil_socket_t fd, short what, void *arg)
 		}
 		bufferevent_decref(bev);
 	}
+	arm_sweep(c, c->head);
 	if (c->wait_adopt && !evtimer_pending(c->resume_ev, NULL))
 		evconnlistener_enable(c->listener);
 	c->wait_adopt = false;
@@ -259,9 +288,11 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct conns *c = arg;
 	int64_t now = monotonic_ns();
-	for (struct conn *k = c->head; k && k->deadline_ns <= now; k = close_conn(c, k))
+	struct conn *k = c->head;
+	for (; k && k->deadline_ns <= now; k = close_conn(c, k))
 		log_warn_limited(&deadline_log, "closing a connection without a complete request after %lld ms",
 				 (long long)(c->timeout_ns / 1000000));
+	arm_sweep(c, k); /* k: the oldest left, the head now */
 }
 
 /*
@@ -338,12 +369,12 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	c->listener = evhttp_bound_socket_get_listener(bound);
 	c->by_evcon = g_hash_table_new(g_direct_hash, g_direct_equal);
 	c->adopt_ev = event_new(base, -1, 0, on_adopt, c);
-	c->sweep_ev = event_new(base, -1, EV_PERSIST, on_sweep, c);
+	c->sweep_ev = evtimer_new(base, on_sweep, c);
 	c->resume_ev = evtimer_new(base, on_resume, c);
 	/* The deadline holds to a tenth of the timeout (at most 250 ms late). */
-	int sweep_ms = request_timeout_ms / 10 < 250 ? request_timeout_ms / 10 : 250;
-	struct timeval every = { sweep_ms / 1000, (sweep_ms % 1000) * 1000 };
-	if (!c->listener || !c->adopt_ev || !c->sweep_ev || !c->resume_ev || event_add(c->sweep_ev, &every) != 0) {
+	int late_ms = request_timeout_ms / 10 < 250 ? request_timeout_ms / 10 : 250;
+	c->sweep_late_ns = (int64_t)late_ms * 1000000;
+	if (!c->listener || !c->adopt_ev || !c->sweep_ev || !c->resume_ev) {
 		conns_free(c);
 		return NULL;
 	}

@@ -3,9 +3,10 @@
  *
  * Like nginx's master and s6-supervise, the supervisor does nothing but
  * manage its children. Signals arrive through a signalfd, so no logic runs
- * in a handler; one poll() loop handles child deaths, stop requests and a
- * half-second tick that checks heartbeats, samples memory and starts any
- * child whose backoff has expired.
+ * in a handler; one poll() loop handles child deaths, stop requests and
+ * ticks that wake exactly when something is due: a heartbeat deadline, a
+ * backoff that expires (the child is started), systemd's watchdog, and
+ * the resident memory read every rss-interval-ms.
  *
  * Child states: STOPPED -> RUNNING -> (death) -> BACKOFF -> RUNNING ...
  * A death within BACKOFF_STABLE_MS of the start counts as a quick failure
@@ -49,8 +50,6 @@
 #include "pushsock.h"
 #include "sdnotify.h"
 
-#define TICK_MS 500
-
 struct child {
 	enum shm_child_id id;
 	const char *title;
@@ -80,6 +79,7 @@ struct supervisor {
 	bool ready_sent;
 	int64_t next_watchdog_ns;
 	char status[192];
+	int64_t next_rss_ns; /* when the processes' resident memory is read next */
 };
 
 static void publish(struct supervisor *s, struct child *c, enum shm_exit_reason reason, int detail)
@@ -326,14 +326,28 @@ static void notify_tick(struct supervisor *s, int64_t now)
 	}
 }
 
+/* The processes' resident memory into their cells, every rss-interval-ms. */
+static void read_rss(struct supervisor *s, int64_t now)
+{
+	if (now < s->next_rss_ns)
+		return;
+	int64_t every = (int64_t)s->cfg->rss_interval_ms * 1000000;
+	s->next_rss_ns += every;
+	if (s->next_rss_ns <= now)
+		s->next_rss_ns = now + every; /* fell behind: skip, never burst */
+	SHM_STORE(&s->seg->supervisor.rss_bytes, procstat_rss_bytes(s->pid));
+	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++)
+		if (s->kids[i].state == SHM_CHILD_RUNNING)
+			SHM_STORE(&s->seg->children[i].rss_bytes, procstat_rss_bytes(s->kids[i].pid));
+}
+
 static void tick(struct supervisor *s)
 {
 	int64_t now = monotonic_ns();
-	SHM_STORE(&s->seg->supervisor.rss_bytes, procstat_rss_bytes(s->pid));
+	read_rss(s, now);
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
 		struct child *c = &s->kids[i];
 		if (c->state == SHM_CHILD_RUNNING) {
-			SHM_STORE(&s->seg->children[i].rss_bytes, procstat_rss_bytes(c->pid));
 			check_heartbeat(s, c, now);
 		} else if (c->state == SHM_CHILD_BACKOFF && now >= c->restart_at_ns && !s->stopping) {
 			start_child(s, c);
@@ -346,7 +360,9 @@ static void tick(struct supervisor *s)
 static int next_timeout_ms(const struct supervisor *s)
 {
 	int64_t now = monotonic_ns();
-	int64_t wait = TICK_MS;
+	int64_t wait = (s->next_rss_ns - now + 999999) / 1000000; /* rounded up: never before it is due */
+	if (wait < 0)
+		wait = 0;
 	for (unsigned i = 0; i < SHM_CHILD_COUNT; i++) {
 		const struct child *c = &s->kids[i];
 		int64_t left = wait;
@@ -474,6 +490,8 @@ int supervise(struct shm_segment *seg, const struct config *cfg, int listen_fd, 
 		start_child(&s, &s.kids[i]);
 	}
 
+	/* The first read once the children have set up, not at the fork. */
+	s.next_rss_ns = monotonic_ns() + (int64_t)cfg->rss_interval_ms * 1000000;
 	bool stop = false;
 	while (!stop) {
 		struct pollfd pfd = { s.sig_fd, POLLIN, 0 };

@@ -2,8 +2,10 @@
  * host.h - the host's vital signs: node_exporter's board-relevant
  * collectors (cpu, meminfo, loadavg, stat, pressure, uname, filesystem,
  * netdev, diskstats) under its names, sampled by the worker every
- * host-interval-ms into the segment's host block (shm/layout.h), which
- * the exporter renders: a scrape never reads /proc or calls statfs().
+ * host-interval-ms (at the first sampling tick after it is due, so that
+ * it does not wake the worker on its own, unless sample-interval-ms is
+ * the longer) into the segment's host block (shm/layout.h), which the
+ * exporter renders: a scrape never reads /proc or calls statfs().
  *
  * One file per collector (worker/host_<name>.c), all listed in one table
  * (host.c), each on by default with a collector-<name> setting. A

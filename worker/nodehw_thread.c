@@ -1,6 +1,6 @@
 /*
  * nodehw_thread.c - find node_exporter's series once, then read them every
- * interval until stopped.
+ * interval until stopped; with none found, sleep from rescan to rescan.
  */
 #define _GNU_SOURCE
 #include "nodehw_thread.h"
@@ -42,6 +42,10 @@ static void *run(void *arg)
 		next += t->interval_ns;
 		if (next < now)
 			next = now; /* fell behind: skip, never burst */
+		/* Nothing to read (a board without hwmon or thermal files): no
+		 * wakeup until the rescan that may find some. */
+		if (t->found.count == 0 && next < next_scan)
+			next = next_scan;
 		if (sleeper_wait_until(&t->sleep, next))
 			break;
 	}

@@ -2,7 +2,8 @@
  * nodehw_thread.h - the thread that finds node_exporter's hwmon and
  * thermal_zone series (nodehw.h) and reads them every
  * node-families-interval-ms (and looks for new ones every
- * discovery-rescan-ms), beside the sampling loop: a slow or stuck
+ * discovery-rescan-ms; while it has found nothing to read, it wakes only
+ * for those rescans), beside the sampling loop: a slow or stuck
  * hwmon file holds up these series only, never a sampling tick or the
  * worker's heartbeat.
  */

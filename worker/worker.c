@@ -113,7 +113,11 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 	 * the timeout on a slow core): that step spins, the worker is hung. */
 	const double hung_step_cpu_s = cfg->heartbeat_timeout_ms / 1000.0;
 	static struct log_limit hung_log;
+	/* The ticks on the channels' grid (each is first due at its start),
+	 * so a tick and a channel due at the same interval share a wakeup. */
 	int64_t next_tick = monotonic_ns();
+	if (sampler_next_due(sampler) < next_tick)
+		next_tick = sampler_next_due(sampler);
 	uint64_t steps_seen = 0;
 
 	log_info("sampling %u channels every %d ms, processing every %d ms (priority %s)", geo->channel_count,
@@ -143,8 +147,11 @@ int worker_main(struct shm_segment *seg, const struct config *cfg, const int pus
 			next_tick += interval_ns;
 		if (next_tick < now)
 			next_tick = now; /* fell behind: skip, never burst */
+		/* The host's sample waits for the first tick after it is due (at
+		 * most a sampling interval late) rather than wake the loop itself,
+		 * unless the ticks are further apart than its interval. */
 		int64_t due = sampler_next_due(sampler);
-		if (host_next_due(host) < due)
+		if (cfg->host_interval_ms < cfg->sample_interval_ms && host_next_due(host) < due)
 			due = host_next_due(host);
 		sleep_until(due < next_tick ? due : next_tick);
 	}

@@ -5,7 +5,8 @@
 # is served at the same time.
 source "$(dirname "$0")/lib/faults_lib.sh"
 
-start_stamped --debug-endpoint --exporter-memory-mb 32 || { fail "service starts"; finish; }
+# RSS read every 250 ms: rss0 and rss1 are read 0.6 s after what they measure.
+start_stamped --debug-endpoint --exporter-memory-mb 32 --rss-interval-ms 250 || { fail "service starts"; finish; }
 epid=$(child_pid exporter)
 for _ in 1 2 3; do http_body /metrics >/dev/null; done
 sleep 0.6

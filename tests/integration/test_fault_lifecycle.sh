@@ -5,7 +5,8 @@
 # (children follow it, the port is free, the stale segment is replaced),
 # even a worker hung in a busy loop.
 source "$(dirname "$0")/lib/faults_lib.sh"
-FAST=(--sample-interval-ms 50 --process-interval-ms 500)
+# RSS read every 250 ms: the checks of growth read it 0.6 s after what they measure.
+FAST=(--sample-interval-ms 50 --process-interval-ms 500 --rss-interval-ms 250)
 
 echo "-- crash loop: worker:exit:0, backoff 100 ms doubling to 800 ms"
 start_stamped "${FAST[@]}" --backoff-min-ms 100 --backoff-max-ms 800 --fault worker:exit:0 ||

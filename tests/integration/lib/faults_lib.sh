@@ -82,10 +82,6 @@ log_times() { grep -E -- "$1" "$SVC_LOG" | awk '{ print $1 }'; }
 # calc EXPR : floating-point arithmetic
 calc() { awk "BEGIN { printf \"%.3f\", $1 }"; }
 
-assert_le() { # assert_le "description" a b  (a <= b)
-	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }'; then pass "$1"; else fail "$1 ($2 is not <= $3)"; fi
-}
-
 PROBE_SEQ=0
 probe_start() { # probe_start SECONDS [extra httpprobe.py args]
 	local secs=$1; shift

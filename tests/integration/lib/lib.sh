@@ -59,6 +59,9 @@ assert_no_match() { # assert_no_match "description" regex text
 assert_gt() { # assert_gt "description" a b  (a > b, integers or decimals)
 	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a > b) }'; then pass "$1"; else fail "$1 ($2 is not > $3)"; fi
 }
+assert_le() { # assert_le "description" a b  (a <= b)
+	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }'; then pass "$1"; else fail "$1 ($2 is not <= $3)"; fi
+}
 finish() {
 	echo "$TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed, $SKIPS skipped"
 	[ "$FAILS" -eq 0 ]
