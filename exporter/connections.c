@@ -192,6 +192,16 @@ static struct conn *victim(struct conns *c)
 }
 
 /* Called by evhttp for each accepted connection, before it exists. */
+/* A response goes to the socket in as few writes as the kernel's send
+ * buffer takes: libevent cuts each write at 16 KiB by default, so a page
+ * of 35 KB went out in three writes, each a turn of the loop, a pass
+ * through the TCP stack and a wakeup of the client. The send buffer
+ * (net.ipv4.tcp_wmem) stays the bound of one write. */
+static void whole_writes(struct bufferevent *bev)
+{
+	bufferevent_set_max_single_write(bev, EV_SSIZE_MAX);
+}
+
 static struct bufferevent *make_bev(struct event_base *base, void *arg)
 {
 	struct conns *c = arg;
@@ -212,6 +222,8 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 	}
 	struct bufferevent *bev =
 		c->make ? c->make(base, c->make_arg) : bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev)
+		whole_writes(bev);
 	struct conn *k = bev ? c->alloc(sizeof *k) : NULL;
 	if (!k) {
 		log_warn_limited(&untracked_log,

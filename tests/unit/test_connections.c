@@ -6,7 +6,9 @@
  * tell it when the connection closes, so a reply deferred by the handler,
  * as basic auth's is, could land on a freed request): it is answered 503
  * with Retry-After and the connection closed, and the next connection,
- * with memory back, is served again.
+ * with memory back, is served again. A connection's bufferevent, made
+ * by the bookkeeping or by a factory (TLS's), writes a response in as few
+ * writes as the socket takes, not cut at libevent's 16 KiB.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <netinet/in.h>
@@ -32,8 +35,9 @@
 
 #include "../../exporter/connections.h"
 
-static bool records_fail; /* the records' allocator fails while set */
-static int handled;       /* requests that reached the handler */
+static bool records_fail;    /* the records' allocator fails while set */
+static int handled;          /* requests that reached the handler */
+static ev_ssize_t max_write; /* the largest single write of the last request's connection */
 
 static void *test_alloc(size_t n)
 {
@@ -44,6 +48,8 @@ static void handler(struct evhttp_request *req, void *arg)
 {
 	(void)arg;
 	handled++;
+	max_write =
+		bufferevent_get_max_single_write(evhttp_connection_get_bufferevent(evhttp_request_get_connection(req)));
 	evbuffer_add_printf(evhttp_request_get_output_buffer(req), "served\n");
 	evhttp_send_reply(req, 200, "OK", NULL);
 }
@@ -177,11 +183,37 @@ static void test_untracked_connection_answered_503_and_closed(void **state)
 	server_stop(&s);
 }
 
+static struct bufferevent *plain_factory(struct event_base *base, void *arg)
+{
+	(void)arg;
+	return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void test_writes_not_cut_at_16k(void **state)
+{
+	(void)state;
+	struct server s;
+	server_start(&s);
+	struct client cl;
+	records_fail = false;
+	for (int with_factory = 0; with_factory < 2; with_factory++) {
+		if (with_factory)
+			conns_set_bev_factory(s.conns, plain_factory, NULL);
+		handled = 0;
+		max_write = 0;
+		exchange(&s, &cl, then_close);
+		assert_int_equal(handled, 1);
+		assert_true(max_write == EV_SSIZE_MAX);
+	}
+	server_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tracked_connection_is_served),
 		cmocka_unit_test(test_untracked_connection_answered_503_and_closed),
+		cmocka_unit_test(test_writes_not_cut_at_16k),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
