@@ -356,6 +356,10 @@ static void tick(struct supervisor *s)
 	notify_tick(s, now);
 }
 
+/* How soon READY=1 follows the children's first heartbeats under
+ * systemd: a unit's start waits for it. */
+#define READY_POLL_MS 100
+
 /* Milliseconds until the next thing we must do. */
 static int next_timeout_ms(const struct supervisor *s)
 {
@@ -378,6 +382,8 @@ static int next_timeout_ms(const struct supervisor *s)
 		if (left < wait)
 			wait = left < 0 ? 0 : left;
 	}
+	if (s->notify.fd >= 0 && !s->ready_sent && wait > READY_POLL_MS)
+		wait = READY_POLL_MS; /* nothing wakes the loop at the children's first beats */
 	return (int)wait;
 }
 

@@ -7,7 +7,8 @@
 # on SIGTERM; every message from the supervisor's pid, none from a child;
 # a WATCHDOG_USEC out of range (2^63-1, whose nanoseconds overflow; 1,
 # which asks for a ping every half microsecond) logged and ignored, with
-# the supervisor idle.
+# the supervisor idle; READY=1 soon after the first beats even with long
+# rss-interval-ms and heartbeat-timeout-ms.
 source "$(dirname "$0")/lib/lib.sh"
 
 SOCK="$TEST_TMP/notify.sock"
@@ -99,5 +100,22 @@ for usec in 9223372036854775807 1; do
 	stop_service
 	assert_eq "WATCHDOG_USEC=$usec: stops cleanly" 0 $?
 done
+echo "-- READY=1 soon after the children's first beats, whatever the supervisor's other periods"
+SHM4=$(new_shm_name)
+ready0=$(count 'READY=1')
+t0=$(date +%s%N)
+NOTIFY_SOCKET="$SOCK" "$SENSOR_BIN" --port "$PORT" --shm-name "$SHM4" --rss-interval-ms 3600000 \
+	--heartbeat-timeout-ms 60000 >"$LOG" 2>&1 &
+SVC_PID=$!
+SVC_PIDS+=("$SVC_PID")
+if wait_for "READY=1" 20 bash -c "[ \$(grep -c READY=1 '$NLOG') -gt $ready0 ]"; then
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	echo "  (READY=1 after $ms ms)"
+	assert_le "READY=1 within 5 s of the start (rss-interval-ms 3600000, heartbeat-timeout-ms 60000)" "$ms" 5000
+else
+	fail "READY=1 arrives with long rss-interval-ms and heartbeat-timeout-ms"
+fi
+stop_service
+assert_eq "and stops cleanly" 0 $?
 kill "$LISTENER" && wait "$LISTENER" 2>/dev/null
 finish
