@@ -50,6 +50,12 @@
  * for one that has sent nothing: a few syscalls per accept at most. */
 #define EVICT_SCAN 16
 
+/* How late past a deadline the sweep may close a connection: a tenth of
+ * request-timeout-ms, at most 250 ms, so that deadlines close together
+ * end in one wakeup while the timeout still holds to a tenth. */
+#define SWEEP_LATE_DIVISOR 10
+#define SWEEP_LATE_MAX_MS 250
+
 struct conn {
 	struct conn *prev, *next; /* adopted: deadline order */
 	struct conn *next_pending;
@@ -383,8 +389,9 @@ struct conns *conns_new(struct event_base *base, struct evhttp *http, struct evh
 	c->adopt_ev = event_new(base, -1, 0, on_adopt, c);
 	c->sweep_ev = evtimer_new(base, on_sweep, c);
 	c->resume_ev = evtimer_new(base, on_resume, c);
-	/* The deadline holds to a tenth of the timeout (at most 250 ms late). */
-	int late_ms = request_timeout_ms / 10 < 250 ? request_timeout_ms / 10 : 250;
+	int late_ms = request_timeout_ms / SWEEP_LATE_DIVISOR < SWEEP_LATE_MAX_MS
+			      ? request_timeout_ms / SWEEP_LATE_DIVISOR
+			      : SWEEP_LATE_MAX_MS;
 	c->sweep_late_ns = (int64_t)late_ms * 1000000;
 	if (!c->listener || !c->adopt_ev || !c->sweep_ev || !c->resume_ev) {
 		conns_free(c);

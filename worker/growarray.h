@@ -1,9 +1,8 @@
 /*
  * growarray.h - a growable array of fixed-size elements, for the worker's
- * scans that collect an unknown number of entries. It stands in for
- * glib's GArray there: the worker's threads then run no glib code, whose
- * pages (and a thread-local slice allocator) each use of it brings into
- * the worker's memory.
+ * scans that collect an unknown number of entries, so that the worker's
+ * threads run no glib code: each use of glib's GArray brings its pages
+ * (and a thread-local slice allocator) into the worker's memory.
  */
 #ifndef WORKER_GROWARRAY_H
 #define WORKER_GROWARRAY_H

@@ -200,28 +200,30 @@ static bool explode(const char *file, char *type, size_t tlen, long *num, const 
 	return false;
 }
 
-/* The blanks these parsers skip: glib's g_ascii_isspace, which they used
- * (space, \t, \n, \f, \r; not \v). */
+/* The blanks these parsers skip: those of g_ascii_isspace (space, \t,
+ * \n, \f, \r; not \v). */
 static bool ascii_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-/* In out (of outlen bytes, cut where it is full as snprintf cuts), in
- * with each byte that starts no well-formed UTF-8 character replaced by
- * U+FFFD, as glib's g_utf8_make_valid does (without glib's code in the
- * worker's threads). */
+/* In out (of outlen bytes, cut after the last whole character that
+ * fits, so that the exporter's UTF-8 check passes it), in with each byte
+ * that starts no well-formed UTF-8 character replaced by U+FFFD, as
+ * g_utf8_make_valid replaces it. */
 static void make_valid(const char *in, char *out, size_t outlen)
 {
 	static const char replacement[] = "\xef\xbf\xbd";
 	size_t used = 0;
-	while (*in && used + 1 < outlen) {
+	while (*in) {
 		size_t n = shm_utf8_char_len(in);
 		const char *from = n ? in : replacement;
 		size_t len = n ? n : sizeof replacement - 1;
+		if (used + len + 1 > outlen)
+			break;
+		memcpy(out + used, from, len);
+		used += len;
 		in += n ? n : 1;
-		for (size_t k = 0; k < len && used + 1 < outlen; k++)
-			out[used++] = from[k];
 	}
 	if (outlen)
 		out[used] = '\0';

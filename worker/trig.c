@@ -1,9 +1,10 @@
 /*
  * trig.c - sine and cosine (trig.h): x reduced to r in [-pi/4, pi/4] and
  * a quadrant by subtracting n * pi/2 in four parts (Cody and Waite's
- * method: each part has 21 significant bits, so n * part is exact for
- * |n| < 2^32), then the Taylor series of sin or cos of r, whose first
- * term left out is below 2^-60 of the result on that interval.
+ * method: the first three have 21 significant bits, so n * part is exact
+ * for |n| < 2^31, TRIG_REDUCE_MAX; the fourth carries the rest of pi/2),
+ * then the Taylor series of sin or cos of r, whose first term left out is
+ * below 2^-60 of the result on that interval.
  */
 #include "trig.h"
 

@@ -1,8 +1,8 @@
 /*
  * trig.h - sine and cosine for the worker's simulated signals and the
  * DFT's twiddle factors, without libm's sin and cos: their code and
- * tables were about 400 kB of the worker's resident memory, pages no
- * other process of the service touches. Within a few units in the last
+ * tables are about 400 kB of resident memory that no other process of
+ * the service touches. Within a few units in the last
  * place of libm's (not always the same last bit: trig.c); libm's own for
  * arguments beyond TRIG_REDUCE_MAX.
  */

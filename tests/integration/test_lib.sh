@@ -38,7 +38,7 @@ p=$(running_child_pid worker 5)
 assert_eq "running_child_pid waits for it" sensor-worker "$(ps -o comm= -p "${p:-0}")"
 rc=0; running_child_pid exporter 1 >/dev/null || rc=$?
 assert_eq "and fails when none comes within SECONDS" 1 "$rc"
-kill "${p:-0}" 2>/dev/null
+if [ -n "$p" ]; then kill "$p" 2>/dev/null; fi
 wait "$SVC_PID"
 
 finish
