@@ -9,10 +9,7 @@ source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FILE="$ROOT/deploy/sensor-service.default"
 
-check "deploy/sensor-service.default exists" test -s "$FILE"
-[ -s "$FILE" ] || finish
-bash "$ROOT/scripts/etc-default.sh" "$SENSOR_BIN" >"$TEST_TMP/want"
-check "it is generated from the option table (else: make etc-default)" diff -u "$TEST_TMP/want" "$FILE"
+check_generated "$FILE" "$ROOT/scripts/etc-default.sh" etc-default || finish
 assert_eq "every line is a comment or blank" "" "$(grep -v '^#' "$FILE" | grep .)"
 mapfile -t vars < <(sed -nE 's/^#(SENSOR_[A-Z0-9_]+)=.*/\1/p' "$FILE")
 settings=$(env -i PATH="$PATH" "$SENSOR_BIN" --print-config | sed -n '/^\[testing\]/,/^\[/!p' | grep -c '^[a-z0-9-]*=')

@@ -9,10 +9,7 @@ source "$(dirname "$0")/../integration/lib/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FILE="$ROOT/deploy/sensor-service.conf"
 
-check "deploy/sensor-service.conf exists" test -s "$FILE"
-[ -s "$FILE" ] || finish
-bash "$ROOT/scripts/example-conf.sh" "$SENSOR_BIN" >"$TEST_TMP/want"
-check "it is generated from the option table (else: make example-conf)" diff -u "$TEST_TMP/want" "$FILE"
+check_generated "$FILE" "$ROOT/scripts/example-conf.sh" example-conf || finish
 assert_eq "every line is a comment, a group header or blank" "" "$(grep -v -e '^#' -e '^\[[a-z]*\]$' "$FILE" | grep .)"
 env -i PATH="$PATH" "$SENSOR_BIN" --print-config | sed '/^\[testing\]/,/^\[/{/^\[testing\]/d;/^[a-z0-9-]*=/d}' >"$TEST_TMP/defaults"
 # Each setting in its group: "[group] key" pairs, the file's and the table's.

@@ -62,6 +62,16 @@ assert_gt() { # assert_gt "description" a b  (a > b, integers or decimals)
 assert_le() { # assert_le "description" a b  (a <= b)
 	if awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }'; then pass "$1"; else fail "$1 ($2 is not <= $3)"; fi
 }
+# check_generated FILE SCRIPT TARGET : FILE exists and is what SCRIPT
+# makes from the binary's option table (`make TARGET` regenerates it);
+# returns 1 when FILE is missing or empty.
+check_generated() {
+	check "${1#"$ROOT"/} exists" test -s "$1"
+	[ -s "$1" ] || return 1
+	bash "$2" "$SENSOR_BIN" >"$TEST_TMP/want"
+	check "it is generated from the option table (else: make $3)" diff -u "$TEST_TMP/want" "$1"
+}
+
 finish() {
 	echo "$TEST_NAME: $((CHECKS - FAILS))/$CHECKS checks passed, $SKIPS skipped"
 	[ "$FAILS" -eq 0 ]
