@@ -196,7 +196,7 @@ static const struct option_desc options[] = {
 	COLLECTOR_OPT("filesystem", "SENSOR_COLLECTOR_FILESYSTEM", collector_filesystem,
 		      "node_filesystem_* (the mounts' statfs(), by the reader threads within read-timeout-ms)"),
 	COLLECTOR_OPT("netdev", "SENSOR_COLLECTOR_NETDEV", collector_netdev,
-		      "node_network_*_total (sys/class/net/*/statistics)"),
+		      "node_network_*_total (proc/net/dev, and sys/class/net/*/statistics/rx_nohandler)"),
 	COLLECTOR_OPT("diskstats", "SENSOR_COLLECTOR_DISKSTATS", collector_diskstats, "node_disk_* (proc/diskstats)"),
 	INT_OPT("host-cpus-max", "host", "SENSOR_HOST_CPUS_MAX", host_cpus_max, 1, 4096, 64,
 		"CPUs the cpu collector shows at most; the rest are left out and counted"),

@@ -135,6 +135,65 @@ static void test_round_trip(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* netdev from a fixture proc/net/dev and sys/class/net: the kernel's
+ * folded columns as they are, receive_nohandler from sysfs where the
+ * device has it, lo and lines that are not a whole device left out, the
+ * devices past host-netdevs-max (by name) counted. */
+static void test_netdev(void **state)
+{
+	(void)state;
+	char root[] = "/tmp/test_host_netdev.XXXXXX";
+	assert_non_null(mkdtemp(root));
+	char dir[700];
+	snprintf(dir, sizeof dir, "mkdir -p '%s/proc/net' '%s/sys/class/net/eth0/statistics'", root, root);
+	assert_int_equal(system(dir), 0);
+	snprintf(dir, sizeof dir, "%s/proc/net", root);
+	write_file(dir, "dev",
+		   "Inter-|   Receive                                                |  Transmit\n"
+		   " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo "
+		   "colls carrier compressed\n"
+		   "    lo: 900 9 0 0 0 0 0 0 900 9 0 0 0 0 0 0\n"
+		   "wlan0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+		   "  eth0:100 200 1 2 3 4 0 7 300 400 5 6 0 8 9 0\n"
+		   "  cut0: 1 2 3\n"
+		   "  eth1: 10 20 0 0 0 0 0 0 30 40 0 0 0 0 0 0\n");
+	snprintf(dir, sizeof dir, "%s/sys/class/net/eth0/statistics", root);
+	write_file(dir, "rx_nohandler", "42\n");
+
+	struct config cfg;
+	config_defaults(&cfg);
+	snprintf(cfg.procfs_root, sizeof cfg.procfs_root, "%s", root);
+	snprintf(cfg.sysfs_root, sizeof cfg.sysfs_root, "%s", root);
+	cfg.collector_cpu = cfg.collector_meminfo = cfg.collector_loadavg = cfg.collector_stat = false;
+	cfg.collector_pressure = cfg.collector_uname = cfg.collector_filesystem = cfg.collector_diskstats = false;
+	cfg.host_netdevs_max = 2;
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct host *h = host_new(seg, &cfg, NULL);
+	assert_non_null(h);
+	host_tick(h, host_next_due(h));
+	char *text = render_host_text(seg);
+	assert_non_null(strstr(text, "node_network_receive_bytes_total{device=\"eth0\"} 100\n"
+				     "node_network_receive_bytes_total{device=\"eth1\"} 10\n"));
+	assert_non_null(strstr(text, "node_network_receive_drop_total{device=\"eth0\"} 2\n"));
+	assert_non_null(strstr(text, "node_network_receive_frame_total{device=\"eth0\"} 4\n"));
+	assert_non_null(strstr(text, "node_network_receive_multicast_total{device=\"eth0\"} 7\n"));
+	assert_non_null(strstr(text, "node_network_transmit_bytes_total{device=\"eth0\"} 300\n"));
+	assert_non_null(strstr(text, "node_network_transmit_colls_total{device=\"eth0\"} 8\n"));
+	assert_non_null(strstr(text, "node_network_transmit_carrier_total{device=\"eth0\"} 9\n"));
+	assert_non_null(strstr(text, "node_network_receive_nohandler_total{device=\"eth0\"} 42\n"));
+	assert_null(strstr(text, "node_network_receive_nohandler_total{device=\"eth1\"}"));
+	assert_null(strstr(text, "device=\"lo\""));
+	assert_null(strstr(text, "device=\"cut0\""));
+	assert_null(strstr(text, "device=\"wlan0\"")); /* third by name, past host-netdevs-max=2 */
+	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"netdevs\"} 1\n"));
+	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"netdev\"} 1\n"));
+	free(text);
+	host_free(h);
+	fixture_free(seg);
+	snprintf(dir, sizeof dir, "rm -rf '%s'", root);
+	assert_int_equal(system(dir), 0);
+}
+
 /* proc/stat with an intr line of `irqs` counts, cpu and stat sampled and
  * rendered. */
 static char *stat_sample(unsigned irqs)
@@ -590,6 +649,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_escaped),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_netdev),
 		cmocka_unit_test(test_untrusted_block),
 		cmocka_unit_test(test_untrusted_text),
 		cmocka_unit_test(test_nothing_before_a_sample),
