@@ -4,7 +4,7 @@
 #
 #   tests/suite.sh run RESULTS PROGRAM [ARGS...]
 #       runs PROGRAM (its output passes through) and appends one line to
-#       RESULTS: "NAME STATUS PASSED FAILED SKIPPED". The counts come from
+#       RESULTS: "NAME STATUS PASSED FAILED SKIPPED SECONDS". The counts come from
 #       the program's own summary: cmocka's "[  PASSED  ] N test(s)" lines
 #       or lib.sh's "NAME: P/C checks passed, S skipped". Exits with the
 #       program's status.
@@ -12,23 +12,26 @@
 #       records NAME as skipped without running it.
 #   tests/suite.sh total RESULTS
 #       prints one line: programs run, checks passed, failed and skipped,
-#       and which programs failed or skipped; exits 1 if any failed.
+#       and which programs failed or skipped, and the slowest programs (where
+#       a suite's time goes); exits 1 if any failed.
 set -uo pipefail
 
-record() { # record RESULTS NAME STATUS PASSED FAILED SKIPPED
-	printf '%s %s %s %s %s\n' "$2" "$3" "$4" "$5" "$6" >>"$1"
+record() { # record RESULTS NAME STATUS PASSED FAILED SKIPPED [SECONDS]
+	printf '%s %s %s %s %s %s\n' "$2" "$3" "$4" "$5" "$6" "${7:-0}" >>"$1"
 }
 
 run() {
-	local results=$1 name out rc passed failed skipped
+	local results=$1 name out rc passed failed skipped start seconds
 	shift
 	name=$(basename "$1" .sh)
 	out=$(mktemp)
+	start=$SECONDS
 	case $1 in
 	*.sh) bash "$@" 2>&1 | tee "$out" ;;
 	*) "$@" 2>&1 | tee "$out" ;;
 	esac
 	rc=${PIPESTATUS[0]}
+	seconds=$((SECONDS - start))
 	# lib.sh's summary line, else cmocka's group summaries
 	if summary=$(grep -E "^$name: [0-9]+/[0-9]+ checks passed, [0-9]+ skipped$" "$out" | tail -n 1) &&
 		[ -n "$summary" ]; then
@@ -43,11 +46,11 @@ run() {
 	# A program that failed without counting a failed check still failed.
 	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 	if [ "$rc" -ne 0 ]; then
-		record "$results" "$name" failed "$passed" "$failed" "$skipped"
+		record "$results" "$name" failed "$passed" "$failed" "$skipped" "$seconds"
 	elif [ "$passed" -eq 0 ] && [ "$skipped" -gt 0 ]; then
-		record "$results" "$name" skipped 0 0 "$skipped"
+		record "$results" "$name" skipped 0 0 "$skipped" "$seconds"
 	else
-		record "$results" "$name" ok "$passed" 0 "$skipped"
+		record "$results" "$name" ok "$passed" 0 "$skipped" "$seconds"
 	fi
 	return "$rc"
 }
@@ -62,6 +65,10 @@ skip() {
 total() {
 	local results=$1
 	[ -s "$results" ] || { echo "tests: nothing ran"; return 1; }
+	sort -k6,6nr "$results" | awk -v n=5 '
+		NR == 1 { printf "tests: slowest:" }
+		NR <= n { printf " %s %d s", $1, $6 }
+		END { if (NR) printf "\n" }'
 	awk '
 		{ programs++; passed += $3; failed += $4; skipped += $5
 		  if ($2 == "failed") bad = bad " " $1
