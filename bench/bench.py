@@ -190,6 +190,8 @@ def machine():
     return {
         "cpu": cpu, "cores": os.cpu_count(), "mem_total_bytes": memtotal, "kernel": platform.release(),
         "os": osname, "loadavg_start": B.loadavg(),
+        "defaults": {k: v for k, v in B.print_config(BIN).items()
+                     if k in ("channels", "sample-interval-ms", "process-interval-ms", "ring-capacity", "window")},
         "git": git + ("-dirty" if dirty else ""), "cgroup_v1_memory": os.path.isdir("/sys/fs/cgroup/memory"),
         "binary": (os.path.relpath(BIN_SRC, ROOT) if os.path.abspath(BIN_SRC).startswith(ROOT + os.sep)
                    else BIN_SRC),

@@ -313,6 +313,12 @@ def loadavg():
 _used_ports = set()
 
 
+def print_config(binary):
+    """The binary's settings as it states them (--print-config): {name: text}."""
+    out = subprocess.run([binary, "--print-config"], capture_output=True, text=True, check=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line and not line.startswith("#"))
+
+
 def free_port():
     """A free loopback port below the kernel's ephemeral range (so that no
     client socket of wrk or curl can take it between the check and the

@@ -163,7 +163,7 @@ def main():
         vm = bl.VictoriaMetrics(logdir, {"sensor-service": f"127.0.0.1:{svc.port}"}, interval="1s")
         time.sleep(3)
         page = bl.http_get(svc.url + "/metrics")[1].decode()
-        interval_ms = 100  # the default sample-interval-ms the service runs with
+        interval_ms = int(bl.print_config(BIN)["sample-interval-ms"])  # the default the service runs with
         channels = len(re.findall(r"^sensor_channel_readings_total\{", page, re.M)) or 3
         readings0 = bl.metric_value(page, "sensor_readings_total") or 0
         t0 = time.monotonic()

@@ -109,8 +109,10 @@ static const struct option_desc options[] = {
 		"VictoriaMetrics the /dashboard page queries from the browser", "URL"),
 	INT_OPT("channels", "worker", "SENSOR_CHANNELS", channels, 0, SHM_MAX_CHANNELS, 0,
 		"Simulated sensor channels; 0: discover the sensors under sysfs-root instead"),
-	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, 100,
-		"Sampling period"),
+	/* A second: what most hwmon drivers refresh at (a faster read returns
+	 * the same cached value), and on a board every wakeup costs CPU. */
+	INT_OPT("sample-interval-ms", "worker", "SENSOR_SAMPLE_INTERVAL_MS", sample_interval_ms, 1, 3600000, 1000,
+		"Sampling period of each channel (a sensor's own interval-ms= overrides it)"),
 	INT_OPT("process-interval-ms", "worker", "SENSOR_PROCESS_INTERVAL_MS", process_interval_ms, 10, 3600000, 2000,
 		"Period of the CPU-heavy processing step"),
 	INT_OPT("ring-capacity", "worker", "SENSOR_RING_CAPACITY", ring_capacity, SHM_RING_MIN, SHM_RING_MAX, 4096,

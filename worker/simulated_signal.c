@@ -73,9 +73,10 @@ double sensor_sample(uint64_t seed, uint32_t channel, uint64_t k, double interva
 	}
 	case SENSOR_VIBRATION:
 	default: {
-		/* a 1.3 Hz rotation tone (aliasing-free at 10 Hz sampling) plus
-		 * noise, and a burst every ~50 s */
-		double v = 0.05 * trig_sin(two_pi * 1.3 * t + phase) + 0.01 * noise(seed, channel, k, 3);
+		/* a rotation tone at 0.13 of the sampling rate (1.3 Hz at 10 Hz,
+		 * below the Nyquist frequency whatever the rate) plus noise, and
+		 * a burst every ~50 s */
+		double v = 0.05 * trig_sin(two_pi * 0.13 * (double)k + phase) + 0.01 * noise(seed, channel, k, 3);
 		if (signal_cycle_pos(t, 50.0) < 2.0)
 			v += 0.2 * noise(seed, channel, k, 4);
 		return v;

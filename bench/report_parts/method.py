@@ -3,15 +3,25 @@ from .before_after import vmalert_text
 from .fmt import num
 
 
+def defaults_text(d):
+    """The defaults the measured binary stated (--print-config), as the bench recorded them."""
+    c = d.get("machine", {}).get("defaults")
+    if not c:
+        return "`sensor-service --print-config` lists them"
+    ch = int(c["channels"])
+    return (f"{'sensors discovered, else 3 simulated channels' if ch == 0 else f'{ch} simulated channels'}, "
+            f"sampled every {c['sample-interval-ms']} ms, processing every {int(c['process-interval-ms']) / 1000:g} s, "
+            f"a {c['ring-capacity']}-reading ring, a {c['window']}-reading window")
+
+
 def method_section(w, ctx):
     """How each figure is measured."""
     d = ctx["d"]
     w("## Method\n")
     w("- Everything runs on loopback, on free ports, with private shared-memory names; the bench starts every "
       "process itself and stops it by pid. sensor-service is a copy of `build/sensor-service` (built with the "
-      "Makefile's flags), run with its built-in defaults unless a section says otherwise (3 channels, 100 ms "
-      "sampling, 2 s processing, a 4096-reading ring, a 512-reading window). The baseline runs with the same "
-      "defaults.")
+      f"Makefile's flags), run with its built-in defaults unless a section says otherwise ({defaults_text(d)}). "
+      "The baseline runs with the same defaults.")
     w("- **Memory**: `Rss` and `Pss` from `/proc/PID/smaps_rollup`. RSS counts every resident page a process "
       "maps, so the three processes' RSS double-counts the shared libraries and the shared segment; PSS splits "
       "each shared page between the processes that map it, so the PSS sum is what the service costs the machine. "

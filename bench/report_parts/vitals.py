@@ -5,7 +5,8 @@ from .fmt import mb, num, table, verdict
 def vitals_verdicts(w, v):
     by = {r["server"]: r for r in v["rows"]}
     on, off = by.get("ours, vital signs on"), by.get("ours, vital signs off")
-    slow = by.get("ours, vital signs on, sampling every 1 s")
+    fast_ms = v.get("fast_sample_interval_ms")
+    fast = by.get(f"ours, vital signs on, sampling every {fast_ms} ms") if fast_ms else None
     ne = by.get("node-exporter, same collectors")
     if not (on and off and ne and (on.get("idle") or {}).get("pss") and (ne.get("idle") or {}).get("pss")):
         return
@@ -16,14 +17,14 @@ def vitals_verdicts(w, v):
             f"({verdict(pss <= 0.25, pss)} the target of at most a quarter), CPU per second "
             f"{cpu:.2f}x ({verdict(cpu is not None and cpu <= 0.2, cpu)} the target of at most a fifth); "
             f"the vital signs alone (on less off) {own:.2f}x node-exporter's CPU per second.")
-    if slow and ne["cpu_per_s"] and on.get("wakeups_per_s") and v.get("sample_interval_ms"):
-        text += (f" At the default sampling interval ({v['sample_interval_ms']} ms) the worker wakes for its "
-                 f"channels {1000 / v['sample_interval_ms']:.0f} times a second; the service wakes "
+    if fast and ne["cpu_per_s"] and on.get("wakeups_per_s") and v.get("sample_interval_ms"):
+        text += (f" At the default sampling interval ({v['sample_interval_ms']} ms) the service wakes "
                  f"{on['wakeups_per_s']:.1f} times a second in all, "
                  f"{on['cpu_per_s'] / on['wakeups_per_s'] * 1e6:.0f} µs of CPU per wakeup (on a virtual "
-                 "machine, waking an idle task is most of that, whatever it then does). Sampling every second "
-                 f"instead: {slow['wakeups_per_s']:.1f} wakeups a second, CPU per second "
-                 f"{slow['cpu_per_s'] / ne['cpu_per_s']:.2f}x node-exporter's.")
+                 "machine, waking an idle task is most of that, whatever it then does). Sampling every "
+                 f"{fast_ms} ms instead, the worker wakes for its channels {1000 / fast_ms:.0f} times a second: "
+                 f"{fast['wakeups_per_s']:.1f} wakeups a second in all, CPU per second "
+                 f"{fast['cpu_per_s'] / ne['cpu_per_s']:.2f}x node-exporter's.")
     w(text + "\n")
 
 

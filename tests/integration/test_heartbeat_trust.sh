@@ -34,7 +34,7 @@ first_beat() { curl -s "$SVC_URL/metrics" | grep -q '^sensor_worker_heartbeat_ag
 
 for what in "ten years ahead" "INT64_MAX"; do
 	echo "-- a hung worker whose heartbeat says: $what"
-	start_stamped --heartbeat-timeout-ms 1000 || { fail "service starts"; continue; }
+	start_stamped --heartbeat-timeout-ms 1000 --sample-interval-ms 100 || { fail "service starts"; continue; }
 	wait_for "the worker's first beat" 10 first_beat
 	wpid=$(child_pid worker)
 	kill -STOP "$wpid"
@@ -54,7 +54,7 @@ for what in "ten years ahead" "INT64_MAX"; do
 done
 
 echo "-- a worker state out of range: / goes by the heartbeat"
-start_stamped --heartbeat-timeout-ms 1000 || { fail "service starts"; finish; }
+start_stamped --heartbeat-timeout-ms 1000 --sample-interval-ms 100 || { fail "service starts"; finish; }
 wait_for "the worker's first beat" 10 first_beat
 wpid=$(child_pid worker)
 at=$(set_field "$wpid" state 77) || fail "state field found"

@@ -5,7 +5,7 @@
 # the start with a message naming the option.
 source "$(dirname "$0")/lib/lib.sh"
 
-FAST=(--process-interval-ms 100)
+FAST=(--process-interval-ms 100 --sample-interval-ms 100)
 
 # run_at LABEL [flags...]: start, let the worker run a few processing
 # steps, stop; the log is left in $SVC_LOG.

@@ -72,7 +72,7 @@ echo "-- values follow the files, read by the worker"
 ROOT=$TEST_TMP/gateway
 cp -a "$BOARDS/gateway/." "$ROOT/"
 CHIP=$ROOT/sys/devices/platform/nct6775.656/hwmon/hwmon2
-start_service --simulate=false --sysfs-root "$ROOT" --node-families-interval-ms 200 || { fail "service starts"; finish; }
+start_service --simulate=false --sysfs-root "$ROOT" --node-families-interval-ms 200 --sample-interval-ms 200 || { fail "service starts"; finish; }
 series='node_hwmon_temp_celsius{chip="platform_nct6775_656",sensor="temp1"}'
 wait_for "first value" 10 sh -c "curl -s $SVC_URL/metrics | grep -qF '$series 41.5'"
 assert_eq "the reading" 41.5 "$(metric_value "$series")"

@@ -106,7 +106,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.shm_name, "/sensor-service");
 	assert_false(cfg.debug_endpoint);
 	assert_int_equal(cfg.channels, 0); /* discover the sensors */
-	assert_int_equal(cfg.sample_interval_ms, 100);
+	assert_int_equal(cfg.sample_interval_ms, 1000);
 	assert_int_equal(cfg.process_interval_ms, 2000);
 	assert_int_equal(cfg.ring_capacity, 4096);
 	assert_int_equal(cfg.window, 512);
@@ -536,7 +536,14 @@ static void test_cross_field_checks(void **state)
 	expect_error(ARGC(argv_hb), argv_hb, no_env,
 		     "option 'heartbeat-timeout-ms' (150) must be at least twice 'sample-interval-ms' (100)");
 	/* a tick waiting for slow reads must leave the heartbeat fresh */
-	char *argv_tick[] = { "sensor-service", "--heartbeat-timeout-ms", "1000", "--tick-budget-ms", "600", NULL };
+	char *argv_tick[] = { "sensor-service",
+			      "--heartbeat-timeout-ms",
+			      "1000",
+			      "--tick-budget-ms",
+			      "600",
+			      "--sample-interval-ms",
+			      "100",
+			      NULL };
 	expect_error(ARGC(argv_tick), argv_tick, no_env,
 		     "option 'heartbeat-timeout-ms' (1000) must be at least twice 'tick-budget-ms' (600)");
 	char *argv_read[] = { "sensor-service", "--read-timeout-ms", "0", NULL };

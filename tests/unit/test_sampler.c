@@ -292,7 +292,7 @@ static void test_blocking_read_times_out(void **state)
 	char text[512], err[256], fifo[160], tmp[160];
 	struct config c;
 	snprintf(text, sizeof text,
-		 "[worker]\nsysfs-root=%s\nread-timeout-ms=200\ntick-budget-ms=60000\n"
+		 "[worker]\nsysfs-root=%s\nsample-interval-ms=100\nread-timeout-ms=200\ntick-budget-ms=60000\n"
 		 "[supervisor]\nheartbeat-timeout-ms=600000\n"
 		 "[channel stuck]\nsource=file\npath=/fifo\n"
 		 "[channel w1]\nsource=file\npath=/sys/bus/w1/devices/28-000000000001/temperature\nscale=0.001\n",
