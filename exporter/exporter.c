@@ -44,6 +44,7 @@
 #define MAX_BODY_BYTES 1024
 #define IDLE_TIMEOUT_S 5       /* no byte in either direction for this long: closed */
 #define AUTH_RETRY_AFTER_S "1" /* a full verify queue drains within about a second */
+#define BEAT_MAX_MS 5000       /* the longest pause between timer heartbeats */
 
 struct exporter {
 	struct shm_segment *seg;
@@ -55,6 +56,8 @@ struct exporter {
 	struct selfstat_src self;      /* /proc/self, for the process_* families */
 	struct metrics_record metrics; /* the /metrics bodies rendered so far */
 	struct httpdate date;          /* the Date header of this second */
+	struct event *beat;            /* the heartbeat's timer */
+	struct timeval beat_every;
 };
 
 /* Send the reply with the body in the request's output buffer, or, when
@@ -226,9 +229,22 @@ static void on_conn_gone(const struct evhttp_connection *evcon, void *arg)
 		auth_cancel(ex->auth, request_on, evcon);
 }
 
+/* A request reaching its handler proves the loop turns, as a timer beat
+ * does: it stamps the heartbeat and puts the next timer beat off, so an
+ * exporter scraped more often than it beats never wakes for its
+ * heartbeat. (With an injected fault armed the timer keeps its pace: it
+ * also fires the faults.) */
+static void beat_on_request(struct exporter *ex)
+{
+	child_heartbeat(&ex->seg->children[SHM_CHILD_EXPORTER]);
+	if (ex->beat && !fault_active())
+		event_add(ex->beat, &ex->beat_every);
+}
+
 static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct exporter *ex = arg;
+	beat_on_request(ex);
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
 	if (!ex->web) {
 		respond(ex, req);
@@ -429,14 +445,17 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 		conns_set_bev_factory(ex.conns, tls_bufferevent, ex.web->tls);
 	conns_set_close_hook(ex.conns, on_conn_gone, &ex);
 
-	/* Beat well within the supervisor's timeout, at most once a second. */
-	int beat_ms = cfg->heartbeat_timeout_ms / 4 < 1000 ? cfg->heartbeat_timeout_ms / 4 : 1000;
+	/* Beat well within the supervisor's timeout (a quarter of it), and
+	 * at least every BEAT_MAX_MS, which also bounds how late the log's
+	 * summaries of suppressed lines come. */
+	int beat_ms = cfg->heartbeat_timeout_ms / 4 < BEAT_MAX_MS ? cfg->heartbeat_timeout_ms / 4 : BEAT_MAX_MS;
 	if (fault_active() && beat_ms > FAULT_TICK_MS)
 		beat_ms = FAULT_TICK_MS; /* the beat also fires the injected faults */
-	struct timeval beat_every = { beat_ms / 1000, (beat_ms % 1000) * 1000 };
+	ex.beat_every = (struct timeval){ beat_ms / 1000, (beat_ms % 1000) * 1000 };
 	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
-	if (!beat || event_add(beat, &beat_every) != 0)
+	if (!beat || event_add(beat, &ex.beat_every) != 0)
 		goto out;
+	ex.beat = beat;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);
 	log_info("serving %s://%s:%d/ (debug endpoint %s, at most %u connections, %u basic auth users)",

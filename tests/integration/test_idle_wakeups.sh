@@ -13,7 +13,9 @@
 #     refreshed;
 #   - on a board without hwmon or thermal files the node_exporter families'
 #     thread sleeps from rescan to rescan, and a chip that appears later is
-#     found within discovery-rescan-ms.
+#     found within discovery-rescan-ms;
+#   - scraped more often than it heartbeats, the exporter wakes once per
+#     request: each request stamps its heartbeat and puts the timer's off.
 source "$(dirname "$0")/lib/lib.sh"
 BOARDS=$(cd "$(dirname "$0")/../fixtures/boards" && pwd)
 WINDOW=8 # seconds of counting
@@ -89,5 +91,34 @@ if wait_for "node series" 8 sh -c "curl -s $SVC_URL/metrics | grep -q '^node_hwm
 else
 	fail "a chip that appears later is found by the next rescan"
 fi
+stop_service
+
+echo "-- a scraper faster than the heartbeat"
+# heartbeat every 1 s (a quarter of the timeout); 4 requests a second on
+# one keep-alive connection, each deadline far off (no sweep)
+start_service --sysfs-root "$TEST_TMP/board" --heartbeat-timeout-ms 4000 --request-timeout-ms 60000 ||
+	{ fail "service starts"; finish; }
+ex=$(child_pid exporter)
+read -r n woke < <(python3 - "$SVC_PORT" "$ex" <<'EOF'
+import http.client, sys, time
+def switches(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(l.split()[1]) for l in f if l.startswith("voluntary_ctxt_switches"))
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=5)
+c.request("GET", "/metrics"); c.getresponse().read()
+time.sleep(0.5)
+n, s0 = 0, switches(sys.argv[2])
+end = time.monotonic() + 6
+while time.monotonic() < end:
+    c.request("GET", "/metrics"); c.getresponse().read()
+    n += 1
+    time.sleep(0.25)
+print(n, switches(sys.argv[2]) - s0)
+EOF
+)
+echo "  ($n requests, the exporter woke $woke times)"
+assert_le "the exporter wakes once per request, not also for its heartbeat (6 s at a beat a second)" "${woke:-999}" \
+	$((${n:-0} + 2))
+assert_gt "its heartbeat stays fresh: the supervisor keeps it" "$(metric_value 'sensor_child_up{child="exporter"}')" 0
 stop_service
 finish
