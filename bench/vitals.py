@@ -67,6 +67,17 @@ def scrape_once_a_second(url, seconds, out):
     out["scrapes"] = n
 
 
+def processing_state(svc):
+    """How far ours' processing window had filled, and what its steps cost
+    meanwhile: a step analyses the last `window` readings of each channel
+    (O(n^2)), so its cost grows with the fill until the window is full."""
+    page = B.http_get(svc.url + "/metrics", 5)[1].decode()
+    readings = B.metric_by_label(page, "sensor_channel_readings_total", "channel")
+    steps = B.metric_value(page, "sensor_cpu_spike_seconds_count") or 0
+    return {"readings_per_channel": int(max(readings.values())) if readings else None, "steps": int(steps),
+            "step_seconds_mean": (B.metric_value(page, "sensor_cpu_spike_seconds_sum") or 0) / steps if steps else None}
+
+
 def measure(binary, tmp, seconds, wrk_s, log):
     off = [f"--collector-{c}=false" for c in COLLECTORS]
     svcs = {
@@ -99,6 +110,7 @@ def measure(binary, tmp, seconds, wrk_s, log):
         wall = time.monotonic() - t0
         cpu = {k: (cpu_s(s) - cpu0[k]) / wall for k, s in svcs.items()}
         wake = {k: (wakeups(s) - wake0[k]) / wall for k, s in svcs.items()}
+        processing = processing_state(svcs["ours, vital signs on"])
         loaded = {}
         for k, s in svcs.items():
             log(f"vitals: {k}: wrk -c16 {wrk_s}s")
@@ -111,5 +123,6 @@ def measure(binary, tmp, seconds, wrk_s, log):
         for s in svcs.values():
             s.stop()
     return {"seconds": seconds, "wrk_s": wrk_s, "sample_interval_ms": int(B.print_config(binary)["sample-interval-ms"]),
-            "fast_sample_interval_ms": FAST_MS, "collectors": list(COLLECTORS), "rows": rows,
+            "fast_sample_interval_ms": FAST_MS, "window": int(B.print_config(binary)["window"]),
+            "processing": processing, "collectors": list(COLLECTORS), "rows": rows,
             "machine_busy": B.machine_busy()}

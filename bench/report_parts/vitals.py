@@ -25,7 +25,25 @@ def vitals_verdicts(w, v):
                  f"{fast_ms} ms instead, the worker wakes for its channels {1000 / fast_ms:.0f} times a second: "
                  f"{fast['wakeups_per_s']:.1f} wakeups a second in all, CPU per second "
                  f"{fast['cpu_per_s'] / ne['cpu_per_s']:.2f}x node-exporter's.")
+    text += window_text(v)
     w(text + "\n")
+
+
+def window_text(v):
+    """What the measurement's processing window held: a step's cost grows
+    with the square of it until the window is full."""
+    p, window = v.get("processing") or {}, v.get("window")
+    n = p.get("readings_per_channel")
+    if not (n and window and p.get("step_seconds_mean")):
+        return ""
+    if n >= window:
+        return (f" The processing window ({window} readings a channel) was full: its steps took "
+                f"{p['step_seconds_mean'] * 1e6:.0f} µs of CPU each.")
+    return (f" The processing step analyses the last {window} readings of each channel; sampling every "
+            f"{v['sample_interval_ms']} ms, the window held {n} of them at the end of the measurement (full "
+            f"after {window * v['sample_interval_ms'] / 60000:.1f} min), so its steps cost less than they do "
+            f"once it is full ({p['step_seconds_mean'] * 1e6:.0f} µs of CPU each here; the cost grows with "
+            "the square of the readings analysed).")
 
 
 def wake_cell(r):
