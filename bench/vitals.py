@@ -122,7 +122,8 @@ def measure(binary, tmp, seconds, wrk_s, log):
     finally:
         for s in svcs.values():
             s.stop()
-    return {"seconds": seconds, "wrk_s": wrk_s, "sample_interval_ms": int(B.print_config(binary)["sample-interval-ms"]),
-            "fast_sample_interval_ms": FAST_MS, "window": int(B.print_config(binary)["window"]),
+    defaults = B.print_config(binary)
+    return {"seconds": seconds, "wrk_s": wrk_s, "sample_interval_ms": int(defaults["sample-interval-ms"]),
+            "fast_sample_interval_ms": FAST_MS, "window": int(defaults["window"]),
             "processing": processing, "collectors": list(COLLECTORS), "rows": rows,
             "machine_busy": B.machine_busy()}

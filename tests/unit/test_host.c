@@ -55,6 +55,26 @@ static void write_file(const char *dir, const char *name, const char *text)
 	fclose(f);
 }
 
+/* One sample of cfg's collectors into a fresh segment, rendered. */
+static char *sample_once(const struct config *cfg)
+{
+	struct shm_segment *seg = fixture_segment(16, 1);
+	struct host *h = host_new(seg, cfg, NULL);
+	assert_non_null(h);
+	host_tick(h, host_next_due(h));
+	char *text = render_host_text(seg);
+	host_free(h);
+	fixture_free(seg);
+	return text;
+}
+
+static void remove_tree(const char *root)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_label_escaped(void **state)
 {
 	(void)state;
@@ -130,9 +150,7 @@ static void test_round_trip(void **state)
 	free(text);
 	host_free(h);
 	fixture_free(seg);
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	remove_tree(root);
 }
 
 /* netdev from a fixture proc/net/dev and sys/class/net: the kernel's
@@ -167,11 +185,7 @@ static void test_netdev(void **state)
 	cfg.collector_cpu = cfg.collector_meminfo = cfg.collector_loadavg = cfg.collector_stat = false;
 	cfg.collector_pressure = cfg.collector_uname = cfg.collector_filesystem = cfg.collector_diskstats = false;
 	cfg.host_netdevs_max = 2;
-	struct shm_segment *seg = fixture_segment(16, 1);
-	struct host *h = host_new(seg, &cfg, NULL);
-	assert_non_null(h);
-	host_tick(h, host_next_due(h));
-	char *text = render_host_text(seg);
+	char *text = sample_once(&cfg);
 	assert_non_null(strstr(text, "node_network_receive_bytes_total{device=\"eth0\"} 100\n"
 				     "node_network_receive_bytes_total{device=\"eth1\"} 10\n"));
 	assert_non_null(strstr(text, "node_network_receive_drop_total{device=\"eth0\"} 2\n"));
@@ -188,10 +202,7 @@ static void test_netdev(void **state)
 	assert_non_null(strstr(text, "sensor_host_left_out{bound=\"netdevs\"} 1\n"));
 	assert_non_null(strstr(text, "node_scrape_collector_success{collector=\"netdev\"} 1\n"));
 	free(text);
-	host_free(h);
-	fixture_free(seg);
-	snprintf(dir, sizeof dir, "rm -rf '%s'", root);
-	assert_int_equal(system(dir), 0);
+	remove_tree(root);
 }
 
 /* proc/stat with an intr line of `irqs` counts, cpu and stat sampled and
@@ -214,16 +225,8 @@ static char *stat_sample(unsigned irqs)
 	snprintf(cfg.procfs_root, sizeof cfg.procfs_root, "%s", root);
 	cfg.collector_meminfo = cfg.collector_loadavg = cfg.collector_pressure = cfg.collector_uname = false;
 	cfg.collector_filesystem = cfg.collector_netdev = cfg.collector_diskstats = false;
-	struct shm_segment *seg = fixture_segment(16, 1);
-	struct host *h = host_new(seg, &cfg, NULL);
-	assert_non_null(h);
-	host_tick(h, host_next_due(h));
-	char *text = render_host_text(seg);
-	host_free(h);
-	fixture_free(seg);
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	char *text = sample_once(&cfg);
+	remove_tree(root);
 	return text;
 }
 
@@ -270,9 +273,7 @@ static void test_stat_read_once(void **state)
 	ctx.stat_read = false;                                 /* as the next sample starts */
 	assert_string_equal(host_proc_stat(&ctx), "ctxt 2\n");
 	free(ctx.stat.buf);
-	char cmd[100];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-	assert_int_equal(system(cmd), 0);
+	remove_tree(root);
 }
 
 /* A block written by hand, as a forging or dying writer might leave it. */
@@ -538,9 +539,7 @@ static void fs_stop(struct fs_fixture *f)
 	assert_true(pool_stop(&f->pool, monotonic_ns() + 5000000000LL));
 	free(f->ctx.scratch.buf);
 	host_statfs = statfs;
-	char cmd[100];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->root);
-	assert_int_equal(system(cmd), 0);
+	remove_tree(f->root);
 	free(f);
 }
 
