@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "growarray.h"
 #include "host.h"
 
 /* proc/net/dev's columns after "device:", in order. */
@@ -80,36 +81,25 @@ int host_netdev_collect(struct host_ctx *ctx, void *state, struct host_out *o)
 	snprintf(path, sizeof path, "%s/net/dev", ctx->proc);
 	if (host_read_text(ctx, path, &ctx->scratch) < 0)
 		return -1;
-	/* Each line becomes a device; a text cut at HOST_TEXT_MAX holds at
-	 * most one per 30 bytes or so. */
-	size_t cap = 16, count = 0;
-	struct netdev_line *devs = malloc(cap * sizeof *devs);
-	if (!devs)
-		return -1;
+	struct growarray devs; /* struct netdev_line */
+	growarray_init(&devs, sizeof(struct netdev_line));
 	for (const char *line = ctx->scratch.buf; line && *line;) {
 		struct netdev_line d;
-		if (parse_line(line, &d) && strcmp(d.name, "lo") != 0) {
-			if (count == cap) {
-				struct netdev_line *more = realloc(devs, 2 * cap * sizeof *devs);
-				if (!more)
-					break;
-				devs = more;
-				cap *= 2;
-			}
-			devs[count++] = d;
-		}
+		if (parse_line(line, &d) && strcmp(d.name, "lo") != 0 && !growarray_push(&devs, &d))
+			break;
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
-	qsort(devs, count, sizeof *devs, by_name);
+	if (devs.len > 1) /* data is NULL while empty, which qsort may not take */
+		qsort(devs.data, devs.len, devs.elem, by_name);
 	size_t max = (size_t)ctx->cfg->host_netdevs_max;
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; i < devs.len; i++) {
 		if (i < max)
-			add_device(ctx, o, &devs[i]);
+			add_device(ctx, o, growarray_at(&devs, i));
 		else
 			ctx->left_out[SHM_HOST_NETDEVS]++;
 	}
-	free(devs);
+	growarray_free(&devs);
 	return 0;
 }
