@@ -363,7 +363,7 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 {
 	struct exporter ex = { .seg = seg, .cfg = cfg, .base = NULL, .conns = NULL, .web = NULL };
 	struct evhttp *http = NULL;
-	struct event *beat = NULL, *sigterm = NULL, *sigint = NULL, *sighup = NULL, *web_poll = NULL;
+	struct event *sigterm = NULL, *sigint = NULL, *sighup = NULL, *web_poll = NULL;
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -452,10 +452,9 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	if (fault_active() && beat_ms > FAULT_TICK_MS)
 		beat_ms = FAULT_TICK_MS; /* the beat also fires the injected faults */
 	ex.beat_every = (struct timeval){ beat_ms / 1000, (beat_ms % 1000) * 1000 };
-	beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
-	if (!beat || event_add(beat, &ex.beat_every) != 0)
+	ex.beat = event_new(ex.base, -1, EV_PERSIST, on_heartbeat, &ex);
+	if (!ex.beat || event_add(ex.beat, &ex.beat_every) != 0)
 		goto out;
-	ex.beat = beat;
 
 	child_heartbeat(&seg->children[SHM_CHILD_EXPORTER]);
 	log_info("serving %s://%s:%d/ (debug endpoint %s, at most %u connections, %u basic auth users)",
@@ -464,8 +463,8 @@ int exporter_main(struct shm_segment *seg, const struct config *cfg, int listen_
 	rc = event_base_dispatch(ex.base) < 0 ? 1 : 0;
 
 out:
-	if (beat)
-		event_free(beat);
+	if (ex.beat)
+		event_free(ex.beat);
 	if (sigterm)
 		event_free(sigterm);
 	if (sigint)
